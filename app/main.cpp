@@ -1,0 +1,55 @@
+// backtestd: one binary, one subcommand per job.
+
+#include "app/command_line.hpp"
+#include "app/commands.hpp"
+#include "domain/engine/run_config.hpp"
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+const char* usage =
+  "usage: backtestd <command> [options]\n"
+  "\n"
+  "commands:\n"
+  "  run         run a backtest on a CSV file and print the result as JSON\n"
+  "              --data FILE.csv --symbol SYM [--timeframe 1h] [--strategy NAME]\n"
+  "              [--params JSON] [--execution JSON] [--from T] [--to T] [--out DIR] [--pretty]\n"
+  "  gen-data    write synthetic OHLCV CSV on the symbol's trading calendar\n"
+  "              --symbol SYM --bars N --seed S [--start T] [--timeframe 1h] [--out FILE]\n"
+  "  strategies  print every strategy with its parameter schema as JSON\n"
+  "  version     print the engine version\n"
+  "\n"
+  "exit codes: 0 success, 1 failure, 2 invalid arguments or parameters, 3 invalid data\n";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")
+      || !std::strcmp(argv[1], "help")) {
+    std::cout << usage;
+    return argc < 2 ? bt::app::exit_usage : bt::app::exit_ok;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "run")
+      return bt::app::run_command(argc, argv);
+    if (command == "gen-data")
+      return bt::app::gen_data_command(argc, argv);
+    if (command == "strategies")
+      return bt::app::strategies_command(argc, argv);
+    if (command == "version" || command == "--version") {
+      std::cout << bt::engine_version() << '\n';
+      return bt::app::exit_ok;
+    }
+    std::cerr << "backtestd: unknown command '" << command << "'\n\n" << usage;
+    return bt::app::exit_usage;
+  } catch (const bt::app::usage_error& e) {
+    std::cerr << "backtestd " << command << ": " << e.what() << '\n';
+    return bt::app::exit_usage;
+  } catch (const std::exception& e) {
+    std::cerr << "backtestd " << command << ": error: " << e.what() << '\n';
+    return bt::app::exit_failure;
+  }
+}

@@ -1,0 +1,156 @@
+#include "app/command_line.hpp"
+#include "app/commands.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/engine/backtest.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/result_report.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+namespace bt::app {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double ms_since(clock_type::time_point start) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
+}
+
+boost::json::value parse_json_option(const command_line& args, const std::string& name) {
+  auto text = args.get(name);
+  if (!text)
+    return nullptr;
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(*text, ec);
+  if (ec)
+    throw usage_error("--" + name + " is not valid JSON: " + ec.message());
+  if (!v.is_object())
+    throw usage_error("--" + name + " must be a JSON object, e.g. '{\"atr_period\": 20}'");
+  return v;
+}
+
+std::optional<unix_time> parse_time_option(const command_line& args, const std::string& name) {
+  auto text = args.get(name);
+  if (!text)
+    return std::nullopt;
+  unix_time t = 0;
+  switch (parse_timestamp(*text, t)) {
+    case timestamp_parse::ok: return t;
+    case timestamp_parse::non_utc_offset:
+      throw usage_error("--" + name + " '" + *text + "' has a non-UTC offset");
+    case timestamp_parse::invalid: break;
+  }
+  throw usage_error("--" + name + " '" + *text + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)");
+}
+
+} // namespace
+
+int run_command(int argc, char** argv) {
+  const auto started = clock_type::now();
+  command_line args(argc, argv, 2,
+                    {"data", "symbol", "timeframe", "strategy", "params", "execution", "from",
+                     "to", "out"},
+                    {"pretty"});
+  const std::string path = args.require("data");
+  const boost::json::value params = parse_json_option(args, "params");
+  const boost::json::value execution = parse_json_option(args, "execution");
+
+  run_request request;
+  request.symbol = args.require("symbol");
+  request.timeframe = args.get("timeframe").value_or("1h");
+  request.strategy = args.get("strategy").value_or("supply_demand_zones");
+  request.params = &params;
+  request.execution = &execution;
+  request.from = parse_time_option(args, "from");
+  request.to = parse_time_option(args, "to");
+  run_config config;
+  if (field_errors errors = resolve_config(request, config); !errors.empty()) {
+    for (const auto& e : errors)
+      std::cerr << "backtestd run: " << e.field << ": " << e.message << '\n';
+    return exit_usage;
+  }
+
+  const auto load_start = clock_type::now();
+  const std::string csv = read_file(path);
+  import_result imported = import_bars_csv(csv, config.symbol, config.timeframe);
+  const double load_ms = ms_since(load_start);
+  if (!imported.accepted) {
+    std::cerr << "backtestd run: " << path << " rejected (" << imported.error_count
+              << (imported.error_count == 1 ? " error" : " errors") << "):\n";
+    for (const auto& e : imported.errors)
+      std::cerr << "  " << (e.row == 0 ? std::string("header") : "row " + std::to_string(e.row))
+                << ": " << e.reason << '\n';
+    if (imported.error_count > imported.errors.size())
+      std::cerr << "  ... " << imported.error_count - imported.errors.size() << " more\n";
+    return exit_bad_data;
+  }
+  bar_series bars = imported.bars.slice(config.from.value_or(INT64_MIN), config.to.value_or(INT64_MAX));
+  if (bars.empty()) {
+    std::cerr << "backtestd run: no bars in the requested range";
+    if (!imported.bars.empty())
+      std::cerr << " (the file covers " << format_timestamp(imported.bars.times()[0]) << " to "
+                << format_timestamp(imported.bars.times()[imported.bars.size() - 1]) << ")";
+    std::cerr << '\n';
+    return exit_bad_data;
+  }
+
+  backtest_result result = run_backtest(config, bars);
+
+  json_writer w;
+  w.begin_object();
+  w.key("config");
+  write_config(w, config);
+  w.key("config_hash").string(result.config_hash);
+  w.key("data_checksum").string(result.data_checksum);
+  w.key("engine_version").string(engine_version());
+  w.key("strategy").begin_object();
+  w.key("name").string(config.strategy->name).key("version").string(config.strategy->version);
+  w.end_object();
+  w.key("bars").begin_object();
+  w.key("count").number(static_cast<std::uint64_t>(bars.size()));
+  w.key("from").timestamp(bars.times()[0]);
+  w.key("to").timestamp(bars.times()[bars.size() - 1]);
+  w.end_object();
+  w.key("validation");
+  write_import_report(w, imported.report);
+  w.key("metrics");
+  write_metrics(w, result.metrics);
+  w.key("trades").begin_array();
+  for (const auto& t : result.output.trades)
+    write_trade(w, t);
+  w.end_array();
+  w.key("zones").begin_array();
+  for (const auto& z : result.zones)
+    write_zone(w, z);
+  w.end_array();
+  w.key("equity_summary");
+  write_equity_summary(w, result.output.equity, config.execution.initial_capital);
+  // Everything above is deterministic; timing is the only part that varies.
+  w.key("timing").begin_object();
+  w.key("load_ms").number(load_ms);
+  w.key("engine_ms").number(result.engine_ms);
+  w.key("total_ms").number(ms_since(started));
+  w.end_object();
+  w.end_object();
+  std::string document = args.flag("pretty") ? pretty_json(w.str()) : w.str() + "\n";
+
+  if (auto out = args.get("out")) {
+    std::error_code ec;
+    std::filesystem::create_directories(*out, ec);
+    if (ec)
+      throw std::runtime_error("cannot create " + *out + ": " + ec.message());
+    const std::filesystem::path dir(*out);
+    write_file_atomic((dir / "trades.csv").string(), trades_csv(result.output.trades));
+    write_file_atomic((dir / "equity.csv").string(), equity_csv(result.output.equity));
+    write_file_atomic((dir / "zones.csv").string(), zones_csv(result.zones));
+    write_file_atomic((dir / "result.json").string(), document);
+  }
+  std::cout << document;
+  return exit_ok;
+}
+
+} // namespace bt::app

@@ -1,0 +1,350 @@
+#include "domain/data/bar_import.hpp"
+
+#include "domain/data/instrument.hpp"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <numeric>
+
+namespace bt {
+namespace {
+
+enum column : std::size_t { col_time, col_open, col_high, col_low, col_close, col_volume, col_count };
+constexpr std::array<std::string_view, col_count> column_names{"timestamp", "open", "high",
+                                                                "low",       "close", "volume"};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Splits one CSV line into fields. Quoted fields may contain commas and ""
+// escapes; their unescaped text lives in `scratch`, whose elements never move.
+bool split_fields(std::string_view line, std::vector<std::string_view>& fields,
+                  std::deque<std::string>& scratch) {
+  fields.clear();
+  scratch.clear();
+  std::size_t i = 0;
+  while (true) {
+    std::size_t start = i;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+      ++i;
+    if (i < line.size() && line[i] == '"') {
+      std::string& value = scratch.emplace_back();
+      ++i;
+      while (true) {
+        if (i >= line.size())
+          return false; // unterminated quote
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            value += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        value += line[i++];
+      }
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
+      if (i < line.size() && line[i] != ',')
+        return false;
+      fields.push_back(value);
+    } else {
+      i = start;
+      std::size_t comma = line.find(',', i);
+      std::size_t end = comma == std::string_view::npos ? line.size() : comma;
+      fields.push_back(trim(line.substr(i, end - i)));
+      i = end;
+    }
+    if (i >= line.size())
+      return true;
+    ++i; // the comma
+    if (i == line.size()) {
+      fields.push_back({});
+      return true;
+    }
+  }
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+struct parsed_row {
+  bar b;
+  std::size_t row;
+};
+
+} // namespace
+
+import_result import_bars_csv(std::string_view csv, std::string symbol, timeframe tf,
+                              const import_limits& limits) {
+  import_result result;
+  auto add_error = [&](std::size_t row, std::string reason) {
+    if (result.errors.size() < limits.max_listed_errors)
+      result.errors.push_back({row, std::move(reason)});
+    ++result.error_count;
+  };
+
+  if (csv.size() >= 3 && static_cast<unsigned char>(csv[0]) == 0xEF
+      && static_cast<unsigned char>(csv[1]) == 0xBB && static_cast<unsigned char>(csv[2]) == 0xBF)
+    csv.remove_prefix(3);
+
+  auto next_line = [&](std::size_t& pos, std::string_view& line) {
+    if (pos >= csv.size())
+      return false;
+    std::size_t nl = csv.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? csv.size() : nl;
+    line = csv.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r')
+      line.remove_suffix(1);
+    pos = end + 1;
+    return true;
+  };
+
+  std::size_t pos = 0;
+  std::string_view line;
+  std::vector<std::string_view> fields;
+  std::deque<std::string> scratch;
+
+  // Header: skip leading blank lines.
+  bool have_header = false;
+  while (next_line(pos, line))
+    if (!trim(line).empty()) {
+      have_header = true;
+      break;
+    }
+  if (!have_header) {
+    add_error(0, "the file is empty: expected a header timestamp,open,high,low,close,volume");
+    return result;
+  }
+  if (!split_fields(line, fields, scratch)) {
+    add_error(0, "header: unterminated quoted field");
+    return result;
+  }
+  std::array<std::size_t, col_count> index;
+  index.fill(static_cast<std::size_t>(-1));
+  const std::size_t field_count = fields.size();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    std::string name = lower(trim(fields[i]));
+    for (std::size_t c = 0; c < col_count; ++c)
+      if (name == column_names[c]) {
+        if (index[c] != static_cast<std::size_t>(-1)) {
+          add_error(0, "header: column '" + name + "' appears more than once");
+          return result;
+        }
+        index[c] = i;
+      }
+  }
+  for (std::size_t c = 0; c < col_count; ++c)
+    if (index[c] == static_cast<std::size_t>(-1))
+      add_error(0, "header: missing required column '" + std::string(column_names[c]) + "'");
+  if (result.error_count > 0)
+    return result;
+
+  std::vector<parsed_row> rows;
+  std::size_t row = 0;
+  while (next_line(pos, line)) {
+    ++row;
+    if (trim(line).empty())
+      continue;
+    ++result.report.rows_received;
+    if (limits.max_rows != 0 && result.report.rows_received > limits.max_rows) {
+      result.too_many_rows = true;
+      add_error(row, "more than " + std::to_string(limits.max_rows) + " data rows");
+      return result;
+    }
+    if (!split_fields(line, fields, scratch)) {
+      add_error(row, "unterminated quoted field");
+      continue;
+    }
+    if (fields.size() != field_count) {
+      add_error(row, "expected " + std::to_string(field_count) + " columns, found "
+                       + std::to_string(fields.size()));
+      continue;
+    }
+    parsed_row r{};
+    r.row = row;
+    std::string_view ts = fields[index[col_time]];
+    switch (parse_timestamp(ts, r.b.time)) {
+      case timestamp_parse::ok:
+        break;
+      case timestamp_parse::non_utc_offset:
+        add_error(row, "timestamp '" + std::string(ts)
+                         + "' has a non-UTC offset: convert to UTC (Z or +00:00)");
+        continue;
+      case timestamp_parse::invalid:
+        add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
+        continue;
+    }
+    bool row_ok = true;
+    fixed* targets[] = {&r.b.open, &r.b.high, &r.b.low, &r.b.close, &r.b.volume};
+    for (std::size_t c = col_open; c <= col_volume; ++c) {
+      std::string_view text = fields[index[c]];
+      switch (parse_decimal(text, *targets[c - col_open])) {
+        case decimal_parse::ok:
+          break;
+        case decimal_parse::rounded:
+          ++result.report.values_rounded;
+          break;
+        case decimal_parse::invalid:
+          add_error(row, std::string(column_names[c]) + " '" + std::string(text)
+                           + "' is not a number");
+          row_ok = false;
+          break;
+        case decimal_parse::out_of_range:
+          add_error(row, std::string(column_names[c]) + " '" + std::string(text)
+                           + "' is out of range");
+          row_ok = false;
+          break;
+      }
+      if (!row_ok)
+        break;
+    }
+    if (row_ok)
+      rows.push_back(r);
+  }
+  if (result.error_count > 0)
+    return result; // malformed: rejected whole
+
+  import_report& rep = result.report;
+  auto reject = [&](std::size_t r, std::string reason) {
+    if (rep.rejected.size() < limits.max_listed_rejections)
+      rep.rejected.push_back({r, std::move(reason)});
+    ++rep.rejected_count;
+  };
+  std::vector<parsed_row> valid;
+  valid.reserve(rows.size());
+  for (const auto& r : rows) {
+    const bar& b = r.b;
+    if (b.open.units <= 0 || b.high.units <= 0 || b.low.units <= 0 || b.close.units <= 0)
+      reject(r.row, "non-positive price");
+    else if (b.volume.units < 0)
+      reject(r.row, "negative volume");
+    else if (b.high < std::max(b.open, b.close))
+      reject(r.row, "high below max(open, close)");
+    else if (b.low > std::min(b.open, b.close))
+      reject(r.row, "low above min(open, close)");
+    else
+      valid.push_back(r);
+  }
+
+  rep.sorted = !std::is_sorted(valid.begin(), valid.end(),
+                               [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
+  if (rep.sorted)
+    std::stable_sort(valid.begin(), valid.end(),
+                     [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
+
+  result.bars = bar_series(std::move(symbol), tf);
+  result.bars.reserve(valid.size());
+  const unix_time step = seconds_of(tf);
+  std::size_t misaligned = 0;
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    // Stable sort keeps file order among equal times: the first occurrence wins.
+    if (i > 0 && valid[i].b.time == valid[i - 1].b.time) {
+      ++rep.duplicates_skipped;
+      rep.duplicate_rows.push_back(valid[i].row);
+      continue;
+    }
+    if (valid[i].b.time % step != 0)
+      ++misaligned;
+    result.bars.push_back(valid[i].b);
+  }
+  std::sort(rep.duplicate_rows.begin(), rep.duplicate_rows.end());
+  rep.rows_imported = result.bars.size();
+  rep.gaps = detect_gaps(result.bars);
+
+  if (rep.sorted)
+    rep.warnings.push_back("rows were not in time order and have been sorted");
+  if (rep.duplicates_skipped > 0)
+    rep.warnings.push_back(std::to_string(rep.duplicates_skipped)
+                           + " duplicate timestamps skipped (the first occurrence is kept)");
+  if (rep.rejected_count > 0)
+    rep.warnings.push_back(std::to_string(rep.rejected_count) + " rows rejected for price logic");
+  if (rep.rejected_count > rep.rejected.size())
+    rep.warnings.push_back("only the first " + std::to_string(rep.rejected.size())
+                           + " rejected rows are listed");
+  if (rep.values_rounded > 0)
+    rep.warnings.push_back(std::to_string(rep.values_rounded)
+                           + " values had more than 8 decimals and were rounded");
+  if (misaligned > 0)
+    rep.warnings.push_back(std::to_string(misaligned) + " bars do not open on a "
+                           + std::string(to_string(tf)) + " boundary (UTC)");
+  if (!rep.gaps.empty())
+    rep.warnings.push_back(std::to_string(rep.gaps.size()) + " gaps in trading hours");
+  if (result.bars.empty())
+    rep.warnings.push_back("no bars imported");
+  result.accepted = true;
+  return result;
+}
+
+std::vector<gap> detect_gaps(const bar_series& bars) {
+  std::vector<gap> gaps;
+  if (bars.size() < 2)
+    return gaps;
+  const trading_calendar calendar(lookup_instrument(bars.symbol()).calendar);
+  const unix_time step = seconds_of(bars.timeframe());
+  const unix_time* t = bars.times();
+  for (std::size_t i = 1; i < bars.size(); ++i) {
+    if (t[i] - t[i - 1] <= step)
+      continue;
+    gap g{};
+    for (unix_time s = t[i - 1] + step; s < t[i]; s += step) {
+      if (!calendar.expects_bar(s, step)) {
+        // Jump over a closed period in one step instead of bar by bar.
+        unix_time reopen = calendar.next_open(s);
+        unix_time skip = (reopen - s) / step;
+        if (skip > 1)
+          s += (skip - 1) * step;
+        continue;
+      }
+      if (g.missing_bars == 0)
+        g.from = s;
+      g.to = s;
+      ++g.missing_bars;
+    }
+    if (g.missing_bars > 0)
+      gaps.push_back(g);
+  }
+  return gaps;
+}
+
+bar_series resample(const bar_series& bars, timeframe target) {
+  const unix_time width = seconds_of(target);
+  bar_series out(bars.symbol(), target);
+  bar cur{};
+  bool open = false;
+  unix_time bucket = 0;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    bar b = bars.at(i);
+    unix_time key = floor_div(b.time, width) * width;
+    if (!open || key != bucket) {
+      if (open)
+        out.push_back(cur);
+      cur = b;
+      cur.time = key;
+      bucket = key;
+      open = true;
+      continue;
+    }
+    cur.high = std::max(cur.high, b.high);
+    cur.low = std::min(cur.low, b.low);
+    cur.close = b.close;
+    cur.volume += b.volume;
+  }
+  if (open)
+    out.push_back(cur);
+  return out;
+}
+
+} // namespace bt

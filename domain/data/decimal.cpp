@@ -1,0 +1,203 @@
+#include "domain/data/decimal.hpp"
+
+#include <cmath>
+#include <ostream>
+#include <limits>
+
+namespace bt {
+namespace {
+
+using i128 = __int128;
+using u128 = unsigned __int128;
+
+constexpr std::int64_t i64_max = std::numeric_limits<std::int64_t>::max();
+
+// Division of a 128-bit value rounding half away from zero.
+i128 div_round(i128 num, i128 den) {
+  bool negative = (num < 0) != (den < 0);
+  u128 n = num < 0 ? static_cast<u128>(-num) : static_cast<u128>(num);
+  u128 d = den < 0 ? static_cast<u128>(-den) : static_cast<u128>(den);
+  u128 q = n / d;
+  u128 r = n % d;
+  if (r * 2 >= d)
+    ++q;
+  return negative ? -static_cast<i128>(q) : static_cast<i128>(q);
+}
+
+std::int64_t narrow(i128 v) {
+  // Values beyond int64 are a programming error at our magnitudes (prices
+  // below 10^10, quantities below 10^6); saturate rather than wrap.
+  if (v > i64_max)
+    return i64_max;
+  if (v < -i64_max)
+    return -i64_max;
+  return static_cast<std::int64_t>(v);
+}
+
+} // namespace
+
+fixed fixed::from_double(double v) {
+  double scaled = std::round(v * static_cast<double>(decimal_scale));
+  if (!(scaled < 9.2e18) || !(scaled > -9.2e18))
+    return fixed{scaled > 0 ? i64_max : -i64_max};
+  return fixed{static_cast<std::int64_t>(scaled)};
+}
+
+double round_places(double v, int places) {
+  if (!std::isfinite(v))
+    return v;
+  const double scale = std::pow(10.0, places);
+  const double r = std::round(v * scale) / scale;
+  return std::isfinite(r) ? r : v;
+}
+
+fixed mul(fixed a, fixed b) {
+  return fixed{narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale))};
+}
+
+fixed mul(fixed a, fixed b, fixed c) {
+  i128 ab = static_cast<i128>(a.units) * b.units;
+  // a*b*c / 10^16; split to stay inside 128 bits for any realistic operands.
+  i128 abc = div_round(ab, 10'000) * c.units;
+  return fixed{narrow(div_round(abc, static_cast<i128>(decimal_scale) * 10'000))};
+}
+
+fixed div_trunc(fixed a, fixed b) {
+  return fixed{narrow(static_cast<i128>(a.units) * decimal_scale / b.units)};
+}
+
+fixed floor_to_step(fixed v, fixed step) {
+  if (step.units <= 0)
+    return v;
+  std::int64_t q = v.units / step.units;
+  if (v.units < 0 && q * step.units != v.units)
+    --q;
+  return fixed{q * step.units};
+}
+
+fixed round_to_step(fixed v, fixed step) {
+  if (step.units <= 0)
+    return v;
+  return fixed{narrow(div_round(v.units, step.units) * step.units)};
+}
+
+decimal_parse parse_decimal(std::string_view s, fixed& out) {
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    negative = s[i] == '-';
+    ++i;
+  }
+  u128 mantissa = 0;
+  int digits = 0;
+  int frac_digits = 0;
+  bool any_digit = false;
+  bool dot = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      any_digit = true;
+      if (mantissa == 0 && c == '0') {
+        if (dot)
+          ++frac_digits;
+        continue;
+      }
+      if (++digits > 36)
+        return decimal_parse::out_of_range;
+      mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
+      if (dot)
+        ++frac_digits;
+    } else if (c == '.' && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (!any_digit)
+    return decimal_parse::invalid;
+  int exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool exp_negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+      exp_negative = s[i] == '-';
+      ++i;
+    }
+    bool exp_digit = false;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      exp_digit = true;
+      if (exponent < 10'000)
+        exponent = exponent * 10 + (s[i] - '0');
+    }
+    if (!exp_digit)
+      return decimal_parse::invalid;
+    if (exp_negative)
+      exponent = -exponent;
+  }
+  if (i != s.size())
+    return decimal_parse::invalid;
+
+  int shift = decimal_places + exponent - frac_digits; // units = mantissa * 10^shift
+  decimal_parse status = decimal_parse::ok;
+  u128 units = mantissa;
+  if (mantissa != 0) {
+    if (shift >= 0) {
+      for (int k = 0; k < shift; ++k) {
+        units *= 10;
+        if (units > static_cast<u128>(i64_max))
+          return decimal_parse::out_of_range;
+      }
+    } else if (-shift > 38) {
+      units = 0;
+      status = decimal_parse::rounded;
+    } else {
+      u128 divisor = 1;
+      for (int k = 0; k < -shift; ++k)
+        divisor *= 10;
+      u128 q = units / divisor;
+      u128 r = units % divisor;
+      if (r != 0)
+        status = decimal_parse::rounded;
+      if (r * 2 >= divisor)
+        ++q;
+      units = q;
+    }
+    if (units > static_cast<u128>(i64_max))
+      return decimal_parse::out_of_range;
+  }
+  auto value = static_cast<std::int64_t>(units);
+  out = fixed{negative ? -value : value};
+  return status;
+}
+
+void append_fixed(std::string& out, fixed v) {
+  char buf[32];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  std::uint64_t u = v.units < 0 ? 0 - static_cast<std::uint64_t>(v.units)
+                                : static_cast<std::uint64_t>(v.units);
+  for (int k = 0; k < decimal_places; ++k) {
+    *--p = static_cast<char>('0' + u % 10);
+    u /= 10;
+  }
+  *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v.units < 0)
+    *--p = '-';
+  out.append(p, end);
+}
+
+std::string to_string(fixed v) {
+  std::string s;
+  append_fixed(s, v);
+  return s;
+}
+
+std::ostream& operator<<(std::ostream& os, fixed v) {
+  return os << to_string(v);
+}
+
+} // namespace bt

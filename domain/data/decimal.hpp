@@ -1,0 +1,80 @@
+#pragma once
+// Exact decimal numbers with 8 fractional digits, held as scaled integers.
+//
+// Prices, volumes and money never pass through binary floating point: a price
+// read from CSV is written back byte-for-byte (with 8 decimals), and sums and
+// comparisons (SMA crossovers, P&L) are exact.
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bt {
+
+/// Number of fractional digits every fixed-point value carries.
+inline constexpr int decimal_places = 8;
+/// 10^decimal_places: the integer that represents 1.0.
+inline constexpr std::int64_t decimal_scale = 100'000'000;
+
+/// A decimal with exactly 8 fractional digits. `units` is value * 10^8.
+struct fixed {
+  std::int64_t units = 0;
+
+  static constexpr fixed from_units(std::int64_t u) { return fixed{u}; }
+  static constexpr fixed from_int(std::int64_t v) { return fixed{v * decimal_scale}; }
+  /// Nearest fixed value to `v` (half away from zero). For configuration
+  /// values that arrive as JSON numbers; never for market data.
+  static fixed from_double(double v);
+
+  double to_double() const { return static_cast<double>(units) / decimal_scale; }
+
+  friend constexpr bool operator==(fixed a, fixed b) { return a.units == b.units; }
+  friend constexpr bool operator!=(fixed a, fixed b) { return a.units != b.units; }
+  friend constexpr bool operator<(fixed a, fixed b) { return a.units < b.units; }
+  friend constexpr bool operator<=(fixed a, fixed b) { return a.units <= b.units; }
+  friend constexpr bool operator>(fixed a, fixed b) { return a.units > b.units; }
+  friend constexpr bool operator>=(fixed a, fixed b) { return a.units >= b.units; }
+  friend constexpr fixed operator+(fixed a, fixed b) { return fixed{a.units + b.units}; }
+  friend constexpr fixed operator-(fixed a, fixed b) { return fixed{a.units - b.units}; }
+  friend constexpr fixed operator-(fixed a) { return fixed{-a.units}; }
+  fixed& operator+=(fixed b) { units += b.units; return *this; }
+  fixed& operator-=(fixed b) { units -= b.units; return *this; }
+};
+
+/// a * b, rounded half away from zero to 8 decimals (128-bit intermediate).
+fixed mul(fixed a, fixed b);
+/// a * b * c, rounded once, half away from zero (for price * qty * multiplier).
+fixed mul(fixed a, fixed b, fixed c);
+/// a / b rounded toward zero; b must not be zero.
+fixed div_trunc(fixed a, fixed b);
+/// Largest multiple of `step` that is <= v (v >= 0, step > 0).
+fixed floor_to_step(fixed v, fixed step);
+/// Multiple of `step` nearest to v (ties away from zero).
+fixed round_to_step(fixed v, fixed step);
+
+/// `v` rounded to `places` decimal places: derived ratios (percentages,
+/// Sharpe) are reported to 10 places so that 49.52 does not print as
+/// 49.519999999999996.
+double round_places(double v, int places = 10);
+
+/// Result of parsing decimal text.
+enum class decimal_parse {
+  ok,           ///< exact
+  rounded,      ///< more than 8 fractional digits: rounded half away from zero
+  invalid,      ///< not a number
+  out_of_range  ///< does not fit
+};
+
+/// Parses "123", "-1.5", "2034.10000000", ".5", "1e3", "1.5E-2".
+decimal_parse parse_decimal(std::string_view text, fixed& out);
+
+/// Always exactly 8 decimals: "2034.10000000", "-0.50000000".
+std::string to_string(fixed v);
+/// Appends the 8-decimal text to `out` (hot path for CSV/JSON writers).
+void append_fixed(std::string& out, fixed v);
+/// Streams the 8-decimal text (logs, test diagnostics).
+std::ostream& operator<<(std::ostream& os, fixed v);
+
+} // namespace bt

@@ -1,0 +1,109 @@
+#include "domain/data/instrument.hpp"
+
+#include <array>
+
+namespace bt {
+namespace {
+
+struct table_row {
+  std::string_view symbol;
+  std::int64_t multiplier_units;
+  std::int64_t tick_units;
+  std::int64_t step_units;
+};
+
+constexpr std::int64_t u = decimal_scale;
+constexpr std::array<table_row, 7> table{{
+  {"GC", 100 * u, u / 10, u},
+  {"MGC", 10 * u, u / 10, u},
+  {"SI", 5000 * u, u / 200, u},
+  {"ES", 50 * u, u / 4, u},
+  {"MES", 5 * u, u / 4, u},
+  {"NQ", 20 * u, u / 4, u},
+  {"CL", 1000 * u, u / 100, u},
+}};
+
+constexpr unix_time hour = 3600;
+
+// The n-th (1-based) Sunday of a month, or the last one for n == 0, as days.
+std::int64_t sunday_of(int year, unsigned month, int n) {
+  if (n == 0) {
+    std::int64_t last = days_from_civil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
+    return last - weekday_from_days(last);
+  }
+  std::int64_t first = days_from_civil(year, month, 1);
+  std::int64_t first_sunday = first + (7 - weekday_from_days(first)) % 7;
+  return first_sunday + 7 * (n - 1);
+}
+
+} // namespace
+
+instrument lookup_instrument(std::string_view symbol) {
+  for (const auto& row : table)
+    if (row.symbol == symbol)
+      return instrument{std::string(symbol), fixed{row.multiplier_units}, fixed{row.tick_units},
+                        fixed{row.step_units}, calendar_kind::cme_globex, true};
+  return instrument{std::string(symbol), fixed::from_int(1), fixed{u / 100}, fixed::from_int(1),
+                    calendar_kind::always_open, false};
+}
+
+int chicago_utc_offset(unix_time t) {
+  int year = civil_from_days(floor_div(t, seconds_per_day)).year;
+  std::int64_t start_day, end_day;
+  if (year >= 2007) {
+    start_day = sunday_of(year, 3, 2);
+    end_day = sunday_of(year, 11, 1);
+  } else {
+    start_day = sunday_of(year, 4, 1);
+    end_day = sunday_of(year, 10, 0);
+  }
+  // Transitions happen at 02:00 local: 08:00 UTC in CST, 07:00 UTC in CDT.
+  unix_time start = start_day * seconds_per_day + 8 * hour;
+  unix_time end = end_day * seconds_per_day + 7 * hour;
+  return (t >= start && t < end) ? -5 * 3600 : -6 * 3600;
+}
+
+namespace {
+
+constexpr unix_time open_time_of_day = 17 * hour;  // Globex reopens 17:00 CT
+constexpr unix_time close_time_of_day = 16 * hour; // and closes 16:00 CT
+
+unix_time local_to_utc(unix_time local) {
+  // Sessions change at 16:00/17:00 local, far from the 02:00 DST switch, so
+  // the offset at the standard-time guess is the right one.
+  return local - chicago_utc_offset(local + 6 * hour);
+}
+
+} // namespace
+
+bool trading_calendar::is_open(unix_time t) const {
+  if (kind_ == calendar_kind::always_open)
+    return true;
+  unix_time local = t + chicago_utc_offset(t);
+  std::int64_t day = floor_div(local, seconds_per_day);
+  unix_time tod = local - day * seconds_per_day;
+  switch (weekday_from_days(day)) {
+    case 6: // Saturday
+      return false;
+    case 0: // Sunday
+      return tod >= open_time_of_day;
+    case 5: // Friday
+      return tod < close_time_of_day;
+    default:
+      return tod < close_time_of_day || tod >= open_time_of_day;
+  }
+}
+
+unix_time trading_calendar::next_open(unix_time t) const {
+  if (is_open(t))
+    return t;
+  unix_time local = t + chicago_utc_offset(t);
+  std::int64_t day = floor_div(local, seconds_per_day);
+  unsigned wd = weekday_from_days(day);
+  // Closed: either the daily break (reopens today 17:00) or the weekend
+  // (reopens Sunday 17:00).
+  std::int64_t reopen_day = (wd == 5 || wd == 6) ? day + (7 - wd) : day;
+  return local_to_utc(reopen_day * seconds_per_day + open_time_of_day);
+}
+
+} // namespace bt

@@ -1,0 +1,57 @@
+#pragma once
+// UTC timestamps as Unix seconds, ISO-8601 text, and bar timeframes.
+//
+// Every time in input and output is a bar's opening timestamp in UTC; text
+// output is always ISO-8601 with a trailing `Z`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace bt {
+
+/// Seconds since 1970-01-01T00:00:00Z.
+using unix_time = std::int64_t;
+
+inline constexpr unix_time seconds_per_day = 86'400;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
+std::int64_t days_from_civil(int year, unsigned month, unsigned day);
+
+struct civil_date {
+  int year;
+  unsigned month; ///< 1..12
+  unsigned day;   ///< 1..31
+};
+civil_date civil_from_days(std::int64_t days);
+
+/// 0 = Sunday ... 6 = Saturday.
+unsigned weekday_from_days(std::int64_t days);
+
+/// Floor division that also works for times before 1970.
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  std::int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+enum class timestamp_parse { ok, invalid, non_utc_offset };
+
+/// Accepts `2024-01-02T13:00:00Z`, `2024-01-02 13:00:00`,
+/// `2024-01-02T13:00:00+00:00` (also `+0000`), a date alone (midnight), and
+/// Unix seconds. Fractional seconds are accepted only when zero. Any other
+/// offset than UTC is `non_utc_offset`.
+timestamp_parse parse_timestamp(std::string_view text, unix_time& out);
+
+/// "2024-01-02T13:00:00Z".
+std::string format_timestamp(unix_time t);
+void append_timestamp(std::string& out, unix_time t);
+
+/// A bar duration. Only these seven are accepted anywhere in the service.
+enum class timeframe { m1, m5, m15, m30, h1, h4, d1 };
+
+std::optional<timeframe> parse_timeframe(std::string_view text);
+std::string_view to_string(timeframe tf);
+unix_time seconds_of(timeframe tf);
+
+} // namespace bt

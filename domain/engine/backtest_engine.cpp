@@ -1,0 +1,304 @@
+#include "domain/engine/backtest_engine.hpp"
+
+#include "domain/engine/fill_model.hpp"
+#include "domain/engine/market_view.hpp"
+#include "domain/strategies/strategy.hpp"
+
+#include <algorithm>
+
+namespace bt {
+namespace {
+
+struct order_slot {
+  entry_order order;
+  order_status status = order_status::working;
+};
+
+struct open_trade {
+  trade t;
+  order_id from_order = -1; ///< -1 for market targets
+  fixed worst, best;        ///< extreme prices seen while open (for MAE/MFE)
+  fixed penetration;
+  fixed equity_at_entry;    ///< equity at the close before the fill
+};
+
+class engine final : public broker {
+public:
+  engine(const bar_series& bars, const execution_settings& exec)
+      : bars_(bars), exec_(exec), slippage_(exec.slippage()), cash_(exec.initial_capital),
+        equity_(exec.initial_capital), peak_(exec.initial_capital) {}
+
+  engine_output run(strategy& strat, run_observer* observer) {
+    const std::size_t n = bars_.size();
+    out_.equity.reserve(n);
+    const std::size_t interval = observer ? std::max<std::size_t>(1, observer->interval()) : 0;
+    for (std::size_t t = 0; t < n; ++t) {
+      bar_ = t;
+      const bar_prices b{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
+      if (has_target_)
+        execute_target(b);
+      if (!open_.empty())
+        process_brackets(b);
+      if (!working_.empty())
+        process_entries(b);
+      if (!open_.empty())
+        ++out_.bars_in_market;
+      if (t + 1 == n)
+        close_all(b.close, exit_reason::end_of_data);
+      mark_to_market(b.close);
+      market_view view(bars_, t + 1);
+      strat.on_bar(view, *this);
+      if (interval && (t + 1) % interval == 0
+          && !observer->on_progress(t + 1, n, out_.trades.size())) {
+        out_.cancelled = true;
+        break;
+      }
+    }
+    return std::move(out_);
+  }
+
+  // --- broker ---------------------------------------------------------------
+  order_id submit(const entry_order& order) override {
+    orders_.push_back({order, order_status::working});
+    order_id id = static_cast<order_id>(orders_.size() - 1);
+    working_.push_back(id);
+    return id;
+  }
+  void cancel(order_id id) override {
+    if (valid(id) && orders_[id].status == order_status::working) {
+      orders_[id].status = order_status::cancelled;
+      drop_working(id);
+    }
+  }
+  order_status status(order_id id) const override {
+    return valid(id) ? orders_[id].status : order_status::cancelled;
+  }
+  void target_position(fixed q) override {
+    target_ = q;
+    has_target_ = true;
+  }
+  fixed equity() const override { return equity_; }
+  std::size_t open_trade_count() const override { return open_.size(); }
+  void skip_signal() override { ++out_.skipped_signals; }
+  const execution_settings& execution() const override { return exec_; }
+
+private:
+  bool valid(order_id id) const { return id >= 0 && static_cast<std::size_t>(id) < orders_.size(); }
+  void drop_working(order_id id) {
+    working_.erase(std::remove(working_.begin(), working_.end(), id), working_.end());
+  }
+  unix_time now() const { return bars_.times()[bar_]; }
+
+  static void touch(open_trade& o, fixed price) {
+    o.worst = o.t.side == side::long_side ? std::min(o.worst, price) : std::max(o.worst, price);
+    o.best = o.t.side == side::long_side ? std::max(o.best, price) : std::min(o.best, price);
+  }
+  static void touch_range(open_trade& o, const bar_prices& b) {
+    touch(o, b.high);
+    touch(o, b.low);
+  }
+
+  fixed commission(fixed quantity) const { return mul(exec_.commission_per_contract, quantity); }
+
+  void open(side s, fixed price, fixed quantity, bt::fill_type how, order_id from,
+            const entry_order* order) {
+    open_trade o;
+    o.t.side = s;
+    o.t.entry_time = now();
+    o.t.entry_bar = static_cast<std::int64_t>(bar_);
+    o.t.entry_price = price;
+    o.t.quantity = quantity;
+    o.t.fill_type = how;
+    o.from_order = from;
+    o.worst = o.best = price;
+    const fixed dir = s == side::long_side ? fixed::from_int(1) : fixed::from_int(-1);
+    if (order) {
+      if (order->stop_distance)
+        o.t.stop_price = price - mul(dir, *order->stop_distance);
+      if (order->target_distance)
+        o.t.target_price = price + mul(dir, *order->target_distance);
+      o.t.zone = order->zone;
+      o.penetration = order->penetration;
+    }
+    o.equity_at_entry = equity_;
+    cash_ -= commission(quantity);
+    open_.push_back(o);
+  }
+
+  void close(std::size_t index, fixed price, exit_reason why, fixed quantity) {
+    open_trade& o = open_[index];
+    touch(o, price);
+    trade t = o.t;
+    t.quantity = quantity;
+    t.exit_time = now();
+    t.exit_bar = static_cast<std::int64_t>(bar_);
+    t.exit_price = price;
+    t.exit_reason = why;
+    t.holding_bars = t.exit_bar - t.entry_bar;
+    const bool is_long = t.side == side::long_side;
+    fixed gross = mul(is_long ? price - t.entry_price : t.entry_price - price, quantity,
+                      exec_.multiplier);
+    t.commission = commission(quantity) + commission(quantity);
+    t.pnl = gross - t.commission;
+    cash_ += gross - commission(quantity);
+    t.pnl_pct = o.equity_at_entry.units > 0
+                    ? round_places(t.pnl.to_double() / o.equity_at_entry.to_double() * 100.0)
+                    : 0.0;
+    t.mae = is_long ? t.entry_price - o.worst : o.worst - t.entry_price;
+    t.mfe = is_long ? o.best - t.entry_price : t.entry_price - o.best;
+    if (t.stop_price) {
+      fixed distance = is_long ? t.entry_price - *t.stop_price : *t.stop_price - t.entry_price;
+      t.initial_risk = mul(distance, quantity, exec_.multiplier);
+      if (t.initial_risk->units > 0)
+        t.r_multiple = round_places(t.pnl.to_double() / t.initial_risk->to_double());
+    }
+    t.trade_id = static_cast<std::int64_t>(out_.trades.size() + 1);
+    out_.trades.push_back(t);
+    if (o.from_order >= 0)
+      orders_[o.from_order].status = order_status::closed;
+    if (quantity == o.t.quantity)
+      open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(index));
+    else
+      o.t.quantity -= quantity;
+  }
+
+  void close_all(fixed price, exit_reason why) {
+    while (!open_.empty())
+      close(0, price, why, open_[0].t.quantity);
+  }
+
+  void execute_target(const bar_prices& b) {
+    has_target_ = false;
+    fixed net;
+    for (const auto& o : open_)
+      net += o.t.side == side::long_side ? o.t.quantity : -o.t.quantity;
+    if (net == target_)
+      return;
+    const side want = target_.units > 0 ? side::long_side : side::short_side;
+    const side direction = target_ > net ? side::long_side : side::short_side;
+    const entry_fill f = fill_market(direction, b, slippage_);
+    // Close trades against the target's direction; a reversal closes and
+    // opens at the same price and time.
+    for (std::size_t i = 0; i < open_.size();) {
+      if (target_.units == 0 || open_[i].t.side != want) {
+        net -= open_[i].t.side == side::long_side ? open_[i].t.quantity : -open_[i].t.quantity;
+        close(i, f.price, exit_reason::signal, open_[i].t.quantity);
+      } else {
+        ++i;
+      }
+    }
+    // Shrinking a same-side position closes trades first in, first out.
+    while (!open_.empty() && (net.units > 0 ? net > target_ : net < target_)) {
+      fixed excess = net.units > 0 ? net - target_ : target_ - net;
+      fixed q = std::min(excess, open_[0].t.quantity);
+      net -= open_[0].t.side == side::long_side ? q : -q;
+      close(0, f.price, exit_reason::signal, q);
+    }
+    if (net != target_) {
+      fixed q = target_ > net ? target_ - net : net - target_;
+      open(want, f.price, q, fill_type::market, -1, nullptr);
+      touch_range(open_.back(), b);
+    }
+  }
+
+  void process_brackets(const bar_prices& b) {
+    for (std::size_t i = 0; i < open_.size();) {
+      open_trade& o = open_[i];
+      if (o.t.entry_bar == static_cast<std::int64_t>(bar_)) {
+        ++i;
+        continue;
+      }
+      exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_,
+                                  o.penetration, b, bracket_phase::whole_bar);
+      if (x.filled) {
+        touch(o, b.open);
+        close(i, x.price, x.reason, o.t.quantity);
+      } else {
+        touch_range(o, b);
+        ++i;
+      }
+    }
+  }
+
+  void process_entries(const bar_prices& b) {
+    const unsigned hour = static_cast<unsigned>(floor_div(now(), 3600) % 24);
+    // Iterate over a snapshot: fills and expiries edit `working_`.
+    scratch_ = working_;
+    for (order_id id : scratch_) {
+      order_slot& slot = orders_[id];
+      const entry_order& order = slot.order;
+      if (order.good_till_bar >= 0 && static_cast<std::int64_t>(bar_) > order.good_till_bar) {
+        slot.status = order_status::expired;
+        drop_working(id);
+        continue;
+      }
+      if (!(order.fill_hours >> hour & 1u) || open_.size() >= order.max_open_trades)
+        continue;
+      entry_fill f;
+      switch (order.kind) {
+        case order_kind::market: f = fill_market(order.side, b, slippage_); break;
+        case order_kind::limit: f = fill_limit(order.side, order.price, order.penetration, b); break;
+        case order_kind::stop: f = fill_stop(order.side, order.price, slippage_, b); break;
+      }
+      if (!f.filled)
+        continue;
+      slot.status = order_status::open;
+      drop_working(id);
+      open(order.side, f.price, order.quantity, f.type, id, &order);
+      const bool at_open = f.type == fill_type::market || f.type == fill_type::limit_gap
+                           || f.type == fill_type::stop_gap;
+      open_trade& o = open_.back();
+      exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_,
+                                  o.penetration, b,
+                                  at_open ? bracket_phase::from_open
+                                          : bracket_phase::after_intrabar_fill);
+      if (x.filled) {
+        close(open_.size() - 1, x.price, x.reason, o.t.quantity);
+        continue;
+      }
+      if (at_open) {
+        touch_range(o, b);
+      } else {
+        // Entered inside the bar: its adverse extreme came through the fill;
+        // of its favourable side only the close is known to follow the entry.
+        touch(o, o.t.side == side::long_side ? b.low : b.high);
+        touch(o, b.close);
+      }
+    }
+  }
+
+  void mark_to_market(fixed close) {
+    fixed eq = cash_;
+    for (const auto& o : open_) {
+      fixed diff = o.t.side == side::long_side ? close - o.t.entry_price : o.t.entry_price - close;
+      eq += mul(diff, o.t.quantity, exec_.multiplier);
+    }
+    equity_ = eq;
+    if (eq > peak_)
+      peak_ = eq;
+    double dd = eq < peak_ ? round_places((peak_ - eq).to_double() / peak_.to_double() * 100.0) : 0.0;
+    out_.equity.push_back({now(), eq, dd});
+  }
+
+  const bar_series& bars_;
+  const execution_settings exec_;
+  const fixed slippage_;
+  fixed cash_, equity_, peak_;
+  std::size_t bar_ = 0;
+  std::vector<order_slot> orders_;
+  std::vector<order_id> working_, scratch_;
+  std::vector<open_trade> open_;
+  fixed target_;
+  bool has_target_ = false;
+  engine_output out_;
+};
+
+} // namespace
+
+engine_output run_engine(const bar_series& bars, strategy& strat, const execution_settings& exec,
+                         run_observer* observer) {
+  engine e(bars, exec);
+  return e.run(strat, observer);
+}
+
+} // namespace bt

@@ -1,0 +1,42 @@
+#pragma once
+// The bar-by-bar simulation loop.
+
+#include "domain/data/bar_series.hpp"
+#include "domain/engine/broker.hpp"
+#include "domain/engine/execution_settings.hpp"
+#include "domain/engine/trade.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace bt {
+
+class strategy;
+
+/// Lets a caller watch a run and stop it (progress reports, cancellation).
+class run_observer {
+public:
+  virtual ~run_observer() = default;
+  /// Called every `interval()` bars; returning false cancels the run.
+  virtual bool on_progress(std::size_t bars_done, std::size_t bars_total, std::size_t trades) = 0;
+  virtual std::size_t interval() const { return 4096; }
+};
+
+struct engine_output {
+  std::vector<trade> trades;       ///< in exit order; trade_id = 1, 2, ...
+  std::vector<equity_point> equity; ///< one point per bar
+  std::int64_t skipped_signals = 0;
+  std::int64_t bars_in_market = 0; ///< bars that closed with a position open
+  bool cancelled = false;
+};
+
+/// Runs `strat` over `bars`. Per bar t: fills of orders placed up to bar
+/// t-1 (market targets at the open, then brackets of trades already open,
+/// then working entry orders in the order they were placed), then the
+/// mark-to-market equity point at t's close, then the strategy's decision
+/// on t. On the last bar open trades are closed at its close (end_of_data)
+/// before its equity point.
+engine_output run_engine(const bar_series& bars, strategy& strat, const execution_settings& exec,
+                         run_observer* observer = nullptr);
+
+} // namespace bt

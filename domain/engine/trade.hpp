@@ -1,0 +1,70 @@
+#pragma once
+// What the engine produces: trades and the equity curve.
+
+#include "domain/data/decimal.hpp"
+#include "domain/data/timestamp.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace bt {
+
+enum class side : std::int8_t { long_side = 1, short_side = -1 };
+
+/// How an entry was filled.
+enum class fill_type : std::uint8_t {
+  market,    ///< next bar's open plus slippage
+  limit,     ///< at the limit price, the bar traded through it
+  limit_gap, ///< at the open, which was already beyond the limit
+  stop,      ///< at the stop price plus slippage
+  stop_gap   ///< at the open, which gapped through the stop, plus slippage
+};
+
+enum class exit_reason : std::uint8_t { stop_loss, take_profit, signal, end_of_data };
+
+std::string_view to_string(side s);
+std::string_view to_string(fill_type f);
+std::string_view to_string(exit_reason r);
+
+/// Whether a trade came from a supply or a demand zone.
+enum class zone_type : std::uint8_t { supply, demand };
+std::string_view to_string(zone_type z);
+
+/// The zone a trade was entered from, as it was at entry.
+struct zone_ref {
+  std::int64_t id = -1;
+  zone_type type = zone_type::demand;
+  double strength = 0;
+};
+
+/// One closed round trip.
+struct trade {
+  std::int64_t trade_id = 0;
+  bt::side side = side::long_side;
+  unix_time entry_time = 0;
+  unix_time exit_time = 0;
+  std::int64_t entry_bar = 0;
+  std::int64_t exit_bar = 0;
+  fixed entry_price, exit_price, quantity;
+  fixed pnl;              ///< net of commission on both sides
+  double pnl_pct = 0;     ///< of equity at entry
+  std::optional<fixed> stop_price, target_price;
+  std::optional<fixed> initial_risk; ///< stop distance * quantity * multiplier
+  std::optional<double> r_multiple;  ///< pnl / initial_risk
+  fixed mae, mfe;         ///< price points, non-negative
+  std::int64_t holding_bars = 0;
+  bt::fill_type fill_type = fill_type::market;
+  bt::exit_reason exit_reason = exit_reason::end_of_data;
+  fixed commission;
+  std::optional<zone_ref> zone;
+};
+
+/// Mark-to-market equity at a bar's close.
+struct equity_point {
+  unix_time time = 0;
+  fixed equity;
+  double drawdown_pct = 0; ///< below the running peak, as a non-negative percent
+};
+
+} // namespace bt

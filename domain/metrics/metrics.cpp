@@ -1,0 +1,191 @@
+#include "domain/metrics/metrics.hpp"
+
+#include "domain/report/json_writer.hpp"
+
+#include <cmath>
+#include <vector>
+
+namespace bt {
+namespace {
+
+// Mean of `sum` over `n` items, rounded to 8 decimals.
+fixed mean(fixed sum, std::int64_t n) {
+  return fixed{static_cast<std::int64_t>(std::llround(static_cast<long double>(sum.units) / n))};
+}
+
+std::vector<double> daily_returns(const std::vector<equity_point>& curve, fixed initial) {
+  std::vector<double> closes{initial.to_double()};
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    bool last_of_day = i + 1 == curve.size()
+                       || floor_div(curve[i + 1].time, seconds_per_day)
+                            != floor_div(curve[i].time, seconds_per_day);
+    if (last_of_day)
+      closes.push_back(curve[i].equity.to_double());
+  }
+  std::vector<double> r;
+  for (std::size_t i = 1; i < closes.size(); ++i)
+    r.push_back(closes[i - 1] > 0 ? closes[i] / closes[i - 1] - 1.0 : 0.0);
+  return r;
+}
+
+void round_ratios(metrics& m) {
+  for (std::optional<double>* v : {&m.win_rate, &m.avg_r_multiple, &m.profit_factor, &m.cagr_pct,
+                                   &m.sharpe_ratio, &m.sortino_ratio, &m.calmar_ratio,
+                                   &m.avg_holding_bars})
+    if (*v)
+      **v = round_places(**v);
+  m.total_return_pct = round_places(m.total_return_pct);
+  m.max_drawdown_pct = round_places(m.max_drawdown_pct);
+  m.exposure_pct = round_places(m.exposure_pct);
+}
+
+} // namespace
+
+metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_seconds) {
+  metrics m;
+  m.skipped_signals = run.skipped_signals;
+  m.total_trades = static_cast<std::int64_t>(run.trades.size());
+  std::int64_t streak = 0, with_r = 0, holding = 0;
+  double r_sum = 0;
+  fixed pnl_sum;
+  for (const auto& t : run.trades) {
+    pnl_sum += t.pnl;
+    m.total_commission += t.commission;
+    holding += t.holding_bars;
+    if (t.r_multiple) {
+      r_sum += *t.r_multiple;
+      ++with_r;
+    }
+    if (t.pnl.units > 0) {
+      ++m.winning_trades;
+      m.gross_profit += t.pnl;
+      if (!m.largest_win || t.pnl > *m.largest_win)
+        m.largest_win = t.pnl;
+      streak = 0;
+    } else if (t.pnl.units < 0) {
+      ++m.losing_trades;
+      m.gross_loss += t.pnl;
+      if (!m.largest_loss || t.pnl < *m.largest_loss)
+        m.largest_loss = t.pnl;
+      m.max_consecutive_losses = std::max(m.max_consecutive_losses, ++streak);
+    }
+  }
+  if (m.total_trades > 0) {
+    m.win_rate = 100.0 * static_cast<double>(m.winning_trades) / static_cast<double>(m.total_trades);
+    m.expectancy = mean(pnl_sum, m.total_trades);
+    m.avg_holding_bars = static_cast<double>(holding) / static_cast<double>(m.total_trades);
+  }
+  if (with_r > 0)
+    m.avg_r_multiple = r_sum / static_cast<double>(with_r);
+  if (m.gross_loss.units < 0)
+    m.profit_factor = m.gross_profit.to_double() / -m.gross_loss.to_double();
+  if (m.winning_trades > 0)
+    m.avg_win = mean(m.gross_profit, m.winning_trades);
+  if (m.losing_trades > 0)
+    m.avg_loss = mean(m.gross_loss, m.losing_trades);
+
+  const auto& curve = run.equity;
+  m.final_equity = curve.empty() ? initial : curve.back().equity;
+  m.net_profit = m.final_equity - initial;
+  m.total_return_pct = m.net_profit.to_double() / initial.to_double() * 100.0;
+  if (!curve.empty())
+    m.exposure_pct = 100.0 * static_cast<double>(run.bars_in_market) / static_cast<double>(curve.size());
+
+  // Max drawdown, peak-to-trough, with the initial capital as the first peak.
+  fixed peak = initial;
+  unix_time peak_time = curve.empty() ? 0 : curve.front().time;
+  double worst = 0;
+  fixed worst_peak_value;
+  for (const auto& p : curve) {
+    if (p.equity > peak) {
+      peak = p.equity;
+      peak_time = p.time;
+    }
+    double dd = peak.units > 0 ? (peak - p.equity).to_double() / peak.to_double() * 100.0 : 0.0;
+    if (dd > worst) {
+      worst = dd;
+      worst_peak_value = peak;
+      m.max_drawdown_peak = peak_time;
+      m.max_drawdown_trough = p.time;
+      m.max_drawdown_recovery.reset();
+    } else if (m.max_drawdown_trough && !m.max_drawdown_recovery && p.time > *m.max_drawdown_trough
+               && p.equity >= worst_peak_value) {
+      m.max_drawdown_recovery = p.time;
+    }
+  }
+  m.max_drawdown_pct = worst;
+
+  const std::vector<double> r = daily_returns(curve, initial);
+  if (r.size() >= 2) {
+    double mu = 0;
+    for (double x : r)
+      mu += x;
+    mu /= static_cast<double>(r.size());
+    double var = 0, down = 0;
+    for (double x : r) {
+      var += (x - mu) * (x - mu);
+      if (x < 0)
+        down += x * x;
+    }
+    double sd = std::sqrt(var / static_cast<double>(r.size() - 1));
+    double dd = std::sqrt(down / static_cast<double>(r.size()));
+    if (sd > 0)
+      m.sharpe_ratio = mu / sd * std::sqrt(252.0);
+    if (dd > 0)
+      m.sortino_ratio = mu / dd * std::sqrt(252.0);
+
+    double years = static_cast<double>(curve.back().time + bar_seconds - curve.front().time)
+                   / (365.25 * seconds_per_day);
+    double growth = m.final_equity.to_double() / initial.to_double();
+    m.cagr_pct = growth > 0 ? (std::pow(growth, 1.0 / years) - 1.0) * 100.0 : -100.0;
+    if (worst > 0)
+      m.calmar_ratio = *m.cagr_pct / worst;
+  }
+  round_ratios(m);
+  return m;
+}
+
+void write_metrics(json_writer& w, const metrics& m) {
+  auto ts = [&](const std::optional<unix_time>& t) {
+    if (t)
+      w.timestamp(*t);
+    else
+      w.null();
+  };
+  w.begin_object();
+  w.key("total_trades").number(m.total_trades);
+  w.key("winning_trades").number(m.winning_trades);
+  w.key("losing_trades").number(m.losing_trades);
+  w.key("win_rate").optional(m.win_rate);
+  w.key("avg_r_multiple").optional(m.avg_r_multiple);
+  w.key("expectancy").optional(m.expectancy);
+  w.key("profit_factor").optional(m.profit_factor);
+  w.key("gross_profit").number(m.gross_profit);
+  w.key("gross_loss").number(m.gross_loss);
+  w.key("net_profit").number(m.net_profit);
+  w.key("final_equity").number(m.final_equity);
+  w.key("total_return_pct").number(m.total_return_pct);
+  w.key("cagr_pct").optional(m.cagr_pct);
+  w.key("sharpe_ratio").optional(m.sharpe_ratio);
+  w.key("sortino_ratio").optional(m.sortino_ratio);
+  w.key("max_drawdown_pct").number(m.max_drawdown_pct);
+  w.key("max_drawdown_peak");
+  ts(m.max_drawdown_peak);
+  w.key("max_drawdown_trough");
+  ts(m.max_drawdown_trough);
+  w.key("max_drawdown_recovery");
+  ts(m.max_drawdown_recovery);
+  w.key("calmar_ratio").optional(m.calmar_ratio);
+  w.key("avg_win").optional(m.avg_win);
+  w.key("avg_loss").optional(m.avg_loss);
+  w.key("largest_win").optional(m.largest_win);
+  w.key("largest_loss").optional(m.largest_loss);
+  w.key("max_consecutive_losses").number(m.max_consecutive_losses);
+  w.key("avg_holding_bars").optional(m.avg_holding_bars);
+  w.key("exposure_pct").number(m.exposure_pct);
+  w.key("total_commission").number(m.total_commission);
+  w.key("skipped_signals").number(m.skipped_signals);
+  w.end_object();
+}
+
+} // namespace bt

@@ -1,0 +1,43 @@
+#pragma once
+// Performance metrics of a finished run.
+//
+// A metric without meaning for the run (no trades, no losses, fewer than two
+// days) is empty (JSON null), never 0, NaN or Infinity.
+
+#include "domain/engine/backtest_engine.hpp"
+
+#include <optional>
+
+namespace bt {
+
+class json_writer;
+
+struct metrics {
+  std::int64_t total_trades = 0, winning_trades = 0, losing_trades = 0;
+  std::optional<double> win_rate;        ///< % of trades with pnl > 0
+  std::optional<double> avg_r_multiple;  ///< over trades that had a stop
+  std::optional<fixed> expectancy;       ///< mean pnl per trade
+  std::optional<double> profit_factor;   ///< gross_profit / -gross_loss
+  fixed gross_profit;                    ///< sum of winning pnl (>= 0)
+  fixed gross_loss;                      ///< sum of losing pnl (<= 0)
+  fixed net_profit, final_equity;
+  double total_return_pct = 0;
+  std::optional<double> cagr_pct;
+  std::optional<double> sharpe_ratio;    ///< daily (end of UTC day) returns, sqrt(252)
+  std::optional<double> sortino_ratio;
+  double max_drawdown_pct = 0;
+  std::optional<unix_time> max_drawdown_peak, max_drawdown_trough, max_drawdown_recovery;
+  std::optional<double> calmar_ratio;
+  std::optional<fixed> avg_win, avg_loss, largest_win, largest_loss;
+  std::int64_t max_consecutive_losses = 0;
+  std::optional<double> avg_holding_bars;
+  double exposure_pct = 0;
+  fixed total_commission;
+  std::int64_t skipped_signals = 0;
+};
+
+metrics compute_metrics(const engine_output& run, fixed initial_capital, unix_time bar_seconds);
+
+void write_metrics(json_writer& w, const metrics& m);
+
+} // namespace bt

@@ -1,0 +1,60 @@
+#pragma once
+// A streaming JSON writer that prints decimals exactly.
+//
+// General JSON libraries print numbers from binary doubles; a price of
+// 2034.1 must come out as 2034.10000000, never 2.0341E3 or 2034.0999999.
+
+#include "domain/data/decimal.hpp"
+#include "domain/data/timestamp.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bt {
+
+class json_writer {
+public:
+  json_writer& begin_object();
+  json_writer& end_object();
+  json_writer& begin_array();
+  json_writer& end_array();
+  /// Starts a member; the next value call writes its value.
+  json_writer& key(std::string_view k);
+
+  json_writer& string(std::string_view s);
+  json_writer& number(fixed v);           ///< exactly 8 decimals
+  json_writer& number(double v);          ///< shortest round-trip; non-finite is null
+  json_writer& number(std::int64_t v);
+  json_writer& number(std::uint64_t v);
+  json_writer& number(int v) { return number(static_cast<std::int64_t>(v)); }
+  json_writer& boolean(bool v);
+  json_writer& null();
+  json_writer& timestamp(unix_time t);    ///< ISO-8601 UTC string
+
+  template <class T>
+  json_writer& optional(const std::optional<T>& v) {
+    return v ? number(*v) : null();
+  }
+
+  /// Inserts already-serialized JSON as the next value.
+  json_writer& raw(std::string_view json);
+
+  const std::string& str() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+private:
+  void before_value();
+  std::string out_;
+  std::vector<bool> first_; // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+/// Appends `s` as a quoted JSON string with escapes.
+void append_json_string(std::string& out, std::string_view s);
+/// Shortest text that reads back as `v` (std::to_chars).
+void append_double(std::string& out, double v);
+
+} // namespace bt

@@ -1,0 +1,235 @@
+#include "domain/strategies/supply_demand_zones.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bt {
+
+const strategy_schema& supply_demand_zones_schema() {
+  static const strategy_schema schema{
+    "supply_demand_zones",
+    "1.0.0",
+    "Supply zones at confirmed swing highs and demand zones at confirmed swing lows; enters "
+    "with a limit order at the zone's proximal edge, stop at a multiple of ATR, target at a "
+    "multiple of the initial risk.",
+    {
+      {"atr_period", param_type::integer, "Bars in the ATR (Wilder).", 14, 2, 200, {}, {}},
+      {"swing_strength", param_type::integer,
+       "Bars on each side of a swing pivot; a zone is confirmed this many bars after its pivot.",
+       3, 1, 20, {}, {}},
+      {"max_zone_age_bars", param_type::integer, "Bars after confirmation a zone stays tradable.",
+       500, 10, 10000, {}, {}},
+      {"min_zone_strength", param_type::number,
+       "Minimum departure move from the pivot, in ATR, for a zone to be kept.", 0, 0, 10, {}, {}},
+      {"max_touches", param_type::integer,
+       "A zone touched more often than this is expired.", 3, 1, 20, {}, {}},
+      {"entry_offset_ticks", param_type::integer,
+       "Ticks the entry limit sits in front of the proximal edge (negative: inside the zone).",
+       0, -50, 50, {}, {}},
+      {"fill_penetration_ticks", param_type::integer,
+       "Ticks a bar must trade through a limit price for it to fill (0: a touch fills).", 0, 0,
+       50, {}, {}},
+      {"order_expiry_bars", param_type::integer,
+       "Bars an entry order works before it is cancelled (0: while the zone is valid).", 0, 0,
+       10000, {}, {}},
+      {"stop_atr_mult", param_type::number, "Stop distance from the entry, in ATR.", 1.5, 0.25,
+       10, {}, {}},
+      {"take_profit_r", param_type::number, "Target distance from the entry, in initial risk.",
+       2.0, 0.25, 20, {}, {}},
+      {"risk_per_trade_pct", param_type::number, "Percent of current equity risked per trade.",
+       2.0, 0.05, 10, {}, {}},
+      {"max_concurrent_trades", param_type::integer, "Open trades at most.", 1, 1, 20, {}, {}},
+      {"sessions", param_type::choice_set,
+       "Sessions (UTC) in which entries may fill: asia 18:00-02:00, europe 02:00-08:00, "
+       "ny_am 08:00-12:00, ny_pm 12:00-18:00.",
+       0, 0, 0, {"asia", "europe", "ny_am", "ny_pm"}, {"asia", "europe", "ny_am", "ny_pm"}},
+      {"direction", param_type::choice, "Which zones are traded.", 0, 0, 0,
+       {"both", "long_only", "short_only"}, {"both"}},
+    },
+    nullptr};
+  return schema;
+}
+
+std::uint32_t session_hours(const std::vector<std::string>& sessions) {
+  auto range = [](unsigned from, unsigned to) { // [from, to) in UTC hours, wrapping
+    std::uint32_t mask = 0;
+    for (unsigned h = from; h != to; h = (h + 1) % 24)
+      mask |= 1u << h;
+    return mask;
+  };
+  std::uint32_t mask = 0;
+  for (const auto& s : sessions) {
+    if (s == "asia")
+      mask |= range(18, 2);
+    else if (s == "europe")
+      mask |= range(2, 8);
+    else if (s == "ny_am")
+      mask |= range(8, 12);
+    else if (s == "ny_pm")
+      mask |= range(12, 18);
+  }
+  return mask;
+}
+
+supply_demand_zones::supply_demand_zones(const param_set& p)
+    : atr_(static_cast<int>(p.integer("atr_period"))),
+      swing_(static_cast<std::size_t>(p.integer("swing_strength"))),
+      max_age_(p.integer("max_zone_age_bars")),
+      min_strength_(p.number("min_zone_strength")),
+      max_touches_(p.integer("max_touches")),
+      entry_offset_ticks_(p.integer("entry_offset_ticks")),
+      penetration_ticks_(p.integer("fill_penetration_ticks")),
+      expiry_bars_(p.integer("order_expiry_bars")),
+      stop_atr_mult_(p.number("stop_atr_mult")),
+      take_profit_r_(p.number("take_profit_r")),
+      risk_fraction_(p.number("risk_per_trade_pct") / 100.0),
+      max_concurrent_(static_cast<std::size_t>(p.integer("max_concurrent_trades"))),
+      hours_(session_hours(p.list("sessions"))),
+      trade_long_(p.text("direction") != "short_only"),
+      trade_short_(p.text("direction") != "long_only") {}
+
+void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
+  const std::size_t i = m.current();
+  const std::optional<double> atr = atr_.update(m.high(i), m.low(i), m.close(i));
+
+  for (auto& z : live_)
+    update_zone(z, m, i, orders);
+  live_.erase(std::remove_if(live_.begin(), live_.end(),
+                             [&](const live_zone& z) {
+                               return zones_[z.index].status != zone_status::active;
+                             }),
+              live_.end());
+
+  if (atr && *atr > 0) {
+    detect_pivot(m, i, *atr);
+    for (auto& z : live_)
+      manage_order(z, m, i, *atr, orders);
+  }
+}
+
+void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
+  if (i < 2 * swing_)
+    return;
+  const std::size_t p = i - swing_;
+  // Swing high: strictly above the bars before, at least as high as the
+  // bars after (equal highs: the first one is the pivot). Mirrored for lows.
+  bool is_high = true, is_low = true;
+  const fixed ph = m.high(p), pl = m.low(p);
+  fixed lowest_after = m.low(p + 1), highest_after = m.high(p + 1);
+  for (std::size_t j = 1; j <= swing_ && (is_high || is_low); ++j) {
+    is_high = is_high && m.high(p - j) < ph && m.high(p + j) <= ph;
+    is_low = is_low && m.low(p - j) > pl && m.low(p + j) >= pl;
+    lowest_after = std::min(lowest_after, m.low(p + j));
+    highest_after = std::max(highest_after, m.high(p + j));
+  }
+  auto add = [&](zone_type type, fixed top, fixed bottom, double strength) {
+    if (strength < min_strength_)
+      return;
+    zone_record rec;
+    rec.id = static_cast<std::int64_t>(zones_.size() + 1);
+    rec.type = type;
+    rec.created_at = m.time(i);
+    rec.top = top;
+    rec.bottom = bottom;
+    rec.strength = std::round(strength * 1e4) / 1e4;
+    zones_.push_back(rec);
+    live_zone z{zones_.size() - 1, static_cast<std::int64_t>(i)};
+    z.inside = type == zone_type::supply ? m.high(i) >= bottom : m.low(i) <= top;
+    live_.push_back(z);
+  };
+  if (is_high) {
+    const fixed body_top = std::max(m.open(p), m.close(p));
+    add(zone_type::supply, ph, body_top, (ph - lowest_after).to_double() / atr);
+  }
+  if (is_low) {
+    const fixed body_bottom = std::min(m.open(p), m.close(p));
+    add(zone_type::demand, body_bottom, pl, (highest_after - pl).to_double() / atr);
+  }
+}
+
+void supply_demand_zones::end_zone(live_zone& z, zone_status status, unix_time at, broker& orders) {
+  zone_record& rec = zones_[z.index];
+  rec.status = status;
+  rec.ended_at = at;
+  if (z.order >= 0)
+    orders.cancel(z.order);
+}
+
+void supply_demand_zones::update_zone(live_zone& z, const market_view& m, std::size_t i,
+                                      broker& orders) {
+  zone_record& rec = zones_[z.index];
+  if (z.created_bar >= static_cast<std::int64_t>(i))
+    return;
+  const bool supply = rec.type == zone_type::supply;
+  // Broken: a close beyond the distal edge.
+  if (supply ? m.close(i) > rec.top : m.close(i) < rec.bottom) {
+    end_zone(z, zone_status::broken, m.time(i), orders);
+    return;
+  }
+  const bool inside = supply ? m.high(i) >= rec.bottom : m.low(i) <= rec.top;
+  if (inside && !z.inside)
+    ++rec.touches; // one touch per visit, however many bars it lasts
+  z.inside = inside;
+  if (rec.touches > max_touches_ || static_cast<std::int64_t>(i) - z.created_bar >= max_age_)
+    end_zone(z, zone_status::expired, m.time(i), orders);
+}
+
+void supply_demand_zones::manage_order(live_zone& z, const market_view& m, std::size_t i,
+                                       double atr, broker& orders) {
+  const zone_record& rec = zones_[z.index];
+  const bool supply = rec.type == zone_type::supply;
+  if (z.spent || (supply ? !trade_short_ : !trade_long_))
+    return;
+  if (z.order >= 0) {
+    switch (orders.status(z.order)) {
+      case order_status::working:
+      case order_status::open:
+        return;
+      case order_status::expired:
+        z.spent = true;
+        return;
+      case order_status::closed:
+      case order_status::cancelled:
+        z.order = -1; // the zone may be traded again on a later touch
+        break;
+    }
+  }
+  const execution_settings& exec = orders.execution();
+  const fixed offset = mul(fixed::from_int(entry_offset_ticks_), exec.tick_size);
+  const fixed entry = supply ? rec.bottom - offset : rec.top + offset;
+  // A resting limit only: the market must be on the far side of the entry.
+  if (entry.units <= 0 || (supply ? m.close(i) >= entry : m.close(i) <= entry))
+    return;
+  fixed stop_distance = round_to_step(fixed::from_double(stop_atr_mult_ * atr), exec.tick_size);
+  if (stop_distance < exec.tick_size)
+    stop_distance = exec.tick_size;
+  fixed target_distance =
+    round_to_step(fixed::from_double(take_profit_r_ * stop_distance.to_double()), exec.tick_size);
+  if (target_distance < exec.tick_size)
+    target_distance = exec.tick_size;
+  const fixed risk_money = fixed::from_double(orders.equity().to_double() * risk_fraction_);
+  const fixed per_contract = mul(stop_distance, exec.multiplier);
+  fixed quantity = per_contract.units > 0 && risk_money.units > 0
+                     ? floor_to_step(div_trunc(risk_money, per_contract), exec.quantity_step)
+                     : fixed{};
+  if (quantity < exec.quantity_step) {
+    orders.skip_signal();
+    z.spent = true;
+    return;
+  }
+  entry_order o;
+  o.side = supply ? side::short_side : side::long_side;
+  o.kind = order_kind::limit;
+  o.price = entry;
+  o.quantity = quantity;
+  o.stop_distance = stop_distance;
+  o.target_distance = target_distance;
+  o.penetration = mul(fixed::from_int(penetration_ticks_), exec.tick_size);
+  o.fill_hours = hours_;
+  o.good_till_bar = expiry_bars_ > 0 ? static_cast<std::int64_t>(i) + expiry_bars_ : -1;
+  o.max_open_trades = max_concurrent_;
+  o.zone = zone_ref{rec.id, rec.type, rec.strength};
+  z.order = orders.submit(o);
+}
+
+} // namespace bt

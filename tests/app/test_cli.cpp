@@ -1,0 +1,148 @@
+// Runs the real backtestd binary: exit codes, messages and output files.
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+outcome run(const std::string& args) {
+  static int n = 0;
+  const fs::path err_file = fs::temp_directory_path() / ("backtestd_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+  const std::string command = std::string(BACKTESTD_BINARY) + " " + args + " 2>" + err_file.string();
+  outcome o{};
+  FILE* pipe = ::popen(command.c_str(), "r");
+  BOOST_REQUIRE(pipe);
+  std::array<char, 65536> buf;
+  std::size_t got;
+  while ((got = std::fread(buf.data(), 1, buf.size(), pipe)) > 0)
+    o.out.append(buf.data(), got);
+  int status = ::pclose(pipe);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_file);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  o.err = ss.str();
+  fs::remove(err_file);
+  return o;
+}
+
+struct temp_dir {
+  fs::path path;
+  temp_dir() : path(fs::temp_directory_path() / ("backtestd_cli_" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~temp_dir() { fs::remove_all(path); }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cli)
+
+BOOST_AUTO_TEST_CASE(gen_data_then_run_prints_one_complete_document) {
+  temp_dir dir;
+  auto gen = run("gen-data --symbol GC --bars 3000 --seed 11 --out " + dir.file("gc.csv"));
+  BOOST_REQUIRE_MESSAGE(gen.code == 0, gen.err);
+  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --out " + dir.file("out"));
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+  auto doc = boost::json::parse(r.out).as_object();
+  for (const char* key : {"config", "config_hash", "data_checksum", "engine_version", "strategy", "validation",
+                          "metrics", "trades", "zones", "equity_summary", "timing"})
+    BOOST_TEST(doc.contains(key), key);
+  BOOST_TEST(doc.at("strategy").at("name").as_string() == "supply_demand_zones");
+  BOOST_TEST(doc.at("config").at("params").at("atr_period").to_number<int>() == 14);
+  BOOST_TEST(doc.at("validation").at("rows_imported").to_number<int>() == 3000);
+  for (const char* f : {"trades.csv", "equity.csv", "zones.csv", "result.json"})
+    BOOST_TEST(fs::exists(dir.path / "out" / f), f);
+  BOOST_TEST(slurp(dir.file("out/result.json")) == r.out);
+  // equity.csv: header plus one row per bar.
+  auto equity = slurp(dir.file("out/equity.csv"));
+  BOOST_TEST(std::count(equity.begin(), equity.end(), '\n') == 3001);
+}
+
+BOOST_AUTO_TEST_CASE(identical_runs_differ_only_in_timing) {
+  temp_dir dir;
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 3 --out " + dir.file("gc.csv")).code == 0);
+  const std::string args = "run --data " + dir.file("gc.csv") + " --symbol GC --strategy dual_sma --params '{\"fast_period\":5,\"slow_period\":20}'";
+  auto a = boost::json::parse(run(args).out).as_object();
+  auto b = boost::json::parse(run(args).out).as_object();
+  a.erase("timing");
+  b.erase("timing");
+  BOOST_TEST(boost::json::serialize(a) == boost::json::serialize(b));
+  BOOST_TEST(a.at("metrics").at("total_trades").to_number<int>() > 0);
+}
+
+BOOST_AUTO_TEST_CASE(from_and_to_are_inclusive) {
+  temp_dir dir;
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 500 --seed 3 --start 2024-01-02T00:00:00Z --out " + dir.file("gc.csv")).code == 0);
+  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --from 2024-01-03T00:00:00Z --to 2024-01-04T05:00:00Z");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+  auto doc = boost::json::parse(r.out);
+  BOOST_TEST(doc.at("bars").at("from").as_string() == "2024-01-03T00:00:00Z");
+  BOOST_TEST(doc.at("bars").at("to").as_string() == "2024-01-04T05:00:00Z");
+  BOOST_TEST(doc.at("equity_summary").at("points").to_number<int>() == doc.at("bars").at("count").to_number<int>());
+}
+
+BOOST_AUTO_TEST_CASE(bad_input_exits_non_zero_naming_the_problem) {
+  temp_dir dir;
+  write(dir.file("ok.csv"), "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n");
+  write(dir.file("bad.csv"), "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n"
+                             "2024-01-02T11:00:00Z,10,eleven,9,10,1\n");
+  struct case_t { std::string args; int code; std::string message; };
+  for (const auto& c : {
+         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --strategy nope", 2, "unknown strategy 'nope'"},
+         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --params '{\"atr_period\":1}'", 2,
+                "params.atr_period: must be an integer from 2 to 200"},
+         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --params '{oops'", 2, "--params is not valid JSON"},
+         case_t{"run --data " + dir.file("bad.csv") + " --symbol GC", 3, "row 2: high 'eleven' is not a number"},
+         case_t{"run --data " + dir.file("missing.csv") + " --symbol GC", 2, "cannot read"},
+         case_t{"run --data " + dir.file("ok.csv"), 2, "--symbol is required"},
+         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --from 2030-01-01", 3, "no bars in the requested range"},
+         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --frobnicate 1", 2, "unknown option --frobnicate"},
+         case_t{"gen-data --symbol GC --bars -5 --seed 1", 2, "--bars must be a whole number"},
+         case_t{"teleport", 2, "unknown command"},
+       }) {
+    auto r = run(c.args);
+    BOOST_TEST(r.code == c.code, c.args);
+    BOOST_TEST(r.err.find(c.message) != std::string::npos, c.args << " -> " << r.err);
+    BOOST_TEST(r.out.empty(), c.args);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(strategies_lists_the_registry) {
+  auto r = run("strategies");
+  BOOST_REQUIRE(r.code == 0);
+  auto v = boost::json::parse(r.out);
+  BOOST_TEST(v.at("strategies").as_array().size() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,199 @@
+#include "domain/engine/backtest_engine.hpp"
+
+#include "bars.hpp"
+#include "scripted_strategy.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace bt;
+using bt::test::hourly;
+using bt::test::px;
+using bt::test::scripted_strategy;
+
+namespace {
+auto three_bars() {
+  return hourly({{"100", "101", "99", "100"}, {"100.5", "102", "100", "101"}, {"101", "103", "100.5", "102.5"}});
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(backtest_engine)
+
+BOOST_AUTO_TEST_CASE(no_orders_gives_a_flat_curve_with_one_point_per_bar) {
+  auto bars = three_bars();
+  scripted_strategy s;
+  auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_TEST(out.trades.empty());
+  BOOST_REQUIRE(out.equity.size() == 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    BOOST_TEST(out.equity[i].time == bars.times()[i]);
+    BOOST_TEST(to_string(out.equity[i].equity) == "50000.00000000");
+    BOOST_TEST(out.equity[i].drawdown_pct == 0.0);
+  }
+  BOOST_TEST(out.bars_in_market == 0);
+}
+
+BOOST_AUTO_TEST_CASE(market_entry_fills_next_open_and_closes_at_end_of_data) {
+  auto bars = three_bars();
+  scripted_strategy s;
+  s.at(0, [](const market_view&, broker& b) { b.target_position(fixed::from_int(2)); });
+  auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_REQUIRE(out.trades.size() == 1u);
+  const trade& t = out.trades[0];
+  BOOST_TEST(t.entry_time == bars.times()[1]);
+  BOOST_TEST(to_string(t.entry_price) == "100.60000000"); // open 100.5 + 1 tick
+  BOOST_TEST(t.exit_time == bars.times()[2]);
+  BOOST_TEST(to_string(t.exit_price) == "102.50000000");
+  BOOST_TEST((t.exit_reason == exit_reason::end_of_data));
+  BOOST_TEST((t.fill_type == fill_type::market));
+  BOOST_TEST(to_string(t.commission) == "10.00000000");
+  BOOST_TEST(to_string(t.pnl) == "370.00000000"); // (102.5-100.6)*2*100 - 10
+  BOOST_TEST(to_string(t.mae) == "0.60000000");   // low 100 on the entry bar
+  BOOST_TEST(to_string(t.mfe) == "2.40000000");   // high 103 on the last bar
+  BOOST_TEST(t.holding_bars == 1);
+  BOOST_TEST(!t.r_multiple);
+  BOOST_TEST(!t.initial_risk);
+  BOOST_TEST(to_string(out.equity[1].equity) == "50075.00000000"); // 49995 + (101-100.6)*200
+  BOOST_TEST(to_string(out.equity[2].equity) == "50370.00000000");
+  BOOST_TEST(out.bars_in_market == 2);
+}
+
+BOOST_AUTO_TEST_CASE(limit_entry_stopped_out_on_its_entry_bar) {
+  auto bars = hourly({{"100", "101", "99.5", "100"}, {"100", "100.5", "96", "97"}, {"97", "98", "96", "97"}});
+  scripted_strategy s;
+  s.at(0, [](const market_view&, broker& b) {
+    entry_order o;
+    o.side = side::long_side;
+    o.price = px("99");
+    o.quantity = fixed::from_int(1);
+    o.stop_distance = px("2");
+    o.target_distance = px("4");
+    b.submit(o);
+  });
+  auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_REQUIRE(out.trades.size() == 1u);
+  const trade& t = out.trades[0];
+  BOOST_TEST(to_string(t.entry_price) == "99.00000000");
+  BOOST_TEST((t.fill_type == fill_type::limit));
+  BOOST_TEST(to_string(*t.stop_price) == "97.00000000");
+  BOOST_TEST(to_string(*t.target_price) == "103.00000000");
+  BOOST_TEST((t.exit_reason == exit_reason::stop_loss));
+  BOOST_TEST(to_string(t.exit_price) == "96.90000000");
+  BOOST_TEST(t.exit_time == bars.times()[1]);
+  BOOST_TEST(t.holding_bars == 0);
+  BOOST_TEST(to_string(t.pnl) == "-215.00000000");
+  BOOST_TEST(to_string(*t.initial_risk) == "200.00000000");
+  BOOST_TEST(*t.r_multiple == -1.075);
+  BOOST_TEST(to_string(t.mae) == "2.10000000");
+  BOOST_TEST(to_string(t.mfe) == "0.00000000");
+}
+
+BOOST_AUTO_TEST_CASE(a_signal_on_the_last_bar_never_fills) {
+  auto bars = three_bars();
+  scripted_strategy s;
+  s.at(2, [](const market_view&, broker& b) { b.target_position(fixed::from_int(1)); });
+  auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_TEST(out.trades.empty());
+  BOOST_TEST(to_string(out.equity.back().equity) == "50000.00000000");
+}
+
+BOOST_AUTO_TEST_CASE(reversal_closes_and_opens_at_the_same_price_and_time) {
+  auto bars = hourly({{"100", "101", "99", "100"}, {"100", "101", "99", "100"}, {"102", "103", "101", "102"},
+                      {"101", "102", "100", "101"}});
+  scripted_strategy s;
+  s.at(0, [](const market_view&, broker& b) { b.target_position(fixed::from_int(1)); });
+  s.at(1, [](const market_view&, broker& b) { b.target_position(fixed::from_int(-1)); });
+  auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_REQUIRE(out.trades.size() == 2u);
+  BOOST_TEST((out.trades[0].exit_reason == exit_reason::signal));
+  BOOST_TEST(to_string(out.trades[0].exit_price) == "101.90000000"); // sell at open 102 - tick
+  BOOST_TEST((out.trades[1].side == side::short_side));
+  BOOST_TEST(to_string(out.trades[1].entry_price) == "101.90000000");
+  BOOST_TEST(out.trades[1].entry_time == out.trades[0].exit_time);
+  fixed sum;
+  for (const auto& t : out.trades)
+    sum += t.pnl;
+  BOOST_TEST(out.equity.back().equity == fixed::from_int(50'000) + sum);
+}
+
+BOOST_AUTO_TEST_CASE(expiry_sessions_and_open_trade_cap) {
+  auto bars = hourly({{"100", "101", "99", "100"}, {"100", "101", "99", "100"}, {"100", "101", "95", "100"},
+                      {"100", "101", "95", "100"}});
+  scripted_strategy s;
+  order_id expiring = -1, off_hours = -1, capped = -1, first = -1;
+  s.at(0, [&](const market_view&, broker& b) {
+    entry_order o;
+    o.price = px("96");
+    o.quantity = fixed::from_int(1);
+    o.good_till_bar = 1; // bars 1 only: never reaches 96 there
+    expiring = b.submit(o);
+    o.good_till_bar = -1;
+    o.fill_hours = 1u << 5; // bars open at 00:00..03:00 UTC: never
+    off_hours = b.submit(o);
+    o.fill_hours = all_hours;
+    o.max_open_trades = 1;
+    first = b.submit(o);
+    capped = b.submit(o);
+  });
+  auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_TEST(out.trades.size() == 1u);
+  BOOST_TEST(out.trades[0].entry_time == bars.times()[2]);
+  (void)expiring;
+  (void)off_hours;
+  (void)capped;
+  (void)first;
+}
+
+BOOST_AUTO_TEST_CASE(order_status_follows_the_order) {
+  auto bars = hourly({{"100", "101", "99", "100"}, {"100", "101", "95", "100"}, {"100", "101", "99", "100"},
+                      {"100", "101", "99", "100"}});
+  scripted_strategy s;
+  order_id filled = -1, expired = -1, cancelled = -1;
+  std::vector<order_status> seen;
+  s.at(0, [&](const market_view&, broker& b) {
+    entry_order o;
+    o.price = px("96");
+    o.quantity = fixed::from_int(1);
+    o.target_distance = px("4"); // 100: reached on bar 2
+    filled = b.submit(o);
+    o.price = px("90");
+    o.target_distance.reset();
+    o.good_till_bar = 1;
+    expired = b.submit(o);
+    o.good_till_bar = -1;
+    cancelled = b.submit(o);
+    b.cancel(cancelled);
+  });
+  s.at(1, [&](const market_view&, broker& b) { seen.push_back(b.status(filled)); });
+  s.at(3, [&](const market_view&, broker& b) {
+    seen.push_back(b.status(filled));
+    seen.push_back(b.status(expired));
+    seen.push_back(b.status(cancelled));
+  });
+  run_engine(bars, s, test::gc_execution());
+  BOOST_REQUIRE(seen.size() == 4u);
+  BOOST_TEST((seen[0] == order_status::open));
+  BOOST_TEST((seen[1] == order_status::closed));
+  BOOST_TEST((seen[2] == order_status::expired));
+  BOOST_TEST((seen[3] == order_status::cancelled));
+}
+
+BOOST_AUTO_TEST_CASE(a_strategy_cannot_read_a_bar_that_has_not_closed) {
+  auto bars = three_bars();
+  scripted_strategy s;
+  s.at(1, [](const market_view& m, broker&) { (void)m.close(m.current() + 1); });
+  BOOST_CHECK_THROW(run_engine(bars, s, test::gc_execution()), lookahead_error);
+}
+
+BOOST_AUTO_TEST_CASE(observer_can_cancel) {
+  struct stop_at_two final : run_observer {
+    bool on_progress(std::size_t done, std::size_t, std::size_t) override { return done < 2; }
+    std::size_t interval() const override { return 1; }
+  } observer;
+  auto bars = three_bars();
+  scripted_strategy s;
+  auto out = run_engine(bars, s, test::gc_execution(), &observer);
+  BOOST_TEST(out.cancelled);
+  BOOST_TEST(out.equity.size() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,199 @@
+#include "domain/data/bar_import.hpp"
+
+#include "domain/data/synthetic_bars.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace bt;
+
+namespace {
+const std::string header = "timestamp,open,high,low,close,volume\n";
+
+import_result load(const std::string& csv, const std::string& symbol = "GC") {
+  return import_bars_csv(csv, symbol, timeframe::h1);
+}
+
+unix_time at(const char* text) {
+  unix_time t = 0;
+  parse_timestamp(text, t);
+  return t;
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(bar_import)
+
+BOOST_AUTO_TEST_CASE(accepts_bom_crlf_any_column_order_and_extra_columns) {
+  std::string csv = "\xEF\xBB\xBFVolume,Close,symbol,LOW,High,Open,TimeStamp\r\n"
+                    "10,2034.5,GC,2033.9,2035,2034.1,2024-01-02T13:00:00Z\r\n"
+                    "\r\n"
+                    "11,2034.6,GC,2034,2035.2,2034.5,2024-01-02 14:00:00\r\n";
+  auto r = load(csv);
+  BOOST_REQUIRE(r.accepted);
+  BOOST_TEST(r.report.rows_received == 2u);
+  BOOST_TEST(r.report.rows_imported == 2u);
+  BOOST_TEST(to_string(r.bars.opens()[0]) == "2034.10000000");
+  BOOST_TEST(to_string(r.bars.closes()[1]) == "2034.60000000");
+  BOOST_TEST(r.bars.times()[1] == at("2024-01-02T14:00:00Z"));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_written_back_is_byte_identical) {
+  std::string csv = header + "2024-01-02T13:00:00Z,2034.12345678,2035.00000000,2033.90000000,2034.50000000,10.00000000\n"
+                             "2024-01-02T14:00:00Z,2034.50000000,2035.20000000,2034.00000000,2034.60000000,11.00000000\n";
+  auto r = load(csv);
+  BOOST_REQUIRE(r.accepted);
+  BOOST_TEST(to_csv(r.bars) == csv);
+}
+
+BOOST_AUTO_TEST_CASE(price_logic_rejections_name_row_and_reason) {
+  std::string csv = header + "2024-01-02T10:00:00Z,10,11,9,10,1\n"   // row 1 ok
+                             "2024-01-02T11:00:00Z,0,11,9,10,1\n"    // row 2 non-positive
+                             "2024-01-02T12:00:00Z,10,11,9,10,-1\n"  // row 3 negative volume
+                             "2024-01-02T13:00:00Z,10,9.5,9,10,1\n"  // row 4 high below open
+                             "2024-01-02T14:00:00Z,10,11,10.5,10.8,1\n" // row 5 low above open
+                             "2024-01-02T15:00:00Z,10,11,9,10,1\n";  // row 6 ok
+  auto r = load(csv);
+  BOOST_REQUIRE(r.accepted);
+  BOOST_TEST(r.report.rows_received == 6u);
+  BOOST_TEST(r.report.rows_imported == 2u);
+  BOOST_REQUIRE(r.report.rejected.size() == 4u);
+  BOOST_TEST(r.report.rejected[0].row == 2u);
+  BOOST_TEST(r.report.rejected[0].reason == "non-positive price");
+  BOOST_TEST(r.report.rejected[1].row == 3u);
+  BOOST_TEST(r.report.rejected[1].reason == "negative volume");
+  BOOST_TEST(r.report.rejected[2].row == 4u);
+  BOOST_TEST(r.report.rejected[2].reason == "high below max(open, close)");
+  BOOST_TEST(r.report.rejected[3].row == 5u);
+  BOOST_TEST(r.report.rejected[3].reason == "low above min(open, close)");
+}
+
+BOOST_AUTO_TEST_CASE(duplicates_keep_the_first_and_unsorted_input_is_sorted) {
+  std::string csv = header + "2024-01-02T12:00:00Z,10,11,9,10,1\n"  // row 1
+                             "2024-01-02T10:00:00Z,10,11,9,10,1\n"  // row 2
+                             "2024-01-02T12:00:00Z,20,21,19,20,1\n" // row 3 duplicate of row 1
+                             "2024-01-02T11:00:00Z,10,11,9,10,1\n"  // row 4
+                             "2024-01-02T10:00:00Z,30,31,29,30,1\n"; // row 5 duplicate of row 2
+  auto r = load(csv);
+  BOOST_REQUIRE(r.accepted);
+  BOOST_TEST(r.report.sorted);
+  BOOST_TEST(r.report.duplicates_skipped == 2u);
+  BOOST_TEST((r.report.duplicate_rows == std::vector<std::size_t>{3, 5}));
+  BOOST_REQUIRE(r.bars.size() == 3u);
+  BOOST_TEST(r.bars.times()[0] == at("2024-01-02T10:00:00Z"));
+  BOOST_TEST(to_string(r.bars.opens()[0]) == "10.00000000"); // row 2, not row 5
+  BOOST_TEST(to_string(r.bars.opens()[2]) == "10.00000000"); // row 1, not row 3
+}
+
+BOOST_AUTO_TEST_CASE(malformed_files_are_rejected_whole_with_row_numbers) {
+  struct case_t { std::string body; std::size_t row; std::string fragment; };
+  for (const auto& c : {case_t{"2024-01-02T10:00:00Z,10,11,9,10\n", 1, "expected 6 columns, found 5"},
+                        case_t{"2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,ten,11,9,10,1\n", 2,
+                               "open 'ten' is not a number"},
+                        case_t{"2024-01-02T10:00:00Z,10,11,9,10,1\n\n2024-13-02T11:00:00Z,10,11,9,10,1\n", 3,
+                               "is not a valid UTC timestamp"},
+                        case_t{"2024-01-02T10:00:00+02:00,10,11,9,10,1\n", 1, "non-UTC offset"}}) {
+    auto r = load(header + c.body);
+    BOOST_TEST(!r.accepted);
+    BOOST_REQUIRE(!r.errors.empty());
+    BOOST_TEST(r.errors[0].row == c.row);
+    BOOST_TEST(r.errors[0].reason.find(c.fragment) != std::string::npos, r.errors[0].reason);
+    BOOST_TEST(r.bars.empty());
+  }
+  auto missing = load("timestamp,open,high,low,volume\n2024-01-02T10:00:00Z,10,11,9,1\n");
+  BOOST_TEST(!missing.accepted);
+  BOOST_TEST(missing.errors[0].row == 0u);
+  BOOST_TEST(missing.errors[0].reason == "header: missing required column 'close'");
+  BOOST_TEST(!load("").accepted);
+}
+
+BOOST_AUTO_TEST_CASE(lists_only_the_first_hundred_errors) {
+  std::string csv = header;
+  for (int i = 0; i < 250; ++i)
+    csv += "not-a-time,1,1,1,1,1\n";
+  auto r = load(csv);
+  BOOST_TEST(!r.accepted);
+  BOOST_TEST(r.errors.size() == 100u);
+  BOOST_TEST(r.error_count == 250u);
+  BOOST_TEST(r.errors[99].row == 100u);
+}
+
+BOOST_AUTO_TEST_CASE(row_limit) {
+  std::string csv = header;
+  for (int i = 0; i < 5; ++i)
+    csv += std::to_string(1704200400 + i * 3600) + ",1,1,1,1,1\n";
+  import_limits limits;
+  limits.max_rows = 4;
+  auto r = import_bars_csv(csv, "GC", timeframe::h1, limits);
+  BOOST_TEST(!r.accepted);
+  BOOST_TEST(r.too_many_rows);
+  limits.max_rows = 5;
+  BOOST_TEST(import_bars_csv(csv, "GC", timeframe::h1, limits).accepted);
+}
+
+BOOST_AUTO_TEST_CASE(quoted_fields) {
+  auto r = load("\"timestamp\",\"open\",\"high\",\"low\",\"close\",\"volume\",\"note\"\n"
+                "\"2024-01-02T10:00:00Z\",\"10\",\"11\",\"9\",\"10\",\"1\",\"a, \"\"quoted\"\" note\"\n");
+  BOOST_REQUIRE(r.accepted);
+  BOOST_TEST(r.bars.size() == 1u);
+  BOOST_TEST(!load(header + "\"2024-01-02T10:00:00Z,10,11,9,10,1\n").accepted);
+}
+
+BOOST_AUTO_TEST_CASE(weekends_daily_breaks_and_dst_shifts_are_not_gaps) {
+  // Five weeks of GC across the March 2024 daylight saving change.
+  synthetic_spec spec;
+  spec.bars = 23 * 5 * 5;
+  spec.start = at("2024-03-01T00:00:00Z");
+  auto csv = to_csv(generate_bars(spec));
+  auto r = load(csv);
+  BOOST_REQUIRE(r.accepted);
+  BOOST_TEST(r.report.gaps.empty());
+  // The same bars as an unknown symbol are judged 24/7: weekends are gaps.
+  auto as_unknown = import_bars_csv(csv, "XYZ", timeframe::h1);
+  BOOST_TEST(!as_unknown.report.gaps.empty());
+}
+
+BOOST_AUTO_TEST_CASE(one_missing_trading_day_is_exactly_one_gap) {
+  synthetic_spec spec;
+  spec.bars = 23 * 5 * 3;
+  spec.start = at("2024-03-01T00:00:00Z");
+  auto bars = generate_bars(spec);
+  const unix_time day = at("2024-03-13T00:00:00Z");
+  auto filtered = bars.slice(INT64_MIN, day - 1);
+  auto rest = bars.slice(day + 86400, INT64_MAX);
+  bar_series joined("GC", timeframe::h1);
+  for (std::size_t i = 0; i < filtered.size(); ++i)
+    joined.push_back(filtered.at(i));
+  for (std::size_t i = 0; i < rest.size(); ++i)
+    joined.push_back(rest.at(i));
+  auto r = load(to_csv(joined));
+  BOOST_REQUIRE(r.accepted);
+  BOOST_REQUIRE(r.report.gaps.size() == 1u);
+  const gap& g = r.report.gaps[0];
+  BOOST_TEST(format_timestamp(g.from) == "2024-03-13T00:00:00Z");
+  BOOST_TEST(format_timestamp(g.to) == "2024-03-13T23:00:00Z");
+  BOOST_TEST(g.missing_bars == 23); // 24 hours less the 21:00 UTC daily break (CDT)
+}
+
+BOOST_AUTO_TEST_CASE(resamples_into_utc_aligned_buckets) {
+  std::string csv = header + "2024-01-02T00:00:00Z,10,12,9,11,1\n"
+                             "2024-01-02T01:00:00Z,11,13,10,12,2\n"
+                             "2024-01-02T03:00:00Z,12,12.5,8,9,3\n"
+                             "2024-01-02T04:00:00Z,9,10,8.5,9.5,4\n";
+  auto r = load(csv);
+  BOOST_REQUIRE(r.accepted);
+  auto h4 = resample(r.bars, timeframe::h4);
+  BOOST_REQUIRE(h4.size() == 2u);
+  BOOST_TEST(format_timestamp(h4.times()[0]) == "2024-01-02T00:00:00Z");
+  BOOST_TEST(to_string(h4.opens()[0]) == "10.00000000");
+  BOOST_TEST(to_string(h4.highs()[0]) == "13.00000000");
+  BOOST_TEST(to_string(h4.lows()[0]) == "8.00000000");
+  BOOST_TEST(to_string(h4.closes()[0]) == "9.00000000");
+  BOOST_TEST(to_string(h4.volumes()[0]) == "6.00000000");
+  BOOST_TEST(format_timestamp(h4.times()[1]) == "2024-01-02T04:00:00Z");
+  auto d1 = resample(r.bars, timeframe::d1);
+  BOOST_REQUIRE(d1.size() == 1u);
+  BOOST_TEST(to_string(d1.closes()[0]) == "9.50000000");
+  BOOST_TEST(to_string(d1.volumes()[0]) == "10.00000000");
+  BOOST_TEST((d1.timeframe() == timeframe::d1));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,84 @@
+#include "domain/data/decimal.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace bt;
+
+BOOST_AUTO_TEST_SUITE(decimal)
+
+BOOST_AUTO_TEST_CASE(parses_exact_decimals) {
+  fixed v;
+  BOOST_TEST((parse_decimal("2034.1", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == 203'410'000'000);
+  BOOST_TEST((parse_decimal("-0.00000001", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == -1);
+  BOOST_TEST((parse_decimal(".5", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == 50'000'000);
+  BOOST_TEST((parse_decimal("+7", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == 700'000'000);
+  BOOST_TEST((parse_decimal("1.5e3", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == 150'000'000'000);
+  BOOST_TEST((parse_decimal("25E-2", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == 25'000'000);
+  BOOST_TEST((parse_decimal("0000012.50000000", v) == decimal_parse::ok));
+  BOOST_TEST(v.units == 1'250'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(rounds_beyond_eight_decimals_half_away_from_zero) {
+  fixed v;
+  BOOST_TEST((parse_decimal("1.000000005", v) == decimal_parse::rounded));
+  BOOST_TEST(v.units == 100'000'001);
+  BOOST_TEST((parse_decimal("-1.000000005", v) == decimal_parse::rounded));
+  BOOST_TEST(v.units == -100'000'001);
+  BOOST_TEST((parse_decimal("1.000000004999", v) == decimal_parse::rounded));
+  BOOST_TEST(v.units == 100'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_non_numbers_and_overflow) {
+  fixed v;
+  for (const char* bad : {"", "-", ".", "abc", "1.2.3", "1,5", "12a", "1e", "0x10", " 1", "nan", "inf"})
+    BOOST_TEST((parse_decimal(bad, v) == decimal_parse::invalid), bad);
+  BOOST_TEST((parse_decimal("99999999999999999999", v) == decimal_parse::out_of_range));
+  BOOST_TEST((parse_decimal("1e400", v) == decimal_parse::out_of_range));
+}
+
+BOOST_AUTO_TEST_CASE(prints_exactly_eight_decimals_and_round_trips) {
+  BOOST_TEST(to_string(fixed{203'410'000'000}) == "2034.10000000");
+  BOOST_TEST(to_string(fixed{-50'000'000}) == "-0.50000000");
+  BOOST_TEST(to_string(fixed{0}) == "0.00000000");
+  BOOST_TEST(to_string(fixed{1}) == "0.00000001");
+  for (const char* text : {"2034.12345678", "0.00000001", "-123456.78901234", "92233720368.54775807"}) {
+    fixed v;
+    BOOST_REQUIRE((parse_decimal(text, v) == decimal_parse::ok));
+    BOOST_TEST(to_string(v) == text);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(arithmetic_is_exact_where_decimals_allow) {
+  fixed a, b, c;
+  parse_decimal("2034.1", a);
+  parse_decimal("3", b);
+  parse_decimal("100", c);
+  BOOST_TEST(to_string(mul(a, b)) == "6102.30000000");
+  BOOST_TEST(to_string(mul(a - fixed::from_int(2000), b, c)) == "10230.00000000");
+  fixed third;
+  parse_decimal("0.33333333", third);
+  BOOST_TEST(to_string(mul(third, fixed::from_int(3))) == "0.99999999");
+  BOOST_TEST(to_string(div_trunc(fixed::from_int(1000), fixed::from_int(750))) == "1.33333333");
+}
+
+BOOST_AUTO_TEST_CASE(steps) {
+  fixed tick;
+  parse_decimal("0.25", tick);
+  fixed v;
+  parse_decimal("7.37", v);
+  BOOST_TEST(to_string(floor_to_step(v, tick)) == "7.25000000");
+  BOOST_TEST(to_string(round_to_step(v, tick)) == "7.25000000");
+  parse_decimal("7.375", v);
+  BOOST_TEST(to_string(round_to_step(v, tick)) == "7.50000000");
+  BOOST_TEST(to_string(floor_to_step(fixed::from_int(3), fixed::from_int(1))) == "3.00000000");
+  BOOST_TEST(to_string(fixed::from_double(0.1)) == "0.10000000");
+  BOOST_TEST(to_string(fixed::from_double(1.5)) == "1.50000000");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,41 @@
+#include "domain/report/json_writer.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <limits>
+
+using namespace bt;
+
+BOOST_AUTO_TEST_SUITE(json_writer)
+
+BOOST_AUTO_TEST_CASE(writes_valid_nested_json_with_exact_decimals) {
+  bt::json_writer w;
+  w.begin_object();
+  w.key("price").number(fixed{203'410'000'000});
+  w.key("list").begin_array().number(std::int64_t{1}).boolean(true).null().string("a\"b\\c\n\x01").end_array();
+  w.key("empty").begin_object().end_object();
+  w.key("when").timestamp(1'704'200'400);
+  w.key("ratio").number(0.1);
+  w.key("bad").number(std::numeric_limits<double>::quiet_NaN());
+  w.key("inf").number(std::numeric_limits<double>::infinity());
+  w.key("none").optional(std::optional<double>{});
+  w.end_object();
+  BOOST_TEST(w.str() == "{\"price\":2034.10000000,\"list\":[1,true,null,\"a\\\"b\\\\c\\n\\u0001\"],"
+                        "\"empty\":{},\"when\":\"2024-01-02T13:00:00Z\",\"ratio\":0.1,\"bad\":null,"
+                        "\"inf\":null,\"none\":null}");
+  auto v = boost::json::parse(w.str());
+  BOOST_TEST(v.at("list").as_array()[3].as_string() == "a\"b\\c\n\x01");
+}
+
+BOOST_AUTO_TEST_CASE(doubles_round_trip) {
+  for (double d : {1.0 / 3, 1e-9, 123456.789, -0.0, 7614.933778675136}) {
+    std::string s;
+    append_double(s, d);
+    BOOST_TEST(std::stod(s) == d);
+    BOOST_TEST((s[0] == '-') == (d < 0));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

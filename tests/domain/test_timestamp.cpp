@@ -1,0 +1,60 @@
+#include "domain/data/timestamp.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using namespace bt;
+
+BOOST_AUTO_TEST_SUITE(timestamp)
+
+BOOST_AUTO_TEST_CASE(accepts_every_documented_utc_form) {
+  const unix_time expected = 1'704'200'400; // 2024-01-02T13:00:00Z
+  for (const char* text : {"2024-01-02T13:00:00Z", "2024-01-02 13:00:00", "2024-01-02T13:00:00+00:00",
+                           "2024-01-02T13:00:00+0000", "2024-01-02T13:00:00-00:00",
+                           "2024-01-02T13:00:00.000Z", "2024-01-02T13:00Z", "1704200400"}) {
+    unix_time t = 0;
+    BOOST_TEST((parse_timestamp(text, t) == timestamp_parse::ok), text);
+    BOOST_TEST(t == expected, text);
+  }
+  unix_time t = 0;
+  BOOST_TEST((parse_timestamp("2024-01-02", t) == timestamp_parse::ok));
+  BOOST_TEST(t == 1'704'153'600);
+}
+
+BOOST_AUTO_TEST_CASE(rejects_non_utc_offsets_and_garbage) {
+  unix_time t = 0;
+  BOOST_TEST((parse_timestamp("2024-01-02T13:00:00+01:00", t) == timestamp_parse::non_utc_offset));
+  BOOST_TEST((parse_timestamp("2024-01-02T13:00:00-05:00", t) == timestamp_parse::non_utc_offset));
+  for (const char* bad : {"", "2024-13-01", "2024-02-30T00:00:00Z", "2023-02-29", "2024-01-02T24:00:00Z",
+                          "2024-01-02T13:00:00.5Z", "yesterday", "2024/01/02 13:00", "2024-01-02T13:00:00 Z",
+                          "12345678901234"})
+    BOOST_TEST((parse_timestamp(bad, t) == timestamp_parse::invalid), bad);
+  BOOST_TEST((parse_timestamp("2024-02-29", t) == timestamp_parse::ok)); // leap day
+}
+
+BOOST_AUTO_TEST_CASE(formats_iso_with_z) {
+  BOOST_TEST(format_timestamp(0) == "1970-01-01T00:00:00Z");
+  BOOST_TEST(format_timestamp(1'704'200'400) == "2024-01-02T13:00:00Z");
+  BOOST_TEST(format_timestamp(951'782'399) == "2000-02-28T23:59:59Z");
+  BOOST_TEST(format_timestamp(-1) == "1969-12-31T23:59:59Z");
+}
+
+BOOST_AUTO_TEST_CASE(civil_round_trip_and_weekday) {
+  for (std::int64_t d = -800'000; d <= 800'000; d += 997) {
+    civil_date c = civil_from_days(d);
+    BOOST_TEST(days_from_civil(c.year, c.month, c.day) == d);
+  }
+  BOOST_TEST(weekday_from_days(0) == 4u);                         // 1970-01-01 Thursday
+  BOOST_TEST(weekday_from_days(days_from_civil(2024, 1, 7)) == 0u); // Sunday
+}
+
+BOOST_AUTO_TEST_CASE(timeframes) {
+  BOOST_TEST(seconds_of(*parse_timeframe("1h")) == 3600);
+  BOOST_TEST(seconds_of(*parse_timeframe("4h")) == 14400);
+  BOOST_TEST(seconds_of(*parse_timeframe("1d")) == 86400);
+  BOOST_TEST(seconds_of(*parse_timeframe("15m")) == 900);
+  BOOST_TEST(!parse_timeframe("2h"));
+  BOOST_TEST(!parse_timeframe("1H"));
+  BOOST_TEST(to_string(timeframe::m30) == "30m");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
