@@ -44,18 +44,33 @@ fixed fixed::from_double(double v) {
 }
 
 double round_places(double v, int places) {
-  if (!std::isfinite(v))
+  static constexpr double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  if (!std::isfinite(v) || places < 0 || places > 15)
     return v;
-  const double scale = std::pow(10.0, places);
+  const double scale = powers[places];
   const double r = std::round(v * scale) / scale;
   return std::isfinite(r) ? r : v;
 }
 
+// Whole-number operands (contract counts, multipliers) need no rounding:
+// one 64-bit multiply instead of a 128-bit division.
+static bool whole(fixed v) { return v.units % decimal_scale == 0; }
+
 fixed mul(fixed a, fixed b) {
+  std::int64_t r;
+  if (whole(b) && !__builtin_mul_overflow(a.units, b.units / decimal_scale, &r))
+    return fixed{r};
+  if (whole(a) && !__builtin_mul_overflow(b.units, a.units / decimal_scale, &r))
+    return fixed{r};
   return fixed{narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale))};
 }
 
 fixed mul(fixed a, fixed b, fixed c) {
+  std::int64_t r;
+  if (whole(b) && whole(c) && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
+      && !__builtin_mul_overflow(a.units, r, &r))
+    return fixed{r};
   i128 ab = static_cast<i128>(a.units) * b.units;
   // a*b*c / 10^16; split to stay inside 128 bits for any realistic operands.
   i128 abc = div_round(ab, 10'000) * c.units;

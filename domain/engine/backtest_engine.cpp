@@ -66,13 +66,14 @@ public:
   }
   void cancel(order_id id) override {
     if (valid(id) && orders_[id].status == order_status::working) {
-      orders_[id].status = order_status::cancelled;
+      set_status(id, order_status::cancelled);
       drop_working(id);
     }
   }
   order_status status(order_id id) const override {
     return valid(id) ? orders_[id].status : order_status::cancelled;
   }
+  std::uint64_t order_events() const override { return order_events_; }
   void target_position(fixed q) override {
     target_ = q;
     has_target_ = true;
@@ -84,6 +85,10 @@ public:
 
 private:
   bool valid(order_id id) const { return id >= 0 && static_cast<std::size_t>(id) < orders_.size(); }
+  void set_status(order_id id, order_status s) {
+    orders_[id].status = s;
+    ++order_events_;
+  }
   void drop_working(order_id id) {
     working_.erase(std::remove(working_.begin(), working_.end(), id), working_.end());
   }
@@ -155,7 +160,7 @@ private:
     t.trade_id = static_cast<std::int64_t>(out_.trades.size() + 1);
     out_.trades.push_back(t);
     if (o.from_order >= 0)
-      orders_[o.from_order].status = order_status::closed;
+      set_status(o.from_order, order_status::closed);
     if (quantity == o.t.quantity)
       open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(index));
     else
@@ -222,49 +227,52 @@ private:
 
   void process_entries(const bar_prices& b) {
     const unsigned hour = static_cast<unsigned>(floor_div(now(), 3600) % 24);
-    // Iterate over a snapshot: fills and expiries edit `working_`.
-    scratch_ = working_;
-    for (order_id id : scratch_) {
-      order_slot& slot = orders_[id];
-      const entry_order& order = slot.order;
-      if (order.good_till_bar >= 0 && static_cast<std::int64_t>(bar_) > order.good_till_bar) {
-        slot.status = order_status::expired;
-        drop_working(id);
-        continue;
-      }
-      if (!(order.fill_hours >> hour & 1u) || open_.size() >= order.max_open_trades)
-        continue;
-      entry_fill f;
-      switch (order.kind) {
-        case order_kind::market: f = fill_market(order.side, b, slippage_); break;
-        case order_kind::limit: f = fill_limit(order.side, order.price, order.penetration, b); break;
-        case order_kind::stop: f = fill_stop(order.side, order.price, slippage_, b); break;
-      }
-      if (!f.filled)
-        continue;
-      slot.status = order_status::open;
-      drop_working(id);
-      open(order.side, f.price, order.quantity, f.type, id, &order);
-      const bool at_open = f.type == fill_type::market || f.type == fill_type::limit_gap
-                           || f.type == fill_type::stop_gap;
-      open_trade& o = open_.back();
-      exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_,
-                                  o.penetration, b,
-                                  at_open ? bracket_phase::from_open
-                                          : bracket_phase::after_intrabar_fill);
-      if (x.filled) {
-        close(open_.size() - 1, x.price, x.reason, o.t.quantity);
-        continue;
-      }
-      if (at_open) {
-        touch_range(o, b);
-      } else {
-        // Entered inside the bar: its adverse extreme came through the fill;
-        // of its favourable side only the close is known to follow the entry.
-        touch(o, o.t.side == side::long_side ? b.low : b.high);
-        touch(o, b.close);
-      }
+    // Fills and expiries only remove orders from `working_` (no strategy
+    // code runs here), so it is compacted in place.
+    std::size_t keep = 0;
+    for (std::size_t k = 0; k < working_.size(); ++k) {
+      const order_id id = working_[k];
+      if (!try_fill(id, b, hour))
+        working_[keep++] = id;
     }
+    working_.resize(keep);
+  }
+
+  /// Returns true when the order left the working set (filled or expired).
+  bool try_fill(order_id id, const bar_prices& b, unsigned hour) {
+    const entry_order& order = orders_[id].order;
+    if (order.good_till_bar >= 0 && static_cast<std::int64_t>(bar_) > order.good_till_bar) {
+      set_status(id, order_status::expired);
+      return true;
+    }
+    if (!(order.fill_hours >> hour & 1u) || open_.size() >= order.max_open_trades)
+      return false;
+    entry_fill f;
+    switch (order.kind) {
+      case order_kind::market: f = fill_market(order.side, b, slippage_); break;
+      case order_kind::limit: f = fill_limit(order.side, order.price, order.penetration, b); break;
+      case order_kind::stop: f = fill_stop(order.side, order.price, slippage_, b); break;
+    }
+    if (!f.filled)
+      return false;
+    set_status(id, order_status::open);
+    open(order.side, f.price, order.quantity, f.type, id, &order);
+    const bool at_open = f.type == fill_type::market || f.type == fill_type::limit_gap
+                         || f.type == fill_type::stop_gap;
+    open_trade& o = open_.back();
+    exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_, o.penetration, b,
+                                at_open ? bracket_phase::from_open : bracket_phase::after_intrabar_fill);
+    if (x.filled) {
+      close(open_.size() - 1, x.price, x.reason, o.t.quantity);
+    } else if (at_open) {
+      touch_range(o, b);
+    } else {
+      // Entered inside the bar: its adverse extreme came through the fill;
+      // of its favourable side only the close is known to follow the entry.
+      touch(o, o.t.side == side::long_side ? b.low : b.high);
+      touch(o, b.close);
+    }
+    return true;
   }
 
   void mark_to_market(fixed close) {
@@ -286,7 +294,8 @@ private:
   fixed cash_, equity_, peak_;
   std::size_t bar_ = 0;
   std::vector<order_slot> orders_;
-  std::vector<order_id> working_, scratch_;
+  std::vector<order_id> working_;
+  std::uint64_t order_events_ = 0;
   std::vector<open_trade> open_;
   fixed target_;
   bool has_target_ = false;

@@ -51,6 +51,10 @@ public:
   virtual order_id submit(const entry_order& order) = 0;
   virtual void cancel(order_id id) = 0;
   virtual order_status status(order_id id) const = 0;
+  /// Changes whenever any order changes state (fill, close, expiry,
+  /// cancellation): a strategy with many orders can skip status queries on
+  /// the many bars where nothing happened.
+  virtual std::uint64_t order_events() const = 0;
   /// Market order to reach a signed net position at the next bar's open:
   /// opposite trades are closed (reason `signal`) and the rest opened at the
   /// same price and time.

@@ -90,21 +90,34 @@ supply_demand_zones::supply_demand_zones(const param_set& p)
 
 void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
   const std::size_t i = m.current();
-  const std::optional<double> atr = atr_.update(m.high(i), m.low(i), m.close(i));
-
-  for (auto& z : live_)
-    update_zone(z, m, i, orders);
-  live_.erase(std::remove_if(live_.begin(), live_.end(),
-                             [&](const live_zone& z) {
-                               return zones_[z.index].status != zone_status::active;
-                             }),
-              live_.end());
-
-  if (atr && *atr > 0) {
-    detect_pivot(m, i, *atr);
-    for (auto& z : live_)
-      manage_order(z, m, i, *atr, orders);
+  const fixed close = m.close(i);
+  const std::optional<double> atr = atr_.update(m.high(i), m.low(i), close);
+  if (i == 0) {
+    const fixed tick = orders.execution().tick_size;
+    offset_ = mul(fixed::from_int(entry_offset_ticks_), tick);
+    penetration_ = mul(fixed::from_int(penetration_ticks_), tick);
   }
+  const bool tradable = atr && *atr > 0;
+  if (tradable)
+    detect_pivot(m, i, *atr);
+  // Order states can only have changed if the broker reports an event.
+  const bool check_status = orders.order_events() != seen_events_;
+  const bar_now b{static_cast<std::int64_t>(i), m.time(i), m.high(i), m.low(i), close};
+  std::size_t keep = 0;
+  for (std::size_t k = 0; k < live_.size(); ++k) {
+    live_zone& z = live_[k];
+    if (z.created_bar < b.index && !update_zone(z, b, orders))
+      continue;
+    if (tradable && !z.spent && (z.supply ? trade_short_ : trade_long_))
+      manage_order(z, i, close, *atr, check_status, orders);
+    // Copy only when compacting: a self-copy right after the byte-sized
+    // writes above stalls on store forwarding (measured: ~100 ns per bar).
+    if (keep != k)
+      live_[keep] = z;
+    ++keep;
+  }
+  live_.resize(keep);
+  seen_events_ = orders.order_events();
 }
 
 void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
@@ -131,10 +144,17 @@ void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, doub
     rec.created_at = m.time(i);
     rec.top = top;
     rec.bottom = bottom;
-    rec.strength = std::round(strength * 1e4) / 1e4;
+    rec.strength = round_places(strength, 4);
     zones_.push_back(rec);
-    live_zone z{zones_.size() - 1, static_cast<std::int64_t>(i)};
-    z.inside = type == zone_type::supply ? m.high(i) >= bottom : m.low(i) <= top;
+    const bool supply = type == zone_type::supply;
+    live_zone z;
+    z.top = top;
+    z.bottom = bottom;
+    z.entry = supply ? bottom - offset_ : top + offset_;
+    z.created_bar = static_cast<std::int64_t>(i);
+    z.index = static_cast<std::uint32_t>(zones_.size() - 1);
+    z.supply = supply;
+    z.inside = supply ? m.high(i) >= bottom : m.low(i) <= top;
     live_.push_back(z);
   };
   if (is_high) {
@@ -155,32 +175,28 @@ void supply_demand_zones::end_zone(live_zone& z, zone_status status, unix_time a
     orders.cancel(z.order);
 }
 
-void supply_demand_zones::update_zone(live_zone& z, const market_view& m, std::size_t i,
-                                      broker& orders) {
-  zone_record& rec = zones_[z.index];
-  if (z.created_bar >= static_cast<std::int64_t>(i))
-    return;
-  const bool supply = rec.type == zone_type::supply;
+bool supply_demand_zones::update_zone(live_zone& z, const bar_now& b, broker& orders) {
   // Broken: a close beyond the distal edge.
-  if (supply ? m.close(i) > rec.top : m.close(i) < rec.bottom) {
-    end_zone(z, zone_status::broken, m.time(i), orders);
-    return;
+  if (z.supply ? b.close > z.top : b.close < z.bottom) {
+    end_zone(z, zone_status::broken, b.time, orders);
+    return false;
   }
-  const bool inside = supply ? m.high(i) >= rec.bottom : m.low(i) <= rec.top;
+  const bool inside = z.supply ? b.high >= z.bottom : b.low <= z.top;
   if (inside && !z.inside)
-    ++rec.touches; // one touch per visit, however many bars it lasts
+    zones_[z.index].touches = ++z.touches; // one touch per visit, however many bars it lasts
   z.inside = inside;
-  if (rec.touches > max_touches_ || static_cast<std::int64_t>(i) - z.created_bar >= max_age_)
-    end_zone(z, zone_status::expired, m.time(i), orders);
+  if (z.touches > max_touches_ || b.index - z.created_bar >= max_age_) {
+    end_zone(z, zone_status::expired, b.time, orders);
+    return false;
+  }
+  return true;
 }
 
-void supply_demand_zones::manage_order(live_zone& z, const market_view& m, std::size_t i,
-                                       double atr, broker& orders) {
-  const zone_record& rec = zones_[z.index];
-  const bool supply = rec.type == zone_type::supply;
-  if (z.spent || (supply ? !trade_short_ : !trade_long_))
-    return;
+void supply_demand_zones::manage_order(live_zone& z, std::size_t i, fixed close, double atr,
+                                       bool check_status, broker& orders) {
   if (z.order >= 0) {
+    if (!check_status)
+      return;
     switch (orders.status(z.order)) {
       case order_status::working:
       case order_status::open:
@@ -194,12 +210,10 @@ void supply_demand_zones::manage_order(live_zone& z, const market_view& m, std::
         break;
     }
   }
-  const execution_settings& exec = orders.execution();
-  const fixed offset = mul(fixed::from_int(entry_offset_ticks_), exec.tick_size);
-  const fixed entry = supply ? rec.bottom - offset : rec.top + offset;
   // A resting limit only: the market must be on the far side of the entry.
-  if (entry.units <= 0 || (supply ? m.close(i) >= entry : m.close(i) <= entry))
+  if (z.entry.units <= 0 || (z.supply ? close >= z.entry : close <= z.entry))
     return;
+  const execution_settings& exec = orders.execution();
   fixed stop_distance = round_to_step(fixed::from_double(stop_atr_mult_ * atr), exec.tick_size);
   if (stop_distance < exec.tick_size)
     stop_distance = exec.tick_size;
@@ -217,14 +231,15 @@ void supply_demand_zones::manage_order(live_zone& z, const market_view& m, std::
     z.spent = true;
     return;
   }
+  const zone_record& rec = zones_[z.index];
   entry_order o;
-  o.side = supply ? side::short_side : side::long_side;
+  o.side = z.supply ? side::short_side : side::long_side;
   o.kind = order_kind::limit;
-  o.price = entry;
+  o.price = z.entry;
   o.quantity = quantity;
   o.stop_distance = stop_distance;
   o.target_distance = target_distance;
-  o.penetration = mul(fixed::from_int(penetration_ticks_), exec.tick_size);
+  o.penetration = penetration_;
   o.fill_hours = hours_;
   o.good_till_bar = expiry_bars_ > 0 ? static_cast<std::int64_t>(i) + expiry_bars_ : -1;
   o.max_open_trades = max_concurrent_;

@@ -23,17 +23,30 @@ public:
   std::vector<zone_record> zones() const override { return zones_; }
 
 private:
+  /// The hot state of an active zone, compact for the per-bar loop.
   struct live_zone {
-    std::size_t index;      ///< into zones_
+    fixed top, bottom;
+    fixed entry;              ///< limit price: proximal edge +- offset
     std::int64_t created_bar;
-    order_id order = -1;
-    bool inside = false;    ///< price was in the zone on the previous bar
-    bool spent = false;     ///< its order expired or its signal was skipped
+    std::int64_t touches = 0; ///< mirrored into zones_ when it changes
+    std::uint32_t index;      ///< into zones_
+    bool supply;
+    bool inside;              ///< price was in the zone on the previous bar
+    bool spent = false;       ///< its order expired or its signal was skipped
+    order_id order = -1;      ///< working or filled-and-open order, else -1
   };
 
   void detect_pivot(const market_view& m, std::size_t i, double atr);
-  void update_zone(live_zone& z, const market_view& m, std::size_t i, broker& orders);
-  void manage_order(live_zone& z, const market_view& m, std::size_t i, double atr, broker& orders);
+  /// The current bar's values the zone loop reads.
+  struct bar_now {
+    std::int64_t index;
+    unix_time time;
+    fixed high, low, close;
+  };
+  /// Applies the bar to a zone created before it; false when the zone ended.
+  bool update_zone(live_zone& z, const bar_now& b, broker& orders);
+  void manage_order(live_zone& z, std::size_t i, fixed close, double atr, bool check_status,
+                    broker& orders);
   void end_zone(live_zone& z, zone_status status, unix_time at, broker& orders);
 
   atr_indicator atr_;
@@ -51,8 +64,11 @@ private:
   std::uint32_t hours_;
   bool trade_long_, trade_short_;
 
+  fixed offset_, penetration_; ///< in price, from the tick size (first bar)
+  std::uint64_t seen_events_ = ~std::uint64_t{0};
+
   std::vector<zone_record> zones_;
-  std::vector<live_zone> live_;
+  std::vector<live_zone> live_; ///< active zones, oldest first
 };
 
 } // namespace bt
