@@ -49,7 +49,7 @@ double round_places(double v, int places) {
   if (!std::isfinite(v) || places < 0 || places > 15)
     return v;
   const double scale = powers[places];
-  const double r = std::round(v * scale) / scale;
+  const double r = std::nearbyint(v * scale) / scale;
   return std::isfinite(r) ? r : v;
 }
 

@@ -54,10 +54,21 @@ fixed floor_to_step(fixed v, fixed step);
 /// Multiple of `step` nearest to v (ties away from zero).
 fixed round_to_step(fixed v, fixed step);
 
-/// `v` rounded to `places` decimal places: derived ratios (percentages,
-/// Sharpe) are reported to 10 places so that 49.52 does not print as
-/// 49.519999999999996.
+/// `v` rounded to `places` decimal places (0..15): derived ratios
+/// (percentages, Sharpe) are reported to 10 places so that 49.52 does not
+/// print as 49.519999999999996. Ties round to even.
 double round_places(double v, int places = 10);
+
+/// round_places(v, 10), inline for per-bar use.
+inline double round_ten_places(double v) {
+  // Adding and subtracting 1.5 * 2^52 rounds to an integer in the FPU's
+  // round-to-nearest-even mode without a libm call.
+  constexpr double magic = 6755399441055744.0;
+  const double scaled = v * 1e10;
+  if (!(scaled < 2e15 && scaled > -2e15))
+    return round_places(v, 10);
+  return ((scaled + magic) - magic) / 1e10;
+}
 
 /// Result of parsing decimal text.
 enum class decimal_parse {

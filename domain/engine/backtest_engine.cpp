@@ -284,7 +284,7 @@ private:
     equity_ = eq;
     if (eq > peak_)
       peak_ = eq;
-    double dd = eq < peak_ ? round_places((peak_ - eq).to_double() / peak_.to_double() * 100.0) : 0.0;
+    double dd = eq < peak_ ? round_ten_places((peak_ - eq).to_double() / peak_.to_double() * 100.0) : 0.0;
     out_.equity.push_back({now(), eq, dd});
   }
 

@@ -30,7 +30,10 @@ public:
   /// the next bar on.
   virtual void on_bar(const market_view& market, broker& orders) = 0;
   /// The zones seen so far (empty for strategies without zones).
-  virtual std::vector<zone_record> zones() const { return {}; }
+  virtual const std::vector<zone_record>& zones() const {
+    static const std::vector<zone_record> none;
+    return none;
+  }
 };
 
 } // namespace bt

@@ -90,34 +90,117 @@ supply_demand_zones::supply_demand_zones(const param_set& p)
 
 void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
   const std::size_t i = m.current();
-  const fixed close = m.close(i);
-  const std::optional<double> atr = atr_.update(m.high(i), m.low(i), close);
+  const fixed close = m.close(i), high = m.high(i), low = m.low(i);
+  const std::optional<double> atr = atr_.update(high, low, close);
   if (i == 0) {
     const fixed tick = orders.execution().tick_size;
     offset_ = mul(fixed::from_int(entry_offset_ticks_), tick);
     penetration_ = mul(fixed::from_int(penetration_ticks_), tick);
   }
-  const bool tradable = atr && *atr > 0;
-  if (tradable)
-    detect_pivot(m, i, *atr);
+  if (update_zones(static_cast<std::int64_t>(i), high, low, close))
+    retire_zones(m.time(i), orders);
+  if (!atr || *atr <= 0)
+    return;
+  detect_pivot(m, i, *atr);
   // Order states can only have changed if the broker reports an event.
-  const bool check_status = orders.order_events() != seen_events_;
-  const bar_now b{static_cast<std::int64_t>(i), m.time(i), m.high(i), m.low(i), close};
+  if (orders.order_events() != seen_events_)
+    refresh_orders(orders);
   std::size_t keep = 0;
-  for (std::size_t k = 0; k < live_.size(); ++k) {
-    live_zone& z = live_[k];
-    if (z.created_bar < b.index && !update_zone(z, b, orders))
-      continue;
-    if (tradable && !z.spent && (z.supply ? trade_short_ : trade_long_))
-      manage_order(z, i, close, *atr, check_status, orders);
-    // Copy only when compacting: a self-copy right after the byte-sized
-    // writes above stalls on store forwarding (measured: ~100 ns per bar).
-    if (keep != k)
-      live_[keep] = z;
-    ++keep;
-  }
-  live_.resize(keep);
+  for (std::uint32_t id : waiting_)
+    if (!place_order(id, i, close, *atr, orders))
+      waiting_[keep++] = id;
+  waiting_.resize(keep);
   seen_events_ = orders.order_events();
+}
+
+void supply_demand_zones::refresh_orders(broker& orders) {
+  bool changed = false;
+  for (std::uint32_t id : active_) {
+    zone_state& z = state_[id];
+    if (z.order < 0)
+      continue;
+    switch (orders.status(z.order)) {
+      case order_status::working:
+      case order_status::open:
+        break;
+      case order_status::expired:
+        z.order = -1; // an expired order spends the zone: it does not wait again
+        break;
+      case order_status::closed:
+      case order_status::cancelled:
+        z.order = -1; // the zone may be traded again on a later touch
+        waiting_.push_back(id);
+        changed = true;
+        break;
+    }
+  }
+  if (changed)
+    std::sort(waiting_.begin(), waiting_.end()); // ids are creation order
+}
+
+bool supply_demand_zones::scan(proximal_index& index, std::int64_t i, std::int64_t reach,
+                               std::int64_t close, std::int64_t previous_reach) {
+  // Zones beyond both this bar's and the previous bar's reach cannot be
+  // touched or broken now, nor have been inside before: nothing to do.
+  const std::int64_t horizon = std::max(reach, previous_reach);
+  bool any = false;
+  for (const auto& [proximal, id] : index) {
+    if (proximal > horizon)
+      break;
+    zone_state& z = state_[id];
+    if (z.created_bar >= i)
+      continue; // a zone starts on the bar after it was confirmed
+    if (close > z.distal) {
+      z.ended = 1; // broken: a close beyond the distal edge
+      any = true;
+      continue;
+    }
+    const bool in = reach >= proximal;
+    if (in && !z.inside && ++zones_[id].touches > max_touches_) {
+      z.ended = 2; // one touch per visit, however many bars it lasts
+      any = true;
+    }
+    z.inside = in;
+  }
+  return any;
+}
+
+bool supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fixed close) {
+  bool any = scan(supply_index_, i, high.units, close.units, previous_reach_up_);
+  any |= scan(demand_index_, i, -low.units, -close.units, previous_reach_down_);
+  previous_reach_up_ = high.units;
+  previous_reach_down_ = -low.units;
+  // Ages grow in creation order: only the oldest zones can reach the limit.
+  for (std::uint32_t id : active_) {
+    zone_state& z = state_[id];
+    if (i - z.created_bar < max_age_)
+      break;
+    if (z.ended == 0) {
+      z.ended = 2;
+      any = true;
+    }
+  }
+  return any;
+}
+
+void supply_demand_zones::retire_zones(unix_time at, broker& orders) {
+  auto ended = [&](std::uint32_t id) { return state_[id].ended != 0; };
+  for (std::uint32_t id : active_) {
+    zone_state& z = state_[id];
+    if (!z.ended)
+      continue;
+    zone_record& rec = zones_[id];
+    rec.status = z.ended == 1 ? zone_status::broken : zone_status::expired;
+    rec.ended_at = at;
+    if (z.order >= 0)
+      orders.cancel(z.order); // an open trade keeps its bracket
+  }
+  active_.erase(std::remove_if(active_.begin(), active_.end(), ended), active_.end());
+  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), ended), waiting_.end());
+  for (auto* index : {&supply_index_, &demand_index_})
+    index->erase(std::remove_if(index->begin(), index->end(),
+                                [&](const auto& entry) { return ended(entry.second); }),
+                 index->end());
 }
 
 void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
@@ -147,15 +230,22 @@ void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, doub
     rec.strength = round_places(strength, 4);
     zones_.push_back(rec);
     const bool supply = type == zone_type::supply;
-    live_zone z;
-    z.top = top;
-    z.bottom = bottom;
-    z.entry = supply ? bottom - offset_ : top + offset_;
+    zone_state z;
+    z.proximal = supply ? bottom.units : -top.units;
+    z.distal = supply ? top.units : -bottom.units;
     z.created_bar = static_cast<std::int64_t>(i);
-    z.index = static_cast<std::uint32_t>(zones_.size() - 1);
+    z.entry = supply ? bottom - offset_ : top + offset_;
     z.supply = supply;
+    // Being inside when the zone is confirmed is not a touch.
     z.inside = supply ? m.high(i) >= bottom : m.low(i) <= top;
-    live_.push_back(z);
+    const auto id = static_cast<std::uint32_t>(zones_.size() - 1);
+    state_.push_back(z);
+    active_.push_back(id);
+    if (supply ? trade_short_ : trade_long_)
+      waiting_.push_back(id);
+    proximal_index& index = supply ? supply_index_ : demand_index_;
+    const std::pair<std::int64_t, std::uint32_t> entry{z.proximal, id};
+    index.insert(std::upper_bound(index.begin(), index.end(), entry), entry);
   };
   if (is_high) {
     const fixed body_top = std::max(m.open(p), m.close(p));
@@ -167,52 +257,13 @@ void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, doub
   }
 }
 
-void supply_demand_zones::end_zone(live_zone& z, zone_status status, unix_time at, broker& orders) {
-  zone_record& rec = zones_[z.index];
-  rec.status = status;
-  rec.ended_at = at;
-  if (z.order >= 0)
-    orders.cancel(z.order);
-}
-
-bool supply_demand_zones::update_zone(live_zone& z, const bar_now& b, broker& orders) {
-  // Broken: a close beyond the distal edge.
-  if (z.supply ? b.close > z.top : b.close < z.bottom) {
-    end_zone(z, zone_status::broken, b.time, orders);
-    return false;
-  }
-  const bool inside = z.supply ? b.high >= z.bottom : b.low <= z.top;
-  if (inside && !z.inside)
-    zones_[z.index].touches = ++z.touches; // one touch per visit, however many bars it lasts
-  z.inside = inside;
-  if (z.touches > max_touches_ || b.index - z.created_bar >= max_age_) {
-    end_zone(z, zone_status::expired, b.time, orders);
-    return false;
-  }
-  return true;
-}
-
-void supply_demand_zones::manage_order(live_zone& z, std::size_t i, fixed close, double atr,
-                                       bool check_status, broker& orders) {
-  if (z.order >= 0) {
-    if (!check_status)
-      return;
-    switch (orders.status(z.order)) {
-      case order_status::working:
-      case order_status::open:
-        return;
-      case order_status::expired:
-        z.spent = true;
-        return;
-      case order_status::closed:
-      case order_status::cancelled:
-        z.order = -1; // the zone may be traded again on a later touch
-        break;
-    }
-  }
+bool supply_demand_zones::place_order(std::uint32_t id, std::size_t i, fixed close, double atr,
+                                      broker& orders) {
+  zone_state& z = state_[id];
+  const bool supply = z.supply;
   // A resting limit only: the market must be on the far side of the entry.
-  if (z.entry.units <= 0 || (z.supply ? close >= z.entry : close <= z.entry))
-    return;
+  if (z.entry.units <= 0 || (supply ? close >= z.entry : close <= z.entry))
+    return false;
   const execution_settings& exec = orders.execution();
   fixed stop_distance = round_to_step(fixed::from_double(stop_atr_mult_ * atr), exec.tick_size);
   if (stop_distance < exec.tick_size)
@@ -228,12 +279,11 @@ void supply_demand_zones::manage_order(live_zone& z, std::size_t i, fixed close,
                      : fixed{};
   if (quantity < exec.quantity_step) {
     orders.skip_signal();
-    z.spent = true;
-    return;
+    return true; // stops waiting: the zone is not signalled again
   }
-  const zone_record& rec = zones_[z.index];
+  const zone_record& rec = zones_[id];
   entry_order o;
-  o.side = z.supply ? side::short_side : side::long_side;
+  o.side = supply ? side::short_side : side::long_side;
   o.kind = order_kind::limit;
   o.price = z.entry;
   o.quantity = quantity;
@@ -245,6 +295,7 @@ void supply_demand_zones::manage_order(live_zone& z, std::size_t i, fixed close,
   o.max_open_trades = max_concurrent_;
   o.zone = zone_ref{rec.id, rec.type, rec.strength};
   z.order = orders.submit(o);
+  return true;
 }
 
 } // namespace bt

@@ -7,6 +7,8 @@
 #include "domain/strategies/param_schema.hpp"
 #include "domain/strategies/strategy.hpp"
 
+#include <climits>
+#include <utility>
 #include <vector>
 
 namespace bt {
@@ -20,34 +22,40 @@ class supply_demand_zones final : public strategy {
 public:
   explicit supply_demand_zones(const param_set& params);
   void on_bar(const market_view& market, broker& orders) override;
-  std::vector<zone_record> zones() const override { return zones_; }
+  const std::vector<zone_record>& zones() const override { return zones_; }
 
 private:
-  /// The hot state of an active zone, compact for the per-bar loop.
-  struct live_zone {
-    fixed top, bottom;
-    fixed entry;              ///< limit price: proximal edge +- offset
-    std::int64_t created_bar;
-    std::int64_t touches = 0; ///< mirrored into zones_ when it changes
-    std::uint32_t index;      ///< into zones_
-    bool supply;
-    bool inside;              ///< price was in the zone on the previous bar
-    bool spent = false;       ///< its order expired or its signal was skipped
-    order_id order = -1;      ///< working or filled-and-open order, else -1
+  /// Per-zone trading state, indexed like zones_. Demand zones are stored
+  /// with negated prices so one comparison serves both types: a zone is
+  /// entered when reach' >= proximal and broken when close' > distal, where
+  /// (reach', close') is (high, close) for supply and (-low, -close) for
+  /// demand. Since close' <= reach' and proximal <= distal, a bar can only
+  /// touch or break zones whose proximal is at most its reach'.
+  struct zone_state {
+    std::int64_t proximal = 0, distal = 0;
+    std::int64_t created_bar = 0;
+    fixed entry;          ///< limit price: proximal edge +- offset
+    order_id order = -1;  ///< working or filled-and-open order, else -1
+    bool supply = false;
+    bool inside = false;  ///< price was in the zone on the previous bar
+    std::uint8_t ended = 0; ///< this bar: 1 broken, 2 expired
   };
+  /// Active zones of one type ordered by proximal: the bar's reach' visits
+  /// only a prefix of it.
+  using proximal_index = std::vector<std::pair<std::int64_t, std::uint32_t>>;
 
   void detect_pivot(const market_view& m, std::size_t i, double atr);
-  /// The current bar's values the zone loop reads.
-  struct bar_now {
-    std::int64_t index;
-    unix_time time;
-    fixed high, low, close;
-  };
-  /// Applies the bar to a zone created before it; false when the zone ended.
-  bool update_zone(live_zone& z, const bar_now& b, broker& orders);
-  void manage_order(live_zone& z, std::size_t i, fixed close, double atr, bool check_status,
-                    broker& orders);
-  void end_zone(live_zone& z, zone_status status, unix_time at, broker& orders);
+  /// Touches, breaks and expiries of bar i; true when any zone ended.
+  bool update_zones(std::int64_t i, fixed high, fixed low, fixed close);
+  bool scan(proximal_index& index, std::int64_t i, std::int64_t reach, std::int64_t close,
+            std::int64_t previous_reach);
+  /// Records ended zones and removes them from the active sets.
+  void retire_zones(unix_time at, broker& orders);
+  /// Moves zones whose order closed or was cancelled back to waiting_.
+  void refresh_orders(broker& orders);
+  /// Places the zone's entry order when the market allows; true when the
+  /// zone stops waiting (order placed, or signal skipped).
+  bool place_order(std::uint32_t id, std::size_t i, fixed close, double atr, broker& orders);
 
   atr_indicator atr_;
   std::size_t swing_;
@@ -68,7 +76,13 @@ private:
   std::uint64_t seen_events_ = ~std::uint64_t{0};
 
   std::vector<zone_record> zones_;
-  std::vector<live_zone> live_; ///< active zones, oldest first
+  std::vector<zone_state> state_;         ///< parallel to zones_
+  std::vector<std::uint32_t> active_;     ///< active zone ids, oldest first
+  /// Active, tradable zones without an order, oldest first: the only ones
+  /// that can place an order on a bar without order events.
+  std::vector<std::uint32_t> waiting_;
+  proximal_index supply_index_, demand_index_;
+  std::int64_t previous_reach_up_ = INT64_MIN, previous_reach_down_ = INT64_MIN;
 };
 
 } // namespace bt
