@@ -56,17 +56,10 @@ field_errors resolve_config(const run_request& request, run_config& out) {
 }
 
 void write_config(json_writer& w, const run_config& c) {
-  auto time_or_null = [&](const std::optional<unix_time>& t) {
-    if (t)
-      w.timestamp(*t);
-    else
-      w.null();
-  };
   w.begin_object();
   w.key("execution");
   write_execution(w, c.execution);
-  w.key("from");
-  time_or_null(c.from);
+  w.key("from").timestamp(c.from);
   w.key("params");
   write_params(w, c.params);
   w.key("strategy").begin_object();
@@ -75,8 +68,7 @@ void write_config(json_writer& w, const run_config& c) {
   w.end_object();
   w.key("symbol").string(c.symbol);
   w.key("timeframe").string(to_string(c.timeframe));
-  w.key("to");
-  time_or_null(c.to);
+  w.key("to").timestamp(c.to);
   w.end_object();
 }
 

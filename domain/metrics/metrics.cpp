@@ -146,12 +146,6 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
 }
 
 void write_metrics(json_writer& w, const metrics& m) {
-  auto ts = [&](const std::optional<unix_time>& t) {
-    if (t)
-      w.timestamp(*t);
-    else
-      w.null();
-  };
   w.begin_object();
   w.key("total_trades").number(m.total_trades);
   w.key("winning_trades").number(m.winning_trades);
@@ -169,12 +163,9 @@ void write_metrics(json_writer& w, const metrics& m) {
   w.key("sharpe_ratio").optional(m.sharpe_ratio);
   w.key("sortino_ratio").optional(m.sortino_ratio);
   w.key("max_drawdown_pct").number(m.max_drawdown_pct);
-  w.key("max_drawdown_peak");
-  ts(m.max_drawdown_peak);
-  w.key("max_drawdown_trough");
-  ts(m.max_drawdown_trough);
-  w.key("max_drawdown_recovery");
-  ts(m.max_drawdown_recovery);
+  w.key("max_drawdown_peak").timestamp(m.max_drawdown_peak);
+  w.key("max_drawdown_trough").timestamp(m.max_drawdown_trough);
+  w.key("max_drawdown_recovery").timestamp(m.max_drawdown_recovery);
   w.key("calmar_ratio").optional(m.calmar_ratio);
   w.key("avg_win").optional(m.avg_win);
   w.key("avg_loss").optional(m.avg_loss);

@@ -33,6 +33,7 @@ public:
   json_writer& boolean(bool v);
   json_writer& null();
   json_writer& timestamp(unix_time t);    ///< ISO-8601 UTC string
+  json_writer& timestamp(const std::optional<unix_time>& t) { return t ? timestamp(*t) : null(); }
 
   template <class T>
   json_writer& optional(const std::optional<T>& v) {

@@ -42,55 +42,147 @@ void write_import_report(json_writer& w, const import_report& r) {
   w.end_object();
 }
 
-void write_trade(json_writer& w, const trade& t) {
-  w.begin_object();
-  w.key("trade_id").number(t.trade_id);
-  w.key("side").string(to_string(t.side));
-  w.key("entry_time").timestamp(t.entry_time);
-  w.key("exit_time").timestamp(t.exit_time);
-  w.key("entry_price").number(t.entry_price);
-  w.key("exit_price").number(t.exit_price);
-  w.key("quantity").number(t.quantity);
-  w.key("pnl").number(t.pnl);
-  w.key("pnl_pct").number(t.pnl_pct);
-  w.key("stop_price").optional(t.stop_price);
-  w.key("target_price").optional(t.target_price);
-  w.key("initial_risk").optional(t.initial_risk);
-  w.key("r_multiple").optional(t.r_multiple);
-  w.key("mae").number(t.mae);
-  w.key("mfe").number(t.mfe);
-  w.key("holding_bars").number(t.holding_bars);
-  w.key("fill_type").string(to_string(t.fill_type));
-  w.key("exit_reason").string(to_string(t.exit_reason));
-  w.key("commission").number(t.commission);
-  if (t.zone) {
-    w.key("zone_id").number(t.zone->id);
-    w.key("zone_type").string(to_string(t.zone->type));
-    w.key("zone_strength").number(t.zone->strength);
-  } else {
-    w.key("zone_id").null();
-    w.key("zone_type").null();
-    w.key("zone_strength").null();
+namespace {
+
+/// A timestamp field (written as ISO-8601 text).
+struct at {
+  std::optional<unix_time> time;
+};
+
+// Each record's fields are listed once, here; the JSON writer and the CSV
+// writers visit the same list, so CSV columns always carry the JSON names.
+template <class Sink>
+void visit(const trade& t, Sink& s) {
+  s("trade_id", t.trade_id);
+  s("side", to_string(t.side));
+  s("entry_time", at{t.entry_time});
+  s("exit_time", at{t.exit_time});
+  s("entry_price", t.entry_price);
+  s("exit_price", t.exit_price);
+  s("quantity", t.quantity);
+  s("pnl", t.pnl);
+  s("pnl_pct", t.pnl_pct);
+  s("stop_price", t.stop_price);
+  s("target_price", t.target_price);
+  s("initial_risk", t.initial_risk);
+  s("r_multiple", t.r_multiple);
+  s("mae", t.mae);
+  s("mfe", t.mfe);
+  s("holding_bars", t.holding_bars);
+  s("fill_type", to_string(t.fill_type));
+  s("exit_reason", to_string(t.exit_reason));
+  s("commission", t.commission);
+  s("zone_id", t.zone ? std::optional<std::int64_t>(t.zone->id) : std::nullopt);
+  s("zone_type", t.zone ? std::optional<std::string_view>(to_string(t.zone->type)) : std::nullopt);
+  s("zone_strength", t.zone ? std::optional<double>(t.zone->strength) : std::nullopt);
+}
+
+template <class Sink>
+void visit(const zone_record& z, Sink& s) {
+  s("id", z.id);
+  s("type", to_string(z.type));
+  s("created_at", at{z.created_at});
+  s("top", z.top);
+  s("bottom", z.bottom);
+  s("strength", z.strength);
+  s("touches", z.touches);
+  s("status", to_string(z.status));
+  s("ended_at", at{z.ended_at});
+}
+
+template <class Sink>
+void visit(const equity_point& p, Sink& s) {
+  s("time", at{p.time});
+  s("equity", p.equity);
+  s("drawdown_pct", p.drawdown_pct);
+}
+
+struct json_sink {
+  json_writer& w;
+  template <class T>
+  void operator()(std::string_view name, const T& v) {
+    w.key(name);
+    value(v);
   }
+  void value(std::int64_t v) { w.number(v); }
+  void value(std::string_view v) { w.string(v); }
+  void value(fixed v) { w.number(v); }
+  void value(double v) { w.number(v); }
+  void value(const at& v) { w.timestamp(v.time); }
+  template <class T>
+  void value(const std::optional<T>& v) {
+    if (v)
+      value(*v);
+    else
+      w.null();
+  }
+};
+
+struct csv_header_sink {
+  std::string& out;
+  template <class T>
+  void operator()(std::string_view name, const T&) {
+    if (!out.empty() && out.back() != '\n')
+      out += ',';
+    out += name;
+  }
+};
+
+struct csv_row_sink {
+  std::string& out;
+  bool first = true;
+  template <class T>
+  void operator()(std::string_view, const T& v) {
+    if (!first)
+      out += ',';
+    first = false;
+    value(v);
+  }
+  void value(std::int64_t v) { out += std::to_string(v); }
+  void value(std::string_view v) { out += v; } // enum names: no quoting needed
+  void value(fixed v) { append_fixed(out, v); }
+  void value(double v) { append_double(out, v); }
+  void value(const at& v) {
+    if (v.time)
+      append_timestamp(out, *v.time);
+  }
+  template <class T>
+  void value(const std::optional<T>& v) {
+    if (v)
+      value(*v);
+  }
+};
+
+template <class Record>
+void write_record(json_writer& w, const Record& r) {
+  w.begin_object();
+  json_sink sink{w};
+  visit(r, sink);
   w.end_object();
 }
 
+template <class Record>
+std::string to_csv_table(const std::vector<Record>& records) {
+  std::string out;
+  csv_header_sink header{out};
+  visit(Record{}, header);
+  out += '\n';
+  for (const auto& r : records) {
+    csv_row_sink row{out};
+    visit(r, row);
+    out += '\n';
+  }
+  return out;
+}
+
+} // namespace
+
+void write_trade(json_writer& w, const trade& t) {
+  write_record(w, t);
+}
+
 void write_zone(json_writer& w, const zone_record& z) {
-  w.begin_object();
-  w.key("id").number(z.id);
-  w.key("type").string(to_string(z.type));
-  w.key("created_at").timestamp(z.created_at);
-  w.key("top").number(z.top);
-  w.key("bottom").number(z.bottom);
-  w.key("strength").number(z.strength);
-  w.key("touches").number(z.touches);
-  w.key("status").string(to_string(z.status));
-  w.key("ended_at");
-  if (z.ended_at)
-    w.timestamp(*z.ended_at);
-  else
-    w.null();
-  w.end_object();
+  write_record(w, z);
 }
 
 void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve, fixed initial) {
@@ -118,116 +210,16 @@ void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve
   w.end_object();
 }
 
-namespace {
-
-void csv_optional(std::string& out, const std::optional<fixed>& v) {
-  if (v)
-    append_fixed(out, *v);
-}
-
-void csv_double(std::string& out, double v) {
-  append_double(out, v);
-}
-
-} // namespace
-
 std::string trades_csv(const std::vector<trade>& trades) {
-  std::string out =
-    "trade_id,side,entry_time,exit_time,entry_price,exit_price,quantity,pnl,pnl_pct,stop_price,"
-    "target_price,initial_risk,r_multiple,mae,mfe,holding_bars,fill_type,exit_reason,commission,"
-    "zone_id,zone_type,zone_strength\n";
-  for (const auto& t : trades) {
-    out += std::to_string(t.trade_id);
-    out += ',';
-    out += to_string(t.side);
-    out += ',';
-    append_timestamp(out, t.entry_time);
-    out += ',';
-    append_timestamp(out, t.exit_time);
-    out += ',';
-    append_fixed(out, t.entry_price);
-    out += ',';
-    append_fixed(out, t.exit_price);
-    out += ',';
-    append_fixed(out, t.quantity);
-    out += ',';
-    append_fixed(out, t.pnl);
-    out += ',';
-    csv_double(out, t.pnl_pct);
-    out += ',';
-    csv_optional(out, t.stop_price);
-    out += ',';
-    csv_optional(out, t.target_price);
-    out += ',';
-    csv_optional(out, t.initial_risk);
-    out += ',';
-    if (t.r_multiple)
-      csv_double(out, *t.r_multiple);
-    out += ',';
-    append_fixed(out, t.mae);
-    out += ',';
-    append_fixed(out, t.mfe);
-    out += ',';
-    out += std::to_string(t.holding_bars);
-    out += ',';
-    out += to_string(t.fill_type);
-    out += ',';
-    out += to_string(t.exit_reason);
-    out += ',';
-    append_fixed(out, t.commission);
-    out += ',';
-    if (t.zone) {
-      out += std::to_string(t.zone->id);
-      out += ',';
-      out += to_string(t.zone->type);
-      out += ',';
-      csv_double(out, t.zone->strength);
-    } else {
-      out += ",,";
-    }
-    out += '\n';
-  }
-  return out;
+  return to_csv_table(trades);
 }
 
 std::string equity_csv(const std::vector<equity_point>& curve) {
-  std::string out = "time,equity,drawdown_pct\n";
-  out.reserve(out.size() + curve.size() * 48);
-  for (const auto& p : curve) {
-    append_timestamp(out, p.time);
-    out += ',';
-    append_fixed(out, p.equity);
-    out += ',';
-    csv_double(out, p.drawdown_pct);
-    out += '\n';
-  }
-  return out;
+  return to_csv_table(curve);
 }
 
 std::string zones_csv(const std::vector<zone_record>& zones) {
-  std::string out = "id,type,created_at,top,bottom,strength,touches,status,ended_at\n";
-  for (const auto& z : zones) {
-    out += std::to_string(z.id);
-    out += ',';
-    out += to_string(z.type);
-    out += ',';
-    append_timestamp(out, z.created_at);
-    out += ',';
-    append_fixed(out, z.top);
-    out += ',';
-    append_fixed(out, z.bottom);
-    out += ',';
-    csv_double(out, z.strength);
-    out += ',';
-    out += std::to_string(z.touches);
-    out += ',';
-    out += to_string(z.status);
-    out += ',';
-    if (z.ended_at)
-      append_timestamp(out, *z.ended_at);
-    out += '\n';
-  }
-  return out;
+  return to_csv_table(zones);
 }
 
 } // namespace bt
