@@ -52,8 +52,8 @@ std::optional<unix_time> parse_time_option(const command_line& args, const std::
 int run_command(int argc, char** argv) {
   const auto started = clock_type::now();
   command_line args(argc, argv, 2,
-                    {"data", "symbol", "timeframe", "strategy", "params", "execution", "from",
-                     "to", "out"},
+                    {"data", "data-timeframe", "symbol", "timeframe", "strategy", "params",
+                     "execution", "from", "to", "out"},
                     {"pretty"});
   const std::string path = args.require("data");
   const boost::json::value params = parse_json_option(args, "params");
@@ -74,9 +74,21 @@ int run_command(int argc, char** argv) {
     return exit_usage;
   }
 
+  // The file may hold finer bars than the run's timeframe (1h resampled to
+  // 4h or 1d).
+  timeframe file_timeframe = config.timeframe;
+  if (auto text = args.get("data-timeframe")) {
+    auto tf = parse_timeframe(*text);
+    if (!tf)
+      throw usage_error("--data-timeframe must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d");
+    if (seconds_of(config.timeframe) < seconds_of(*tf) || seconds_of(config.timeframe) % seconds_of(*tf) != 0)
+      throw usage_error("--timeframe " + std::string(to_string(config.timeframe))
+                        + " cannot be resampled from --data-timeframe " + *text);
+    file_timeframe = *tf;
+  }
   const auto load_start = clock_type::now();
   const std::string csv = read_file(path);
-  import_result imported = import_bars_csv(csv, config.symbol, config.timeframe);
+  import_result imported = import_bars_csv(csv, config.symbol, file_timeframe);
   const double load_ms = ms_since(load_start);
   if (!imported.accepted) {
     std::cerr << "backtestd run: " << path << " rejected (" << imported.error_count
@@ -88,6 +100,8 @@ int run_command(int argc, char** argv) {
       std::cerr << "  ... " << imported.error_count - imported.errors.size() << " more\n";
     return exit_bad_data;
   }
+  if (file_timeframe != config.timeframe)
+    imported.bars = resample(imported.bars, config.timeframe);
   bar_series bars = imported.bars.slice(config.from.value_or(INT64_MIN), config.to.value_or(INT64_MAX));
   if (bars.empty()) {
     std::cerr << "backtestd run: no bars in the requested range";

@@ -112,6 +112,19 @@ BOOST_AUTO_TEST_CASE(from_and_to_are_inclusive) {
   BOOST_TEST(doc.at("equity_summary").at("points").to_number<int>() == doc.at("bars").at("count").to_number<int>());
 }
 
+BOOST_AUTO_TEST_CASE(hourly_file_resampled_to_four_hours) {
+  temp_dir dir;
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 5 --out " + dir.file("gc.csv")).code == 0);
+  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 4h --data-timeframe 1h --strategy dual_sma");
+  BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+  auto doc = boost::json::parse(r.out);
+  const int bars = doc.at("bars").at("count").to_number<int>();
+  BOOST_TEST(bars < 2000 / 3);
+  BOOST_TEST(bars > 2000 / 5);
+  BOOST_TEST(doc.at("config").at("timeframe").as_string() == "4h");
+  BOOST_TEST(run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --data-timeframe 4h").code == 2);
+}
+
 BOOST_AUTO_TEST_CASE(bad_input_exits_non_zero_naming_the_problem) {
   temp_dir dir;
   write(dir.file("ok.csv"), "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n");
