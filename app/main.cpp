@@ -20,11 +20,21 @@ const char* usage =
   "  gen-data    write synthetic OHLCV CSV on the symbol's trading calendar\n"
   "              --symbol SYM --bars N --seed S [--start T] [--timeframe 1h] [--out FILE]\n"
   "  strategies  print every strategy with its parameter schema as JSON\n"
+  "  serve       run the HTTP service (embedded PostgreSQL unless --database-url)\n"
+  "              [--listen 127.0.0.1:8080] [--data-dir ./var] [--database-url URL]\n"
+  "              [--io-threads N] [--workers N] [--db-connections N] [--rate-limit R]\n"
+  "              [--web-dir DIR] [--config FILE]; also BACKTESTD_<SETTING> variables\n"
+  "  keys        manage API keys: create --user NAME [--role trader|admin] [--tier free|pro],\n"
+  "              list, revoke ID; with [--data-dir DIR | --database-url URL]\n"
   "  version     print the engine version\n"
   "\n"
   "exit codes: 0 success, 1 failure, 2 invalid arguments or parameters, 3 invalid data\n";
 
 } // namespace
+
+const char* bt::app::engine_version_text() {
+  return bt::engine_version();
+}
 
 int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")
@@ -40,6 +50,10 @@ int main(int argc, char** argv) {
       return bt::app::gen_data_command(argc, argv);
     if (command == "strategies")
       return bt::app::strategies_command(argc, argv);
+    if (command == "serve")
+      return bt::app::serve_command(argc, argv);
+    if (command == "keys")
+      return bt::app::keys_command(argc, argv);
     if (command == "version" || command == "--version") {
       std::cout << bt::engine_version() << '\n';
       return bt::app::exit_ok;

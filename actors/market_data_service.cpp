@@ -1,0 +1,295 @@
+#include "actors/market_data_service.hpp"
+
+#include "config/log.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/result_report.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "persistence/user_repository.hpp"
+
+#include <pqxx/pqxx>
+
+namespace bt {
+
+service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details) {
+  service_reply r;
+  r.code = static_cast<std::uint8_t>(code);
+  r.message = std::move(message);
+  r.details = std::move(details);
+  return r;
+}
+
+namespace {
+
+service_reply json_reply(service_code code, std::string body) {
+  service_reply r;
+  r.code = static_cast<std::uint8_t>(code);
+  r.body = std::move(body);
+  return r;
+}
+
+bool valid_symbol(const std::string& s) {
+  if (s.empty() || s.size() > 16)
+    return false;
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
+std::vector<error_detail> check_dataset_name(const std::string& symbol, const std::string& timeframe) {
+  std::vector<error_detail> d;
+  if (!valid_symbol(symbol))
+    d.push_back({"symbol", 0, "must match [A-Z0-9._-]{1,16}"});
+  if (!parse_timeframe(timeframe))
+    d.push_back({"timeframe", 0, "must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d"});
+  return d;
+}
+
+void write_gaps(json_writer& w, const std::vector<gap>& gaps) {
+  w.begin_array();
+  for (const auto& g : gaps) {
+    w.begin_object();
+    w.key("from").timestamp(g.from);
+    w.key("to").timestamp(g.to);
+    w.key("missing_bars").number(g.missing_bars);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_dataset(json_writer& w, const db::dataset_info& d, bool gap_list) {
+  w.begin_object();
+  w.key("symbol").string(d.symbol);
+  w.key("timeframe").string(d.timeframe);
+  w.key("from").timestamp(d.from);
+  w.key("to").timestamp(d.to);
+  w.key("bars").number(d.bars);
+  if (gap_list) {
+    w.key("gaps");
+    write_gaps(w, d.gaps);
+  } else {
+    w.key("gaps").number(static_cast<std::uint64_t>(d.gaps.size()));
+  }
+  w.key("checksum").string(d.checksum);
+  w.key("updated_at").timestamp(d.updated_at);
+  w.end_object();
+}
+
+// Parses an optional query timestamp; an error names the parameter.
+bool query_time(const std::string& name, const std::string& text, std::optional<unix_time>& out,
+                std::vector<error_detail>& errors) {
+  if (text.empty())
+    return true;
+  unix_time t = 0;
+  if (parse_timestamp(text, t) != timestamp_parse::ok) {
+    errors.push_back({name, 0, "'" + text + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
+    return false;
+  }
+  out = t;
+  return true;
+}
+
+} // namespace
+
+template <class F>
+service_reply market_data_service::guarded(const std::string& api_key, F&& body) {
+  try {
+    auto conn = pool_->acquire();
+    auto who = db::authenticate(*conn, api_key);
+    if (!who)
+      return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)");
+    return body(*conn, *who);
+  } catch (const db::unavailable& e) {
+    log::warn("database_unavailable", {{"reason", e.what()}});
+    return error_reply(service_code::unavailable, "the database is unavailable; retry shortly");
+  } catch (const pqxx::broken_connection& e) {
+    log::warn("database_unavailable", {{"reason", e.what()}});
+    return error_reply(service_code::unavailable, "the database is unavailable; retry shortly");
+  } catch (const std::exception& e) {
+    log::error("request_failed", {{"reason", e.what()}});
+    return error_reply(service_code::internal, "internal error");
+  }
+}
+
+service_reply market_data_service::upload(const upload_request& r) {
+  auto problems = check_dataset_name(r.symbol, r.timeframe);
+  if (!problems.empty())
+    return error_reply(service_code::unprocessable, "invalid dataset name", std::move(problems));
+  import_limits limits;
+  limits.max_rows = limits_.max_upload_rows;
+  // Validation is pure CPU work: do it before taking a database connection.
+  import_result imported = import_bars_csv(r.csv, r.symbol, *parse_timeframe(r.timeframe), limits);
+  if (imported.too_many_rows)
+    return error_reply(service_code::payload_too_large,
+                       "the file has more than " + std::to_string(limits_.max_upload_rows)
+                         + " data rows; split it into several uploads");
+  if (!imported.accepted) {
+    std::vector<error_detail> details;
+    for (const auto& e : imported.errors)
+      details.push_back({e.row == 0 ? "header" : "", static_cast<std::int64_t>(e.row), e.reason});
+    return error_reply(service_code::unprocessable,
+                       "the file was rejected (" + std::to_string(imported.error_count)
+                         + " errors); nothing was stored",
+                       std::move(details));
+  }
+  if (imported.bars.empty()) {
+    std::vector<error_detail> details;
+    for (const auto& e : imported.report.rejected)
+      details.push_back({"", static_cast<std::int64_t>(e.row), e.reason});
+    return error_reply(service_code::unprocessable, "no valid rows; nothing was stored",
+                       std::move(details));
+  }
+  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+    const auto started = std::chrono::steady_clock::now();
+    db::merge_result merged = db::store_bars(c, who.user_id, imported.bars);
+    const import_report& rep = imported.report;
+    json_writer w;
+    w.begin_object();
+    w.key("symbol").string(r.symbol);
+    w.key("timeframe").string(r.timeframe);
+    w.key("rows_received").number(static_cast<std::uint64_t>(rep.rows_received));
+    w.key("imported").number(merged.inserted);
+    w.key("duplicates_skipped").begin_object();
+    w.key("within_file").number(static_cast<std::uint64_t>(rep.duplicates_skipped));
+    w.key("already_stored").number(merged.already_stored);
+    w.key("rows").begin_array();
+    for (auto row : rep.duplicate_rows)
+      w.number(static_cast<std::uint64_t>(row));
+    w.end_array();
+    w.end_object();
+    w.key("rejected").begin_array();
+    for (const auto& x : rep.rejected) {
+      w.begin_object();
+      w.key("row").number(static_cast<std::uint64_t>(x.row));
+      w.key("reason").string(x.reason);
+      w.end_object();
+    }
+    w.end_array();
+    w.key("gaps");
+    write_gaps(w, rep.gaps);
+    w.key("range").begin_object();
+    w.key("from").timestamp(imported.bars.times()[0]);
+    w.key("to").timestamp(imported.bars.times()[imported.bars.size() - 1]);
+    w.end_object();
+    w.key("checksum").string(merged.dataset.checksum);
+    w.key("warnings").begin_array();
+    for (const auto& s : rep.warnings)
+      w.string(s);
+    if (merged.already_stored > 0)
+      w.string(std::to_string(merged.already_stored)
+               + " rows have timestamps already stored; the stored bars were kept");
+    w.end_array();
+    w.key("dataset");
+    write_dataset(w, merged.dataset, false);
+    w.end_object();
+    log::info("market_data_uploaded",
+              {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe},
+               {"rows", static_cast<std::uint64_t>(rep.rows_received)}, {"imported", merged.inserted},
+               {"store_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
+    return json_reply(service_code::created, w.take());
+  });
+}
+
+service_reply market_data_service::list(const dataset_request& r) {
+  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+    json_writer w;
+    w.begin_object().key("datasets").begin_array();
+    for (const auto& d : db::list_datasets(c, who.user_id))
+      write_dataset(w, d, false);
+    w.end_array().end_object();
+    return json_reply(service_code::ok, w.take());
+  });
+}
+
+service_reply market_data_service::describe(const dataset_request& r) {
+  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+    auto d = db::find_dataset(c, who.user_id, r.symbol, r.timeframe);
+    if (!d)
+      return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
+    json_writer w;
+    write_dataset(w, *d, true);
+    return json_reply(service_code::ok, w.take());
+  });
+}
+
+service_reply market_data_service::bars(const dataset_request& r) {
+  std::vector<error_detail> problems;
+  std::optional<unix_time> from, to;
+  query_time("from", r.from, from, problems);
+  query_time("to", r.to, to, problems);
+  std::size_t limit = limits_.default_bars_per_request;
+  if (!r.limit.empty()) {
+    std::size_t used = 0;
+    unsigned long long v = 0;
+    try {
+      v = std::stoull(r.limit, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != r.limit.size() || v == 0 || v > limits_.max_bars_per_request)
+      problems.push_back({"limit", 0, "must be a whole number from 1 to "
+                                        + std::to_string(limits_.max_bars_per_request)});
+    else
+      limit = v;
+  }
+  if (r.format != "json" && r.format != "csv")
+    problems.push_back({"format", 0, "must be json or csv"});
+  if (from && to && *from > *to)
+    problems.push_back({"from", 0, "must not be after to"});
+  if (!problems.empty())
+    return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+    auto tf = parse_timeframe(r.timeframe);
+    if (!tf || !db::find_dataset(c, who.user_id, r.symbol, r.timeframe))
+      return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
+    bar_series bars = db::load_bars(c, who.user_id, r.symbol, *tf, from, to, limit);
+    if (r.format == "csv") {
+      service_reply out = json_reply(service_code::ok, to_csv(bars));
+      out.content_type = "text/csv; charset=utf-8";
+      return out;
+    }
+    json_writer w;
+    w.begin_object();
+    w.key("symbol").string(r.symbol);
+    w.key("timeframe").string(r.timeframe);
+    w.key("count").number(static_cast<std::uint64_t>(bars.size()));
+    w.key("limit").number(static_cast<std::uint64_t>(limit));
+    w.key("bars").begin_array();
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      w.begin_object();
+      w.key("timestamp").timestamp(bars.times()[i]);
+      w.key("open").number(bars.opens()[i]);
+      w.key("high").number(bars.highs()[i]);
+      w.key("low").number(bars.lows()[i]);
+      w.key("close").number(bars.closes()[i]);
+      w.key("volume").number(bars.volumes()[i]);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return json_reply(service_code::ok, w.take());
+  });
+}
+
+service_reply market_data_service::remove(const dataset_request& r) {
+  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+    if (!db::delete_dataset(c, who.user_id, r.symbol, r.timeframe))
+      return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
+    log::info("market_data_deleted", {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe}});
+    return json_reply(service_code::no_content, "");
+  });
+}
+
+service_reply market_data_service::ready() {
+  try {
+    auto conn = pool_->acquire(std::chrono::milliseconds(2000));
+    pqxx::nontransaction q(*conn);
+    q.exec("SELECT 1");
+    return json_reply(service_code::ok, R"({"status":"ready","database":"reachable"})");
+  } catch (const std::exception& e) {
+    return error_reply(service_code::unavailable, "the database is not reachable");
+  }
+}
+
+} // namespace bt

@@ -1,0 +1,41 @@
+#pragma once
+// Market data requests, synchronously: authenticate, validate, store, query.
+// Blocking (database); runs only inside detached actors.
+
+#include "actors/messages.hpp"
+#include "persistence/connection_pool.hpp"
+
+#include <memory>
+
+namespace bt {
+
+struct market_data_limits {
+  std::size_t max_upload_rows = 100'000;
+  std::size_t max_bars_per_request = 100'000;
+  std::size_t default_bars_per_request = 10'000;
+};
+
+class market_data_service {
+public:
+  market_data_service(std::shared_ptr<db::connection_pool> pool, market_data_limits limits)
+      : pool_(std::move(pool)), limits_(limits) {}
+
+  service_reply upload(const upload_request& r);
+  service_reply list(const dataset_request& r);
+  service_reply describe(const dataset_request& r);
+  service_reply bars(const dataset_request& r);
+  service_reply remove(const dataset_request& r);
+  service_reply ready();
+
+private:
+  template <class F>
+  service_reply guarded(const std::string& api_key, F&& body);
+
+  std::shared_ptr<db::connection_pool> pool_;
+  market_data_limits limits_;
+};
+
+/// An error reply with a message and optional details.
+service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details = {});
+
+} // namespace bt

@@ -1,0 +1,119 @@
+#pragma once
+// Every message the actors exchange: atoms, value types and typed actor
+// interfaces, in one type-ID block so that any of them can cross to another
+// node. Errors travel as values (service_reply::code), never as exceptions.
+
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bt {
+
+/// What went wrong, independent of transport; net/ maps it to HTTP status
+/// in exactly one place.
+enum class service_code : std::uint8_t {
+  ok = 0,
+  created,
+  no_content,
+  bad_request,
+  unauthorized,
+  not_found,
+  conflict,
+  payload_too_large,
+  unprocessable,
+  too_many_requests,
+  unavailable,
+  internal
+};
+
+/// One item of an error's details: a field or a row and the reason.
+struct error_detail {
+  std::string field;
+  std::int64_t row = 0; ///< 1-based data row; 0: not about a row
+  std::string reason;
+};
+
+/// The answer to every request: either a JSON (or CSV) body, or an error.
+struct service_reply {
+  std::uint8_t code = 0; ///< a service_code
+  std::string message;   ///< for errors: what a person should read
+  std::vector<error_detail> details;
+  std::string content_type = "application/json";
+  std::string body;
+
+  service_code status() const { return static_cast<service_code>(code); }
+};
+
+/// POST /v1/market-data.
+struct upload_request {
+  std::string api_key;
+  std::string symbol;
+  std::string timeframe;
+  std::string csv;
+};
+
+/// Queries on the caller's datasets (list, describe, bars, delete).
+struct dataset_request {
+  std::string api_key;
+  std::string symbol;
+  std::string timeframe;
+  std::string from;   ///< ISO-8601 or empty
+  std::string to;     ///< ISO-8601 or empty
+  std::string limit;  ///< text as received, or empty
+  std::string format; ///< json | csv
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, error_detail& x) {
+  return f(caf::meta::type_name("bt::error_detail"), x.field, x.row, x.reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, service_reply& x) {
+  return f(caf::meta::type_name("bt::service_reply"), x.code, x.message, x.details, x.content_type,
+           x.body);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, upload_request& x) {
+  return f(caf::meta::type_name("bt::upload_request"), x.api_key, x.symbol, x.timeframe, x.csv);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dataset_request& x) {
+  return f(caf::meta::type_name("bt::dataset_request"), x.api_key, x.symbol, x.timeframe, x.from,
+           x.to, x.limit, x.format);
+}
+
+using upload_atom = caf::atom_constant<caf::atom("upload")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using info_atom = caf::atom_constant<caf::atom("info")>;
+using bars_atom = caf::atom_constant<caf::atom("bars")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
+
+/// Market data: validation, storage and queries, with authentication.
+using market_data_actor = caf::typed_actor<
+  caf::replies_to<upload_atom, upload_request>::with<service_reply>,
+  caf::replies_to<list_atom, dataset_request>::with<service_reply>,
+  caf::replies_to<info_atom, dataset_request>::with<service_reply>,
+  caf::replies_to<bars_atom, dataset_request>::with<service_reply>,
+  caf::replies_to<delete_atom, dataset_request>::with<service_reply>,
+  caf::replies_to<ready_atom>::with<service_reply>>;
+
+} // namespace bt
+
+CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
+  CAF_ADD_TYPE_ID(bt, (bt::error_detail))
+  CAF_ADD_TYPE_ID(bt, (std::vector<bt::error_detail>))
+  CAF_ADD_TYPE_ID(bt, (bt::service_reply))
+  CAF_ADD_TYPE_ID(bt, (bt::upload_request))
+  CAF_ADD_TYPE_ID(bt, (bt::dataset_request))
+  CAF_ADD_TYPE_ID(bt, (bt::market_data_actor))
+CAF_END_TYPE_ID_BLOCK(bt)

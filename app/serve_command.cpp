@@ -1,0 +1,93 @@
+#include "actors/market_data_worker.hpp"
+#include "app/command_line.hpp"
+#include "app/commands.hpp"
+#include "config/log.hpp"
+#include "config/server_config.hpp"
+#include "net/http_server.hpp"
+#include "net/routes.hpp"
+#include "persistence/embedded_postgres.hpp"
+#include "persistence/migrations.hpp"
+
+#include <caf/all.hpp>
+#include <pqxx/pqxx>
+
+#include <stdexcept>
+
+namespace bt::http {
+const std::string& openapi_document();
+}
+
+namespace bt::app {
+
+std::string open_database(const std::optional<std::string>& url, const std::string& data_dir,
+                          std::unique_ptr<db::embedded_postgres>& embedded, bool server) {
+  std::string conninfo;
+  if (url) {
+    conninfo = *url;
+  } else {
+    embedded = server ? db::embedded_postgres::start(data_dir) : db::embedded_postgres::attach(data_dir);
+    conninfo = embedded->connection_string();
+  }
+  pqxx::connection c(conninfo);
+  for (const auto& name : db::migrate(c))
+    log::info("migration_applied", {{"name", name}});
+  return conninfo;
+}
+
+int serve_command(int argc, char** argv) {
+  server_config cfg;
+  try {
+    cfg = load_server_config(argc, argv, 2);
+  } catch (const std::invalid_argument& e) {
+    throw usage_error(e.what());
+  }
+  log::info("starting", {{"version", engine_version_text()},
+                         {"listen", cfg.listen_host + ":" + std::to_string(cfg.listen_port)},
+                         {"data_dir", cfg.data_dir},
+                         {"database", cfg.database_url ? "external" : "embedded"},
+                         {"io_threads", static_cast<int>(cfg.io_threads)},
+                         {"workers", static_cast<int>(cfg.workers)}});
+  std::unique_ptr<db::embedded_postgres> embedded;
+  std::string conninfo;
+  try {
+    conninfo = open_database(cfg.database_url, cfg.data_dir, embedded, true);
+  } catch (const db::embedded_error& e) {
+    log::error("database_start_failed", {{"reason", e.what()}});
+    return exit_failure;
+  } catch (const std::exception& e) {
+    log::error("database_start_failed", {{"reason", e.what()}});
+    return exit_failure;
+  }
+  auto pool = std::make_shared<db::connection_pool>(conninfo, cfg.db_connections);
+  int code = exit_ok;
+  {
+    caf::actor_system_config caf_cfg;
+    caf_cfg.add_message_types<caf::id_block::bt>();
+    // CAF's cooperative threads only relay messages; the io threads and the
+    // detached workers do the work.
+    caf_cfg.set("scheduler.max-threads", 2);
+    caf_cfg.set("logger.verbosity", caf::atom("quiet"));
+    caf::actor_system sys{caf_cfg};
+    market_data_limits limits;
+    limits.max_upload_rows = cfg.max_upload_rows;
+    auto workers = spawn_market_data_workers(sys, cfg.db_connections, pool, limits);
+    try {
+      http::api_routes routes(sys, workers, cfg, http::openapi_document());
+      http::http_server server(routes, cfg);
+      log::info("listening", {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});
+      server.run();
+    } catch (const std::exception& e) {
+      log::error("server_failed", {{"reason", e.what()}});
+      code = exit_failure;
+    }
+    for (auto& w : workers)
+      caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+  }
+  pool.reset();
+  if (embedded)
+    embedded->stop();
+  log::info("stopped", {{"exit_code", code}});
+  return code;
+}
+
+} // namespace bt::app

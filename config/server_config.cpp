@@ -1,0 +1,176 @@
+#include "config/server_config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include <unistd.h>
+
+namespace bt {
+namespace {
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r");
+  auto e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+unsigned long parse_number(const std::string& name, const std::string& v, unsigned long max) {
+  std::size_t used = 0;
+  unsigned long n = 0;
+  try {
+    n = std::stoul(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || n > max)
+    throw std::invalid_argument(name + ": '" + v + "' is not a whole number up to " + std::to_string(max));
+  return n;
+}
+
+double parse_real(const std::string& name, const std::string& v) {
+  std::size_t used = 0;
+  double d = 0;
+  try {
+    d = std::stod(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || !(d > 0))
+    throw std::invalid_argument(name + ": '" + v + "' is not a positive number");
+  return d;
+}
+
+void apply(server_config& c, const std::string& name, const std::string& v) {
+  if (name == "listen") {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      throw std::invalid_argument("listen: '" + v + "' must be HOST:PORT, e.g. 127.0.0.1:8080");
+    c.listen_host = v.substr(0, colon);
+    if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
+      c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+    c.listen_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
+  } else if (name == "data-dir") {
+    c.data_dir = v;
+  } else if (name == "database-url") {
+    c.database_url = v;
+  } else if (name == "io-threads") {
+    c.io_threads = static_cast<unsigned>(parse_number(name, v, 256));
+    if (c.io_threads == 0)
+      throw std::invalid_argument("io-threads: must be at least 1");
+  } else if (name == "workers") {
+    c.workers = static_cast<unsigned>(parse_number(name, v, 1024));
+  } else if (name == "db-connections") {
+    c.db_connections = parse_number(name, v, 1000);
+    if (c.db_connections == 0)
+      throw std::invalid_argument("db-connections: must be at least 1");
+  } else if (name == "web-dir") {
+    c.web_dir = v;
+  } else if (name == "rate-limit") {
+    c.rate_limit_per_second = parse_real(name, v);
+    c.rate_limit_burst = 2 * c.rate_limit_per_second;
+  } else {
+    throw std::invalid_argument("unknown setting '" + name + "'");
+  }
+}
+
+std::string env_name(const std::string& setting) {
+  std::string e = "BACKTESTD_";
+  for (char ch : setting)
+    e += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return e;
+}
+
+// The web assets ship next to the binary's source tree (web/node_modules).
+std::string default_web_dir() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0)
+    return "web/node_modules/swagger-ui-dist";
+  buf[n] = 0;
+  auto exe_dir = std::filesystem::path(buf).parent_path();
+  for (auto dir : {exe_dir / "web", exe_dir.parent_path() / "web", exe_dir.parent_path().parent_path() / "web"}) {
+    auto candidate = dir / "node_modules" / "swagger-ui-dist";
+    if (std::filesystem::exists(candidate / "swagger-ui-bundle.js"))
+      return candidate.string();
+  }
+  return "web/node_modules/swagger-ui-dist";
+}
+
+} // namespace
+
+const std::vector<std::string>& server_setting_names() {
+  static const std::vector<std::string> names{"listen",  "data-dir",       "database-url",
+                                              "io-threads", "workers",     "db-connections",
+                                              "web-dir", "rate-limit"};
+  return names;
+}
+
+server_config load_server_config(int argc, char** argv, int first) {
+  std::map<std::string, std::string> cli;
+  std::optional<std::string> config_file;
+  if (const char* f = std::getenv("BACKTESTD_CONFIG"))
+    config_file = f;
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0)
+      throw std::invalid_argument("unexpected argument '" + arg + "'");
+    std::string name = arg.substr(2), value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else {
+      if (i + 1 >= argc)
+        throw std::invalid_argument("--" + name + " needs a value");
+      value = argv[++i];
+    }
+    if (name == "config")
+      config_file = value;
+    else
+      cli[name] = value;
+  }
+  server_config c;
+  c.web_dir = default_web_dir();
+  if (config_file) {
+    std::ifstream in(*config_file);
+    if (!in)
+      throw std::invalid_argument("config: cannot read " + *config_file);
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      line = trim(line.substr(0, line.find('#')));
+      if (line.empty())
+        continue;
+      auto eq = line.find('=');
+      if (eq == std::string::npos)
+        throw std::invalid_argument(*config_file + ":" + std::to_string(number) + ": expected 'name = value'");
+      try {
+        apply(c, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(*config_file + ":" + std::to_string(number) + ": " + e.what());
+      }
+    }
+  }
+  for (const auto& name : server_setting_names())
+    if (const char* v = std::getenv(env_name(name).c_str()))
+      try {
+        apply(c, name, v);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(env_name(name) + ": " + e.what());
+      }
+  for (const auto& [name, value] : cli)
+    try {
+      apply(c, name, value);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("--" + std::string(e.what()));
+    }
+  if (c.workers == 0)
+    c.workers = std::max(1u, std::thread::hardware_concurrency());
+  return c;
+}
+
+} // namespace bt

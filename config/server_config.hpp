@@ -1,0 +1,39 @@
+#pragma once
+// `backtestd serve` settings. Precedence, highest first: command line,
+// BACKTESTD_* environment variables, the config file (--config FILE or
+// BACKTESTD_CONFIG; `key = value` lines, `#` comments), built-in defaults.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bt {
+
+struct server_config {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;
+  std::string data_dir = "./var";
+  std::optional<std::string> database_url; ///< unset: embedded PostgreSQL
+  unsigned io_threads = 1;
+  unsigned workers = 0;                     ///< 0: one per core
+  std::size_t db_connections = 8;
+  std::string web_dir;                      ///< swagger-ui-dist install directory
+  std::size_t max_upload_bytes = 50u << 20;
+  std::size_t max_json_bytes = 1u << 20;
+  std::size_t max_upload_rows = 100'000;
+  double rate_limit_per_second = 200;       ///< per API key
+  double rate_limit_burst = 400;
+};
+
+/// The setting names, as used on the command line (`--name`), in config
+/// files (`name = value`) and, upper-cased with '-' as '_', in the
+/// environment (BACKTESTD_NAME).
+const std::vector<std::string>& server_setting_names();
+
+/// Builds the configuration from argv[first..], the environment and the
+/// config file; throws std::invalid_argument naming the setting on error.
+server_config load_server_config(int argc, char** argv, int first);
+
+} // namespace bt

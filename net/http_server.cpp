@@ -1,0 +1,324 @@
+#include "net/http_server.hpp"
+
+#include "config/log.hpp"
+#include "net/api_error.hpp"
+#include "net/routes.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace bt::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::uint32_t header_limit = 16 * 1024;
+constexpr auto idle_timeout = std::chrono::seconds(60);
+constexpr auto body_timeout = std::chrono::seconds(120);
+constexpr auto write_timeout = std::chrono::seconds(60);
+constexpr auto shutdown_grace = std::chrono::seconds(30);
+
+} // namespace
+
+class session;
+
+struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
+  api_routes& routes;
+  const server_config& cfg;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer grace_timer;
+  std::atomic<bool> draining{false};
+  std::mutex sessions_mutex;
+  std::set<std::shared_ptr<session>> sessions;
+
+  impl(api_routes& r, const server_config& c)
+      : routes(r), cfg(c), ioc(static_cast<int>(c.io_threads)), acceptor(asio::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM), grace_timer(ioc) {}
+
+  void listen();
+  void do_accept();
+  void begin_shutdown();
+  void remove(const std::shared_ptr<session>& s);
+};
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket&& socket, http_server::impl& server) : stream_(std::move(socket)), server_(server) {}
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  /// Shutdown: an idle connection closes now; a busy one after its response.
+  void drain() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_)
+        self->close();
+    });
+  }
+
+private:
+  void do_read() {
+    if (server_.draining)
+      return close();
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    // The parser would reject an oversized Content-Length while reading the
+    // header, before we could answer 413: the route's limit is set after it.
+    parser_->body_limit(boost::none);
+    idle_ = true;
+    stream_.expires_after(idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_read_header, shared_from_this()));
+  }
+
+  void on_read_header(beast::error_code ec, std::size_t) {
+    idle_ = false;
+    if (ec)
+      return close(); // end of stream, timeout, oversized header, garbage
+    auto& req = parser_->get();
+    started_ = std::chrono::steady_clock::now();
+    request_.method = std::string(req.method_string());
+    request_.malformed_query = !parse_target(std::string(req.target()), request_.path, request_.query);
+    const std::size_t limit = server_.routes.body_limit(request_.method, request_.path);
+    // Refuse an announced oversized body before reading any of it.
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      unread_body_ = true;
+      return respond(too_large(limit), true);
+    }
+    parser_->body_limit(limit);
+    stream_.expires_after(body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::body_limit) {
+      unread_body_ = true;
+      return respond(too_large(server_.routes.body_limit(request_.method, request_.path)), true);
+    }
+    if (ec)
+      return close();
+    auto& req = parser_->get();
+    request_.api_key = std::string(req["X-API-Key"]);
+    request_.content_type = std::string(req[bhttp::field::content_type]);
+    request_.body = std::move(req.body());
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == bhttp::verb::head;
+    stream_.expires_never(); // the routes answer within their own timeouts
+    server_.routes.handle(std::move(request_), [self = shared_from_this()](response r) {
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(r)]() mutable { self->respond(std::move(r), false); });
+    });
+  }
+
+  static response too_large(std::size_t limit) {
+    return error_response(413, "payload_too_large",
+                          "the body exceeds the limit of " + std::to_string(limit) + " bytes for this endpoint");
+  }
+
+  void respond(response r, bool must_close) {
+    if (must_close)
+      keep_alive_ = false;
+    if (server_.draining)
+      keep_alive_ = false;
+    res_ = {};
+    res_.version(11);
+    res_.result(r.status);
+    res_.set(bhttp::field::server, "backtestd");
+    if (r.status != 204)
+      res_.set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers)
+      res_.set(name, value);
+    res_.keep_alive(keep_alive_);
+    const std::size_t size = r.body.size();
+    if (r.status != 204 && !head_)
+      res_.body() = std::move(r.body);
+    res_.prepare_payload();
+    if (head_)
+      res_.content_length(size);
+    const auto ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    if (r.status >= 500)
+      log::warn("http_request", {{"method", request_.method}, {"path", request_.path},
+                                 {"status", static_cast<int>(r.status)}, {"ms", ms}});
+    stream_.expires_after(write_timeout);
+    bhttp::async_write(stream_, res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (!ec && unread_body_)
+      return linger();
+    if (ec || !keep_alive_)
+      return close();
+    request_ = request{};
+    do_read();
+  }
+
+  // After refusing a body we did not read, half-close and drain what the
+  // client still sends (bounded), so that it reads our 413 instead of a reset.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(5));
+    drain_some();
+  }
+
+  void drain_some() {
+    if (!discard_)
+      discard_ = std::make_unique<char[]>(64 * 1024);
+    stream_.async_read_some(asio::buffer(discard_.get(), 64 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > (128u << 20))
+                                return self->close();
+                              self->drain_some();
+                            });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+    server_.remove(shared_from_this());
+  }
+
+  beast::tcp_stream stream_;
+  http_server::impl& server_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  request request_;
+  std::chrono::steady_clock::time_point started_;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  bool idle_ = true;
+  bool unread_body_ = false;
+  std::unique_ptr<char[]> discard_;
+  std::size_t drained_ = 0;
+};
+
+void http_server::impl::listen() {
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(cfg.listen_host, ec);
+  if (ec)
+    throw std::runtime_error("listen: '" + cfg.listen_host + "' is not an IP address");
+  const tcp::endpoint endpoint(address, cfg.listen_port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec)
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec)
+    acceptor.bind(endpoint, ec);
+  if (!ec)
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + cfg.listen_host + ":" + std::to_string(cfg.listen_port)
+                             + ": " + ec.message());
+}
+
+void http_server::impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!self->acceptor.is_open())
+        return; // shutting down
+      log::warn("accept_failed", {{"reason", ec.message()}});
+    } else {
+      auto s = std::make_shared<session>(std::move(socket), *self);
+      {
+        std::lock_guard<std::mutex> lock(self->sessions_mutex);
+        self->sessions.insert(s);
+      }
+      s->run();
+    }
+    self->do_accept();
+  });
+}
+
+void http_server::impl::remove(const std::shared_ptr<session>& s) {
+  std::lock_guard<std::mutex> lock(sessions_mutex);
+  sessions.erase(s);
+  if (draining && sessions.empty())
+    asio::post(ioc, [self = shared_from_this()] { self->ioc.stop(); });
+}
+
+void http_server::impl::begin_shutdown() {
+  asio::post(acceptor.get_executor(), [self = shared_from_this()] {
+    if (self->draining.exchange(true))
+      return;
+    log::info("shutdown_started", {{"open_connections", static_cast<std::uint64_t>(self->sessions.size())}});
+    beast::error_code ec;
+    self->acceptor.close(ec);
+    self->signals.cancel(ec);
+    std::vector<std::shared_ptr<session>> open;
+    {
+      std::lock_guard<std::mutex> lock(self->sessions_mutex);
+      open.assign(self->sessions.begin(), self->sessions.end());
+      if (open.empty())
+        self->ioc.stop();
+    }
+    for (auto& s : open)
+      s->drain();
+    // In-flight requests get a grace period, then the loop stops regardless.
+    self->grace_timer.expires_after(shutdown_grace);
+    self->grace_timer.async_wait([self](beast::error_code e) {
+      if (!e)
+        self->ioc.stop();
+    });
+  });
+}
+
+http_server::http_server(api_routes& routes, const server_config& cfg)
+    : impl_(std::make_shared<impl>(routes, cfg)) {
+  impl_->listen();
+}
+
+http_server::~http_server() = default;
+
+std::uint16_t http_server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
+
+void http_server::run() {
+  impl_->signals.async_wait([self = impl_](beast::error_code ec, int signal) {
+    if (!ec) {
+      log::info("signal_received", {{"signal", signal}});
+      self->begin_shutdown();
+    }
+  });
+  impl_->do_accept();
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < impl_->cfg.io_threads; ++i)
+    threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads)
+    t.join();
+  std::lock_guard<std::mutex> lock(impl_->sessions_mutex);
+  impl_->sessions.clear();
+}
+
+void http_server::shutdown() {
+  impl_->begin_shutdown();
+}
+
+} // namespace bt::http

@@ -1,0 +1,37 @@
+#pragma once
+// Beast-free request and response values passed between the HTTP session
+// and the routes, so routing compiles without Beast.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bt::http {
+
+struct request {
+  std::string method;  ///< GET, POST, ...
+  std::string path;    ///< decoded path without the query
+  std::map<std::string, std::string> query; ///< decoded; the last of repeated keys wins
+  std::string api_key; ///< X-API-Key, empty when absent
+  std::string content_type;
+  std::string body;
+  bool malformed_query = false;
+};
+
+struct response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Completes a request; called exactly once, from any thread.
+using responder = std::function<void(response)>;
+
+/// Splits "/a/b?x=1&y=%20" into a decoded path and query; false when the
+/// percent-encoding is broken.
+bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+
+} // namespace bt::http

@@ -1,0 +1,33 @@
+#pragma once
+// The HTTP API: which path and method go where. Requests that need data
+// become actor messages; the rest are answered here. No Beast here.
+
+#include "actors/messages.hpp"
+#include "config/server_config.hpp"
+#include "net/http_types.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace bt::http {
+
+class api_routes {
+public:
+  /// `openapi` is the contract served at /openapi.json.
+  api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers, const server_config& cfg,
+             std::string openapi);
+  ~api_routes();
+
+  /// The largest body accepted for this method and path (checked against
+  /// Content-Length before the body is read).
+  std::size_t body_limit(const std::string& method, const std::string& path) const;
+
+  /// Answers `req` through `done`, exactly once.
+  void handle(request req, responder done);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace bt::http

@@ -1,0 +1,54 @@
+#include "persistence/connection_pool.hpp"
+
+#include <pqxx/pqxx>
+
+namespace bt::db {
+
+connection_pool::connection_pool(std::string conninfo, std::size_t size)
+    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size) {}
+
+connection_pool::~connection_pool() = default;
+
+connection_pool::lease::lease(connection_pool& pool, std::unique_ptr<pqxx::connection> c)
+    : pool_(&pool), conn_(std::move(c)) {}
+
+connection_pool::lease::lease(lease&& other) noexcept
+    : pool_(other.pool_), conn_(std::move(other.conn_)) {}
+
+connection_pool::lease::~lease() {
+  if (conn_)
+    pool_->give_back(std::move(conn_));
+}
+
+connection_pool::lease connection_pool::acquire(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!available_.wait_for(lock, timeout, [&] { return !idle_.empty() || open_ < size_; }))
+    throw unavailable("no database connection became free within "
+                      + std::to_string(timeout.count()) + " ms");
+  if (!idle_.empty()) {
+    auto c = std::move(idle_.back());
+    idle_.pop_back();
+    return lease(*this, std::move(c));
+  }
+  ++open_;
+  lock.unlock();
+  try {
+    return lease(*this, std::make_unique<pqxx::connection>(conninfo_));
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> relock(mutex_);
+    --open_;
+    available_.notify_one();
+    throw unavailable(std::string("cannot connect to the database: ") + e.what());
+  }
+}
+
+void connection_pool::give_back(std::unique_ptr<pqxx::connection> c) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (c->is_open())
+    idle_.push_back(std::move(c));
+  else
+    --open_;
+  available_.notify_one();
+}
+
+} // namespace bt::db

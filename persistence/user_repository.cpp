@@ -1,0 +1,96 @@
+#include "persistence/user_repository.hpp"
+
+#include "domain/report/sha256.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <pqxx/pqxx>
+
+#include <stdexcept>
+
+namespace bt::db {
+
+std::string generate_api_key() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1)
+    throw std::runtime_error("the system random number generator failed");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string key = "bt_";
+  for (unsigned char b : bytes) {
+    key += hex[b >> 4];
+    key += hex[b & 0xF];
+  }
+  return key;
+}
+
+std::string hash_api_key(const std::string& key) {
+  return sha256_hex(key);
+}
+
+created_key create_key(pqxx::connection_base& c, const std::string& user, const std::string& role,
+                       const std::string& tier) {
+  pqxx::work txn(c);
+  auto u = txn.exec_params1(
+    "INSERT INTO users (name, role, tier) VALUES ($1, $2, $3) "
+    "ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, tier = EXCLUDED.tier RETURNING id",
+    user, role, tier);
+  created_key k;
+  k.user_id = u[0].as<std::int64_t>();
+  k.key = generate_api_key();
+  auto row = txn.exec_params1(
+    "INSERT INTO api_keys (user_id, key_hash, prefix) VALUES ($1, $2, $3) RETURNING id", k.user_id,
+    hash_api_key(k.key), k.key.substr(0, 10));
+  k.key_id = row[0].as<std::int64_t>();
+  txn.commit();
+  return k;
+}
+
+std::vector<key_info> list_keys(pqxx::connection_base& c) {
+  pqxx::read_transaction txn(c);
+  std::vector<key_info> out;
+  for (const auto& r : txn.exec(
+         "SELECT k.id, u.name, u.role, u.tier, k.prefix, extract(epoch FROM k.created_at)::bigint, "
+         "extract(epoch FROM k.revoked_at)::bigint FROM api_keys k JOIN users u ON u.id = k.user_id "
+         "ORDER BY k.id")) {
+    key_info k;
+    k.id = r[0].as<std::int64_t>();
+    k.user = r[1].as<std::string>();
+    k.role = r[2].as<std::string>();
+    k.tier = r[3].as<std::string>();
+    k.prefix = r[4].as<std::string>();
+    k.created_at = r[5].as<std::int64_t>();
+    if (!r[6].is_null())
+      k.revoked_at = r[6].as<std::int64_t>();
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+bool revoke_key(pqxx::connection_base& c, std::int64_t id) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
+                           id);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+std::optional<principal> authenticate(pqxx::connection_base& c, const std::string& key) {
+  if (key.size() != 67 || key.compare(0, 3, "bt_") != 0)
+    return std::nullopt;
+  const std::string hash = hash_api_key(key);
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params(
+    "SELECT u.id, u.name, u.role, u.tier, k.key_hash FROM api_keys k JOIN users u ON u.id = k.user_id "
+    "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+    hash);
+  if (r.empty())
+    return std::nullopt;
+  const std::string stored = r[0][4].as<std::string>();
+  // The index finds the row; the decision is a constant-time comparison.
+  if (stored.size() != hash.size() || CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0)
+    return std::nullopt;
+  return principal{r[0][0].as<std::int64_t>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
+                   r[0][3].as<std::string>()};
+}
+
+} // namespace bt::db
