@@ -113,6 +113,15 @@ service_reply market_data_service::guarded(const std::string& api_key, F&& body)
 }
 
 service_reply market_data_service::upload(const upload_request& r) {
+  // The key is checked first: an unauthenticated caller learns nothing
+  // about its file.
+  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+    return store_upload(c, who, r);
+  });
+}
+
+service_reply market_data_service::store_upload(pqxx::connection& c, const db::principal& who,
+                                                const upload_request& r) {
   auto problems = check_dataset_name(r.symbol, r.timeframe);
   if (!problems.empty())
     return error_reply(service_code::unprocessable, "invalid dataset name", std::move(problems));
@@ -140,7 +149,7 @@ service_reply market_data_service::upload(const upload_request& r) {
     return error_reply(service_code::unprocessable, "no valid rows; nothing was stored",
                        std::move(details));
   }
-  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+  {
     const auto started = std::chrono::steady_clock::now();
     db::merge_result merged = db::store_bars(c, who.user_id, imported.bars);
     const import_report& rep = imported.report;
@@ -188,7 +197,7 @@ service_reply market_data_service::upload(const upload_request& r) {
                {"rows", static_cast<std::uint64_t>(rep.rows_received)}, {"imported", merged.inserted},
                {"store_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
     return json_reply(service_code::created, w.take());
-  });
+  }
 }
 
 service_reply market_data_service::list(const dataset_request& r) {

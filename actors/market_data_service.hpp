@@ -4,6 +4,7 @@
 
 #include "actors/messages.hpp"
 #include "persistence/connection_pool.hpp"
+#include "persistence/user_repository.hpp"
 
 #include <memory>
 
@@ -28,6 +29,7 @@ public:
   service_reply ready();
 
 private:
+  service_reply store_upload(pqxx::connection& c, const db::principal& who, const upload_request& r);
   template <class F>
   service_reply guarded(const std::string& api_key, F&& body);
 

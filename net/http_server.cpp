@@ -95,8 +95,21 @@ private:
 
   void on_read_header(beast::error_code ec, std::size_t) {
     idle_ = false;
+    if (ec == bhttp::error::header_limit) {
+      unread_body_ = true;
+      return respond(error_response(431, "header_too_large",
+                                    "request headers exceed " + std::to_string(header_limit) + " bytes"),
+                     true);
+    }
+    // A request the parser rejects gets a 400; a connection that just
+    // ended or timed out is closed.
+    if (ec && ec.category() == beast::error_code(bhttp::error::bad_target).category()
+        && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      unread_body_ = true;
+      return respond(error_response(400, "bad_request", "malformed HTTP request: " + ec.message()), true);
+    }
     if (ec)
-      return close(); // end of stream, timeout, oversized header, garbage
+      return close(); // end of stream, timeout, reset
     auto& req = parser_->get();
     started_ = std::chrono::steady_clock::now();
     request_.method = std::string(req.method_string());

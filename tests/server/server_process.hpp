@@ -1,0 +1,196 @@
+#pragma once
+// Runs the real `backtestd serve` with embedded PostgreSQL in a temporary
+// data directory, and talks to it over real HTTP.
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace bt::test {
+
+namespace fs = std::filesystem;
+
+struct http_result {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;
+  std::string body;
+  boost::json::value json() const { return boost::json::parse(body); }
+};
+
+/// Runs a command, returning (exit code, stdout); stderr goes to `err`.
+inline std::pair<int, std::string> run_command(const std::string& command, std::string* err = nullptr) {
+  const std::string err_file = fs::temp_directory_path() / ("bt_cmd_err_" + std::to_string(::getpid()));
+  FILE* p = ::popen((command + " 2>" + err_file).c_str(), "r");
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    out.append(buf, n);
+  int status = ::pclose(p);
+  if (err) {
+    std::ifstream e(err_file);
+    std::stringstream ss;
+    ss << e.rdbuf();
+    *err = ss.str();
+  }
+  fs::remove(err_file);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline std::uint16_t free_port() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+class server_process {
+public:
+  explicit server_process(std::string data_dir = {}) : port_(free_port()) {
+    if (data_dir.empty()) {
+      data_dir = (fs::temp_directory_path() / ("bt_srv_" + std::to_string(::getpid()) + "_" + std::to_string(port_))).string();
+      fs::remove_all(data_dir);
+      owns_dir_ = true;
+    }
+    data_dir_ = data_dir;
+    fs::create_directories(data_dir_);
+    ::chmod(data_dir_.c_str(), 0755);
+    log_ = data_dir_ + ".log";
+  }
+  ~server_process() {
+    stop(SIGKILL);
+    // An embedded postgres left by a killed server is stopped by the next
+    // start; stop it here for a clean machine.
+    run_command(std::string(BACKTESTD_BINARY) + " keys list --data-dir " + data_dir_ + " >/dev/null");
+    if (owns_dir_) {
+      std::error_code ec;
+      fs::remove_all(data_dir_, ec);
+      fs::remove(log_, ec);
+    }
+  }
+
+  const std::string& data_dir() const { return data_dir_; }
+  std::uint16_t port() const { return port_; }
+  std::string log() const {
+    std::ifstream in(log_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  std::string create_key(const std::string& user, const std::string& role = "trader") {
+    std::string err;
+    auto [code, out] = run_command(std::string(BACKTESTD_BINARY) + " keys create --user " + user + " --role " + role
+                                   + " --data-dir " + data_dir_, &err);
+    if (code != 0)
+      throw std::runtime_error("keys create failed: " + err);
+    while (!out.empty() && out.back() == '\n')
+      out.pop_back();
+    return out;
+  }
+
+  void start(std::vector<std::string> extra = {}) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::FILE* f = std::fopen(log_.c_str(), "a");
+      ::dup2(::fileno(f), 2);
+      std::vector<std::string> args{BACKTESTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                    "--data-dir", data_dir_};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        if (request("GET", "/healthz").status == 200)
+          return;
+      } catch (const std::exception&) {
+      }
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("server exited during start-up:\n" + log());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("server did not become healthy:\n" + log());
+  }
+
+  /// Sends `sig` and waits for the exit; returns the exit code (-1 if killed).
+  int stop(int sig = SIGTERM) {
+    if (pid_ <= 0)
+      return last_exit_;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    last_exit_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return last_exit_;
+  }
+  pid_t pid() const { return pid_; }
+
+  http_result request(const std::string& method, const std::string& target, const std::string& key = {},
+                      const std::string& body = {}, const std::string& content_type = {},
+                      const std::map<std::string, std::string>& headers = {}) const {
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(120));
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, "127.0.0.1");
+    if (!key.empty())
+      req.set("X-API-Key", key);
+    if (!content_type.empty())
+      req.set(http::field::content_type, content_type);
+    for (const auto& [k, v] : headers)
+      req.set(k, v);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(256u << 20);
+    http::read(stream, buffer, parser);
+    http_result r;
+    r.status = parser.get().result_int();
+    for (const auto& f : parser.get())
+      r.headers[std::string(f.name_string())] = std::string(f.value());
+    r.body = parser.get().body();
+    beast::error_code ec;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    return r;
+  }
+
+private:
+  std::uint16_t port_;
+  std::string data_dir_, log_;
+  bool owns_dir_ = false;
+  pid_t pid_ = -1;
+  int last_exit_ = -1;
+};
+
+} // namespace bt::test

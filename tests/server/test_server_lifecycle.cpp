@@ -1,0 +1,82 @@
+// Start, stop, restart and crash of the real server.
+
+#include "server_process.hpp"
+
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <future>
+
+using bt::test::server_process;
+
+namespace {
+std::string generated(std::size_t bars) {
+  bt::synthetic_spec spec;
+  spec.bars = bars;
+  return bt::to_csv(bt::generate_bars(spec));
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(server_lifecycle)
+
+BOOST_AUTO_TEST_CASE(data_survives_a_restart) {
+  server_process s;
+  const std::string key = s.create_key("dana");
+  s.start();
+  const std::string csv = generated(3000);
+  auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, csv, "text/csv");
+  BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+  BOOST_TEST(s.stop(SIGTERM) == 0);
+  s.start();
+  auto down = s.request("GET", "/v1/market-data/GC/1h/bars?format=csv&limit=100000", key);
+  BOOST_TEST(down.status == 200u);
+  BOOST_TEST(down.body == csv);
+  BOOST_TEST(s.stop(SIGINT) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_finishes_the_request_in_flight) {
+  server_process s;
+  const std::string key = s.create_key("erin");
+  s.start();
+  const std::string csv = generated(100'000);
+  auto pending = std::async(std::launch::async, [&] {
+    return s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, csv, "text/csv");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ::kill(s.pid(), SIGTERM);
+  auto reply = pending.get();
+  BOOST_TEST(reply.status == 201u, reply.body.substr(0, 300));
+  BOOST_TEST(s.stop(SIGTERM) == 0); // already exiting: collects the exit code
+  BOOST_TEST(s.log().find("\"event\":\"stopped\"") != std::string::npos);
+  s.start();
+  auto info = s.request("GET", "/v1/market-data/GC/1h", key);
+  BOOST_REQUIRE(info.status == 200u);
+  BOOST_TEST(info.json().at("bars").to_number<int>() == 100'000);
+}
+
+BOOST_AUTO_TEST_CASE(one_server_per_data_directory) {
+  server_process s;
+  s.start();
+  std::string err;
+  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " serve --listen 127.0.0.1:" +
+                                             std::to_string(bt::test::free_port()) + " --data-dir " + s.data_dir(),
+                                           &err);
+  BOOST_TEST(code != 0);
+  BOOST_TEST(err.find("another backtestd server is already using data directory") != std::string::npos, err);
+  BOOST_TEST(s.request("GET", "/healthz").status == 200u); // the first one is unharmed
+}
+
+BOOST_AUTO_TEST_CASE(restart_after_sigkill) {
+  server_process s;
+  const std::string key = s.create_key("fay");
+  s.start();
+  BOOST_REQUIRE(s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, generated(200), "text/csv").status ==
+                201u);
+  s.stop(SIGKILL);
+  s.start(); // adopts or restarts the embedded postgres left behind
+  BOOST_TEST(s.request("GET", "/v1/market-data/GC/1h", key).status == 200u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
