@@ -69,7 +69,7 @@ void write_dataset(json_writer& w, const db::dataset_info& d, bool gap_list) {
     w.key("gaps");
     write_gaps(w, d.gaps);
   } else {
-    w.key("gaps").number(static_cast<std::uint64_t>(d.gaps.size()));
+    w.key("gaps").number(d.gap_count);
   }
   w.key("checksum").string(d.checksum);
   w.key("updated_at").timestamp(d.updated_at);
@@ -125,6 +125,7 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
   auto problems = check_dataset_name(r.symbol, r.timeframe);
   if (!problems.empty())
     return error_reply(service_code::unprocessable, "invalid dataset name", std::move(problems));
+  const auto validate_start = std::chrono::steady_clock::now();
   import_limits limits;
   limits.max_rows = limits_.max_upload_rows;
   // Validation is pure CPU work: do it before taking a database connection.
@@ -149,6 +150,8 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
     return error_reply(service_code::unprocessable, "no valid rows; nothing was stored",
                        std::move(details));
   }
+  const double validate_ms =
+    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - validate_start).count();
   {
     const auto started = std::chrono::steady_clock::now();
     db::merge_result merged = db::store_bars(c, who.user_id, imported.bars);
@@ -195,6 +198,7 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
     log::info("market_data_uploaded",
               {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe},
                {"rows", static_cast<std::uint64_t>(rep.rows_received)}, {"imported", merged.inserted},
+               {"validate_ms", validate_ms},
                {"store_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
     return json_reply(service_code::created, w.take());
   }
@@ -250,9 +254,12 @@ service_reply market_data_service::bars(const dataset_request& r) {
     return error_reply(service_code::bad_request, "invalid query", std::move(problems));
   return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
     auto tf = parse_timeframe(r.timeframe);
-    if (!tf || !db::find_dataset(c, who.user_id, r.symbol, r.timeframe))
+    std::optional<bar_series> loaded;
+    if (tf)
+      loaded = db::load_bars(c, who.user_id, r.symbol, *tf, from, to, limit);
+    if (!loaded)
       return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
-    bar_series bars = db::load_bars(c, who.user_id, r.symbol, *tf, from, to, limit);
+    const bar_series& bars = *loaded;
     if (r.format == "csv") {
       service_reply out = json_reply(service_code::ok, to_csv(bars));
       out.content_type = "text/csv; charset=utf-8";

@@ -66,6 +66,10 @@ int serve_command(int argc, char** argv) {
     // CAF's cooperative threads only relay messages; the io threads and the
     // detached workers do the work.
     caf_cfg.set("scheduler.max-threads", 2);
+    // Work stealing sleeps up to 10 ms when idle (relaxed polling), which
+    // puts 10 ms on every request of a quiet server; sharing wakes workers
+    // through a condition variable instead.
+    caf_cfg.set("scheduler.policy", caf::atom("sharing"));
     caf_cfg.set("logger.verbosity", caf::atom("quiet"));
     caf::actor_system sys{caf_cfg};
     market_data_limits limits;

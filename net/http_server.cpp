@@ -122,6 +122,21 @@ private:
     }
     parser_->body_limit(limit);
     stream_.expires_after(body_timeout);
+    // Clients that ask (curl does for large bodies) wait for 100 Continue
+    // before sending the body; without it they stall for a second.
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      return bhttp::async_write(stream_, *continue_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec)
+                                    return self->close();
+                                  self->read_body();
+                                });
+    }
+    read_body();
+  }
+
+  void read_body() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
@@ -228,6 +243,7 @@ private:
   bool head_ = false;
   bool idle_ = true;
   bool unread_body_ = false;
+  std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::unique_ptr<char[]> discard_;
   std::size_t drained_ = 0;
 };
@@ -257,6 +273,9 @@ void http_server::impl::do_accept() {
         return; // shutting down
       log::warn("accept_failed", {{"reason", ec.message()}});
     } else {
+      // Responses go out whole; Nagle would hold back the tail of a write.
+      beast::error_code opt;
+      socket.set_option(tcp::no_delay(true), opt);
       auto s = std::make_shared<session>(std::move(socket), *self);
       {
         std::lock_guard<std::mutex> lock(self->sessions_mutex);

@@ -10,9 +10,13 @@
 namespace bt::db {
 namespace {
 
+// Column 6 is the gap list (describe) or NULL (listings); 8 the gap count.
 constexpr const char* dataset_columns =
   "symbol, timeframe, bars, extract(epoch FROM first_bar)::bigint, "
-  "extract(epoch FROM last_bar)::bigint, checksum, gaps::text, extract(epoch FROM updated_at)::bigint";
+  "extract(epoch FROM last_bar)::bigint, checksum, gaps::text, extract(epoch FROM updated_at)::bigint, gap_count";
+constexpr const char* dataset_summary_columns =
+  "symbol, timeframe, bars, extract(epoch FROM first_bar)::bigint, "
+  "extract(epoch FROM last_bar)::bigint, checksum, NULL, extract(epoch FROM updated_at)::bigint, gap_count";
 
 dataset_info read_dataset(const pqxx::row& r) {
   dataset_info d;
@@ -24,15 +28,18 @@ dataset_info read_dataset(const pqxx::row& r) {
   if (!r[4].is_null())
     d.to = r[4].as<std::int64_t>();
   d.checksum = r[5].as<std::string>();
-  const boost::json::value gaps = boost::json::parse(r[6].as<std::string>());
-  for (const auto& g : gaps.as_array()) {
-    gap x;
-    x.from = g.at("from").to_number<std::int64_t>();
-    x.to = g.at("to").to_number<std::int64_t>();
-    x.missing_bars = g.at("missing_bars").to_number<std::int64_t>();
-    d.gaps.push_back(x);
+  if (!r[6].is_null()) {
+    const boost::json::value gaps = boost::json::parse(r[6].as<std::string>());
+    for (const auto& g : gaps.as_array()) {
+      gap x;
+      x.from = g.at("from").to_number<std::int64_t>();
+      x.to = g.at("to").to_number<std::int64_t>();
+      x.missing_bars = g.at("missing_bars").to_number<std::int64_t>();
+      d.gaps.push_back(x);
+    }
   }
   d.updated_at = r[7].as<std::int64_t>();
+  d.gap_count = r[8].as<std::int64_t>();
   return d;
 }
 
@@ -120,10 +127,10 @@ merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const ba
   }
   auto row = txn.exec_params1(
     "UPDATE datasets SET bars = $2, first_bar = to_timestamp($3), last_bar = to_timestamp($4), "
-    "checksum = $5, gaps = $6::jsonb, updated_at = now() WHERE id = $1 RETURNING "
-      + std::string(dataset_columns),
+    "checksum = $5, gaps = $6::jsonb, gap_count = $7, updated_at = now() WHERE id = $1 RETURNING "
+      + std::string(dataset_summary_columns),
     dataset_id, static_cast<std::int64_t>(merged.size()), first, last, data_checksum(merged),
-    gaps_json(gaps));
+    gaps_json(gaps), static_cast<std::int64_t>(gaps.size()));
   result.dataset = read_dataset(row);
   txn.commit();
   return result;
@@ -132,7 +139,7 @@ merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const ba
 std::vector<dataset_info> list_datasets(pqxx::connection_base& c, std::int64_t user_id) {
   pqxx::read_transaction txn(c);
   std::vector<dataset_info> out;
-  for (const auto& r : txn.exec_params("SELECT " + std::string(dataset_columns)
+  for (const auto& r : txn.exec_params("SELECT " + std::string(dataset_summary_columns)
                                          + " FROM datasets WHERE user_id = $1 ORDER BY symbol, timeframe",
                                        user_id))
     out.push_back(read_dataset(r));
@@ -150,14 +157,14 @@ std::optional<dataset_info> find_dataset(pqxx::connection_base& c, std::int64_t 
   return read_dataset(r[0]);
 }
 
-bar_series load_bars(pqxx::connection_base& c, std::int64_t user_id, const std::string& symbol,
+std::optional<bar_series> load_bars(pqxx::connection_base& c, std::int64_t user_id, const std::string& symbol,
                      timeframe tf, std::optional<unix_time> from, std::optional<unix_time> to,
                      std::size_t limit) {
   pqxx::read_transaction txn(c);
   auto ds = txn.exec_params("SELECT id FROM datasets WHERE user_id = $1 AND symbol = $2 AND timeframe = $3",
                             user_id, symbol, std::string(to_string(tf)));
   if (ds.empty())
-    return bar_series(symbol, tf);
+    return std::nullopt;
   return read_bars(txn, ds[0][0].as<std::int64_t>(), symbol, tf, from, to, limit);
 }
 
