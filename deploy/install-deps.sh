@@ -1,25 +1,33 @@
 #!/usr/bin/env bash
-# Installs the Debian bookworm packages backtestd builds and runs with.
-# Idempotent: does nothing when everything is already installed.
+# Installs what backtestd builds and runs with on Debian bookworm: compilers
+# and libraries from apt, PostgreSQL 15's server binaries (the embedded
+# database), Node.js/npm for the web assets, and the npm packages in web/.
+# Idempotent: does nothing that is already done.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 packages=(
-  g++ cmake ninja-build ccache pkg-config git ca-certificates
+  g++ cmake ninja-build ccache pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev
-  libssl-dev
+  libssl-dev libcaf-dev libpqxx-dev postgresql-15
 )
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "install-deps: run as root to install: ${missing[*]}" >&2
-  exit 1
+
+# Swagger UI for /docs, pinned by web/package-lock.json.
+if [ ! -f web/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
