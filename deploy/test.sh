@@ -2,6 +2,7 @@
 # Every test: install, build (Release, then ASan+UBSan), run ctest on both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 bash deploy/install-deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 
@@ -9,5 +10,6 @@ bash deploy/build.sh
 (cd build && ctest -j2 --output-on-failure)
 
 BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo bash deploy/build.sh -DBACKTESTD_SANITIZE=ON
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 \
+   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$root/deploy/ubsan.supp \
    ctest -j2 --output-on-failure)
