@@ -20,6 +20,7 @@
 #include <vector>
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,8 +110,12 @@ public:
   void start(std::vector<std::string> extra = {}) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      // The server must not outlive a crashed test, nor hold ctest's pipe.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::FILE* f = std::fopen(log_.c_str(), "a");
       ::dup2(::fileno(f), 2);
+      std::FILE* null_out = std::fopen("/dev/null", "w");
+      ::dup2(::fileno(null_out), 1);
       std::vector<std::string> args{BACKTESTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
                                     "--data-dir", data_dir_};
       args.insert(args.end(), extra.begin(), extra.end());

@@ -128,7 +128,8 @@ BOOST_AUTO_TEST_CASE(other_users_get_404_for_everything) {
   BOOST_TEST(s.request("GET", "/v1/market-data/SI/1h", sh.bob).status == 404u);
   BOOST_TEST(s.request("GET", "/v1/market-data/SI/1h/bars", sh.bob).status == 404u);
   BOOST_TEST(s.request("DELETE", "/v1/market-data/SI/1h", sh.bob).status == 404u);
-  for (const auto& d : s.request("GET", "/v1/market-data", sh.bob).json().at("datasets").as_array())
+  const auto listing = s.request("GET", "/v1/market-data", sh.bob).json();
+  for (const auto& d : listing.at("datasets").as_array())
     BOOST_TEST(d.at("symbol").as_string() != "SI");
   BOOST_TEST(s.request("GET", "/v1/market-data/SI/1h", sh.alice).status == 200u);
 }
