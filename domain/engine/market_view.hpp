@@ -35,6 +35,23 @@ public:
   fixed close(std::size_t i) const { return series_->closes()[check(i)]; }
   fixed volume(std::size_t i) const { return series_->volumes()[check(i)]; }
 
+  /// The `count` most recent closed bars as columns, checked once: index 0
+  /// is bar current()-count+1, index count-1 the current bar. For loops over
+  /// recent history; it ends at the current bar like every other accessor.
+  struct window {
+    const unix_time* time;
+    const fixed *open, *high, *low, *close;
+    std::size_t size;
+  };
+  window last(std::size_t count) const {
+    if (count == 0 || count > n_)
+      throw lookahead_error("window of " + std::to_string(count) + " bars requested while "
+                            + std::to_string(n_) + " bars have closed");
+    const std::size_t first = n_ - count;
+    return window{series_->times() + first, series_->opens() + first, series_->highs() + first,
+                  series_->lows() + first, series_->closes() + first, count};
+  }
+
 private:
   std::size_t check(std::size_t i) const {
     if (i >= n_)

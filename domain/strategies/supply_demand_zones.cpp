@@ -206,18 +206,23 @@ void supply_demand_zones::retire_zones(unix_time at, broker& orders) {
 void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
   if (i < 2 * swing_)
     return;
-  const std::size_t p = i - swing_;
+  // The pivot candidate p sits swing_ bars back: w[k] with k = swing_.
+  const auto w = m.last(2 * swing_ + 1);
+  const std::size_t k = swing_;
   // Swing high: strictly above the bars before, at least as high as the
   // bars after (equal highs: the first one is the pivot). Mirrored for lows.
   bool is_high = true, is_low = true;
-  const fixed ph = m.high(p), pl = m.low(p);
-  fixed lowest_after = m.low(p + 1), highest_after = m.high(p + 1);
-  for (std::size_t j = 1; j <= swing_ && (is_high || is_low); ++j) {
-    is_high = is_high && m.high(p - j) < ph && m.high(p + j) <= ph;
-    is_low = is_low && m.low(p - j) > pl && m.low(p + j) >= pl;
-    lowest_after = std::min(lowest_after, m.low(p + j));
-    highest_after = std::max(highest_after, m.high(p + j));
+  const fixed ph = w.high[k], pl = w.low[k];
+  fixed lowest_after = w.low[k + 1], highest_after = w.high[k + 1];
+  for (std::size_t j = 1; j <= k && (is_high || is_low); ++j) {
+    is_high = is_high && w.high[k - j] < ph && w.high[k + j] <= ph;
+    is_low = is_low && w.low[k - j] > pl && w.low[k + j] >= pl;
+    lowest_after = std::min(lowest_after, w.low[k + j]);
+    highest_after = std::max(highest_after, w.high[k + j]);
   }
+  if (!is_high && !is_low)
+    return;
+  const std::size_t p = i - swing_;
   auto add = [&](zone_type type, fixed top, fixed bottom, double strength) {
     if (strength < min_strength_)
       return;
