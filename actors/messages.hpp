@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bt {
@@ -29,7 +30,8 @@ enum class service_code : std::uint8_t {
   unprocessable,
   too_many_requests,
   unavailable,
-  internal
+  internal,
+  accepted ///< 202: queued for execution
 };
 
 /// One item of an error's details: a field or a row and the reason.
@@ -69,6 +71,50 @@ struct dataset_request {
   std::string format; ///< json | csv
 };
 
+/// One call of the backtest API: which operation, on which run, with the
+/// request's body and query.
+struct backtest_call {
+  std::string api_key;
+  std::string op;     ///< submit, get, list, cancel, delete, metrics, equity, trades, zones, chart, compare, strategies
+  std::string run_id;
+  std::string body;   ///< JSON for submit
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string idempotency_key;
+};
+
+/// A run handed from the queue manager to a worker.
+struct job_spec {
+  std::string run_id;
+  std::int64_t user_id = 0;
+  std::int32_t attempt = 0;
+  std::string symbol, timeframe, source_timeframe, config_json, config_hash;
+  std::int64_t start = 0, end = 0;
+};
+
+/// How a worker's attempt ended (a crash ends it without this message).
+struct job_outcome {
+  std::string run_id;
+  std::int32_t attempt = 0;
+  std::string result; ///< completed | failed | cancelled | stale
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
+  return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.op, x.run_id, x.body, x.query, x.idempotency_key);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
+  return f(caf::meta::type_name("bt::job_spec"), x.run_id, x.user_id, x.attempt, x.symbol, x.timeframe,
+           x.source_timeframe, x.config_json, x.config_hash, x.start, x.end);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
+  return f(caf::meta::type_name("bt::job_outcome"), x.run_id, x.attempt, x.result, x.error);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, error_detail& x) {
   return f(caf::meta::type_name("bt::error_detail"), x.field, x.row, x.reason);
@@ -97,6 +143,13 @@ using info_atom = caf::atom_constant<caf::atom("info")>;
 using bars_atom = caf::atom_constant<caf::atom("bars")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using backtest_atom = caf::atom_constant<caf::atom("backtest")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using stable_atom = caf::atom_constant<caf::atom("stable")>;
 
 /// Market data: validation, storage and queries, with authentication.
 using market_data_actor = caf::typed_actor<
@@ -107,6 +160,12 @@ using market_data_actor = caf::typed_actor<
   caf::replies_to<delete_atom, dataset_request>::with<service_reply>,
   caf::replies_to<ready_atom>::with<service_reply>>;
 
+/// The backtest API (submission, status, results), with authentication.
+using backtest_api_actor = caf::typed_actor<caf::replies_to<backtest_atom, backtest_call>::with<service_reply>>;
+
+/// A worker runs one job at a time and reports to its queue manager.
+using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, job_spec>>;
+
 } // namespace bt
 
 CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
@@ -116,4 +175,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(bt, (bt::upload_request))
   CAF_ADD_TYPE_ID(bt, (bt::dataset_request))
   CAF_ADD_TYPE_ID(bt, (bt::market_data_actor))
+  CAF_ADD_TYPE_ID(bt, (bt::backtest_call))
+  CAF_ADD_TYPE_ID(bt, (bt::job_spec))
+  CAF_ADD_TYPE_ID(bt, (bt::job_outcome))
+  CAF_ADD_TYPE_ID(bt, (bt::backtest_api_actor))
+  CAF_ADD_TYPE_ID(bt, (bt::worker_actor))
+  CAF_ADD_TYPE_ID(bt, (std::vector<std::pair<std::string, std::string>>))
 CAF_END_TYPE_ID_BLOCK(bt)

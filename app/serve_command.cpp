@@ -1,4 +1,6 @@
+#include "actors/backtest_api_worker.hpp"
 #include "actors/market_data_worker.hpp"
+#include "actors/queue_manager.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "config/log.hpp"
@@ -75,8 +77,25 @@ int serve_command(int argc, char** argv) {
     market_data_limits limits;
     limits.max_upload_rows = cfg.max_upload_rows;
     auto workers = spawn_market_data_workers(sys, cfg.db_connections, pool, limits);
+
+    // Backtests: a queue manager supervising cfg.workers workers; API
+    // requests about runs go to their own detached actors.
+    auto registry = std::make_shared<run_registry>();
+    auto worker_ctx = std::make_shared<worker_context>(worker_context{pool, registry, fault_plan::from_environment()});
+    queue_settings qs;
+    qs.workers = cfg.workers;
+    qs.per_user_limit = cfg.max_user_runs;
+    caf::actor qm = cfg.workers > 0 ? spawn_queue_manager(sys, worker_ctx, qs) : caf::actor{};
+    backtest_limits bl;
+    bl.queue_capacity = cfg.queue_capacity;
+    bl.workers = std::max(1u, cfg.workers);
+    auto service = std::make_shared<backtest_service>(pool, registry, bl, [qm] {
+      if (qm)
+        caf::anon_send(qm, wake_atom::value);
+    });
+    auto api_workers = spawn_backtest_api_workers(sys, cfg.db_connections, service);
     try {
-      http::api_routes routes(sys, workers, cfg, http::openapi_document());
+      http::api_routes routes(sys, workers, api_workers, cfg, http::openapi_document());
       http::http_server server(routes, cfg);
       log::info("listening", {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});
       server.run();
@@ -86,6 +105,10 @@ int serve_command(int argc, char** argv) {
     }
     for (auto& w : workers)
       caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    for (auto& w : api_workers)
+      caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    if (qm)
+      caf::anon_send_exit(qm, caf::exit_reason::user_shutdown);
   }
   pool.reset();
   if (embedded)

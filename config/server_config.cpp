@@ -67,6 +67,12 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.db_connections = parse_number(name, v, 1000);
     if (c.db_connections == 0)
       throw std::invalid_argument("db-connections: must be at least 1");
+  } else if (name == "max-user-runs") {
+    c.max_user_runs = static_cast<int>(parse_number(name, v, 1000));
+    if (c.max_user_runs == 0)
+      throw std::invalid_argument("max-user-runs: must be at least 1");
+  } else if (name == "queue-capacity") {
+    c.queue_capacity = static_cast<std::int64_t>(parse_number(name, v, 10'000'000));
   } else if (name == "web-dir") {
     c.web_dir = v;
   } else if (name == "rate-limit") {
@@ -105,7 +111,7 @@ std::string default_web_dir() {
 const std::vector<std::string>& server_setting_names() {
   static const std::vector<std::string> names{"listen",  "data-dir",       "database-url",
                                               "io-threads", "workers",     "db-connections",
-                                              "web-dir", "rate-limit"};
+                                              "web-dir", "rate-limit", "max-user-runs", "queue-capacity"};
   return names;
 }
 

@@ -18,6 +18,7 @@ unsigned status_of(service_code code) {
     case service_code::too_many_requests: return 429;
     case service_code::unavailable: return 503;
     case service_code::internal: return 500;
+    case service_code::accepted: return 202;
   }
   return 500;
 }
@@ -36,6 +37,7 @@ const char* name_of(service_code code) {
     case service_code::too_many_requests: return "too_many_requests";
     case service_code::unavailable: return "unavailable";
     case service_code::internal: return "internal";
+    case service_code::accepted: return "accepted";
   }
   return "internal";
 }

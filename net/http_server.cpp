@@ -150,6 +150,7 @@ private:
       return close();
     auto& req = parser_->get();
     request_.api_key = std::string(req["X-API-Key"]);
+    request_.idempotency_key = std::string(req["Idempotency-Key"]);
     request_.content_type = std::string(req[bhttp::field::content_type]);
     request_.body = std::move(req.body());
     keep_alive_ = req.keep_alive();

@@ -15,6 +15,7 @@ struct request {
   std::string path;    ///< decoded path without the query
   std::map<std::string, std::string> query; ///< decoded; the last of repeated keys wins
   std::string api_key; ///< X-API-Key, empty when absent
+  std::string idempotency_key; ///< Idempotency-Key, empty when absent
   std::string content_type;
   std::string body;
   bool malformed_query = false;

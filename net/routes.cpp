@@ -8,6 +8,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <tuple>
 
@@ -57,14 +58,16 @@ std::string lower(std::string s) {
 struct api_routes::impl {
   caf::actor_system& sys;
   std::vector<market_data_actor> workers;
+  std::vector<backtest_api_actor> backtest_workers;
   const server_config& cfg;
   static_assets assets;
   rate_limiter limiter;
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> in_flight{0};
 
-  impl(caf::actor_system& s, std::vector<market_data_actor> w, const server_config& c, std::string openapi)
-      : sys(s), workers(std::move(w)), cfg(c), assets(std::move(openapi), c.web_dir),
+  impl(caf::actor_system& s, std::vector<market_data_actor> w, std::vector<backtest_api_actor> b,
+       const server_config& c, std::string openapi)
+      : sys(s), workers(std::move(w)), backtest_workers(std::move(b)), cfg(c), assets(std::move(openapi), c.web_dir),
         limiter(c.rate_limit_per_second, c.rate_limit_burst) {}
 
   // Sends one request to a worker from a short-lived actor; the reply comes
@@ -72,12 +75,16 @@ struct api_routes::impl {
   // executor). Nothing here blocks.
   template <class... Ts>
   void call(responder done, std::chrono::seconds timeout, Ts... xs) {
+    call_on(workers[next++ % workers.size()], std::move(done), timeout, std::move(xs)...);
+  }
+
+  template <class Handle, class... Ts>
+  void call_on(Handle worker, responder done, std::chrono::seconds timeout, Ts... xs) {
     if (in_flight.load() >= max_in_flight) {
       done(error_response(503, "unavailable", "the server is at capacity; retry shortly"));
       return;
     }
     ++in_flight;
-    auto worker = workers[next++ % workers.size()];
     // A tuple moves the (possibly 50 MB) message into the actor: C++17
     // lambdas cannot move-capture a parameter pack.
     sys.spawn([this, worker, timeout, done, args = std::make_tuple(std::move(xs)...)](
@@ -144,6 +151,56 @@ struct api_routes::impl {
     return q;
   }
 
+  void backtest(request& req, responder done, std::string op, std::string run_id = {}) {
+    backtest_call call;
+    call.api_key = req.api_key;
+    call.op = std::move(op);
+    call.run_id = std::move(run_id);
+    call.idempotency_key = req.idempotency_key;
+    for (const auto& [k, v] : req.query)
+      call.query.emplace_back(k, v);
+    if (call.op == "submit") {
+      const std::string type = lower(req.content_type);
+      if (type.rfind("application/json", 0) != 0) {
+        done(error_response(415, "unsupported_media_type", "send the backtest request as application/json"));
+        return;
+      }
+      if (req.idempotency_key.size() > 255) {
+        done(error_response(400, "bad_request", "Idempotency-Key is longer than 255 characters"));
+        return;
+      }
+      call.body = std::move(req.body);
+    }
+    auto worker = backtest_workers[next++ % backtest_workers.size()];
+    call_on(worker, std::move(done), std::chrono::seconds(60), backtest_atom::value, std::move(call));
+  }
+
+  void backtest_routes(request& req, responder done, const std::vector<std::string>& parts) {
+    // parts: ["v1", "backtest", ...]
+    if (parts.size() == 2 || (parts.size() == 3 && parts[2] == "history")) {
+      if (req.method == "GET")
+        return backtest(req, std::move(done), "list");
+      if (req.method == "POST" && parts.size() == 2)
+        return backtest(req, std::move(done), "submit");
+      return done(method_not_allowed(parts.size() == 2 ? "GET, POST" : "GET"));
+    }
+    if (parts.size() == 3 && parts[2] == "compare")
+      return req.method == "GET" ? backtest(req, std::move(done), "compare") : done(method_not_allowed("GET"));
+    if (parts.size() == 3) {
+      if (req.method == "GET")
+        return backtest(req, std::move(done), "get", parts[2]);
+      if (req.method == "DELETE")
+        return backtest(req, std::move(done), "delete", parts[2]);
+      return done(method_not_allowed("GET, DELETE"));
+    }
+    if (parts.size() == 4 && parts[3] == "cancel")
+      return req.method == "POST" ? backtest(req, std::move(done), "cancel", parts[2]) : done(method_not_allowed("POST"));
+    static const std::vector<std::string> results{"metrics", "equity", "trades", "zones", "chart"};
+    if (parts.size() == 4 && std::find(results.begin(), results.end(), parts[3]) != results.end())
+      return req.method == "GET" ? backtest(req, std::move(done), parts[3], parts[2]) : done(method_not_allowed("GET"));
+    done(error_response(404, "not_found", "no such endpoint: " + req.path));
+  }
+
   void v1(request& req, responder done) {
     if (req.api_key.empty()) {
       done(error_response(401, "unauthorized", "missing API key: send it in the X-API-Key header"));
@@ -155,6 +212,10 @@ struct api_routes::impl {
     }
     const auto parts = split_path(req.path);
     const std::chrono::seconds timeout(30);
+    if (parts.size() >= 2 && parts[1] == "backtest")
+      return backtest_routes(req, std::move(done), parts);
+    if (parts.size() == 2 && parts[1] == "strategies")
+      return req.method == "GET" ? backtest(req, std::move(done), "strategies") : done(method_not_allowed("GET"));
     if (parts.size() >= 2 && parts[1] == "market-data") {
       if (parts.size() == 2) {
         if (req.method == "GET")
@@ -181,8 +242,9 @@ struct api_routes::impl {
 };
 
 api_routes::api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
-                       const server_config& cfg, std::string openapi)
-    : impl_(std::make_unique<impl>(sys, std::move(workers), cfg, std::move(openapi))) {}
+                       std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
+                       std::string openapi)
+    : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers), cfg, std::move(openapi))) {}
 
 api_routes::~api_routes() = default;
 

@@ -13,6 +13,8 @@ CREATE TABLE runs (
   strategy         text NOT NULL,
   strategy_version text NOT NULL,
   config_json      text NOT NULL,                  -- canonical, fully defaulted
+  params_json      text NOT NULL,
+  execution_json   text NOT NULL,
   config_hash      text NOT NULL,
   dataset_checksum text NOT NULL,
   data_checksum    text,                           -- of the bars the run used

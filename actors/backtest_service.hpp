@@ -1,0 +1,51 @@
+#pragma once
+// The backtest API, synchronously: submission with validation and
+// idempotency, status, cancellation, deletion, history, comparison and
+// results. Blocking (database); runs only inside detached actors.
+
+#include "actors/messages.hpp"
+#include "actors/run_registry.hpp"
+#include "persistence/connection_pool.hpp"
+#include "persistence/run_repository.hpp"
+#include "persistence/user_repository.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace bt {
+
+struct backtest_limits {
+  std::int64_t queue_capacity = 1000;
+  unsigned workers = 2;           ///< for ETAs
+  double max_span_days = 3 * 365.25 + 1;
+};
+
+class backtest_service {
+public:
+  backtest_service(std::shared_ptr<db::connection_pool> pool, std::shared_ptr<run_registry> registry,
+                   backtest_limits limits, std::function<void()> wake_scheduler)
+      : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits), wake_(std::move(wake_scheduler)) {}
+
+  service_reply handle(const backtest_call& call);
+
+private:
+  using query_map = std::vector<std::pair<std::string, std::string>>;
+  service_reply submit(pqxx::connection& c, const db::principal& who, const backtest_call& call);
+  service_reply get(pqxx::connection& c, const db::principal& who, const std::string& id);
+  service_reply cancel(pqxx::connection& c, const db::principal& who, const std::string& id);
+  service_reply remove(pqxx::connection& c, const db::principal& who, const std::string& id);
+  service_reply list(pqxx::connection& c, const db::principal& who, const query_map& q);
+  service_reply compare(pqxx::connection& c, const db::principal& who, const query_map& q);
+  service_reply results(pqxx::connection& c, const db::principal& who, const backtest_call& call);
+  service_reply chart(pqxx::connection& c, const db::run_row& run, const query_map& q);
+
+  /// The JSON document of a run (GET /v1/backtest/{id}).
+  std::string run_document(pqxx::connection& c, const db::run_row& run, bool replay);
+
+  std::shared_ptr<db::connection_pool> pool_;
+  std::shared_ptr<run_registry> registry_;
+  backtest_limits limits_;
+  std::function<void()> wake_;
+};
+
+} // namespace bt

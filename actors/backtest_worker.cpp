@@ -1,0 +1,153 @@
+#include "actors/backtest_worker.hpp"
+
+#include "config/log.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/engine/backtest.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "persistence/run_repository.hpp"
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <pqxx/pqxx>
+
+#include <cstdlib>
+
+namespace bt {
+namespace {
+
+// Progress every 1% of the bars (and so well within 250 ms: a 1% step is
+// under a millisecond of engine time); the cancel flag at the same cadence.
+class job_observer final : public run_observer {
+public:
+  job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt)
+      : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
+        started_(std::chrono::steady_clock::now()) {
+    const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
+    interval_ = crash_at_ > 0 ? std::min<std::size_t>(step, static_cast<std::size_t>(crash_at_)) : step;
+  }
+  bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override {
+    if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
+      throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
+    const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    live_.percent = pct;
+    live_.bar_time = bars_.times()[done - 1];
+    live_.trades = static_cast<std::int64_t>(trades);
+    live_.eta_seconds = pct > 0 ? elapsed * (100.0 - pct) / pct : 0.0;
+    live_.beat();
+    return !live_.cancel.load();
+  }
+  std::size_t interval() const override { return interval_; }
+
+private:
+  live_run& live_;
+  const bar_series& bars_;
+  std::int64_t crash_at_;
+  std::size_t interval_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+run_config config_from_json(const std::string& json) {
+  const boost::json::value v = boost::json::parse(json);
+  run_request r;
+  r.symbol = std::string(v.at("symbol").as_string());
+  r.timeframe = std::string(v.at("timeframe").as_string());
+  r.strategy = std::string(v.at("strategy").at("name").as_string());
+  r.params = &v.at("params");
+  r.execution = &v.at("execution");
+  unix_time t = 0;
+  if (v.at("from").is_string() && parse_timestamp(v.at("from").as_string().c_str(), t) == timestamp_parse::ok)
+    r.from = t;
+  if (v.at("to").is_string() && parse_timestamp(v.at("to").as_string().c_str(), t) == timestamp_parse::ok)
+    r.to = t;
+  run_config c;
+  if (auto errors = resolve_config(r, c); !errors.empty())
+    throw std::runtime_error("stored configuration no longer valid: " + describe(errors));
+  return c;
+}
+
+} // namespace
+
+fault_plan fault_plan::from_environment() {
+  fault_plan f;
+  const char* env = std::getenv("BACKTESTD_FAULTS");
+  if (!env)
+    return f;
+  std::string spec = env;
+  std::size_t pos = 0;
+  while (pos < spec.size()) {
+    auto comma = spec.find(',', pos);
+    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    auto eq = item.find('=');
+    if (eq != std::string::npos) {
+      const std::string key = item.substr(0, eq);
+      const long long value = std::atoll(item.c_str() + eq + 1);
+      if (key == "crash_at_bar")
+        f.crash_at_bar = value;
+      else if (key == "times")
+        f.times = static_cast<std::int32_t>(value);
+    }
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  if (f.crash_at_bar >= 0 && f.times == 0)
+    f.times = 1;
+  log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar}, {"times", f.times}});
+  return f;
+}
+
+job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::string& worker_id) {
+  const auto started = std::chrono::steady_clock::now();
+  auto live = ctx.registry->start(job.run_id, worker_id);
+  struct unregister {
+    run_registry& r;
+    const std::string& id;
+    ~unregister() { r.finish(id); }
+  } guard{*ctx.registry, job.run_id};
+
+  db::claimed_run claim{job.run_id, job.user_id, job.attempt, job.symbol, job.timeframe, job.source_timeframe,
+                        job.config_json, job.config_hash, job.start, job.end};
+  const run_config config = config_from_json(job.config_json);
+  if (config_hash(config) != job.config_hash)
+    throw std::runtime_error("stored configuration does not match its hash");
+  const auto source_tf = parse_timeframe(job.source_timeframe);
+  if (!source_tf)
+    throw std::runtime_error("unknown source timeframe " + job.source_timeframe);
+  std::optional<bar_series> loaded;
+  {
+    auto conn = ctx.pool->acquire();
+    loaded = db::load_bars(*conn, job.user_id, job.symbol, *source_tf, job.start, job.end, SIZE_MAX >> 1);
+  }
+  if (!loaded || loaded->empty())
+    return {job.run_id, job.attempt, "failed",
+            "no bars for " + job.symbol + "/" + job.source_timeframe + " in the run's range (dataset deleted?)"};
+  bar_series bars = job.source_timeframe == job.timeframe ? std::move(*loaded) : resample(*loaded, config.timeframe);
+
+  job_observer observer(*live, bars, ctx.faults, job.attempt);
+  backtest_result result = run_backtest(config, bars, &observer);
+  if (result.output.cancelled) {
+    auto conn = ctx.pool->acquire();
+    db::finish_cancelled(*conn, claim);
+    return {job.run_id, job.attempt, "cancelled", ""};
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  auto conn = ctx.pool->acquire();
+  if (!db::complete_run(*conn, claim, result, result.data_checksum, engine_version(), ms))
+    return {job.run_id, job.attempt, "stale", ""};
+  return {job.run_id, job.attempt, "completed", ""};
+}
+
+worker_actor::behavior_type backtest_worker(worker_actor::pointer, std::shared_ptr<worker_context> ctx,
+                                            caf::actor queue_manager, std::string worker_id) {
+  return {
+    [=](run_atom, const job_spec& job) {
+      // An exception here ends the actor: its supervisor sees the crash,
+      // retries the job and restarts the worker.
+      job_outcome outcome = execute_job(job, *ctx, worker_id);
+      caf::anon_send(queue_manager, done_atom::value, std::move(outcome));
+    },
+  };
+}
+
+} // namespace bt

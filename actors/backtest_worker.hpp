@@ -1,0 +1,39 @@
+#pragma once
+// A worker executes one backtest at a time: loads the bars, runs the
+// engine (reporting progress, honouring cancellation), and stores the
+// results in one transaction. Detached: the engine is CPU-bound and the
+// database calls block.
+
+#include "actors/messages.hpp"
+#include "actors/run_registry.hpp"
+#include "persistence/connection_pool.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <memory>
+
+namespace bt {
+
+/// Test-only fault injection from BACKTESTD_FAULTS, e.g.
+/// "crash_at_bar=500,times=2": the worker throws at bar 500 on attempts 1
+/// and 2. Ignored unless set.
+struct fault_plan {
+  std::int64_t crash_at_bar = -1;
+  std::int32_t times = 0;
+  static fault_plan from_environment();
+};
+
+struct worker_context {
+  std::shared_ptr<db::connection_pool> pool;
+  std::shared_ptr<run_registry> registry;
+  fault_plan faults;
+};
+
+worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,
+                                            caf::actor queue_manager, std::string worker_id);
+
+/// Executes one job synchronously (what the worker actor does); returns the
+/// outcome, or throws when the attempt crashes.
+job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::string& worker_id);
+
+} // namespace bt

@@ -1,0 +1,452 @@
+#include "persistence/run_repository.hpp"
+
+#include "domain/report/json_writer.hpp"
+
+#include <pqxx/pqxx>
+
+#include <tuple>
+
+namespace bt::db {
+namespace {
+
+constexpr const char* run_columns =
+  "id::text, user_id, status, priority, queue_seq, symbol, timeframe, source_timeframe, "
+  "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint, strategy, strategy_version, "
+  "config_json, params_json, execution_json, config_hash, dataset_checksum, data_checksum, error, worker_id, "
+  "engine_version, metrics_json, errors::text, dedupe_key, attempts, progress, trades_so_far, "
+  "extract(epoch FROM created_at)::bigint, extract(epoch FROM started_at)::bigint, "
+  "extract(epoch FROM finished_at)::bigint, duration_ms";
+
+template <class T>
+std::optional<T> opt(const pqxx::field& f) {
+  if (f.is_null())
+    return std::nullopt;
+  return f.as<T>();
+}
+
+run_row read_run(const pqxx::row& r) {
+  run_row x;
+  x.id = r[0].as<std::string>();
+  x.user_id = r[1].as<std::int64_t>();
+  x.status = r[2].as<std::string>();
+  x.priority = r[3].as<int>();
+  x.queue_seq = r[4].as<std::int64_t>();
+  x.symbol = r[5].as<std::string>();
+  x.timeframe = r[6].as<std::string>();
+  x.source_timeframe = r[7].as<std::string>();
+  x.start = r[8].as<std::int64_t>();
+  x.end = r[9].as<std::int64_t>();
+  x.strategy = r[10].as<std::string>();
+  x.strategy_version = r[11].as<std::string>();
+  x.config_json = r[12].as<std::string>();
+  x.params_json = r[13].as<std::string>();
+  x.execution_json = r[14].as<std::string>();
+  x.config_hash = r[15].as<std::string>();
+  x.dataset_checksum = r[16].as<std::string>();
+  x.data_checksum = opt<std::string>(r[17]);
+  x.error = opt<std::string>(r[18]);
+  x.worker_id = opt<std::string>(r[19]);
+  x.engine_version = opt<std::string>(r[20]);
+  x.metrics_json = opt<std::string>(r[21]);
+  x.errors_json = r[22].as<std::string>();
+  x.dedupe_key = r[23].as<std::string>();
+  x.attempts = r[24].as<std::int32_t>();
+  x.progress = r[25].as<double>();
+  x.trades_so_far = r[26].as<std::int64_t>();
+  x.created_at = r[27].as<std::int64_t>();
+  x.started_at = opt<std::int64_t>(r[28]);
+  x.finished_at = opt<std::int64_t>(r[29]);
+  x.duration_ms = opt<double>(r[30]);
+  return x;
+}
+
+fixed price_of(const pqxx::field& f) {
+  fixed v;
+  parse_decimal(f.c_str(), v);
+  return v;
+}
+
+std::optional<fixed> opt_price(const pqxx::field& f) {
+  if (f.is_null())
+    return std::nullopt;
+  return price_of(f);
+}
+
+std::string opt_text(const std::optional<fixed>& v) {
+  return v ? to_string(*v) : std::string();
+}
+
+std::optional<std::string> find_by(pqxx::transaction_base& txn, const new_run& r) {
+  if (r.idempotency_key) {
+    auto k = txn.exec_params("SELECT id::text FROM runs WHERE user_id = $1 AND idempotency_key = $2", r.user_id,
+                             *r.idempotency_key);
+    if (!k.empty())
+      return k[0][0].as<std::string>();
+  }
+  auto d = txn.exec_params(
+    "SELECT id::text FROM runs WHERE user_id = $1 AND dedupe_key = $2 AND status NOT IN ('failed', 'cancelled')",
+    r.user_id, r.dedupe_key);
+  if (!d.empty())
+    return d[0][0].as<std::string>();
+  return std::nullopt;
+}
+
+} // namespace
+
+submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
+  for (int round = 0; round < 3; ++round) {
+    pqxx::work txn(c);
+    if (auto existing = find_by(txn, r)) {
+      auto row = txn.exec_params("SELECT " + std::string(run_columns) + " FROM runs WHERE id = $1::uuid", *existing);
+      txn.commit();
+      return {read_run(row[0]), true};
+    }
+    // A concurrent identical submission may win the race: its unique index
+    // violation sends us round again to return its run.
+    auto inserted = txn.exec_params(
+      "INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, source_timeframe, start_time, end_time, "
+      "strategy, strategy_version, config_json, params_json, execution_json, config_hash, dataset_checksum, "
+      "dedupe_key, idempotency_key) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, to_timestamp($7), "
+      "to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING RETURNING "
+        + std::string(run_columns),
+      r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start, r.end, r.strategy,
+      r.strategy_version, r.config_json, r.params_json, r.execution_json, r.config_hash, r.dataset_checksum,
+      r.dedupe_key, r.idempotency_key);
+    if (!inserted.empty()) {
+      txn.commit();
+      return {read_run(inserted[0]), false};
+    }
+    txn.abort();
+  }
+  throw std::runtime_error("submission kept conflicting with concurrent submissions");
+}
+
+std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params("SELECT " + std::string(run_columns) +
+                             " FROM runs WHERE user_id = $1 AND id::text = $2",
+                           user_id, id);
+  if (r.empty())
+    return std::nullopt;
+  return read_run(r[0]);
+}
+
+queue_stats read_queue_stats(pqxx::connection_base& c) {
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec(
+    "SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), (SELECT count(*) FROM runs WHERE status = 'running'), "
+    "(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM runs WHERE status = 'completed' "
+    "AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT 50) recent)");
+  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<double>()};
+}
+
+std::int64_t queue_position(pqxx::connection_base& c, const run_row& run) {
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params("SELECT count(*) FROM runs WHERE status = 'queued' AND (priority, queue_seq) < ($1, $2)",
+                           run.priority, run.queue_seq);
+  return r[0][0].as<std::int64_t>() + 1;
+}
+
+const std::vector<std::string>& sortable_run_columns() {
+  static const std::vector<std::string> columns{"created_at",       "sharpe_ratio",     "net_profit",
+                                                "total_return_pct", "max_drawdown_pct", "win_rate",
+                                                "profit_factor",    "total_trades"};
+  return columns;
+}
+
+std::pair<std::int64_t, std::vector<run_row>> list_runs(pqxx::connection_base& c, std::int64_t user_id,
+                                                        const run_filter& f) {
+  // The sort column comes from a fixed list, never from the request text.
+  std::string sort = "created_at";
+  for (const auto& col : sortable_run_columns())
+    if (col == f.sort)
+      sort = col;
+  const std::string where =
+    " FROM runs WHERE user_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR symbol = $3) "
+    "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR created_at >= to_timestamp($5)) "
+    "AND ($6::bigint IS NULL OR created_at <= to_timestamp($6))";
+  pqxx::read_transaction txn(c);
+  auto total = txn.exec_params("SELECT count(*)" + where, user_id, f.status, f.symbol, f.strategy, f.created_from,
+                               f.created_to);
+  auto rows = txn.exec_params("SELECT " + std::string(run_columns) + where + " ORDER BY " + sort +
+                                (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST") +
+                                ", created_at DESC, id LIMIT $7 OFFSET $8",
+                              user_id, f.status, f.symbol, f.strategy, f.created_from, f.created_to, f.limit,
+                              f.offset);
+  std::vector<run_row> out;
+  for (const auto& r : rows)
+    out.push_back(read_run(r));
+  return {total[0][0].as<std::int64_t>(), std::move(out)};
+}
+
+std::optional<claimed_run> claim_next(pqxx::connection_base& c, const std::string& worker_id, int per_user_limit) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params(
+    "UPDATE runs SET status = 'running', attempts = attempts + 1, worker_id = $1, started_at = now(), "
+    "progress = 0, trades_so_far = 0 WHERE id = ("
+    "  SELECT q.id FROM runs q WHERE q.status = 'queued' AND q.not_before <= now() AND "
+    "  (SELECT count(*) FROM runs x WHERE x.user_id = q.user_id AND x.status = 'running') < $2 "
+    "  ORDER BY q.priority, q.queue_seq LIMIT 1 FOR UPDATE SKIP LOCKED) "
+    "RETURNING id::text, user_id, attempts, symbol, timeframe, source_timeframe, config_json, config_hash, "
+    "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint",
+    worker_id, per_user_limit);
+  txn.commit();
+  if (r.empty())
+    return std::nullopt;
+  claimed_run j;
+  j.id = r[0][0].as<std::string>();
+  j.user_id = r[0][1].as<std::int64_t>();
+  j.attempt = r[0][2].as<std::int32_t>();
+  j.symbol = r[0][3].as<std::string>();
+  j.timeframe = r[0][4].as<std::string>();
+  j.source_timeframe = r[0][5].as<std::string>();
+  j.config_json = r[0][6].as<std::string>();
+  j.config_hash = r[0][7].as<std::string>();
+  j.start = r[0][8].as<std::int64_t>();
+  j.end = r[0][9].as<std::int64_t>();
+  return j;
+}
+
+std::int64_t requeue_orphans(pqxx::connection_base& c) {
+  pqxx::work txn(c);
+  auto r = txn.exec("UPDATE runs SET status = 'queued', worker_id = NULL, not_before = now(), "
+                    "errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', "
+                    "'the server stopped during this attempt', 'at', now())) WHERE status = 'running'");
+  txn.commit();
+  return static_cast<std::int64_t>(r.affected_rows());
+}
+
+bool complete_run(pqxx::connection_base& c, const claimed_run& job, const backtest_result& result,
+                  const std::string& data_checksum, const std::string& engine_version, double duration_ms) {
+  pqxx::work txn(c);
+  auto current = txn.exec_params(
+    "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.id, job.attempt);
+  if (current.empty())
+    return false; // cancelled, or the watchdog gave the run to another attempt
+  {
+    pqxx::stream_to copy(txn, "run_trades",
+                         std::vector<std::string>{"run_id", "trade_id", "side", "entry_time", "exit_time",
+                                                  "entry_price", "exit_price", "quantity", "pnl", "pnl_pct",
+                                                  "stop_price", "target_price", "initial_risk", "r_multiple", "mae",
+                                                  "mfe", "holding_bars", "fill_type", "exit_reason", "commission",
+                                                  "zone_id", "zone_type", "zone_strength"});
+    for (const auto& t : result.output.trades) {
+      std::string r_multiple, zone_id, zone_type, zone_strength, pnl_pct;
+      append_double(pnl_pct, t.pnl_pct);
+      if (t.r_multiple)
+        append_double(r_multiple, *t.r_multiple);
+      if (t.zone) {
+        zone_id = std::to_string(t.zone->id);
+        zone_type = std::string(to_string(t.zone->type));
+        append_double(zone_strength, t.zone->strength);
+      }
+      // Empty optional text columns are sent as NULL.
+      auto nullable = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : s; };
+      copy << std::make_tuple(job.id, std::to_string(t.trade_id), std::string(to_string(t.side)),
+                              format_timestamp(t.entry_time), format_timestamp(t.exit_time), to_string(t.entry_price),
+                              to_string(t.exit_price), to_string(t.quantity), to_string(t.pnl), pnl_pct,
+                              nullable(opt_text(t.stop_price)), nullable(opt_text(t.target_price)),
+                              nullable(opt_text(t.initial_risk)), nullable(r_multiple), to_string(t.mae),
+                              to_string(t.mfe), std::to_string(t.holding_bars), std::string(to_string(t.fill_type)),
+                              std::string(to_string(t.exit_reason)), to_string(t.commission), nullable(zone_id),
+                              nullable(zone_type), nullable(zone_strength));
+    }
+    copy.complete();
+  }
+  {
+    pqxx::stream_to copy(txn, "run_zones",
+                         std::vector<std::string>{"run_id", "zone_id", "type", "created_at", "top", "bottom",
+                                                  "strength", "touches", "status", "ended_at"});
+    for (const auto& z : result.zones) {
+      std::string strength;
+      append_double(strength, z.strength);
+      copy << std::make_tuple(job.id, std::to_string(z.id), std::string(to_string(z.type)),
+                              format_timestamp(z.created_at), to_string(z.top), to_string(z.bottom), strength,
+                              std::to_string(z.touches), std::string(to_string(z.status)),
+                              z.ended_at ? std::optional<std::string>(format_timestamp(*z.ended_at)) : std::nullopt);
+    }
+    copy.complete();
+  }
+  {
+    pqxx::stream_to copy(txn, "run_equity", std::vector<std::string>{"run_id", "ts", "equity", "drawdown_pct"});
+    std::string dd;
+    for (const auto& p : result.output.equity) {
+      dd.clear();
+      append_double(dd, p.drawdown_pct);
+      copy << std::make_tuple(job.id, format_timestamp(p.time), to_string(p.equity), dd);
+    }
+    copy.complete();
+  }
+  json_writer w;
+  write_metrics(w, result.metrics);
+  const metrics& m = result.metrics;
+  txn.exec_params(
+    "UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), duration_ms = $2, metrics_json = $3, "
+    "data_checksum = $4, engine_version = $5, trades_so_far = $6, total_trades = $6, net_profit = $7, "
+    "sharpe_ratio = $8, total_return_pct = $9, max_drawdown_pct = $10, win_rate = $11, profit_factor = $12 "
+    "WHERE id = $1::uuid",
+    job.id, duration_ms, w.str(), data_checksum, engine_version, m.total_trades, to_string(m.net_profit),
+    m.sharpe_ratio, m.total_return_pct, m.max_drawdown_pct, m.win_rate, m.profit_factor);
+  txn.commit();
+  return true;
+}
+
+failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, const std::string& error,
+                             int max_attempts, std::int64_t retry_delay_ms) {
+  pqxx::work txn(c);
+  auto current = txn.exec_params(
+    "SELECT attempts FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.id,
+    job.attempt);
+  if (current.empty())
+    return failure_outcome::stale;
+  const std::string append =
+    "errors = errors || jsonb_build_array(jsonb_build_object('attempt', $2::int, 'error', $3::text, 'at', now()))";
+  if (job.attempt < max_attempts) {
+    txn.exec_params("UPDATE runs SET status = 'queued', worker_id = NULL, progress = 0, " + append +
+                      ", not_before = now() + ($4::bigint * interval '1 millisecond') WHERE id = $1::uuid",
+                    job.id, job.attempt, error, retry_delay_ms);
+    txn.commit();
+    return failure_outcome::requeued;
+  }
+  txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append +
+                    " WHERE id = $1::uuid",
+                  job.id, job.attempt, error);
+  txn.exec_params("INSERT INTO dead_letters (run_id, user_id, attempts, errors) SELECT id, user_id, attempts, errors "
+                  "FROM runs WHERE id = $1::uuid ON CONFLICT (run_id) DO NOTHING",
+                  job.id);
+  txn.commit();
+  return failure_outcome::dead_lettered;
+}
+
+void finish_cancelled(pqxx::connection_base& c, const claimed_run& job) {
+  pqxx::work txn(c);
+  txn.exec_params("UPDATE runs SET finished_at = coalesce(finished_at, now()) WHERE id = $1::uuid AND status = 'cancelled'",
+                  job.id);
+  txn.commit();
+}
+
+std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("SELECT status FROM runs WHERE user_id = $1 AND id::text = $2 FOR UPDATE", user_id, id);
+  if (r.empty())
+    return std::nullopt;
+  const std::string before = r[0][0].as<std::string>();
+  if (before == "queued" || before == "running")
+    txn.exec_params("UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
+                    "'queued' THEN 0 ELSE progress END WHERE id::text = $1",
+                    id);
+  txn.commit();
+  return before;
+}
+
+bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("DELETE FROM runs WHERE user_id = $1 AND id::text = $2 AND status IN "
+                           "('completed', 'failed', 'cancelled')",
+                           user_id, id);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c, const std::string& run_id) {
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params("SELECT attempts, errors::text FROM dead_letters WHERE run_id::text = $1", run_id);
+  if (r.empty())
+    return std::nullopt;
+  return std::make_pair(r[0][0].as<std::int32_t>(), r[0][1].as<std::string>());
+}
+
+std::vector<equity_point> load_equity(pqxx::connection_base& c, const std::string& run_id) {
+  pqxx::read_transaction txn(c);
+  std::vector<equity_point> out;
+  auto rows = txn.exec_params(
+    "SELECT extract(epoch FROM ts)::bigint, equity, drawdown_pct FROM run_equity WHERE run_id = $1::uuid ORDER BY ts",
+    run_id);
+  out.reserve(rows.size());
+  for (const auto& r : rows)
+    out.push_back({r[0].as<std::int64_t>(), price_of(r[1]), r[2].as<double>()});
+  return out;
+}
+
+std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string& run_id) {
+  pqxx::read_transaction txn(c);
+  std::vector<zone_record> out;
+  for (const auto& r : txn.exec_params(
+         "SELECT zone_id, type, extract(epoch FROM created_at)::bigint, top, bottom, strength, touches, status, "
+         "extract(epoch FROM ended_at)::bigint FROM run_zones WHERE run_id = $1::uuid ORDER BY zone_id",
+         run_id)) {
+    zone_record z;
+    z.id = r[0].as<std::int64_t>();
+    z.type = r[1].as<std::string>() == "supply" ? zone_type::supply : zone_type::demand;
+    z.created_at = r[2].as<std::int64_t>();
+    z.top = price_of(r[3]);
+    z.bottom = price_of(r[4]);
+    z.strength = r[5].as<double>();
+    z.touches = r[6].as<std::int64_t>();
+    const std::string status = r[7].as<std::string>();
+    z.status = status == "active" ? zone_status::active : status == "broken" ? zone_status::broken : zone_status::expired;
+    z.ended_at = opt<std::int64_t>(r[8]);
+    out.push_back(z);
+  }
+  return out;
+}
+
+std::pair<std::int64_t, std::vector<trade>> load_trades(pqxx::connection_base& c, const std::string& run_id,
+                                                        const trade_filter& f) {
+  std::string sort = "entry_time";
+  for (const char* col : {"entry_time", "pnl", "r_multiple", "holding_bars"})
+    if (f.sort == col)
+      sort = col;
+  const std::string where =
+    " FROM run_trades WHERE run_id = $1::uuid AND ($2::text IS NULL OR side = $2) AND ($3::text IS NULL OR "
+    "zone_type = $3) AND ($4::text IS NULL OR ($4 = 'win' AND pnl > 0) OR ($4 = 'loss' AND pnl < 0)) AND "
+    "($5::bigint IS NULL OR entry_time >= to_timestamp($5)) AND ($6::bigint IS NULL OR entry_time <= to_timestamp($6))";
+  pqxx::read_transaction txn(c);
+  auto total = txn.exec_params("SELECT count(*)" + where, run_id, f.side, f.zone_type, f.outcome, f.from, f.to);
+  auto rows = txn.exec_params(
+    "SELECT trade_id, side, extract(epoch FROM entry_time)::bigint, extract(epoch FROM exit_time)::bigint, "
+    "entry_price, exit_price, quantity, pnl, pnl_pct, stop_price, target_price, initial_risk, r_multiple, mae, mfe, "
+    "holding_bars, fill_type, exit_reason, commission, zone_id, zone_type, zone_strength" +
+      where + " ORDER BY " + sort + (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST") +
+      ", trade_id LIMIT $7 OFFSET $8",
+    run_id, f.side, f.zone_type, f.outcome, f.from, f.to,
+    f.limit < 0 ? std::optional<std::int64_t>() : std::optional<std::int64_t>(f.limit), f.offset);
+  std::vector<trade> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) {
+    trade t;
+    t.trade_id = r[0].as<std::int64_t>();
+    t.side = r[1].as<std::string>() == "long" ? side::long_side : side::short_side;
+    t.entry_time = r[2].as<std::int64_t>();
+    t.exit_time = r[3].as<std::int64_t>();
+    t.entry_price = price_of(r[4]);
+    t.exit_price = price_of(r[5]);
+    t.quantity = price_of(r[6]);
+    t.pnl = price_of(r[7]);
+    t.pnl_pct = r[8].as<double>();
+    t.stop_price = opt_price(r[9]);
+    t.target_price = opt_price(r[10]);
+    t.initial_risk = opt_price(r[11]);
+    t.r_multiple = opt<double>(r[12]);
+    t.mae = price_of(r[13]);
+    t.mfe = price_of(r[14]);
+    t.holding_bars = r[15].as<std::int64_t>();
+    const std::string fill = r[16].as<std::string>();
+    for (auto ft : {fill_type::market, fill_type::limit, fill_type::limit_gap, fill_type::stop, fill_type::stop_gap})
+      if (to_string(ft) == fill)
+        t.fill_type = ft;
+    const std::string reason = r[17].as<std::string>();
+    for (auto er : {exit_reason::stop_loss, exit_reason::take_profit, exit_reason::signal, exit_reason::end_of_data})
+      if (to_string(er) == reason)
+        t.exit_reason = er;
+    t.commission = price_of(r[18]);
+    if (!r[19].is_null())
+      t.zone = zone_ref{r[19].as<std::int64_t>(),
+                        r[20].as<std::string>() == "supply" ? zone_type::supply : zone_type::demand,
+                        r[21].as<double>()};
+    out.push_back(t);
+  }
+  return {total[0][0].as<std::int64_t>(), std::move(out)};
+}
+
+} // namespace bt::db
