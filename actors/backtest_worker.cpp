@@ -11,6 +11,7 @@
 #include <pqxx/pqxx>
 
 #include <cstdlib>
+#include <thread>
 
 namespace bt {
 namespace {
@@ -21,13 +22,15 @@ class job_observer final : public run_observer {
 public:
   job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt)
       : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
-        started_(std::chrono::steady_clock::now()) {
+        slow_ms_(faults.slow_ms_per_pct), started_(std::chrono::steady_clock::now()) {
     const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
     interval_ = crash_at_ > 0 ? std::min<std::size_t>(step, static_cast<std::size_t>(crash_at_)) : step;
   }
   bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override {
     if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
       throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
+    if (slow_ms_ > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
     const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     live_.percent = pct;
@@ -43,6 +46,7 @@ private:
   live_run& live_;
   const bar_series& bars_;
   std::int64_t crash_at_;
+  std::int64_t slow_ms_;
   std::size_t interval_;
   std::chrono::steady_clock::time_point started_;
 };
@@ -86,6 +90,8 @@ fault_plan fault_plan::from_environment() {
         f.crash_at_bar = value;
       else if (key == "times")
         f.times = static_cast<std::int32_t>(value);
+      else if (key == "slow_ms_per_pct")
+        f.slow_ms_per_pct = value;
     }
     if (comma == std::string::npos)
       break;
@@ -93,7 +99,8 @@ fault_plan fault_plan::from_environment() {
   }
   if (f.crash_at_bar >= 0 && f.times == 0)
     f.times = 1;
-  log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar}, {"times", f.times}});
+  log::warn("fault_injection_enabled",
+            {{"crash_at_bar", f.crash_at_bar}, {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct}});
   return f;
 }
 
@@ -138,8 +145,19 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
   return {job.run_id, job.attempt, "completed", ""};
 }
 
-worker_actor::behavior_type backtest_worker(worker_actor::pointer, std::shared_ptr<worker_context> ctx,
+worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,
                                             caf::actor queue_manager, std::string worker_id) {
+  // A crash ends the actor with the exception's text as its exit reason, so
+  // that the supervisor can record what happened.
+  self->set_exception_handler([](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      return caf::make_error(caf::sec::runtime_error, std::string(e.what()));
+    } catch (...) {
+      return caf::make_error(caf::sec::runtime_error, std::string("unknown exception"));
+    }
+  });
   return {
     [=](run_atom, const job_spec& job) {
       // An exception here ends the actor: its supervisor sees the crash,

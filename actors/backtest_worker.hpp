@@ -14,12 +14,14 @@
 
 namespace bt {
 
-/// Test-only fault injection from BACKTESTD_FAULTS, e.g.
-/// "crash_at_bar=500,times=2": the worker throws at bar 500 on attempts 1
-/// and 2. Ignored unless set.
+/// Test-only fault injection from BACKTESTD_FAULTS, ignored unless set:
+/// "crash_at_bar=500,times=2" makes the worker throw at bar 500 on attempts
+/// 1 and 2; "slow_ms_per_pct=30" sleeps 30 ms per 1% of progress (a run
+/// then takes about 3 s, long enough to cancel or kill mid-run).
 struct fault_plan {
   std::int64_t crash_at_bar = -1;
   std::int32_t times = 0;
+  std::int64_t slow_ms_per_pct = 0;
   static fault_plan from_environment();
 };
 

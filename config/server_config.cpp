@@ -140,6 +140,7 @@ server_config load_server_config(int argc, char** argv, int first) {
   }
   server_config c;
   c.web_dir = default_web_dir();
+  c.workers = std::max(1u, std::thread::hardware_concurrency());
   if (config_file) {
     std::ifstream in(*config_file);
     if (!in)
@@ -174,8 +175,6 @@ server_config load_server_config(int argc, char** argv, int first) {
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("--" + std::string(e.what()));
     }
-  if (c.workers == 0)
-    c.workers = std::max(1u, std::thread::hardware_concurrency());
   return c;
 }
 

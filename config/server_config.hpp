@@ -17,7 +17,7 @@ struct server_config {
   std::string data_dir = "./var";
   std::optional<std::string> database_url; ///< unset: embedded PostgreSQL
   unsigned io_threads = 1;
-  unsigned workers = 0;                     ///< 0: one per core
+  unsigned workers = 0;                     ///< backtest workers; 0 runs none (default: one per core)
   std::size_t db_connections = 8;
   std::string web_dir;                      ///< swagger-ui-dist install directory
   std::size_t max_upload_bytes = 50u << 20;

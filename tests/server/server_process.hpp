@@ -107,9 +107,11 @@ public:
     return out;
   }
 
-  void start(std::vector<std::string> extra = {}) {
+  void start(std::vector<std::string> extra = {}, const std::map<std::string, std::string>& env = {}) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      for (const auto& [k, v] : env)
+        ::setenv(k.c_str(), v.c_str(), 1);
       // The server must not outlive a crashed test, nor hold ctest's pipe.
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       std::FILE* f = std::fopen(log_.c_str(), "a");
@@ -155,6 +157,17 @@ public:
     return last_exit_;
   }
   pid_t pid() const { return pid_; }
+
+  /// Runs SQL on the embedded database (psql, tab-separated, no header).
+  std::string sql(const std::string& statement) const {
+    auto [code, out] = run_command("psql \"host=" + data_dir_ + "/pg-run port=5432 user=backtestd dbname=backtestd\" -tAc \"" +
+                                   statement + "\"");
+    if (code != 0)
+      throw std::runtime_error("psql failed: " + statement);
+    while (!out.empty() && out.back() == '\n')
+      out.pop_back();
+    return out;
+  }
 
   http_result request(const std::string& method, const std::string& target, const std::string& key = {},
                       const std::string& body = {}, const std::string& content_type = {},

@@ -1,0 +1,313 @@
+// The backtest journey over real HTTP: submission, queue, workers, results.
+
+#include "server_process.hpp"
+
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <future>
+#include <set>
+
+using bt::test::http_result;
+using bt::test::server_process;
+
+namespace {
+
+const char* gc_start = "2023-01-02T00:00:00Z";
+const char* gc_end = "2024-12-31T16:00:00Z";
+
+std::string gc_csv() {
+  static const std::string csv = [] {
+    bt::synthetic_spec spec; // 12,000 GC hours from 2023-01-02
+    spec.seed = 42;
+    return bt::to_csv(bt::generate_bars(spec));
+  }();
+  return csv;
+}
+
+std::string body(const std::string& extra = "", const char* start = gc_start, const char* end = gc_end,
+                 const std::string& symbol = "GC") {
+  return "{\"symbol\":\"" + symbol + "\",\"timeframe\":\"1h\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"" +
+         (extra.empty() ? "" : "," + extra) + "}";
+}
+
+struct api {
+  server_process& s;
+  std::string key;
+  http_result submit(const std::string& json, const std::map<std::string, std::string>& headers = {}) const {
+    return s.request("POST", "/v1/backtest", key, json, "application/json", headers);
+  }
+  http_result get(const std::string& path) const { return s.request("GET", path, key); }
+  boost::json::value run(const std::string& id) const { return get("/v1/backtest/" + id).json(); }
+  std::string status(const std::string& id) const { return std::string(run(id).at("status").as_string()); }
+  /// Polls until the run reaches one of `states`.
+  boost::json::value wait(const std::string& id, std::set<std::string> states = {"completed", "failed", "cancelled"},
+                          double seconds = 60) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (true) {
+      auto r = run(id);
+      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
+        return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  void upload(const std::string& symbol, const std::string& csv) const {
+    auto r = s.request("POST", "/v1/market-data?symbol=" + symbol + "&timeframe=1h", key, csv, "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  }
+};
+
+std::string id_of(const http_result& r) {
+  return std::string(r.json().at("run_id").as_string());
+}
+
+struct shared_server {
+  server_process server;
+  std::string alice, bob;
+  shared_server() {
+    alice = server.create_key("alice");
+    bob = server.create_key("bob");
+    server.start();
+    api{server, alice}.upload("GC", gc_csv());
+  }
+};
+
+shared_server& shared() {
+  static shared_server s;
+  return s;
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(backtest_api)
+
+BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  auto sub = a.submit(body());
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  auto accepted = sub.json();
+  BOOST_TEST(accepted.at("status").as_string() == "queued");
+  BOOST_TEST(accepted.at("queue_position").to_number<int>() >= 1);
+  BOOST_TEST(accepted.as_object().contains("eta_seconds"));
+  const std::string id = id_of(sub);
+  auto run = a.wait(id);
+  BOOST_REQUIRE_MESSAGE(run.at("status").as_string() == "completed", boost::json::serialize(run));
+  BOOST_TEST(run.at("progress").to_number<double>() == 100.0);
+  BOOST_TEST(run.at("attempts").to_number<int>() == 1);
+  BOOST_TEST(run.at("strategy").at("name").as_string() == "supply_demand_zones");
+  BOOST_TEST(run.at("params").at("atr_period").to_number<int>() == 14); // defaults stored
+  BOOST_TEST(run.at("execution").at("multiplier").to_number<double>() == 100.0);
+  BOOST_TEST(std::string(run.at("worker_id").as_string()).find("worker") != std::string::npos);
+  BOOST_TEST(run.at("start").as_string() == gc_start);
+
+  // The command line on the same bars and configuration gives the same
+  // metrics, trades and equity, byte for byte.
+  const std::string dir = sh.server.data_dir() + "/cli";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/gc.csv") << gc_csv();
+  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " run --data " + dir + "/gc.csv --symbol GC --from " +
+                                           gc_start + " --to " + gc_end + " --out " + dir);
+  BOOST_REQUIRE(code == 0);
+  auto cli = boost::json::parse(out);
+  BOOST_TEST(run.at("config_hash") == cli.at("config_hash"));
+  BOOST_TEST(run.at("data_checksum") == cli.at("data_checksum"));
+  auto metrics = a.get("/v1/backtest/" + id + "/metrics");
+  BOOST_TEST(metrics.status == 200u);
+  BOOST_TEST(metrics.json() == cli.at("metrics"));
+  BOOST_TEST(metrics.json().at("total_trades").to_number<int>() > 10);
+  auto trades_csv = a.get("/v1/backtest/" + id + "/trades?format=csv");
+  BOOST_TEST(trades_csv.body == read(dir + "/trades.csv"));
+  auto equity_csv = a.get("/v1/backtest/" + id + "/equity?format=csv");
+  BOOST_TEST(equity_csv.body == read(dir + "/equity.csv"));
+  auto zones = a.get("/v1/backtest/" + id + "/zones").json();
+  BOOST_TEST(zones.at("count").to_number<std::size_t>() == cli.at("zones").as_array().size());
+
+  // Equity: one point per bar; downsampled for charts.
+  auto equity = a.get("/v1/backtest/" + id + "/equity").json();
+  BOOST_TEST(equity.at("count").to_number<int>() == 12000);
+  auto small = a.get("/v1/backtest/" + id + "/equity?max_points=100").json();
+  BOOST_TEST(small.at("count").to_number<int>() <= 100);
+
+  // Trades: paging, filters, sorting.
+  auto page = a.get("/v1/backtest/" + id + "/trades?limit=5&offset=5&sort=pnl&order=desc").json();
+  const int total = page.at("total").to_number<int>();
+  BOOST_TEST(total == metrics.json().at("total_trades").to_number<int>());
+  BOOST_TEST(page.at("trades").as_array().size() == 5u);
+  double previous = 1e18;
+  for (const auto& t : page.at("trades").as_array()) {
+    BOOST_TEST(t.at("pnl").to_number<double>() <= previous);
+    previous = t.at("pnl").to_number<double>();
+  }
+  auto wins = a.get("/v1/backtest/" + id + "/trades?outcome=win&side=short&limit=1000").json();
+  for (const auto& t : wins.at("trades").as_array()) {
+    BOOST_TEST(t.at("pnl").to_number<double>() > 0);
+    BOOST_TEST(t.at("side").as_string() == "short");
+  }
+  BOOST_TEST(a.get("/v1/backtest/" + id + "/trades?sort=colour").status == 400u);
+
+  auto chart = a.get("/v1/backtest/" + id + "/chart?max_points=200").json();
+  for (const char* k : {"candles", "zones", "markers", "equity", "drawdown", "benchmark", "monthly_returns"})
+    BOOST_TEST(chart.as_object().contains(k), k);
+  BOOST_TEST(chart.at("candles").as_array().size() <= 200u);
+  BOOST_TEST(chart.at("markers").as_array().size() == 2u * static_cast<std::size_t>(total));
+  BOOST_TEST(chart.at("monthly_returns").as_array().size() == 24u);
+
+  auto history = a.get("/v1/backtest?status=completed&sort=sharpe_ratio&order=desc").json();
+  BOOST_TEST(history.at("total").to_number<int>() >= 1);
+  BOOST_TEST(a.get("/v1/backtest/history").status == 200u);
+  auto strategies = a.get("/v1/strategies").json();
+  BOOST_TEST(strategies.at("strategies").as_array().size() == 2u);
+
+  // Finished runs cannot be cancelled; they can be deleted with their results.
+  auto cancel = sh.server.request("POST", "/v1/backtest/" + id + "/cancel", sh.alice);
+  BOOST_TEST(cancel.status == 409u);
+  BOOST_TEST(std::string(cancel.json().at("error").at("message").as_string()).find("completed runs cannot be cancelled") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(zero_trade_run_has_a_flat_curve) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  std::string csv = "timestamp,open,high,low,close,volume\n";
+  for (int i = 0; i < 300; ++i) // rising without swings: no zones, no trades
+    csv += bt::format_timestamp(1'704'153'600 + i * 3600) + "," + std::to_string(1000 + i) + "," +
+           std::to_string(1001 + i) + "," + std::to_string(1000 + i) + "," + std::to_string(1001 + i) + ",1\n";
+  a.upload("ZT", csv);
+  auto sub = a.submit(body("", "2024-01-02T00:00:00Z", "2024-01-14T11:00:00Z", "ZT"));
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  const std::string id = id_of(sub);
+  BOOST_REQUIRE(a.wait(id).at("status").as_string() == "completed");
+  auto m = a.get("/v1/backtest/" + id + "/metrics").json();
+  BOOST_TEST(m.at("total_trades").to_number<int>() == 0);
+  BOOST_TEST(m.at("win_rate").is_null());
+  auto eq = a.get("/v1/backtest/" + id + "/equity").json();
+  BOOST_TEST(eq.at("count").to_number<int>() == 300);
+  for (const auto& p : eq.at("points").as_array()) {
+    BOOST_TEST(p.at("equity").to_number<double>() == 50000.0);
+    BOOST_TEST(p.at("drawdown_pct").to_number<double>() == 0.0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(identical_submissions_share_one_run) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  const std::string b = body(R"("params":{"atr_period":21})");
+  auto first = a.submit(b);
+  BOOST_REQUIRE(first.status == 202u || first.status == 200u);
+  auto again = a.submit(b);
+  BOOST_TEST(again.status == 200u);
+  BOOST_TEST(again.json().at("idempotent_replay").as_bool());
+  BOOST_TEST(id_of(again) == id_of(first));
+  // Fully-defaulted parameters decide identity: spelling a default out changes nothing.
+  auto spelled = a.submit(body(R"("params":{"atr_period":21,"swing_strength":3},"priority":"normal")"));
+  BOOST_TEST(id_of(spelled) == id_of(first));
+
+  // Twenty concurrent identical submissions: one run.
+  const std::string c = body(R"("params":{"atr_period":33})");
+  std::vector<std::future<http_result>> calls;
+  for (int i = 0; i < 20; ++i)
+    calls.push_back(std::async(std::launch::async, [&] { return a.submit(c); }));
+  std::set<std::string> ids;
+  int created = 0;
+  for (auto& f : calls) {
+    auto r = f.get();
+    BOOST_REQUIRE_MESSAGE(r.status == 202u || r.status == 200u, r.body);
+    created += r.status == 202u;
+    ids.insert(id_of(r));
+  }
+  BOOST_TEST(ids.size() == 1u);
+  BOOST_TEST(created == 1);
+
+  // Idempotency-Key: a repeat returns the run, a different body is refused.
+  auto k1 = a.submit(body(R"("params":{"atr_period":40})"), {{"Idempotency-Key", "order-7"}});
+  auto k2 = a.submit(body(R"("params":{"atr_period":40})"), {{"Idempotency-Key", "order-7"}});
+  BOOST_TEST(id_of(k1) == id_of(k2));
+  auto k3 = a.submit(body(R"("params":{"atr_period":41})"), {{"Idempotency-Key", "order-7"}});
+  BOOST_TEST(k3.status == 422u);
+}
+
+BOOST_AUTO_TEST_CASE(submissions_are_validated_before_queueing) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  auto field = [](const http_result& r) {
+    return std::string(r.json().at("error").at("details").as_array()[0].at("field").as_string());
+  };
+  auto unknown = a.submit(body(R"("strategy":"martingale")"));
+  BOOST_TEST(unknown.status == 422u);
+  BOOST_TEST(field(unknown) == "strategy");
+  auto range = a.submit(body(R"("params":{"atr_period":1})"));
+  BOOST_TEST(range.status == 422u);
+  BOOST_TEST(field(range) == "params.atr_period");
+  auto name = a.submit(body(R"("params":{"nonsense":1})"));
+  BOOST_TEST(field(name) == "params.nonsense");
+  BOOST_TEST(field(a.submit(body("", gc_end, gc_start))) == "start");
+  BOOST_TEST(field(a.submit(body("", "2020-01-01T00:00:00Z", "2024-01-01T00:00:00Z"))) == "end"); // > 3 years
+  auto uncovered = a.submit(body("", "2022-06-01T00:00:00Z", "2023-06-01T00:00:00Z"));
+  BOOST_TEST(uncovered.status == 422u);
+  BOOST_TEST(uncovered.body.find("available") != std::string::npos);
+  BOOST_TEST(uncovered.body.find("GC/1h 2023-01-02T00:00:00Z") != std::string::npos);
+  BOOST_TEST(a.submit(body("", gc_start, gc_end, "ES")).status == 422u);
+  BOOST_TEST(a.submit(R"({"symbol":"GC",)").status == 400u);
+  BOOST_TEST(a.submit(body(R"("colour":"red")")).status == 422u);
+  BOOST_TEST(sh.server.request("POST", "/v1/backtest", sh.alice, body(), "text/plain").status == 415u);
+  // 4h is resampled from stored 1h bars.
+  auto h4 = a.submit(R"({"symbol":"GC","timeframe":"4h","start":"2023-01-02T00:00:00Z","end":"2023-12-29T16:00:00Z"})");
+  BOOST_REQUIRE_MESSAGE(h4.status == 202u, h4.body);
+  auto done = a.wait(id_of(h4));
+  BOOST_TEST(done.at("status").as_string() == "completed");
+  BOOST_TEST(done.at("source_timeframe").as_string() == "1h");
+}
+
+BOOST_AUTO_TEST_CASE(other_users_get_404_for_every_run_endpoint) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  auto sub = a.submit(body(R"("params":{"atr_period":15})"));
+  const std::string id = id_of(sub);
+  a.wait(id);
+  for (const std::string suffix : {"", "/metrics", "/equity", "/trades", "/zones", "/chart"})
+    BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id + suffix, sh.bob).status == 404u, suffix);
+  BOOST_TEST(sh.server.request("POST", "/v1/backtest/" + id + "/cancel", sh.bob).status == 404u);
+  BOOST_TEST(sh.server.request("DELETE", "/v1/backtest/" + id, sh.bob).status == 404u);
+  BOOST_TEST(sh.server.request("GET", "/v1/backtest/compare?ids=" + id + "," + id_of(sub), sh.bob).status == 400u);
+  auto list = sh.server.request("GET", "/v1/backtest", sh.bob).json();
+  BOOST_TEST(list.at("total").to_number<int>() == 0);
+  BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id, sh.alice).status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(compare_and_delete) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  const std::string x = id_of(a.submit(body(R"("params":{"atr_period":10})")));
+  const std::string y = id_of(a.submit(body(R"("params":{"atr_period":30},"execution":{"slippage_ticks":2})")));
+  a.wait(x);
+  a.wait(y);
+  auto cmp = a.get("/v1/backtest/compare?ids=" + x + "," + y).json();
+  bool atr_differs = false, swing_differs = true;
+  for (const auto& p : cmp.at("params").as_array()) {
+    if (p.at("name").as_string() == "atr_period")
+      atr_differs = p.at("differs").as_bool();
+    if (p.at("name").as_string() == "swing_strength")
+      swing_differs = p.at("differs").as_bool();
+  }
+  BOOST_TEST(atr_differs);
+  BOOST_TEST(!swing_differs);
+  BOOST_TEST(cmp.at("metrics").as_object().size() == 2u);
+  const auto& series = cmp.at("equity").at("series").as_object();
+  BOOST_TEST(series.at(x).as_array().size() == cmp.at("equity").at("times").as_array().size());
+  BOOST_TEST(a.get("/v1/backtest/compare?ids=" + x).status == 400u);
+  BOOST_TEST(sh.server.request("DELETE", "/v1/backtest/" + y, sh.alice).status == 204u);
+  BOOST_TEST(a.get("/v1/backtest/" + y).status == 404u);
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + y + "'") == "0");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

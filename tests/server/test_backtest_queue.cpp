@@ -1,0 +1,163 @@
+// Queue order, limits, cancellation, crashes, retries and restarts of real
+// servers (some with test-only fault injection).
+
+#include "server_process.hpp"
+
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+using bt::test::http_result;
+using bt::test::server_process;
+
+namespace {
+
+std::string gc_csv() {
+  static const std::string csv = [] {
+    bt::synthetic_spec spec;
+    spec.seed = 42;
+    return bt::to_csv(bt::generate_bars(spec));
+  }();
+  return csv;
+}
+
+std::string body(int atr, const std::string& extra = "") {
+  return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)" +
+         std::to_string(atr) + "}" + (extra.empty() ? "" : "," + extra) + "}";
+}
+
+struct fixture {
+  server_process s;
+  std::string key;
+  explicit fixture(std::vector<std::string> args = {}, std::map<std::string, std::string> env = {}) {
+    key = s.create_key("trader");
+    s.start(std::move(args), env);
+    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, gc_csv(), "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  }
+  std::string submit(const std::string& json) {
+    auto r = s.request("POST", "/v1/backtest", key, json, "application/json");
+    BOOST_REQUIRE_MESSAGE(r.status == 202u, r.body);
+    return std::string(r.json().at("run_id").as_string());
+  }
+  boost::json::value run(const std::string& id) { return s.request("GET", "/v1/backtest/" + id, key).json(); }
+  std::string status(const std::string& id) { return std::string(run(id).at("status").as_string()); }
+  boost::json::value wait(const std::string& id, std::set<std::string> states, double seconds = 60) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (true) {
+      auto r = run(id);
+      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
+        return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+};
+
+const std::set<std::string> finished{"completed", "failed", "cancelled"};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(backtest_queue)
+
+BOOST_AUTO_TEST_CASE(priorities_then_fifo_and_restart_keeps_the_queue) {
+  fixture f({"--workers", "0"});
+  const std::string a = f.submit(body(10));                          // normal
+  const std::string b = f.submit(body(11, R"("priority":"low")"));   // low
+  const std::string c = f.submit(body(12, R"("priority":"high")"));  // high
+  const std::string d = f.submit(body(13));                          // normal, after a
+  BOOST_TEST(f.run(c).at("queue_position").to_number<int>() == 1);
+  BOOST_TEST(f.run(a).at("queue_position").to_number<int>() == 2);
+  BOOST_TEST(f.run(d).at("queue_position").to_number<int>() == 3);
+  BOOST_TEST(f.run(b).at("queue_position").to_number<int>() == 4);
+  // Cancelling a queued run.
+  const std::string e = f.submit(body(14));
+  auto cancelled = f.s.request("POST", "/v1/backtest/" + e + "/cancel", f.key);
+  BOOST_TEST(cancelled.status == 200u);
+  BOOST_TEST(cancelled.json().at("status").as_string() == "cancelled");
+  BOOST_TEST(f.s.request("POST", "/v1/backtest/" + e + "/cancel", f.key).status == 409u);
+  BOOST_TEST(f.s.request("GET", "/v1/backtest/" + e + "/trades", f.key).status == 409u);
+
+  // Queued runs survive a restart, then run in priority order.
+  BOOST_TEST(f.s.stop(SIGTERM) == 0);
+  f.s.start({"--workers", "1"});
+  for (const auto& id : {a, b, c, d})
+    BOOST_TEST(f.wait(id, finished).at("status").as_string() == "completed");
+  std::vector<std::string> order;
+  const std::string log = f.s.log();
+  for (std::size_t pos = log.find("\"run_started\""); pos != std::string::npos; pos = log.find("\"run_started\"", pos + 1))
+    order.push_back(log.substr(log.find("\"run_id\":\"", pos) + 10, 36));
+  BOOST_TEST((order == std::vector<std::string>{c, a, d, b}));
+  BOOST_TEST(f.status(e) == "cancelled");
+}
+
+BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
+  // ~3 s per run; at most one of this user's runs at once.
+  fixture f({"--workers", "2", "--max-user-runs", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
+  const std::string a = f.submit(body(10));
+  const std::string b = f.submit(body(11));
+  f.wait(a, {"running"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(f.status(b) == "queued"); // a worker is free, but the user is at the limit
+  auto live = f.run(a);
+  BOOST_TEST(live.at("progress").to_number<double>() > 0);
+  BOOST_TEST(live.as_object().contains("current_bar_time"));
+  const auto asked = std::chrono::steady_clock::now();
+  auto cancel = f.s.request("POST", "/v1/backtest/" + a + "/cancel", f.key);
+  BOOST_TEST(cancel.status == 200u);
+  f.wait(b, {"running"}, 5); // the slot is freed once the worker stopped
+  const double stopped_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  BOOST_TEST(stopped_after < 1.0);
+  BOOST_TEST(f.status(a) == "cancelled");
+  // No partial results of the cancelled run.
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + a + "'") == "0");
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + a + "'") == "0");
+  BOOST_TEST(f.s.request("DELETE", "/v1/backtest/" + b, f.key).status == 204u); // cancels a running run
+  BOOST_TEST(f.wait(b, finished, 5).at("status").as_string() == "cancelled");
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_is_retried_and_completes_on_attempt_two) {
+  fixture f({"--workers", "1"}, {{"BACKTESTD_FAULTS", "crash_at_bar=500,times=1"}});
+  const std::string id = f.submit(body(14));
+  auto run = f.wait(id, finished);
+  BOOST_TEST(run.at("status").as_string() == "completed");
+  BOOST_TEST(run.at("attempts").to_number<int>() == 2);
+  BOOST_TEST(run.at("attempt_errors").as_array().size() == 1u);
+  BOOST_TEST(f.s.log().find("\"worker_crashed\"") != std::string::npos);
+  BOOST_TEST(f.s.log().find("\"worker_restarted\"") != std::string::npos);
+  // The worker came back and takes new work.
+  BOOST_TEST(f.wait(f.submit(body(15)), finished).at("status").as_string() == "completed");
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_on_every_attempt_is_dead_lettered) {
+  fixture f({"--workers", "1"}, {{"BACKTESTD_FAULTS", "crash_at_bar=500,times=3"}});
+  const std::string id = f.submit(body(14));
+  auto run = f.wait(id, finished, 90);
+  BOOST_REQUIRE(run.at("status").as_string() == "failed");
+  BOOST_TEST(run.at("attempts").to_number<int>() == 3);
+  BOOST_TEST(run.at("attempt_errors").as_array().size() == 3u);
+  BOOST_TEST(std::string(run.at("error").as_string()).find("injected crash") != std::string::npos);
+  BOOST_TEST(f.s.sql("SELECT attempts, jsonb_array_length(errors) FROM dead_letters WHERE run_id = '" + id + "'") ==
+             "3|3");
+  auto trades = f.s.request("GET", "/v1/backtest/" + id + "/trades", f.key);
+  BOOST_TEST(trades.status == 409u);
+  BOOST_TEST(trades.body.find("no trades because execution did not complete") != std::string::npos);
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "0");
+}
+
+BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
+  fixture f({"--workers", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
+  const std::string id = f.submit(body(16));
+  f.wait(id, {"running"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  f.s.stop(SIGKILL);
+  f.s.start({"--workers", "1"});
+  auto run = f.wait(id, finished);
+  BOOST_TEST(run.at("status").as_string() == "completed");
+  BOOST_TEST(run.at("attempts").to_number<int>() == 2);
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "12000"); // one result set
+}
+
+BOOST_AUTO_TEST_SUITE_END()
