@@ -4,6 +4,7 @@
 // results in one transaction. Detached: the engine is CPU-bound and the
 // database calls block.
 
+#include "actors/bar_cache.hpp"
 #include "actors/messages.hpp"
 #include "actors/run_registry.hpp"
 #include "persistence/connection_pool.hpp"
@@ -29,6 +30,7 @@ struct worker_context {
   std::shared_ptr<db::connection_pool> pool;
   std::shared_ptr<run_registry> registry;
   fault_plan faults;
+  std::shared_ptr<bar_cache> bars = std::make_shared<bar_cache>();
 };
 
 worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,

@@ -86,6 +86,8 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
       errors.push_back({"max_points", 0, "must be a whole number from 4 to 1000000"});
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
+    if (format == "csv" && max_points == 0)
+      return reply(db::load_equity_csv(c, run->id), "text/csv; charset=utf-8"); // stored as exported
     auto curve = db::load_equity(c, run->id);
     if (max_points > 0)
       curve = downsample_equity(curve, static_cast<std::size_t>(max_points));
@@ -161,6 +163,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
     auto zones = db::load_zones(c, run->id);
     if (format == "csv")
       return reply(zones_csv(zones), "text/csv; charset=utf-8");
+
     json_writer w;
     w.begin_object().key("count").number(static_cast<std::uint64_t>(zones.size())).key("zones").begin_array();
     for (const auto& z : zones)

@@ -137,7 +137,7 @@ merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const ba
 }
 
 std::vector<dataset_info> list_datasets(pqxx::connection_base& c, std::int64_t user_id) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   std::vector<dataset_info> out;
   for (const auto& r : txn.exec_params("SELECT " + std::string(dataset_summary_columns)
                                          + " FROM datasets WHERE user_id = $1 ORDER BY symbol, timeframe",
@@ -148,7 +148,7 @@ std::vector<dataset_info> list_datasets(pqxx::connection_base& c, std::int64_t u
 
 std::optional<dataset_info> find_dataset(pqxx::connection_base& c, std::int64_t user_id,
                                          const std::string& symbol, const std::string& timeframe) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params("SELECT " + std::string(dataset_columns)
                              + " FROM datasets WHERE user_id = $1 AND symbol = $2 AND timeframe = $3",
                            user_id, symbol, timeframe);

@@ -1,9 +1,11 @@
 #include "persistence/run_repository.hpp"
 
 #include "domain/report/json_writer.hpp"
+#include "domain/report/result_report.hpp"
 
 #include <pqxx/pqxx>
 
+#include <cstdlib>
 #include <tuple>
 
 namespace bt::db {
@@ -122,7 +124,7 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
 }
 
 std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params("SELECT " + std::string(run_columns) +
                              " FROM runs WHERE user_id = $1 AND id::text = $2",
                            user_id, id);
@@ -132,7 +134,7 @@ std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, 
 }
 
 queue_stats read_queue_stats(pqxx::connection_base& c) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec(
     "SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), (SELECT count(*) FROM runs WHERE status = 'running'), "
     "(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM runs WHERE status = 'completed' "
@@ -141,7 +143,7 @@ queue_stats read_queue_stats(pqxx::connection_base& c) {
 }
 
 std::int64_t queue_position(pqxx::connection_base& c, const run_row& run) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params("SELECT count(*) FROM runs WHERE status = 'queued' AND (priority, queue_seq) < ($1, $2)",
                            run.priority, run.queue_seq);
   return r[0][0].as<std::int64_t>() + 1;
@@ -253,30 +255,10 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const backte
     }
     copy.complete();
   }
-  {
-    pqxx::stream_to copy(txn, "run_zones",
-                         std::vector<std::string>{"run_id", "zone_id", "type", "created_at", "top", "bottom",
-                                                  "strength", "touches", "status", "ended_at"});
-    for (const auto& z : result.zones) {
-      std::string strength;
-      append_double(strength, z.strength);
-      copy << std::make_tuple(job.id, std::to_string(z.id), std::string(to_string(z.type)),
-                              format_timestamp(z.created_at), to_string(z.top), to_string(z.bottom), strength,
-                              std::to_string(z.touches), std::string(to_string(z.status)),
-                              z.ended_at ? std::optional<std::string>(format_timestamp(*z.ended_at)) : std::nullopt);
-    }
-    copy.complete();
-  }
-  {
-    pqxx::stream_to copy(txn, "run_equity", std::vector<std::string>{"run_id", "ts", "equity", "drawdown_pct"});
-    std::string dd;
-    for (const auto& p : result.output.equity) {
-      dd.clear();
-      append_double(dd, p.drawdown_pct);
-      copy << std::make_tuple(job.id, format_timestamp(p.time), to_string(p.equity), dd);
-    }
-    copy.complete();
-  }
+  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)", job.id,
+                  static_cast<std::int64_t>(result.zones.size()), zones_csv(result.zones));
+  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)", job.id,
+                  static_cast<std::int64_t>(result.output.equity.size()), equity_csv(result.output.equity));
   json_writer w;
   write_metrics(w, result.metrics);
   const metrics& m = result.metrics;
@@ -349,43 +331,72 @@ bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::strin
 }
 
 std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c, const std::string& run_id) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params("SELECT attempts, errors::text FROM dead_letters WHERE run_id::text = $1", run_id);
   if (r.empty())
     return std::nullopt;
   return std::make_pair(r[0][0].as<std::int32_t>(), r[0][1].as<std::string>());
 }
 
+std::string load_equity_csv(pqxx::connection_base& c, const std::string& run_id) {
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
+  auto r = txn.exec_params("SELECT csv FROM run_equity WHERE run_id = $1::uuid", run_id);
+  return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
 std::vector<equity_point> load_equity(pqxx::connection_base& c, const std::string& run_id) {
-  pqxx::read_transaction txn(c);
+  const std::string csv = load_equity_csv(c, run_id);
   std::vector<equity_point> out;
-  auto rows = txn.exec_params(
-    "SELECT extract(epoch FROM ts)::bigint, equity, drawdown_pct FROM run_equity WHERE run_id = $1::uuid ORDER BY ts",
-    run_id);
-  out.reserve(rows.size());
-  for (const auto& r : rows)
-    out.push_back({r[0].as<std::int64_t>(), price_of(r[1]), r[2].as<double>()});
+  std::size_t pos = csv.find('\n'); // after the header
+  while (pos != std::string::npos && pos + 1 < csv.size()) {
+    const std::size_t start = pos + 1;
+    pos = csv.find('\n', start);
+    const std::string_view line(csv.data() + start, (pos == std::string::npos ? csv.size() : pos) - start);
+    const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
+    equity_point p;
+    parse_timestamp(line.substr(0, c1), p.time);
+    parse_decimal(line.substr(c1 + 1, c2 - c1 - 1), p.equity);
+    p.drawdown_pct = std::strtod(std::string(line.substr(c2 + 1)).c_str(), nullptr);
+    out.push_back(p);
+  }
   return out;
 }
 
 std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string& run_id) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
+  auto r = txn.exec_params("SELECT csv FROM run_zones WHERE run_id = $1::uuid", run_id);
   std::vector<zone_record> out;
-  for (const auto& r : txn.exec_params(
-         "SELECT zone_id, type, extract(epoch FROM created_at)::bigint, top, bottom, strength, touches, status, "
-         "extract(epoch FROM ended_at)::bigint FROM run_zones WHERE run_id = $1::uuid ORDER BY zone_id",
-         run_id)) {
+  if (r.empty())
+    return out;
+  const std::string csv = r[0][0].as<std::string>();
+  std::size_t pos = csv.find('\n'); // after the header
+  std::vector<std::string_view> f;
+  while (pos != std::string::npos && pos + 1 < csv.size()) {
+    const std::size_t start = pos + 1;
+    pos = csv.find('\n', start);
+    const std::string_view line(csv.data() + start, (pos == std::string::npos ? csv.size() : pos) - start);
+    f.clear();
+    for (std::size_t a = 0;;) {
+      const std::size_t b = line.find(',', a);
+      f.push_back(line.substr(a, b == std::string_view::npos ? std::string_view::npos : b - a));
+      if (b == std::string_view::npos)
+        break;
+      a = b + 1;
+    }
+    if (f.size() != 9)
+      continue;
     zone_record z;
-    z.id = r[0].as<std::int64_t>();
-    z.type = r[1].as<std::string>() == "supply" ? zone_type::supply : zone_type::demand;
-    z.created_at = r[2].as<std::int64_t>();
-    z.top = price_of(r[3]);
-    z.bottom = price_of(r[4]);
-    z.strength = r[5].as<double>();
-    z.touches = r[6].as<std::int64_t>();
-    const std::string status = r[7].as<std::string>();
-    z.status = status == "active" ? zone_status::active : status == "broken" ? zone_status::broken : zone_status::expired;
-    z.ended_at = opt<std::int64_t>(r[8]);
+    z.id = std::strtoll(std::string(f[0]).c_str(), nullptr, 10);
+    z.type = f[1] == "supply" ? zone_type::supply : zone_type::demand;
+    parse_timestamp(f[2], z.created_at);
+    parse_decimal(f[3], z.top);
+    parse_decimal(f[4], z.bottom);
+    z.strength = std::strtod(std::string(f[5]).c_str(), nullptr);
+    z.touches = std::strtoll(std::string(f[6]).c_str(), nullptr, 10);
+    z.status = f[7] == "active" ? zone_status::active : f[7] == "broken" ? zone_status::broken : zone_status::expired;
+    unix_time ended = 0;
+    if (!f[8].empty() && parse_timestamp(f[8], ended) == timestamp_parse::ok)
+      z.ended_at = ended;
     out.push_back(z);
   }
   return out;

@@ -129,6 +129,8 @@ std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection
 // --- results -----------------------------------------------------------------
 
 std::vector<equity_point> load_equity(pqxx::connection_base& c, const std::string& run_id);
+/// The stored equity.csv document of a run (empty when none).
+std::string load_equity_csv(pqxx::connection_base& c, const std::string& run_id);
 std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string& run_id);
 
 struct trade_filter {

@@ -46,7 +46,7 @@ created_key create_key(pqxx::connection_base& c, const std::string& user, const 
 }
 
 std::vector<key_info> list_keys(pqxx::connection_base& c) {
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   std::vector<key_info> out;
   for (const auto& r : txn.exec(
          "SELECT k.id, u.name, u.role, u.tier, k.prefix, extract(epoch FROM k.created_at)::bigint, "
@@ -78,7 +78,7 @@ std::optional<principal> authenticate(pqxx::connection_base& c, const std::strin
   if (key.size() != 67 || key.compare(0, 3, "bt_") != 0)
     return std::nullopt;
   const std::string hash = hash_api_key(key);
-  pqxx::read_transaction txn(c);
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params(
     "SELECT u.id, u.name, u.role, u.tier, k.key_hash FROM api_keys k JOIN users u ON u.id = k.user_id "
     "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",

@@ -157,7 +157,10 @@ BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
   auto run = f.wait(id, finished);
   BOOST_TEST(run.at("status").as_string() == "completed");
   BOOST_TEST(run.at("attempts").to_number<int>() == 2);
-  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "12000"); // one result set
+  // Exactly one result set: one equity document of 12,000 points, trades once.
+  BOOST_TEST(f.s.sql("SELECT count(*), sum(points) FROM run_equity WHERE run_id = '" + id + "'") == "1|12000");
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + id + "'") ==
+             std::to_string(run.at("metrics").at("total_trades").to_number<int>()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Backtest jobs benchmark against a fresh server with embedded PostgreSQL.
+
+    python3 bench/jobs_bench.py [--build build] [--workers N] [--runs 200]
+
+Prints: submit -> completed latency for a standard two-year GC 1h
+supply_demand_zones run on an idle server (persistence included); the
+throughput of N queued runs through the workers; submission latency
+percentiles; and, when wrk is installed, GET /v1/backtest/{id} latency while
+the workers are busy.
+"""
+import argparse, json, os, shutil, socket, statistics, subprocess, sys, tempfile, threading, time, urllib.request
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--build", default="build")
+ap.add_argument("--workers", type=int, default=2)
+ap.add_argument("--runs", type=int, default=200)
+args = ap.parse_args()
+binary = os.path.abspath(os.path.join(args.build, "backtestd"))
+
+tmp = tempfile.mkdtemp(prefix="bt_jobs_")
+os.chmod(tmp, 0o755)
+data = os.path.join(tmp, "var")
+s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+base = f"http://127.0.0.1:{port}"
+key = subprocess.check_output([binary, "keys", "create", "--user", "bench", "--data-dir", data], stderr=subprocess.DEVNULL).decode().strip()
+log = open(os.path.join(tmp, "serve.log"), "w")
+server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data, "--workers", str(args.workers),
+                           "--rate-limit", "1000000", "--max-user-runs", str(max(3, args.workers))], stderr=log)
+
+def call(method, path, body=None, ctype=None):
+    req = urllib.request.Request(base + path, data=body, method=method, headers={"X-API-Key": key})
+    if ctype:
+        req.add_header("Content-Type", ctype)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+try:
+    for _ in range(200):
+        try:
+            if call("GET", "/healthz")[0] == 200:
+                break
+        except Exception:
+            time.sleep(0.05)
+    csv = subprocess.check_output([binary, "gen-data", "--symbol", "GC", "--bars", "12000", "--seed", "42"])
+    assert call("POST", "/v1/market-data?symbol=GC&timeframe=1h", csv, "text/csv")[0] == 201
+
+    def body(atr, stop):
+        return json.dumps({"symbol": "GC", "timeframe": "1h", "start": "2023-01-02T00:00:00Z", "end": "2024-12-31T16:00:00Z",
+                           "params": {"atr_period": atr, "stop_atr_mult": stop}}).encode()
+
+    def wait(run_id):
+        while True:
+            status = json.loads(call("GET", f"/v1/backtest/{run_id}")[1])["status"]
+            if status in ("completed", "failed", "cancelled"):
+                return status
+            time.sleep(0.001)
+
+    # 1. Idle-server latency, one run at a time.
+    latencies = []
+    for i in range(30):
+        t0 = time.perf_counter()
+        code, out = call("POST", "/v1/backtest", body(5 + i, 1.5), "application/json")
+        assert code == 202, out
+        assert wait(json.loads(out)["run_id"]) == "completed"
+        latencies.append((time.perf_counter() - t0) * 1000)
+    latencies.sort()
+    print(f"submit -> completed, 2-year GC 1h supply_demand_zones, idle server ({len(latencies)} runs): "
+          f"median {statistics.median(latencies):.1f} ms, p90 {latencies[int(len(latencies) * 0.9) - 1]:.1f} ms, "
+          f"min {latencies[0]:.1f} ms")
+
+    # 2. N queued runs through the workers, with GET /v1/backtest/{id} paced
+    #    at ~1,000 requests/s meanwhile (wrk: 4 connections, 4 ms between
+    #    requests on each; wrk's latency excludes the pause).
+    probe_id = json.loads(call("POST", "/v1/backtest", body(4, 1.5), "application/json")[1])["run_id"]
+    wait(probe_id)
+    script = os.path.join(tmp, "paced.lua")
+    open(script, "w").write(f'wrk.headers["X-API-Key"] = "{key}"\nfunction delay() return 4 end\n')
+    wrk = None
+    if shutil.which("wrk"):
+        wrk = subprocess.Popen(["wrk", "-t2", "-c4", "-d4s", "--latency", "-s", script, f"{base}/v1/backtest/{probe_id}"],
+                               stdout=subprocess.PIPE, text=True)
+    submit_ms, ids = [], []
+    t0 = time.perf_counter()
+    for i in range(args.runs):
+        t1 = time.perf_counter()
+        code, out = call("POST", "/v1/backtest", body(40 + i % 150, 1.0 + (i // 150) * 0.25), "application/json")
+        submit_ms.append((time.perf_counter() - t1) * 1000)
+        assert code == 202, out
+        ids.append(json.loads(out)["run_id"])
+    statuses = [wait(r) for r in ids]
+    elapsed = time.perf_counter() - t0
+    wrk_out = wrk.communicate()[0] if wrk else ""
+    assert all(s == "completed" for s in statuses), statuses
+    # Worker throughput from the database: first start to last finish.
+    span = float(subprocess.check_output(["psql", f"host={data}/pg-run port=5432 user=backtestd dbname=backtestd", "-tAc",
+        "SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM runs WHERE id::text IN (%s)"
+        % ",".join("'%s'" % r for r in ids)]).decode().strip())
+    submit_ms.sort()
+    print(f"{args.runs} queued runs through {args.workers} workers: {span:.2f} s from first start to last finish = "
+          f"{args.runs / span:.1f} runs/s ({elapsed:.2f} s wall clock including submission)")
+    print(f"submission latency while runs execute: median {statistics.median(submit_ms):.2f} ms, "
+          f"p95 {submit_ms[int(len(submit_ms) * 0.95) - 1]:.2f} ms, max {submit_ms[-1]:.2f} ms")
+    if wrk_out:
+        print(f"GET /v1/backtest/{{id}} paced at ~1,000 requests/s during the {args.runs} runs (wrk, 4 connections):")
+        for line in wrk_out.splitlines():
+            if any(k in line for k in ("Requests/sec", "50%", "90%", "99%", "requests in")):
+                print("  " + line.strip())
+finally:
+    server.terminate()
+    server.wait()
+    shutil.rmtree(tmp, ignore_errors=True)
