@@ -130,6 +130,20 @@ service_reply backtest_service::handle(const backtest_call& call) {
     }
     if (call.op == "submit")
       return submit(*conn, *who, call);
+    if (call.op == "queue") {
+      const auto stats = db::read_queue_stats(*conn);
+      json_writer w;
+      w.begin_object();
+      w.key("queued").number(stats.queued);
+      w.key("running").number(stats.running);
+      w.key("workers").number(static_cast<std::int64_t>(limits_.workers));
+      w.key("capacity").number(limits_.queue_capacity);
+      w.key("avg_run_ms").number(round_places(stats.avg_duration_ms, 3));
+      w.key("depth_warning").boolean(stats.queued > limits_.depth_warning);
+      w.key("depth_warning_threshold").number(limits_.depth_warning);
+      w.end_object();
+      return json_reply(service_code::ok, w.take());
+    }
     if (call.op == "list")
       return list(*conn, *who, call.query);
     if (call.op == "compare")

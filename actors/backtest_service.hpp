@@ -18,6 +18,7 @@ struct backtest_limits {
   std::int64_t queue_capacity = 1000;
   unsigned workers = 2;           ///< for ETAs
   double max_span_days = 3 * 365.25 + 1;
+  std::int64_t depth_warning = 50; ///< queue depth above which a warning is logged and shown
 };
 
 class backtest_service {

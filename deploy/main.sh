@@ -24,6 +24,18 @@ for _ in $(seq 200); do curl -sf "http://$listen/healthz" >/dev/null && break; s
 echo "== upload"
 curl -s -H "X-API-Key: $key" -H "Content-Type: text/csv" --data-binary @var/demo/gc_1h.csv \
   "http://$listen/v1/market-data?symbol=GC&timeframe=1h" | head -c 600; echo
+echo "== backtest over HTTP"
+run=$(curl -s -H "X-API-Key: $key" -H "Content-Type: application/json" \
+  -d '{"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z"}' \
+  "http://$listen/v1/backtest")
+echo "$run"
+run_id=$(echo "$run" | sed -n 's/.*"run_id":"\([0-9a-f-]*\)".*/\1/p')
+for _ in $(seq 100); do
+  curl -s -H "X-API-Key: $key" "http://$listen/v1/backtest/$run_id" | grep -q '"status":"completed"' && break
+  sleep 0.1
+done
+curl -s -H "X-API-Key: $key" "http://$listen/v1/backtest/$run_id/metrics"; echo
+
 cat <<EOT
 
 == backtestd is serving on http://$listen (logs: JSON lines on stderr). Try:
@@ -35,6 +47,12 @@ cat <<EOT
   curl -s -H "X-API-Key: \$KEY" "http://$listen/v1/market-data/GC/1h/bars?from=2024-01-02T00:00:00Z&to=2024-01-02T23:00:00Z"
   curl -s -H "X-API-Key: \$KEY" "http://$listen/v1/market-data/GC/1h/bars?format=csv&limit=100000" -o gc.csv
   curl -s -H "X-API-Key: \$KEY" -F file=@var/demo/gc_1h.csv "http://$listen/v1/market-data?symbol=GC&timeframe=1h"
+  curl -s -H "X-API-Key: \$KEY" -H "Content-Type: application/json" -d '{"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z"}' http://$listen/v1/backtest
+  curl -s -H "X-API-Key: \$KEY" http://$listen/v1/backtest/$run_id
+  curl -s -H "X-API-Key: \$KEY" "http://$listen/v1/backtest/$run_id/trades?limit=5&sort=pnl&order=desc"
+  curl -s -H "X-API-Key: \$KEY" "http://$listen/v1/backtest/$run_id/trades?format=csv"   # also /equity, /zones, /chart
+  curl -s -H "X-API-Key: \$KEY" "http://$listen/v1/backtest?sort=sharpe_ratio&order=desc"
+  curl -s -H "X-API-Key: \$KEY" http://$listen/v1/strategies
   curl -s -X DELETE -H "X-API-Key: \$KEY" "http://$listen/v1/market-data/GC/1h"
   open http://$listen/docs (Swagger UI) or fetch http://$listen/openapi.json
 Press Ctrl-C to stop.

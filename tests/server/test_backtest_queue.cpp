@@ -93,6 +93,19 @@ BOOST_AUTO_TEST_CASE(priorities_then_fifo_and_restart_keeps_the_queue) {
   BOOST_TEST(f.status(e) == "cancelled");
 }
 
+BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after) {
+  fixture f({"--workers", "0", "--queue-capacity", "2"});
+  f.submit(body(20));
+  f.submit(body(21));
+  auto full = f.s.request("POST", "/v1/backtest", f.key, body(22), "application/json");
+  BOOST_TEST(full.status == 503u);
+  BOOST_TEST(full.headers["Retry-After"] == "1");
+  auto queue = f.s.request("GET", "/v1/queue", f.key).json();
+  BOOST_TEST(queue.at("queued").to_number<int>() == 2);
+  BOOST_TEST(queue.at("workers").to_number<int>() == 1); // none configured: ETAs assume one
+  BOOST_TEST(!queue.at("depth_warning").as_bool());
+}
+
 BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
   // ~3 s per run; at most one of this user's runs at once.
   fixture f({"--workers", "2", "--max-user-runs", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
