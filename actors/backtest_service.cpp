@@ -1,5 +1,6 @@
 #include "actors/backtest_service.hpp"
 
+#include "actors/service_reply.hpp"
 #include "config/log.hpp"
 #include "domain/data/instrument.hpp"
 #include "domain/engine/run_config.hpp"
@@ -16,15 +17,10 @@
 
 namespace bt {
 
-service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details);
-
 namespace {
 
 service_reply json_reply(service_code code, std::string body) {
-  service_reply r;
-  r.code = static_cast<std::uint8_t>(code);
-  r.body = std::move(body);
-  return r;
+  return body_reply(code, std::move(body));
 }
 
 std::string new_uuid() {
@@ -53,13 +49,6 @@ bool looks_like_uuid(const std::string& s) {
       return false;
   }
   return true;
-}
-
-std::optional<std::string> query(const std::vector<std::pair<std::string, std::string>>& q, const std::string& key) {
-  for (const auto& [k, v] : q)
-    if (k == key && !v.empty())
-      return v;
-  return std::nullopt;
 }
 
 const char* priority_name(int p) {
@@ -429,14 +418,14 @@ service_reply backtest_service::remove(pqxx::connection& c, const db::principal&
 service_reply backtest_service::list(pqxx::connection& c, const db::principal& who, const query_map& q) {
   db::run_filter f;
   std::vector<error_detail> errors;
-  f.status = query(q, "status");
+  f.status = query_value(q, "status");
   if (f.status && *f.status != "queued" && *f.status != "running" && *f.status != "completed" &&
       *f.status != "failed" && *f.status != "cancelled")
     errors.push_back({"status", 0, "must be queued, running, completed, failed or cancelled"});
-  f.symbol = query(q, "symbol");
-  f.strategy = query(q, "strategy");
+  f.symbol = query_value(q, "symbol");
+  f.strategy = query_value(q, "strategy");
   for (const char* name : {"from", "to"})
-    if (auto t = query(q, name)) {
+    if (auto t = query_value(q, name)) {
       unix_time v = 0;
       if (parse_timestamp(*t, v) != timestamp_parse::ok)
         errors.push_back({name, 0, "not a UTC timestamp"});
@@ -444,7 +433,7 @@ service_reply backtest_service::list(pqxx::connection& c, const db::principal& w
         (std::string(name) == "from" ? f.created_from : f.created_to) = v;
     }
   auto number = [&](const char* name, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-    if (auto t = query(q, name)) {
+    if (auto t = query_value(q, name)) {
       try {
         std::size_t used = 0;
         const long long v = std::stoll(*t, &used);
@@ -458,7 +447,7 @@ service_reply backtest_service::list(pqxx::connection& c, const db::principal& w
   };
   number("limit", 1, 500, f.limit);
   number("offset", 0, 1'000'000'000, f.offset);
-  if (auto s = query(q, "sort")) {
+  if (auto s = query_value(q, "sort")) {
     const auto& cols = db::sortable_run_columns();
     if (std::find(cols.begin(), cols.end(), *s) == cols.end())
       errors.push_back({"sort", 0, "must be created_at, sharpe_ratio, net_profit, total_return_pct, max_drawdown_pct, "
@@ -466,7 +455,7 @@ service_reply backtest_service::list(pqxx::connection& c, const db::principal& w
     else
       f.sort = *s;
   }
-  if (auto o = query(q, "order")) {
+  if (auto o = query_value(q, "order")) {
     if (*o != "asc" && *o != "desc")
       errors.push_back({"order", 0, "must be asc or desc"});
     f.descending = *o == "desc";
@@ -505,7 +494,7 @@ service_reply backtest_service::list(pqxx::connection& c, const db::principal& w
 
 service_reply backtest_service::compare(pqxx::connection& c, const db::principal& who, const query_map& q) {
   std::vector<std::string> ids;
-  if (auto text = query(q, "ids")) {
+  if (auto text = query_value(q, "ids")) {
     std::size_t pos = 0;
     while (pos <= text->size()) {
       auto comma = text->find(',', pos);
@@ -582,7 +571,7 @@ service_reply backtest_service::compare(pqxx::connection& c, const db::principal
   // Equity on one time axis: the union of the runs' bar times, thinned to at
   // most max_points; a run without a point at a time shows null.
   std::size_t max_points = 1000;
-  if (auto m = query(q, "max_points"))
+  if (auto m = query_value(q, "max_points"))
     max_points = std::clamp<std::size_t>(std::strtoul(m->c_str(), nullptr, 10), 10, 100'000);
   std::vector<std::vector<equity_point>> curves;
   std::set<unix_time> times;

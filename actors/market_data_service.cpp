@@ -1,7 +1,9 @@
 #include "actors/market_data_service.hpp"
 
+#include "actors/service_reply.hpp"
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
+#include "domain/data/instrument.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
 #include "persistence/market_data_repository.hpp"
@@ -11,31 +13,12 @@
 
 namespace bt {
 
-service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details) {
-  service_reply r;
-  r.code = static_cast<std::uint8_t>(code);
-  r.message = std::move(message);
-  r.details = std::move(details);
-  return r;
-}
-
 namespace {
 
 service_reply json_reply(service_code code, std::string body) {
-  service_reply r;
-  r.code = static_cast<std::uint8_t>(code);
-  r.body = std::move(body);
-  return r;
+  return body_reply(code, std::move(body));
 }
 
-bool valid_symbol(const std::string& s) {
-  if (s.empty() || s.size() > 16)
-    return false;
-  for (char c : s)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-      return false;
-  return true;
-}
 
 std::vector<error_detail> check_dataset_name(const std::string& symbol, const std::string& timeframe) {
   std::vector<error_detail> d;
@@ -44,18 +27,6 @@ std::vector<error_detail> check_dataset_name(const std::string& symbol, const st
   if (!parse_timeframe(timeframe))
     d.push_back({"timeframe", 0, "must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d"});
   return d;
-}
-
-void write_gaps(json_writer& w, const std::vector<gap>& gaps) {
-  w.begin_array();
-  for (const auto& g : gaps) {
-    w.begin_object();
-    w.key("from").timestamp(g.from);
-    w.key("to").timestamp(g.to);
-    w.key("missing_bars").number(g.missing_bars);
-    w.end_object();
-  }
-  w.end_array();
 }
 
 void write_dataset(json_writer& w, const db::dataset_info& d, bool gap_list) {

@@ -37,7 +37,4 @@ private:
   market_data_limits limits_;
 };
 
-/// An error reply with a message and optional details.
-service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details = {});
-
 } // namespace bt

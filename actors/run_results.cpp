@@ -1,5 +1,6 @@
 // Results of completed runs: metrics, equity, trades, zones and the chart.
 #include "actors/backtest_service.hpp"
+#include "actors/service_reply.hpp"
 
 #include "domain/data/bar_import.hpp"
 #include "domain/report/chart.hpp"
@@ -12,23 +13,10 @@
 
 namespace bt {
 
-service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details);
-
 namespace {
 
 service_reply reply(std::string body, const char* content_type = "application/json") {
-  service_reply r;
-  r.code = static_cast<std::uint8_t>(service_code::ok);
-  r.body = std::move(body);
-  r.content_type = content_type;
-  return r;
-}
-
-std::optional<std::string> query(const std::vector<std::pair<std::string, std::string>>& q, const std::string& key) {
-  for (const auto& [k, v] : q)
-    if (k == key && !v.empty())
-      return v;
-  return std::nullopt;
+  return body_reply(service_code::ok, std::move(body), content_type);
 }
 
 bool whole_number(const std::string& text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
@@ -73,7 +61,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
   }
   const auto& q = call.query;
   std::vector<error_detail> errors;
-  const std::string format = query(q, "format").value_or("json");
+  const std::string format = query_value(q, "format").value_or("json");
   if (format != "json" && format != "csv")
     errors.push_back({"format", 0, "must be json or csv"});
 
@@ -82,7 +70,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
   if (call.op == "equity") {
     std::int64_t max_points = 0;
-    if (auto m = query(q, "max_points"); m && !whole_number(*m, 4, 1'000'000, max_points))
+    if (auto m = query_value(q, "max_points"); m && !whole_number(*m, 4, 1'000'000, max_points))
       errors.push_back({"max_points", 0, "must be a whole number from 4 to 1000000"});
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
@@ -103,42 +91,42 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
   if (call.op == "trades") {
     db::trade_filter f;
-    if (auto s = query(q, "side")) {
+    if (auto s = query_value(q, "side")) {
       if (*s != "long" && *s != "short")
         errors.push_back({"side", 0, "must be long or short"});
       f.side = s;
     }
-    if (auto z = query(q, "zone_type")) {
+    if (auto z = query_value(q, "zone_type")) {
       if (*z != "supply" && *z != "demand")
         errors.push_back({"zone_type", 0, "must be supply or demand"});
       f.zone_type = z;
     }
-    if (auto o = query(q, "outcome")) {
+    if (auto o = query_value(q, "outcome")) {
       if (*o != "win" && *o != "loss")
         errors.push_back({"outcome", 0, "must be win or loss"});
       f.outcome = o;
     }
     for (const char* name : {"from", "to"})
-      if (auto t = query(q, name)) {
+      if (auto t = query_value(q, name)) {
         unix_time v = 0;
         if (parse_timestamp(*t, v) != timestamp_parse::ok)
           errors.push_back({name, 0, "not a UTC timestamp"});
         else
           (std::string(name) == "from" ? f.from : f.to) = v;
       }
-    if (auto s = query(q, "sort")) {
+    if (auto s = query_value(q, "sort")) {
       if (*s != "entry_time" && *s != "pnl" && *s != "r_multiple" && *s != "holding_bars")
         errors.push_back({"sort", 0, "must be entry_time, pnl, r_multiple or holding_bars"});
       f.sort = *s;
     }
-    if (auto o = query(q, "order")) {
+    if (auto o = query_value(q, "order")) {
       if (*o != "asc" && *o != "desc")
         errors.push_back({"order", 0, "must be asc or desc"});
       f.descending = *o == "desc";
     }
-    if (auto l = query(q, "limit"); l && !whole_number(*l, 1, 1000, f.limit))
+    if (auto l = query_value(q, "limit"); l && !whole_number(*l, 1, 1000, f.limit))
       errors.push_back({"limit", 0, "must be a whole number from 1 to 1000"});
-    if (auto o = query(q, "offset"); o && !whole_number(*o, 0, 1'000'000'000, f.offset))
+    if (auto o = query_value(q, "offset"); o && !whole_number(*o, 0, 1'000'000'000, f.offset))
       errors.push_back({"offset", 0, "must be a whole number of at least 0"});
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
@@ -176,7 +164,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
 service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& run, const query_map& q) {
   std::int64_t max_points = 1000;
-  if (auto m = query(q, "max_points"); m && !whole_number(*m, 10, 100'000, max_points))
+  if (auto m = query_value(q, "max_points"); m && !whole_number(*m, 10, 100'000, max_points))
     return error_reply(service_code::bad_request, "invalid query",
                        {{"max_points", 0, "must be a whole number from 10 to 100000"}});
   auto source = db::load_bars(c, run.user_id, run.symbol, *parse_timeframe(run.source_timeframe), run.start, run.end,

@@ -38,6 +38,15 @@ std::int64_t sunday_of(int year, unsigned month, int n) {
 
 } // namespace
 
+bool valid_symbol(std::string_view s) {
+  if (s.empty() || s.size() > 16)
+    return false;
+  for (char c : s)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return false;
+  return true;
+}
+
 instrument lookup_instrument(std::string_view symbol) {
   for (const auto& row : table)
     if (row.symbol == symbol)

@@ -25,6 +25,9 @@ struct instrument {
   bool known = false;  ///< found in the instrument table
 };
 
+/// Whether `symbol` is a well-formed symbol: [A-Z0-9._-]{1,16}.
+bool valid_symbol(std::string_view symbol);
+
 /// The table entry for `symbol`, or multiplier 1, tick 0.01, step 1 on a 24/7
 /// calendar for a symbol the table does not know.
 instrument lookup_instrument(std::string_view symbol);

@@ -16,14 +16,6 @@ const char* engine_version() {
 }
 
 namespace {
-bool valid_symbol(const std::string& s) {
-  if (s.empty() || s.size() > 16)
-    return false;
-  for (char c : s)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-      return false;
-  return true;
-}
 } // namespace
 
 field_errors resolve_config(const run_request& request, run_config& out) {

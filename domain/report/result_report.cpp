@@ -6,6 +6,18 @@
 
 namespace bt {
 
+void write_gaps(json_writer& w, const std::vector<gap>& gaps) {
+  w.begin_array();
+  for (const auto& g : gaps) {
+    w.begin_object();
+    w.key("from").timestamp(g.from);
+    w.key("to").timestamp(g.to);
+    w.key("missing_bars").number(g.missing_bars);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_import_report(json_writer& w, const import_report& r) {
   w.begin_object();
   w.key("rows_received").number(static_cast<std::uint64_t>(r.rows_received));
@@ -26,15 +38,8 @@ void write_import_report(json_writer& w, const import_report& r) {
   w.end_array();
   w.key("sorted").boolean(r.sorted);
   w.key("values_rounded").number(static_cast<std::uint64_t>(r.values_rounded));
-  w.key("gaps").begin_array();
-  for (const auto& g : r.gaps) {
-    w.begin_object();
-    w.key("from").timestamp(g.from);
-    w.key("to").timestamp(g.to);
-    w.key("missing_bars").number(g.missing_bars);
-    w.end_object();
-  }
-  w.end_array();
+  w.key("gaps");
+  write_gaps(w, r.gaps);
   w.key("warnings").begin_array();
   for (const auto& s : r.warnings)
     w.string(s);

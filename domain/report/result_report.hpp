@@ -12,6 +12,8 @@ namespace bt {
 class json_writer;
 
 void write_import_report(json_writer& w, const import_report& report);
+/// [{from, to, missing_bars}]
+void write_gaps(json_writer& w, const std::vector<gap>& gaps);
 void write_trade(json_writer& w, const trade& t);
 void write_zone(json_writer& w, const zone_record& z);
 /// {points, start, end, initial_equity, final_equity, min_equity, max_equity, max_drawdown_pct}
