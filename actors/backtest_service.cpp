@@ -106,7 +106,7 @@ std::string range_text(const db::dataset_info& d) {
 service_reply backtest_service::handle(const backtest_call& call) {
   try {
     auto conn = pool_->acquire();
-    auto who = db::authenticate(*conn, call.api_key);
+    auto who = auth_.authenticate(*conn, call.api_key);
     if (!who)
       return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)", {});
     if (call.op == "strategies") {

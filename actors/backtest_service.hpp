@@ -3,6 +3,7 @@
 // idempotency, status, cancellation, deletion, history, comparison and
 // results. Blocking (database); runs only inside detached actors.
 
+#include "actors/auth_cache.hpp"
 #include "actors/messages.hpp"
 #include "actors/run_registry.hpp"
 #include "persistence/connection_pool.hpp"
@@ -47,6 +48,7 @@ private:
   std::shared_ptr<run_registry> registry_;
   backtest_limits limits_;
   std::function<void()> wake_;
+  auth_cache auth_;
 };
 
 } // namespace bt

@@ -67,7 +67,7 @@ template <class F>
 service_reply market_data_service::guarded(const std::string& api_key, F&& body) {
   try {
     auto conn = pool_->acquire();
-    auto who = db::authenticate(*conn, api_key);
+    auto who = auth_.authenticate(*conn, api_key);
     if (!who)
       return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)");
     return body(*conn, *who);

@@ -2,6 +2,7 @@
 // Market data requests, synchronously: authenticate, validate, store, query.
 // Blocking (database); runs only inside detached actors.
 
+#include "actors/auth_cache.hpp"
 #include "actors/messages.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/user_repository.hpp"
@@ -35,6 +36,7 @@ private:
 
   std::shared_ptr<db::connection_pool> pool_;
   market_data_limits limits_;
+  auth_cache auth_;
 };
 
 } // namespace bt

@@ -15,6 +15,8 @@
 
 #include <stdexcept>
 
+#include <sys/resource.h>
+
 namespace bt::http {
 const std::string& openapi_document();
 }
@@ -81,7 +83,19 @@ int serve_command(int argc, char** argv) {
     // Backtests: a queue manager supervising cfg.workers workers; API
     // requests about runs go to their own detached actors.
     auto registry = std::make_shared<run_registry>();
-    auto worker_ctx = std::make_shared<worker_context>(worker_context{pool, registry, fault_plan::from_environment()});
+    // Workers get their own connections. With the embedded database the
+    // server processes behind them run at the workers' lower CPU priority
+    // too, so that batch work never delays a request.
+    std::function<void(pqxx::connection&)> lower_priority;
+    if (embedded)
+      lower_priority = [](pqxx::connection& c) {
+        pqxx::nontransaction q(c);
+        const auto pid = q.exec("SELECT pg_backend_pid()")[0][0].as<int>();
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(pid), 10); // best effort
+      };
+    auto worker_pool = std::make_shared<db::connection_pool>(conninfo, cfg.workers + 1, lower_priority);
+    auto worker_ctx =
+      std::make_shared<worker_context>(worker_context{worker_pool, registry, fault_plan::from_environment()});
     queue_settings qs;
     qs.workers = cfg.workers;
     qs.per_user_limit = cfg.max_user_runs;

@@ -81,7 +81,7 @@ try:
     open(script, "w").write(f'wrk.headers["X-API-Key"] = "{key}"\nfunction delay() return 4 end\n')
     wrk = None
     if shutil.which("wrk"):
-        wrk = subprocess.Popen(["wrk", "-t2", "-c4", "-d4s", "--latency", "-s", script, f"{base}/v1/backtest/{probe_id}"],
+        wrk = subprocess.Popen(["wrk", "-t1", "-c5", "-d4s", "--latency", "-s", script, f"{base}" + os.environ.get("PROBE_PATH", f"/v1/backtest/{probe_id}")],
                                stdout=subprocess.PIPE, text=True)
     submit_ms, ids = [], []
     t0 = time.perf_counter()
@@ -105,7 +105,7 @@ try:
     print(f"submission latency while runs execute: median {statistics.median(submit_ms):.2f} ms, "
           f"p95 {submit_ms[int(len(submit_ms) * 0.95) - 1]:.2f} ms, max {submit_ms[-1]:.2f} ms")
     if wrk_out:
-        print(f"GET /v1/backtest/{{id}} paced at ~1,000 requests/s during the {args.runs} runs (wrk, 4 connections):")
+        print(f"GET /v1/backtest/{{id}} paced at ~1,000 requests/s during the {args.runs} runs (wrk, 5 connections):")
         for line in wrk_out.splitlines():
             if any(k in line for k in ("Requests/sec", "50%", "90%", "99%", "requests in")):
                 print("  " + line.strip())

@@ -4,8 +4,9 @@
 
 namespace bt::db {
 
-connection_pool::connection_pool(std::string conninfo, std::size_t size)
-    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size) {}
+connection_pool::connection_pool(std::string conninfo, std::size_t size,
+                                 std::function<void(pqxx::connection&)> on_connect)
+    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size), on_connect_(std::move(on_connect)) {}
 
 connection_pool::~connection_pool() = default;
 
@@ -33,7 +34,10 @@ connection_pool::lease connection_pool::acquire(std::chrono::milliseconds timeou
   ++open_;
   lock.unlock();
   try {
-    return lease(*this, std::make_unique<pqxx::connection>(conninfo_));
+    auto c = std::make_unique<pqxx::connection>(conninfo_);
+    if (on_connect_)
+      on_connect_(*c);
+    return lease(*this, std::move(c));
   } catch (const std::exception& e) {
     std::lock_guard<std::mutex> relock(mutex_);
     --open_;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -23,7 +24,10 @@ public:
 
 class connection_pool {
 public:
-  connection_pool(std::string conninfo, std::size_t size);
+  /// `on_connect` runs on every new connection (e.g. to lower the priority
+  /// of the server process behind it).
+  connection_pool(std::string conninfo, std::size_t size,
+                  std::function<void(pqxx::connection&)> on_connect = nullptr);
   ~connection_pool();
 
   /// A connection on loan; returned to the pool when destroyed. A connection
@@ -50,6 +54,7 @@ private:
 
   const std::string conninfo_;
   const std::size_t size_;
+  const std::function<void(pqxx::connection&)> on_connect_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
