@@ -25,13 +25,20 @@ class job_observer final : public run_observer {
 public:
   job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt)
       : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
-        slow_ms_(faults.slow_ms_per_pct), started_(std::chrono::steady_clock::now()) {
+        hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
+        started_(std::chrono::steady_clock::now()) {
     const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
-    interval_ = crash_at_ > 0 ? std::min<std::size_t>(step, static_cast<std::size_t>(crash_at_)) : step;
+    interval_ = step;
+    for (std::int64_t at : {crash_at_, hang_at_})
+      if (at > 0)
+        interval_ = std::min<std::size_t>(interval_, static_cast<std::size_t>(at));
   }
   bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override {
     if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
       throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
+    if (hang_at_ >= 0 && static_cast<std::int64_t>(done) >= hang_at_)
+      while (!live_.cancel.load()) // silent, as a hung worker would be
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (slow_ms_ > 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
     const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
@@ -49,6 +56,7 @@ private:
   live_run& live_;
   const bar_series& bars_;
   std::int64_t crash_at_;
+  std::int64_t hang_at_;
   std::int64_t slow_ms_;
   std::size_t interval_;
   std::chrono::steady_clock::time_point started_;
@@ -91,6 +99,8 @@ fault_plan fault_plan::from_environment() {
       const long long value = std::atoll(item.c_str() + eq + 1);
       if (key == "crash_at_bar")
         f.crash_at_bar = value;
+      else if (key == "hang_at_bar")
+        f.hang_at_bar = value;
       else if (key == "times")
         f.times = static_cast<std::int32_t>(value);
       else if (key == "slow_ms_per_pct")
@@ -100,10 +110,10 @@ fault_plan fault_plan::from_environment() {
       break;
     pos = comma + 1;
   }
-  if (f.crash_at_bar >= 0 && f.times == 0)
+  if ((f.crash_at_bar >= 0 || f.hang_at_bar >= 0) && f.times == 0)
     f.times = 1;
-  log::warn("fault_injection_enabled",
-            {{"crash_at_bar", f.crash_at_bar}, {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct}});
+  log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar}, {"hang_at_bar", f.hang_at_bar},
+                                        {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct}});
   return f;
 }
 

@@ -17,10 +17,13 @@ namespace bt {
 
 /// Test-only fault injection from BACKTESTD_FAULTS, ignored unless set:
 /// "crash_at_bar=500,times=2" makes the worker throw at bar 500 on attempts
-/// 1 and 2; "slow_ms_per_pct=30" sleeps 30 ms per 1% of progress (a run
-/// then takes about 3 s, long enough to cancel or kill mid-run).
+/// 1 and 2; "hang_at_bar=500,times=1" stops reporting at bar 500 (until
+/// the watchdog gives up on it); "slow_ms_per_pct=30" sleeps 30 ms per 1%
+/// of progress (a run then takes about 3 s, long enough to cancel or kill
+/// mid-run).
 struct fault_plan {
   std::int64_t crash_at_bar = -1;
+  std::int64_t hang_at_bar = -1;
   std::int32_t times = 0;
   std::int64_t slow_ms_per_pct = 0;
   static fault_plan from_environment();

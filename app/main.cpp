@@ -23,7 +23,7 @@ const char* usage =
   "  serve       run the HTTP service (embedded PostgreSQL unless --database-url)\n"
   "              [--listen 127.0.0.1:8080] [--data-dir ./var] [--database-url URL]\n"
   "              [--io-threads N] [--workers N] [--db-connections N] [--rate-limit R]\n"
-  "              [--max-user-runs N] [--queue-capacity N]\n"
+  "              [--max-user-runs N] [--queue-capacity N] [--watchdog-seconds N]\n"
   "              [--web-dir DIR] [--config FILE]; also BACKTESTD_<SETTING> variables\n"
   "  keys        manage API keys: create --user NAME [--role trader|admin] [--tier free|pro],\n"
   "              list, revoke ID; with [--data-dir DIR | --database-url URL]\n"

@@ -99,6 +99,7 @@ int serve_command(int argc, char** argv) {
     queue_settings qs;
     qs.workers = cfg.workers;
     qs.per_user_limit = cfg.max_user_runs;
+    qs.watchdog = std::chrono::seconds(cfg.watchdog_seconds);
     caf::actor qm = cfg.workers > 0 ? spawn_queue_manager(sys, worker_ctx, qs) : caf::actor{};
     backtest_limits bl;
     bl.queue_capacity = cfg.queue_capacity;

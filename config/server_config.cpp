@@ -71,6 +71,10 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.max_user_runs = static_cast<int>(parse_number(name, v, 1000));
     if (c.max_user_runs == 0)
       throw std::invalid_argument("max-user-runs: must be at least 1");
+  } else if (name == "watchdog-seconds") {
+    c.watchdog_seconds = static_cast<unsigned>(parse_number(name, v, 86'400));
+    if (c.watchdog_seconds == 0)
+      throw std::invalid_argument("watchdog-seconds: must be at least 1");
   } else if (name == "queue-capacity") {
     c.queue_capacity = static_cast<std::int64_t>(parse_number(name, v, 10'000'000));
   } else if (name == "web-dir") {
@@ -111,7 +115,8 @@ std::string default_web_dir() {
 const std::vector<std::string>& server_setting_names() {
   static const std::vector<std::string> names{"listen",  "data-dir",       "database-url",
                                               "io-threads", "workers",     "db-connections",
-                                              "web-dir", "rate-limit", "max-user-runs", "queue-capacity"};
+                                              "web-dir", "rate-limit", "max-user-runs", "queue-capacity",
+                                              "watchdog-seconds"};
   return names;
 }
 

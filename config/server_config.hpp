@@ -25,6 +25,7 @@ struct server_config {
   std::size_t max_upload_rows = 100'000;
   int max_user_runs = 3;                    ///< runs of one user executing at once
   std::int64_t queue_capacity = 1000;       ///< queued runs before submissions get 503
+  unsigned watchdog_seconds = 60;           ///< a worker silent this long is replaced
   double rate_limit_per_second = 200;       ///< per API key
   double rate_limit_burst = 400;
 };

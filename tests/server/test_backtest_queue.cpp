@@ -160,6 +160,19 @@ BOOST_AUTO_TEST_CASE(a_crash_on_every_attempt_is_dead_lettered) {
   BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "0");
 }
 
+BOOST_AUTO_TEST_CASE(a_silent_worker_is_replaced_by_the_watchdog) {
+  fixture f({"--workers", "1", "--watchdog-seconds", "2"}, {{"BACKTESTD_FAULTS", "hang_at_bar=500,times=1"}});
+  const std::string id = f.submit(body(17));
+  auto run = f.wait(id, finished, 30);
+  BOOST_TEST(run.at("status").as_string() == "completed");
+  BOOST_TEST(run.at("attempts").to_number<int>() == 2);
+  BOOST_REQUIRE(run.at("attempt_errors").as_array().size() == 1u);
+  BOOST_TEST(std::string(run.at("attempt_errors").as_array()[0].at("error").as_string()).find("stopped reporting") !=
+             std::string::npos);
+  BOOST_TEST(f.s.log().find("\"worker_stalled\"") != std::string::npos);
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "1"); // one result set
+}
+
 BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
   fixture f({"--workers", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
   const std::string id = f.submit(body(16));
