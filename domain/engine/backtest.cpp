@@ -14,7 +14,7 @@ backtest_result run_backtest(const run_config& config, const bar_series& bars,
   auto start = std::chrono::steady_clock::now();
   auto strat = make_strategy(*config.strategy, config.params);
   r.output = run_engine(bars, *strat, config.execution, observer);
-  r.zones = strat->zones();
+  r.zones = strat->take_zones();
   r.metrics = compute_metrics(r.output, config.execution.initial_capital, seconds_of(bars.timeframe()));
   r.engine_ms =
     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

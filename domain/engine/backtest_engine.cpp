@@ -282,9 +282,11 @@ private:
       eq += mul(diff, o.t.quantity, exec_.multiplier);
     }
     equity_ = eq;
-    if (eq > peak_)
+    if (eq > peak_) {
       peak_ = eq;
-    double dd = eq < peak_ ? round_ten_places((peak_ - eq).to_double() / peak_.to_double() * 100.0) : 0.0;
+      dd_scale_ = peak_.units > 0 ? 100.0 / peak_.to_double() : 0.0; // a division per new peak, not per bar
+    }
+    double dd = eq < peak_ ? round_ten_places((peak_ - eq).to_double() * dd_scale_) : 0.0;
     out_.equity.push_back({now(), eq, dd});
   }
 
@@ -292,6 +294,7 @@ private:
   const execution_settings exec_;
   const fixed slippage_;
   fixed cash_, equity_, peak_;
+  double dd_scale_ = peak_.units > 0 ? 100.0 / peak_.to_double() : 0.0;
   std::size_t bar_ = 0;
   std::vector<order_slot> orders_;
   std::vector<order_id> working_;

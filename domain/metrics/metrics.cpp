@@ -91,7 +91,8 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
   if (!curve.empty())
     m.exposure_pct = 100.0 * static_cast<double>(run.bars_in_market) / static_cast<double>(curve.size());
 
-  // Max drawdown, peak-to-trough, with the initial capital as the first peak.
+  // Max drawdown, peak-to-trough, with the initial capital as the first
+  // peak: the engine already measured each point's drawdown from that peak.
   fixed peak = initial;
   unix_time peak_time = curve.empty() ? 0 : curve.front().time;
   double worst = 0;
@@ -101,9 +102,8 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
       peak = p.equity;
       peak_time = p.time;
     }
-    double dd = peak.units > 0 ? (peak - p.equity).to_double() / peak.to_double() * 100.0 : 0.0;
-    if (dd > worst) {
-      worst = dd;
+    if (p.drawdown_pct > worst) {
+      worst = p.drawdown_pct;
       worst_peak_value = peak;
       m.max_drawdown_peak = peak_time;
       m.max_drawdown_trough = p.time;

@@ -23,6 +23,7 @@ public:
   explicit supply_demand_zones(const param_set& params);
   void on_bar(const market_view& market, broker& orders) override;
   const std::vector<zone_record>& zones() const override { return zones_; }
+  std::vector<zone_record> take_zones() override { return std::move(zones_); }
 
 private:
   /// Per-zone trading state, indexed like zones_. Demand zones are stored

@@ -22,11 +22,16 @@ trade closed(const char* pnl, std::optional<double> r = std::nullopt) {
   return t;
 }
 
+// Daily points with drawdown measured as the engine does (from a running
+// peak that starts at the initial capital of 1000).
 engine_output curve(std::initializer_list<const char*> equities) {
   engine_output out;
   unix_time t = day0;
+  double peak = 1000;
   for (const char* e : equities) {
-    out.equity.push_back({t, px(e), 0});
+    const double v = px(e).to_double();
+    peak = std::max(peak, v);
+    out.equity.push_back({t, px(e), round_places((peak - v) / peak * 100)});
     t += seconds_per_day;
   }
   return out;
