@@ -165,7 +165,7 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto conn = ctx.pool->acquire();
-  if (!db::complete_run(*conn, claim, result, result.data_checksum, engine_version(), ms))
+  if (!db::complete_run(*conn, claim, db::to_stored(result, engine_version(), ms)))
     return {job.run_id, job.attempt, "stale", ""};
   using ms_t = std::chrono::duration<double, std::milli>;
   log::info("run_timing", {{"run_id", job.run_id}, {"bars", static_cast<std::uint64_t>(bars.size())},

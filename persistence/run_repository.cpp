@@ -218,8 +218,23 @@ std::int64_t requeue_orphans(pqxx::connection_base& c) {
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
-bool complete_run(pqxx::connection_base& c, const claimed_run& job, const backtest_result& result,
-                  const std::string& data_checksum, const std::string& engine_version, double duration_ms) {
+stored_result to_stored(const backtest_result& result, const std::string& engine_version, double duration_ms) {
+  stored_result s;
+  json_writer w;
+  write_metrics(w, result.metrics);
+  s.metrics_json = w.take();
+  s.trades = result.output.trades;
+  s.zones_csv = zones_csv(result.zones);
+  s.zones = static_cast<std::int64_t>(result.zones.size());
+  s.equity_csv = equity_csv(result.output.equity);
+  s.points = static_cast<std::int64_t>(result.output.equity.size());
+  s.data_checksum = result.data_checksum;
+  s.engine_version = engine_version;
+  s.duration_ms = duration_ms;
+  return s;
+}
+
+bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored_result& result) {
   pqxx::work txn(c);
   auto current = txn.exec_params(
     "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.id, job.attempt);
@@ -232,7 +247,7 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const backte
                                                   "stop_price", "target_price", "initial_risk", "r_multiple", "mae",
                                                   "mfe", "holding_bars", "fill_type", "exit_reason", "commission",
                                                   "zone_id", "zone_type", "zone_strength"});
-    for (const auto& t : result.output.trades) {
+    for (const auto& t : result.trades) {
       std::string r_multiple, zone_id, zone_type, zone_strength, pnl_pct;
       append_double(pnl_pct, t.pnl_pct);
       if (t.r_multiple)
@@ -255,20 +270,21 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const backte
     }
     copy.complete();
   }
-  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)", job.id,
-                  static_cast<std::int64_t>(result.zones.size()), zones_csv(result.zones));
-  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)", job.id,
-                  static_cast<std::int64_t>(result.output.equity.size()), equity_csv(result.output.equity));
-  json_writer w;
-  write_metrics(w, result.metrics);
-  const metrics& m = result.metrics;
+  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)", job.id, result.zones,
+                  result.zones_csv);
+  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)", job.id, result.points,
+                  result.equity_csv);
+  // The summary columns (for sorting the history) come from the metrics
+  // document itself, so they can never disagree with it.
   txn.exec_params(
-    "UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), duration_ms = $2, metrics_json = $3, "
-    "data_checksum = $4, engine_version = $5, trades_so_far = $6, total_trades = $6, net_profit = $7, "
-    "sharpe_ratio = $8, total_return_pct = $9, max_drawdown_pct = $10, win_rate = $11, profit_factor = $12 "
+    "UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), duration_ms = $2, metrics_json = $3::text, "
+    "data_checksum = $4, engine_version = $5, trades_so_far = $6, total_trades = ($3::text::jsonb->>'total_trades')::int, "
+    "net_profit = ($3::text::jsonb->>'net_profit')::numeric, sharpe_ratio = ($3::text::jsonb->>'sharpe_ratio')::float8, "
+    "total_return_pct = ($3::text::jsonb->>'total_return_pct')::float8, max_drawdown_pct = ($3::text::jsonb->>'max_drawdown_pct')::float8, "
+    "win_rate = ($3::text::jsonb->>'win_rate')::float8, profit_factor = ($3::text::jsonb->>'profit_factor')::float8 "
     "WHERE id = $1::uuid",
-    job.id, duration_ms, w.str(), data_checksum, engine_version, m.total_trades, to_string(m.net_profit),
-    m.sharpe_ratio, m.total_return_pct, m.max_drawdown_pct, m.win_rate, m.profit_factor);
+    job.id, result.duration_ms, result.metrics_json, result.data_checksum, result.engine_version,
+    static_cast<std::int64_t>(result.trades.size()));
   txn.commit();
   return true;
 }

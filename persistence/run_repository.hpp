@@ -101,11 +101,24 @@ std::optional<claimed_run> claim_next(pqxx::connection_base& c, const std::strin
 /// next claim counts another attempt). Returns how many.
 std::int64_t requeue_orphans(pqxx::connection_base& c);
 
+/// A finished attempt's results in the form they are stored (and sent
+/// between nodes): metrics JSON, trades, and the zones and equity CSVs.
+struct stored_result {
+  std::string metrics_json;
+  std::vector<trade> trades;
+  std::string zones_csv, equity_csv;
+  std::int64_t zones = 0, points = 0;
+  std::string data_checksum, engine_version;
+  double duration_ms = 0;
+};
+
+/// The stored form of a result computed here.
+stored_result to_stored(const backtest_result& result, const std::string& engine_version, double duration_ms);
+
 /// Stores a finished attempt's results in one transaction, unless the run
 /// was cancelled or handed to another attempt meanwhile (then false and
 /// nothing is written).
-bool complete_run(pqxx::connection_base& c, const claimed_run& job, const backtest_result& result,
-                  const std::string& data_checksum, const std::string& engine_version, double duration_ms);
+bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored_result& result);
 
 enum class failure_outcome { requeued, dead_lettered, stale };
 /// Records a failed attempt: requeued after `retry_delay_ms`, or, on the
