@@ -119,6 +119,29 @@ service_reply backtest_service::handle(const backtest_call& call) {
     }
     if (call.op == "submit")
       return submit(*conn, *who, call);
+    if (call.op == "cluster") {
+      // Admins only; everyone else is told there is nothing here.
+      if (who->role != "admin")
+        return error_reply(service_code::not_found, "no such endpoint: /v1/admin/cluster", {});
+      json_writer w;
+      w.begin_object().key("nodes").begin_array();
+      if (cluster_)
+        for (const auto& n : cluster_->nodes()) {
+          w.begin_object();
+          w.key("node_id").string(n.node_id);
+          w.key("address").string(n.address);
+          w.key("status").string(n.status);
+          w.key("workers").number(static_cast<std::uint64_t>(n.workers));
+          w.key("running_runs").begin_array();
+          for (const auto& r : n.running_runs)
+            w.string(r);
+          w.end_array();
+          w.key("last_heartbeat").timestamp(n.last_heartbeat);
+          w.end_object();
+        }
+      w.end_array().end_object();
+      return json_reply(service_code::ok, w.take());
+    }
     if (call.op == "queue") {
       const auto stats = db::read_queue_stats(*conn);
       json_writer w;

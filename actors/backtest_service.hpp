@@ -4,6 +4,7 @@
 // results. Blocking (database); runs only inside detached actors.
 
 #include "actors/auth_cache.hpp"
+#include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
 #include "actors/run_registry.hpp"
 #include "persistence/connection_pool.hpp"
@@ -25,8 +26,10 @@ struct backtest_limits {
 class backtest_service {
 public:
   backtest_service(std::shared_ptr<db::connection_pool> pool, std::shared_ptr<run_registry> registry,
-                   backtest_limits limits, std::function<void()> wake_scheduler)
-      : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits), wake_(std::move(wake_scheduler)) {}
+                   backtest_limits limits, std::function<void()> wake_scheduler,
+                   std::shared_ptr<cluster_view> cluster = nullptr)
+      : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits), wake_(std::move(wake_scheduler)),
+        cluster_(std::move(cluster)) {}
 
   service_reply handle(const backtest_call& call);
 
@@ -48,6 +51,7 @@ private:
   std::shared_ptr<run_registry> registry_;
   backtest_limits limits_;
   std::function<void()> wake_;
+  std::shared_ptr<cluster_view> cluster_;
   auth_cache auth_;
 };
 

@@ -17,50 +17,44 @@
 #include <unistd.h>
 
 namespace bt {
-namespace {
 
 // Progress every 1% of the bars (and so well within 250 ms: a 1% step is
 // under a millisecond of engine time); the cancel flag at the same cadence.
-class job_observer final : public run_observer {
-public:
-  job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt)
-      : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
-        hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
-        started_(std::chrono::steady_clock::now()) {
-    const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
-    interval_ = step;
-    for (std::int64_t at : {crash_at_, hang_at_})
-      if (at > 0)
-        interval_ = std::min<std::size_t>(interval_, static_cast<std::size_t>(at));
-  }
-  bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override {
-    if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
-      throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
-    if (hang_at_ >= 0 && static_cast<std::int64_t>(done) >= hang_at_)
-      while (!live_.cancel.load()) // silent, as a hung worker would be
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (slow_ms_ > 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
-    const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    live_.percent = pct;
-    live_.bar_time = bars_.times()[done - 1];
-    live_.trades = static_cast<std::int64_t>(trades);
-    live_.eta_seconds = pct > 0 ? elapsed * (100.0 - pct) / pct : 0.0;
-    live_.beat();
-    return !live_.cancel.load();
-  }
-  std::size_t interval() const override { return interval_; }
+job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt,
+                           std::function<void(const live_run&)> report)
+    : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
+      hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
+      report_(std::move(report)), started_(std::chrono::steady_clock::now()) {
+  const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
+  interval_ = step;
+  for (std::int64_t at : {crash_at_, hang_at_})
+    if (at > 0)
+      interval_ = std::min<std::size_t>(interval_, static_cast<std::size_t>(at));
+}
 
-private:
-  live_run& live_;
-  const bar_series& bars_;
-  std::int64_t crash_at_;
-  std::int64_t hang_at_;
-  std::int64_t slow_ms_;
-  std::size_t interval_;
-  std::chrono::steady_clock::time_point started_;
-};
+bool job_observer::on_progress(std::size_t done, std::size_t total, std::size_t trades) {
+  if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
+    throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
+  if (hang_at_ >= 0 && static_cast<std::int64_t>(done) >= hang_at_)
+    while (!live_.cancel.load()) // silent, as a hung worker would be
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (slow_ms_ > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
+  const auto now = std::chrono::steady_clock::now();
+  const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  live_.percent = pct;
+  live_.bar_time = bars_.times()[done - 1];
+  live_.trades = static_cast<std::int64_t>(trades);
+  live_.eta_seconds = pct > 0 ? elapsed * (100.0 - pct) / pct : 0.0;
+  live_.beat();
+  // Remote reports at most every 250 ms: messages cost more than atomics.
+  if (report_ && (now - last_report_ >= std::chrono::milliseconds(250) || done == total)) {
+    last_report_ = now;
+    report_(live_);
+  }
+  return !live_.cancel.load();
+}
 
 run_config config_from_json(const std::string& json) {
   const boost::json::value v = boost::json::parse(json);
@@ -80,8 +74,6 @@ run_config config_from_json(const std::string& json) {
     throw std::runtime_error("stored configuration no longer valid: " + describe(errors));
   return c;
 }
-
-} // namespace
 
 fault_plan fault_plan::from_environment() {
   fault_plan f;
@@ -117,6 +109,25 @@ fault_plan fault_plan::from_environment() {
   return f;
 }
 
+bar_series load_source_range(worker_context& ctx, const job_spec& job) {
+  const auto source_tf = parse_timeframe(job.source_timeframe);
+  if (!source_tf)
+    throw std::runtime_error("unknown source timeframe " + job.source_timeframe);
+  // The whole dataset, from the cache while its checksum is unchanged.
+  std::shared_ptr<const bar_series> dataset;
+  auto conn = ctx.pool->acquire();
+  auto info = db::find_dataset(*conn, job.user_id, job.symbol, job.source_timeframe);
+  const std::string key = std::to_string(job.user_id) + "/" + job.symbol + "/" + job.source_timeframe;
+  if (info && !(dataset = ctx.bars->find(key, info->checksum))) {
+    auto loaded = db::load_bars(*conn, job.user_id, job.symbol, *source_tf, std::nullopt, std::nullopt, SIZE_MAX >> 1);
+    if (loaded) {
+      dataset = std::make_shared<const bar_series>(std::move(*loaded));
+      ctx.bars->put(key, info->checksum, dataset);
+    }
+  }
+  return dataset ? dataset->slice(job.start, job.end) : bar_series();
+}
+
 job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::string& worker_id) {
   const auto started = std::chrono::steady_clock::now();
   auto live = ctx.registry->start(job.run_id, worker_id);
@@ -131,24 +142,7 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
   const run_config config = config_from_json(job.config_json);
   if (config_hash(config) != job.config_hash)
     throw std::runtime_error("stored configuration does not match its hash");
-  const auto source_tf = parse_timeframe(job.source_timeframe);
-  if (!source_tf)
-    throw std::runtime_error("unknown source timeframe " + job.source_timeframe);
-  // The whole dataset, from the cache while its checksum is unchanged.
-  std::shared_ptr<const bar_series> dataset;
-  {
-    auto conn = ctx.pool->acquire();
-    auto info = db::find_dataset(*conn, job.user_id, job.symbol, job.source_timeframe);
-    const std::string key = std::to_string(job.user_id) + "/" + job.symbol + "/" + job.source_timeframe;
-    if (info && !(dataset = ctx.bars->find(key, info->checksum))) {
-      auto loaded = db::load_bars(*conn, job.user_id, job.symbol, *source_tf, std::nullopt, std::nullopt, SIZE_MAX >> 1);
-      if (loaded) {
-        dataset = std::make_shared<const bar_series>(std::move(*loaded));
-        ctx.bars->put(key, info->checksum, dataset);
-      }
-    }
-  }
-  bar_series range = dataset ? dataset->slice(job.start, job.end) : bar_series();
+  bar_series range = load_source_range(ctx, job);
   if (range.empty())
     return {job.run_id, job.attempt, "failed",
             "no bars for " + job.symbol + "/" + job.source_timeframe + " in the run's range (dataset deleted?)"};

@@ -5,12 +5,16 @@
 // database calls block.
 
 #include "actors/bar_cache.hpp"
+#include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
+#include "domain/engine/backtest_engine.hpp"
+#include "domain/engine/run_config.hpp"
 #include "actors/run_registry.hpp"
 #include "persistence/connection_pool.hpp"
 
 #include <caf/fwd.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace bt {
@@ -29,15 +33,41 @@ struct fault_plan {
   static fault_plan from_environment();
 };
 
+/// Reports a running attempt's progress into a live_run (and, for remote
+/// workers, through `report` at most every 250 ms), checks its cancel flag,
+/// and applies the fault plan.
+class job_observer final : public run_observer {
+public:
+  job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt,
+               std::function<void(const live_run&)> report = nullptr);
+  bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override;
+  std::size_t interval() const override { return interval_; }
+
+private:
+  live_run& live_;
+  const bar_series& bars_;
+  std::int64_t crash_at_, hang_at_, slow_ms_;
+  std::function<void(const live_run&)> report_;
+  std::size_t interval_ = 1;
+  std::chrono::steady_clock::time_point started_, last_report_{};
+};
+
 struct worker_context {
   std::shared_ptr<db::connection_pool> pool;
   std::shared_ptr<run_registry> registry;
   fault_plan faults;
   std::shared_ptr<bar_cache> bars = std::make_shared<bar_cache>();
+  std::shared_ptr<cluster_view> cluster = std::make_shared<cluster_view>();
 };
 
 worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,
                                             caf::actor queue_manager, std::string worker_id);
+
+/// The stored bars a run reads (its source timeframe, its range).
+bar_series load_source_range(worker_context& ctx, const job_spec& job);
+
+/// The run configuration stored with a run (its canonical JSON).
+run_config config_from_json(const std::string& json);
 
 /// Executes one job synchronously (what the worker actor does); returns the
 /// outcome, or throws when the attempt crashes.

@@ -99,6 +99,25 @@ struct job_outcome {
   std::string error;
 };
 
+/// A run's results as they travel from a worker node back to the server
+/// (the node has no database: the server stores them).
+struct job_result {
+  std::string run_id;
+  std::int32_t attempt = 0;
+  std::string status; ///< completed | failed | cancelled
+  std::string error;
+  std::string metrics_json, trades_csv, zones_csv, equity_csv, data_checksum, engine_version;
+  double duration_ms = 0;
+  std::int64_t points = 0, zones = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_result& x) {
+  return f(caf::meta::type_name("bt::job_result"), x.run_id, x.attempt, x.status, x.error, x.metrics_json,
+           x.trades_csv, x.zones_csv, x.equity_csv, x.data_checksum, x.engine_version, x.duration_ms, x.points,
+           x.zones);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
   return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.op, x.run_id, x.body, x.query, x.idempotency_key);
@@ -150,6 +169,14 @@ using wake_atom = caf::atom_constant<caf::atom("wake")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using stable_atom = caf::atom_constant<caf::atom("stable")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using heartbeat_atom = caf::atom_constant<caf::atom("heartbeat")>;
+using chunk_atom = caf::atom_constant<caf::atom("chunk")>;
+using result_atom = caf::atom_constant<caf::atom("result")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using node_atom = caf::atom_constant<caf::atom("node")>;
 
 /// Market data: validation, storage and queries, with authentication.
 using market_data_actor = caf::typed_actor<
@@ -166,6 +193,23 @@ using backtest_api_actor = caf::typed_actor<caf::replies_to<backtest_atom, backt
 /// A worker runs one job at a time and reports to its queue manager.
 using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, job_spec>>;
 
+/// A worker on another node: it receives the bars in chunks, then the job.
+using node_worker_actor = caf::typed_actor<caf::reacts_to<chunk_atom, std::string, std::int32_t, std::string>,
+                                           caf::reacts_to<run_atom, job_spec>>;
+
+/// A node's control actor: asks its running attempt of a run to stop.
+using node_control_actor = caf::typed_actor<caf::reacts_to<cancel_atom, std::string>>;
+
+/// What the server publishes for worker nodes. A node says hello, proves it
+/// knows the cluster token (HMAC over the server's challenge), registers its
+/// workers, then sends heartbeats, progress and results.
+using gateway_actor = caf::typed_actor<
+  caf::replies_to<hello_atom, std::string>::with<std::string>,
+  caf::replies_to<join_atom, std::string, std::string, std::vector<node_worker_actor>, node_control_actor>::with<bool>,
+  caf::reacts_to<heartbeat_atom, std::string>,
+  caf::reacts_to<progress_atom, std::string, std::int32_t, double, std::int64_t, std::int64_t>,
+  caf::reacts_to<result_atom, job_result>>;
+
 } // namespace bt
 
 CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
@@ -181,4 +225,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(bt, (bt::backtest_api_actor))
   CAF_ADD_TYPE_ID(bt, (bt::worker_actor))
   CAF_ADD_TYPE_ID(bt, (std::vector<std::pair<std::string, std::string>>))
+  CAF_ADD_TYPE_ID(bt, (bt::job_result))
+  CAF_ADD_TYPE_ID(bt, (bt::node_worker_actor))
+  CAF_ADD_TYPE_ID(bt, (bt::node_control_actor))
+  CAF_ADD_TYPE_ID(bt, (bt::gateway_actor))
+  CAF_ADD_TYPE_ID(bt, (std::vector<bt::node_worker_actor>))
 CAF_END_TYPE_ID_BLOCK(bt)

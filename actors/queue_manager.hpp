@@ -27,6 +27,7 @@ struct queue_settings {
   std::chrono::milliseconds restart_cap{30'000};
   std::chrono::milliseconds stable_after{10'000};
   std::chrono::milliseconds watchdog{60'000};
+  std::chrono::milliseconds node_timeout{10'000}; ///< a node without heartbeats this long is lost
   std::int64_t depth_warning = 50;
 };
 

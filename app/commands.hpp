@@ -8,6 +8,7 @@ int gen_data_command(int argc, char** argv);
 int strategies_command(int argc, char** argv);
 int serve_command(int argc, char** argv);
 int keys_command(int argc, char** argv);
+int worker_command(int argc, char** argv);
 
 /// The engine version, for logs.
 const char* engine_version_text();

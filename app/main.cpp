@@ -24,7 +24,10 @@ const char* usage =
   "              [--listen 127.0.0.1:8080] [--data-dir ./var] [--database-url URL]\n"
   "              [--io-threads N] [--workers N] [--db-connections N] [--rate-limit R]\n"
   "              [--max-user-runs N] [--queue-capacity N] [--watchdog-seconds N]\n"
+  "              [--cluster-listen HOST:PORT --cluster-token-file FILE]\n"
   "              [--web-dir DIR] [--config FILE]; also BACKTESTD_<SETTING> variables\n"
+  "  worker      run a worker node: --join HOST:PORT --cluster-token-file FILE\n"
+  "              [--workers N] [--node-id ID]\n"
   "  keys        manage API keys: create --user NAME [--role trader|admin] [--tier free|pro],\n"
   "              list, revoke ID; with [--data-dir DIR | --database-url URL]\n"
   "  version     print the engine version\n"
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
       return bt::app::serve_command(argc, argv);
     if (command == "keys")
       return bt::app::keys_command(argc, argv);
+    if (command == "worker")
+      return bt::app::worker_command(argc, argv);
     if (command == "version" || command == "--version") {
       std::cout << bt::engine_version() << '\n';
       return bt::app::exit_ok;

@@ -1,4 +1,5 @@
 #include "actors/backtest_api_worker.hpp"
+#include "actors/cluster.hpp"
 #include "actors/market_data_worker.hpp"
 #include "actors/queue_manager.hpp"
 #include "app/command_line.hpp"
@@ -11,6 +12,7 @@
 #include "persistence/migrations.hpp"
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 #include <pqxx/pqxx>
 
 #include <stdexcept>
@@ -75,6 +77,17 @@ int serve_command(int argc, char** argv) {
     // through a condition variable instead.
     caf_cfg.set("scheduler.policy", caf::atom("sharing"));
     caf_cfg.set("logger.verbosity", caf::atom("quiet"));
+    std::string cluster_token;
+    if (!cfg.cluster_host.empty()) {
+      try {
+        cluster_token = read_cluster_token(cfg.cluster_token_file);
+      } catch (const std::exception& e) {
+        log::error("cluster_token_unreadable", {{"reason", e.what()}});
+        return exit_failure;
+      }
+      caf_cfg.load<caf::io::middleman>();
+      caf_cfg.set("middleman.app-identifiers", std::vector<std::string>{cluster_app_id});
+    }
     caf::actor_system sys{caf_cfg};
     market_data_limits limits;
     limits.max_upload_rows = cfg.max_upload_rows;
@@ -100,14 +113,31 @@ int serve_command(int argc, char** argv) {
     qs.workers = cfg.workers;
     qs.per_user_limit = cfg.max_user_runs;
     qs.watchdog = std::chrono::seconds(cfg.watchdog_seconds);
-    caf::actor qm = cfg.workers > 0 ? spawn_queue_manager(sys, worker_ctx, qs) : caf::actor{};
+    const bool cluster = !cfg.cluster_host.empty();
+    caf::actor qm = cfg.workers > 0 || cluster ? spawn_queue_manager(sys, worker_ctx, qs) : caf::actor{};
+    gateway_actor gateway;
+    if (cluster) {
+      gateway = spawn_gateway(sys, cluster_token, qm);
+      auto port = sys.middleman().publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true);
+      if (!port) {
+        log::error("cluster_listen_failed", {{"listen", cfg.cluster_host + ":" + std::to_string(cfg.cluster_port)},
+                                             {"reason", sys.render(port.error())}});
+        caf::anon_send_exit(qm, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+        return exit_failure;
+      }
+      log::info("cluster_listening", {{"address", cfg.cluster_host}, {"port", static_cast<int>(*port)}});
+    }
     backtest_limits bl;
     bl.queue_capacity = cfg.queue_capacity;
     bl.workers = std::max(1u, cfg.workers);
-    auto service = std::make_shared<backtest_service>(pool, registry, bl, [qm] {
-      if (qm)
-        caf::anon_send(qm, wake_atom::value);
-    });
+    auto service = std::make_shared<backtest_service>(
+      pool, registry, bl,
+      [qm] {
+        if (qm)
+          caf::anon_send(qm, wake_atom::value);
+      },
+      worker_ctx->cluster);
     auto api_workers = spawn_backtest_api_workers(sys, cfg.db_connections, service);
     try {
       http::api_routes routes(sys, workers, api_workers, cfg, http::openapi_document());
@@ -124,6 +154,8 @@ int serve_command(int argc, char** argv) {
       caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     if (qm)
       caf::anon_send_exit(qm, caf::exit_reason::user_shutdown);
+    if (gateway)
+      caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
   }
   pool.reset();
   if (embedded)

@@ -71,6 +71,14 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.max_user_runs = static_cast<int>(parse_number(name, v, 1000));
     if (c.max_user_runs == 0)
       throw std::invalid_argument("max-user-runs: must be at least 1");
+  } else if (name == "cluster-listen") {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      throw std::invalid_argument("cluster-listen: '" + v + "' must be HOST:PORT on loopback or a private interface");
+    c.cluster_host = v.substr(0, colon);
+    c.cluster_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
+  } else if (name == "cluster-token-file") {
+    c.cluster_token_file = v;
   } else if (name == "watchdog-seconds") {
     c.watchdog_seconds = static_cast<unsigned>(parse_number(name, v, 86'400));
     if (c.watchdog_seconds == 0)
@@ -116,7 +124,7 @@ const std::vector<std::string>& server_setting_names() {
   static const std::vector<std::string> names{"listen",  "data-dir",       "database-url",
                                               "io-threads", "workers",     "db-connections",
                                               "web-dir", "rate-limit", "max-user-runs", "queue-capacity",
-                                              "watchdog-seconds"};
+                                              "watchdog-seconds", "cluster-listen", "cluster-token-file"};
   return names;
 }
 
@@ -180,6 +188,8 @@ server_config load_server_config(int argc, char** argv, int first) {
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("--" + std::string(e.what()));
     }
+  if (!c.cluster_host.empty() && c.cluster_token_file.empty())
+    throw std::invalid_argument("--cluster-listen needs --cluster-token-file");
   return c;
 }
 

@@ -26,6 +26,9 @@ struct server_config {
   int max_user_runs = 3;                    ///< runs of one user executing at once
   std::int64_t queue_capacity = 1000;       ///< queued runs before submissions get 503
   unsigned watchdog_seconds = 60;           ///< a worker silent this long is replaced
+  std::string cluster_host;                 ///< --cluster-listen: empty, no worker nodes
+  std::uint16_t cluster_port = 0;
+  std::string cluster_token_file;
   double rate_limit_per_second = 200;       ///< per API key
   double rate_limit_burst = 400;
 };

@@ -214,6 +214,8 @@ struct api_routes::impl {
     const std::chrono::seconds timeout(30);
     if (parts.size() >= 2 && parts[1] == "backtest")
       return backtest_routes(req, std::move(done), parts);
+    if (parts.size() == 3 && parts[1] == "admin" && parts[2] == "cluster")
+      return req.method == "GET" ? backtest(req, std::move(done), "cluster") : done(method_not_allowed("GET"));
     if (parts.size() == 2 && parts[1] == "queue")
       return req.method == "GET" ? backtest(req, std::move(done), "queue") : done(method_not_allowed("GET"));
     if (parts.size() == 2 && parts[1] == "strategies")

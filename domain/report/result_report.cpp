@@ -3,6 +3,7 @@
 #include "domain/report/json_writer.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace bt {
 
@@ -217,6 +218,70 @@ void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve
 
 std::string trades_csv(const std::vector<trade>& trades) {
   return to_csv_table(trades);
+}
+
+bool parse_trades_csv(std::string_view csv, std::vector<trade>& out) {
+  auto nl = csv.find('\n');
+  if (nl == std::string_view::npos)
+    return false;
+  std::string expected;
+  csv_header_sink header{expected};
+  visit(trade{}, header);
+  if (csv.substr(0, nl) != expected)
+    return false;
+  std::vector<std::string_view> f;
+  for (std::size_t pos = nl + 1; pos < csv.size();) {
+    auto end = csv.find('\n', pos);
+    const std::string_view line = csv.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    pos = end == std::string_view::npos ? csv.size() : end + 1;
+    f.clear();
+    for (std::size_t a = 0;;) {
+      auto b = line.find(',', a);
+      f.push_back(line.substr(a, b == std::string_view::npos ? std::string_view::npos : b - a));
+      if (b == std::string_view::npos)
+        break;
+      a = b + 1;
+    }
+    if (f.size() != 22)
+      return false;
+    auto num = [](std::string_view s) { return std::strtod(std::string(s).c_str(), nullptr); };
+    auto whole = [](std::string_view s) { return std::strtoll(std::string(s).c_str(), nullptr, 10); };
+    auto price = [](std::string_view s) {
+      fixed v;
+      parse_decimal(s, v);
+      return v;
+    };
+    auto opt_price = [&](std::string_view s) { return s.empty() ? std::optional<fixed>() : price(s); };
+    trade t;
+    t.trade_id = whole(f[0]);
+    t.side = f[1] == "long" ? side::long_side : side::short_side;
+    parse_timestamp(f[2], t.entry_time);
+    parse_timestamp(f[3], t.exit_time);
+    t.entry_price = price(f[4]);
+    t.exit_price = price(f[5]);
+    t.quantity = price(f[6]);
+    t.pnl = price(f[7]);
+    t.pnl_pct = num(f[8]);
+    t.stop_price = opt_price(f[9]);
+    t.target_price = opt_price(f[10]);
+    t.initial_risk = opt_price(f[11]);
+    if (!f[12].empty())
+      t.r_multiple = num(f[12]);
+    t.mae = price(f[13]);
+    t.mfe = price(f[14]);
+    t.holding_bars = whole(f[15]);
+    for (auto ft : {fill_type::market, fill_type::limit, fill_type::limit_gap, fill_type::stop, fill_type::stop_gap})
+      if (to_string(ft) == f[16])
+        t.fill_type = ft;
+    for (auto er : {exit_reason::stop_loss, exit_reason::take_profit, exit_reason::signal, exit_reason::end_of_data})
+      if (to_string(er) == f[17])
+        t.exit_reason = er;
+    t.commission = price(f[18]);
+    if (!f[19].empty())
+      t.zone = zone_ref{whole(f[19]), f[20] == "supply" ? zone_type::supply : zone_type::demand, num(f[21])};
+    out.push_back(t);
+  }
+  return true;
 }
 
 std::string equity_csv(const std::vector<equity_point>& curve) {

@@ -20,6 +20,9 @@ void write_zone(json_writer& w, const zone_record& z);
 void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve, fixed initial);
 
 std::string trades_csv(const std::vector<trade>& trades);
+/// Reads trades_csv() output back (for results that crossed nodes as CSV);
+/// false when the text is not in that format.
+bool parse_trades_csv(std::string_view csv, std::vector<trade>& out);
 std::string equity_csv(const std::vector<equity_point>& curve);
 std::string zones_csv(const std::vector<zone_record>& zones);
 

@@ -58,6 +58,21 @@ BOOST_AUTO_TEST_CASE(trades_csv_uses_json_names_and_eight_decimals) {
   BOOST_TEST(w.str().find("\"target_price\":null") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(trades_csv_reads_back_exactly) {
+  trade without_zone = sample();
+  without_zone.trade_id = 8;
+  without_zone.zone.reset();
+  without_zone.r_multiple.reset();
+  const std::string csv = trades_csv({sample(), without_zone});
+  std::vector<trade> back;
+  BOOST_REQUIRE(parse_trades_csv(csv, back));
+  BOOST_REQUIRE(back.size() == 2u);
+  BOOST_TEST(trades_csv(back) == csv);
+  BOOST_TEST(!back[1].zone);
+  std::vector<trade> none;
+  BOOST_TEST(!parse_trades_csv("not,a,trades,file\n", none));
+}
+
 BOOST_AUTO_TEST_CASE(equity_and_zone_exports) {
   std::vector<equity_point> curve{{1'704'200'400, px("50000"), 0}, {1'704'204'000, px("49500.5"), 0.999}};
   BOOST_TEST(equity_csv(curve) == "time,equity,drawdown_pct\n2024-01-02T13:00:00Z,50000.00000000,0\n"

@@ -1,0 +1,206 @@
+#include "actors/cluster.hpp"
+
+#include "actors/backtest_worker.hpp"
+#include "config/log.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/engine/backtest.hpp"
+#include "domain/report/result_report.hpp"
+#include "persistence/run_repository.hpp"
+
+#include <caf/all.hpp>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace bt {
+namespace {
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += digits[p[i] >> 4];
+    out += digits[p[i] & 0xF];
+  }
+  return out;
+}
+
+struct gateway_state {
+  static constexpr const char* name = "bt.cluster_gateway";
+  std::string token;
+  caf::actor qm;
+  std::map<std::string, std::string> challenges; ///< node id -> outstanding nonce
+};
+
+gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string token,
+                                     caf::actor qm) {
+  self->state.token = std::move(token);
+  self->state.qm = std::move(qm);
+  return {
+    [self](hello_atom, const std::string& node_id) -> std::string {
+      unsigned char nonce[32];
+      RAND_bytes(nonce, sizeof nonce);
+      auto challenge = hex(nonce, sizeof nonce);
+      if (self->state.challenges.size() > 1000)
+        self->state.challenges.clear();
+      self->state.challenges[node_id] = challenge;
+      return challenge;
+    },
+    [self](join_atom, const std::string& node_id, const std::string& proof, std::vector<node_worker_actor>& workers,
+           node_control_actor& control) -> bool {
+      auto it = self->state.challenges.find(node_id);
+      const std::string expected =
+        it == self->state.challenges.end() ? std::string() : cluster_proof(self->state.token, it->second, node_id);
+      if (it != self->state.challenges.end())
+        self->state.challenges.erase(it); // one attempt per challenge
+      const bool ok = !expected.empty() && proof.size() == expected.size() &&
+                      CRYPTO_memcmp(proof.data(), expected.data(), expected.size()) == 0;
+      std::string address = "unknown";
+      if (auto sender = self->current_sender())
+        address = caf::to_string(sender->node());
+      if (!ok) {
+        log::warn("node_rejected", {{"node_id", node_id}, {"address", address}, {"reason", "wrong cluster token"}});
+        return false;
+      }
+      log::info("node_joined", {{"node_id", node_id}, {"address", address},
+                                {"workers", static_cast<std::uint64_t>(workers.size())}});
+      caf::anon_send(self->state.qm, node_atom::value, node_id, address, std::move(workers), std::move(control));
+      return true;
+    },
+    [self](heartbeat_atom, const std::string& node_id) {
+      caf::anon_send(self->state.qm, heartbeat_atom::value, node_id);
+    },
+    [self](progress_atom, const std::string& run_id, std::int32_t attempt, double pct, std::int64_t bar_time,
+           std::int64_t trades) {
+      caf::anon_send(self->state.qm, progress_atom::value, run_id, attempt, pct, bar_time, trades);
+    },
+    [self](result_atom, job_result& result) { caf::anon_send(self->state.qm, result_atom::value, std::move(result)); },
+  };
+}
+
+struct node_worker_state {
+  static constexpr const char* name = "bt.node_worker";
+  std::map<std::string, std::string> bars; ///< run id -> CSV received so far
+};
+
+job_result run_remote(const job_spec& job, std::string csv, gateway_actor gateway, node_cancellations& cancels,
+                      const fault_plan& faults) {
+  const auto started = std::chrono::steady_clock::now();
+  job_result out{job.run_id, job.attempt, "failed", "", "", "", "", "", "", "", 0, 0, 0};
+  auto source_tf = parse_timeframe(job.source_timeframe);
+  if (!source_tf) {
+    out.error = "unknown source timeframe " + job.source_timeframe;
+    return out;
+  }
+  import_result imported = import_bars_csv(csv, job.symbol, *source_tf);
+  if (!imported.accepted || imported.bars.empty()) {
+    out.error = "the bars sent with the job could not be read";
+    return out;
+  }
+  const run_config config = config_from_json(job.config_json);
+  bar_series bars = job.source_timeframe == job.timeframe ? std::move(imported.bars)
+                                                          : resample(imported.bars, config.timeframe);
+  live_run live;
+  auto flag = cancels.start(job.run_id);
+  struct done_guard {
+    node_cancellations& c;
+    const std::string& id;
+    ~done_guard() { c.finish(id); }
+  } guard{cancels, job.run_id};
+  job_observer observer(live, bars, faults, job.attempt, [&](const live_run& l) {
+    if (*flag)
+      live.cancel = true;
+    caf::anon_send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(), l.bar_time.load(),
+                   l.trades.load());
+  });
+  backtest_result result = run_backtest(config, bars, &observer);
+  if (result.output.cancelled || *flag) {
+    out.status = "cancelled";
+    return out;
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  db::stored_result stored = db::to_stored(result, engine_version(), ms);
+  out.status = "completed";
+  out.metrics_json = std::move(stored.metrics_json);
+  out.trades_csv = trades_csv(stored.trades);
+  out.zones_csv = std::move(stored.zones_csv);
+  out.equity_csv = std::move(stored.equity_csv);
+  out.data_checksum = stored.data_checksum;
+  out.engine_version = stored.engine_version;
+  out.duration_ms = ms;
+  out.points = stored.points;
+  out.zones = stored.zones;
+  return out;
+}
+
+node_worker_actor::behavior_type node_worker(node_worker_actor::stateful_pointer<node_worker_state> self,
+                                             gateway_actor gateway, std::shared_ptr<node_cancellations> cancels,
+                                             fault_plan faults) {
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+  return {
+    [self](chunk_atom, const std::string& run_id, std::int32_t, const std::string& data) {
+      if (self->state.bars.size() > 16)
+        self->state.bars.clear(); // chunks of runs that never started
+      self->state.bars[run_id] += data;
+    },
+    [self, gateway, cancels, faults](run_atom, const job_spec& job) {
+      std::string csv = std::move(self->state.bars[job.run_id]);
+      self->state.bars.erase(job.run_id);
+      // An exception ends this actor; the server sees the worker go down
+      // and retries the run elsewhere.
+      job_result result = run_remote(job, std::move(csv), gateway, *cancels, faults);
+      caf::anon_send(gateway, result_atom::value, std::move(result));
+    },
+  };
+}
+
+} // namespace
+
+std::string cluster_proof(const std::string& token, const std::string& challenge, const std::string& node_id) {
+  const std::string message = challenge + "|" + node_id;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), token.data(), static_cast<int>(token.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
+  return hex(mac, len);
+}
+
+std::string read_cluster_token(const std::string& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error("cannot read the cluster token file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string token = ss.str();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back())))
+    token.pop_back();
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.front())))
+    token.erase(token.begin());
+  if (token.size() < 16)
+    throw std::runtime_error("the cluster token in " + path + " is shorter than 16 characters");
+  return token;
+}
+
+gateway_actor spawn_gateway(caf::actor_system& sys, std::string token, caf::actor queue_manager) {
+  return sys.spawn(gateway, std::move(token), std::move(queue_manager));
+}
+
+node_worker_actor spawn_node_worker(caf::actor_system& sys, gateway_actor gateway,
+                                    std::shared_ptr<node_cancellations> cancellations) {
+  return sys.spawn<caf::detached>(node_worker, std::move(gateway), std::move(cancellations),
+                                  fault_plan::from_environment());
+}
+
+node_control_actor spawn_node_control(caf::actor_system& sys, std::shared_ptr<node_cancellations> cancellations) {
+  return sys.spawn([cancellations](node_control_actor::pointer) -> node_control_actor::behavior_type {
+    return {[cancellations](cancel_atom, const std::string& run_id) { cancellations->cancel(run_id); }};
+  });
+}
+
+} // namespace bt

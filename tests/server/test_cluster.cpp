@@ -1,0 +1,207 @@
+// Worker nodes over the CAF middleman: a server without local workers and
+// two node processes on loopback.
+
+#include "server_process.hpp"
+
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+using bt::test::server_process;
+
+namespace {
+
+std::string gc_csv() {
+  static const std::string csv = [] {
+    bt::synthetic_spec spec;
+    spec.seed = 42;
+    return bt::to_csv(bt::generate_bars(spec));
+  }();
+  return csv;
+}
+
+std::string body(int atr) {
+  return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)" +
+         std::to_string(atr) + "}}";
+}
+
+/// A `backtestd worker` process.
+struct node_process {
+  pid_t pid = -1;
+  std::string log_file;
+  node_process(const std::string& node_id, std::uint16_t port, const std::string& token_file,
+               const std::map<std::string, std::string>& env = {}) {
+    log_file = token_file + "." + node_id + ".log";
+    pid = ::fork();
+    if (pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      for (const auto& [k, v] : env)
+        ::setenv(k.c_str(), v.c_str(), 1);
+      std::FILE* f = std::fopen(log_file.c_str(), "a");
+      ::dup2(::fileno(f), 2);
+      std::FILE* null_out = std::fopen("/dev/null", "w");
+      ::dup2(::fileno(null_out), 1);
+      const std::string join = "127.0.0.1:" + std::to_string(port);
+      ::execl(BACKTESTD_BINARY, BACKTESTD_BINARY, "worker", "--join", join.c_str(), "--workers", "1",
+              "--cluster-token-file", token_file.c_str(), "--node-id", node_id.c_str(), nullptr);
+      ::_exit(127);
+    }
+  }
+  int stop(int sig) {
+    if (pid <= 0)
+      return -1;
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    pid = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  ~node_process() { stop(SIGKILL); }
+};
+
+struct cluster_fixture {
+  server_process s;
+  std::uint16_t cluster_port = bt::test::free_port();
+  std::string token_file, key, admin;
+  cluster_fixture() {
+    token_file = s.data_dir() + ".token";
+    std::ofstream(token_file) << "a-cluster-token-of-at-least-16-characters\n";
+    key = s.create_key("trader");
+    admin = s.create_key("ops", "admin");
+    s.start({"--workers", "0", "--cluster-listen", "127.0.0.1:" + std::to_string(cluster_port), "--cluster-token-file",
+             token_file});
+    auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, gc_csv(), "text/csv");
+    BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+  }
+  ~cluster_fixture() { std::filesystem::remove(token_file); }
+  boost::json::value nodes() { return s.request("GET", "/v1/admin/cluster", admin).json(); }
+  std::string node_status(const std::string& id) {
+    const auto listing = nodes();
+    for (const auto& n : listing.at("nodes").as_array())
+      if (n.at("node_id").as_string() == id)
+        return std::string(n.at("status").as_string());
+    return "absent";
+  }
+  bool wait_node(const std::string& id, const std::string& status, double seconds = 30) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (node_status(id) == status)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::string submit(int atr) {
+    auto r = s.request("POST", "/v1/backtest", key, body(atr), "application/json");
+    BOOST_REQUIRE_MESSAGE(r.status == 202u, r.body);
+    return std::string(r.json().at("run_id").as_string());
+  }
+  boost::json::value run(const std::string& id) { return s.request("GET", "/v1/backtest/" + id, key).json(); }
+  boost::json::value wait(const std::string& id, const std::set<std::string>& states, double seconds = 60) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (true) {
+      auto r = run(id);
+      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
+        return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+};
+
+const std::set<std::string> finished{"completed", "failed", "cancelled"};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(cluster)
+
+BOOST_AUTO_TEST_CASE(twenty_runs_spread_over_two_nodes) {
+  cluster_fixture f;
+  node_process a("node-a", f.cluster_port, f.token_file), b("node-b", f.cluster_port, f.token_file);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  BOOST_REQUIRE(f.wait_node("node-b", "up"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i)
+    ids.push_back(f.submit(10 + i));
+  std::set<std::string> nodes;
+  for (const auto& id : ids) {
+    auto r = f.wait(id, finished);
+    BOOST_REQUIRE_MESSAGE(r.at("status").as_string() == "completed", boost::json::serialize(r));
+    const std::string worker(r.at("worker_id").as_string());
+    nodes.insert(worker.substr(0, worker.find('/')));
+  }
+  BOOST_TEST((nodes == std::set<std::string>{"node-a", "node-b"}));
+  // A remote run gives the same results as a local one would.
+  auto m = f.s.request("GET", "/v1/backtest/" + ids[4] + "/metrics", f.key).json();
+  BOOST_TEST(m.at("total_trades").to_number<int>() > 0);
+  BOOST_TEST(f.s.request("GET", "/v1/admin/cluster", f.key).status == 404u); // admins only
+}
+
+BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
+  cluster_fixture f;
+  const std::map<std::string, std::string> slow{{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}}; // ~2 s per run
+  auto a = std::make_unique<node_process>("node-a", f.cluster_port, f.token_file, slow);
+  node_process b("node-b", f.cluster_port, f.token_file, slow);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  BOOST_REQUIRE(f.wait_node("node-b", "up"));
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i)
+    ids.push_back(f.submit(30 + i));
+  // Kill node-a while it runs something.
+  std::string victim;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (victim.empty() && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& id : ids) {
+      auto r = f.run(id);
+      if (r.at("status").as_string() == "running" && r.at("worker_id").is_string() &&
+          std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0)
+        victim = id;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  BOOST_REQUIRE(!victim.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  a->stop(SIGKILL);
+  const auto killed_at = std::chrono::steady_clock::now();
+  BOOST_TEST(f.wait_node("node-a", "lost", 5));
+  BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count() < 2.0);
+  for (const auto& id : ids) {
+    auto r = f.wait(id, finished, 90);
+    BOOST_TEST(r.at("status").as_string() == "completed", id);
+    // Exactly one result set per run.
+    BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "1");
+  }
+  auto v = f.run(victim);
+  BOOST_TEST(v.at("attempts").to_number<int>() == 2);
+  BOOST_TEST(std::string(v.at("worker_id").as_string()).rfind("node-b/", 0) == 0u);
+
+  // node-a comes back, registers again, and takes work while node-b is gone.
+  a = std::make_unique<node_process>("node-a", f.cluster_port, f.token_file);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  b.stop(SIGKILL);
+  BOOST_TEST(f.wait_node("node-b", "lost", 5));
+  const std::string later = f.submit(40);
+  auto r = f.wait(later, finished);
+  BOOST_TEST(r.at("status").as_string() == "completed");
+  BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_node_with_a_wrong_token_is_rejected) {
+  cluster_fixture f;
+  const std::string bad = f.token_file + ".bad";
+  std::ofstream(bad) << "not-the-cluster-token-at-all\n";
+  std::string err;
+  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " worker --join 127.0.0.1:" +
+                                             std::to_string(f.cluster_port) + " --cluster-token-file " + bad +
+                                             " --node-id intruder",
+                                           &err);
+  BOOST_TEST(code != 0);
+  BOOST_TEST(err.find("join_rejected") != std::string::npos, err);
+  BOOST_TEST(f.s.log().find("\"node_rejected\"") != std::string::npos);
+  BOOST_TEST(f.node_status("intruder") == "absent");
+  std::filesystem::remove(bad);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
