@@ -13,6 +13,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <pqxx/pqxx>
 
 #include <stdexcept>
@@ -87,6 +88,12 @@ int serve_command(int argc, char** argv) {
       }
       caf_cfg.load<caf::io::middleman>();
       caf_cfg.set("middleman.app-identifiers", std::vector<std::string>{cluster_app_id});
+      if (!cfg.cluster_tls_cert.empty()) {
+        caf_cfg.load<caf::openssl::manager>();
+        caf_cfg.openssl_certificate = cfg.cluster_tls_cert;
+        caf_cfg.openssl_key = cfg.cluster_tls_key;
+        caf_cfg.openssl_cafile = cfg.cluster_tls_ca;
+      }
     }
     caf::actor_system sys{caf_cfg};
     market_data_limits limits;
@@ -118,7 +125,9 @@ int serve_command(int argc, char** argv) {
     gateway_actor gateway;
     if (cluster) {
       gateway = spawn_gateway(sys, cluster_token, qm);
-      auto port = sys.middleman().publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true);
+      auto port = cfg.cluster_tls_cert.empty()
+                    ? sys.middleman().publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true)
+                    : caf::openssl::publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true);
       if (!port) {
         log::error("cluster_listen_failed", {{"listen", cfg.cluster_host + ":" + std::to_string(cfg.cluster_port)},
                                              {"reason", sys.render(port.error())}});
@@ -126,7 +135,8 @@ int serve_command(int argc, char** argv) {
         caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
         return exit_failure;
       }
-      log::info("cluster_listening", {{"address", cfg.cluster_host}, {"port", static_cast<int>(*port)}});
+      log::info("cluster_listening", {{"address", cfg.cluster_host}, {"port", static_cast<int>(*port)},
+                                      {"tls", !cfg.cluster_tls_cert.empty()}});
     }
     backtest_limits bl;
     bl.queue_capacity = cfg.queue_capacity;

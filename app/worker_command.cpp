@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -27,7 +28,11 @@ extern "C" void on_stop_signal(int) {
 } // namespace
 
 int worker_command(int argc, char** argv) {
-  command_line args(argc, argv, 2, {"join", "workers", "cluster-token-file", "node-id"});
+  command_line args(argc, argv, 2,
+                    {"join", "workers", "cluster-token-file", "node-id", "cluster-tls-cert", "cluster-tls-key",
+                     "cluster-tls-ca"},
+                    {"cluster-tls"});
+  const bool tls = args.flag("cluster-tls") || args.get("cluster-tls-cert") || args.get("cluster-tls-ca");
   const std::string join = args.require("join");
   const auto colon = join.rfind(':');
   if (colon == std::string::npos || colon == 0)
@@ -56,6 +61,12 @@ int worker_command(int argc, char** argv) {
   cfg.add_message_types<caf::id_block::bt>();
   cfg.load<caf::io::middleman>();
   cfg.set("middleman.app-identifiers", std::vector<std::string>{cluster_app_id});
+  if (tls) {
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = args.get("cluster-tls-cert").value_or("");
+    cfg.openssl_key = args.get("cluster-tls-key").value_or("");
+    cfg.openssl_cafile = args.get("cluster-tls-ca").value_or("");
+  }
   cfg.set("scheduler.max-threads", 2);
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("logger.verbosity", caf::atom("quiet"));
@@ -66,7 +77,8 @@ int worker_command(int argc, char** argv) {
   // The server may still be starting: keep trying for 30 s.
   gateway_actor gateway;
   for (int attempt = 0; attempt < 60 && !stop_requested; ++attempt) {
-    auto remote = sys.middleman().remote_actor<gateway_actor>(host, port);
+    auto remote = tls ? caf::openssl::remote_actor<gateway_actor>(sys, host, port)
+                      : sys.middleman().remote_actor<gateway_actor>(host, port);
     if (remote) {
       gateway = *remote;
       break;

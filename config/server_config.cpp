@@ -79,6 +79,12 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.cluster_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
   } else if (name == "cluster-token-file") {
     c.cluster_token_file = v;
+  } else if (name == "cluster-tls-cert") {
+    c.cluster_tls_cert = v;
+  } else if (name == "cluster-tls-key") {
+    c.cluster_tls_key = v;
+  } else if (name == "cluster-tls-ca") {
+    c.cluster_tls_ca = v;
   } else if (name == "watchdog-seconds") {
     c.watchdog_seconds = static_cast<unsigned>(parse_number(name, v, 86'400));
     if (c.watchdog_seconds == 0)
@@ -124,7 +130,8 @@ const std::vector<std::string>& server_setting_names() {
   static const std::vector<std::string> names{"listen",  "data-dir",       "database-url",
                                               "io-threads", "workers",     "db-connections",
                                               "web-dir", "rate-limit", "max-user-runs", "queue-capacity",
-                                              "watchdog-seconds", "cluster-listen", "cluster-token-file"};
+                                              "watchdog-seconds", "cluster-listen", "cluster-token-file",
+                                              "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca"};
   return names;
 }
 
@@ -188,6 +195,8 @@ server_config load_server_config(int argc, char** argv, int first) {
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("--" + std::string(e.what()));
     }
+  if (c.cluster_tls_cert.empty() != c.cluster_tls_key.empty())
+    throw std::invalid_argument("--cluster-tls-cert and --cluster-tls-key go together");
   if (!c.cluster_host.empty() && c.cluster_token_file.empty())
     throw std::invalid_argument("--cluster-listen needs --cluster-token-file");
   return c;

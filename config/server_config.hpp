@@ -29,6 +29,8 @@ struct server_config {
   std::string cluster_host;                 ///< --cluster-listen: empty, no worker nodes
   std::uint16_t cluster_port = 0;
   std::string cluster_token_file;
+  std::string cluster_tls_cert, cluster_tls_key; ///< both set: nodes connect over TLS
+  std::string cluster_tls_ca;                    ///< CA that signs node certificates
   double rate_limit_per_second = 200;       ///< per API key
   double rate_limit_burst = 400;
 };

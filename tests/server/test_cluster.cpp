@@ -33,7 +33,7 @@ struct node_process {
   pid_t pid = -1;
   std::string log_file;
   node_process(const std::string& node_id, std::uint16_t port, const std::string& token_file,
-               const std::map<std::string, std::string>& env = {}) {
+               const std::map<std::string, std::string>& env = {}, std::vector<std::string> extra = {}) {
     log_file = token_file + "." + node_id + ".log";
     pid = ::fork();
     if (pid == 0) {
@@ -44,9 +44,14 @@ struct node_process {
       ::dup2(::fileno(f), 2);
       std::FILE* null_out = std::fopen("/dev/null", "w");
       ::dup2(::fileno(null_out), 1);
-      const std::string join = "127.0.0.1:" + std::to_string(port);
-      ::execl(BACKTESTD_BINARY, BACKTESTD_BINARY, "worker", "--join", join.c_str(), "--workers", "1",
-              "--cluster-token-file", token_file.c_str(), "--node-id", node_id.c_str(), nullptr);
+      std::vector<std::string> args{BACKTESTD_BINARY, "worker", "--join", "127.0.0.1:" + std::to_string(port),
+                                    "--workers", "1", "--cluster-token-file", token_file, "--node-id", node_id};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
       ::_exit(127);
     }
   }
@@ -66,13 +71,15 @@ struct cluster_fixture {
   server_process s;
   std::uint16_t cluster_port = bt::test::free_port();
   std::string token_file, key, admin;
-  cluster_fixture() {
+  explicit cluster_fixture(std::vector<std::string> extra = {}) {
     token_file = s.data_dir() + ".token";
     std::ofstream(token_file) << "a-cluster-token-of-at-least-16-characters\n";
     key = s.create_key("trader");
     admin = s.create_key("ops", "admin");
-    s.start({"--workers", "0", "--cluster-listen", "127.0.0.1:" + std::to_string(cluster_port), "--cluster-token-file",
-             token_file});
+    std::vector<std::string> args{"--workers", "0", "--cluster-listen", "127.0.0.1:" + std::to_string(cluster_port),
+                                  "--cluster-token-file", token_file};
+    args.insert(args.end(), extra.begin(), extra.end());
+    s.start(args);
     auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, gc_csv(), "text/csv");
     BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
   }
@@ -188,6 +195,30 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
   BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_hung_node_is_lost_after_ten_seconds_of_silence) {
+  cluster_fixture f;
+  const std::map<std::string, std::string> slow{{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}};
+  node_process a("node-a", f.cluster_port, f.token_file, slow), b("node-b", f.cluster_port, f.token_file, slow);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  BOOST_REQUIRE(f.wait_node("node-b", "up"));
+  const std::string first = f.submit(50), second = f.submit(51);
+  f.wait(first, {"running"});
+  f.wait(second, {"running"});
+  ::kill(a.pid, SIGSTOP); // connected but silent
+  const auto stopped_at = std::chrono::steady_clock::now();
+  BOOST_TEST(f.wait_node("node-a", "lost", 20));
+  const double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
+  BOOST_TEST(after >= 9.0);
+  BOOST_TEST(after < 13.0);
+  for (const auto& id : {first, second}) {
+    auto r = f.wait(id, finished, 60);
+    BOOST_TEST(r.at("status").as_string() == "completed");
+    BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-b/", 0) == 0u);
+    BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "1");
+  }
+  ::kill(a.pid, SIGCONT);
+}
+
 BOOST_AUTO_TEST_CASE(a_node_with_a_wrong_token_is_rejected) {
   cluster_fixture f;
   const std::string bad = f.token_file + ".bad";
@@ -202,6 +233,31 @@ BOOST_AUTO_TEST_CASE(a_node_with_a_wrong_token_is_rejected) {
   BOOST_TEST(f.s.log().find("\"node_rejected\"") != std::string::npos);
   BOOST_TEST(f.node_status("intruder") == "absent");
   std::filesystem::remove(bad);
+}
+
+BOOST_AUTO_TEST_CASE(nodes_can_join_over_tls) {
+  const std::string dir = bt::test::server_process().data_dir() + "_tls";
+  std::filesystem::create_directories(dir);
+  const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  auto [made, out] = bt::test::run_command("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
+                                           " -days 2 -subj /CN=backtestd-cluster");
+  BOOST_REQUIRE(made == 0);
+  const std::vector<std::string> tls{"--cluster-tls-cert", cert, "--cluster-tls-key", key, "--cluster-tls-ca", cert};
+  cluster_fixture f(tls);
+  node_process secure("node-tls", f.cluster_port, f.token_file, {}, tls);
+  BOOST_REQUIRE(f.wait_node("node-tls", "up"));
+  auto r = f.wait(f.submit(12), finished);
+  BOOST_TEST(r.at("status").as_string() == "completed");
+  BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-tls/", 0) == 0u);
+  // A node without TLS cannot even reach the gateway.
+  std::string err;
+  auto [code, o2] = bt::test::run_command("timeout 3 " + std::string(BACKTESTD_BINARY) + " worker --join 127.0.0.1:" +
+                                            std::to_string(f.cluster_port) + " --cluster-token-file " + f.token_file +
+                                            " --node-id plain",
+                                          &err);
+  BOOST_TEST(code != 0);
+  BOOST_TEST(f.node_status("plain") == "absent");
+  std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
