@@ -15,6 +15,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--build", default="build")
 ap.add_argument("--workers", type=int, default=2)
 ap.add_argument("--runs", type=int, default=200)
+ap.add_argument("--nodes", type=int, default=0, help="run the workers in N worker processes (1 worker each) "
+                                                      "joined over the cluster port instead of in the server")
 args = ap.parse_args()
 binary = os.path.abspath(os.path.join(args.build, "backtestd"))
 
@@ -25,8 +27,20 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.clos
 base = f"http://127.0.0.1:{port}"
 key = subprocess.check_output([binary, "keys", "create", "--user", "bench", "--data-dir", data], stderr=subprocess.DEVNULL).decode().strip()
 log = open(os.path.join(tmp, "serve.log"), "w")
-server = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data, "--workers", str(args.workers),
-                           "--rate-limit", "1000000", "--max-user-runs", str(max(3, args.workers))], stderr=log)
+serve = [binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data, "--workers", str(args.workers),
+         "--rate-limit", "1000000", "--max-user-runs", str(max(3, args.workers, args.nodes))]
+nodes = []
+if args.nodes:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); cport = s.getsockname()[1]; s.close()
+    token = os.path.join(tmp, "token")
+    open(token, "w").write("benchmark-cluster-token-0123456789\n")
+    serve[serve.index("--workers") + 1] = "0"
+    serve += ["--cluster-listen", f"127.0.0.1:{cport}", "--cluster-token-file", token]
+server = subprocess.Popen(serve, stderr=log)
+for i in range(args.nodes):
+    nodes.append(subprocess.Popen([binary, "worker", "--join", f"127.0.0.1:{cport}", "--workers", "1",
+                                   "--cluster-token-file", token, "--node-id", f"bench-{i + 1}"], stderr=log))
+workers_label = f"{args.nodes} worker processes" if args.nodes else f"{args.workers} workers"
 
 def call(method, path, body=None, ctype=None):
     req = urllib.request.Request(base + path, data=body, method=method, headers={"X-API-Key": key})
@@ -45,6 +59,7 @@ try:
                 break
         except Exception:
             time.sleep(0.05)
+    time.sleep(1.0 if nodes else 0)  # let the nodes register
     csv = subprocess.check_output([binary, "gen-data", "--symbol", "GC", "--bars", "12000", "--seed", "42"])
     assert call("POST", "/v1/market-data?symbol=GC&timeframe=1h", csv, "text/csv")[0] == 201
 
@@ -100,7 +115,7 @@ try:
         "SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM runs WHERE id::text IN (%s)"
         % ",".join("'%s'" % r for r in ids)]).decode().strip())
     submit_ms.sort()
-    print(f"{args.runs} queued runs through {args.workers} workers: {span:.2f} s from first start to last finish = "
+    print(f"{args.runs} queued runs through {workers_label}: {span:.2f} s from first start to last finish = "
           f"{args.runs / span:.1f} runs/s ({elapsed:.2f} s wall clock including submission)")
     print(f"submission latency while runs execute: median {statistics.median(submit_ms):.2f} ms, "
           f"p95 {submit_ms[int(len(submit_ms) * 0.95) - 1]:.2f} ms, max {submit_ms[-1]:.2f} ms")
@@ -110,6 +125,9 @@ try:
             if any(k in line for k in ("Requests/sec", "50%", "90%", "99%", "requests in")):
                 print("  " + line.strip())
 finally:
+    for n in nodes:
+        n.terminate()
+        n.wait()
     server.terminate()
     server.wait()
     shutil.rmtree(tmp, ignore_errors=True)
