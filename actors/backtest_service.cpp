@@ -170,15 +170,8 @@ service_reply backtest_service::handle(const backtest_call& call) {
     if (call.op == "delete")
       return remove(*conn, *who, call.run_id);
     return results(*conn, *who, call);
-  } catch (const db::unavailable& e) {
-    log::warn("database_unavailable", {{"reason", e.what()}});
-    return error_reply(service_code::unavailable, "the database is unavailable; retry shortly", {});
-  } catch (const pqxx::broken_connection& e) {
-    log::warn("database_unavailable", {{"reason", e.what()}});
-    return error_reply(service_code::unavailable, "the database is unavailable; retry shortly", {});
-  } catch (const std::exception& e) {
-    log::error("request_failed", {{"op", call.op}, {"reason", e.what()}});
-    return error_reply(service_code::internal, "internal error", {});
+  } catch (...) {
+    return failure_reply(call.op);
   }
 }
 
@@ -441,48 +434,19 @@ service_reply backtest_service::remove(pqxx::connection& c, const db::principal&
 service_reply backtest_service::list(pqxx::connection& c, const db::principal& who, const query_map& q) {
   db::run_filter f;
   std::vector<error_detail> errors;
-  f.status = query_value(q, "status");
-  if (f.status && *f.status != "queued" && *f.status != "running" && *f.status != "completed" &&
-      *f.status != "failed" && *f.status != "cancelled")
-    errors.push_back({"status", 0, "must be queued, running, completed, failed or cancelled"});
-  f.symbol = query_value(q, "symbol");
-  f.strategy = query_value(q, "strategy");
-  for (const char* name : {"from", "to"})
-    if (auto t = query_value(q, name)) {
-      unix_time v = 0;
-      if (parse_timestamp(*t, v) != timestamp_parse::ok)
-        errors.push_back({name, 0, "not a UTC timestamp"});
-      else
-        (std::string(name) == "from" ? f.created_from : f.created_to) = v;
-    }
-  auto number = [&](const char* name, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-    if (auto t = query_value(q, name)) {
-      try {
-        std::size_t used = 0;
-        const long long v = std::stoll(*t, &used);
-        if (used != t->size() || v < lo || v > hi)
-          throw std::invalid_argument(name);
-        out = v;
-      } catch (const std::exception&) {
-        errors.push_back({name, 0, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi)});
-      }
-    }
-  };
-  number("limit", 1, 500, f.limit);
-  number("offset", 0, 1'000'000'000, f.offset);
-  if (auto s = query_value(q, "sort")) {
-    const auto& cols = db::sortable_run_columns();
-    if (std::find(cols.begin(), cols.end(), *s) == cols.end())
-      errors.push_back({"sort", 0, "must be created_at, sharpe_ratio, net_profit, total_return_pct, max_drawdown_pct, "
-                                   "win_rate, profit_factor or total_trades"});
-    else
-      f.sort = *s;
-  }
-  if (auto o = query_value(q, "order")) {
-    if (*o != "asc" && *o != "desc")
-      errors.push_back({"order", 0, "must be asc or desc"});
-    f.descending = *o == "desc";
-  }
+  query_reader r(q, errors);
+  r.choice("status", {"queued", "running", "completed", "failed", "cancelled"}, f.status);
+  f.symbol = r.text("symbol");
+  f.strategy = r.text("strategy");
+  r.time("from", f.created_from);
+  r.time("to", f.created_to);
+  r.whole("limit", 1, 500, f.limit);
+  r.whole("offset", 0, 1'000'000'000, f.offset);
+  std::optional<std::string> sort;
+  r.choice("sort", db::sortable_run_columns(), sort);
+  if (sort)
+    f.sort = *sort;
+  r.order("order", f.descending);
   if (!errors.empty())
     return error_reply(service_code::bad_request, "invalid query", std::move(errors));
   auto [total, runs] = db::list_runs(c, who.user_id, f);

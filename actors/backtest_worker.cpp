@@ -134,8 +134,9 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
   struct unregister {
     run_registry& r;
     const std::string& id;
-    ~unregister() { r.finish(id); }
-  } guard{*ctx.registry, job.run_id};
+    const live_run* which;
+    ~unregister() { r.finish(id, which); }
+  } guard{*ctx.registry, job.run_id, live.get()};
 
   db::claimed_run claim{job.run_id, job.user_id, job.attempt, job.symbol, job.timeframe, job.source_timeframe,
                         job.config_json, job.config_hash, job.start, job.end};

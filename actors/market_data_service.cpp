@@ -71,15 +71,8 @@ service_reply market_data_service::guarded(const std::string& api_key, F&& body)
     if (!who)
       return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)");
     return body(*conn, *who);
-  } catch (const db::unavailable& e) {
-    log::warn("database_unavailable", {{"reason", e.what()}});
-    return error_reply(service_code::unavailable, "the database is unavailable; retry shortly");
-  } catch (const pqxx::broken_connection& e) {
-    log::warn("database_unavailable", {{"reason", e.what()}});
-    return error_reply(service_code::unavailable, "the database is unavailable; retry shortly");
-  } catch (const std::exception& e) {
-    log::error("request_failed", {{"reason", e.what()}});
-    return error_reply(service_code::internal, "internal error");
+  } catch (...) {
+    return failure_reply("market_data");
   }
 }
 

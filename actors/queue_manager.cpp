@@ -82,6 +82,17 @@ void record_failure(qm_pointer self, const job_spec& job, const std::string& err
   }
 }
 
+// Gives up the slot's current attempt (if any): the run goes back to the
+// queue as a failed attempt, or to the dead letters after the last one.
+void give_up(qm_pointer self, worker_slot& slot, const std::string& reason) {
+  if (!slot.job)
+    return;
+  const job_spec job = *slot.job;
+  slot.job.reset();
+  self->state.ctx->registry->finish(job.run_id);
+  record_failure(self, job, reason);
+}
+
 void dispatch(qm_pointer self) {
   auto& st = self->state;
   for (std::size_t i = 0; i < st.slots.size(); ++i) {
@@ -156,12 +167,7 @@ void lose_node(qm_pointer self, const std::string& node_id, const std::string& r
       continue;
     slot.alive = false;
     self->demonitor(slot.remote.address());
-    if (slot.job) {
-      const job_spec job = *slot.job;
-      slot.job.reset();
-      st.ctx->registry->finish(job.run_id);
-      record_failure(self, job, "node " + node_id + " lost: " + reason);
-    }
+    give_up(self, slot, "node " + node_id + " lost: " + reason);
   }
   update_view(self);
 }
@@ -186,24 +192,21 @@ void check_health(qm_pointer self) {
     }
     if (!live || now - live->heartbeat_ms.load() < st.settings.watchdog.count())
       continue;
-    if (!slot.node_id.empty()) {
-      const job_spec job = *slot.job;
-      slot.job.reset();
-      slot.alive = false; // a hung remote worker cannot be replaced from here
-      st.ctx->registry->finish(job.run_id);
-      record_failure(self, job, slot.id + " stopped reporting for " +
-                                  std::to_string(st.settings.watchdog.count() / 1000) + " s");
-      continue;
-    }
     // A hung worker cannot be interrupted: abandon it (its late result is
-    // refused by the attempt check), retry the job, start a fresh worker.
+    // refused by the attempt check) and retry the job; a local worker is
+    // replaced, a remote one is no longer used (its node restarts it).
     log::error("worker_stalled", {{"worker_id", slot.id}, {"run_id", slot.job->run_id}});
     live->cancel = true;
-    const job_spec job = *slot.job;
+    const std::string reason =
+      slot.id + " stopped reporting for " + std::to_string(st.settings.watchdog.count() / 1000) + " s";
+    if (!slot.node_id.empty()) {
+      slot.alive = false;
+      give_up(self, slot, reason);
+      continue;
+    }
     self->demonitor(slot.handle.address());
     caf::anon_send_exit(slot.handle, caf::exit_reason::kill);
-    record_failure(self, job, "worker stopped reporting for " +
-                                std::to_string(st.settings.watchdog.count() / 1000) + " s");
+    give_up(self, slot, reason);
     spawn_worker(self, i);
   }
   try {
@@ -241,12 +244,7 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
       if (!slot.node_id.empty()) {
         // A remote worker down: its node crashed or the connection broke.
         log::error("remote_worker_down", {{"worker_id", slot.id}, {"reason", reason}});
-        if (slot.job) {
-          const job_spec job = *slot.job;
-          slot.job.reset();
-          st.ctx->registry->finish(job.run_id);
-          record_failure(self, job, "worker " + slot.id + " lost: " + reason);
-        }
+        give_up(self, slot, "worker " + slot.id + " lost: " + reason);
         bool any_alive = false;
         for (const auto& other : st.slots)
           any_alive |= other.node_id == slot.node_id && other.alive;
@@ -259,12 +257,7 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
                                                : std::min(slot.backoff * 2, st.settings.restart_cap);
       log::error("worker_crashed", {{"worker_id", slot.id}, {"reason", reason},
                                     {"restart_in_ms", static_cast<std::int64_t>(slot.backoff.count())}});
-      if (slot.job) {
-        const job_spec job = *slot.job;
-        slot.job.reset();
-        st.ctx->registry->finish(job.run_id);
-        record_failure(self, job, "worker crashed: " + reason);
-      }
+      give_up(self, slot, "worker crashed: " + reason);
       self->delayed_send(self, slot.backoff, restart_atom::value, static_cast<std::uint64_t>(i), slot.generation);
     }
   });
@@ -288,12 +281,7 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
           if (slot.node_id == node_id && slot.alive) {
             slot.alive = false;
             self->demonitor(slot.remote.address());
-            if (slot.job) {
-              const job_spec job = *slot.job;
-              slot.job.reset();
-              st.ctx->registry->finish(job.run_id);
-              record_failure(self, job, "node " + node_id + " registered again during the run");
-            }
+            give_up(self, slot, "node " + node_id + " registered again during the run");
           }
       }
       node_entry& node = st.nodes[node_id];

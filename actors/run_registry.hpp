@@ -38,9 +38,13 @@ public:
     runs_[run_id] = r;
     return r;
   }
-  void finish(const std::string& run_id) {
+  /// Forgets a run; with `which`, only if that attempt is still the one
+  /// registered (a late, abandoned attempt must not erase its successor).
+  void finish(const std::string& run_id, const live_run* which = nullptr) {
     std::lock_guard<std::mutex> lock(mutex_);
-    runs_.erase(run_id);
+    auto it = runs_.find(run_id);
+    if (it != runs_.end() && (!which || it->second.get() == which))
+      runs_.erase(it);
   }
   std::shared_ptr<live_run> find(const std::string& run_id) const {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -19,19 +19,6 @@ service_reply reply(std::string body, const char* content_type = "application/js
   return body_reply(service_code::ok, std::move(body), content_type);
 }
 
-bool whole_number(const std::string& text, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
-  try {
-    std::size_t used = 0;
-    const long long v = std::stoll(text, &used);
-    if (used != text.size() || v < lo || v > hi)
-      return false;
-    out = v;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 void write_equity_points(json_writer& w, const std::vector<equity_point>& points) {
   w.begin_array();
   for (const auto& p : points) {
@@ -70,8 +57,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
   if (call.op == "equity") {
     std::int64_t max_points = 0;
-    if (auto m = query_value(q, "max_points"); m && !whole_number(*m, 4, 1'000'000, max_points))
-      errors.push_back({"max_points", 0, "must be a whole number from 4 to 1000000"});
+    query_reader(q, errors).whole("max_points", 4, 1'000'000, max_points);
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
     if (format == "csv" && max_points == 0)
@@ -91,43 +77,19 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
   if (call.op == "trades") {
     db::trade_filter f;
-    if (auto s = query_value(q, "side")) {
-      if (*s != "long" && *s != "short")
-        errors.push_back({"side", 0, "must be long or short"});
-      f.side = s;
-    }
-    if (auto z = query_value(q, "zone_type")) {
-      if (*z != "supply" && *z != "demand")
-        errors.push_back({"zone_type", 0, "must be supply or demand"});
-      f.zone_type = z;
-    }
-    if (auto o = query_value(q, "outcome")) {
-      if (*o != "win" && *o != "loss")
-        errors.push_back({"outcome", 0, "must be win or loss"});
-      f.outcome = o;
-    }
-    for (const char* name : {"from", "to"})
-      if (auto t = query_value(q, name)) {
-        unix_time v = 0;
-        if (parse_timestamp(*t, v) != timestamp_parse::ok)
-          errors.push_back({name, 0, "not a UTC timestamp"});
-        else
-          (std::string(name) == "from" ? f.from : f.to) = v;
-      }
-    if (auto s = query_value(q, "sort")) {
-      if (*s != "entry_time" && *s != "pnl" && *s != "r_multiple" && *s != "holding_bars")
-        errors.push_back({"sort", 0, "must be entry_time, pnl, r_multiple or holding_bars"});
-      f.sort = *s;
-    }
-    if (auto o = query_value(q, "order")) {
-      if (*o != "asc" && *o != "desc")
-        errors.push_back({"order", 0, "must be asc or desc"});
-      f.descending = *o == "desc";
-    }
-    if (auto l = query_value(q, "limit"); l && !whole_number(*l, 1, 1000, f.limit))
-      errors.push_back({"limit", 0, "must be a whole number from 1 to 1000"});
-    if (auto o = query_value(q, "offset"); o && !whole_number(*o, 0, 1'000'000'000, f.offset))
-      errors.push_back({"offset", 0, "must be a whole number of at least 0"});
+    query_reader r(q, errors);
+    r.choice("side", {"long", "short"}, f.side);
+    r.choice("zone_type", {"supply", "demand"}, f.zone_type);
+    r.choice("outcome", {"win", "loss"}, f.outcome);
+    r.time("from", f.from);
+    r.time("to", f.to);
+    std::optional<std::string> sort;
+    r.choice("sort", {"entry_time", "pnl", "r_multiple", "holding_bars"}, sort);
+    if (sort)
+      f.sort = *sort;
+    r.order("order", f.descending);
+    r.whole("limit", 1, 1000, f.limit);
+    r.whole("offset", 0, 1'000'000'000, f.offset);
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
     if (format == "csv") {
@@ -164,9 +126,10 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
 service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& run, const query_map& q) {
   std::int64_t max_points = 1000;
-  if (auto m = query_value(q, "max_points"); m && !whole_number(*m, 10, 100'000, max_points))
-    return error_reply(service_code::bad_request, "invalid query",
-                       {{"max_points", 0, "must be a whole number from 10 to 100000"}});
+  std::vector<error_detail> errors;
+  query_reader(q, errors).whole("max_points", 10, 100'000, max_points);
+  if (!errors.empty())
+    return error_reply(service_code::bad_request, "invalid query", std::move(errors));
   auto source = db::load_bars(c, run.user_id, run.symbol, *parse_timeframe(run.source_timeframe), run.start, run.end,
                               SIZE_MAX >> 1);
   bar_series bars = source ? *source : bar_series(run.symbol, *parse_timeframe(run.timeframe));

@@ -1,5 +1,13 @@
 #include "actors/service_reply.hpp"
 
+#include "config/log.hpp"
+#include "domain/data/timestamp.hpp"
+#include "persistence/connection_pool.hpp"
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+
 namespace bt {
 
 service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details) {
@@ -18,12 +26,76 @@ service_reply body_reply(service_code code, std::string body, std::string conten
   return r;
 }
 
+service_reply failure_reply(const std::string& operation) {
+  try {
+    throw;
+  } catch (const db::unavailable& e) {
+    log::warn("database_unavailable", {{"op", operation}, {"reason", e.what()}});
+  } catch (const pqxx::broken_connection& e) {
+    log::warn("database_unavailable", {{"op", operation}, {"reason", e.what()}});
+  } catch (const std::exception& e) {
+    log::error("request_failed", {{"op", operation}, {"reason", e.what()}});
+    return error_reply(service_code::internal, "internal error");
+  } catch (...) {
+    log::error("request_failed", {{"op", operation}, {"reason", "unknown exception"}});
+    return error_reply(service_code::internal, "internal error");
+  }
+  return error_reply(service_code::unavailable, "the database is unavailable; retry shortly");
+}
+
 std::optional<std::string> query_value(const std::vector<std::pair<std::string, std::string>>& query,
                                        const std::string& key) {
   for (const auto& [k, v] : query)
     if (k == key && !v.empty())
       return v;
   return std::nullopt;
+}
+
+void query_reader::choice(const char* name, const std::vector<std::string>& allowed, std::optional<std::string>& out) {
+  auto v = text(name);
+  if (!v)
+    return;
+  if (std::find(allowed.begin(), allowed.end(), *v) == allowed.end()) {
+    std::string list;
+    for (std::size_t i = 0; i < allowed.size(); ++i)
+      list += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+    errors_.push_back({name, 0, "must be " + list});
+    return;
+  }
+  out = v;
+}
+
+void query_reader::order(const char* name, bool& descending) {
+  std::optional<std::string> o;
+  choice(name, {"asc", "desc"}, o);
+  if (o)
+    descending = *o == "desc";
+}
+
+void query_reader::time(const char* name, std::optional<std::int64_t>& out) {
+  if (auto t = text(name)) {
+    unix_time v = 0;
+    if (parse_timestamp(*t, v) != timestamp_parse::ok)
+      errors_.push_back({name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
+    else
+      out = v;
+  }
+}
+
+void query_reader::whole(const char* name, std::int64_t lo, std::int64_t hi, std::int64_t& out) {
+  auto t = text(name);
+  if (!t)
+    return;
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(*t, &used);
+    if (used == t->size() && v >= lo && v <= hi) {
+      out = v;
+      return;
+    }
+  } catch (const std::exception&) {
+  }
+  errors_.push_back({name, 0, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi)});
 }
 
 } // namespace bt

@@ -8,11 +8,15 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -54,6 +58,41 @@ inline std::pair<int, std::string> run_command(const std::string& command, std::
   }
   fs::remove(err_file);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// Starts `args` as a child that dies with the test, its stderr appended to
+/// `log` and its stdout discarded (so it never holds ctest's pipe).
+inline pid_t spawn_logged(std::vector<std::string> args, const std::map<std::string, std::string>& env,
+                          const std::string& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (const auto& [k, v] : env)
+      ::setenv(k.c_str(), v.c_str(), 1);
+    std::FILE* err = std::fopen(log.c_str(), "a");
+    std::FILE* out = std::fopen("/dev/null", "w");
+    if (err)
+      ::dup2(::fileno(err), 2);
+    if (out)
+      ::dup2(::fileno(out), 1);
+    std::vector<char*> argv;
+    for (auto& a : args)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+/// Two years of synthetic GC hours (12,000 bars, seed 42) as canonical CSV.
+inline const std::string& gc_hourly_csv() {
+  static const std::string csv = [] {
+    bt::synthetic_spec spec;
+    spec.seed = 42;
+    return bt::to_csv(bt::generate_bars(spec));
+  }();
+  return csv;
 }
 
 inline std::uint16_t free_port() {
@@ -108,26 +147,10 @@ public:
   }
 
   void start(std::vector<std::string> extra = {}, const std::map<std::string, std::string>& env = {}) {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      for (const auto& [k, v] : env)
-        ::setenv(k.c_str(), v.c_str(), 1);
-      // The server must not outlive a crashed test, nor hold ctest's pipe.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      std::FILE* f = std::fopen(log_.c_str(), "a");
-      ::dup2(::fileno(f), 2);
-      std::FILE* null_out = std::fopen("/dev/null", "w");
-      ::dup2(::fileno(null_out), 1);
-      std::vector<std::string> args{BACKTESTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
-                                    "--data-dir", data_dir_};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    std::vector<std::string> args{BACKTESTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                  "--data-dir", data_dir_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = spawn_logged(std::move(args), env, log_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       try {
@@ -209,6 +232,37 @@ private:
   bool owns_dir_ = false;
   pid_t pid_ = -1;
   int last_exit_ = -1;
+};
+
+} // namespace bt::test
+
+namespace bt::test {
+
+/// The backtest API as a test uses it: submit, read, wait for a state.
+struct run_client {
+  server_process& s;
+  std::string key;
+
+  std::string submit(const std::string& json) const {
+    auto r = s.request("POST", "/v1/backtest", key, json, "application/json");
+    if (r.status != 202)
+      throw std::runtime_error("submission failed: " + r.body);
+    return std::string(r.json().at("run_id").as_string());
+  }
+  boost::json::value run(const std::string& id) const { return s.request("GET", "/v1/backtest/" + id, key).json(); }
+  std::string status(const std::string& id) const { return std::string(run(id).at("status").as_string()); }
+  /// Polls until the run reaches one of `states` (or the time is up).
+  boost::json::value wait(const std::string& id,
+                          const std::set<std::string>& states = {"completed", "failed", "cancelled"},
+                          double seconds = 60) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (true) {
+      auto r = run(id);
+      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
+        return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
 };
 
 } // namespace bt::test

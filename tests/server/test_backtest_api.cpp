@@ -18,15 +18,6 @@ namespace {
 const char* gc_start = "2023-01-02T00:00:00Z";
 const char* gc_end = "2024-12-31T16:00:00Z";
 
-std::string gc_csv() {
-  static const std::string csv = [] {
-    bt::synthetic_spec spec; // 12,000 GC hours from 2023-01-02
-    spec.seed = 42;
-    return bt::to_csv(bt::generate_bars(spec));
-  }();
-  return csv;
-}
-
 std::string body(const std::string& extra = "", const char* start = gc_start, const char* end = gc_end,
                  const std::string& symbol = "GC") {
   return "{\"symbol\":\"" + symbol + "\",\"timeframe\":\"1h\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"" +
@@ -40,18 +31,10 @@ struct api {
     return s.request("POST", "/v1/backtest", key, json, "application/json", headers);
   }
   http_result get(const std::string& path) const { return s.request("GET", path, key); }
-  boost::json::value run(const std::string& id) const { return get("/v1/backtest/" + id).json(); }
-  std::string status(const std::string& id) const { return std::string(run(id).at("status").as_string()); }
-  /// Polls until the run reaches one of `states`.
+  boost::json::value run(const std::string& id) const { return bt::test::run_client{s, key}.run(id); }
   boost::json::value wait(const std::string& id, std::set<std::string> states = {"completed", "failed", "cancelled"},
                           double seconds = 60) const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (true) {
-      auto r = run(id);
-      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
-        return r;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    return bt::test::run_client{s, key}.wait(id, states, seconds);
   }
   void upload(const std::string& symbol, const std::string& csv) const {
     auto r = s.request("POST", "/v1/market-data?symbol=" + symbol + "&timeframe=1h", key, csv, "text/csv");
@@ -70,7 +53,7 @@ struct shared_server {
     alice = server.create_key("alice");
     bob = server.create_key("bob");
     server.start();
-    api{server, alice}.upload("GC", gc_csv());
+    api{server, alice}.upload("GC", bt::test::gc_hourly_csv());
   }
 };
 
@@ -114,7 +97,7 @@ BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
   // metrics, trades and equity, byte for byte.
   const std::string dir = sh.server.data_dir() + "/cli";
   std::filesystem::create_directories(dir);
-  std::ofstream(dir + "/gc.csv") << gc_csv();
+  std::ofstream(dir + "/gc.csv") << bt::test::gc_hourly_csv();
   auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " run --data " + dir + "/gc.csv --symbol GC --from " +
                                            gc_start + " --to " + gc_end + " --out " + dir);
   BOOST_REQUIRE(code == 0);

@@ -15,15 +15,6 @@ using bt::test::server_process;
 
 namespace {
 
-std::string gc_csv() {
-  static const std::string csv = [] {
-    bt::synthetic_spec spec;
-    spec.seed = 42;
-    return bt::to_csv(bt::generate_bars(spec));
-  }();
-  return csv;
-}
-
 std::string body(int atr, const std::string& extra = "") {
   return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)" +
          std::to_string(atr) + "}" + (extra.empty() ? "" : "," + extra) + "}";
@@ -35,24 +26,14 @@ struct fixture {
   explicit fixture(std::vector<std::string> args = {}, std::map<std::string, std::string> env = {}) {
     key = s.create_key("trader");
     s.start(std::move(args), env);
-    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, gc_csv(), "text/csv");
+    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(), "text/csv");
     BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
   }
-  std::string submit(const std::string& json) {
-    auto r = s.request("POST", "/v1/backtest", key, json, "application/json");
-    BOOST_REQUIRE_MESSAGE(r.status == 202u, r.body);
-    return std::string(r.json().at("run_id").as_string());
-  }
-  boost::json::value run(const std::string& id) { return s.request("GET", "/v1/backtest/" + id, key).json(); }
-  std::string status(const std::string& id) { return std::string(run(id).at("status").as_string()); }
+  std::string submit(const std::string& json) { return bt::test::run_client{s, key}.submit(json); }
+  boost::json::value run(const std::string& id) { return bt::test::run_client{s, key}.run(id); }
+  std::string status(const std::string& id) { return bt::test::run_client{s, key}.status(id); }
   boost::json::value wait(const std::string& id, std::set<std::string> states, double seconds = 60) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (true) {
-      auto r = run(id);
-      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
-        return r;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    return bt::test::run_client{s, key}.wait(id, states, seconds);
   }
 };
 

@@ -14,15 +14,6 @@ using bt::test::server_process;
 
 namespace {
 
-std::string gc_csv() {
-  static const std::string csv = [] {
-    bt::synthetic_spec spec;
-    spec.seed = 42;
-    return bt::to_csv(bt::generate_bars(spec));
-  }();
-  return csv;
-}
-
 std::string body(int atr) {
   return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)" +
          std::to_string(atr) + "}}";
@@ -31,29 +22,12 @@ std::string body(int atr) {
 /// A `backtestd worker` process.
 struct node_process {
   pid_t pid = -1;
-  std::string log_file;
   node_process(const std::string& node_id, std::uint16_t port, const std::string& token_file,
                const std::map<std::string, std::string>& env = {}, std::vector<std::string> extra = {}) {
-    log_file = token_file + "." + node_id + ".log";
-    pid = ::fork();
-    if (pid == 0) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      for (const auto& [k, v] : env)
-        ::setenv(k.c_str(), v.c_str(), 1);
-      std::FILE* f = std::fopen(log_file.c_str(), "a");
-      ::dup2(::fileno(f), 2);
-      std::FILE* null_out = std::fopen("/dev/null", "w");
-      ::dup2(::fileno(null_out), 1);
-      std::vector<std::string> args{BACKTESTD_BINARY, "worker", "--join", "127.0.0.1:" + std::to_string(port),
-                                    "--workers", "1", "--cluster-token-file", token_file, "--node-id", node_id};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
+    std::vector<std::string> args{BACKTESTD_BINARY, "worker", "--join", "127.0.0.1:" + std::to_string(port),
+                                  "--workers", "1", "--cluster-token-file", token_file, "--node-id", node_id};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid = bt::test::spawn_logged(std::move(args), env, token_file + "." + node_id + ".log");
   }
   int stop(int sig) {
     if (pid <= 0)
@@ -80,7 +54,7 @@ struct cluster_fixture {
                                   "--cluster-token-file", token_file};
     args.insert(args.end(), extra.begin(), extra.end());
     s.start(args);
-    auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, gc_csv(), "text/csv");
+    auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(), "text/csv");
     BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
   }
   ~cluster_fixture() { std::filesystem::remove(token_file); }
@@ -101,20 +75,10 @@ struct cluster_fixture {
     }
     return false;
   }
-  std::string submit(int atr) {
-    auto r = s.request("POST", "/v1/backtest", key, body(atr), "application/json");
-    BOOST_REQUIRE_MESSAGE(r.status == 202u, r.body);
-    return std::string(r.json().at("run_id").as_string());
-  }
-  boost::json::value run(const std::string& id) { return s.request("GET", "/v1/backtest/" + id, key).json(); }
+  std::string submit(int atr) { return bt::test::run_client{s, key}.submit(body(atr)); }
+  boost::json::value run(const std::string& id) { return bt::test::run_client{s, key}.run(id); }
   boost::json::value wait(const std::string& id, const std::set<std::string>& states, double seconds = 60) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (true) {
-      auto r = run(id);
-      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
-        return r;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    return bt::test::run_client{s, key}.wait(id, states, seconds);
   }
 };
 
