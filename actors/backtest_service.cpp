@@ -396,10 +396,23 @@ std::string backtest_service::run_document(pqxx::connection& c, const db::run_ro
 }
 
 service_reply backtest_service::get(pqxx::connection& c, const db::principal& who, const std::string& id) {
+  const std::string cache_key = std::to_string(who.user_id) + "/" + id;
+  {
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    if (auto it = finished_docs_.find(cache_key); it != finished_docs_.end())
+      return json_reply(service_code::ok, it->second);
+  }
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
-  return json_reply(service_code::ok, run_document(c, *run, false));
+  std::string doc = run_document(c, *run, false);
+  if (run->status == "completed" || run->status == "failed" || run->status == "cancelled") {
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    if (finished_docs_.size() >= 10'000)
+      finished_docs_.clear();
+    finished_docs_[cache_key] = doc;
+  }
+  return json_reply(service_code::ok, std::move(doc));
 }
 
 service_reply backtest_service::cancel(pqxx::connection& c, const db::principal& who, const std::string& id) {
@@ -427,6 +440,8 @@ service_reply backtest_service::remove(pqxx::connection& c, const db::principal&
     registry_->cancel(id);
   } else {
     db::delete_run(c, who.user_id, id);
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    finished_docs_.erase(std::to_string(who.user_id) + "/" + id);
   }
   return json_reply(service_code::no_content, "");
 }

@@ -12,6 +12,8 @@
 #include "persistence/user_repository.hpp"
 
 #include <functional>
+#include <mutex>
+#include <unordered_map>
 #include <memory>
 
 namespace bt {
@@ -53,6 +55,10 @@ private:
   std::function<void()> wake_;
   std::shared_ptr<cluster_view> cluster_;
   auth_cache auth_;
+  /// Documents of finished runs (completed, failed, cancelled never change
+  /// again; deletion removes them), keyed by user and run id.
+  std::mutex finished_mutex_;
+  std::unordered_map<std::string, std::string> finished_docs_;
 };
 
 } // namespace bt
