@@ -274,7 +274,8 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
                                        " is not covered by the stored data"});
     return error_reply(service_code::unprocessable, "the requested range is not covered by your data", std::move(d));
   }
-  if (db::read_queue_stats(c).queued >= limits_.queue_capacity)
+  const auto stats = db::read_queue_stats(c); // capacity now, ETA below
+  if (stats.queued >= limits_.queue_capacity)
     return error_reply(service_code::unavailable, "the queue is full; retry later", {});
 
   db::new_run run;
@@ -312,7 +313,6 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
   }
   if (outcome.replay)
     return json_reply(service_code::ok, run_document(c, outcome.run, true));
-  const auto stats = db::read_queue_stats(c);
   const std::int64_t position = db::queue_position(c, outcome.run);
   json_writer w;
   w.begin_object();

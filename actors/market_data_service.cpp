@@ -25,7 +25,7 @@ std::vector<error_detail> check_dataset_name(const std::string& symbol, const st
   if (!valid_symbol(symbol))
     d.push_back({"symbol", 0, "must match [A-Z0-9._-]{1,16}"});
   if (!parse_timeframe(timeframe))
-    d.push_back({"timeframe", 0, "must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d"});
+    d.push_back({"timeframe", 0, "must be one of " + timeframe_names()});
   return d;
 }
 

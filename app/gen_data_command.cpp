@@ -33,7 +33,7 @@ int gen_data_command(int argc, char** argv) {
   if (auto tf = args.get("timeframe")) {
     auto parsed = parse_timeframe(*tf);
     if (!parsed)
-      throw usage_error("--timeframe must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d");
+      throw usage_error("--timeframe must be one of " + timeframe_names());
     spec.timeframe = *parsed;
   }
   if (auto start = args.get("start")) {

@@ -80,7 +80,7 @@ int run_command(int argc, char** argv) {
   if (auto text = args.get("data-timeframe")) {
     auto tf = parse_timeframe(*text);
     if (!tf)
-      throw usage_error("--data-timeframe must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d");
+      throw usage_error("--data-timeframe must be one of " + timeframe_names());
     if (seconds_of(config.timeframe) < seconds_of(*tf) || seconds_of(config.timeframe) % seconds_of(*tf) != 0)
       throw usage_error("--timeframe " + std::string(to_string(config.timeframe))
                         + " cannot be resampled from --data-timeframe " + *text);

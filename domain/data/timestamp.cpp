@@ -189,6 +189,16 @@ std::optional<timeframe> parse_timeframe(std::string_view text) {
   return std::nullopt;
 }
 
+const std::string& timeframe_names() {
+  static const std::string names = [] {
+    std::string out;
+    for (const auto& e : timeframes)
+      out += (out.empty() ? "" : ", ") + std::string(e.name);
+    return out;
+  }();
+  return names;
+}
+
 std::string_view to_string(timeframe tf) {
   return timeframes[static_cast<std::size_t>(tf)].name;
 }

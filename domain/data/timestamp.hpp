@@ -51,6 +51,8 @@ void append_timestamp(std::string& out, unix_time t);
 enum class timeframe { m1, m5, m15, m30, h1, h4, d1 };
 
 std::optional<timeframe> parse_timeframe(std::string_view text);
+/// "1m, 5m, 15m, 30m, 1h, 4h, 1d": the accepted names, for error messages.
+const std::string& timeframe_names();
 std::string_view to_string(timeframe tf);
 unix_time seconds_of(timeframe tf);
 

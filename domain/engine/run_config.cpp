@@ -26,7 +26,7 @@ field_errors resolve_config(const run_request& request, run_config& out) {
   if (auto tf = parse_timeframe(request.timeframe))
     out.timeframe = *tf;
   else
-    errors.push_back({"timeframe", "must be one of 1m, 5m, 15m, 30m, 1h, 4h, 1d"});
+    errors.push_back({"timeframe", "must be one of " + timeframe_names()});
   out.strategy = find_strategy(request.strategy);
   if (!out.strategy) {
     std::string known;

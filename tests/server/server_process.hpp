@@ -238,6 +238,17 @@ private:
 
 namespace bt::test {
 
+/// A running server with two traders, alice and bob, for isolation tests.
+struct two_user_server {
+  server_process server;
+  std::string alice, bob;
+  two_user_server() {
+    alice = server.create_key("alice");
+    bob = server.create_key("bob");
+    server.start();
+  }
+};
+
 /// The backtest API as a test uses it: submit, read, wait for a state.
 struct run_client {
   server_process& s;

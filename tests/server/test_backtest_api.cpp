@@ -46,15 +46,8 @@ std::string id_of(const http_result& r) {
   return std::string(r.json().at("run_id").as_string());
 }
 
-struct shared_server {
-  server_process server;
-  std::string alice, bob;
-  shared_server() {
-    alice = server.create_key("alice");
-    bob = server.create_key("bob");
-    server.start();
-    api{server, alice}.upload("GC", bt::test::gc_hourly_csv());
-  }
+struct shared_server : bt::test::two_user_server {
+  shared_server() { api{server, alice}.upload("GC", bt::test::gc_hourly_csv()); }
 };
 
 shared_server& shared() {

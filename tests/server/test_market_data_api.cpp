@@ -12,18 +12,8 @@ using bt::test::server_process;
 
 namespace {
 
-struct shared_server {
-  server_process server;
-  std::string alice, bob;
-  shared_server() {
-    alice = server.create_key("alice");
-    bob = server.create_key("bob");
-    server.start();
-  }
-};
-
-shared_server& shared() {
-  static shared_server s;
+bt::test::two_user_server& shared() {
+  static bt::test::two_user_server s;
   return s;
 }
 
