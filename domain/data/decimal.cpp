@@ -24,23 +24,27 @@ i128 div_round(i128 num, i128 den) {
   return negative ? -static_cast<i128>(q) : static_cast<i128>(q);
 }
 
-std::int64_t narrow(i128 v) {
-  // Values beyond int64 are a programming error at our magnitudes (prices
-  // below 10^10, quantities below 10^6); saturate rather than wrap.
-  if (v > i64_max)
-    return i64_max;
-  if (v < -i64_max)
-    return -i64_max;
+// A result that does not fit is refused, never saturated: a saturated P&L
+// would print as a plausible number.
+std::int64_t narrow(i128 v, const char* operation) {
+  if (v > i64_max || v < -i64_max)
+    throw_fixed_overflow(operation);
   return static_cast<std::int64_t>(v);
 }
 
 } // namespace
 
+void throw_fixed_overflow(const char* operation) {
+  throw fixed_overflow(std::string("exact arithmetic overflow in ") + operation
+                       + ": a value exceeds the fixed-point range of ±92233720368.54775807");
+}
+
 fixed fixed::from_double(double v) {
   double scaled = std::round(v * static_cast<double>(decimal_scale));
-  if (!(scaled < 9.2e18) || !(scaled > -9.2e18))
-    return fixed{scaled > 0 ? i64_max : -i64_max};
-  return fixed{static_cast<std::int64_t>(scaled)};
+  // 2^63 is exactly representable; anything at or beyond it does not fit.
+  if (!(scaled < 9223372036854775808.0) || !(scaled > -9223372036854775808.0))
+    throw_fixed_overflow("number conversion");
+  return fixed{narrow(static_cast<i128>(scaled), "number conversion")};
 }
 
 double round_places(double v, int places) {
@@ -59,26 +63,42 @@ static bool whole(fixed v) { return v.units % decimal_scale == 0; }
 
 fixed mul(fixed a, fixed b) {
   std::int64_t r;
-  if (whole(b) && !__builtin_mul_overflow(a.units, b.units / decimal_scale, &r))
+  if (whole(b) && !__builtin_mul_overflow(a.units, b.units / decimal_scale, &r) && r >= -i64_max)
     return fixed{r};
-  if (whole(a) && !__builtin_mul_overflow(b.units, a.units / decimal_scale, &r))
+  if (whole(a) && !__builtin_mul_overflow(b.units, a.units / decimal_scale, &r) && r >= -i64_max)
     return fixed{r};
-  return fixed{narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale))};
+  return fixed{narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale), "multiplication")};
 }
 
 fixed mul(fixed a, fixed b, fixed c) {
   std::int64_t r;
   if (whole(b) && whole(c) && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
-      && !__builtin_mul_overflow(a.units, r, &r))
+      && !__builtin_mul_overflow(a.units, r, &r) && r >= -i64_max)
     return fixed{r};
-  i128 ab = static_cast<i128>(a.units) * b.units;
-  // a*b*c / 10^16; split to stay inside 128 bits for any realistic operands.
-  i128 abc = div_round(ab, 10'000) * c.units;
-  return fixed{narrow(div_round(abc, static_cast<i128>(decimal_scale) * 10'000))};
+  // a*b*c / 10^16 rounded once: with |a*b| = q * 10^16 + r, the result is
+  // q*c + round(r*c / 10^16), and r*c < 10^16 * 2^63 fits in 128 bits.
+  const bool negative = ((a.units < 0) != (b.units < 0)) != (c.units < 0);
+  const u128 ab = static_cast<u128>(a.units < 0 ? -static_cast<i128>(a.units) : a.units)
+                  * static_cast<u128>(b.units < 0 ? -static_cast<i128>(b.units) : b.units);
+  const u128 cm = static_cast<u128>(c.units < 0 ? -static_cast<i128>(c.units) : c.units);
+  constexpr u128 den = static_cast<u128>(decimal_scale) * decimal_scale;
+  const u128 q = ab / den, rem = ab % den;
+  u128 whole_part = 0;
+  if (__builtin_mul_overflow(q, cm, &whole_part))
+    throw_fixed_overflow("multiplication");
+  const u128 rc = rem * cm;
+  u128 frac = rc / den;
+  if ((rc % den) * 2 >= den)
+    ++frac;
+  u128 total = 0;
+  if (__builtin_add_overflow(whole_part, frac, &total) || total > static_cast<u128>(i64_max))
+    throw_fixed_overflow("multiplication");
+  const auto m = static_cast<std::int64_t>(total);
+  return fixed{negative ? -m : m};
 }
 
 fixed div_trunc(fixed a, fixed b) {
-  return fixed{narrow(static_cast<i128>(a.units) * decimal_scale / b.units)};
+  return fixed{narrow(static_cast<i128>(a.units) * decimal_scale / b.units, "division")};
 }
 
 fixed floor_to_step(fixed v, fixed step) {
@@ -93,7 +113,7 @@ fixed floor_to_step(fixed v, fixed step) {
 fixed round_to_step(fixed v, fixed step) {
   if (step.units <= 0)
     return v;
-  return fixed{narrow(div_round(v.units, step.units) * step.units)};
+  return fixed{narrow(div_round(v.units, step.units) * step.units, "rounding")};
 }
 
 decimal_parse parse_decimal(std::string_view s, fixed& out) {

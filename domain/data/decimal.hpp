@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -18,14 +19,36 @@ inline constexpr int decimal_places = 8;
 /// 10^decimal_places: the integer that represents 1.0.
 inline constexpr std::int64_t decimal_scale = 100'000'000;
 
+/// Largest magnitude a fixed value may hold: ±92,233,720,368.54775807.
+/// INT64_MIN is excluded so that negation is always exact.
+inline constexpr std::int64_t fixed_max_units = 9'223'372'036'854'775'807;
+
+/// Thrown when an exact result does not fit the fixed-point range. A result
+/// is exact or refused: arithmetic never saturates or wraps, it ends the
+/// operation (a backtest then fails with this message).
+class fixed_overflow : public std::overflow_error {
+public:
+  using std::overflow_error::overflow_error;
+};
+
+/// Throws fixed_overflow naming the operation (kept out of line so that the
+/// checked operators below stay small enough to inline).
+[[noreturn]] void throw_fixed_overflow(const char* operation);
+
 /// A decimal with exactly 8 fractional digits. `units` is value * 10^8.
 struct fixed {
   std::int64_t units = 0;
 
   static constexpr fixed from_units(std::int64_t u) { return fixed{u}; }
-  static constexpr fixed from_int(std::int64_t v) { return fixed{v * decimal_scale}; }
+  static constexpr fixed from_int(std::int64_t v) {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(v, decimal_scale, &r) || r < -fixed_max_units)
+      throw_fixed_overflow("integer conversion");
+    return fixed{r};
+  }
   /// Nearest fixed value to `v` (half away from zero). For configuration
-  /// values that arrive as JSON numbers; never for market data.
+  /// values that arrive as JSON numbers; never for market data. Throws
+  /// fixed_overflow for a value out of range or not finite.
   static fixed from_double(double v);
 
   double to_double() const { return static_cast<double>(units) / decimal_scale; }
@@ -36,18 +59,32 @@ struct fixed {
   friend constexpr bool operator<=(fixed a, fixed b) { return a.units <= b.units; }
   friend constexpr bool operator>(fixed a, fixed b) { return a.units > b.units; }
   friend constexpr bool operator>=(fixed a, fixed b) { return a.units >= b.units; }
-  friend constexpr fixed operator+(fixed a, fixed b) { return fixed{a.units + b.units}; }
-  friend constexpr fixed operator-(fixed a, fixed b) { return fixed{a.units - b.units}; }
+  // Checked: an overflowing sum is an error, never a wrapped value.
+  friend constexpr fixed operator+(fixed a, fixed b) {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(a.units, b.units, &r) || r < -fixed_max_units)
+      throw_fixed_overflow("addition");
+    return fixed{r};
+  }
+  friend constexpr fixed operator-(fixed a, fixed b) {
+    std::int64_t r = 0;
+    if (__builtin_sub_overflow(a.units, b.units, &r) || r < -fixed_max_units)
+      throw_fixed_overflow("subtraction");
+    return fixed{r};
+  }
   friend constexpr fixed operator-(fixed a) { return fixed{-a.units}; }
-  fixed& operator+=(fixed b) { units += b.units; return *this; }
-  fixed& operator-=(fixed b) { units -= b.units; return *this; }
+  fixed& operator+=(fixed b) { return *this = *this + b; }
+  fixed& operator-=(fixed b) { return *this = *this - b; }
 };
 
 /// a * b, rounded half away from zero to 8 decimals (128-bit intermediate).
+/// Throws fixed_overflow when the product does not fit.
 fixed mul(fixed a, fixed b);
 /// a * b * c, rounded once, half away from zero (for price * qty * multiplier).
+/// Throws fixed_overflow when the product does not fit.
 fixed mul(fixed a, fixed b, fixed c);
-/// a / b rounded toward zero; b must not be zero.
+/// a / b rounded toward zero; b must not be zero. Throws fixed_overflow
+/// when the quotient does not fit.
 fixed div_trunc(fixed a, fixed b);
 /// Largest multiple of `step` that is <= v (v >= 0, step > 0).
 fixed floor_to_step(fixed v, fixed step);

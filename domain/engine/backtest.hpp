@@ -6,7 +6,31 @@
 #include "domain/metrics/metrics.hpp"
 #include "domain/strategies/strategy.hpp"
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 namespace bt {
+
+/// A backtest that cannot give an exact result (an exact value out of the
+/// fixed-point range). Deterministic: the same inputs fail the same way, so
+/// a run that throws it fails at once and is never retried.
+class backtest_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Something a trader must know about a completed run (it is not an error:
+/// the numbers are exact, but they may not be what was meant).
+struct run_warning {
+  std::string code;    ///< machine-readable: all_signals_skipped, signals_skipped
+  std::string message; ///< what happened, why, and what to change
+  std::int64_t count = 0;
+};
+
+/// The warnings of a finished run, derived from its output and settings.
+std::vector<run_warning> run_warnings(const run_config& config, const engine_output& output);
+void write_warnings(json_writer& w, const std::vector<run_warning>& warnings);
 
 struct backtest_result {
   std::string config_hash;
@@ -14,10 +38,12 @@ struct backtest_result {
   engine_output output;
   std::vector<zone_record> zones;
   bt::metrics metrics;
+  std::vector<run_warning> warnings;
   double engine_ms = 0; ///< strategy + engine + metrics, wall clock
 };
 
 /// Runs `config` over `bars` (already limited to the requested range).
+/// Throws backtest_error when a value leaves the exact range.
 backtest_result run_backtest(const run_config& config, const bar_series& bars,
                              run_observer* observer = nullptr);
 

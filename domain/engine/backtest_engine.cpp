@@ -1,5 +1,6 @@
 #include "domain/engine/backtest_engine.hpp"
 
+#include "domain/engine/backtest.hpp"
 #include "domain/engine/fill_model.hpp"
 #include "domain/engine/market_view.hpp"
 #include "domain/strategies/strategy.hpp"
@@ -32,6 +33,19 @@ public:
     const std::size_t n = bars_.size();
     out_.equity.reserve(n);
     const std::size_t interval = observer ? std::max<std::size_t>(1, observer->interval()) : 0;
+    try {
+      simulate(strat, observer, n, interval);
+    } catch (const fixed_overflow& e) {
+      // Exact or refused: the run fails naming where, never a saturated value.
+      throw backtest_error("the run cannot be computed exactly at bar " + std::to_string(bar_ + 1) + " ("
+                           + format_timestamp(now()) + "): " + e.what()
+                           + "; lower the position size (quantity, risk, multiplier) or the prices' scale");
+    }
+    return std::move(out_);
+  }
+
+private:
+  void simulate(strategy& strat, run_observer* observer, std::size_t n, std::size_t interval) {
     for (std::size_t t = 0; t < n; ++t) {
       bar_ = t;
       const bar_prices b{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
@@ -54,9 +68,9 @@ public:
         break;
       }
     }
-    return std::move(out_);
   }
 
+public:
   // --- broker ---------------------------------------------------------------
   order_id submit(const entry_order& order) override {
     orders_.push_back({order, order_status::working});

@@ -2,6 +2,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
+
 using namespace bt;
 
 BOOST_AUTO_TEST_SUITE(decimal)
@@ -65,6 +68,46 @@ BOOST_AUTO_TEST_CASE(arithmetic_is_exact_where_decimals_allow) {
   parse_decimal("0.33333333", third);
   BOOST_TEST(to_string(mul(third, fixed::from_int(3))) == "0.99999999");
   BOOST_TEST(to_string(div_trunc(fixed::from_int(1000), fixed::from_int(750))) == "1.33333333");
+}
+
+BOOST_AUTO_TEST_CASE(overflow_is_an_error_never_a_saturated_value) {
+  const fixed top = fixed::from_units(fixed_max_units);
+  BOOST_CHECK_THROW(top + fixed::from_units(1), fixed_overflow);
+  BOOST_CHECK_THROW(-top - fixed::from_units(1), fixed_overflow);
+  BOOST_CHECK_THROW(fixed::from_int(100'000'000'000), fixed_overflow);
+  BOOST_CHECK_THROW(fixed::from_double(1e12), fixed_overflow);
+  BOOST_CHECK_THROW(fixed::from_double(std::numeric_limits<double>::infinity()), fixed_overflow);
+  BOOST_CHECK_THROW(fixed::from_double(std::nan("")), fixed_overflow);
+  // quantity 10,000 x multiplier 1,000,000 x a 2,000-point move: 2e13.
+  BOOST_CHECK_THROW(mul(fixed::from_int(2000), fixed::from_int(10'000), fixed::from_int(1'000'000)),
+                    fixed_overflow);
+  BOOST_CHECK_THROW(mul(fixed::from_int(1'000'000), fixed::from_int(1'000'000)), fixed_overflow);
+  BOOST_CHECK_THROW(div_trunc(fixed::from_int(1'000'000), fixed::from_units(1)), fixed_overflow);
+  fixed x = top;
+  BOOST_CHECK_THROW(x += fixed::from_units(1), fixed_overflow);
+  BOOST_TEST(x == top); // unchanged by the refused operation
+  // The largest value itself is fine.
+  BOOST_TEST((top - fixed::from_units(1) + fixed::from_units(1)) == top);
+}
+
+BOOST_AUTO_TEST_CASE(triple_product_is_rounded_once) {
+  // 0.00000001 * 0.5 * 3 = 1.5e-8 rounds (once) to 2e-8; rounding a*b first
+  // to 12 decimals and then c would give the same here, so also check a
+  // case where an intermediate rounding would drift: a*b has 16 decimals.
+  BOOST_TEST(to_string(mul(fixed::from_units(1), fixed::from_double(0.5), fixed::from_int(3))) == "0.00000002");
+  fixed a, b, c;
+  parse_decimal("1.23456789", a);
+  parse_decimal("0.00012345", b);
+  parse_decimal("999999.99999999", c);
+  // Exact: 1.23456789 * 0.00012345 * 999999.99999999 = 152.407406...; the
+  // reference is computed with 128-bit integers by hand below.
+  const __int128 exact = static_cast<__int128>(123456789) * 12345 * static_cast<__int128>(99999999999999);
+  const __int128 den = static_cast<__int128>(10'000'000'000'000'000LL) * 1;
+  __int128 q = exact / den, r = exact % den;
+  if (r * 2 >= den)
+    ++q;
+  BOOST_TEST(mul(a, b, c).units == static_cast<std::int64_t>(q));
+  BOOST_TEST(mul(-a, b, c).units == -static_cast<std::int64_t>(q));
 }
 
 BOOST_AUTO_TEST_CASE(steps) {
