@@ -101,6 +101,36 @@ std::string range_text(const db::dataset_info& d) {
          (d.to ? format_timestamp(*d.to) : "-");
 }
 
+// The stretches of data around a requested range that has no bars: the
+// stored range cut at its gaps; the nearest before and after the request.
+std::vector<std::string> available_segments(const db::dataset_info& d, unix_time step, unix_time start, unix_time end) {
+  std::vector<std::pair<unix_time, unix_time>> segments;
+  if (!d.from || !d.to)
+    return {};
+  unix_time begin = *d.from;
+  for (const auto& g : d.gaps) {
+    if (g.from - step >= begin)
+      segments.emplace_back(begin, g.from - step);
+    begin = g.to + step;
+  }
+  if (begin <= *d.to)
+    segments.emplace_back(begin, *d.to);
+  std::vector<std::string> out;
+  const std::pair<unix_time, unix_time>* before = nullptr;
+  const std::pair<unix_time, unix_time>* after = nullptr;
+  for (const auto& s : segments) {
+    if (s.second < start)
+      before = &s;
+    if (s.first > end && !after)
+      after = &s;
+  }
+  for (const auto* s : {before, after})
+    if (s)
+      out.push_back(d.symbol + "/" + d.timeframe + " " + format_timestamp(s->first) + " to " +
+                    format_timestamp(s->second));
+  return out;
+}
+
 } // namespace
 
 service_reply backtest_service::handle(const backtest_call& call) {
@@ -216,7 +246,8 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
   }
   unix_time start = 0, end = 0;
   auto time_field = [&](const char* name, const std::optional<std::string>& t, unix_time& out) {
-    if (t && parse_timestamp(*t, out) != timestamp_parse::ok)
+    if (t && parse_range_bound(*t, std::string_view(name) == "end" ? range_bound::end : range_bound::start, out)
+             != timestamp_parse::ok)
       errors.push_back({name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T00:00:00Z)"});
   };
   time_field("start", start_text, start);
@@ -273,6 +304,17 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
     d.insert(d.begin(), {"start", 0, "the range " + format_timestamp(start) + " to " + format_timestamp(end) +
                                        " is not covered by the stored data"});
     return error_reply(service_code::unprocessable, "the requested range is not covered by your data", std::move(d));
+  }
+  // Covered, but no bar inside the range (it falls in a gap of the data):
+  // refused now rather than queued to fail.
+  if (auto probe = db::load_bars(c, who.user_id, *symbol, *parse_timeframe(source_tf), start, end, 1);
+      !probe || probe->empty()) {
+    std::vector<error_detail> d{{"start", 0, "no " + *symbol + "/" + source_tf + " bar between " +
+                                               format_timestamp(start) + " and " + format_timestamp(end) +
+                                               ": the range falls inside a gap of the data"}};
+    for (auto& segment : available_segments(*dataset, step, start, end))
+      d.push_back({"available", 0, std::move(segment)});
+    return error_reply(service_code::unprocessable, "no bars in the requested range", std::move(d));
   }
   const auto stats = db::read_queue_stats(c); // capacity now, ETA below
   if (stats.queued >= limits_.queue_capacity)
@@ -389,6 +431,7 @@ std::string backtest_service::run_document(pqxx::connection& c, const db::run_ro
     w.raw(*run.metrics_json);
   else
     w.null();
+  w.key("warnings").raw(run.warnings_json);
   if (replay)
     w.key("idempotent_replay").boolean(true);
   w.end_object();

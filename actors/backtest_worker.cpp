@@ -142,16 +142,21 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
                         job.config_json, job.config_hash, job.start, job.end};
   const run_config config = config_from_json(job.config_json);
   if (config_hash(config) != job.config_hash)
-    throw std::runtime_error("stored configuration does not match its hash");
+    return {job.run_id, job.attempt, "failed", "stored configuration does not match its hash", true};
   bar_series range = load_source_range(ctx, job);
   if (range.empty())
     return {job.run_id, job.attempt, "failed",
-            "no bars for " + job.symbol + "/" + job.source_timeframe + " in the run's range (dataset deleted?)"};
+            "no bars for " + job.symbol + "/" + job.source_timeframe + " in the run's range (dataset deleted?)", true};
   bar_series bars = job.source_timeframe == job.timeframe ? std::move(range) : resample(range, config.timeframe);
 
   const auto loaded_at = std::chrono::steady_clock::now();
   job_observer observer(*live, bars, ctx.faults, job.attempt);
-  backtest_result result = run_backtest(config, bars, &observer);
+  backtest_result result;
+  try {
+    result = run_backtest(config, bars, &observer);
+  } catch (const backtest_error& e) {
+    return {job.run_id, job.attempt, "failed", e.what(), true}; // deterministic: retrying cannot help
+  }
   const auto engine_done = std::chrono::steady_clock::now();
   if (result.output.cancelled) {
     auto conn = ctx.pool->acquire();

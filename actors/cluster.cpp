@@ -92,7 +92,10 @@ struct node_worker_state {
 job_result run_remote(const job_spec& job, std::string csv, gateway_actor gateway, node_cancellations& cancels,
                       const fault_plan& faults) {
   const auto started = std::chrono::steady_clock::now();
-  job_result out{job.run_id, job.attempt, "failed", "", "", "", "", "", "", "", 0, 0, 0};
+  job_result out;
+  out.run_id = job.run_id;
+  out.attempt = job.attempt;
+  out.status = "failed";
   auto source_tf = parse_timeframe(job.source_timeframe);
   if (!source_tf) {
     out.error = "unknown source timeframe " + job.source_timeframe;
@@ -119,7 +122,14 @@ job_result run_remote(const job_spec& job, std::string csv, gateway_actor gatewa
     caf::anon_send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(), l.bar_time.load(),
                    l.trades.load());
   });
-  backtest_result result = run_backtest(config, bars, &observer);
+  backtest_result result;
+  try {
+    result = run_backtest(config, bars, &observer);
+  } catch (const backtest_error& e) {
+    out.error = e.what();
+    out.permanent = true; // deterministic: the same inputs fail the same way anywhere
+    return out;
+  }
   if (result.output.cancelled || *flag) {
     out.status = "cancelled";
     return out;
@@ -128,6 +138,7 @@ job_result run_remote(const job_spec& job, std::string csv, gateway_actor gatewa
   db::stored_result stored = db::to_stored(result, engine_version(), ms);
   out.status = "completed";
   out.metrics_json = std::move(stored.metrics_json);
+  out.warnings_json = std::move(stored.warnings_json);
   out.trades_csv = trades_csv(stored.trades);
   out.zones_csv = std::move(stored.zones_csv);
   out.equity_csv = std::move(stored.equity_csv);

@@ -53,7 +53,7 @@ bool query_time(const std::string& name, const std::string& text, std::optional<
   if (text.empty())
     return true;
   unix_time t = 0;
-  if (parse_timestamp(text, t) != timestamp_parse::ok) {
+  if (parse_range_bound(text, name == "to" ? range_bound::end : range_bound::start, t) != timestamp_parse::ok) {
     errors.push_back({name, 0, "'" + text + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
     return false;
   }
@@ -92,6 +92,9 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
   const auto validate_start = std::chrono::steady_clock::now();
   import_limits limits;
   limits.max_rows = limits_.max_upload_rows;
+  limits.latest_bar_time =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()
+    + future_bar_tolerance;
   // Validation is pure CPU work: do it before taking a database connection.
   import_result imported = import_bars_csv(r.csv, r.symbol, *parse_timeframe(r.timeframe), limits);
   if (imported.too_many_rows)

@@ -97,6 +97,9 @@ struct job_outcome {
   std::int32_t attempt = 0;
   std::string result; ///< completed | failed | cancelled | stale
   std::string error;
+  /// A failure that would repeat (data missing, invalid configuration, a
+  /// deterministic engine error): the run fails at once, no retry.
+  bool permanent = false;
 };
 
 /// A run's results as they travel from a worker node back to the server
@@ -106,15 +109,16 @@ struct job_result {
   std::int32_t attempt = 0;
   std::string status; ///< completed | failed | cancelled
   std::string error;
-  std::string metrics_json, trades_csv, zones_csv, equity_csv, data_checksum, engine_version;
+  bool permanent = false; ///< the failure would repeat: no retry
+  std::string metrics_json, warnings_json, trades_csv, zones_csv, equity_csv, data_checksum, engine_version;
   double duration_ms = 0;
   std::int64_t points = 0, zones = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_result& x) {
-  return f(caf::meta::type_name("bt::job_result"), x.run_id, x.attempt, x.status, x.error, x.metrics_json,
-           x.trades_csv, x.zones_csv, x.equity_csv, x.data_checksum, x.engine_version, x.duration_ms, x.points,
+  return f(caf::meta::type_name("bt::job_result"), x.run_id, x.attempt, x.status, x.error, x.permanent,
+           x.metrics_json, x.warnings_json, x.trades_csv, x.zones_csv, x.equity_csv, x.data_checksum, x.engine_version, x.duration_ms, x.points,
            x.zones);
 }
 
@@ -131,7 +135,8 @@ typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_outcome& x) {
-  return f(caf::meta::type_name("bt::job_outcome"), x.run_id, x.attempt, x.result, x.error);
+  return f(caf::meta::type_name("bt::job_outcome"), x.run_id, x.attempt, x.result, x.error,
+           x.permanent);
 }
 
 template <class Inspector>

@@ -62,17 +62,20 @@ void spawn_worker(qm_pointer self, std::size_t index) {
                      static_cast<std::uint64_t>(index), slot.generation);
 }
 
-void record_failure(qm_pointer self, const job_spec& job, const std::string& error) {
+void record_failure(qm_pointer self, const job_spec& job, const std::string& error, bool permanent = false) {
   try {
     auto conn = self->state.ctx->pool->acquire();
     db::claimed_run claim{job.run_id, job.user_id, job.attempt, job.symbol, job.timeframe, job.source_timeframe,
                           job.config_json, job.config_hash, job.start, job.end};
     const auto delay = retry_delay(self->state.settings, job.attempt);
-    auto outcome = db::fail_attempt(*conn, claim, error, self->state.settings.max_attempts, delay.count());
+    auto outcome = db::fail_attempt(*conn, claim, error, self->state.settings.max_attempts, delay.count(),
+                                    permanent ? db::failure_kind::permanent : db::failure_kind::transient);
     if (outcome == db::failure_outcome::requeued) {
       log::warn("run_retry_scheduled", {{"run_id", job.run_id}, {"attempt", job.attempt},
                                         {"retry_in_ms", static_cast<std::int64_t>(delay.count())}, {"error", error}});
       self->delayed_send(self, delay, wake_atom::value);
+    } else if (outcome == db::failure_outcome::failed) {
+      log::warn("run_failed", {{"run_id", job.run_id}, {"attempt", job.attempt}, {"error", error}});
     } else if (outcome == db::failure_outcome::dead_lettered) {
       log::error("run_dead_lettered", {{"run_id", job.run_id}, {"attempts", job.attempt}, {"error", error}});
     }
@@ -335,6 +338,7 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
       } else if (r.status == "completed") {
         db::stored_result stored;
         stored.metrics_json = std::move(r.metrics_json);
+        stored.warnings_json = r.warnings_json.empty() ? "[]" : std::move(r.warnings_json);
         stored.zones_csv = std::move(r.zones_csv);
         stored.equity_csv = std::move(r.equity_csv);
         stored.zones = r.zones;
@@ -358,7 +362,7 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         log::info("run_finished", {{"run_id", r.run_id}, {"attempt", r.attempt}, {"result", "cancelled"},
                                    {"worker_id", worker_id}});
       } else {
-        record_failure(self, *job, r.error);
+        record_failure(self, *job, r.error, r.permanent);
       }
       update_view(self);
       dispatch(self);
@@ -370,7 +374,7 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
           const job_spec job = *slot.job;
           slot.job.reset();
           if (outcome.result == "failed")
-            record_failure(self, job, outcome.error);
+            record_failure(self, job, outcome.error, outcome.permanent);
           log::info("run_finished", {{"run_id", outcome.run_id}, {"attempt", outcome.attempt},
                                      {"result", outcome.result}, {"worker_id", slot.id}});
         }

@@ -75,7 +75,8 @@ void query_reader::order(const char* name, bool& descending) {
 void query_reader::time(const char* name, std::optional<std::int64_t>& out) {
   if (auto t = text(name)) {
     unix_time v = 0;
-    if (parse_timestamp(*t, v) != timestamp_parse::ok)
+    if (parse_range_bound(*t, std::string_view(name) == "to" ? range_bound::end : range_bound::start, v)
+        != timestamp_parse::ok)
       errors_.push_back({name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
     else
       out = v;

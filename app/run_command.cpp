@@ -38,7 +38,7 @@ std::optional<unix_time> parse_time_option(const command_line& args, const std::
   if (!text)
     return std::nullopt;
   unix_time t = 0;
-  switch (parse_timestamp(*text, t)) {
+  switch (parse_range_bound(*text, name == "to" ? range_bound::end : range_bound::start, t)) {
     case timestamp_parse::ok: return t;
     case timestamp_parse::non_utc_offset:
       throw usage_error("--" + name + " '" + *text + "' has a non-UTC offset");
@@ -88,7 +88,11 @@ int run_command(int argc, char** argv) {
   }
   const auto load_start = clock_type::now();
   const std::string csv = read_file(path);
-  import_result imported = import_bars_csv(csv, config.symbol, file_timeframe);
+  import_limits limits;
+  limits.latest_bar_time =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()
+    + future_bar_tolerance;
+  import_result imported = import_bars_csv(csv, config.symbol, file_timeframe, limits);
   const double load_ms = ms_since(load_start);
   if (!imported.accepted) {
     std::cerr << "backtestd run: " << path << " rejected (" << imported.error_count
@@ -133,6 +137,8 @@ int run_command(int argc, char** argv) {
   write_import_report(w, imported.report);
   w.key("metrics");
   write_metrics(w, result.metrics);
+  w.key("warnings");
+  write_warnings(w, result.warnings);
   w.key("trades").begin_array();
   for (const auto& t : result.output.trades)
     write_trade(w, t);

@@ -17,7 +17,7 @@ constexpr const char* run_columns =
   "config_json, params_json, execution_json, config_hash, dataset_checksum, data_checksum, error, worker_id, "
   "engine_version, metrics_json, errors::text, dedupe_key, attempts, progress, trades_so_far, "
   "extract(epoch FROM created_at)::bigint, extract(epoch FROM started_at)::bigint, "
-  "extract(epoch FROM finished_at)::bigint, duration_ms";
+  "extract(epoch FROM finished_at)::bigint, duration_ms, warnings_json";
 
 template <class T>
 std::optional<T> opt(const pqxx::field& f) {
@@ -59,6 +59,7 @@ run_row read_run(const pqxx::row& r) {
   x.started_at = opt<std::int64_t>(r[28]);
   x.finished_at = opt<std::int64_t>(r[29]);
   x.duration_ms = opt<double>(r[30]);
+  x.warnings_json = r[31].as<std::string>();
   return x;
 }
 
@@ -223,6 +224,9 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
   json_writer w;
   write_metrics(w, result.metrics);
   s.metrics_json = w.take();
+  json_writer warnings;
+  write_warnings(warnings, result.warnings);
+  s.warnings_json = warnings.take();
   s.trades = result.output.trades;
   s.zones_csv = zones_csv(result.zones);
   s.zones = static_cast<std::int64_t>(result.zones.size());
@@ -278,19 +282,20 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored
   // document itself, so they can never disagree with it.
   txn.exec_params(
     "UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), duration_ms = $2, metrics_json = $3::text, "
+    "warnings_json = $7, "
     "data_checksum = $4, engine_version = $5, trades_so_far = $6, total_trades = ($3::text::jsonb->>'total_trades')::int, "
     "net_profit = ($3::text::jsonb->>'net_profit')::numeric, sharpe_ratio = ($3::text::jsonb->>'sharpe_ratio')::float8, "
     "total_return_pct = ($3::text::jsonb->>'total_return_pct')::float8, max_drawdown_pct = ($3::text::jsonb->>'max_drawdown_pct')::float8, "
     "win_rate = ($3::text::jsonb->>'win_rate')::float8, profit_factor = ($3::text::jsonb->>'profit_factor')::float8 "
     "WHERE id = $1::uuid",
     job.id, result.duration_ms, result.metrics_json, result.data_checksum, result.engine_version,
-    static_cast<std::int64_t>(result.trades.size()));
+    static_cast<std::int64_t>(result.trades.size()), result.warnings_json);
   txn.commit();
   return true;
 }
 
 failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, const std::string& error,
-                             int max_attempts, std::int64_t retry_delay_ms) {
+                             int max_attempts, std::int64_t retry_delay_ms, failure_kind kind) {
   pqxx::work txn(c);
   auto current = txn.exec_params(
     "SELECT attempts FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.id,
@@ -299,6 +304,13 @@ failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, c
     return failure_outcome::stale;
   const std::string append =
     "errors = errors || jsonb_build_array(jsonb_build_object('attempt', $2::int, 'error', $3::text, 'at', now()))";
+  if (kind == failure_kind::permanent) {
+    txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append +
+                      " WHERE id = $1::uuid",
+                    job.id, job.attempt, error);
+    txn.commit();
+    return failure_outcome::failed;
+  }
   if (job.attempt < max_attempts) {
     txn.exec_params("UPDATE runs SET status = 'queued', worker_id = NULL, progress = 0, " + append +
                       ", not_before = now() + ($4::bigint * interval '1 millisecond') WHERE id = $1::uuid",

@@ -27,6 +27,7 @@ struct run_row {
   std::string config_json, params_json, execution_json, config_hash, dataset_checksum;
   std::optional<std::string> data_checksum, error, worker_id, engine_version, metrics_json;
   std::string errors_json = "[]";
+  std::string warnings_json = "[]"; ///< a completed run's warnings
   std::string dedupe_key;
   std::int32_t attempts = 0;
   double progress = 0;
@@ -105,6 +106,7 @@ std::int64_t requeue_orphans(pqxx::connection_base& c);
 /// between nodes): metrics JSON, trades, and the zones and equity CSVs.
 struct stored_result {
   std::string metrics_json;
+  std::string warnings_json = "[]";
   std::vector<trade> trades;
   std::string zones_csv, equity_csv;
   std::int64_t zones = 0, points = 0;
@@ -120,12 +122,18 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
 /// nothing is written).
 bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored_result& result);
 
-enum class failure_outcome { requeued, dead_lettered, stale };
+enum class failure_outcome { requeued, dead_lettered, failed, stale };
+enum class failure_kind {
+  transient, ///< a crash, timeout or lost worker: retried
+  permanent  ///< would repeat (data missing, invalid configuration, engine error): failed at once
+};
 /// Records a failed attempt: requeued after `retry_delay_ms`, or, on the
 /// last allowed attempt, failed with a dead-letter row holding every
-/// attempt's error.
+/// attempt's error. A permanent failure fails the run at once (no dead
+/// letter: there is nothing for an operator to retry).
 failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, const std::string& error,
-                             int max_attempts, std::int64_t retry_delay_ms);
+                             int max_attempts, std::int64_t retry_delay_ms,
+                             failure_kind kind = failure_kind::transient);
 
 /// Acknowledges a cancellation observed by the worker (no results kept).
 void finish_cancelled(pqxx::connection_base& c, const claimed_run& job);

@@ -95,6 +95,8 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
       result.errors.push_back({row, std::move(reason)});
     ++result.error_count;
   };
+  const bool cme_calendar = lookup_instrument(symbol).calendar == calendar_kind::cme_globex;
+  const unix_time first_modelled_time = days_from_civil(chicago_calendar_first_year, 1, 1) * seconds_per_day;
 
   if (csv.size() >= 3 && static_cast<unsigned char>(csv[0]) == 0xEF
       && static_cast<unsigned char>(csv[1]) == 0xBB && static_cast<unsigned char>(csv[2]) == 0xBF)
@@ -187,6 +189,17 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
         add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
         continue;
     }
+    if (limits.latest_bar_time && r.b.time > *limits.latest_bar_time) {
+      add_error(row, "timestamp '" + std::string(ts) + "' is in the future (after "
+                       + format_timestamp(*limits.latest_bar_time) + ")");
+      continue;
+    }
+    if (cme_calendar && r.b.time < first_modelled_time) {
+      add_error(row, "timestamp '" + std::string(ts) + "' is before "
+                       + std::to_string(chicago_calendar_first_year) + "-01-01: the " + symbol
+                       + " trading calendar (Chicago daylight saving) is modelled from then on");
+      continue;
+    }
     bool row_ok = true;
     fixed* targets[] = {&r.b.open, &r.b.high, &r.b.low, &r.b.close, &r.b.volume};
     for (std::size_t c = col_open; c <= col_volume; ++c) {
@@ -258,7 +271,20 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     }
     if (valid[i].b.time % step != 0)
       ++misaligned;
+    // Bars closer together than the declared timeframe: the file is of
+    // another timeframe (hourly bars uploaded as 1d). Daily and 4-hour bars
+    // aligned to a session open may move by an hour with daylight saving.
+    if (!result.bars.empty()) {
+      const unix_time spacing = valid[i].b.time - result.bars.times()[result.bars.size() - 1];
+      if (spacing < step - (step >= 4 * 3600 ? 3600 : 0))
+        add_error(valid[i].row, "opens " + std::to_string(spacing / 60) + " min after the previous bar: closer than the "
+                                  + std::string(to_string(tf)) + " timeframe (is the file of a finer timeframe?)");
+    }
     result.bars.push_back(valid[i].b);
+  }
+  if (result.error_count > 0) {
+    result.bars = bar_series();
+    return result; // a file of another timeframe is rejected whole
   }
   std::sort(rep.duplicate_rows.begin(), rep.duplicate_rows.end());
   rep.rows_imported = result.bars.size();
@@ -270,7 +296,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     rep.warnings.push_back(std::to_string(rep.duplicates_skipped)
                            + " duplicate timestamps skipped (the first occurrence is kept)");
   if (rep.rejected_count > 0)
-    rep.warnings.push_back(std::to_string(rep.rejected_count) + " rows rejected for price logic");
+    rep.warnings.push_back(std::to_string(rep.rejected_count) + " rows rejected (prices or volume)");
   if (rep.rejected_count > rep.rejected.size())
     rep.warnings.push_back("only the first " + std::to_string(rep.rejected.size())
                            + " rejected rows are listed");
@@ -298,20 +324,31 @@ std::vector<gap> detect_gaps(const bar_series& bars) {
   for (std::size_t i = 1; i < bars.size(); ++i) {
     if (t[i] - t[i - 1] <= step)
       continue;
+    // Session by session, not bar by bar, so that the cost follows the
+    // rows and sessions, not the bars a long gap would have held: a bar on
+    // the grid t[i-1] + k*step is expected when it overlaps trading time.
     gap g{};
-    for (unix_time s = t[i - 1] + step; s < t[i]; s += step) {
-      if (!calendar.expects_bar(s, step)) {
-        // Jump over a closed period in one step instead of bar by bar.
-        unix_time reopen = calendar.next_open(s);
-        unix_time skip = (reopen - s) / step;
-        if (skip > 1)
-          s += (skip - 1) * step;
-        continue;
+    const unix_time base = t[i - 1] + step;
+    auto grid_at_or_after = [&](unix_time x) {
+      return x <= base ? base : base + (x - base + step - 1) / step * step;
+    };
+    unix_time s = base;
+    while (s < t[i]) {
+      const unix_time open = calendar.next_open(s);
+      // The first bar overlapping the session opens after open - step.
+      const unix_time first = grid_at_or_after(std::max(s, open - step + 1));
+      if (first >= t[i])
+        break;
+      const unix_time close = calendar.next_close(open);
+      const unix_time stop = close > t[i] ? t[i] : close; // bars opening before this
+      const std::int64_t count = first < stop ? (stop - first + step - 1) / step : 0;
+      if (count > 0) {
+        if (g.missing_bars == 0)
+          g.from = first;
+        g.to = first + (count - 1) * step;
+        g.missing_bars += count;
       }
-      if (g.missing_bars == 0)
-        g.from = s;
-      g.to = s;
-      ++g.missing_bars;
+      s = grid_at_or_after(std::max(stop, first + step));
     }
     if (g.missing_bars > 0)
       gaps.push_back(g);

@@ -5,6 +5,7 @@
 #include "domain/data/bar_series.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +45,13 @@ struct import_limits {
   std::size_t max_rows = 0; ///< 0: unlimited
   std::size_t max_listed_errors = 100;
   std::size_t max_listed_rejections = 1000;
+  /// Bars opening after this are refused (a file from the future is a
+  /// mistake, and its gaps would span years); unset: no bound.
+  std::optional<unix_time> latest_bar_time;
 };
+
+/// How far past the clock a bar may open (clock skew, a bar just begun).
+inline constexpr unix_time future_bar_tolerance = 300;
 
 /// Either a validated series with its report, or a rejected file with the
 /// first errors (a malformed file is rejected whole: nothing is imported).

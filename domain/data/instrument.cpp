@@ -1,5 +1,7 @@
 #include "domain/data/instrument.hpp"
 
+#include <limits>
+
 #include <array>
 
 namespace bt {
@@ -58,12 +60,24 @@ instrument lookup_instrument(std::string_view symbol) {
 
 int chicago_utc_offset(unix_time t) {
   int year = civil_from_days(floor_div(t, seconds_per_day)).year;
+  // The US rules as tzdata has them for America/Chicago (checked against
+  // the system's tzdata in the tests). Years before 1967 are refused at
+  // import (chicago_calendar_first_year): Chicago's own rules then differ.
   std::int64_t start_day, end_day;
   if (year >= 2007) {
     start_day = sunday_of(year, 3, 2);
     end_day = sunday_of(year, 11, 1);
-  } else {
+  } else if (year >= 1987) {
     start_day = sunday_of(year, 4, 1);
+    end_day = sunday_of(year, 10, 0);
+  } else if (year == 1974) { // the energy-crisis year-round trial
+    start_day = days_from_civil(1974, 1, 6);
+    end_day = sunday_of(year, 10, 0);
+  } else if (year == 1975) {
+    start_day = days_from_civil(1975, 2, 23);
+    end_day = sunday_of(year, 10, 0);
+  } else {
+    start_day = sunday_of(year, 4, 0);
     end_day = sunday_of(year, 10, 0);
   }
   // Transitions happen at 02:00 local: 08:00 UTC in CST, 07:00 UTC in CDT.
@@ -101,6 +115,18 @@ bool trading_calendar::is_open(unix_time t) const {
     default:
       return tod < close_time_of_day || tod >= open_time_of_day;
   }
+}
+
+unix_time trading_calendar::next_close(unix_time t) const {
+  if (kind_ == calendar_kind::always_open)
+    return std::numeric_limits<unix_time>::max();
+  if (!is_open(t))
+    return t;
+  unix_time local = t + chicago_utc_offset(t);
+  std::int64_t day = floor_div(local, seconds_per_day);
+  unix_time tod = local - day * seconds_per_day;
+  // Open in the evening: the session runs to tomorrow's 16:00 break.
+  return local_to_utc((tod >= open_time_of_day ? day + 1 : day) * seconds_per_day + close_time_of_day);
 }
 
 unix_time trading_calendar::next_open(unix_time t) const {

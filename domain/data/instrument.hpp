@@ -44,6 +44,9 @@ public:
   bool is_open(unix_time t) const;
   /// The first instant >= t at which the market is open.
   unix_time next_open(unix_time t) const;
+  /// The first instant >= t at which the market is closed (t itself when
+  /// closed; the largest time for a market that never closes).
+  unix_time next_close(unix_time t) const;
   /// Whether a bar opening at `t` and lasting `length` seconds can contain
   /// any trading: bars that cannot are never reported missing.
   bool expects_bar(unix_time t, unix_time length) const { return next_open(t) < t + length; }
@@ -52,7 +55,12 @@ private:
   calendar_kind kind_;
 };
 
-/// UTC offset of America/Chicago at instant `t`, in seconds (-18000 or -21600).
+/// UTC offset of America/Chicago at instant `t`, in seconds (-18000 or
+/// -21600): exact, as tzdata, from 1967 on.
 int chicago_utc_offset(unix_time t);
+
+/// The first year whose Chicago daylight-saving rules are modelled: bars
+/// before it on a CME calendar are refused at import.
+inline constexpr int chicago_calendar_first_year = 1967;
 
 } // namespace bt

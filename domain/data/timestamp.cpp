@@ -159,6 +159,15 @@ void append_timestamp(std::string& out, unix_time t) {
   out.append(buf, 20);
 }
 
+timestamp_parse parse_range_bound(std::string_view text, range_bound which, unix_time& out) {
+  const timestamp_parse r = parse_timestamp(text, out);
+  // Exactly YYYY-MM-DD: the day itself, not its first instant.
+  const bool date_only = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  if (r == timestamp_parse::ok && date_only && which == range_bound::end)
+    out += seconds_per_day - 1;
+  return r;
+}
+
 std::string format_timestamp(unix_time t) {
   std::string s;
   append_timestamp(s, t);

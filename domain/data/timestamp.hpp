@@ -43,6 +43,15 @@ enum class timestamp_parse { ok, invalid, non_utc_offset };
 /// offset than UTC is `non_utc_offset`.
 timestamp_parse parse_timestamp(std::string_view text, unix_time& out);
 
+/// Which end of an inclusive time range a value bounds.
+enum class range_bound { start, end };
+
+/// The one parser for range bounds (API bodies, query values, the CLI): as
+/// parse_timestamp, except that a date alone as an `end` means the whole
+/// day, through its last second, so `end=2024-06-30` includes that day's
+/// last bar. A date alone as a `start` is its midnight.
+timestamp_parse parse_range_bound(std::string_view text, range_bound which, unix_time& out);
+
 /// "2024-01-02T13:00:00Z".
 std::string format_timestamp(unix_time t);
 void append_timestamp(std::string& out, unix_time t);

@@ -2,6 +2,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
+#include <ctime>
+
 using namespace bt;
 
 namespace {
@@ -79,6 +82,35 @@ BOOST_AUTO_TEST_CASE(next_open_and_expected_bars) {
   BOOST_TEST(!cme.expects_bar(at("2024-01-06T00:00:00Z"), 86400));
   trading_calendar always(calendar_kind::always_open);
   BOOST_TEST(always.is_open(at("2024-01-06T12:00:00Z")));
+}
+
+BOOST_AUTO_TEST_CASE(chicago_offsets_match_tzdata_from_1967) {
+  // The system's tzdata (glibc reads /usr/share/zoneinfo) is the reference.
+  const char* old = std::getenv("TZ");
+  const std::string saved = old ? old : "";
+  ::setenv("TZ", "America/Chicago", 1);
+  ::tzset();
+  std::tm probe{};
+  const std::time_t summer = 1'719'792'000; // 2024-07-01
+  ::localtime_r(&summer, &probe);
+  BOOST_REQUIRE_MESSAGE(probe.tm_gmtoff == -5 * 3600, "tzdata for America/Chicago is not installed");
+  std::size_t mismatches = 0;
+  const unix_time from = days_from_civil(chicago_calendar_first_year, 1, 1) * seconds_per_day;
+  const unix_time to = days_from_civil(2040, 1, 1) * seconds_per_day;
+  for (unix_time t = from; t < to; t += 1800) {
+    std::tm tm{};
+    const std::time_t tt = static_cast<std::time_t>(t);
+    ::localtime_r(&tt, &tm);
+    if (tm.tm_gmtoff != chicago_utc_offset(t) && ++mismatches <= 5)
+      BOOST_ERROR("offset at " << format_timestamp(t) << ": tzdata " << tm.tm_gmtoff << ", ours "
+                               << chicago_utc_offset(t));
+  }
+  BOOST_TEST(mismatches == 0u);
+  if (old)
+    ::setenv("TZ", saved.c_str(), 1);
+  else
+    ::unsetenv("TZ");
+  ::tzset();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

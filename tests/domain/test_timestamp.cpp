@@ -31,6 +31,20 @@ BOOST_AUTO_TEST_CASE(rejects_non_utc_offsets_and_garbage) {
   BOOST_TEST((parse_timestamp("2024-02-29", t) == timestamp_parse::ok)); // leap day
 }
 
+BOOST_AUTO_TEST_CASE(a_date_alone_as_an_end_means_the_whole_day) {
+  unix_time t = 0;
+  BOOST_TEST((parse_range_bound("2024-06-30", range_bound::end, t) == timestamp_parse::ok));
+  BOOST_TEST(format_timestamp(t) == "2024-06-30T23:59:59Z");
+  BOOST_TEST((parse_range_bound("2024-06-30", range_bound::start, t) == timestamp_parse::ok));
+  BOOST_TEST(format_timestamp(t) == "2024-06-30T00:00:00Z");
+  // A full timestamp is taken as given, at either end.
+  BOOST_TEST((parse_range_bound("2024-06-30T00:00:00Z", range_bound::end, t) == timestamp_parse::ok));
+  BOOST_TEST(format_timestamp(t) == "2024-06-30T00:00:00Z");
+  BOOST_TEST((parse_range_bound("1719705600", range_bound::end, t) == timestamp_parse::ok));
+  BOOST_TEST(t == 1719705600);
+  BOOST_TEST((parse_range_bound("2024-13-30", range_bound::end, t) == timestamp_parse::invalid));
+}
+
 BOOST_AUTO_TEST_CASE(formats_iso_with_z) {
   BOOST_TEST(format_timestamp(0) == "1970-01-01T00:00:00Z");
   BOOST_TEST(format_timestamp(1'704'200'400) == "2024-01-02T13:00:00Z");
