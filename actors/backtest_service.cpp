@@ -269,9 +269,11 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
   request.to = end;
   run_config config;
   for (auto& e : resolve_config(request, config))
-    errors.push_back({e.field == "from" ? "start" : e.field, 0, e.message});
+    errors.push_back(e.field == "from" && e.message == "must not be after to"
+                       ? error_detail{"start", 0, "must not be after `end`"}
+                       : error_detail{e.field == "from" ? "start" : e.field == "to" ? "end" : e.field, 0, e.message});
   if (start >= end && errors.empty())
-    errors.push_back({"start", 0, "must be before end"});
+    errors.push_back({"start", 0, "must be before `end`"});
   if (static_cast<double>(end - start) > limits_.max_span_days * seconds_per_day)
     errors.push_back({"end", 0, "the range may span at most 3 years"});
   if (!errors.empty())

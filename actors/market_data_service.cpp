@@ -216,7 +216,7 @@ service_reply market_data_service::bars(const dataset_request& r) {
   if (r.format != "json" && r.format != "csv")
     problems.push_back({"format", 0, "must be json or csv"});
   if (from && to && *from > *to)
-    problems.push_back({"from", 0, "must not be after to"});
+    problems.push_back({"from", 0, "must not be after `to`"});
   if (!problems.empty())
     return error_reply(service_code::bad_request, "invalid query", std::move(problems));
   return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {

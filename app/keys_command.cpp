@@ -66,8 +66,11 @@ int keys_command(int argc, char** argv) {
   pqxx::connection c(conninfo);
   if (action == "create") {
     auto k = db::create_key(c, *args.get("user"), role, tier);
-    std::cerr << "created key " << k.key_id << " for user '" << *args.get("user") << "' (" << role << ", "
-              << tier << "); it is shown only once\n";
+    std::cerr << "created key " << k.key_id << " for user '" << *args.get("user") << "' (" << k.role << ", "
+              << k.tier << "); it is shown only once\n";
+    if ((args.get("role") && k.role != role) || (args.get("tier") && k.tier != tier))
+      std::cerr << "note: '" << *args.get("user") << "' already exists as " << k.role << "/" << k.tier
+                << "; a new key does not change a user's role or tier\n";
     std::cout << k.key << '\n';
   } else if (action == "list") {
     std::cout << "id\tuser\trole\ttier\tprefix\tcreated_at\trevoked_at\n";

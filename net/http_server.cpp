@@ -37,6 +37,15 @@ constexpr auto body_timeout = std::chrono::seconds(120);
 constexpr auto write_timeout = std::chrono::seconds(60);
 constexpr auto shutdown_grace = std::chrono::seconds(30);
 
+std::string_view trim(beast::string_view v) {
+  std::string_view s(v.data(), v.size());
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 } // namespace
 
 class session;
@@ -114,6 +123,25 @@ private:
     started_ = std::chrono::steady_clock::now();
     request_.method = std::string(req.method_string());
     request_.malformed_query = !parse_target(std::string(req.target()), request_.path, request_.query);
+    request_.api_key = std::string(req["X-API-Key"]);
+    request_.content_type = std::string(req[bhttp::field::content_type]);
+    log_method_ = request_.method;
+    log_path_ = request_.malformed_query ? std::string("(malformed target)") : request_.path;
+    // Only chunked framing is understood; anything else (gzip, chunked) would
+    // be read as something it is not.
+    if (req.find(bhttp::field::transfer_encoding) != req.end()
+        && !beast::iequals(trim(req[bhttp::field::transfer_encoding]), "chunked")) {
+      unread_body_ = true;
+      return respond(error_response(501, "not_implemented",
+                                    "Transfer-Encoding '" + std::string(req[bhttp::field::transfer_encoding])
+                                      + "' is not supported (only chunked)"),
+                     true);
+    }
+    // What can be refused from the header alone is refused before the body.
+    if (auto refused = server_.routes.precheck(request_)) {
+      unread_body_ = true;
+      return respond(std::move(*refused), true);
+    }
     const std::size_t limit = server_.routes.body_limit(request_.method, request_.path);
     // Refuse an announced oversized body before reading any of it.
     if (auto length = parser_->content_length(); length && *length > limit) {
@@ -145,6 +173,13 @@ private:
     if (ec == bhttp::error::body_limit) {
       unread_body_ = true;
       return respond(too_large(server_.routes.body_limit(request_.method, request_.path)), true);
+    }
+    // A body the parser cannot frame (a bad or overflowing chunk size) is a
+    // 400; the connection cannot be reused after it.
+    if (ec && ec.category() == beast::error_code(bhttp::error::bad_chunk).category()
+        && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
+      unread_body_ = true;
+      return respond(error_response(400, "bad_request", "malformed request body: " + ec.message()), true);
     }
     if (ec)
       return close();
@@ -190,7 +225,7 @@ private:
     const auto ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
     if (r.status >= 500)
-      log::warn("http_request", {{"method", request_.method}, {"path", request_.path},
+      log::warn("http_request", {{"method", log_method_}, {"path", log_path_},
                                  {"status", static_cast<int>(r.status)}, {"ms", ms}});
     stream_.expires_after(write_timeout);
     bhttp::async_write(stream_, res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
@@ -239,6 +274,7 @@ private:
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   request request_;
+  std::string log_method_, log_path_; ///< kept for the log line: request_ is moved to the routes
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = true;
   bool head_ = false;

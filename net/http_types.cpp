@@ -1,5 +1,9 @@
 #include "net/http_types.hpp"
 
+#include "domain/report/json_writer.hpp"
+
+#include <cctype>
+
 namespace bt::http {
 namespace {
 
@@ -13,7 +17,7 @@ int hex_value(char c) {
   return -1;
 }
 
-bool decode(const std::string& in, std::string& out, bool plus_is_space) {
+bool decode_raw(const std::string& in, std::string& out, bool plus_is_space) {
   out.clear();
   for (std::size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
@@ -34,7 +38,23 @@ bool decode(const std::string& in, std::string& out, bool plus_is_space) {
   return true;
 }
 
+bool decode(const std::string& in, std::string& out, bool plus_is_space) {
+  return decode_raw(in, out, plus_is_space) && out.find('\0') == std::string::npos && is_valid_utf8(out);
+}
+
 } // namespace
+
+std::string media_type(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
+    t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
+    t.remove_suffix(1);
+  std::string out(t);
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query) {
   auto q = target.find('?');

@@ -32,7 +32,12 @@ struct response {
 using responder = std::function<void(response)>;
 
 /// Splits "/a/b?x=1&y=%20" into a decoded path and query; false when the
-/// percent-encoding is broken.
+/// percent-encoding is broken, or a decoded path, key or value holds a NUL
+/// or is not UTF-8 (such a request is a 400, never a truncated lookup).
 bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+
+/// The media type of a Content-Type value: type/subtype, lowercased, its
+/// parameters dropped ("Text/CSV; charset=utf-8" -> "text/csv").
+std::string media_type(std::string_view content_type);
 
 } // namespace bt::http

@@ -6,6 +6,8 @@
 #include "net/rate_limiter.hpp"
 #include "net/static_assets.hpp"
 
+#include "domain/data/instrument.hpp"
+
 #include <caf/all.hpp>
 
 #include <algorithm>
@@ -47,10 +49,25 @@ std::string query_value(const request& req, const std::string& key) {
   return it == req.query.end() ? std::string() : it->second;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// Query parameters an endpoint does not define are refused by name: a typo
+// (`limt=10`) must not silently give the default.
+std::optional<response> unknown_query(const request& req, std::initializer_list<const char*> allowed) {
+  std::vector<error_detail> unknown;
+  for (const auto& [key, value] : req.query) {
+    bool known = false;
+    for (const char* a : allowed)
+      known |= key == a;
+    if (!known) {
+      std::string list;
+      for (const char* a : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(a);
+      unknown.push_back({key, 0, list.empty() ? "this endpoint takes no query parameters"
+                                              : "unknown query parameter (known: " + list + ")"});
+    }
+  }
+  if (unknown.empty())
+    return std::nullopt;
+  return error_response(400, "bad_request", "unknown query parameter", unknown);
 }
 
 } // namespace
@@ -108,30 +125,24 @@ struct api_routes::impl {
   }
 
   void upload(request& req, responder done) {
+    if (auto refused = upload_precheck(req))
+      return done(std::move(*refused));
     std::string csv;
-    const std::string type = lower(req.content_type);
-    if (type.rfind("multipart/form-data", 0) == 0) {
+    if (media_type(req.content_type) == "multipart/form-data") {
       auto part = multipart_field(req.content_type, req.body, "file");
-      if (!part) {
+      if (part.matches > 1) {
+        done(error_response(422, "unprocessable", "multipart upload with more than one 'file' field",
+                            {{"file", 0, "send exactly one part named 'file'"}}));
+        return;
+      }
+      if (!part.value) {
         done(error_response(422, "unprocessable", "multipart upload without a 'file' field",
                             {{"file", 0, "required: the CSV file as form field 'file'"}}));
         return;
       }
-      csv = std::move(*part);
-    } else if (type.rfind("text/csv", 0) == 0 || type.rfind("application/csv", 0) == 0) {
-      csv = std::move(req.body);
+      csv = std::move(*part.value);
     } else {
-      done(error_response(415, "unsupported_media_type",
-                          "send the CSV as text/csv, or as field 'file' of multipart/form-data"));
-      return;
-    }
-    std::vector<error_detail> missing;
-    for (const char* name : {"symbol", "timeframe"})
-      if (query_value(req, name).empty())
-        missing.push_back({name, 0, "required query parameter"});
-    if (!missing.empty()) {
-      done(error_response(422, "unprocessable", "symbol and timeframe are required", missing));
-      return;
+      csv = std::move(req.body);
     }
     upload_request msg{req.api_key, query_value(req, "symbol"), query_value(req, "timeframe"), std::move(csv)};
     call(std::move(done), std::chrono::seconds(120), upload_atom::value, std::move(msg));
@@ -160,8 +171,7 @@ struct api_routes::impl {
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
     if (call.op == "submit") {
-      const std::string type = lower(req.content_type);
-      if (type.rfind("application/json", 0) != 0) {
+      if (media_type(req.content_type) != "application/json") {
         done(error_response(415, "unsupported_media_type", "send the backtest request as application/json"));
         return;
       }
@@ -175,30 +185,58 @@ struct api_routes::impl {
     call_on(worker, std::move(done), std::chrono::seconds(60), backtest_atom::value, std::move(call));
   }
 
+  // A GET route answers HEAD too (the session sends no body).
+  static bool is_get(const request& req) { return req.method == "GET" || req.method == "HEAD"; }
+
+  // Runs `handler` when the query holds only `allowed` keys.
+  template <class F>
+  void with_query(request& req, responder& done, std::initializer_list<const char*> allowed, F&& handler) {
+    if (auto refused = unknown_query(req, allowed))
+      return done(std::move(*refused));
+    handler();
+  }
+
   void backtest_routes(request& req, responder done, const std::vector<std::string>& parts) {
     // parts: ["v1", "backtest", ...]
+    auto op = [&](std::initializer_list<const char*> allowed, const char* name, std::string run_id = {}) {
+      with_query(req, done, allowed, [&] { backtest(req, std::move(done), name, run_id); });
+    };
     if (parts.size() == 2 || (parts.size() == 3 && parts[2] == "history")) {
-      if (req.method == "GET")
-        return backtest(req, std::move(done), "list");
+      if (is_get(req))
+        return op({"status", "symbol", "strategy", "from", "to", "limit", "offset", "sort", "order"}, "list");
       if (req.method == "POST" && parts.size() == 2)
-        return backtest(req, std::move(done), "submit");
-      return done(method_not_allowed(parts.size() == 2 ? "GET, POST" : "GET"));
+        return op({}, "submit");
+      return done(method_not_allowed(parts.size() == 2 ? "GET, HEAD, POST" : "GET, HEAD"));
     }
     if (parts.size() == 3 && parts[2] == "compare")
-      return req.method == "GET" ? backtest(req, std::move(done), "compare") : done(method_not_allowed("GET"));
+      return is_get(req) ? op({"ids"}, "compare") : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 3) {
-      if (req.method == "GET")
-        return backtest(req, std::move(done), "get", parts[2]);
+      if (is_get(req))
+        return op({}, "get", parts[2]);
       if (req.method == "DELETE")
-        return backtest(req, std::move(done), "delete", parts[2]);
-      return done(method_not_allowed("GET, DELETE"));
+        return op({}, "delete", parts[2]);
+      return done(method_not_allowed("GET, HEAD, DELETE"));
     }
     if (parts.size() == 4 && parts[3] == "cancel")
-      return req.method == "POST" ? backtest(req, std::move(done), "cancel", parts[2]) : done(method_not_allowed("POST"));
-    static const std::vector<std::string> results{"metrics", "equity", "trades", "zones", "chart"};
-    if (parts.size() == 4 && std::find(results.begin(), results.end(), parts[3]) != results.end())
-      return req.method == "GET" ? backtest(req, std::move(done), parts[3], parts[2]) : done(method_not_allowed("GET"));
+      return req.method == "POST" ? op({}, "cancel", parts[2]) : done(method_not_allowed("POST"));
+    if (parts.size() == 4 && is_result(parts[3])) {
+      if (!is_get(req))
+        return done(method_not_allowed("GET, HEAD"));
+      const std::string& what = parts[3];
+      if (what == "trades")
+        return op({"side", "zone_type", "outcome", "from", "to", "sort", "order", "limit", "offset", "format"},
+                  "trades", parts[2]);
+      if (what == "equity")
+        return op({"max_points", "format"}, "equity", parts[2]);
+      if (what == "chart")
+        return op({"max_points"}, "chart", parts[2]);
+      return op({"format"}, what == "metrics" ? "metrics" : "zones", parts[2]);
+    }
     done(error_response(404, "not_found", "no such endpoint: " + req.path));
+  }
+
+  static bool is_result(const std::string& part) {
+    return part == "metrics" || part == "equity" || part == "trades" || part == "zones" || part == "chart";
   }
 
   void v1(request& req, responder done) {
@@ -214,34 +252,80 @@ struct api_routes::impl {
     const std::chrono::seconds timeout(30);
     if (parts.size() >= 2 && parts[1] == "backtest")
       return backtest_routes(req, std::move(done), parts);
-    if (parts.size() == 3 && parts[1] == "admin" && parts[2] == "cluster")
-      return req.method == "GET" ? backtest(req, std::move(done), "cluster") : done(method_not_allowed("GET"));
+    if (parts.size() >= 2 && parts[1] == "admin") {
+      // Whether the route exists is for admins to know: every method on it
+      // goes to the service, which answers 404 to everyone else; only then
+      // does an admin learn which methods it allows.
+      const bool known = parts.size() == 3 && parts[2] == "cluster";
+      if (known && is_get(req))
+        return with_query(req, done, {}, [&] { backtest(req, std::move(done), "cluster"); });
+      return backtest(req, [done, known, path = req.path](response r) {
+        if (r.status != 200)
+          return done(std::move(r));
+        done(known ? method_not_allowed("GET, HEAD") : error_response(404, "not_found", "no such endpoint: " + path));
+      }, "cluster");
+    }
     if (parts.size() == 2 && parts[1] == "queue")
-      return req.method == "GET" ? backtest(req, std::move(done), "queue") : done(method_not_allowed("GET"));
+      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), "queue"); })
+                         : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 2 && parts[1] == "strategies")
-      return req.method == "GET" ? backtest(req, std::move(done), "strategies") : done(method_not_allowed("GET"));
+      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), "strategies"); })
+                         : done(method_not_allowed("GET, HEAD"));
     if (parts.size() >= 2 && parts[1] == "market-data") {
       if (parts.size() == 2) {
-        if (req.method == "GET")
-          return call(std::move(done), timeout, list_atom::value, dataset_query(req, "", ""));
+        if (is_get(req))
+          return with_query(req, done, {},
+                            [&] { call(std::move(done), timeout, list_atom::value, dataset_query(req, "", "")); });
         if (req.method == "POST")
-          return upload(req, std::move(done));
-        return done(method_not_allowed("GET, POST"));
+          return with_query(req, done, {"symbol", "timeframe"}, [&] { upload(req, std::move(done)); });
+        return done(method_not_allowed("GET, HEAD, POST"));
       }
       if (parts.size() == 4) {
-        if (req.method == "GET")
-          return call(std::move(done), timeout, info_atom::value, dataset_query(req, parts[2], parts[3]));
+        if (is_get(req))
+          return with_query(req, done, {}, [&] {
+            call(std::move(done), timeout, info_atom::value, dataset_query(req, parts[2], parts[3]));
+          });
         if (req.method == "DELETE")
-          return call(std::move(done), timeout, delete_atom::value, dataset_query(req, parts[2], parts[3]));
-        return done(method_not_allowed("GET, DELETE"));
+          return with_query(req, done, {}, [&] {
+            call(std::move(done), timeout, delete_atom::value, dataset_query(req, parts[2], parts[3]));
+          });
+        return done(method_not_allowed("GET, HEAD, DELETE"));
       }
       if (parts.size() == 5 && parts[4] == "bars") {
-        if (req.method == "GET")
-          return call(std::move(done), timeout, bars_atom::value, dataset_query(req, parts[2], parts[3]));
-        return done(method_not_allowed("GET"));
+        if (is_get(req))
+          return with_query(req, done, {"from", "to", "limit", "format"}, [&] {
+            call(std::move(done), timeout, bars_atom::value, dataset_query(req, parts[2], parts[3]));
+          });
+        return done(method_not_allowed("GET, HEAD"));
       }
     }
     done(error_response(404, "not_found", "no such endpoint: " + req.path));
+  }
+
+  /// What an upload can be refused for from its header alone: answered
+  /// before the (up to 50 MB) body is read.
+  std::optional<response> upload_precheck(const request& req) const {
+    if (req.api_key.empty())
+      return error_response(401, "unauthorized", "missing API key: send it in the X-API-Key header");
+    if (auto refused = unknown_query(req, {"symbol", "timeframe"}))
+      return refused;
+    const std::string type = media_type(req.content_type);
+    if (type != "text/csv" && type != "application/csv" && type != "multipart/form-data")
+      return error_response(415, "unsupported_media_type",
+                            "send the CSV as text/csv, or as field 'file' of multipart/form-data");
+    std::vector<error_detail> problems;
+    const std::string symbol = query_value(req, "symbol"), tf = query_value(req, "timeframe");
+    if (symbol.empty())
+      problems.push_back({"symbol", 0, "required query parameter"});
+    else if (!valid_symbol(symbol))
+      problems.push_back({"symbol", 0, "must match [A-Z0-9._-]{1,16}"});
+    if (tf.empty())
+      problems.push_back({"timeframe", 0, "required query parameter"});
+    else if (!parse_timeframe(tf))
+      problems.push_back({"timeframe", 0, "must be one of " + timeframe_names()});
+    if (!problems.empty())
+      return error_response(422, "unprocessable", "invalid upload target", problems);
+    return std::nullopt;
   }
 };
 
@@ -252,6 +336,14 @@ api_routes::api_routes(caf::actor_system& sys, std::vector<market_data_actor> wo
 
 api_routes::~api_routes() = default;
 
+std::optional<response> api_routes::precheck(const request& req) const {
+  if (req.malformed_query)
+    return error_response(400, "bad_request", "malformed request target (percent-encoding, NUL or invalid UTF-8)");
+  if (req.method == "POST" && req.path == "/v1/market-data")
+    return impl_->upload_precheck(req);
+  return std::nullopt;
+}
+
 std::size_t api_routes::body_limit(const std::string& method, const std::string& path) const {
   if (method == "POST" && path == "/v1/market-data")
     return impl_->cfg.max_upload_bytes;
@@ -260,7 +352,7 @@ std::size_t api_routes::body_limit(const std::string& method, const std::string&
 
 void api_routes::handle(request req, responder done) {
   if (req.malformed_query) {
-    done(error_response(400, "bad_request", "malformed request target (percent-encoding)"));
+    done(error_response(400, "bad_request", "malformed request target (percent-encoding, NUL or invalid UTF-8)"));
     return;
   }
   const std::string& p = req.path;

@@ -7,6 +7,7 @@
 #include "net/http_types.hpp"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace bt::http {
@@ -21,6 +22,11 @@ public:
   /// The largest body accepted for this method and path (checked against
   /// Content-Length before the body is read).
   std::size_t body_limit(const std::string& method, const std::string& path) const;
+
+  /// A refusal decided from the request line and headers alone (malformed
+  /// target; an upload without a key, of the wrong media type or to an
+  /// invalid dataset name), sent before the body is read.
+  std::optional<response> precheck(const request& req) const;
 
   /// Answers `req` through `done`, exactly once.
   void handle(request req, responder done);

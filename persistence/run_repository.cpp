@@ -5,11 +5,26 @@
 
 #include <pqxx/pqxx>
 
+#include <cctype>
 #include <cstdlib>
 #include <tuple>
 
 namespace bt::db {
 namespace {
+
+// Run ids are compared as uuid so that the primary key is used (a text
+// comparison scans the table); text that is not a UUID names no run.
+bool is_uuid_text(const std::string& id) {
+  if (id.size() != 36)
+    return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char c = id[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c)))
+      return false;
+  }
+  return true;
+}
 
 constexpr const char* run_columns =
   "id::text, user_id, status, priority, queue_seq, symbol, timeframe, source_timeframe, "
@@ -125,9 +140,11 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
 }
 
 std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  if (!is_uuid_text(id))
+    return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params("SELECT " + std::string(run_columns) +
-                             " FROM runs WHERE user_id = $1 AND id::text = $2",
+                             " FROM runs WHERE user_id = $1 AND id = $2::uuid",
                            user_id, id);
   if (r.empty())
     return std::nullopt;
@@ -336,22 +353,26 @@ void finish_cancelled(pqxx::connection_base& c, const claimed_run& job) {
 }
 
 std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  if (!is_uuid_text(id))
+    return std::nullopt;
   pqxx::work txn(c);
-  auto r = txn.exec_params("SELECT status FROM runs WHERE user_id = $1 AND id::text = $2 FOR UPDATE", user_id, id);
+  auto r = txn.exec_params("SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid FOR UPDATE", user_id, id);
   if (r.empty())
     return std::nullopt;
   const std::string before = r[0][0].as<std::string>();
   if (before == "queued" || before == "running")
     txn.exec_params("UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
-                    "'queued' THEN 0 ELSE progress END WHERE id::text = $1",
+                    "'queued' THEN 0 ELSE progress END WHERE id = $1::uuid",
                     id);
   txn.commit();
   return before;
 }
 
 bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  if (!is_uuid_text(id))
+    return false;
   pqxx::work txn(c);
-  auto r = txn.exec_params("DELETE FROM runs WHERE user_id = $1 AND id::text = $2 AND status IN "
+  auto r = txn.exec_params("DELETE FROM runs WHERE user_id = $1 AND id = $2::uuid AND status IN "
                            "('completed', 'failed', 'cancelled')",
                            user_id, id);
   txn.commit();
@@ -359,8 +380,10 @@ bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::strin
 }
 
 std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c, const std::string& run_id) {
+  if (!is_uuid_text(run_id))
+    return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params("SELECT attempts, errors::text FROM dead_letters WHERE run_id::text = $1", run_id);
+  auto r = txn.exec_params("SELECT attempts, errors::text FROM dead_letters WHERE run_id = $1::uuid", run_id);
   if (r.empty())
     return std::nullopt;
   return std::make_pair(r[0][0].as<std::int32_t>(), r[0][1].as<std::string>());

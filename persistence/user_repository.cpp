@@ -32,10 +32,14 @@ created_key create_key(pqxx::connection_base& c, const std::string& user, const 
   pqxx::work txn(c);
   auto u = txn.exec_params1(
     "INSERT INTO users (name, role, tier) VALUES ($1, $2, $3) "
-    "ON CONFLICT (name) DO UPDATE SET role = EXCLUDED.role, tier = EXCLUDED.tier RETURNING id",
+    // An existing user keeps its role and tier: creating a key is not a
+    // way to promote or demote anyone.
+    "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, role, tier",
     user, role, tier);
   created_key k;
   k.user_id = u[0].as<std::int64_t>();
+  k.role = u[1].as<std::string>();
+  k.tier = u[2].as<std::string>();
   k.key = generate_api_key();
   auto row = txn.exec_params1(
     "INSERT INTO api_keys (user_id, key_hash, prefix) VALUES ($1, $2, $3) RETURNING id", k.user_id,

@@ -53,7 +53,10 @@ private:
   bool after_key_ = false;
 };
 
-/// Appends `s` as a quoted JSON string with escapes.
+/// Whether `s` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view s);
+/// Appends `s` as a quoted JSON string with escapes; control characters
+/// (NUL included) are escaped and bytes that are not UTF-8 become U+FFFD.
 void append_json_string(std::string& out, std::string_view s);
 /// Shortest text that reads back as `v` (std::to_chars).
 void append_double(std::string& out, double v);

@@ -38,4 +38,16 @@ BOOST_AUTO_TEST_CASE(doubles_round_trip) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(strings_are_valid_utf8_whatever_the_input) {
+  std::string out;
+  std::string input = "a\xff";
+  input += '\0';
+  input += "\xc3\xa9\xed\xa0\x80";
+  append_json_string(out, input);
+  BOOST_TEST(out == "\"a\\ufffd\\u0000\xc3\xa9\\ufffd\\ufffd\\ufffd\"");
+  BOOST_TEST(is_valid_utf8(out));
+  BOOST_TEST(!is_valid_utf8("\xc0\xaf"));
+  BOOST_TEST(is_valid_utf8("\xf0\x9f\x98\x80"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

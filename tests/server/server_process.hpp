@@ -226,6 +226,30 @@ public:
     return r;
   }
 
+  /// Sends `bytes` as they are (a hand-made request) and reads one response;
+  /// status 0 when the server closed without answering within `seconds`.
+  http_result raw_request(const std::string& bytes, int seconds = 10) const {
+    namespace beast = boost::beast;
+    namespace http = beast::http;
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(seconds));
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+    http_result r;
+    beast::error_code ec;
+    boost::asio::write(stream, boost::asio::buffer(bytes), ec);
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    http::read(stream, buffer, parser, ec);
+    if (ec && !parser.is_header_done())
+      return r;
+    r.status = parser.get().result_int();
+    for (const auto& f : parser.get())
+      r.headers[std::string(f.name_string())] = std::string(f.value());
+    r.body = parser.get().body();
+    return r;
+  }
+
 private:
   std::uint16_t port_;
   std::string data_dir_, log_;

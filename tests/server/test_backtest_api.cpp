@@ -286,4 +286,70 @@ BOOST_AUTO_TEST_CASE(compare_and_delete) {
   BOOST_TEST(sh.server.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + y + "'") == "0");
 }
 
+BOOST_AUTO_TEST_CASE(a_range_inside_a_gap_is_refused_with_the_data_around_it) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  // A 24/7 symbol with bars on Jan 1-9 and Jan 20-30, none in between.
+  std::string csv = "timestamp,open,high,low,close,volume\n";
+  for (int day : {1, 2, 3, 4, 5, 6, 7, 8, 9, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30})
+    for (int h = 0; h < 24; ++h) {
+      char row[96];
+      std::snprintf(row, sizeof row, "2024-01-%02dT%02d:00:00Z,100,101,99,100,1\n", day, h);
+      csv += row;
+    }
+  a.upload("GAPPY", csv);
+  auto r = a.submit(body("", "2024-01-12T00:00:00Z", "2024-01-15T00:00:00Z", "GAPPY"));
+  BOOST_TEST_REQUIRE(r.status == 422u, r.body);
+  BOOST_TEST(r.body.find("inside a gap") != std::string::npos, r.body);
+  BOOST_TEST(r.body.find("2024-01-01T00:00:00Z to 2024-01-09T23:00:00Z") != std::string::npos, r.body);
+  BOOST_TEST(r.body.find("2024-01-20T00:00:00Z to 2024-01-30T23:00:00Z") != std::string::npos, r.body);
+  // Nothing was queued for it.
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM runs WHERE symbol = 'GAPPY'") == "0");
+}
+
+BOOST_AUTO_TEST_CASE(a_date_alone_as_end_means_the_whole_day) {
+  auto& sh = shared();
+  api a{sh.server, sh.bob};
+  a.upload("GC", bt::test::gc_hourly_csv());
+  auto r = a.submit(body("\"strategy\":\"dual_sma\"", "2024-06-03", "2024-06-28"));
+  BOOST_TEST_REQUIRE(r.status == 202u, r.body);
+  auto done = a.wait(id_of(r));
+  BOOST_TEST(done.at("status").as_string() == "completed");
+  BOOST_TEST(done.at("start").as_string() == "2024-06-03T00:00:00Z");
+  BOOST_TEST(done.at("end").as_string() == "2024-06-28T23:59:59Z");
+  // The equity curve ends with the day's last bar (GC closes 16:00 CT = 21:00 UTC).
+  auto eq = a.get("/v1/backtest/" + id_of(r) + "/equity?format=csv");
+  BOOST_TEST(eq.body.find("2024-06-28T20:00:00Z") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_engine_error_fails_at_once_and_is_not_retried) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  // 10,000 contracts at a 1,000,000 multiplier: P&L beyond the exact range.
+  auto r = a.submit(body("\"strategy\":\"dual_sma\",\"params\":{\"quantity\":10000},"
+                         "\"execution\":{\"multiplier\":1000000}"));
+  BOOST_TEST_REQUIRE(r.status == 202u, r.body);
+  auto done = a.wait(id_of(r));
+  BOOST_TEST(done.at("status").as_string() == "failed");
+  BOOST_TEST(done.at("attempts").to_number<int>() == 1);
+  BOOST_TEST(std::string(done.at("error").as_string()).find("exactly") != std::string::npos);
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM dead_letters WHERE run_id = '" + id_of(r) + "'") == "0");
+  BOOST_TEST(a.get("/v1/backtest/" + id_of(r) + "/trades").status == 409u); // no half-written result
+}
+
+BOOST_AUTO_TEST_CASE(a_run_whose_signals_were_all_skipped_says_why) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  // GC 1d from 1h bars with the defaults: one contract is too large.
+  auto r = a.submit("{\"symbol\":\"GC\",\"timeframe\":\"1d\",\"start\":\"2023-01-02\",\"end\":\"2024-12-30\"}");
+  BOOST_TEST_REQUIRE(r.status == 202u, r.body);
+  auto done = a.wait(id_of(r));
+  BOOST_TEST_REQUIRE(done.at("status").as_string() == "completed");
+  const auto& warnings = done.at("warnings").as_array();
+  BOOST_TEST_REQUIRE(warnings.size() == 1u);
+  BOOST_TEST(warnings[0].at("code").as_string() == "all_signals_skipped");
+  BOOST_TEST(warnings[0].at("count").to_number<std::int64_t>() ==
+             done.at("metrics").at("skipped_signals").to_number<std::int64_t>());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
