@@ -162,9 +162,12 @@ service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& ru
   w.end_array();
   w.key("markers").begin_array();
   for (const auto& t : trades) {
-    w.begin_object().key("time").timestamp(t.entry_time).key("kind").string("entry").key("side").string(to_string(t.side));
+    // `time` is the drawn candle holding the fill; `trade_time` the bar itself.
+    w.begin_object().key("time").timestamp(candle_time_of(candles, t.entry_time)).key("trade_time").timestamp(t.entry_time);
+    w.key("kind").string("entry").key("side").string(to_string(t.side));
     w.key("price").number(t.entry_price).key("trade_id").number(t.trade_id).end_object();
-    w.begin_object().key("time").timestamp(t.exit_time).key("kind").string("exit").key("side").string(to_string(t.side));
+    w.begin_object().key("time").timestamp(candle_time_of(candles, t.exit_time)).key("trade_time").timestamp(t.exit_time);
+    w.key("kind").string("exit").key("side").string(to_string(t.side));
     w.key("price").number(t.exit_price).key("trade_id").number(t.trade_id).key("exit_reason").string(to_string(t.exit_reason));
     w.key("pnl").number(t.pnl).end_object();
   }

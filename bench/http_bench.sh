@@ -23,7 +23,7 @@ $bin serve --listen 127.0.0.1:$port --data-dir "$dir/var" --rate-limit 1000000 2
 server=$!
 for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
-$bin gen-data --symbol GC --bars 100000 --seed 7 --out "$dir/gc.csv"
+$bin gen-data --symbol GC --bars 100000 --seed 7 --start 2005-01-03T00:00:00Z --out "$dir/gc.csv"
 echo "== upload: 100,000 rows ($(du -h "$dir/gc.csv" | cut -f1))"
 symbols=(GC MGC SI)
 for attempt in 1 2 3; do

@@ -53,6 +53,15 @@ bar_series downsample_candles(const bar_series& bars, std::size_t max_points) {
   return out;
 }
 
+unix_time candle_time_of(const bar_series& candles, unix_time t) {
+  if (candles.empty())
+    return t;
+  const unix_time* begin = candles.times();
+  const unix_time* end = begin + candles.size();
+  const unix_time* it = std::upper_bound(begin, end, t);
+  return it == begin ? *begin : *(it - 1);
+}
+
 std::vector<std::pair<unix_time, double>> buy_and_hold(const bar_series& bars, fixed initial) {
   std::vector<std::pair<unix_time, double>> out;
   if (bars.empty() || bars.opens()[0].units <= 0)

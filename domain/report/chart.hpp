@@ -18,6 +18,11 @@ std::vector<equity_point> downsample_equity(const std::vector<equity_point>& cur
 /// high, min low, last close, summed volume).
 bar_series downsample_candles(const bar_series& bars, std::size_t max_points);
 
+/// The time of the candle that holds instant `t`: the last candle opening at
+/// or before it (the first candle for an earlier `t`). Trade markers are
+/// placed on the candles actually drawn, merged or not.
+unix_time candle_time_of(const bar_series& candles, unix_time t);
+
 /// Buy-and-hold of the same capital: invested at the first bar's open,
 /// valued at every bar's close (initial * close / first open).
 std::vector<std::pair<unix_time, double>> buy_and_hold(const bar_series& bars, fixed initial);

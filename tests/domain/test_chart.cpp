@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 using namespace bt;
 using bt::test::px;
 
@@ -70,6 +72,25 @@ BOOST_AUTO_TEST_CASE(benchmark_and_monthly_returns) {
   BOOST_TEST(m[0].return_pct == 10.0);
   BOOST_TEST(m[1].month == 2u);
   BOOST_TEST(m[1].return_pct == -1.0);
+}
+
+BOOST_AUTO_TEST_CASE(markers_land_on_the_candles_drawn) {
+  bar_series bars("GC", timeframe::h1);
+  for (int i = 0; i < 512; ++i) {
+    const fixed p = fixed::from_int(100 + i % 7);
+    bars.push_back(bar{1'704'153'600 + i * 3600, p, p, p, p, fixed::from_int(1)});
+  }
+  const bar_series candles = downsample_candles(bars, 100); // 6 bars a candle
+  BOOST_REQUIRE(candles.size() < bars.size());
+  std::set<unix_time> drawn(candles.times(), candles.times() + candles.size());
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const unix_time t = bars.times()[i];
+    const unix_time c = candle_time_of(candles, t);
+    BOOST_REQUIRE(drawn.count(c) == 1u);
+    BOOST_REQUIRE(c <= t);
+    BOOST_REQUIRE(t - c < 6 * 3600);
+  }
+  BOOST_TEST(candle_time_of(candles, bars.times()[0] - 10) == candles.times()[0]);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(errors_are_json_with_the_right_status) {
   auto& s = sh.server;
   auto m = s.request("PUT", "/v1/market-data", sh.alice);
   BOOST_TEST(m.status == 405u);
-  BOOST_TEST(m.headers["Allow"] == "GET, POST");
+  BOOST_TEST(m.headers["Allow"] == "GET, HEAD, POST");
   BOOST_TEST(error_code(m) == "method_not_allowed");
   BOOST_TEST(s.request("POST", "/healthz").headers["Allow"] == "GET");
   BOOST_TEST(s.request("GET", "/v1/nothing", sh.alice).status == 404u);
