@@ -13,6 +13,8 @@
 #include <openssl/rand.h>
 
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 
 #include <sys/resource.h>
@@ -36,7 +38,31 @@ struct gateway_state {
   std::string token;
   caf::actor qm;
   std::map<std::string, std::string> challenges; ///< node id -> outstanding nonce
+  /// The CAF node each registered node id joined from, and back: the
+  /// cluster trusts a message only from the connection that joined.
+  std::map<std::string, caf::node_id> members;
+  std::map<caf::node_id, std::string> member_of;
+
+  /// The registered node id of the current message's sender, or nothing.
+  std::optional<std::string> sender_node(caf::local_actor* self) const {
+    auto sender = self->current_sender();
+    if (!sender)
+      return std::nullopt;
+    auto it = member_of.find(sender->node());
+    if (it == member_of.end())
+      return std::nullopt;
+    return it->second;
+  }
 };
+
+// Everything the gateway refuses is logged with where it came from.
+void reject(caf::local_actor* self, const char* what, const std::string& claimed, const std::string& reason) {
+  std::string address = "unknown";
+  if (auto sender = self->current_sender())
+    address = caf::to_string(sender->node());
+  log::warn("cluster_message_rejected",
+            {{"message", what}, {"claimed_node_id", claimed}, {"address", address}, {"reason", reason}});
+}
 
 gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string token,
                                      caf::actor qm) {
@@ -70,17 +96,41 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
       }
       log::info("node_joined", {{"node_id", node_id}, {"address", address},
                                 {"workers", static_cast<std::uint64_t>(workers.size())}});
+      auto& st = self->state;
+      if (auto sender = self->current_sender()) {
+        // A node id that joins again (a restarted node) moves to its new connection.
+        if (auto old = st.members.find(node_id); old != st.members.end())
+          st.member_of.erase(old->second);
+        if (auto prev = st.member_of.find(sender->node()); prev != st.member_of.end())
+          st.members.erase(prev->second);
+        st.members[node_id] = sender->node();
+        st.member_of[sender->node()] = node_id;
+      }
       caf::anon_send(self->state.qm, node_atom::value, node_id, address, std::move(workers), std::move(control));
       return true;
     },
     [self](heartbeat_atom, const std::string& node_id) {
+      const auto from = self->state.sender_node(self);
+      if (!from || *from != node_id)
+        return reject(self, "heartbeat", node_id, from ? "sent by node " + *from : "sender did not join");
       caf::anon_send(self->state.qm, heartbeat_atom::value, node_id);
     },
+    // Progress and results name the node they came from (as verified here);
+    // the queue manager accepts them only for an attempt it dispatched to
+    // that node.
     [self](progress_atom, const std::string& run_id, std::int32_t attempt, double pct, std::int64_t bar_time,
            std::int64_t trades) {
-      caf::anon_send(self->state.qm, progress_atom::value, run_id, attempt, pct, bar_time, trades);
+      const auto from = self->state.sender_node(self);
+      if (!from)
+        return reject(self, "progress", "", "sender did not join");
+      caf::anon_send(self->state.qm, progress_atom::value, *from, run_id, attempt, pct, bar_time, trades);
     },
-    [self](result_atom, job_result& result) { caf::anon_send(self->state.qm, result_atom::value, std::move(result)); },
+    [self](result_atom, job_result& result) {
+      const auto from = self->state.sender_node(self);
+      if (!from)
+        return reject(self, "result", "", "sender did not join (run " + result.run_id + ")");
+      caf::anon_send(self->state.qm, result_atom::value, *from, std::move(result));
+    },
   };
 }
 
@@ -89,8 +139,10 @@ struct node_worker_state {
   std::map<std::string, std::string> bars; ///< run id -> CSV received so far
 };
 
-job_result run_remote(const job_spec& job, std::string csv, gateway_actor gateway, node_cancellations& cancels,
-                      const fault_plan& faults) {
+/// `report` sends a progress message as the worker actor (never
+/// anonymously: the gateway checks who sent it).
+job_result run_remote(const job_spec& job, std::string csv, const std::function<void(const live_run&)>& report,
+                      node_cancellations& cancels, const fault_plan& faults) {
   const auto started = std::chrono::steady_clock::now();
   job_result out;
   out.run_id = job.run_id;
@@ -119,8 +171,7 @@ job_result run_remote(const job_spec& job, std::string csv, gateway_actor gatewa
   job_observer observer(live, bars, faults, job.attempt, [&](const live_run& l) {
     if (*flag)
       live.cancel = true;
-    caf::anon_send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(), l.bar_time.load(),
-                   l.trades.load());
+    report(l);
   });
   backtest_result result;
   try {
@@ -165,8 +216,12 @@ node_worker_actor::behavior_type node_worker(node_worker_actor::stateful_pointer
       self->state.bars.erase(job.run_id);
       // An exception ends this actor; the server sees the worker go down
       // and retries the run elsewhere.
-      job_result result = run_remote(job, std::move(csv), gateway, *cancels, faults);
-      caf::anon_send(gateway, result_atom::value, std::move(result));
+      auto report = [self, gateway, &job](const live_run& l) {
+        self->send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(), l.bar_time.load(),
+                   l.trades.load());
+      };
+      job_result result = run_remote(job, std::move(csv), report, *cancels, faults);
+      self->send(gateway, result_atom::value, std::move(result));
     },
   };
 }

@@ -138,6 +138,15 @@ void dispatch(qm_pointer self) {
   }
 }
 
+// Whether `node_id` holds attempt `attempt` of `run_id` right now.
+bool dispatched_to(qm_pointer self, const std::string& node_id, const std::string& run_id, std::int32_t attempt) {
+  for (const auto& slot : self->state.slots)
+    if (slot.job && !slot.node_id.empty() && slot.node_id == node_id && slot.job->run_id == run_id
+        && slot.job->attempt == attempt)
+      return true;
+  return false;
+}
+
 void update_view(qm_pointer self) {
   auto& st = self->state;
   for (const auto& [id, node] : st.nodes) {
@@ -313,8 +322,14 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
       it->second.heartbeat_unix = unix_now();
       update_view(self);
     },
-    [self](progress_atom, const std::string& run_id, std::int32_t, double pct, std::int64_t bar_time,
-           std::int64_t trades) {
+    [self](progress_atom, const std::string& node_id, const std::string& run_id, std::int32_t attempt, double pct,
+           std::int64_t bar_time, std::int64_t trades) {
+      // Only the attempt dispatched to that node may report on the run.
+      if (!dispatched_to(self, node_id, run_id, attempt)) {
+        log::warn("cluster_message_rejected", {{"message", "progress"}, {"node_id", node_id}, {"run_id", run_id},
+                                               {"attempt", attempt}, {"reason", "no such attempt on that node"}});
+        return;
+      }
       if (auto live = self->state.ctx->registry->find(run_id)) {
         live->percent = pct;
         live->bar_time = bar_time;
@@ -322,20 +337,27 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         live->beat();
       }
     },
-    [self](result_atom, job_result& r) {
+    [self](result_atom, const std::string& node_id, job_result& r) {
       auto& st = self->state;
       std::optional<job_spec> job;
       std::string worker_id;
       for (auto& slot : st.slots)
-        if (slot.job && slot.job->run_id == r.run_id && slot.job->attempt == r.attempt) {
+        if (slot.job && !slot.node_id.empty() && slot.node_id == node_id && slot.job->run_id == r.run_id
+            && slot.job->attempt == r.attempt) {
           job = slot.job;
           worker_id = slot.id;
           slot.job.reset();
         }
-      st.ctx->registry->finish(r.run_id);
       if (!job) {
-        log::warn("result_ignored", {{"run_id", r.run_id}, {"attempt", r.attempt}}); // attempt already given up
-      } else if (r.status == "completed") {
+        // A late result of an abandoned attempt, or one from a node the
+        // attempt was not given to: it touches nothing, not even the live
+        // state of the attempt that replaced it.
+        log::warn("result_ignored", {{"run_id", r.run_id}, {"attempt", r.attempt}, {"node_id", node_id},
+                                     {"reason", "no such attempt on that node"}});
+        return;
+      }
+      st.ctx->registry->finish(r.run_id);
+      if (r.status == "completed") {
         db::stored_result stored;
         stored.metrics_json = std::move(r.metrics_json);
         stored.warnings_json = r.warnings_json.empty() ? "[]" : std::move(r.warnings_json);

@@ -130,7 +130,7 @@ int worker_command(int argc, char** argv) {
     // then registers again).
     bool running = true;
     while (running && !stop_requested) {
-      caf::anon_send(gateway, heartbeat_atom::value, node_id);
+      self->send(gateway, heartbeat_atom::value, node_id); // as the joined actor: the gateway checks the sender
       self->receive(
         [&](caf::down_msg& down) {
           if (down.source == gateway.address())

@@ -111,8 +111,8 @@ try:
     wrk_out = wrk.communicate()[0] if wrk else ""
     assert all(s == "completed" for s in statuses), statuses
     # Worker throughput from the database: first start to last finish.
-    span = float(subprocess.check_output(["psql", f"host={data}/pg-run port=5432 user=backtestd dbname=backtestd", "-tAc",
-        "SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM runs WHERE id::text IN (%s)"
+    span = float(subprocess.check_output(["psql", f"host={data}/pg-run port=5432 user=backtestd dbname=backtestd password={open(data + '/pg-password').read().strip()}", "-tAc",
+        "SELECT extract(epoch FROM max(finished_at) - min(started_at)) FROM runs WHERE id IN (%s)"
         % ",".join("'%s'" % r for r in ids)]).decode().strip())
     submit_ms.sort()
     print(f"{args.runs} queued runs through {workers_label}: {span:.2f} s from first start to last finish = "

@@ -35,6 +35,12 @@ connection_pool::lease connection_pool::acquire(std::chrono::milliseconds timeou
   lock.unlock();
   try {
     auto c = std::make_unique<pqxx::connection>(conninfo_);
+    // Every wait has a timeout: no statement runs, and no transaction sits
+    // idle holding locks, for longer than a minute.
+    {
+      pqxx::nontransaction q(*c);
+      q.exec("SET statement_timeout = '60s'; SET idle_in_transaction_session_timeout = '60s'");
+    }
     if (on_connect_)
       on_connect_(*c);
     return lease(*this, std::move(c));

@@ -82,6 +82,49 @@ std::string tail_of(const std::string& path) {
   return text.size() > 1500 ? "..." + text.substr(text.size() - 1500) : text;
 }
 
+// The database password: 256 random bits as hex, kept in the data
+// directory readable by the server's user only.
+std::string read_or_create_password(const std::string& path) {
+  {
+    std::ifstream in(path);
+    std::string pw;
+    if (in && std::getline(in, pw) && pw.size() >= 32)
+      return pw;
+  }
+  unsigned char raw[32];
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  if (!urandom.read(reinterpret_cast<char*>(raw), sizeof raw))
+    throw embedded_error("cannot read /dev/urandom for the database password");
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string pw;
+  for (unsigned char b : raw) {
+    pw += hex[b >> 4];
+    pw += hex[b & 0xF];
+  }
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    throw embedded_error("cannot write " + tmp + ": " + std::strerror(errno));
+  const std::string line = pw + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
+    throw embedded_error("cannot write " + path + ": " + std::strerror(errno));
+  return pw;
+}
+
+// Only password (SCRAM) logins on the socket: other local users cannot get
+// in through `trust`, whatever a directory's mode.
+const char* const hba_conf = "# Written by backtestd: SCRAM passwords only, on the Unix socket only.\n"
+                             "local all all scram-sha-256\n";
+
+bool hba_is_locked_down(const std::string& pgdata) {
+  std::ifstream in(pgdata + "/pg_hba.conf");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str() == hba_conf;
+}
+
 void make_dir(const std::string& path, mode_t mode, const identity& owner) {
   std::error_code ec;
   fs::create_directories(path, ec);
@@ -130,8 +173,9 @@ std::unique_ptr<embedded_postgres> embedded_postgres::attach(const std::string& 
     ::close(pg->lock_fd_);
   pg->lock_fd_ = -1;
   pg->socket_dir_ = pg->data_dir_ + "/pg-run";
-  pg->conninfo_ = "host=" + pg->socket_dir_ + " port=" + std::to_string(pg_port)
-                  + " user=backtestd dbname=backtestd options='-c TimeZone=UTC'";
+  pg->conninfo_ = "host=" + pg->socket_dir_ + " port=" + std::to_string(pg_port) + " user=backtestd password="
+                  + read_or_create_password(pg->data_dir_ + "/pg-password")
+                  + " dbname=backtestd options='-c TimeZone=UTC'";
   return pg;
 }
 
@@ -148,7 +192,10 @@ void embedded_postgres::boot() {
   if (as.drop && ::stat(data_dir_.c_str(), &st) == 0)
     ::chmod(data_dir_.c_str(), (st.st_mode & 07777) | 0711);
   make_dir(pgdata_, 0700, as);
-  make_dir(socket_dir_, 0755, as);
+  // The socket directory is the database's front door: the server's user
+  // (and postgres) only.
+  make_dir(socket_dir_, 0700, as);
+  const std::string password = read_or_create_password(data_dir_ + "/pg-password");
 
   if (!fs::exists(pgdata_ + "/PG_VERSION")) {
     const std::string initdb_log = socket_dir_ + "/initdb.log";
@@ -160,7 +207,7 @@ void embedded_postgres::boot() {
   }
   if (run({pg_bin + "pg_ctl", "-D", pgdata_, "status"}, as, "/dev/null") != 0) {
     const std::string options = "-k " + socket_dir_ + " -p " + std::to_string(pg_port)
-                                + " -c listen_addresses='' -c unix_socket_permissions=0777";
+                                + " -c listen_addresses='' -c unix_socket_permissions=0700";
     if (run({pg_bin + "pg_ctl", "-D", pgdata_, "-l", log_file_, "-w", "-t", "60", "-o", options,
              "start"},
             as, socket_dir_ + "/pg_ctl.log")
@@ -170,13 +217,39 @@ void embedded_postgres::boot() {
   owns_server_ = true;
   const std::string base = "host=" + socket_dir_ + " port=" + std::to_string(pg_port)
                            + " user=backtestd options='-c TimeZone=UTC'";
+  if (!hba_is_locked_down(pgdata_)) {
+    // A cluster made by initdb (or by an older backtestd) trusts local
+    // logins: set the password while trust still works, then allow only
+    // SCRAM. The socket directory is already private, so no one else can
+    // use the moment in between.
+    {
+      pqxx::connection admin(base + " dbname=postgres");
+      pqxx::nontransaction q(admin);
+      q.exec("SET password_encryption = 'scram-sha-256'");
+      q.exec("ALTER ROLE backtestd PASSWORD " + q.quote(password));
+      q.exec("ALTER ROLE backtestd SET statement_timeout = '60s'");
+      q.exec("ALTER ROLE backtestd SET idle_in_transaction_session_timeout = '60s'");
+    }
+    const std::string hba = pgdata_ + "/pg_hba.conf";
+    {
+      std::ofstream out(hba, std::ios::trunc);
+      out << hba_conf;
+      if (!out)
+        throw embedded_error("cannot write " + hba);
+    }
+    if (as.drop && ::chown(hba.c_str(), as.uid, as.gid) != 0)
+      throw embedded_error("cannot hand " + hba + " to the postgres user: " + std::strerror(errno));
+    if (run({pg_bin + "pg_ctl", "-D", pgdata_, "reload"}, as, socket_dir_ + "/pg_ctl.log") != 0)
+      throw embedded_error("postgres did not reload its authentication settings");
+  }
+  const std::string authenticated = base + " password=" + password;
   {
-    pqxx::connection admin(base + " dbname=postgres");
+    pqxx::connection admin(authenticated + " dbname=postgres");
     pqxx::nontransaction q(admin);
     if (q.exec("SELECT 1 FROM pg_database WHERE datname = 'backtestd'").empty())
       q.exec("CREATE DATABASE backtestd");
   }
-  conninfo_ = base + " dbname=backtestd";
+  conninfo_ = authenticated + " dbname=backtestd";
 }
 
 void embedded_postgres::stop() {

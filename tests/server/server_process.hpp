@@ -181,9 +181,17 @@ public:
   }
   pid_t pid() const { return pid_; }
 
+  /// The embedded database's connection string, with its password.
+  std::string conninfo() const {
+    std::ifstream in(data_dir_ + "/pg-password");
+    std::string password;
+    std::getline(in, password);
+    return "host=" + data_dir_ + "/pg-run port=5432 user=backtestd password=" + password + " dbname=backtestd";
+  }
+
   /// Runs SQL on the embedded database (psql, tab-separated, no header).
   std::string sql(const std::string& statement) const {
-    auto [code, out] = run_command("psql \"host=" + data_dir_ + "/pg-run port=5432 user=backtestd dbname=backtestd\" -tAc \"" +
+    auto [code, out] = run_command("psql \"" + conninfo() + "\" -tAc \"" +
                                    statement + "\"");
     if (code != 0)
       throw std::runtime_error("psql failed: " + statement);

@@ -224,4 +224,47 @@ BOOST_AUTO_TEST_CASE(nodes_can_join_over_tls) {
   std::filesystem::remove_all(dir);
 }
 
+BOOST_AUTO_TEST_CASE(the_gateway_trusts_only_what_it_dispatched) {
+  // One local worker, slowed to ~3 s a run, and an open cluster port.
+  server_process s;
+  const std::string token_file = s.data_dir() + ".token";
+  std::ofstream(token_file) << "a-cluster-token-of-at-least-16-characters\n";
+  const std::string key = s.create_key("trader");
+  const std::uint16_t port = bt::test::free_port();
+  s.start({"--workers", "1", "--cluster-listen", "127.0.0.1:" + std::to_string(port), "--cluster-token-file",
+           token_file},
+          {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
+  BOOST_REQUIRE(s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(),
+                          "text/csv")
+                  .status == 201u);
+  bt::test::run_client client{s, key};
+  const std::string id = client.submit(body(14));
+  auto running = client.wait(id, {"running"}, 20);
+  BOOST_REQUIRE(running.at("status").as_string() == "running");
+  const std::string attempt = std::to_string(running.at("attempts").to_number<int>());
+  // Forged messages: from a peer that never joined, and from one that
+  // joined (it knows the token) but was never given this attempt.
+  for (const char* mode : {"anonymous", "joined"}) {
+    auto [code, out] = bt::test::run_command(std::string(ROGUE_NODE_BINARY) + " " + std::to_string(port) + " " +
+                                             token_file + " " + mode + " " + id + " " + attempt);
+    BOOST_TEST(code == 0, mode << ": " << out);
+  }
+  // The live attempt is untouched: still running, still reporting, and
+  // still reachable by cancellation... (checked by letting it finish).
+  auto now = client.run(id);
+  BOOST_TEST(now.at("status").as_string() == "running", boost::json::serialize(now));
+  BOOST_TEST(now.as_object().contains("current_bar_time"));
+  BOOST_TEST(now.at("progress").to_number<double>() < 99.0);
+  auto done = client.wait(id, finished, 60);
+  BOOST_REQUIRE(done.at("status").as_string() == "completed");
+  // The real results, not the forged "0 trades".
+  BOOST_TEST(done.at("metrics").at("total_trades").to_number<int>() > 0);
+  BOOST_TEST(done.at("worker_id").as_string().find("local/") == 0u);
+  const std::string log = s.log();
+  BOOST_TEST(log.find("\"cluster_message_rejected\"") != std::string::npos);
+  BOOST_TEST(log.find("sender did not join") != std::string::npos);
+  BOOST_TEST(log.find("\"result_ignored\"") != std::string::npos);
+  std::filesystem::remove(token_file);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -82,4 +82,32 @@ BOOST_AUTO_TEST_CASE(restart_after_sigkill) {
   BOOST_TEST(s.request("GET", "/v1/market-data/GC/1h", key).status == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(the_embedded_database_is_private) {
+  server_process s;
+  s.create_key("pat");
+  s.start();
+  namespace fs = std::filesystem;
+  const auto perms = [](const std::string& p) { return fs::status(p).permissions() & fs::perms::all; };
+  // The socket's directory and the socket: the owner only (was 0755/0777).
+  BOOST_TEST((perms(s.data_dir() + "/pg-run") == fs::perms::owner_all));
+  BOOST_TEST(((perms(s.data_dir() + "/pg-run/.s.PGSQL.5432") & (fs::perms::group_all | fs::perms::others_all)) ==
+              fs::perms::none));
+  BOOST_TEST((perms(s.data_dir() + "/pg-password") == (fs::perms::owner_read | fs::perms::owner_write)));
+  // No `trust`: a login without the password is refused (was accepted).
+  auto [code, out] = bt::test::run_command("psql \"host=" + s.data_dir() +
+                                           "/pg-run port=5432 user=backtestd dbname=backtestd\" -w -tAc 'SELECT 1'");
+  BOOST_TEST(code != 0, out);
+  std::ifstream hba(s.data_dir() + "/pg/pg_hba.conf");
+  std::stringstream text;
+  text << hba.rdbuf();
+  BOOST_TEST(text.str().find("trust") == std::string::npos, text.str());
+  // Every session of the role has the timeouts.
+  BOOST_TEST(s.sql("SHOW statement_timeout") == "1min");
+  BOOST_TEST(s.sql("SHOW idle_in_transaction_session_timeout") == "1min");
+  // Restarted, the locked-down cluster is reused with the same password.
+  BOOST_TEST(s.stop() == 0);
+  s.start();
+  BOOST_TEST(s.request("GET", "/readyz").status == 200u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
