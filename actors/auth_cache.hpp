@@ -3,6 +3,7 @@
 // database round trip to authenticate, and a revoked key stops working
 // within a second.
 
+#include "domain/containers/bounded_lru.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/user_repository.hpp"
 
@@ -16,7 +17,8 @@ namespace bt {
 
 class auth_cache {
 public:
-  explicit auth_cache(std::chrono::milliseconds ttl = std::chrono::seconds(1)) : ttl_(ttl) {}
+  explicit auth_cache(std::chrono::milliseconds ttl = std::chrono::seconds(1), std::size_t capacity = 10'000)
+      : ttl_(ttl), entries_(capacity) {}
 
   /// The key's user, from memory when checked within the last `ttl`.
   std::optional<db::principal> authenticate(pqxx::connection& c, const std::string& key) {
@@ -24,16 +26,13 @@ public:
     const std::string hash = db::hash_api_key(key); // never keep plain keys
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = entries_.find(hash);
-      if (it != entries_.end() && it->second.expires > now)
-        return it->second.who;
+      if (const entry* e = entries_.find(hash); e && e->expires > now)
+        return e->who;
     }
     auto who = db::authenticate(c, key);
     if (who) {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (entries_.size() > 10'000)
-        entries_.clear();
-      entries_[hash] = {*who, now + ttl_};
+      entries_.put(hash, {*who, now + ttl_}); // only real keys get here
     }
     return who;
   }
@@ -45,7 +44,7 @@ private:
   };
   const std::chrono::milliseconds ttl_;
   std::mutex mutex_;
-  std::unordered_map<std::string, entry> entries_;
+  bounded_lru<std::string, entry> entries_;
 };
 
 } // namespace bt

@@ -444,8 +444,8 @@ service_reply backtest_service::get(pqxx::connection& c, const db::principal& wh
   const std::string cache_key = std::to_string(who.user_id) + "/" + id;
   {
     std::lock_guard<std::mutex> lock(finished_mutex_);
-    if (auto it = finished_docs_.find(cache_key); it != finished_docs_.end())
-      return json_reply(service_code::ok, it->second);
+    if (const std::string* doc = finished_docs_.find(cache_key))
+      return json_reply(service_code::ok, *doc);
   }
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
@@ -453,9 +453,7 @@ service_reply backtest_service::get(pqxx::connection& c, const db::principal& wh
   std::string doc = run_document(c, *run, false);
   if (run->status == "completed" || run->status == "failed" || run->status == "cancelled") {
     std::lock_guard<std::mutex> lock(finished_mutex_);
-    if (finished_docs_.size() >= 10'000)
-      finished_docs_.clear();
-    finished_docs_[cache_key] = doc;
+    finished_docs_.put(cache_key, doc);
   }
   return json_reply(service_code::ok, std::move(doc));
 }

@@ -3,6 +3,7 @@
 // idempotency, status, cancellation, deletion, history, comparison and
 // results. Blocking (database); runs only inside detached actors.
 
+#include "domain/containers/bounded_lru.hpp"
 #include "actors/auth_cache.hpp"
 #include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
@@ -57,8 +58,9 @@ private:
   auth_cache auth_;
   /// Documents of finished runs (completed, failed, cancelled never change
   /// again; deletion removes them), keyed by user and run id.
+  /// Bounded by bytes (64 MiB), least recently read evicted.
   std::mutex finished_mutex_;
-  std::unordered_map<std::string, std::string> finished_docs_;
+  bounded_lru<std::string, std::string> finished_docs_{64u << 20, [](const std::string& d) { return d.size(); }};
 };
 
 } // namespace bt

@@ -2,6 +2,7 @@
 
 #include "actors/backtest_worker.hpp"
 #include "config/log.hpp"
+#include "domain/containers/bounded_lru.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/engine/backtest.hpp"
 #include "domain/report/result_report.hpp"
@@ -37,7 +38,9 @@ struct gateway_state {
   static constexpr const char* name = "bt.cluster_gateway";
   std::string token;
   caf::actor qm;
-  std::map<std::string, std::string> challenges; ///< node id -> outstanding nonce
+  /// node id -> outstanding nonce; unjoined peers can only push out the
+  /// oldest outstanding challenges.
+  bounded_lru<std::string, std::string> challenges{1000};
   /// The CAF node each registered node id joined from, and back: the
   /// cluster trusts a message only from the connection that joined.
   std::map<std::string, caf::node_id> members;
@@ -73,18 +76,14 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
       unsigned char nonce[32];
       RAND_bytes(nonce, sizeof nonce);
       auto challenge = hex(nonce, sizeof nonce);
-      if (self->state.challenges.size() > 1000)
-        self->state.challenges.clear();
-      self->state.challenges[node_id] = challenge;
+      self->state.challenges.put(node_id, challenge);
       return challenge;
     },
     [self](join_atom, const std::string& node_id, const std::string& proof, std::vector<node_worker_actor>& workers,
            node_control_actor& control) -> bool {
-      auto it = self->state.challenges.find(node_id);
-      const std::string expected =
-        it == self->state.challenges.end() ? std::string() : cluster_proof(self->state.token, it->second, node_id);
-      if (it != self->state.challenges.end())
-        self->state.challenges.erase(it); // one attempt per challenge
+      const std::string* nonce = self->state.challenges.peek(node_id);
+      const std::string expected = nonce ? cluster_proof(self->state.token, *nonce, node_id) : std::string();
+      self->state.challenges.erase(node_id); // one attempt per challenge
       const bool ok = !expected.empty() && proof.size() == expected.size() &&
                       CRYPTO_memcmp(proof.data(), expected.data(), expected.size()) == 0;
       std::string address = "unknown";
@@ -136,7 +135,8 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
 
 struct node_worker_state {
   static constexpr const char* name = "bt.node_worker";
-  std::map<std::string, std::string> bars; ///< run id -> CSV received so far
+  /// run id -> CSV received so far, at most 1 GiB in all.
+  bounded_lru<std::string, std::string> bars{1u << 30, [](const std::string& csv) { return csv.size(); }};
 };
 
 /// `report` sends a progress message as the worker actor (never
@@ -207,12 +207,19 @@ node_worker_actor::behavior_type node_worker(node_worker_actor::stateful_pointer
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   return {
     [self](chunk_atom, const std::string& run_id, std::int32_t, const std::string& data) {
-      if (self->state.bars.size() > 16)
-        self->state.bars.clear(); // chunks of runs that never started
-      self->state.bars[run_id] += data;
+      // Bounded by bytes: chunks of runs that never started age out.
+      std::string csv;
+      if (std::string* so_far = self->state.bars.find(run_id)) {
+        csv = std::move(*so_far);
+        self->state.bars.erase(run_id);
+      }
+      csv += data;
+      self->state.bars.put(run_id, std::move(csv));
     },
     [self, gateway, cancels, faults](run_atom, const job_spec& job) {
-      std::string csv = std::move(self->state.bars[job.run_id]);
+      std::string csv;
+      if (std::string* received = self->state.bars.find(job.run_id))
+        csv = std::move(*received);
       self->state.bars.erase(job.run_id);
       // An exception ends this actor; the server sees the worker go down
       // and retries the run elsewhere.

@@ -91,6 +91,14 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
       throw std::invalid_argument("watchdog-seconds: must be at least 1");
   } else if (name == "queue-capacity") {
     c.queue_capacity = static_cast<std::int64_t>(parse_number(name, v, 10'000'000));
+  } else if (name == "max-connections") {
+    c.max_connections = parse_number(name, v, 1'000'000);
+    if (c.max_connections == 0)
+      throw std::invalid_argument("max-connections: must be at least 1");
+  } else if (name == "max-body-bytes-in-flight") {
+    c.max_body_bytes_in_flight = parse_number(name, v, 1ul << 40);
+    if (c.max_body_bytes_in_flight < c.max_json_bytes)
+      throw std::invalid_argument("max-body-bytes-in-flight: must be at least " + std::to_string(c.max_json_bytes));
   } else if (name == "web-dir") {
     c.web_dir = v;
   } else if (name == "rate-limit") {
@@ -131,7 +139,8 @@ const std::vector<std::string>& server_setting_names() {
                                               "io-threads", "workers",     "db-connections",
                                               "web-dir", "rate-limit", "max-user-runs", "queue-capacity",
                                               "watchdog-seconds", "cluster-listen", "cluster-token-file",
-                                              "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca"};
+                                              "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca",
+                                              "max-connections", "max-body-bytes-in-flight"};
   return names;
 }
 

@@ -33,6 +33,13 @@ struct server_config {
   std::string cluster_tls_ca;                    ///< CA that signs node certificates
   double rate_limit_per_second = 200;       ///< per API key
   double rate_limit_burst = 400;
+  /// Open HTTP connections at most; one more is answered 503 and closed.
+  std::size_t max_connections = 1024;
+  /// Request bodies being received or handled at once, in bytes (announced
+  /// by Content-Length, or the route's limit for chunked bodies): beyond
+  /// it a request gets 503 before its body is read. 2,048 admitted 50 MB
+  /// uploads would otherwise be 100 GB.
+  std::size_t max_body_bytes_in_flight = 512u << 20;
 };
 
 /// The setting names, as used on the command line (`--name`), in config

@@ -58,6 +58,19 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   asio::signal_set signals;
   asio::steady_timer grace_timer;
   std::atomic<bool> draining{false};
+  /// Body bytes admitted and not yet answered (see max_body_bytes_in_flight).
+  std::atomic<std::size_t> body_bytes{0};
+
+  /// Reserves `n` body bytes; false when that would pass the limit.
+  bool admit_body(std::size_t n) {
+    std::size_t now = body_bytes.load();
+    do {
+      if (now + n > cfg.max_body_bytes_in_flight)
+        return false;
+    } while (!body_bytes.compare_exchange_weak(now, now + n));
+    return true;
+  }
+  void release_body(std::size_t n) { body_bytes -= n; }
   std::mutex sessions_mutex;
   std::set<std::shared_ptr<session>> sessions;
 
@@ -74,9 +87,20 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket&& socket, http_server::impl& server) : stream_(std::move(socket)), server_(server) {}
+  ~session() { release(); }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  /// Over the connection limit: answer 503 at once and close.
+  void refuse_busy() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->log_path_ = "(over the connection limit)";
+      response busy = error_response(503, "unavailable", "too many open connections; retry shortly");
+      busy.headers.emplace_back("Retry-After", "1");
+      self->respond(std::move(busy), true);
+    });
   }
 
   /// Shutdown: an idle connection closes now; a busy one after its response.
@@ -147,6 +171,21 @@ private:
     if (auto length = parser_->content_length(); length && *length > limit) {
       unread_body_ = true;
       return respond(too_large(limit), true);
+    }
+    // Admission counts bytes, not just requests: the body this request may
+    // bring (announced, or the route's limit when chunked) is reserved
+    // until its answer is written.
+    const std::size_t reserve = parser_->content_length() ? static_cast<std::size_t>(*parser_->content_length())
+                                : parser_->chunked()      ? limit
+                                                          : 0;
+    if (reserve > 0) {
+      if (!server_.admit_body(reserve)) {
+        unread_body_ = true;
+        response busy = error_response(503, "unavailable", "the server is receiving too much data; retry shortly");
+        busy.headers.emplace_back("Retry-After", "1");
+        return respond(std::move(busy), true);
+      }
+      reserved_ = reserve;
     }
     parser_->body_limit(limit);
     stream_.expires_after(body_timeout);
@@ -232,6 +271,7 @@ private:
   }
 
   void on_write(beast::error_code ec, std::size_t) {
+    release();
     if (!ec && unread_body_)
       return linger();
     if (ec || !keep_alive_)
@@ -261,7 +301,15 @@ private:
                             });
   }
 
+  void release() {
+    if (reserved_ > 0) {
+      server_.release_body(reserved_);
+      reserved_ = 0;
+    }
+  }
+
   void close() {
+    release();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
@@ -280,6 +328,7 @@ private:
   bool head_ = false;
   bool idle_ = true;
   bool unread_body_ = false;
+  std::size_t reserved_ = 0; ///< body bytes admitted for the current request
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::unique_ptr<char[]> discard_;
   std::size_t drained_ = 0;
@@ -314,11 +363,16 @@ void http_server::impl::do_accept() {
       beast::error_code opt;
       socket.set_option(tcp::no_delay(true), opt);
       auto s = std::make_shared<session>(std::move(socket), *self);
+      bool full = false;
       {
         std::lock_guard<std::mutex> lock(self->sessions_mutex);
+        full = self->sessions.size() >= self->cfg.max_connections;
         self->sessions.insert(s);
       }
-      s->run();
+      if (full)
+        s->refuse_busy(); // a 503 and close, without reading a request
+      else
+        s->run();
     }
     self->do_accept();
   });

@@ -248,6 +248,12 @@ struct api_routes::impl {
       done(error_response(429, "too_many_requests", "rate limit exceeded; slow down"));
       return;
     }
+    // A key that turns out to be real keeps its bucket among the known keys.
+    done = [this, key = req.api_key, inner = std::move(done)](response r) {
+      if (r.status != 401)
+        limiter.confirm(key);
+      inner(std::move(r));
+    };
     const auto parts = split_path(req.path);
     const std::chrono::seconds timeout(30);
     if (parts.size() >= 2 && parts[1] == "backtest")

@@ -54,4 +54,54 @@ BOOST_AUTO_TEST_CASE(database_outage_gives_503_not_500) {
   BOOST_TEST(s.request("GET", "/healthz").status == 200u); // the process itself is up
 }
 
+namespace {
+// A connection that sends `head` and then just stays open.
+struct held_connection {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket socket{ioc};
+  held_connection(std::uint16_t port, const std::string& head) {
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+    if (!head.empty())
+      boost::asio::write(socket, boost::asio::buffer(head));
+  }
+};
+} // namespace
+
+BOOST_AUTO_TEST_CASE(open_connections_are_capped) {
+  server_process s;
+  s.start({"--max-connections", "3"});
+  BOOST_REQUIRE(s.request("GET", "/healthz").status == 200u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100)); // that connection is closed again
+  std::vector<std::unique_ptr<held_connection>> held;
+  for (int i = 0; i < 3; ++i)
+    held.push_back(std::make_unique<held_connection>(s.port(), ""));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto refused = s.raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  BOOST_TEST(refused.status == 503u, refused.body);
+  BOOST_TEST(refused.headers["Retry-After"] == "1");
+  held.pop_back();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(s.raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(admission_counts_body_bytes) {
+  server_process s;
+  const std::string key = s.create_key("max");
+  s.start({"--max-body-bytes-in-flight", "2000000"});
+  // 1.5 MB announced and not sent: reserved while the server waits for it.
+  auto upload = std::make_unique<held_connection>(
+    s.port(), "POST /v1/market-data?symbol=GC&timeframe=1h HTTP/1.1\r\nHost: x\r\nX-API-Key: " + key +
+                "\r\nContent-Type: text/csv\r\nContent-Length: 1500000\r\n\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string big(600'000, ' ');
+  auto r = s.request("POST", "/v1/backtest", key, big, "application/json");
+  BOOST_TEST(r.status == 503u, r.body);
+  BOOST_TEST(r.headers["Retry-After"] == "1");
+  BOOST_TEST(s.request("GET", "/v1/market-data", key).status == 200u); // bodiless requests still pass
+  BOOST_TEST(s.request("POST", "/v1/backtest", key, "{}", "application/json").status == 422u); // small fits
+  upload.reset(); // the reservation goes with the connection
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(s.request("POST", "/v1/backtest", key, big, "application/json").status == 400u); // read, then judged
+}
+
 BOOST_AUTO_TEST_SUITE_END()
