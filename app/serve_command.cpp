@@ -154,6 +154,9 @@ int serve_command(int argc, char** argv) {
       http::http_server server(routes, cfg);
       log::info("listening", {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});
       server.run();
+      // The gate: nothing may call back into the routes or a session once
+      // they are gone (the server, then the routes, are destroyed below).
+      routes.close(std::chrono::seconds(10));
     } catch (const std::exception& e) {
       log::error("server_failed", {{"reason", e.what()}});
       code = exit_failure;

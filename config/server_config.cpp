@@ -91,6 +91,8 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
       throw std::invalid_argument("watchdog-seconds: must be at least 1");
   } else if (name == "queue-capacity") {
     c.queue_capacity = static_cast<std::int64_t>(parse_number(name, v, 10'000'000));
+  } else if (name == "shutdown-seconds") {
+    c.shutdown_seconds = static_cast<unsigned>(parse_number(name, v, 3600));
   } else if (name == "max-connections") {
     c.max_connections = parse_number(name, v, 1'000'000);
     if (c.max_connections == 0)
@@ -140,7 +142,7 @@ const std::vector<std::string>& server_setting_names() {
                                               "web-dir", "rate-limit", "max-user-runs", "queue-capacity",
                                               "watchdog-seconds", "cluster-listen", "cluster-token-file",
                                               "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca",
-                                              "max-connections", "max-body-bytes-in-flight"};
+                                              "max-connections", "max-body-bytes-in-flight", "shutdown-seconds"};
   return names;
 }
 

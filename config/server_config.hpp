@@ -40,6 +40,8 @@ struct server_config {
   /// it a request gets 503 before its body is read. 2,048 admitted 50 MB
   /// uploads would otherwise be 100 GB.
   std::size_t max_body_bytes_in_flight = 512u << 20;
+  /// SIGTERM: requests in flight get this long to finish.
+  unsigned shutdown_seconds = 30;
 };
 
 /// The setting names, as used on the command line (`--name`), in config

@@ -35,7 +35,6 @@ constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(60);
 constexpr auto body_timeout = std::chrono::seconds(120);
 constexpr auto write_timeout = std::chrono::seconds(60);
-constexpr auto shutdown_grace = std::chrono::seconds(30);
 
 std::string_view trim(beast::string_view v) {
   std::string_view s(v.data(), v.size());
@@ -53,11 +52,8 @@ class session;
 struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   api_routes& routes;
   const server_config& cfg;
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
-  asio::steady_timer grace_timer;
-  std::atomic<bool> draining{false};
+  // Declared before the io_context: handlers it still holds when it is
+  // destroyed end sessions, which return their reservations here.
   /// Body bytes admitted and not yet answered (see max_body_bytes_in_flight).
   std::atomic<std::size_t> body_bytes{0};
 
@@ -71,6 +67,11 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
     return true;
   }
   void release_body(std::size_t n) { body_bytes -= n; }
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer grace_timer;
+  std::atomic<bool> draining{false};
   std::mutex sessions_mutex;
   std::set<std::shared_ptr<session>> sessions;
 
@@ -403,7 +404,7 @@ void http_server::impl::begin_shutdown() {
     for (auto& s : open)
       s->drain();
     // In-flight requests get a grace period, then the loop stops regardless.
-    self->grace_timer.expires_after(shutdown_grace);
+    self->grace_timer.expires_after(std::chrono::seconds(self->cfg.shutdown_seconds));
     self->grace_timer.async_wait([self](beast::error_code e) {
       if (!e)
         self->ioc.stop();

@@ -4,6 +4,7 @@
 #include "net/api_error.hpp"
 #include "net/multipart.hpp"
 #include "net/rate_limiter.hpp"
+#include "net/request_gate.hpp"
 #include "net/static_assets.hpp"
 
 #include "domain/data/instrument.hpp"
@@ -11,6 +12,8 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <atomic>
 #include <tuple>
 
@@ -81,6 +84,11 @@ struct api_routes::impl {
   rate_limiter limiter;
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> in_flight{0};
+  request_gate gate;
+  /// The per-request actors still waiting for a reply, so that shutdown
+  /// can end them (their replies would reach routes that no longer exist).
+  std::mutex pending_mutex;
+  std::map<caf::actor_id, caf::actor> pending;
 
   impl(caf::actor_system& s, std::vector<market_data_actor> w, std::vector<backtest_api_actor> b,
        const server_config& c, std::string openapi)
@@ -101,27 +109,42 @@ struct api_routes::impl {
       done(error_response(503, "unavailable", "the server is at capacity; retry shortly"));
       return;
     }
+    auto pass = gate.enter();
+    if (!pass) {
+      done(error_response(503, "unavailable", "the server is shutting down"));
+      return;
+    }
     ++in_flight;
     // A tuple moves the (possibly 50 MB) message into the actor: C++17
-    // lambdas cannot move-capture a parameter pack.
-    sys.spawn([this, worker, timeout, done, args = std::make_tuple(std::move(xs)...)](
-                caf::event_based_actor* self) mutable {
+    // lambdas cannot move-capture a parameter pack. The pass keeps the
+    // routes alive for as long as the actor may call back into them.
+    std::lock_guard<std::mutex> lock(pending_mutex);
+    caf::actor a = sys.spawn([this, worker, timeout, done, pass, args = std::make_tuple(std::move(xs)...)](
+                               caf::event_based_actor* self) mutable {
       std::apply(
         [&](auto&... a) {
           self->request(worker, timeout, std::move(a)...)
             .then(
-              [this, done](service_reply& reply) {
+              [this, self, done, pass](service_reply& reply) {
                 --in_flight;
                 done(to_response(reply));
+                forget(self->id());
               },
-              [this, done](caf::error& err) {
+              [this, self, done, pass](caf::error& err) {
                 --in_flight;
                 log::error("actor_request_failed", {{"reason", caf::to_string(err)}});
                 done(error_response(503, "unavailable", "the request could not be completed; retry shortly"));
+                forget(self->id());
               });
         },
         args);
     });
+    pending.emplace(a.id(), a);
+  }
+
+  void forget(caf::actor_id id) {
+    std::lock_guard<std::mutex> lock(pending_mutex);
+    pending.erase(id);
   }
 
   void upload(request& req, responder done) {
@@ -340,7 +363,27 @@ api_routes::api_routes(caf::actor_system& sys, std::vector<market_data_actor> wo
                        std::string openapi)
     : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers), cfg, std::move(openapi))) {}
 
-api_routes::~api_routes() = default;
+api_routes::~api_routes() {
+  close(std::chrono::seconds(10));
+}
+
+bool api_routes::close(std::chrono::milliseconds timeout) {
+  impl_->gate.close();
+  std::map<caf::actor_id, caf::actor> ending;
+  {
+    std::lock_guard<std::mutex> lock(impl_->pending_mutex);
+    ending.swap(impl_->pending);
+  }
+  // Requests still waiting for a worker are ended: their passes return
+  // when the actors are gone, and no reply reaches the routes after this.
+  for (auto& [id, a] : ending)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  const bool drained = impl_->gate.wait(timeout);
+  if (!ending.empty() || !drained)
+    log::warn("requests_ended_at_shutdown", {{"count", static_cast<std::uint64_t>(ending.size())},
+                                            {"drained", drained}});
+  return drained;
+}
 
 std::optional<response> api_routes::precheck(const request& req) const {
   if (req.malformed_query)

@@ -6,6 +6,7 @@
 #include "config/server_config.hpp"
 #include "net/http_types.hpp"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -27,6 +28,12 @@ public:
   /// target; an upload without a key, of the wrong media type or to an
   /// invalid dataset name), sent before the body is read.
   std::optional<response> precheck(const request& req) const;
+
+  /// Shutdown: refuses new requests (503), ends those still waiting for a
+  /// worker, and waits until nothing can call back into the routes or a
+  /// session any more. False when `timeout` passed first. Called before the
+  /// HTTP server (its io_context) is destroyed; the destructor calls it too.
+  bool close(std::chrono::milliseconds timeout);
 
   /// Answers `req` through `done`, exactly once.
   void handle(request req, responder done);
