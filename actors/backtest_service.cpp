@@ -2,6 +2,7 @@
 
 #include "actors/service_reply.hpp"
 #include "config/log.hpp"
+#include "domain/scheduling/queue_forecast.hpp"
 #include "domain/data/instrument.hpp"
 #include "domain/engine/run_config.hpp"
 #include "domain/report/json_writer.hpp"
@@ -178,7 +179,7 @@ service_reply backtest_service::handle(const backtest_call& call) {
       w.begin_object();
       w.key("queued").number(stats.queued);
       w.key("running").number(stats.running);
-      w.key("workers").number(static_cast<std::int64_t>(limits_.workers));
+      w.key("workers").number(static_cast<std::uint64_t>(available_workers()));
       w.key("capacity").number(limits_.queue_capacity);
       w.key("avg_run_ms").number(round_places(stats.avg_duration_ms, 3));
       w.key("depth_warning").boolean(stats.queued > limits_.depth_warning);
@@ -318,7 +319,7 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
       d.push_back({"available", 0, std::move(segment)});
     return error_reply(service_code::unprocessable, "no bars in the requested range", std::move(d));
   }
-  const auto stats = db::read_queue_stats(c); // capacity now, ETA below
+  const auto stats = db::read_queue_stats(c);
   if (stats.queued >= limits_.queue_capacity)
     return error_reply(service_code::unavailable, "the queue is full; retry later", {});
 
@@ -357,14 +358,15 @@ service_reply backtest_service::submit(pqxx::connection& c, const db::principal&
   }
   if (outcome.replay)
     return json_reply(service_code::ok, run_document(c, outcome.run, true));
-  const std::int64_t position = db::queue_position(c, outcome.run);
+  const queue_outlook q = outlook(c, outcome.run.id, db::queue_position(c, outcome.run));
   json_writer w;
   w.begin_object();
   w.key("run_id").string(outcome.run.id);
   w.key("status").string(outcome.run.status);
-  w.key("queue_position").number(position);
-  w.key("eta_seconds").number(round_places(
-    (static_cast<double>(position) / std::max(1u, limits_.workers)) * stats.avg_duration_ms / 1000.0, 3));
+  w.key("queue_position").number(q.position);
+  w.key("eta_seconds").optional(q.eta_seconds);
+  if (q.no_workers)
+    w.key("no_workers").boolean(true);
   w.end_object();
   return json_reply(service_code::accepted, w.take());
 }
@@ -379,15 +381,19 @@ std::string backtest_service::run_document(pqxx::connection& c, const db::run_ro
   w.key("progress").number(round_places(progress, 2));
   std::optional<std::int64_t> position;
   std::optional<double> eta;
+  bool no_workers = false;
   if (run.status == "queued") {
-    position = db::queue_position(c, run);
-    const auto stats = db::read_queue_stats(c);
-    eta = round_places((static_cast<double>(*position) / std::max(1u, limits_.workers)) * stats.avg_duration_ms / 1000.0, 3);
+    const queue_outlook q = outlook(c, run.id, db::queue_position(c, run));
+    position = q.position;
+    eta = q.eta_seconds;
+    no_workers = q.no_workers;
   } else if (live) {
     eta = round_places(live->eta_seconds.load(), 3);
   }
   w.key("queue_position").optional(position);
   w.key("eta_seconds").optional(eta);
+  if (no_workers)
+    w.key("no_workers").boolean(true);
   w.key("priority").string(priority_name(run.priority));
   w.key("attempts").number(static_cast<std::int64_t>(run.attempts));
   w.key("worker_id");
@@ -438,6 +444,45 @@ std::string backtest_service::run_document(pqxx::connection& c, const db::run_ro
     w.key("idempotent_replay").boolean(true);
   w.end_object();
   return w.take();
+}
+
+std::size_t backtest_service::available_workers() const {
+  std::size_t n = limits_.workers;
+  if (cluster_)
+    for (const auto& node : cluster_->nodes())
+      if (node.status == "up")
+        n += static_cast<std::size_t>(node.workers);
+  return n;
+}
+
+backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c, const std::string& run_id,
+                                                          std::int64_t fallback_position) {
+  queue_outlook out;
+  out.position = fallback_position;
+  forecast_input in;
+  in.workers = available_workers();
+  if (in.workers == 0) {
+    out.no_workers = true; // nothing will run it until a worker or node joins
+    return out;
+  }
+  in.per_user_limit = limits_.per_user_limit;
+  in.run_seconds = db::read_queue_stats(c).avg_duration_ms / 1000.0;
+  const auto snapshot = db::read_queue_snapshot(c);
+  for (const auto& r : snapshot.active) {
+    // What a running run still needs: its own estimate where it runs here,
+    // otherwise the average less the time it has run.
+    double remaining = std::max(0.0, in.run_seconds - r.elapsed_seconds);
+    if (auto live = registry_->find(r.run_id); live && live->percent.load() > 0)
+      remaining = live->eta_seconds.load();
+    in.running.push_back({r.user_id, remaining});
+  }
+  for (const auto& q : snapshot.queue)
+    in.queued.push_back({q.run_id, q.user_id, q.ready_in_seconds});
+  if (auto f = forecast_run(in, run_id)) {
+    out.position = f->position;
+    out.eta_seconds = round_places(f->eta_seconds, 3);
+  }
+  return out;
 }
 
 service_reply backtest_service::get(pqxx::connection& c, const db::principal& who, const std::string& id) {

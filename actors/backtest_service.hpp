@@ -21,7 +21,8 @@ namespace bt {
 
 struct backtest_limits {
   std::int64_t queue_capacity = 1000;
-  unsigned workers = 2;           ///< for ETAs
+  unsigned workers = 2;           ///< local workers (0: none), for forecasts
+  int per_user_limit = 3;         ///< runs of one user at once, for forecasts
   double max_span_days = 3 * 365.25 + 1;
   std::int64_t depth_warning = 50; ///< queue depth above which a warning is logged and shown
 };
@@ -46,6 +47,17 @@ private:
   service_reply compare(pqxx::connection& c, const db::principal& who, const query_map& q);
   service_reply results(pqxx::connection& c, const db::principal& who, const backtest_call& call);
   service_reply chart(pqxx::connection& c, const db::run_row& run, const query_map& q);
+
+  /// Position and ETA of a queued run, replaying the queue's rules; null
+  /// ETA when no worker is up or no run has completed yet.
+  struct queue_outlook {
+    std::int64_t position = 0;
+    std::optional<double> eta_seconds;
+    bool no_workers = false;
+  };
+  queue_outlook outlook(pqxx::connection& c, const std::string& run_id, std::int64_t fallback_position);
+  /// Workers that can take runs now: local ones and those of nodes that are up.
+  std::size_t available_workers() const;
 
   /// The JSON document of a run (GET /v1/backtest/{id}).
   std::string run_document(pqxx::connection& c, const db::run_row& run, bool replay);

@@ -140,7 +140,8 @@ int serve_command(int argc, char** argv) {
     }
     backtest_limits bl;
     bl.queue_capacity = cfg.queue_capacity;
-    bl.workers = std::max(1u, cfg.workers);
+    bl.workers = cfg.workers;
+    bl.per_user_limit = cfg.max_user_runs;
     auto service = std::make_shared<backtest_service>(
       pool, registry, bl,
       [qm] {

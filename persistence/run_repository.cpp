@@ -167,6 +167,19 @@ std::int64_t queue_position(pqxx::connection_base& c, const run_row& run) {
   return r[0][0].as<std::int64_t>() + 1;
 }
 
+queue_snapshot read_queue_snapshot(pqxx::connection_base& c) {
+  pqxx::read_transaction txn(c); // both lists from one snapshot
+  queue_snapshot s;
+  // The queue is bounded by --queue-capacity; the limit is a second fence.
+  for (const auto& r : txn.exec("SELECT id::text, user_id, greatest(0, extract(epoch FROM not_before - now()))::float8 "
+                                "FROM runs WHERE status = 'queued' ORDER BY priority, queue_seq LIMIT 100000"))
+    s.queue.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<double>()});
+  for (const auto& r : txn.exec("SELECT id::text, user_id, coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
+                                "FROM runs WHERE status = 'running'"))
+    s.active.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<double>()});
+  return s;
+}
+
 const std::vector<std::string>& sortable_run_columns() {
   static const std::vector<std::string> columns{"created_at",       "sharpe_ratio",     "net_profit",
                                                 "total_return_pct", "max_drawdown_pct", "win_rate",

@@ -69,6 +69,24 @@ queue_stats read_queue_stats(pqxx::connection_base& c);
 /// 1-based position of a queued run in dispatch order (priority, then FIFO).
 std::int64_t queue_position(pqxx::connection_base& c, const run_row& r);
 
+/// What the queue holds now, for forecasts: queued runs in dispatch order
+/// (with the backoff they still wait) and the running runs.
+struct queue_snapshot {
+  struct queued {
+    std::string run_id;
+    std::int64_t user_id = 0;
+    double ready_in_seconds = 0;
+  };
+  struct running {
+    std::string run_id;
+    std::int64_t user_id = 0;
+    double elapsed_seconds = 0;
+  };
+  std::vector<queued> queue;
+  std::vector<running> active;
+};
+queue_snapshot read_queue_snapshot(pqxx::connection_base& c);
+
 struct run_filter {
   std::optional<std::string> status, symbol, strategy;
   std::optional<unix_time> created_from, created_to;

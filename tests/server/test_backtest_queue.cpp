@@ -53,6 +53,9 @@ BOOST_AUTO_TEST_CASE(priorities_then_fifo_and_restart_keeps_the_queue) {
   BOOST_TEST(f.run(a).at("queue_position").to_number<int>() == 2);
   BOOST_TEST(f.run(d).at("queue_position").to_number<int>() == 3);
   BOOST_TEST(f.run(b).at("queue_position").to_number<int>() == 4);
+  // No workers: the wait is unknown, not zero.
+  BOOST_TEST(f.run(a).at("eta_seconds").is_null());
+  BOOST_TEST(f.run(a).at("no_workers").as_bool());
   // Cancelling a queued run.
   const std::string e = f.submit(body(14));
   auto cancelled = f.s.request("POST", "/v1/backtest/" + e + "/cancel", f.key);
@@ -168,6 +171,48 @@ BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
   BOOST_TEST(f.s.sql("SELECT count(*), sum(points) FROM run_equity WHERE run_id = '" + id + "'") == "1|12000");
   BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + id + "'") ==
              std::to_string(run.at("metrics").at("total_trades").to_number<int>()));
+}
+
+BOOST_AUTO_TEST_CASE(position_and_eta_follow_the_per_user_limit) {
+  // Two workers, one run per user at a time, runs of ~2 s (slowed on purpose).
+  fixture f({"--workers", "2", "--max-user-runs", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}});
+  // One run first, so that the average run time is known.
+  const auto warm = f.wait(f.submit(body(9)), finished);
+  BOOST_REQUIRE(warm.at("status").as_string() == "completed");
+  const double run_s = warm.at("duration_ms").to_number<double>() / 1000.0;
+  const auto submitted = std::chrono::steady_clock::now();
+  const std::string a1 = f.submit(body(20)), a2 = f.submit(body(21)), a3 = f.submit(body(22));
+  BOOST_REQUIRE(f.wait(a1, {"running"}, 10).at("status").as_string() == "running");
+  // The second worker stays idle: a2 waits for a1, a3 for a2. The old
+  // formula (position / workers x average) said a2 would be done in ~1 s.
+  auto r2 = f.run(a2), r3 = f.run(a3);
+  BOOST_TEST(r2.at("queue_position").to_number<int>() == 1);
+  BOOST_TEST(r3.at("queue_position").to_number<int>() == 2);
+  const double eta2 = r2.at("eta_seconds").to_number<double>(), eta3 = r3.at("eta_seconds").to_number<double>();
+  BOOST_TEST(eta2 > 1.3 * run_s, "eta2 " << eta2 << " run " << run_s);
+  BOOST_TEST(eta3 > eta2 + 0.7 * run_s, "eta3 " << eta3 << " eta2 " << eta2);
+  const double asked = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
+  const auto done3 = f.wait(a3, finished, 60);
+  BOOST_REQUIRE(done3.at("status").as_string() == "completed");
+  const double actual3 = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count() - asked;
+  // Measured against the known run durations: within 35 % (polling and
+  // start-up add a little to every run).
+  BOOST_TEST(std::abs(actual3 - eta3) < 0.35 * actual3 + 0.3, "eta " << eta3 << " s, took " << actual3 << " s");
+  BOOST_TEST_MESSAGE("run " << run_s << " s; a2 eta " << eta2 << " s; a3 eta " << eta3 << " s, took " << actual3 << " s");
+  // Another user's run is not held back by a's limit: it goes first.
+  const std::string other = f.s.create_key("other");
+  BOOST_REQUIRE(f.s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", other, bt::test::gc_hourly_csv(),
+                            "text/csv")
+                  .status == 201u);
+  const std::string b1 = bt::test::run_client{f.s, other}.submit(body(23));
+  const std::string a4 = f.submit(body(24)), a5 = f.submit(body(25));
+  (void)a4;
+  auto b = bt::test::run_client{f.s, other}.wait(b1, {"running", "completed"}, 10);
+  BOOST_TEST(b.at("status").as_string() != "queued");
+  auto r5 = f.run(a5);
+  if (r5.at("status").as_string() == "queued")
+    BOOST_TEST(r5.at("eta_seconds").to_number<double>() > 0.0);
+  f.wait(a5, finished, 60);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
