@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after) {
   BOOST_TEST(full.headers["Retry-After"] == "1");
   auto queue = f.s.request("GET", "/v1/queue", f.key).json();
   BOOST_TEST(queue.at("queued").to_number<int>() == 2);
-  BOOST_TEST(queue.at("workers").to_number<int>() == 1); // none configured: ETAs assume one
+  BOOST_TEST(queue.at("workers").to_number<int>() == 0); // none configured, and it says so
   BOOST_TEST(!queue.at("depth_warning").as_bool());
 }
 
