@@ -97,6 +97,8 @@ fault_plan fault_plan::from_environment() {
         f.times = static_cast<std::int32_t>(value);
       else if (key == "slow_ms_per_pct")
         f.slow_ms_per_pct = value;
+      else if (key == "store_delay_ms")
+        f.store_delay_ms = value;
     }
     if (comma == std::string::npos)
       break;
@@ -105,11 +107,12 @@ fault_plan fault_plan::from_environment() {
   if ((f.crash_at_bar >= 0 || f.hang_at_bar >= 0) && f.times == 0)
     f.times = 1;
   log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar}, {"hang_at_bar", f.hang_at_bar},
-                                        {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct}});
+                                        {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct},
+                                        {"store_delay_ms", f.store_delay_ms}});
   return f;
 }
 
-bar_series load_source_range(worker_context& ctx, const job_spec& job) {
+bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
   const auto source_tf = parse_timeframe(job.source_timeframe);
   if (!source_tf)
     throw std::runtime_error("unknown source timeframe " + job.source_timeframe);
@@ -128,7 +131,7 @@ bar_series load_source_range(worker_context& ctx, const job_spec& job) {
   return dataset ? dataset->slice(job.start, job.end) : bar_series();
 }
 
-job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::string& worker_id) {
+job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id) {
   const auto started = std::chrono::steady_clock::now();
   auto live = ctx.registry->start(job.run_id, worker_id);
   struct unregister {
@@ -138,8 +141,6 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
     ~unregister() { r.finish(id, which); }
   } guard{*ctx.registry, job.run_id, live.get()};
 
-  db::claimed_run claim{job.run_id, job.user_id, job.attempt, job.symbol, job.timeframe, job.source_timeframe,
-                        job.config_json, job.config_hash, job.start, job.end};
   const run_config config = config_from_json(job.config_json);
   if (config_hash(config) != job.config_hash)
     return {job.run_id, job.attempt, "failed", "stored configuration does not match its hash", true};
@@ -160,12 +161,12 @@ job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::str
   const auto engine_done = std::chrono::steady_clock::now();
   if (result.output.cancelled) {
     auto conn = ctx.pool->acquire();
-    db::finish_cancelled(*conn, claim);
+    db::finish_cancelled(*conn, job);
     return {job.run_id, job.attempt, "cancelled", ""};
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto conn = ctx.pool->acquire();
-  if (!db::complete_run(*conn, claim, db::to_stored(result, engine_version(), ms)))
+  if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms)))
     return {job.run_id, job.attempt, "stale", ""};
   using ms_t = std::chrono::duration<double, std::milli>;
   log::info("run_timing", {{"run_id", job.run_id}, {"bars", static_cast<std::uint64_t>(bars.size())},
@@ -192,7 +193,7 @@ worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::sha
   // worker would otherwise add milliseconds to every API call.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   return {
-    [=](run_atom, const job_spec& job) {
+    [=](run_atom, const run_attempt& job) {
       // An exception here ends the actor: its supervisor sees the crash,
       // retries the job and restarts the worker.
       job_outcome outcome = execute_job(job, *ctx, worker_id);

@@ -30,6 +30,7 @@ struct fault_plan {
   std::int64_t hang_at_bar = -1;
   std::int32_t times = 0;
   std::int64_t slow_ms_per_pct = 0;
+  std::int64_t store_delay_ms = 0; ///< the queue clerk sleeps this long before storing a node's result
   static fault_plan from_environment();
 };
 
@@ -64,13 +65,13 @@ worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::sha
                                             caf::actor queue_manager, std::string worker_id);
 
 /// The stored bars a run reads (its source timeframe, its range).
-bar_series load_source_range(worker_context& ctx, const job_spec& job);
+bar_series load_source_range(worker_context& ctx, const run_attempt& job);
 
 /// The run configuration stored with a run (its canonical JSON).
 run_config config_from_json(const std::string& json);
 
 /// Executes one job synchronously (what the worker actor does); returns the
 /// outcome, or throws when the attempt crashes.
-job_outcome execute_job(const job_spec& job, worker_context& ctx, const std::string& worker_id);
+job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id);
 
 } // namespace bt

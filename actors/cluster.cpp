@@ -141,7 +141,7 @@ struct node_worker_state {
 
 /// `report` sends a progress message as the worker actor (never
 /// anonymously: the gateway checks who sent it).
-job_result run_remote(const job_spec& job, std::string csv, const std::function<void(const live_run&)>& report,
+job_result run_remote(const run_attempt& job, std::string csv, const std::function<void(const live_run&)>& report,
                       node_cancellations& cancels, const fault_plan& faults) {
   const auto started = std::chrono::steady_clock::now();
   job_result out;
@@ -216,7 +216,7 @@ node_worker_actor::behavior_type node_worker(node_worker_actor::stateful_pointer
       csv += data;
       self->state.bars.put(run_id, std::move(csv));
     },
-    [self, gateway, cancels, faults](run_atom, const job_spec& job) {
+    [self, gateway, cancels, faults](run_atom, const run_attempt& job) {
       std::string csv;
       if (std::string* received = self->state.bars.find(job.run_id))
         csv = std::move(*received);

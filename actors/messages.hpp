@@ -3,6 +3,7 @@
 // interfaces, in one type-ID block so that any of them can cross to another
 // node. Errors travel as values (service_reply::code), never as exceptions.
 
+#include "domain/scheduling/run_attempt.hpp"
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -82,15 +83,6 @@ struct backtest_call {
   std::string idempotency_key;
 };
 
-/// A run handed from the queue manager to a worker.
-struct job_spec {
-  std::string run_id;
-  std::int64_t user_id = 0;
-  std::int32_t attempt = 0;
-  std::string symbol, timeframe, source_timeframe, config_json, config_hash;
-  std::int64_t start = 0, end = 0;
-};
-
 /// How a worker's attempt ended (a crash ends it without this message).
 struct job_outcome {
   std::string run_id;
@@ -128,8 +120,8 @@ typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, job_spec& x) {
-  return f(caf::meta::type_name("bt::job_spec"), x.run_id, x.user_id, x.attempt, x.symbol, x.timeframe,
+typename Inspector::result_type inspect(Inspector& f, run_attempt& x) {
+  return f(caf::meta::type_name("bt::run_attempt"), x.run_id, x.user_id, x.attempt, x.symbol, x.timeframe,
            x.source_timeframe, x.config_json, x.config_hash, x.start, x.end);
 }
 
@@ -182,6 +174,15 @@ using result_atom = caf::atom_constant<caf::atom("result")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using node_atom = caf::atom_constant<caf::atom("node")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+using claimed_atom = caf::atom_constant<caf::atom("claimed")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using fail_atom = caf::atom_constant<caf::atom("fail")>;
+using failed_atom = caf::atom_constant<caf::atom("failed")>;
+using store_atom = caf::atom_constant<caf::atom("store")>;
+using stored_atom = caf::atom_constant<caf::atom("stored")>;
+using ship_atom = caf::atom_constant<caf::atom("ship")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 /// Market data: validation, storage and queries, with authentication.
 using market_data_actor = caf::typed_actor<
@@ -196,14 +197,30 @@ using market_data_actor = caf::typed_actor<
 using backtest_api_actor = caf::typed_actor<caf::replies_to<backtest_atom, backtest_call>::with<service_reply>>;
 
 /// A worker runs one job at a time and reports to its queue manager.
-using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, job_spec>>;
+using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, run_attempt>>;
 
 /// A worker on another node: it receives the bars in chunks, then the job.
 using node_worker_actor = caf::typed_actor<caf::reacts_to<chunk_atom, std::string, std::int32_t, std::string>,
-                                           caf::reacts_to<run_atom, job_spec>>;
+                                           caf::reacts_to<run_atom, run_attempt>>;
 
 /// A node's control actor: asks its running attempt of a run to stop.
 using node_control_actor = caf::typed_actor<caf::reacts_to<cancel_atom, std::string>>;
+
+/// The queue manager's clerk: everything the queue manager needs done with
+/// the database or in bulk, so that the manager itself only decides and
+/// its heartbeats and watchdog keep their beat. Answers go back to the
+/// manager as messages (claimed, failed, stored, stats).
+using queue_clerk_actor = caf::typed_actor<
+  // slot, slot generation, worker id, per-user limit
+  caf::reacts_to<claim_atom, std::uint64_t, std::uint64_t, std::string, std::int32_t>,
+  caf::reacts_to<release_atom, run_attempt>,
+  // the attempt, its error, whether it would repeat
+  caf::reacts_to<fail_atom, run_attempt, std::string, bool>,
+  // a remote attempt's results, from the worker named
+  caf::reacts_to<store_atom, run_attempt, std::string, job_result>,
+  // bars and job to a remote worker
+  caf::reacts_to<ship_atom, run_attempt, std::string, node_worker_actor>,
+  caf::reacts_to<stats_atom>>;
 
 /// What the server publishes for worker nodes. A node says hello, proves it
 /// knows the cluster token (HMAC over the server's challenge), registers its
@@ -225,7 +242,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(bt, (bt::dataset_request))
   CAF_ADD_TYPE_ID(bt, (bt::market_data_actor))
   CAF_ADD_TYPE_ID(bt, (bt::backtest_call))
-  CAF_ADD_TYPE_ID(bt, (bt::job_spec))
+  CAF_ADD_TYPE_ID(bt, (bt::run_attempt))
   CAF_ADD_TYPE_ID(bt, (bt::job_outcome))
   CAF_ADD_TYPE_ID(bt, (bt::backtest_api_actor))
   CAF_ADD_TYPE_ID(bt, (bt::worker_actor))
@@ -235,4 +252,5 @@ CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(bt, (bt::node_control_actor))
   CAF_ADD_TYPE_ID(bt, (bt::gateway_actor))
   CAF_ADD_TYPE_ID(bt, (std::vector<bt::node_worker_actor>))
+  CAF_ADD_TYPE_ID(bt, (bt::queue_clerk_actor))
 CAF_END_TYPE_ID_BLOCK(bt)

@@ -212,7 +212,7 @@ std::pair<std::int64_t, std::vector<run_row>> list_runs(pqxx::connection_base& c
   return {total[0][0].as<std::int64_t>(), std::move(out)};
 }
 
-std::optional<claimed_run> claim_next(pqxx::connection_base& c, const std::string& worker_id, int per_user_limit) {
+std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::string& worker_id, int per_user_limit) {
   pqxx::work txn(c);
   auto r = txn.exec_params(
     "UPDATE runs SET status = 'running', attempts = attempts + 1, worker_id = $1, started_at = now(), "
@@ -226,8 +226,8 @@ std::optional<claimed_run> claim_next(pqxx::connection_base& c, const std::strin
   txn.commit();
   if (r.empty())
     return std::nullopt;
-  claimed_run j;
-  j.id = r[0][0].as<std::string>();
+  run_attempt j;
+  j.run_id = r[0][0].as<std::string>();
   j.user_id = r[0][1].as<std::int64_t>();
   j.attempt = r[0][2].as<std::int32_t>();
   j.symbol = r[0][3].as<std::string>();
@@ -238,6 +238,14 @@ std::optional<claimed_run> claim_next(pqxx::connection_base& c, const std::strin
   j.start = r[0][8].as<std::int64_t>();
   j.end = r[0][9].as<std::int64_t>();
   return j;
+}
+
+void release_claim(pqxx::connection_base& c, const run_attempt& job) {
+  pqxx::work txn(c);
+  txn.exec_params("UPDATE runs SET status = 'queued', attempts = attempts - 1, worker_id = NULL, started_at = NULL "
+                  "WHERE id = $1::uuid AND status = 'running' AND attempts = $2",
+                  job.run_id, job.attempt);
+  txn.commit();
 }
 
 std::int64_t requeue_orphans(pqxx::connection_base& c) {
@@ -268,10 +276,10 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
   return s;
 }
 
-bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored_result& result) {
+bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored_result& result) {
   pqxx::work txn(c);
   auto current = txn.exec_params(
-    "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.id, job.attempt);
+    "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.run_id, job.attempt);
   if (current.empty())
     return false; // cancelled, or the watchdog gave the run to another attempt
   {
@@ -293,7 +301,7 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored
       }
       // Empty optional text columns are sent as NULL.
       auto nullable = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : s; };
-      copy << std::make_tuple(job.id, std::to_string(t.trade_id), std::string(to_string(t.side)),
+      copy << std::make_tuple(job.run_id, std::to_string(t.trade_id), std::string(to_string(t.side)),
                               format_timestamp(t.entry_time), format_timestamp(t.exit_time), to_string(t.entry_price),
                               to_string(t.exit_price), to_string(t.quantity), to_string(t.pnl), pnl_pct,
                               nullable(opt_text(t.stop_price)), nullable(opt_text(t.target_price)),
@@ -304,9 +312,9 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored
     }
     copy.complete();
   }
-  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)", job.id, result.zones,
+  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)", job.run_id, result.zones,
                   result.zones_csv);
-  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)", job.id, result.points,
+  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)", job.run_id, result.points,
                   result.equity_csv);
   // The summary columns (for sorting the history) come from the metrics
   // document itself, so they can never disagree with it.
@@ -318,17 +326,17 @@ bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored
     "total_return_pct = ($3::text::jsonb->>'total_return_pct')::float8, max_drawdown_pct = ($3::text::jsonb->>'max_drawdown_pct')::float8, "
     "win_rate = ($3::text::jsonb->>'win_rate')::float8, profit_factor = ($3::text::jsonb->>'profit_factor')::float8 "
     "WHERE id = $1::uuid",
-    job.id, result.duration_ms, result.metrics_json, result.data_checksum, result.engine_version,
+    job.run_id, result.duration_ms, result.metrics_json, result.data_checksum, result.engine_version,
     static_cast<std::int64_t>(result.trades.size()), result.warnings_json);
   txn.commit();
   return true;
 }
 
-failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, const std::string& error,
+failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job, const std::string& error,
                              int max_attempts, std::int64_t retry_delay_ms, failure_kind kind) {
   pqxx::work txn(c);
   auto current = txn.exec_params(
-    "SELECT attempts FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.id,
+    "SELECT attempts FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.run_id,
     job.attempt);
   if (current.empty())
     return failure_outcome::stale;
@@ -337,31 +345,31 @@ failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, c
   if (kind == failure_kind::permanent) {
     txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append +
                       " WHERE id = $1::uuid",
-                    job.id, job.attempt, error);
+                    job.run_id, job.attempt, error);
     txn.commit();
     return failure_outcome::failed;
   }
   if (job.attempt < max_attempts) {
     txn.exec_params("UPDATE runs SET status = 'queued', worker_id = NULL, progress = 0, " + append +
                       ", not_before = now() + ($4::bigint * interval '1 millisecond') WHERE id = $1::uuid",
-                    job.id, job.attempt, error, retry_delay_ms);
+                    job.run_id, job.attempt, error, retry_delay_ms);
     txn.commit();
     return failure_outcome::requeued;
   }
   txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append +
                     " WHERE id = $1::uuid",
-                  job.id, job.attempt, error);
+                  job.run_id, job.attempt, error);
   txn.exec_params("INSERT INTO dead_letters (run_id, user_id, attempts, errors) SELECT id, user_id, attempts, errors "
                   "FROM runs WHERE id = $1::uuid ON CONFLICT (run_id) DO NOTHING",
-                  job.id);
+                  job.run_id);
   txn.commit();
   return failure_outcome::dead_lettered;
 }
 
-void finish_cancelled(pqxx::connection_base& c, const claimed_run& job) {
+void finish_cancelled(pqxx::connection_base& c, const run_attempt& job) {
   pqxx::work txn(c);
   txn.exec_params("UPDATE runs SET finished_at = coalesce(finished_at, now()) WHERE id = $1::uuid AND status = 'cancelled'",
-                  job.id);
+                  job.run_id);
   txn.commit();
 }
 

@@ -2,6 +2,7 @@
 // Backtest runs: the persistent queue, attempts, results and dead letters.
 
 #include "domain/engine/backtest.hpp"
+#include "domain/scheduling/run_attempt.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -101,20 +102,15 @@ const std::vector<std::string>& sortable_run_columns();
 
 // --- the scheduler's side ----------------------------------------------------
 
-/// A run handed to a worker.
-struct claimed_run {
-  std::string id;
-  std::int64_t user_id = 0;
-  std::int32_t attempt = 0;
-  std::string symbol, timeframe, source_timeframe, config_json, config_hash;
-  unix_time start = 0, end = 0;
-};
-
 /// Marks the next eligible run (queued, due, its user below `per_user_limit`
 /// running runs; high before normal before low, FIFO within) as running
 /// for `worker_id`, counting an attempt.
-std::optional<claimed_run> claim_next(pqxx::connection_base& c, const std::string& worker_id,
+std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::string& worker_id,
                                       int per_user_limit);
+
+/// A claim whose worker went away before the run was handed to it: back to
+/// the queue as if never claimed (the attempt is not counted).
+void release_claim(pqxx::connection_base& c, const run_attempt& job);
 
 /// Runs left `running` by a process that died go back to the queue (their
 /// next claim counts another attempt). Returns how many.
@@ -138,7 +134,7 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
 /// Stores a finished attempt's results in one transaction, unless the run
 /// was cancelled or handed to another attempt meanwhile (then false and
 /// nothing is written).
-bool complete_run(pqxx::connection_base& c, const claimed_run& job, const stored_result& result);
+bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored_result& result);
 
 enum class failure_outcome { requeued, dead_lettered, failed, stale };
 enum class failure_kind {
@@ -149,12 +145,12 @@ enum class failure_kind {
 /// last allowed attempt, failed with a dead-letter row holding every
 /// attempt's error. A permanent failure fails the run at once (no dead
 /// letter: there is nothing for an operator to retry).
-failure_outcome fail_attempt(pqxx::connection_base& c, const claimed_run& job, const std::string& error,
+failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job, const std::string& error,
                              int max_attempts, std::int64_t retry_delay_ms,
                              failure_kind kind = failure_kind::transient);
 
 /// Acknowledges a cancellation observed by the worker (no results kept).
-void finish_cancelled(pqxx::connection_base& c, const claimed_run& job);
+void finish_cancelled(pqxx::connection_base& c, const run_attempt& job);
 
 /// queued or running -> cancelled. Returns the status before (nothing when
 /// the caller has no such run).

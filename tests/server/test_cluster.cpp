@@ -45,7 +45,7 @@ struct cluster_fixture {
   server_process s;
   std::uint16_t cluster_port = bt::test::free_port();
   std::string token_file, key, admin;
-  explicit cluster_fixture(std::vector<std::string> extra = {}) {
+  explicit cluster_fixture(std::vector<std::string> extra = {}, const std::map<std::string, std::string>& env = {}) {
     token_file = s.data_dir() + ".token";
     std::ofstream(token_file) << "a-cluster-token-of-at-least-16-characters\n";
     key = s.create_key("trader");
@@ -53,7 +53,7 @@ struct cluster_fixture {
     std::vector<std::string> args{"--workers", "0", "--cluster-listen", "127.0.0.1:" + std::to_string(cluster_port),
                                   "--cluster-token-file", token_file};
     args.insert(args.end(), extra.begin(), extra.end());
-    s.start(args);
+    s.start(args, env);
     auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(), "text/csv");
     BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
   }
@@ -265,6 +265,52 @@ BOOST_AUTO_TEST_CASE(the_gateway_trusts_only_what_it_dispatched) {
   BOOST_TEST(log.find("sender did not join") != std::string::npos);
   BOOST_TEST(log.find("\"result_ignored\"") != std::string::npos);
   std::filesystem::remove(token_file);
+}
+
+BOOST_AUTO_TEST_CASE(heartbeats_keep_their_beat_while_a_big_result_is_stored) {
+  // Storing a node's result is the clerk's work; the queue manager keeps
+  // taking heartbeats meanwhile. The store is slowed to 4 s on purpose.
+  cluster_fixture f({}, {{"BACKTESTD_FAULTS", "store_delay_ms=4000"}});
+  bt::synthetic_spec spec;
+  spec.symbol = "BTCUSD"; // 24/7: two years of 15-minute bars, ~25,000 dual-SMA trades
+  spec.timeframe = bt::timeframe::m15;
+  spec.bars = 70'000;
+  spec.seed = 11;
+  spec.start = 1'609'459'200; // 2021-01-01
+  const bt::bar_series bars = bt::generate_bars(spec);
+  BOOST_REQUIRE(f.s.request("POST", "/v1/market-data?symbol=BTCUSD&timeframe=15m", f.key, bt::to_csv(bars), "text/csv")
+                  .status == 201u);
+  node_process a("node-a", f.cluster_port, f.token_file);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  const std::string id = bt::test::run_client{f.s, f.key}.submit(
+    "{\"symbol\":\"BTCUSD\",\"timeframe\":\"15m\",\"start\":\"" + bt::format_timestamp(bars.times()[0]) +
+    "\",\"end\":\"" + bt::format_timestamp(bars.times()[bars.size() - 1]) +
+    "\",\"strategy\":\"dual_sma\",\"params\":{\"fast_period\":2,\"slow_period\":3}}");
+  std::int64_t worst_lag = 0;
+  int polls = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (f.run(id).at("status").as_string() != "completed" && std::chrono::steady_clock::now() < deadline) {
+    const auto listing = f.nodes();
+    for (const auto& n : listing.at("nodes").as_array())
+      if (n.at("node_id").as_string() == "node-a")
+      {
+        bt::unix_time beat = 0;
+        bt::parse_timestamp(std::string(n.at("last_heartbeat").as_string()), beat);
+        worst_lag = std::max<std::int64_t>(worst_lag, std::time(nullptr) - beat);
+      }
+    ++polls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto done = f.run(id);
+  BOOST_REQUIRE(done.at("status").as_string() == "completed");
+  BOOST_TEST(done.at("metrics").at("total_trades").to_number<int>() >= 10'000);
+  BOOST_TEST(polls >= 20); // the 4 s store was watched
+  // Heartbeats come every second; a manager blocked by the store would
+  // have let the last one age past 4 s.
+  BOOST_TEST(worst_lag <= 3, "last heartbeat lagged " << worst_lag << " s");
+  BOOST_TEST_MESSAGE("trades " << done.at("metrics").at("total_trades").to_number<int>() << ", polls " << polls
+                               << ", worst heartbeat age " << worst_lag << " s");
+  BOOST_TEST(f.node_status("node-a") == "up");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
