@@ -10,10 +10,6 @@
 
 namespace bt {
 
-std::chrono::milliseconds retry_delay(std::chrono::milliseconds base, std::int32_t attempt) {
-  return base * (1 << std::min(std::max(attempt, 1) - 1, 10));
-}
-
 namespace {
 
 // Records a failed attempt and tells the manager what became of the run.

@@ -6,6 +6,7 @@
 // up its heartbeats, watchdog or cancellations.
 
 #include "actors/backtest_worker.hpp"
+#include "domain/scheduling/restart_policy.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -21,9 +22,6 @@ struct clerk_settings {
   /// that the manager keeps its beat meanwhile.
   std::chrono::milliseconds store_delay{0};
 };
-
-/// Retry delay of a failed attempt: retry_base doubling per attempt.
-std::chrono::milliseconds retry_delay(std::chrono::milliseconds base, std::int32_t attempt);
 
 /// Spawns the clerk for `manager`; runs left `running` by a previous
 /// process are requeued before it takes its first message.

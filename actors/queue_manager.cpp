@@ -1,6 +1,7 @@
 #include "actors/queue_manager.hpp"
 
 #include "actors/queue_clerk.hpp"
+#include "domain/scheduling/restart_policy.hpp"
 #include "config/log.hpp"
 
 #include <caf/all.hpp>
@@ -231,8 +232,8 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         update_view(self);
         continue;
       }
-      slot.backoff = slot.backoff.count() == 0 ? st.settings.restart_base
-                                               : std::min(slot.backoff * 2, st.settings.restart_cap);
+      slot.backoff = restart_policy(st.settings.restart_base, st.settings.restart_cap, st.settings.stable_after)
+                       .next_delay(slot.backoff);
       log::error("worker_crashed", {{"worker_id", slot.id}, {"reason", reason},
                                     {"restart_in_ms", static_cast<std::int64_t>(slot.backoff.count())}});
       give_up(self, slot, "worker crashed: " + reason);

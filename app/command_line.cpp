@@ -1,5 +1,7 @@
 #include "app/command_line.hpp"
 
+#include <boost/program_options.hpp>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,30 +15,40 @@ namespace bt::app {
 
 command_line::command_line(int argc, char** argv, int first, const std::set<std::string>& valued,
                            const std::set<std::string>& flags) {
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0)
-      throw usage_error("unexpected argument '" + arg + "'");
-    std::string name = arg.substr(2);
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
+  namespace po = boost::program_options;
+  po::options_description desc;
+  for (const auto& name : valued)
+    desc.add_options()(name.c_str(), po::value<std::string>());
+  for (const auto& name : flags)
+    desc.add_options()(name.c_str(), po::bool_switch());
+  // Long options only, `--name value` or `--name=value`, never abbreviated
+  // (a prefix must not silently select another option).
+  const int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
+                    po::command_line_style::long_allow_next;
+  po::variables_map vm;
+  try {
+    // The parser skips its first element as the program name.
+    po::store(po::command_line_parser(argc - first + 1, argv + first - 1).options(desc).style(style).run(), vm);
+  } catch (const po::unknown_option& e) {
+    throw usage_error("unknown option " + e.get_option_name());
+  } catch (const po::invalid_command_line_syntax& e) {
+    if (e.kind() == po::invalid_command_line_syntax::missing_parameter)
+      throw usage_error(e.get_option_name() + " needs a value");
+    if (e.kind() == po::invalid_command_line_syntax::extra_parameter)
+      throw usage_error(e.get_option_name() + " takes no value");
+    throw usage_error(e.what());
+  } catch (const po::too_many_positional_options_error&) {
+    throw usage_error("unexpected argument (options are --name value)");
+  } catch (const po::error& e) {
+    throw usage_error(e.what());
+  }
+  for (const auto& [name, value] : vm) {
     if (flags.count(name)) {
-      if (value)
-        throw usage_error("--" + name + " takes no value");
-      flags_.insert(name);
-      continue;
+      if (value.as<bool>())
+        flags_.insert(name);
+    } else {
+      values_[name] = value.as<std::string>();
     }
-    if (!valued.count(name))
-      throw usage_error("unknown option --" + name);
-    if (!value) {
-      if (i + 1 >= argc)
-        throw usage_error("--" + name + " needs a value");
-      value = argv[++i];
-    }
-    values_[name] = *value;
   }
 }
 

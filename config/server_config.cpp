@@ -1,5 +1,7 @@
 #include "config/server_config.hpp"
 
+#include <boost/program_options.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -147,65 +149,73 @@ const std::vector<std::string>& server_setting_names() {
 }
 
 server_config load_server_config(int argc, char** argv, int first) {
-  std::map<std::string, std::string> cli;
+  namespace po = boost::program_options;
+  // One description for all three sources; every value is read as text and
+  // validated by apply(), which names the setting in its errors.
+  po::options_description desc;
+  for (const auto& name : server_setting_names())
+    desc.add_options()(name.c_str(), po::value<std::string>());
+  po::options_description cli_desc;
+  cli_desc.add(desc).add_options()("config", po::value<std::string>());
+  const int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
+                    po::command_line_style::long_allow_next;
+  std::vector<po::option> cli;
+  try {
+    cli = po::command_line_parser(argc - first + 1, argv + first - 1).options(cli_desc).style(style).run().options;
+  } catch (const po::unknown_option& e) {
+    throw std::invalid_argument("unknown setting '" + e.get_option_name().substr(2) + "'");
+  } catch (const po::invalid_command_line_syntax& e) {
+    if (e.kind() == po::invalid_command_line_syntax::missing_parameter)
+      throw std::invalid_argument(e.get_option_name() + " needs a value");
+    throw std::invalid_argument(e.what());
+  } catch (const po::error& e) {
+    throw std::invalid_argument(e.what());
+  }
   std::optional<std::string> config_file;
   if (const char* f = std::getenv("BACKTESTD_CONFIG"))
     config_file = f;
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0)
-      throw std::invalid_argument("unexpected argument '" + arg + "'");
-    std::string name = arg.substr(2), value;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    } else {
-      if (i + 1 >= argc)
-        throw std::invalid_argument("--" + name + " needs a value");
-      value = argv[++i];
-    }
-    if (name == "config")
-      config_file = value;
-    else
-      cli[name] = value;
-  }
+  for (const auto& o : cli)
+    if (o.string_key == "config" && !o.value.empty())
+      config_file = o.value.front();
+
   server_config c;
   c.web_dir = default_web_dir();
   c.workers = std::max(1u, std::thread::hardware_concurrency());
+  // Lowest first: the file, then the environment, then the command line.
   if (config_file) {
     std::ifstream in(*config_file);
     if (!in)
       throw std::invalid_argument("config: cannot read " + *config_file);
-    std::string line;
-    int number = 0;
-    while (std::getline(in, line)) {
-      ++number;
-      line = trim(line.substr(0, line.find('#')));
-      if (line.empty())
-        continue;
-      auto eq = line.find('=');
-      if (eq == std::string::npos)
-        throw std::invalid_argument(*config_file + ":" + std::to_string(number) + ": expected 'name = value'");
-      try {
-        apply(c, trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(*config_file + ":" + std::to_string(number) + ": " + e.what());
-      }
+    try {
+      for (const auto& o : po::parse_config_file(in, desc, false).options)
+        try {
+          apply(c, o.string_key, o.value.empty() ? std::string() : trim(o.value.front()));
+        } catch (const std::invalid_argument& e) {
+          throw std::invalid_argument(*config_file + ": " + e.what());
+        }
+    } catch (const po::error& e) {
+      throw std::invalid_argument(*config_file + ": " + e.what());
     }
   }
-  for (const auto& name : server_setting_names())
-    if (const char* v = std::getenv(env_name(name).c_str()))
-      try {
-        apply(c, name, v);
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(env_name(name) + ": " + e.what());
-      }
-  for (const auto& [name, value] : cli)
+  const auto from_env = po::parse_environment(desc, [](const std::string& var) -> std::string {
+    for (const auto& name : server_setting_names())
+      if (env_name(name) == var)
+        return name;
+    return {};
+  });
+  for (const auto& o : from_env.options)
     try {
-      apply(c, name, value);
+      apply(c, o.string_key, o.value.empty() ? std::string() : o.value.front());
     } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument("--" + std::string(e.what()));
+      throw std::invalid_argument(env_name(o.string_key) + ": " + e.what());
     }
+  for (const auto& o : cli)
+    if (o.string_key != "config")
+      try {
+        apply(c, o.string_key, o.value.empty() ? std::string() : o.value.front());
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--" + std::string(e.what()));
+      }
   if (c.cluster_tls_cert.empty() != c.cluster_tls_key.empty())
     throw std::invalid_argument("--cluster-tls-cert and --cluster-tls-key go together");
   if (!c.cluster_host.empty() && c.cluster_token_file.empty())

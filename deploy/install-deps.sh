@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev
+  libboost-program-options1.81-dev libboost-url1.81-dev
   tzdata
   libssl-dev openssl libcaf-dev libpqxx-dev postgresql-15
 )
