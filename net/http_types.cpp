@@ -2,44 +2,18 @@
 
 #include "domain/report/json_writer.hpp"
 
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
 #include <cctype>
 
 namespace bt::http {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-bool decode_raw(const std::string& in, std::string& out, bool plus_is_space) {
-  out.clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size())
-        return false;
-      const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0)
-        return false;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  return true;
-}
-
-bool decode(const std::string& in, std::string& out, bool plus_is_space) {
-  return decode_raw(in, out, plus_is_space) && out.find('\0') == std::string::npos && is_valid_utf8(out);
+// Decoded text a route may see: no NUL (it would truncate a lookup) and
+// well-formed UTF-8 (it is echoed in JSON errors).
+bool acceptable(const std::string& text) {
+  return text.find('\0') == std::string::npos && is_valid_utf8(text);
 }
 
 } // namespace
@@ -57,28 +31,23 @@ std::string media_type(std::string_view content_type) {
 }
 
 bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query) {
-  auto q = target.find('?');
-  if (!decode(target.substr(0, q), path, false))
+  // RFC 3986 origin-form ("/path?query"), percent-decoding by Boost.URL;
+  // '+' in the query is a space (HTML forms).
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed)
     return false;
-  if (q == std::string::npos)
-    return true;
-  std::string rest = target.substr(q + 1);
-  std::size_t pos = 0;
-  while (pos <= rest.size()) {
-    auto amp = rest.find('&', pos);
-    std::string pair = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-    if (!pair.empty()) {
-      auto eq = pair.find('=');
-      std::string key, value;
-      if (!decode(pair.substr(0, eq), key, true))
-        return false;
-      if (eq != std::string::npos && !decode(pair.substr(eq + 1), value, true))
-        return false;
-      query[key] = value;
-    }
-    if (amp == std::string::npos)
-      break;
-    pos = amp + 1;
+  const boost::urls::url_view& u = *parsed;
+  path = u.path();
+  if (!acceptable(path))
+    return false;
+  boost::urls::encoding_opts opts;
+  opts.space_as_plus = true;
+  for (auto p : u.params(opts)) {
+    if (p.key.empty() && !p.has_value)
+      continue; // "a=1&&b=2"
+    if (!acceptable(p.key) || !acceptable(p.value))
+      return false;
+    query[p.key] = p.value; // the last of repeated keys wins
   }
   return true;
 }
