@@ -2,6 +2,7 @@
 
 #include "actors/service_reply.hpp"
 #include "config/log.hpp"
+#include "domain/report/hex.hpp"
 #include "domain/scheduling/queue_forecast.hpp"
 #include "domain/data/instrument.hpp"
 #include "domain/engine/run_config.hpp"
@@ -30,15 +31,8 @@ std::string new_uuid() {
     throw std::runtime_error("the system random number generator failed");
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40); // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80); // RFC 4122 variant
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      s += '-';
-    s += hex[b[i] >> 4];
-    s += hex[b[i] & 0xF];
-  }
-  return s;
+  const std::string h = to_hex(b, sizeof b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
 bool looks_like_uuid(const std::string& s) {

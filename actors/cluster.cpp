@@ -3,6 +3,7 @@
 #include "actors/backtest_worker.hpp"
 #include "config/log.hpp"
 #include "domain/containers/bounded_lru.hpp"
+#include "domain/report/hex.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/engine/backtest.hpp"
 #include "domain/report/result_report.hpp"
@@ -23,16 +24,6 @@
 
 namespace bt {
 namespace {
-
-std::string hex(const unsigned char* p, std::size_t n) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 0xF];
-  }
-  return out;
-}
 
 struct gateway_state {
   static constexpr const char* name = "bt.cluster_gateway";
@@ -75,7 +66,7 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
     [self](hello_atom, const std::string& node_id) -> std::string {
       unsigned char nonce[32];
       RAND_bytes(nonce, sizeof nonce);
-      auto challenge = hex(nonce, sizeof nonce);
+      auto challenge = to_hex(nonce, sizeof nonce);
       self->state.challenges.put(node_id, challenge);
       return challenge;
     },
@@ -241,7 +232,7 @@ std::string cluster_proof(const std::string& token, const std::string& challenge
   unsigned int len = 0;
   HMAC(EVP_sha256(), token.data(), static_cast<int>(token.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
-  return hex(mac, len);
+  return to_hex(mac, len);
 }
 
 std::string read_cluster_token(const std::string& path) {

@@ -127,38 +127,11 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
     w.begin_object();
     w.key("symbol").string(r.symbol);
     w.key("timeframe").string(r.timeframe);
-    w.key("rows_received").number(static_cast<std::uint64_t>(rep.rows_received));
-    w.key("imported").number(merged.inserted);
-    w.key("duplicates_skipped").begin_object();
-    w.key("within_file").number(static_cast<std::uint64_t>(rep.duplicates_skipped));
-    w.key("already_stored").number(merged.already_stored);
-    w.key("rows").begin_array();
-    for (auto row : rep.duplicate_rows)
-      w.number(static_cast<std::uint64_t>(row));
-    w.end_array();
-    w.end_object();
-    w.key("rejected").begin_array();
-    for (const auto& x : rep.rejected) {
-      w.begin_object();
-      w.key("row").number(static_cast<std::uint64_t>(x.row));
-      w.key("reason").string(x.reason);
-      w.end_object();
-    }
-    w.end_array();
-    w.key("gaps");
-    write_gaps(w, rep.gaps);
-    w.key("range").begin_object();
-    w.key("from").timestamp(imported.bars.times()[0]);
-    w.key("to").timestamp(imported.bars.times()[imported.bars.size() - 1]);
-    w.end_object();
+    upload_storage stored = imported_whole(imported);
+    stored.imported = merged.inserted;
+    stored.already_stored = merged.already_stored;
+    write_import_report_fields(w, rep, stored);
     w.key("checksum").string(merged.dataset.checksum);
-    w.key("warnings").begin_array();
-    for (const auto& s : rep.warnings)
-      w.string(s);
-    if (merged.already_stored > 0)
-      w.string(std::to_string(merged.already_stored)
-               + " rows have timestamps already stored; the stored bars were kept");
-    w.end_array();
     w.key("dataset");
     write_dataset(w, merged.dataset, false);
     w.end_object();

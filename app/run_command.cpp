@@ -104,6 +104,7 @@ int run_command(int argc, char** argv) {
       std::cerr << "  ... " << imported.error_count - imported.errors.size() << " more\n";
     return exit_bad_data;
   }
+  const upload_storage file_range = imported_whole(imported); // before resampling
   if (file_timeframe != config.timeframe)
     imported.bars = resample(imported.bars, config.timeframe);
   bar_series bars = imported.bars.slice(config.from.value_or(INT64_MIN), config.to.value_or(INT64_MAX));
@@ -133,8 +134,9 @@ int run_command(int argc, char** argv) {
   w.key("from").timestamp(bars.times()[0]);
   w.key("to").timestamp(bars.times()[bars.size() - 1]);
   w.end_object();
-  w.key("validation");
-  write_import_report(w, imported.report);
+  w.key("validation").begin_object();
+  write_import_report_fields(w, imported.report, file_range);
+  w.end_object();
   w.key("metrics");
   write_metrics(w, result.metrics);
   w.key("warnings");

@@ -1,5 +1,7 @@
 #include "persistence/embedded_postgres.hpp"
 
+#include "domain/report/hex.hpp"
+
 #include <pqxx/pqxx>
 
 #include <cerrno>
@@ -95,12 +97,7 @@ std::string read_or_create_password(const std::string& path) {
   std::ifstream urandom("/dev/urandom", std::ios::binary);
   if (!urandom.read(reinterpret_cast<char*>(raw), sizeof raw))
     throw embedded_error("cannot read /dev/urandom for the database password");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string pw;
-  for (unsigned char b : raw) {
-    pw += hex[b >> 4];
-    pw += hex[b & 0xF];
-  }
+  const std::string pw = to_hex(raw, sizeof raw);
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)

@@ -2,6 +2,8 @@
 
 #include "domain/report/sha256.hpp"
 
+#include "domain/report/hex.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <pqxx/pqxx>
@@ -14,13 +16,7 @@ std::string generate_api_key() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1)
     throw std::runtime_error("the system random number generator failed");
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string key = "bt_";
-  for (unsigned char b : bytes) {
-    key += hex[b >> 4];
-    key += hex[b & 0xF];
-  }
-  return key;
+  return "bt_" + to_hex(bytes, sizeof bytes);
 }
 
 std::string hash_api_key(const std::string& key) {

@@ -19,15 +19,27 @@ void write_gaps(json_writer& w, const std::vector<gap>& gaps) {
   w.end_array();
 }
 
-void write_import_report(json_writer& w, const import_report& r) {
-  w.begin_object();
+upload_storage imported_whole(const import_result& imported) {
+  upload_storage s;
+  s.imported = static_cast<std::int64_t>(imported.report.rows_imported);
+  if (!imported.bars.empty()) {
+    s.from = imported.bars.times()[0];
+    s.to = imported.bars.times()[imported.bars.size() - 1];
+  }
+  return s;
+}
+
+void write_import_report_fields(json_writer& w, const import_report& r, const upload_storage& stored) {
   w.key("rows_received").number(static_cast<std::uint64_t>(r.rows_received));
-  w.key("rows_imported").number(static_cast<std::uint64_t>(r.rows_imported));
-  w.key("duplicates_skipped").number(static_cast<std::uint64_t>(r.duplicates_skipped));
-  w.key("duplicate_rows").begin_array();
+  w.key("imported").number(stored.imported);
+  w.key("duplicates_skipped").begin_object();
+  w.key("within_file").number(static_cast<std::uint64_t>(r.duplicates_skipped));
+  w.key("already_stored").number(stored.already_stored);
+  w.key("rows").begin_array();
   for (auto row : r.duplicate_rows)
     w.number(static_cast<std::uint64_t>(row));
   w.end_array();
+  w.end_object();
   w.key("rejected_count").number(static_cast<std::uint64_t>(r.rejected_count));
   w.key("rejected").begin_array();
   for (const auto& x : r.rejected) {
@@ -41,11 +53,16 @@ void write_import_report(json_writer& w, const import_report& r) {
   w.key("values_rounded").number(static_cast<std::uint64_t>(r.values_rounded));
   w.key("gaps");
   write_gaps(w, r.gaps);
+  w.key("range").begin_object();
+  w.key("from").timestamp(stored.from);
+  w.key("to").timestamp(stored.to);
+  w.end_object();
   w.key("warnings").begin_array();
   for (const auto& s : r.warnings)
     w.string(s);
+  if (stored.already_stored > 0)
+    w.string(std::to_string(stored.already_stored) + " rows have timestamps already stored; the stored bars were kept");
   w.end_array();
-  w.end_object();
 }
 
 namespace {

@@ -11,7 +11,22 @@ namespace bt {
 
 class json_writer;
 
-void write_import_report(json_writer& w, const import_report& report);
+/// What became of an accepted file's bars: the CLI imports them all; an
+/// upload merges them into the stored dataset (stored bars win).
+struct upload_storage {
+  std::int64_t imported = 0;
+  std::int64_t already_stored = 0;
+  std::optional<unix_time> from, to; ///< the file's first and last bar
+};
+
+/// The one upload report, shared by `backtestd run` (its "validation") and
+/// POST /v1/market-data: rows_received, imported, duplicates_skipped
+/// {within_file, already_stored, rows}, rejected_count, rejected, sorted,
+/// values_rounded, gaps, range {from, to}, warnings. Writes the members
+/// into the object the caller has opened.
+void write_import_report_fields(json_writer& w, const import_report& report, const upload_storage& stored);
+/// The storage figures of an accepted file imported whole.
+upload_storage imported_whole(const import_result& imported);
 /// [{from, to, missing_bars}]
 void write_gaps(json_writer& w, const std::vector<gap>& gaps);
 void write_trade(json_writer& w, const trade& t);

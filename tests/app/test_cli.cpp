@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(gen_data_then_run_prints_one_complete_document) {
     BOOST_TEST(doc.contains(key), key);
   BOOST_TEST(doc.at("strategy").at("name").as_string() == "supply_demand_zones");
   BOOST_TEST(doc.at("config").at("params").at("atr_period").to_number<int>() == 14);
-  BOOST_TEST(doc.at("validation").at("rows_imported").to_number<int>() == 3000);
+  BOOST_TEST(doc.at("validation").at("imported").to_number<int>() == 3000);
   for (const char* f : {"trades.csv", "equity.csv", "zones.csv", "result.json"})
     BOOST_TEST(fs::exists(dir.path / "out" / f), f);
   BOOST_TEST(slurp(dir.file("out/result.json")) == r.out);
