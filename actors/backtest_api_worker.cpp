@@ -8,7 +8,20 @@ namespace {
 backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointer,
                                                       std::shared_ptr<backtest_service> svc) {
   return {
-    [svc](backtest_atom, const backtest_call& call) { return svc->handle(call); },
+    [svc](submit_atom, const backtest_call& c) { return svc->submit(c); },
+    [svc](status_atom, const backtest_call& c) { return svc->status(c); },
+    [svc](cancel_atom, const backtest_call& c) { return svc->cancel(c); },
+    [svc](delete_atom, const backtest_call& c) { return svc->remove(c); },
+    [svc](history_atom, const backtest_call& c) { return svc->history(c); },
+    [svc](compare_atom, const backtest_call& c) { return svc->compare(c); },
+    [svc](metrics_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::metrics); },
+    [svc](equity_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::equity); },
+    [svc](trades_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::trades); },
+    [svc](zones_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::zones); },
+    [svc](chart_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::chart); },
+    [svc](strategies_atom, const backtest_call& c) { return svc->strategies(c); },
+    [svc](queue_atom, const backtest_call& c) { return svc->queue(c); },
+    [svc](cluster_atom, const backtest_call& c) { return svc->cluster(c); },
   };
 }
 

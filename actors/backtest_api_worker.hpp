@@ -1,7 +1,8 @@
 #pragma once
 // Detached actors serving the backtest API through backtest_service.
 
-#include "actors/backtest_service.hpp"
+#include "actors/messages.hpp"
+#include "services/backtest_service.hpp"
 
 #include <caf/fwd.hpp>
 

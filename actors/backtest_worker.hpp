@@ -1,77 +1,19 @@
 #pragma once
-// A worker executes one backtest at a time: loads the bars, runs the
-// engine (reporting progress, honouring cancellation), and stores the
-// results in one transaction. Detached: the engine is CPU-bound and the
+// A worker executes one backtest at a time (services/run_executor) and
+// reports to its queue manager. Detached: the engine is CPU-bound and the
 // database calls block.
 
-#include "actors/bar_cache.hpp"
-#include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
-#include "domain/engine/backtest_engine.hpp"
-#include "domain/engine/run_config.hpp"
-#include "actors/run_registry.hpp"
-#include "persistence/connection_pool.hpp"
+#include "services/run_executor.hpp"
 
 #include <caf/fwd.hpp>
 
-#include <functional>
 #include <memory>
+#include <string>
 
 namespace bt {
 
-/// Test-only fault injection from BACKTESTD_FAULTS, ignored unless set:
-/// "crash_at_bar=500,times=2" makes the worker throw at bar 500 on attempts
-/// 1 and 2; "hang_at_bar=500,times=1" stops reporting at bar 500 (until
-/// the watchdog gives up on it); "slow_ms_per_pct=30" sleeps 30 ms per 1%
-/// of progress (a run then takes about 3 s, long enough to cancel or kill
-/// mid-run).
-struct fault_plan {
-  std::int64_t crash_at_bar = -1;
-  std::int64_t hang_at_bar = -1;
-  std::int32_t times = 0;
-  std::int64_t slow_ms_per_pct = 0;
-  std::int64_t store_delay_ms = 0; ///< the queue clerk sleeps this long before storing a node's result
-  static fault_plan from_environment();
-};
-
-/// Reports a running attempt's progress into a live_run (and, for remote
-/// workers, through `report` at most every 250 ms), checks its cancel flag,
-/// and applies the fault plan.
-class job_observer final : public run_observer {
-public:
-  job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt,
-               std::function<void(const live_run&)> report = nullptr);
-  bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override;
-  std::size_t interval() const override { return interval_; }
-
-private:
-  live_run& live_;
-  const bar_series& bars_;
-  std::int64_t crash_at_, hang_at_, slow_ms_;
-  std::function<void(const live_run&)> report_;
-  std::size_t interval_ = 1;
-  std::chrono::steady_clock::time_point started_, last_report_{};
-};
-
-struct worker_context {
-  std::shared_ptr<db::connection_pool> pool;
-  std::shared_ptr<run_registry> registry;
-  fault_plan faults;
-  std::shared_ptr<bar_cache> bars = std::make_shared<bar_cache>();
-  std::shared_ptr<cluster_view> cluster = std::make_shared<cluster_view>();
-};
-
 worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,
                                             caf::actor queue_manager, std::string worker_id);
-
-/// The stored bars a run reads (its source timeframe, its range).
-bar_series load_source_range(worker_context& ctx, const run_attempt& job);
-
-/// The run configuration stored with a run (its canonical JSON).
-run_config config_from_json(const std::string& json);
-
-/// Executes one job synchronously (what the worker actor does); returns the
-/// outcome, or throws when the attempt crashes.
-job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id);
 
 } // namespace bt

@@ -2,7 +2,8 @@
 // Detached actors serving market data requests: blocking database work
 // never runs on CAF's cooperative threads.
 
-#include "actors/market_data_service.hpp"
+#include "actors/messages.hpp"
+#include "services/market_data_service.hpp"
 #include "actors/messages.hpp"
 
 #include <caf/actor_system.hpp>

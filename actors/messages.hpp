@@ -4,6 +4,8 @@
 // node. Errors travel as values (service_reply::code), never as exceptions.
 
 #include "domain/scheduling/run_attempt.hpp"
+#include "services/service_types.hpp"
+
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -16,83 +18,6 @@
 #include <vector>
 
 namespace bt {
-
-/// What went wrong, independent of transport; net/ maps it to HTTP status
-/// in exactly one place.
-enum class service_code : std::uint8_t {
-  ok = 0,
-  created,
-  no_content,
-  bad_request,
-  unauthorized,
-  not_found,
-  conflict,
-  payload_too_large,
-  unprocessable,
-  too_many_requests,
-  unavailable,
-  internal,
-  accepted ///< 202: queued for execution
-};
-
-/// One item of an error's details: a field or a row and the reason.
-struct error_detail {
-  std::string field;
-  std::int64_t row = 0; ///< 1-based data row; 0: not about a row
-  std::string reason;
-};
-
-/// The answer to every request: either a JSON (or CSV) body, or an error.
-struct service_reply {
-  std::uint8_t code = 0; ///< a service_code
-  std::string message;   ///< for errors: what a person should read
-  std::vector<error_detail> details;
-  std::string content_type = "application/json";
-  std::string body;
-
-  service_code status() const { return static_cast<service_code>(code); }
-};
-
-/// POST /v1/market-data.
-struct upload_request {
-  std::string api_key;
-  std::string symbol;
-  std::string timeframe;
-  std::string csv;
-};
-
-/// Queries on the caller's datasets (list, describe, bars, delete).
-struct dataset_request {
-  std::string api_key;
-  std::string symbol;
-  std::string timeframe;
-  std::string from;   ///< ISO-8601 or empty
-  std::string to;     ///< ISO-8601 or empty
-  std::string limit;  ///< text as received, or empty
-  std::string format; ///< json | csv
-};
-
-/// One call of the backtest API: which operation, on which run, with the
-/// request's body and query.
-struct backtest_call {
-  std::string api_key;
-  std::string op;     ///< submit, get, list, cancel, delete, metrics, equity, trades, zones, chart, compare, strategies
-  std::string run_id;
-  std::string body;   ///< JSON for submit
-  std::vector<std::pair<std::string, std::string>> query;
-  std::string idempotency_key;
-};
-
-/// How a worker's attempt ended (a crash ends it without this message).
-struct job_outcome {
-  std::string run_id;
-  std::int32_t attempt = 0;
-  std::string result; ///< completed | failed | cancelled | stale
-  std::string error;
-  /// A failure that would repeat (data missing, invalid configuration, a
-  /// deterministic engine error): the run fails at once, no retry.
-  bool permanent = false;
-};
 
 /// A run's results as they travel from a worker node back to the server
 /// (the node has no database: the server stores them).
@@ -116,7 +41,7 @@ typename Inspector::result_type inspect(Inspector& f, job_result& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
-  return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.op, x.run_id, x.body, x.query, x.idempotency_key);
+  return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query, x.idempotency_key);
 }
 
 template <class Inspector>
@@ -159,7 +84,19 @@ using info_atom = caf::atom_constant<caf::atom("info")>;
 using bars_atom = caf::atom_constant<caf::atom("bars")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
-using backtest_atom = caf::atom_constant<caf::atom("backtest")>;
+// The backtest API: one atom per operation.
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using history_atom = caf::atom_constant<caf::atom("history")>;
+using compare_atom = caf::atom_constant<caf::atom("compare")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
+using equity_atom = caf::atom_constant<caf::atom("equity")>;
+using trades_atom = caf::atom_constant<caf::atom("trades")>;
+using zones_atom = caf::atom_constant<caf::atom("zones")>;
+using chart_atom = caf::atom_constant<caf::atom("chart")>;
+using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
+using queue_atom = caf::atom_constant<caf::atom("queue")>;
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
@@ -193,8 +130,22 @@ using market_data_actor = caf::typed_actor<
   caf::replies_to<delete_atom, dataset_request>::with<service_reply>,
   caf::replies_to<ready_atom>::with<service_reply>>;
 
-/// The backtest API (submission, status, results), with authentication.
-using backtest_api_actor = caf::typed_actor<caf::replies_to<backtest_atom, backtest_call>::with<service_reply>>;
+/// The backtest API, one handler per operation so that the compiler checks
+/// both ends (cancel and delete reuse the general atoms).
+using backtest_api_actor = caf::typed_actor<caf::replies_to<submit_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<status_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<cancel_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<delete_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<history_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<compare_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<metrics_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<equity_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<trades_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<zones_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<chart_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
+                                            caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;
 
 /// A worker runs one job at a time and reports to its queue manager.
 using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, run_attempt>>;

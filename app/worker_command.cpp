@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include <unistd.h>
@@ -119,7 +121,11 @@ int worker_command(int argc, char** argv) {
     if (!accepted) {
       log::error("join_rejected", {{"node_id", node_id}, {"reason", "the server rejected this node (wrong cluster token?)"}});
       shutdown();
-      return exit_failure;
+      // A node holds no state of its own, and CAF 0.17's system teardown
+      // can wait on the refused middleman connection: leave at once, so a
+      // supervisor (or an operator) sees the failure now.
+      std::fflush(nullptr);
+      std::_Exit(exit_failure);
     }
     log::info("node_registered", {{"node_id", node_id}, {"server", join}, {"workers", static_cast<int>(workers)}});
     self->monitor(gateway);

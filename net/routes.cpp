@@ -16,6 +16,7 @@
 #include <mutex>
 #include <atomic>
 #include <tuple>
+#include <type_traits>
 
 namespace bt::http {
 namespace {
@@ -185,15 +186,17 @@ struct api_routes::impl {
     return q;
   }
 
-  void backtest(request& req, responder done, std::string op, std::string run_id = {}) {
+  // One backtest operation: its atom selects the service's handler (the
+  // typed interface checks that the worker has one).
+  template <class Atom>
+  void backtest(request& req, responder done, Atom op, std::string run_id = {}) {
     backtest_call call;
     call.api_key = req.api_key;
-    call.op = std::move(op);
     call.run_id = std::move(run_id);
     call.idempotency_key = req.idempotency_key;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
-    if (call.op == "submit") {
+    if constexpr (std::is_same_v<Atom, submit_atom>) {
       if (media_type(req.content_type) != "application/json") {
         done(error_response(415, "unsupported_media_type", "send the backtest request as application/json"));
         return;
@@ -205,7 +208,7 @@ struct api_routes::impl {
       call.body = std::move(req.body);
     }
     auto worker = backtest_workers[next++ % backtest_workers.size()];
-    call_on(worker, std::move(done), std::chrono::seconds(60), backtest_atom::value, std::move(call));
+    call_on(worker, std::move(done), std::chrono::seconds(60), op, std::move(call));
   }
 
   // A GET route answers HEAD too (the session sends no body).
@@ -221,39 +224,42 @@ struct api_routes::impl {
 
   void backtest_routes(request& req, responder done, const std::vector<std::string>& parts) {
     // parts: ["v1", "backtest", ...]
-    auto op = [&](std::initializer_list<const char*> allowed, const char* name, std::string run_id = {}) {
-      with_query(req, done, allowed, [&] { backtest(req, std::move(done), name, run_id); });
+    auto op = [&](std::initializer_list<const char*> allowed, auto atom, std::string run_id = {}) {
+      with_query(req, done, allowed, [&] { backtest(req, std::move(done), atom, run_id); });
     };
     if (parts.size() == 2 || (parts.size() == 3 && parts[2] == "history")) {
       if (is_get(req))
-        return op({"status", "symbol", "strategy", "from", "to", "limit", "offset", "sort", "order"}, "list");
+        return op({"status", "symbol", "strategy", "from", "to", "limit", "offset", "sort", "order"},
+                  history_atom::value);
       if (req.method == "POST" && parts.size() == 2)
-        return op({}, "submit");
+        return op({}, submit_atom::value);
       return done(method_not_allowed(parts.size() == 2 ? "GET, HEAD, POST" : "GET, HEAD"));
     }
     if (parts.size() == 3 && parts[2] == "compare")
-      return is_get(req) ? op({"ids"}, "compare") : done(method_not_allowed("GET, HEAD"));
+      return is_get(req) ? op({"ids"}, compare_atom::value) : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 3) {
       if (is_get(req))
-        return op({}, "get", parts[2]);
+        return op({}, status_atom::value, parts[2]);
       if (req.method == "DELETE")
-        return op({}, "delete", parts[2]);
+        return op({}, delete_atom::value, parts[2]);
       return done(method_not_allowed("GET, HEAD, DELETE"));
     }
     if (parts.size() == 4 && parts[3] == "cancel")
-      return req.method == "POST" ? op({}, "cancel", parts[2]) : done(method_not_allowed("POST"));
+      return req.method == "POST" ? op({}, cancel_atom::value, parts[2]) : done(method_not_allowed("POST"));
     if (parts.size() == 4 && is_result(parts[3])) {
       if (!is_get(req))
         return done(method_not_allowed("GET, HEAD"));
       const std::string& what = parts[3];
       if (what == "trades")
         return op({"side", "zone_type", "outcome", "from", "to", "sort", "order", "limit", "offset", "format"},
-                  "trades", parts[2]);
+                  trades_atom::value, parts[2]);
       if (what == "equity")
-        return op({"max_points", "format"}, "equity", parts[2]);
+        return op({"max_points", "format"}, equity_atom::value, parts[2]);
       if (what == "chart")
-        return op({"max_points"}, "chart", parts[2]);
-      return op({"format"}, what == "metrics" ? "metrics" : "zones", parts[2]);
+        return op({"max_points"}, chart_atom::value, parts[2]);
+      if (what == "metrics")
+        return op({"format"}, metrics_atom::value, parts[2]);
+      return op({"format"}, zones_atom::value, parts[2]);
     }
     done(error_response(404, "not_found", "no such endpoint: " + req.path));
   }
@@ -287,18 +293,21 @@ struct api_routes::impl {
       // does an admin learn which methods it allows.
       const bool known = parts.size() == 3 && parts[2] == "cluster";
       if (known && is_get(req))
-        return with_query(req, done, {}, [&] { backtest(req, std::move(done), "cluster"); });
-      return backtest(req, [done, known, path = req.path](response r) {
-        if (r.status != 200)
-          return done(std::move(r));
-        done(known ? method_not_allowed("GET, HEAD") : error_response(404, "not_found", "no such endpoint: " + path));
-      }, "cluster");
+        return with_query(req, done, {}, [&] { backtest(req, std::move(done), cluster_atom::value); });
+      return backtest(
+        req,
+        [done, known, path = req.path](response r) {
+          if (r.status != 200)
+            return done(std::move(r));
+          done(known ? method_not_allowed("GET, HEAD") : error_response(404, "not_found", "no such endpoint: " + path));
+        },
+        cluster_atom::value);
     }
     if (parts.size() == 2 && parts[1] == "queue")
-      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), "queue"); })
+      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), queue_atom::value); })
                          : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 2 && parts[1] == "strategies")
-      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), "strategies"); })
+      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), strategies_atom::value); })
                          : done(method_not_allowed("GET, HEAD"));
     if (parts.size() >= 2 && parts[1] == "market-data") {
       if (parts.size() == 2) {

@@ -1,4 +1,4 @@
-#include "actors/service_reply.hpp"
+#include "services/service_reply.hpp"
 
 #include "config/log.hpp"
 #include "domain/data/timestamp.hpp"
@@ -97,6 +97,17 @@ void query_reader::whole(const char* name, std::int64_t lo, std::int64_t hi, std
   } catch (const std::exception&) {
   }
   errors_.push_back({name, 0, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi)});
+}
+
+bool looks_like_uuid(const std::string& s) {
+  if (s.size() != 36)
+    return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i])))
+      return false;
+  }
+  return true;
 }
 
 } // namespace bt

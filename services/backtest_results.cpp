@@ -1,6 +1,6 @@
 // Results of completed runs: metrics, equity, trades, zones and the chart.
-#include "actors/backtest_service.hpp"
-#include "actors/service_reply.hpp"
+#include "services/backtest_service.hpp"
+#include "services/service_reply.hpp"
 
 #include "domain/data/bar_import.hpp"
 #include "domain/report/chart.hpp"
@@ -33,10 +33,8 @@ void write_equity_points(json_writer& w, const std::vector<equity_point>& points
 
 } // namespace
 
-service_reply backtest_service::results(pqxx::connection& c, const db::principal& who, const backtest_call& call) {
-  static const std::vector<std::string> ops{"metrics", "equity", "trades", "zones", "chart"};
-  if (std::find(ops.begin(), ops.end(), call.op) == ops.end())
-    return error_reply(service_code::not_found, "no such endpoint", {});
+service_reply backtest_service::run_results(pqxx::connection& c, const db::principal& who, const backtest_call& call,
+                                            result_kind kind) {
   auto run = db::find_run(c, who.user_id, call.run_id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + call.run_id, {});
@@ -52,10 +50,10 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
   if (format != "json" && format != "csv")
     errors.push_back({"format", 0, "must be json or csv"});
 
-  if (call.op == "metrics")
+  if (kind == result_kind::metrics)
     return reply(run->metrics_json.value_or("null"));
 
-  if (call.op == "equity") {
+  if (kind == result_kind::equity) {
     std::int64_t max_points = 0;
     query_reader(q, errors).whole("max_points", 4, 1'000'000, max_points);
     if (!errors.empty())
@@ -75,7 +73,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
     return reply(w.take());
   }
 
-  if (call.op == "trades") {
+  if (kind == result_kind::trades) {
     db::trade_filter f;
     query_reader r(q, errors);
     r.choice("side", {"long", "short"}, f.side);
@@ -109,7 +107,7 @@ service_reply backtest_service::results(pqxx::connection& c, const db::principal
 
   if (!errors.empty())
     return error_reply(service_code::bad_request, "invalid query", std::move(errors));
-  if (call.op == "zones") {
+  if (kind == result_kind::zones) {
     auto zones = db::load_zones(c, run->id);
     if (format == "csv")
       return reply(zones_csv(zones), "text/csv; charset=utf-8");

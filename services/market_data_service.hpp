@@ -2,8 +2,8 @@
 // Market data requests, synchronously: authenticate, validate, store, query.
 // Blocking (database); runs only inside detached actors.
 
-#include "actors/auth_cache.hpp"
-#include "actors/messages.hpp"
+#include "services/auth_cache.hpp"
+#include "services/service_types.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/user_repository.hpp"
 

@@ -1,6 +1,6 @@
-#include "actors/market_data_service.hpp"
+#include "services/market_data_service.hpp"
 
-#include "actors/service_reply.hpp"
+#include "services/service_reply.hpp"
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/data/instrument.hpp"

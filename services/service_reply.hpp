@@ -1,7 +1,7 @@
 #pragma once
 // Building service replies, shared by the services.
 
-#include "actors/messages.hpp"
+#include "services/service_types.hpp"
 
 #include <optional>
 #include <string>
@@ -20,6 +20,9 @@ service_reply body_reply(service_code code, std::string body, std::string conten
 /// 503 when the database is unreachable, otherwise a logged 500 that tells
 /// the client nothing about the internals.
 service_reply failure_reply(const std::string& operation);
+
+/// Whether `s` has the form of a run id (a UUID in canonical text form).
+bool looks_like_uuid(const std::string& s);
 
 /// The value of a non-empty query parameter.
 std::optional<std::string> query_value(const std::vector<std::pair<std::string, std::string>>& query,

@@ -4,10 +4,11 @@
 // results. Blocking (database); runs only inside detached actors.
 
 #include "domain/containers/bounded_lru.hpp"
-#include "actors/auth_cache.hpp"
-#include "actors/cluster_view.hpp"
-#include "actors/messages.hpp"
-#include "actors/run_registry.hpp"
+#include "services/auth_cache.hpp"
+#include "services/cluster_view.hpp"
+#include "services/service_types.hpp"
+#include "services/run_registry.hpp"
+#include "services/run_presenter.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/run_repository.hpp"
 #include "persistence/user_repository.hpp"
@@ -35,18 +36,41 @@ public:
       : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits), wake_(std::move(wake_scheduler)),
         cluster_(std::move(cluster)) {}
 
-  service_reply handle(const backtest_call& call);
+  // One entry point per operation of the backtest API; the actors map one
+  // atom to each. All authenticate first and answer errors as values.
+  service_reply submit(const backtest_call& call);
+  service_reply status(const backtest_call& call);
+  service_reply cancel(const backtest_call& call);
+  service_reply remove(const backtest_call& call);
+  service_reply history(const backtest_call& call);
+  service_reply compare(const backtest_call& call);
+  enum class result_kind { metrics, equity, trades, zones, chart };
+  service_reply results(const backtest_call& call, result_kind kind);
+  service_reply strategies(const backtest_call& call);
+  service_reply queue(const backtest_call& call);
+  service_reply cluster(const backtest_call& call);
 
 private:
   using query_map = std::vector<std::pair<std::string, std::string>>;
-  service_reply submit(pqxx::connection& c, const db::principal& who, const backtest_call& call);
-  service_reply get(pqxx::connection& c, const db::principal& who, const std::string& id);
-  service_reply cancel(pqxx::connection& c, const db::principal& who, const std::string& id);
-  service_reply remove(pqxx::connection& c, const db::principal& who, const std::string& id);
-  service_reply list(pqxx::connection& c, const db::principal& who, const query_map& q);
-  service_reply compare(pqxx::connection& c, const db::principal& who, const query_map& q);
-  service_reply results(pqxx::connection& c, const db::principal& who, const backtest_call& call);
+  template <class F>
+  service_reply guarded(const backtest_call& call, const char* operation, F&& body);
+  /// guarded, for a call that names a run (a malformed id is not found).
+  template <class F>
+  service_reply on_run(const backtest_call& call, const char* operation, F&& body);
+
+  // The use cases, one file each: backtest_submit.cpp, backtest_runs.cpp,
+  // backtest_results.cpp.
+  service_reply submit_run(pqxx::connection& c, const db::principal& who, const backtest_call& call);
+  service_reply run_status(pqxx::connection& c, const db::principal& who, const std::string& id);
+  service_reply cancel_run(pqxx::connection& c, const db::principal& who, const std::string& id);
+  service_reply delete_run(pqxx::connection& c, const db::principal& who, const std::string& id);
+  service_reply list_runs(pqxx::connection& c, const db::principal& who, const query_map& q);
+  service_reply compare_runs(pqxx::connection& c, const db::principal& who, const query_map& q);
+  service_reply run_results(pqxx::connection& c, const db::principal& who, const backtest_call& call, result_kind kind);
   service_reply chart(pqxx::connection& c, const db::run_row& run, const query_map& q);
+
+  /// The live and queue facts of a run, for its document.
+  run_view view_of(pqxx::connection& c, const db::run_row& run);
 
   /// Position and ETA of a queued run, replaying the queue's rules; null
   /// ETA when no worker is up or no run has completed yet.
@@ -58,9 +82,6 @@ private:
   queue_outlook outlook(pqxx::connection& c, const std::string& run_id, std::int64_t fallback_position);
   /// Workers that can take runs now: local ones and those of nodes that are up.
   std::size_t available_workers() const;
-
-  /// The JSON document of a run (GET /v1/backtest/{id}).
-  std::string run_document(pqxx::connection& c, const db::run_row& run, bool replay);
 
   std::shared_ptr<db::connection_pool> pool_;
   std::shared_ptr<run_registry> registry_;

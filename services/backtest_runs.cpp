@@ -1,0 +1,240 @@
+// A user's runs: status, cancellation, deletion, history and comparison.
+#include "services/backtest_service.hpp"
+
+#include "config/log.hpp"
+#include "domain/data/instrument.hpp"
+#include "domain/engine/run_config.hpp"
+#include "domain/report/hex.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/sha256.hpp"
+#include "domain/scheduling/queue_forecast.hpp"
+#include "domain/strategies/registry.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "services/run_presenter.hpp"
+#include "services/service_reply.hpp"
+
+#include <boost/json.hpp>
+#include <openssl/rand.h>
+#include <pqxx/pqxx>
+
+#include <set>
+
+namespace bt {
+
+service_reply backtest_service::run_status(pqxx::connection& c, const db::principal& who, const std::string& id) {
+  const std::string cache_key = std::to_string(who.user_id) + "/" + id;
+  {
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    if (const std::string* doc = finished_docs_.find(cache_key))
+      return body_reply(service_code::ok, *doc);
+  }
+  auto run = db::find_run(c, who.user_id, id);
+  if (!run)
+    return error_reply(service_code::not_found, "no run " + id, {});
+  std::string doc = run_document(*run, view_of(c, *run), false);
+  if (run->status == "completed" || run->status == "failed" || run->status == "cancelled") {
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    finished_docs_.put(cache_key, doc);
+  }
+  return body_reply(service_code::ok, std::move(doc));
+}
+
+service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who, const std::string& id) {
+  auto before = db::cancel_run(c, who.user_id, id);
+  if (!before)
+    return error_reply(service_code::not_found, "no run " + id, {});
+  if (*before != "queued" && *before != "running")
+    return error_reply(service_code::conflict,
+                       "the run is " + *before + ": " +
+                         (*before == "completed" ? "completed runs cannot be cancelled"
+                                                 : "only queued or running runs can be cancelled"),
+                       {});
+  if (*before == "running")
+    registry_->cancel(id); // the worker stops within its next progress step
+  log::info("run_cancelled", {{"run_id", id}, {"was", *before}});
+  return run_status(c, who, id);
+}
+
+service_reply backtest_service::delete_run(pqxx::connection& c, const db::principal& who, const std::string& id) {
+  auto run = db::find_run(c, who.user_id, id);
+  if (!run)
+    return error_reply(service_code::not_found, "no run " + id, {});
+  if (run->status == "queued" || run->status == "running") {
+    db::cancel_run(c, who.user_id, id);
+    registry_->cancel(id);
+  } else {
+    db::delete_run(c, who.user_id, id);
+    std::lock_guard<std::mutex> lock(finished_mutex_);
+    finished_docs_.erase(std::to_string(who.user_id) + "/" + id);
+  }
+  return body_reply(service_code::no_content, "");
+}
+
+service_reply backtest_service::list_runs(pqxx::connection& c, const db::principal& who, const query_map& q) {
+  db::run_filter f;
+  std::vector<error_detail> errors;
+  query_reader r(q, errors);
+  r.choice("status", {"queued", "running", "completed", "failed", "cancelled"}, f.status);
+  f.symbol = r.text("symbol");
+  f.strategy = r.text("strategy");
+  r.time("from", f.created_from);
+  r.time("to", f.created_to);
+  r.whole("limit", 1, 500, f.limit);
+  r.whole("offset", 0, 1'000'000'000, f.offset);
+  std::optional<std::string> sort;
+  r.choice("sort", db::sortable_run_columns(), sort);
+  if (sort)
+    f.sort = *sort;
+  r.order("order", f.descending);
+  if (!errors.empty())
+    return error_reply(service_code::bad_request, "invalid query", std::move(errors));
+  auto [total, runs] = db::list_runs(c, who.user_id, f);
+  json_writer w;
+  w.begin_object();
+  w.key("total").number(total);
+  w.key("limit").number(f.limit);
+  w.key("offset").number(f.offset);
+  w.key("items").begin_array();
+  for (const auto& r : runs) {
+    w.begin_object();
+    w.key("run_id").string(r.id);
+    w.key("status").string(r.status);
+    w.key("symbol").string(r.symbol);
+    w.key("timeframe").string(r.timeframe);
+    w.key("start").timestamp(r.start);
+    w.key("end").timestamp(r.end);
+    w.key("strategy").begin_object().key("name").string(r.strategy).key("version").string(r.strategy_version).end_object();
+    w.key("created_at").timestamp(r.created_at);
+    w.key("finished_at").timestamp(r.finished_at);
+    w.key("metrics");
+    if (r.metrics_json)
+      w.raw(*r.metrics_json);
+    else
+      w.null();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return body_reply(service_code::ok, w.take());
+}
+
+service_reply backtest_service::compare_runs(pqxx::connection& c, const db::principal& who, const query_map& q) {
+  std::vector<std::string> ids;
+  if (auto text = query_value(q, "ids")) {
+    std::size_t pos = 0;
+    while (pos <= text->size()) {
+      auto comma = text->find(',', pos);
+      std::string id = text->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
+        ids.push_back(id);
+      if (comma == std::string::npos)
+        break;
+      pos = comma + 1;
+    }
+  }
+  if (ids.size() < 2 || ids.size() > 10)
+    return error_reply(service_code::bad_request, "ids must name 2 to 10 different runs",
+                       {{"ids", 0, "comma-separated run ids, 2 to 10"}});
+  std::vector<db::run_row> runs;
+  for (const auto& id : ids) {
+    auto r = looks_like_uuid(id) ? db::find_run(c, who.user_id, id) : std::nullopt;
+    if (!r)
+      return error_reply(service_code::not_found, "no run " + id, {});
+    if (r->status != "completed")
+      return error_reply(service_code::conflict, "run " + id + " is " + r->status + "; only completed runs compare", {});
+    runs.push_back(*r);
+  }
+  std::vector<boost::json::value> params, executions;
+  std::set<std::string> names, exec_names;
+  for (const auto& r : runs) {
+    params.push_back(boost::json::parse(r.params_json));
+    executions.push_back(boost::json::parse(r.execution_json));
+    for (const auto& kv : params.back().as_object())
+      names.insert(std::string(kv.key()));
+    for (const auto& kv : executions.back().as_object())
+      exec_names.insert(std::string(kv.key()));
+  }
+  json_writer w;
+  w.begin_object();
+  w.key("runs").begin_array();
+  for (const auto& r : runs) {
+    w.begin_object().key("run_id").string(r.id).key("symbol").string(r.symbol).key("timeframe").string(r.timeframe);
+    w.key("strategy").begin_object().key("name").string(r.strategy).key("version").string(r.strategy_version).end_object();
+    w.key("start").timestamp(r.start).key("end").timestamp(r.end).end_object();
+  }
+  w.end_array();
+  auto side_by_side = [&](const char* key, const std::set<std::string>& keys, const std::vector<boost::json::value>& values) {
+    w.key(key).begin_array();
+    for (const auto& name : keys) {
+      w.begin_object().key("name").string(name).key("values").begin_object();
+      bool differs = false;
+      const boost::json::value* first = nullptr;
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto& obj = values[i].as_object();
+        auto it = obj.find(name);
+        w.key(runs[i].id);
+        if (it == obj.end()) {
+          w.null();
+          differs = true;
+          continue;
+        }
+        write_json_value(w, it->value());
+        if (!first)
+          first = &it->value();
+        else if (*first != it->value())
+          differs = true;
+      }
+      w.end_object().key("differs").boolean(differs).end_object();
+    }
+    w.end_array();
+  };
+  side_by_side("params", names, params);
+  side_by_side("execution", exec_names, executions);
+  w.key("metrics").begin_object();
+  for (const auto& r : runs)
+    w.key(r.id).raw(r.metrics_json.value_or("null"));
+  w.end_object();
+  // Equity on one time axis: the union of the runs' bar times, thinned to at
+  // most max_points; a run without a point at a time shows null.
+  std::size_t max_points = 1000;
+  if (auto m = query_value(q, "max_points"))
+    max_points = std::clamp<std::size_t>(std::strtoul(m->c_str(), nullptr, 10), 10, 100'000);
+  std::vector<std::vector<equity_point>> curves;
+  std::set<unix_time> times;
+  for (const auto& r : runs) {
+    curves.push_back(db::load_equity(c, r.id));
+    for (const auto& p : curves.back())
+      times.insert(p.time);
+  }
+  std::vector<unix_time> axis(times.begin(), times.end());
+  if (axis.size() > max_points) {
+    std::vector<unix_time> thin;
+    for (std::size_t i = 0; i < max_points; ++i)
+      thin.push_back(axis[i * (axis.size() - 1) / (max_points - 1)]);
+    axis = std::move(thin);
+  }
+  w.key("equity").begin_object();
+  w.key("times").begin_array();
+  for (auto t : axis)
+    w.timestamp(t);
+  w.end_array();
+  w.key("series").begin_object();
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    w.key(runs[i].id).begin_array();
+    std::size_t k = 0;
+    for (auto t : axis) {
+      while (k < curves[i].size() && curves[i][k].time < t)
+        ++k;
+      if (k < curves[i].size() && curves[i][k].time == t)
+        w.number(curves[i][k].equity);
+      else
+        w.null();
+    }
+    w.end_array();
+  }
+  w.end_object().end_object();
+  w.end_object();
+  return body_reply(service_code::ok, w.take());
+}
+
+} // namespace bt

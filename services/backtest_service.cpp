@@ -1,0 +1,174 @@
+#include "services/backtest_service.hpp"
+
+#include "config/log.hpp"
+#include "domain/data/instrument.hpp"
+#include "domain/engine/run_config.hpp"
+#include "domain/report/hex.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/sha256.hpp"
+#include "domain/scheduling/queue_forecast.hpp"
+#include "domain/strategies/registry.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "services/run_presenter.hpp"
+#include "services/service_reply.hpp"
+
+#include <boost/json.hpp>
+#include <openssl/rand.h>
+#include <pqxx/pqxx>
+
+#include <set>
+
+namespace bt {
+
+
+template <class F>
+service_reply backtest_service::guarded(const backtest_call& call, const char* operation, F&& body) {
+  try {
+    auto conn = pool_->acquire();
+    auto who = auth_.authenticate(*conn, call.api_key);
+    if (!who)
+      return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)", {});
+    return body(*conn, *who);
+  } catch (...) {
+    return failure_reply(operation);
+  }
+}
+
+template <class F>
+service_reply backtest_service::on_run(const backtest_call& call, const char* operation, F&& body) {
+  return guarded(call, operation, [&](pqxx::connection& c, const db::principal& who) {
+    // A malformed id is simply not found.
+    if (!looks_like_uuid(call.run_id))
+      return error_reply(service_code::not_found, "no run " + call.run_id, {});
+    return body(c, who);
+  });
+}
+
+service_reply backtest_service::submit(const backtest_call& call) {
+  return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) { return submit_run(c, who, call); });
+}
+
+service_reply backtest_service::status(const backtest_call& call) {
+  return on_run(call, "status",
+                [&](pqxx::connection& c, const db::principal& who) { return run_status(c, who, call.run_id); });
+}
+
+service_reply backtest_service::cancel(const backtest_call& call) {
+  return on_run(call, "cancel",
+                [&](pqxx::connection& c, const db::principal& who) { return cancel_run(c, who, call.run_id); });
+}
+
+service_reply backtest_service::remove(const backtest_call& call) {
+  return on_run(call, "delete",
+                [&](pqxx::connection& c, const db::principal& who) { return delete_run(c, who, call.run_id); });
+}
+
+service_reply backtest_service::history(const backtest_call& call) {
+  return guarded(call, "history",
+                 [&](pqxx::connection& c, const db::principal& who) { return list_runs(c, who, call.query); });
+}
+
+service_reply backtest_service::compare(const backtest_call& call) {
+  return guarded(call, "compare",
+                 [&](pqxx::connection& c, const db::principal& who) { return compare_runs(c, who, call.query); });
+}
+
+service_reply backtest_service::results(const backtest_call& call, result_kind kind) {
+  return on_run(call, "results",
+                [&](pqxx::connection& c, const db::principal& who) { return run_results(c, who, call, kind); });
+}
+
+service_reply backtest_service::strategies(const backtest_call& call) {
+  return guarded(call, "strategies", [&](pqxx::connection&, const db::principal&) {
+    json_writer w;
+    w.begin_object().key("strategies").begin_array();
+    for (const auto* s : strategy_schemas())
+      write_schema(w, *s);
+    w.end_array().end_object();
+    return body_reply(service_code::ok, w.take());
+  });
+}
+
+service_reply backtest_service::queue(const backtest_call& call) {
+  return guarded(call, "queue", [&](pqxx::connection& c, const db::principal&) {
+    const auto stats = db::read_queue_stats(c);
+    json_writer w;
+    w.begin_object();
+    w.key("queued").number(stats.queued);
+    w.key("running").number(stats.running);
+    w.key("workers").number(static_cast<std::uint64_t>(available_workers()));
+    w.key("capacity").number(limits_.queue_capacity);
+    w.key("avg_run_ms").number(round_places(stats.avg_duration_ms, 3));
+    w.key("depth_warning").boolean(stats.queued > limits_.depth_warning);
+    w.key("depth_warning_threshold").number(limits_.depth_warning);
+    w.end_object();
+    return body_reply(service_code::ok, w.take());
+  });
+}
+
+service_reply backtest_service::cluster(const backtest_call& call) {
+  return guarded(call, "cluster", [&](pqxx::connection&, const db::principal& who) {
+    // Admins only; everyone else is told there is nothing here.
+    if (who.role != "admin")
+      return error_reply(service_code::not_found, "no such endpoint: /v1/admin/cluster", {});
+    return body_reply(service_code::ok, cluster_document(cluster_ ? cluster_->nodes() : std::vector<node_state>{}));
+  });
+}
+
+run_view backtest_service::view_of(pqxx::connection& c, const db::run_row& run) {
+  run_view v;
+  std::shared_ptr<live_run> live = run.status == "running" ? registry_->find(run.id) : nullptr;
+  v.progress = run.status == "completed" ? 100.0 : live ? live->percent.load() : run.progress;
+  if (run.status == "queued") {
+    const queue_outlook q = outlook(c, run.id, db::queue_position(c, run));
+    v.queue_position = q.position;
+    v.eta_seconds = q.eta_seconds;
+    v.no_workers = q.no_workers;
+  } else if (live) {
+    v.eta_seconds = round_places(live->eta_seconds.load(), 3);
+    v.current_bar_time = live->bar_time.load();
+    v.trades_so_far = live->trades.load();
+  }
+  return v;
+}
+
+std::size_t backtest_service::available_workers() const {
+  std::size_t n = limits_.workers;
+  if (cluster_)
+    for (const auto& node : cluster_->nodes())
+      if (node.status == "up")
+        n += static_cast<std::size_t>(node.workers);
+  return n;
+}
+
+backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c, const std::string& run_id,
+                                                          std::int64_t fallback_position) {
+  queue_outlook out;
+  out.position = fallback_position;
+  forecast_input in;
+  in.workers = available_workers();
+  if (in.workers == 0) {
+    out.no_workers = true; // nothing will run it until a worker or node joins
+    return out;
+  }
+  in.per_user_limit = limits_.per_user_limit;
+  in.run_seconds = db::read_queue_stats(c).avg_duration_ms / 1000.0;
+  const auto snapshot = db::read_queue_snapshot(c);
+  for (const auto& r : snapshot.active) {
+    // What a running run still needs: its own estimate where it runs here,
+    // otherwise the average less the time it has run.
+    double remaining = std::max(0.0, in.run_seconds - r.elapsed_seconds);
+    if (auto live = registry_->find(r.run_id); live && live->percent.load() > 0)
+      remaining = live->eta_seconds.load();
+    in.running.push_back({r.user_id, remaining});
+  }
+  for (const auto& q : snapshot.queue)
+    in.queued.push_back({q.run_id, q.user_id, q.ready_in_seconds});
+  if (auto f = forecast_run(in, run_id)) {
+    out.position = f->position;
+    out.eta_seconds = round_places(f->eta_seconds, 3);
+  }
+  return out;
+}
+
+} // namespace bt

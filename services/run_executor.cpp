@@ -1,0 +1,175 @@
+#include "services/run_executor.hpp"
+
+#include "config/log.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/engine/backtest.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "persistence/run_repository.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include <cstdlib>
+#include <thread>
+
+namespace bt {
+
+// Progress every 1% of the bars (and so well within 250 ms: a 1% step is
+// under a millisecond of engine time); the cancel flag at the same cadence.
+job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt,
+                           std::function<void(const live_run&)> report)
+    : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
+      hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
+      report_(std::move(report)), started_(std::chrono::steady_clock::now()) {
+  const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
+  interval_ = step;
+  for (std::int64_t at : {crash_at_, hang_at_})
+    if (at > 0)
+      interval_ = std::min<std::size_t>(interval_, static_cast<std::size_t>(at));
+}
+
+bool job_observer::on_progress(std::size_t done, std::size_t total, std::size_t trades) {
+  if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
+    throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
+  if (hang_at_ >= 0 && static_cast<std::int64_t>(done) >= hang_at_)
+    while (!live_.cancel.load()) // silent, as a hung worker would be
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (slow_ms_ > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
+  const auto now = std::chrono::steady_clock::now();
+  const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  live_.percent = pct;
+  live_.bar_time = bars_.times()[done - 1];
+  live_.trades = static_cast<std::int64_t>(trades);
+  live_.eta_seconds = pct > 0 ? elapsed * (100.0 - pct) / pct : 0.0;
+  live_.beat();
+  // Remote reports at most every 250 ms: messages cost more than atomics.
+  if (report_ && (now - last_report_ >= std::chrono::milliseconds(250) || done == total)) {
+    last_report_ = now;
+    report_(live_);
+  }
+  return !live_.cancel.load();
+}
+
+run_config config_from_json(const std::string& json) {
+  const boost::json::value v = boost::json::parse(json);
+  run_request r;
+  r.symbol = std::string(v.at("symbol").as_string());
+  r.timeframe = std::string(v.at("timeframe").as_string());
+  r.strategy = std::string(v.at("strategy").at("name").as_string());
+  r.params = &v.at("params");
+  r.execution = &v.at("execution");
+  unix_time t = 0;
+  if (v.at("from").is_string() && parse_timestamp(v.at("from").as_string().c_str(), t) == timestamp_parse::ok)
+    r.from = t;
+  if (v.at("to").is_string() && parse_timestamp(v.at("to").as_string().c_str(), t) == timestamp_parse::ok)
+    r.to = t;
+  run_config c;
+  if (auto errors = resolve_config(r, c); !errors.empty())
+    throw std::runtime_error("stored configuration no longer valid: " + describe(errors));
+  return c;
+}
+
+fault_plan fault_plan::from_environment() {
+  fault_plan f;
+  const char* env = std::getenv("BACKTESTD_FAULTS");
+  if (!env)
+    return f;
+  std::string spec = env;
+  std::size_t pos = 0;
+  while (pos < spec.size()) {
+    auto comma = spec.find(',', pos);
+    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    auto eq = item.find('=');
+    if (eq != std::string::npos) {
+      const std::string key = item.substr(0, eq);
+      const long long value = std::atoll(item.c_str() + eq + 1);
+      if (key == "crash_at_bar")
+        f.crash_at_bar = value;
+      else if (key == "hang_at_bar")
+        f.hang_at_bar = value;
+      else if (key == "times")
+        f.times = static_cast<std::int32_t>(value);
+      else if (key == "slow_ms_per_pct")
+        f.slow_ms_per_pct = value;
+      else if (key == "store_delay_ms")
+        f.store_delay_ms = value;
+    }
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  if ((f.crash_at_bar >= 0 || f.hang_at_bar >= 0) && f.times == 0)
+    f.times = 1;
+  log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar}, {"hang_at_bar", f.hang_at_bar},
+                                        {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct},
+                                        {"store_delay_ms", f.store_delay_ms}});
+  return f;
+}
+
+bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
+  const auto source_tf = parse_timeframe(job.source_timeframe);
+  if (!source_tf)
+    throw std::runtime_error("unknown source timeframe " + job.source_timeframe);
+  // The whole dataset, from the cache while its checksum is unchanged.
+  std::shared_ptr<const bar_series> dataset;
+  auto conn = ctx.pool->acquire();
+  auto info = db::find_dataset(*conn, job.user_id, job.symbol, job.source_timeframe);
+  const std::string key = std::to_string(job.user_id) + "/" + job.symbol + "/" + job.source_timeframe;
+  if (info && !(dataset = ctx.bars->find(key, info->checksum))) {
+    auto loaded = db::load_bars(*conn, job.user_id, job.symbol, *source_tf, std::nullopt, std::nullopt, SIZE_MAX >> 1);
+    if (loaded) {
+      dataset = std::make_shared<const bar_series>(std::move(*loaded));
+      ctx.bars->put(key, info->checksum, dataset);
+    }
+  }
+  return dataset ? dataset->slice(job.start, job.end) : bar_series();
+}
+
+job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id) {
+  const auto started = std::chrono::steady_clock::now();
+  auto live = ctx.registry->start(job.run_id, worker_id);
+  struct unregister {
+    run_registry& r;
+    const std::string& id;
+    const live_run* which;
+    ~unregister() { r.finish(id, which); }
+  } guard{*ctx.registry, job.run_id, live.get()};
+
+  const run_config config = config_from_json(job.config_json);
+  if (config_hash(config) != job.config_hash)
+    return {job.run_id, job.attempt, "failed", "stored configuration does not match its hash", true};
+  bar_series range = load_source_range(ctx, job);
+  if (range.empty())
+    return {job.run_id, job.attempt, "failed",
+            "no bars for " + job.symbol + "/" + job.source_timeframe + " in the run's range (dataset deleted?)", true};
+  bar_series bars = job.source_timeframe == job.timeframe ? std::move(range) : resample(range, config.timeframe);
+
+  const auto loaded_at = std::chrono::steady_clock::now();
+  job_observer observer(*live, bars, ctx.faults, job.attempt);
+  backtest_result result;
+  try {
+    result = run_backtest(config, bars, &observer);
+  } catch (const backtest_error& e) {
+    return {job.run_id, job.attempt, "failed", e.what(), true}; // deterministic: retrying cannot help
+  }
+  const auto engine_done = std::chrono::steady_clock::now();
+  if (result.output.cancelled) {
+    auto conn = ctx.pool->acquire();
+    db::finish_cancelled(*conn, job);
+    return {job.run_id, job.attempt, "cancelled", ""};
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  auto conn = ctx.pool->acquire();
+  if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms)))
+    return {job.run_id, job.attempt, "stale", ""};
+  using ms_t = std::chrono::duration<double, std::milli>;
+  log::info("run_timing", {{"run_id", job.run_id}, {"bars", static_cast<std::uint64_t>(bars.size())},
+                           {"load_ms", ms_t(loaded_at - started).count()},
+                           {"engine_ms", ms_t(engine_done - loaded_at).count()},
+                           {"store_ms", ms_t(std::chrono::steady_clock::now() - engine_done).count()}});
+  return {job.run_id, job.attempt, "completed", ""};
+}
+
+} // namespace bt

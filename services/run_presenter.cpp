@@ -1,0 +1,120 @@
+#include "services/run_presenter.hpp"
+
+#include "domain/report/json_writer.hpp"
+
+#include <boost/json.hpp>
+
+namespace bt {
+
+const char* priority_name(int p) {
+  return p == 0 ? "high" : p == 2 ? "low" : "normal";
+}
+
+void write_json_value(json_writer& w, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: w.null(); break;
+    case boost::json::kind::bool_: w.boolean(v.get_bool()); break;
+    case boost::json::kind::int64: w.number(v.get_int64()); break;
+    case boost::json::kind::uint64: w.number(v.get_uint64()); break;
+    case boost::json::kind::double_: w.number(v.get_double()); break;
+    case boost::json::kind::string: w.string(v.get_string()); break;
+    case boost::json::kind::array:
+      w.begin_array();
+      for (const auto& e : v.get_array())
+        write_json_value(w, e);
+      w.end_array();
+      break;
+    case boost::json::kind::object:
+      w.begin_object();
+      for (const auto& kv : v.get_object()) {
+        w.key(kv.key());
+        write_json_value(w, kv.value());
+      }
+      w.end_object();
+      break;
+  }
+}
+
+std::string run_document(const db::run_row& run, const run_view& view, bool replay) {
+  json_writer w;
+  w.begin_object();
+  w.key("run_id").string(run.id);
+  w.key("status").string(run.status);
+  w.key("progress").number(round_places(view.progress, 2));
+  w.key("queue_position").optional(view.queue_position);
+  w.key("eta_seconds").optional(view.eta_seconds);
+  if (view.no_workers)
+    w.key("no_workers").boolean(true);
+  w.key("priority").string(priority_name(run.priority));
+  w.key("attempts").number(static_cast<std::int64_t>(run.attempts));
+  w.key("worker_id");
+  if (run.worker_id)
+    w.string(*run.worker_id);
+  else
+    w.null();
+  w.key("error");
+  if (run.error)
+    w.string(*run.error);
+  else
+    w.null();
+  w.key("attempt_errors").raw(run.errors_json);
+  if (view.current_bar_time) {
+    w.key("current_bar_time").timestamp(*view.current_bar_time);
+    w.key("trades_so_far").number(view.trades_so_far.value_or(0));
+  }
+  w.key("created_at").timestamp(run.created_at);
+  w.key("started_at").timestamp(run.started_at);
+  w.key("finished_at").timestamp(run.finished_at);
+  w.key("duration_ms").optional(run.duration_ms);
+  w.key("symbol").string(run.symbol);
+  w.key("timeframe").string(run.timeframe);
+  w.key("source_timeframe").string(run.source_timeframe);
+  w.key("start").timestamp(run.start);
+  w.key("end").timestamp(run.end);
+  w.key("strategy").begin_object().key("name").string(run.strategy).key("version").string(run.strategy_version).end_object();
+  w.key("params").raw(run.params_json);
+  w.key("execution").raw(run.execution_json);
+  w.key("config_hash").string(run.config_hash);
+  w.key("data_checksum");
+  if (run.data_checksum)
+    w.string(*run.data_checksum);
+  else
+    w.null();
+  w.key("engine_version");
+  if (run.engine_version)
+    w.string(*run.engine_version);
+  else
+    w.null();
+  w.key("metrics");
+  if (run.metrics_json)
+    w.raw(*run.metrics_json);
+  else
+    w.null();
+  w.key("warnings").raw(run.warnings_json);
+  if (replay)
+    w.key("idempotent_replay").boolean(true);
+  w.end_object();
+  return w.take();
+}
+
+std::string cluster_document(const std::vector<node_state>& nodes) {
+  json_writer w;
+  w.begin_object().key("nodes").begin_array();
+  for (const auto& n : nodes) {
+    w.begin_object();
+    w.key("node_id").string(n.node_id);
+    w.key("address").string(n.address);
+    w.key("status").string(n.status);
+    w.key("workers").number(static_cast<std::uint64_t>(n.workers));
+    w.key("running_runs").begin_array();
+    for (const auto& r : n.running_runs)
+      w.string(r);
+    w.end_array();
+    w.key("last_heartbeat").timestamp(n.last_heartbeat);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+} // namespace bt
