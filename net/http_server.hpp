@@ -1,7 +1,8 @@
 #pragma once
 // The Beast HTTP/1.1 server: listener and sessions with explicit limits
 // (header size, body size per route, timeouts, one request in flight per
-// connection). Beast stays inside http_server.cpp.
+// connection). Beast stays inside net/: the listener (http_listener) and
+// one session per connection (http_session), as Beast's examples are laid out.
 
 #include "config/server_config.hpp"
 

@@ -1,33 +1,20 @@
-#include "net/http_server.hpp"
+#include "net/http_session.hpp"
 
 #include "config/log.hpp"
 #include "net/api_error.hpp"
-#include "net/routes.hpp"
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <atomic>
 #include <chrono>
-#include <mutex>
 #include <optional>
-#include <set>
-#include <thread>
-#include <vector>
 
 namespace bt::http {
 
-namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -46,44 +33,6 @@ std::string_view trim(beast::string_view v) {
 }
 
 } // namespace
-
-class session;
-
-struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
-  api_routes& routes;
-  const server_config& cfg;
-  // Declared before the io_context: handlers it still holds when it is
-  // destroyed end sessions, which return their reservations here.
-  /// Body bytes admitted and not yet answered (see max_body_bytes_in_flight).
-  std::atomic<std::size_t> body_bytes{0};
-
-  /// Reserves `n` body bytes; false when that would pass the limit.
-  bool admit_body(std::size_t n) {
-    std::size_t now = body_bytes.load();
-    do {
-      if (now + n > cfg.max_body_bytes_in_flight)
-        return false;
-    } while (!body_bytes.compare_exchange_weak(now, now + n));
-    return true;
-  }
-  void release_body(std::size_t n) { body_bytes -= n; }
-  asio::io_context ioc;
-  tcp::acceptor acceptor;
-  asio::signal_set signals;
-  asio::steady_timer grace_timer;
-  std::atomic<bool> draining{false};
-  std::mutex sessions_mutex;
-  std::set<std::shared_ptr<session>> sessions;
-
-  impl(api_routes& r, const server_config& c)
-      : routes(r), cfg(c), ioc(static_cast<int>(c.io_threads)), acceptor(asio::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM), grace_timer(ioc) {}
-
-  void listen();
-  void do_accept();
-  void begin_shutdown();
-  void remove(const std::shared_ptr<session>& s);
-};
 
 class session : public std::enable_shared_from_this<session> {
 public:
@@ -335,114 +284,11 @@ private:
   std::size_t drained_ = 0;
 };
 
-void http_server::impl::listen() {
-  beast::error_code ec;
-  const auto address = asio::ip::make_address(cfg.listen_host, ec);
-  if (ec)
-    throw std::runtime_error("listen: '" + cfg.listen_host + "' is not an IP address");
-  const tcp::endpoint endpoint(address, cfg.listen_port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec)
-    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec)
-    acceptor.bind(endpoint, ec);
-  if (!ec)
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on " + cfg.listen_host + ":" + std::to_string(cfg.listen_port)
-                             + ": " + ec.message());
+std::shared_ptr<session> make_session(tcp::socket&& socket, http_server::impl& server) {
+  return std::make_shared<session>(std::move(socket), server);
 }
-
-void http_server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (!self->acceptor.is_open())
-        return; // shutting down
-      log::warn("accept_failed", {{"reason", ec.message()}});
-    } else {
-      // Responses go out whole; Nagle would hold back the tail of a write.
-      beast::error_code opt;
-      socket.set_option(tcp::no_delay(true), opt);
-      auto s = std::make_shared<session>(std::move(socket), *self);
-      bool full = false;
-      {
-        std::lock_guard<std::mutex> lock(self->sessions_mutex);
-        full = self->sessions.size() >= self->cfg.max_connections;
-        self->sessions.insert(s);
-      }
-      if (full)
-        s->refuse_busy(); // a 503 and close, without reading a request
-      else
-        s->run();
-    }
-    self->do_accept();
-  });
-}
-
-void http_server::impl::remove(const std::shared_ptr<session>& s) {
-  std::lock_guard<std::mutex> lock(sessions_mutex);
-  sessions.erase(s);
-  if (draining && sessions.empty())
-    asio::post(ioc, [self = shared_from_this()] { self->ioc.stop(); });
-}
-
-void http_server::impl::begin_shutdown() {
-  asio::post(acceptor.get_executor(), [self = shared_from_this()] {
-    if (self->draining.exchange(true))
-      return;
-    log::info("shutdown_started", {{"open_connections", static_cast<std::uint64_t>(self->sessions.size())}});
-    beast::error_code ec;
-    self->acceptor.close(ec);
-    self->signals.cancel(ec);
-    std::vector<std::shared_ptr<session>> open;
-    {
-      std::lock_guard<std::mutex> lock(self->sessions_mutex);
-      open.assign(self->sessions.begin(), self->sessions.end());
-      if (open.empty())
-        self->ioc.stop();
-    }
-    for (auto& s : open)
-      s->drain();
-    // In-flight requests get a grace period, then the loop stops regardless.
-    self->grace_timer.expires_after(std::chrono::seconds(self->cfg.shutdown_seconds));
-    self->grace_timer.async_wait([self](beast::error_code e) {
-      if (!e)
-        self->ioc.stop();
-    });
-  });
-}
-
-http_server::http_server(api_routes& routes, const server_config& cfg)
-    : impl_(std::make_shared<impl>(routes, cfg)) {
-  impl_->listen();
-}
-
-http_server::~http_server() = default;
-
-std::uint16_t http_server::port() const {
-  return impl_->acceptor.local_endpoint().port();
-}
-
-void http_server::run() {
-  impl_->signals.async_wait([self = impl_](beast::error_code ec, int signal) {
-    if (!ec) {
-      log::info("signal_received", {{"signal", signal}});
-      self->begin_shutdown();
-    }
-  });
-  impl_->do_accept();
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < impl_->cfg.io_threads; ++i)
-    threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
-  for (auto& t : threads)
-    t.join();
-  std::lock_guard<std::mutex> lock(impl_->sessions_mutex);
-  impl_->sessions.clear();
-}
-
-void http_server::shutdown() {
-  impl_->begin_shutdown();
-}
+void start_session(const std::shared_ptr<session>& s) { s->run(); }
+void refuse_session(const std::shared_ptr<session>& s) { s->refuse_busy(); }
+void drain_session(const std::shared_ptr<session>& s) { s->drain(); }
 
 } // namespace bt::http

@@ -1,0 +1,84 @@
+#pragma once
+// Backtest runs as stored: submission (idempotent), lookup, history,
+// cancellation and deletion.
+
+#include "domain/engine/backtest.hpp"
+#include "domain/scheduling/run_attempt.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace bt::db {
+
+/// A run as stored (everything GET /v1/backtest/{id} shows).
+struct run_row {
+  std::string id;
+  std::int64_t user_id = 0;
+  std::string status;
+  int priority = 1;
+  std::int64_t queue_seq = 0;
+  std::string symbol, timeframe, source_timeframe;
+  unix_time start = 0, end = 0;
+  std::string strategy, strategy_version;
+  std::string config_json, params_json, execution_json, config_hash, dataset_checksum;
+  std::optional<std::string> data_checksum, error, worker_id, engine_version, metrics_json;
+  std::string errors_json = "[]";
+  std::string warnings_json = "[]"; ///< a completed run's warnings
+  std::string dedupe_key;
+  std::int32_t attempts = 0;
+  double progress = 0;
+  std::int64_t trades_so_far = 0;
+  unix_time created_at = 0;
+  std::optional<unix_time> started_at, finished_at;
+  std::optional<double> duration_ms;
+};
+
+/// What a submission stores.
+struct new_run {
+  std::string id;
+  std::int64_t user_id = 0;
+  int priority = 1;
+  std::string symbol, timeframe, source_timeframe;
+  unix_time start = 0, end = 0;
+  std::string strategy, strategy_version;
+  std::string config_json, params_json, execution_json, config_hash, dataset_checksum, dedupe_key;
+  std::optional<std::string> idempotency_key;
+};
+
+struct submit_outcome {
+  run_row run;
+  bool replay = false; ///< an identical (or same Idempotency-Key) run existed
+};
+
+/// Inserts the run, unless a live identical run (same dedupe key) or a run
+/// with the same Idempotency-Key exists: then that run is returned. Unique
+/// indexes make this hold under concurrent identical submissions.
+submit_outcome submit_run(pqxx::connection_base& c, const new_run& r);
+
+std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+
+struct run_filter {
+  std::optional<std::string> status, symbol, strategy;
+  std::optional<unix_time> created_from, created_to;
+  std::string sort = "created_at"; ///< created_at or a summary metric
+  bool descending = true;
+  std::int64_t limit = 50, offset = 0;
+};
+std::pair<std::int64_t, std::vector<run_row>> list_runs(pqxx::connection_base& c, std::int64_t user_id,
+                                                        const run_filter& f);
+/// Summary metric columns that list_runs can sort by.
+const std::vector<std::string>& sortable_run_columns();
+
+/// queued or running -> cancelled. Returns the status before (nothing when
+/// the caller has no such run).
+std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+/// Deletes a finished run with its results; false when none.
+bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+
+} // namespace bt::db
