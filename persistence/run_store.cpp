@@ -78,8 +78,7 @@ const std::vector<std::string>& sortable_run_columns() {
   return columns;
 }
 
-std::pair<std::int64_t, std::vector<run_row>> list_runs(pqxx::connection_base& c, std::int64_t user_id,
-                                                        const run_filter& f) {
+run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_filter& f) {
   // The sort column comes from a fixed list, never from the request text.
   std::string sort = "created_at";
   for (const auto& col : sortable_run_columns())
@@ -89,18 +88,29 @@ std::pair<std::int64_t, std::vector<run_row>> list_runs(pqxx::connection_base& c
     " FROM runs WHERE user_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR symbol = $3) "
     "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR created_at >= to_timestamp($5)) "
     "AND ($6::bigint IS NULL OR created_at <= to_timestamp($6))";
+  // Orders that match an index (0005_history_indexes.sql) read only the
+  // page: newest first or oldest first, and every metric best first.
+  std::string order;
+  if (sort == "created_at")
+    order = f.descending ? "created_at DESC, id DESC" : "created_at ASC, id ASC";
+  else
+    order = sort + (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST") + ", created_at DESC, id DESC";
   pqxx::read_transaction txn(c);
-  auto total = txn.exec_params("SELECT count(*)" + where, user_id, f.status, f.symbol, f.strategy, f.created_from,
-                               f.created_to);
-  auto rows = txn.exec_params("SELECT " + std::string(run_columns) + where + " ORDER BY " + sort +
-                                (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST") +
-                                ", created_at DESC, id LIMIT $7 OFFSET $8",
+  // The total is counted up to a bound past the page, so that a page costs
+  // the same whether the user has 100 runs or 200,000.
+  const std::int64_t count_cap = f.offset + f.limit + total_count_margin;
+  auto total = txn.exec_params("SELECT count(*) FROM (SELECT 1" + where + " LIMIT $7) capped", user_id, f.status,
+                               f.symbol, f.strategy, f.created_from, f.created_to, count_cap);
+  auto rows = txn.exec_params("SELECT " + std::string(run_columns) + where + " ORDER BY " + order +
+                                " LIMIT $7 OFFSET $8",
                               user_id, f.status, f.symbol, f.strategy, f.created_from, f.created_to, f.limit,
                               f.offset);
-  std::vector<run_row> out;
+  run_page page;
   for (const auto& r : rows)
-    out.push_back(read_run(r));
-  return {total[0][0].as<std::int64_t>(), std::move(out)};
+    page.runs.push_back(read_run(r));
+  page.total = total[0][0].as<std::int64_t>();
+  page.total_exact = page.total < count_cap;
+  return page;
 }
 
 std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {

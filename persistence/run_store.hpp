@@ -70,8 +70,16 @@ struct run_filter {
   bool descending = true;
   std::int64_t limit = 50, offset = 0;
 };
-std::pair<std::int64_t, std::vector<run_row>> list_runs(pqxx::connection_base& c, std::int64_t user_id,
-                                                        const run_filter& f);
+/// Runs counted past the end of a page for a history's total: beyond it the
+/// total is a lower bound (total_exact false).
+inline constexpr std::int64_t total_count_margin = 1000;
+
+struct run_page {
+  std::vector<run_row> runs;
+  std::int64_t total = 0;  ///< matching runs, exact when total_exact
+  bool total_exact = true; ///< false: at least `total` runs match
+};
+run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_filter& f);
 /// Summary metric columns that list_runs can sort by.
 const std::vector<std::string>& sortable_run_columns();
 

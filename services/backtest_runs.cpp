@@ -88,10 +88,12 @@ service_reply backtest_service::list_runs(pqxx::connection& c, const db::princip
   r.order("order", f.descending);
   if (!errors.empty())
     return error_reply(service_code::bad_request, "invalid query", std::move(errors));
-  auto [total, runs] = db::list_runs(c, who.user_id, f);
+  const db::run_page page = db::list_runs(c, who.user_id, f);
+  const auto& runs = page.runs;
   json_writer w;
   w.begin_object();
-  w.key("total").number(total);
+  w.key("total").number(page.total);
+  w.key("total_exact").boolean(page.total_exact);
   w.key("limit").number(f.limit);
   w.key("offset").number(f.offset);
   w.key("items").begin_array();
