@@ -8,27 +8,38 @@ namespace {
 backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointer,
                                                       std::shared_ptr<backtest_service> svc) {
   return {
-    [svc](submit_atom, const backtest_call& c) { return svc->submit(c); },
-    [svc](status_atom, const backtest_call& c) { return svc->status(c); },
-    [svc](cancel_atom, const backtest_call& c) { return svc->cancel(c); },
-    [svc](delete_atom, const backtest_call& c) { return svc->remove(c); },
-    [svc](history_atom, const backtest_call& c) { return svc->history(c); },
-    [svc](compare_atom, const backtest_call& c) { return svc->compare(c); },
-    [svc](metrics_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::metrics); },
-    [svc](equity_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::equity); },
-    [svc](trades_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::trades); },
-    [svc](zones_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::zones); },
-    [svc](chart_atom, const backtest_call& c) { return svc->results(c, backtest_service::result_kind::chart); },
-    [svc](strategies_atom, const backtest_call& c) { return svc->strategies(c); },
-    [svc](queue_atom, const backtest_call& c) { return svc->queue(c); },
-    [svc](cluster_atom, const backtest_call& c) { return svc->cluster(c); },
+      [svc](submit_atom, const backtest_call& c) { return svc->submit(c); },
+      [svc](status_atom, const backtest_call& c) { return svc->status(c); },
+      [svc](cancel_atom, const backtest_call& c) { return svc->cancel(c); },
+      [svc](delete_atom, const backtest_call& c) { return svc->remove(c); },
+      [svc](history_atom, const backtest_call& c) { return svc->history(c); },
+      [svc](compare_atom, const backtest_call& c) { return svc->compare(c); },
+      [svc](metrics_atom, const backtest_call& c) {
+        return svc->results(c, backtest_service::result_kind::metrics);
+      },
+      [svc](equity_atom, const backtest_call& c) {
+        return svc->results(c, backtest_service::result_kind::equity);
+      },
+      [svc](trades_atom, const backtest_call& c) {
+        return svc->results(c, backtest_service::result_kind::trades);
+      },
+      [svc](zones_atom, const backtest_call& c) {
+        return svc->results(c, backtest_service::result_kind::zones);
+      },
+      [svc](chart_atom, const backtest_call& c) {
+        return svc->results(c, backtest_service::result_kind::chart);
+      },
+      [svc](strategies_atom, const backtest_call& c) { return svc->strategies(c); },
+      [svc](queue_atom, const backtest_call& c) { return svc->queue(c); },
+      [svc](cluster_atom, const backtest_call& c) { return svc->cluster(c); },
   };
 }
 
 } // namespace
 
-std::vector<backtest_api_actor> spawn_backtest_api_workers(caf::actor_system& sys, std::size_t count,
-                                                           std::shared_ptr<backtest_service> service) {
+std::vector<backtest_api_actor>
+spawn_backtest_api_workers(caf::actor_system& sys, std::size_t count,
+                           std::shared_ptr<backtest_service> service) {
   std::vector<backtest_api_actor> workers;
   for (std::size_t i = 0; i < count; ++i)
     workers.push_back(sys.spawn<caf::detached>(backtest_api_worker, service));

@@ -10,7 +10,8 @@
 
 namespace bt {
 
-std::vector<backtest_api_actor> spawn_backtest_api_workers(caf::actor_system& sys, std::size_t count,
-                                                           std::shared_ptr<backtest_service> service);
+std::vector<backtest_api_actor>
+spawn_backtest_api_workers(caf::actor_system& sys, std::size_t count,
+                           std::shared_ptr<backtest_service> service);
 
 } // namespace bt

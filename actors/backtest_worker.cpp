@@ -7,7 +7,8 @@
 
 namespace bt {
 
-worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,
+worker_actor::behavior_type backtest_worker(worker_actor::pointer self,
+                                            std::shared_ptr<worker_context> ctx,
                                             caf::actor queue_manager, std::string worker_id) {
   // A crash ends the actor with the exception's text as its exit reason, so
   // that the supervisor can record what happened.
@@ -24,12 +25,12 @@ worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::sha
   // worker would otherwise add milliseconds to every API call.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   return {
-    [=](run_atom, const run_attempt& job) {
-      // An exception here ends the actor: its supervisor sees the crash,
-      // retries the job and restarts the worker.
-      job_outcome outcome = execute_job(job, *ctx, worker_id);
-      caf::anon_send(queue_manager, done_atom::value, std::move(outcome));
-    },
+      [=](run_atom, const run_attempt& job) {
+        // An exception here ends the actor: its supervisor sees the crash,
+        // retries the job and restarts the worker.
+        job_outcome outcome = execute_job(job, *ctx, worker_id);
+        caf::anon_send(queue_manager, done_atom::value, std::move(outcome));
+      },
   };
 }
 

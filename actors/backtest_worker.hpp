@@ -13,7 +13,8 @@
 
 namespace bt {
 
-worker_actor::behavior_type backtest_worker(worker_actor::pointer self, std::shared_ptr<worker_context> ctx,
+worker_actor::behavior_type backtest_worker(worker_actor::pointer self,
+                                            std::shared_ptr<worker_context> ctx,
                                             caf::actor queue_manager, std::string worker_id);
 
 } // namespace bt

@@ -3,9 +3,9 @@
 #include "actors/backtest_worker.hpp"
 #include "config/log.hpp"
 #include "domain/containers/bounded_lru.hpp"
-#include "domain/report/hex.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/engine/backtest.hpp"
+#include "domain/report/hex.hpp"
 #include "domain/report/result_report.hpp"
 #include "persistence/run_repository.hpp"
 
@@ -50,89 +50,100 @@ struct gateway_state {
 };
 
 // Everything the gateway refuses is logged with where it came from.
-void reject(caf::local_actor* self, const char* what, const std::string& claimed, const std::string& reason) {
+void reject(caf::local_actor* self, const char* what, const std::string& claimed,
+            const std::string& reason) {
   std::string address = "unknown";
   if (auto sender = self->current_sender())
     address = caf::to_string(sender->node());
-  log::warn("cluster_message_rejected",
-            {{"message", what}, {"claimed_node_id", claimed}, {"address", address}, {"reason", reason}});
+  log::warn(
+      "cluster_message_rejected",
+      {{"message", what}, {"claimed_node_id", claimed}, {"address", address}, {"reason", reason}});
 }
 
-gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self, std::string token,
-                                     caf::actor qm) {
+gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
+                                     std::string token, caf::actor qm) {
   self->state.token = std::move(token);
   self->state.qm = std::move(qm);
   return {
-    [self](hello_atom, const std::string& node_id) -> std::string {
-      unsigned char nonce[32];
-      RAND_bytes(nonce, sizeof nonce);
-      auto challenge = to_hex(nonce, sizeof nonce);
-      self->state.challenges.put(node_id, challenge);
-      return challenge;
-    },
-    [self](join_atom, const std::string& node_id, const std::string& proof, std::vector<node_worker_actor>& workers,
-           node_control_actor& control) -> bool {
-      const std::string* nonce = self->state.challenges.peek(node_id);
-      const std::string expected = nonce ? cluster_proof(self->state.token, *nonce, node_id) : std::string();
-      self->state.challenges.erase(node_id); // one attempt per challenge
-      const bool ok = !expected.empty() && proof.size() == expected.size() &&
-                      CRYPTO_memcmp(proof.data(), expected.data(), expected.size()) == 0;
-      std::string address = "unknown";
-      if (auto sender = self->current_sender())
-        address = caf::to_string(sender->node());
-      if (!ok) {
-        log::warn("node_rejected", {{"node_id", node_id}, {"address", address}, {"reason", "wrong cluster token"}});
-        return false;
-      }
-      log::info("node_joined", {{"node_id", node_id}, {"address", address},
-                                {"workers", static_cast<std::uint64_t>(workers.size())}});
-      auto& st = self->state;
-      if (auto sender = self->current_sender()) {
-        // A node id that joins again (a restarted node) moves to its new connection.
-        if (auto old = st.members.find(node_id); old != st.members.end())
-          st.member_of.erase(old->second);
-        if (auto prev = st.member_of.find(sender->node()); prev != st.member_of.end())
-          st.members.erase(prev->second);
-        st.members[node_id] = sender->node();
-        st.member_of[sender->node()] = node_id;
-      }
-      caf::anon_send(self->state.qm, node_atom::value, node_id, address, std::move(workers), std::move(control));
-      return true;
-    },
-    [self](heartbeat_atom, const std::string& node_id) {
-      const auto from = self->state.sender_node(self);
-      if (!from || *from != node_id)
-        return reject(self, "heartbeat", node_id, from ? "sent by node " + *from : "sender did not join");
-      caf::anon_send(self->state.qm, heartbeat_atom::value, node_id);
-    },
-    // Progress and results name the node they came from (as verified here);
-    // the queue manager accepts them only for an attempt it dispatched to
-    // that node.
-    [self](progress_atom, const std::string& run_id, std::int32_t attempt, double pct, std::int64_t bar_time,
-           std::int64_t trades) {
-      const auto from = self->state.sender_node(self);
-      if (!from)
-        return reject(self, "progress", "", "sender did not join");
-      caf::anon_send(self->state.qm, progress_atom::value, *from, run_id, attempt, pct, bar_time, trades);
-    },
-    [self](result_atom, job_result& result) {
-      const auto from = self->state.sender_node(self);
-      if (!from)
-        return reject(self, "result", "", "sender did not join (run " + result.run_id + ")");
-      caf::anon_send(self->state.qm, result_atom::value, *from, std::move(result));
-    },
+      [self](hello_atom, const std::string& node_id) -> std::string {
+        unsigned char nonce[32];
+        RAND_bytes(nonce, sizeof nonce);
+        auto challenge = to_hex(nonce, sizeof nonce);
+        self->state.challenges.put(node_id, challenge);
+        return challenge;
+      },
+      [self](join_atom, const std::string& node_id, const std::string& proof,
+             std::vector<node_worker_actor>& workers, node_control_actor& control) -> bool {
+        const std::string* nonce = self->state.challenges.peek(node_id);
+        const std::string expected =
+            nonce ? cluster_proof(self->state.token, *nonce, node_id) : std::string();
+        self->state.challenges.erase(node_id); // one attempt per challenge
+        const bool ok = !expected.empty() && proof.size() == expected.size()
+                        && CRYPTO_memcmp(proof.data(), expected.data(), expected.size()) == 0;
+        std::string address = "unknown";
+        if (auto sender = self->current_sender())
+          address = caf::to_string(sender->node());
+        if (!ok) {
+          log::warn(
+              "node_rejected",
+              {{"node_id", node_id}, {"address", address}, {"reason", "wrong cluster token"}});
+          return false;
+        }
+        log::info("node_joined", {{"node_id", node_id},
+                                  {"address", address},
+                                  {"workers", static_cast<std::uint64_t>(workers.size())}});
+        auto& st = self->state;
+        if (auto sender = self->current_sender()) {
+          // A node id that joins again (a restarted node) moves to its new connection.
+          if (auto old = st.members.find(node_id); old != st.members.end())
+            st.member_of.erase(old->second);
+          if (auto prev = st.member_of.find(sender->node()); prev != st.member_of.end())
+            st.members.erase(prev->second);
+          st.members[node_id] = sender->node();
+          st.member_of[sender->node()] = node_id;
+        }
+        caf::anon_send(self->state.qm, node_atom::value, node_id, address, std::move(workers),
+                       std::move(control));
+        return true;
+      },
+      [self](heartbeat_atom, const std::string& node_id) {
+        const auto from = self->state.sender_node(self);
+        if (!from || *from != node_id)
+          return reject(self, "heartbeat", node_id,
+                        from ? "sent by node " + *from : "sender did not join");
+        caf::anon_send(self->state.qm, heartbeat_atom::value, node_id);
+      },
+      // Progress and results name the node they came from (as verified here);
+      // the queue manager accepts them only for an attempt it dispatched to
+      // that node.
+      [self](progress_atom, const std::string& run_id, std::int32_t attempt, double pct,
+             std::int64_t bar_time, std::int64_t trades) {
+        const auto from = self->state.sender_node(self);
+        if (!from)
+          return reject(self, "progress", "", "sender did not join");
+        caf::anon_send(self->state.qm, progress_atom::value, *from, run_id, attempt, pct, bar_time,
+                       trades);
+      },
+      [self](result_atom, job_result& result) {
+        const auto from = self->state.sender_node(self);
+        if (!from)
+          return reject(self, "result", "", "sender did not join (run " + result.run_id + ")");
+        caf::anon_send(self->state.qm, result_atom::value, *from, std::move(result));
+      },
   };
 }
 
 struct node_worker_state {
   static constexpr const char* name = "bt.node_worker";
   /// run id -> CSV received so far, at most 1 GiB in all.
-  bounded_lru<std::string, std::string> bars{1u << 30, [](const std::string& csv) { return csv.size(); }};
+  bounded_lru<std::string, std::string> bars{1u << 30,
+                                             [](const std::string& csv) { return csv.size(); }};
 };
 
 /// `report` sends a progress message as the worker actor (never
 /// anonymously: the gateway checks who sent it).
-job_result run_remote(const run_attempt& job, std::string csv, const std::function<void(const live_run&)>& report,
+job_result run_remote(const run_attempt& job, std::string csv,
+                      const std::function<void(const live_run&)>& report,
                       node_cancellations& cancels, const fault_plan& faults) {
   const auto started = std::chrono::steady_clock::now();
   job_result out;
@@ -150,8 +161,9 @@ job_result run_remote(const run_attempt& job, std::string csv, const std::functi
     return out;
   }
   const run_config config = config_from_json(job.config_json);
-  bar_series bars = job.source_timeframe == job.timeframe ? std::move(imported.bars)
-                                                          : resample(imported.bars, config.timeframe);
+  bar_series bars = job.source_timeframe == job.timeframe
+                        ? std::move(imported.bars)
+                        : resample(imported.bars, config.timeframe);
   live_run live;
   auto flag = cancels.start(job.run_id);
   struct done_guard {
@@ -176,7 +188,8 @@ job_result run_remote(const run_attempt& job, std::string csv, const std::functi
     out.status = "cancelled";
     return out;
   }
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   db::stored_result stored = db::to_stored(result, engine_version(), ms);
   out.status = "completed";
   out.metrics_json = std::move(stored.metrics_json);
@@ -192,41 +205,42 @@ job_result run_remote(const run_attempt& job, std::string csv, const std::functi
   return out;
 }
 
-node_worker_actor::behavior_type node_worker(node_worker_actor::stateful_pointer<node_worker_state> self,
-                                             gateway_actor gateway, std::shared_ptr<node_cancellations> cancels,
-                                             fault_plan faults) {
+node_worker_actor::behavior_type
+node_worker(node_worker_actor::stateful_pointer<node_worker_state> self, gateway_actor gateway,
+            std::shared_ptr<node_cancellations> cancels, fault_plan faults) {
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   return {
-    [self](chunk_atom, const std::string& run_id, std::int32_t, const std::string& data) {
-      // Bounded by bytes: chunks of runs that never started age out.
-      std::string csv;
-      if (std::string* so_far = self->state.bars.find(run_id)) {
-        csv = std::move(*so_far);
-        self->state.bars.erase(run_id);
-      }
-      csv += data;
-      self->state.bars.put(run_id, std::move(csv));
-    },
-    [self, gateway, cancels, faults](run_atom, const run_attempt& job) {
-      std::string csv;
-      if (std::string* received = self->state.bars.find(job.run_id))
-        csv = std::move(*received);
-      self->state.bars.erase(job.run_id);
-      // An exception ends this actor; the server sees the worker go down
-      // and retries the run elsewhere.
-      auto report = [self, gateway, &job](const live_run& l) {
-        self->send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(), l.bar_time.load(),
-                   l.trades.load());
-      };
-      job_result result = run_remote(job, std::move(csv), report, *cancels, faults);
-      self->send(gateway, result_atom::value, std::move(result));
-    },
+      [self](chunk_atom, const std::string& run_id, std::int32_t, const std::string& data) {
+        // Bounded by bytes: chunks of runs that never started age out.
+        std::string csv;
+        if (std::string* so_far = self->state.bars.find(run_id)) {
+          csv = std::move(*so_far);
+          self->state.bars.erase(run_id);
+        }
+        csv += data;
+        self->state.bars.put(run_id, std::move(csv));
+      },
+      [self, gateway, cancels, faults](run_atom, const run_attempt& job) {
+        std::string csv;
+        if (std::string* received = self->state.bars.find(job.run_id))
+          csv = std::move(*received);
+        self->state.bars.erase(job.run_id);
+        // An exception ends this actor; the server sees the worker go down
+        // and retries the run elsewhere.
+        auto report = [self, gateway, &job](const live_run& l) {
+          self->send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(),
+                     l.bar_time.load(), l.trades.load());
+        };
+        job_result result = run_remote(job, std::move(csv), report, *cancels, faults);
+        self->send(gateway, result_atom::value, std::move(result));
+      },
   };
 }
 
 } // namespace
 
-std::string cluster_proof(const std::string& token, const std::string& challenge, const std::string& node_id) {
+std::string cluster_proof(const std::string& token, const std::string& challenge,
+                          const std::string& node_id) {
   const std::string message = challenge + "|" + node_id;
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -261,10 +275,14 @@ node_worker_actor spawn_node_worker(caf::actor_system& sys, gateway_actor gatewa
                                   fault_plan::from_environment());
 }
 
-node_control_actor spawn_node_control(caf::actor_system& sys, std::shared_ptr<node_cancellations> cancellations) {
-  return sys.spawn([cancellations](node_control_actor::pointer) -> node_control_actor::behavior_type {
-    return {[cancellations](cancel_atom, const std::string& run_id) { cancellations->cancel(run_id); }};
-  });
+node_control_actor spawn_node_control(caf::actor_system& sys,
+                                      std::shared_ptr<node_cancellations> cancellations) {
+  return sys.spawn(
+      [cancellations](node_control_actor::pointer) -> node_control_actor::behavior_type {
+        return {[cancellations](cancel_atom, const std::string& run_id) {
+          cancellations->cancel(run_id);
+        }};
+      });
 }
 
 } // namespace bt

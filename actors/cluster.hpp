@@ -16,7 +16,8 @@ namespace bt {
 
 /// Lowercase hex HMAC-SHA256(token, challenge + "|" + node_id): what a node
 /// sends instead of the token itself.
-std::string cluster_proof(const std::string& token, const std::string& challenge, const std::string& node_id);
+std::string cluster_proof(const std::string& token, const std::string& challenge,
+                          const std::string& node_id);
 
 /// Reads a cluster token file (whitespace trimmed, at least 16 characters).
 std::string read_cluster_token(const std::string& path);
@@ -56,6 +57,7 @@ private:
 /// the results back through the gateway. Detached (CPU-bound).
 node_worker_actor spawn_node_worker(caf::actor_system& sys, gateway_actor gateway,
                                     std::shared_ptr<node_cancellations> cancellations);
-node_control_actor spawn_node_control(caf::actor_system& sys, std::shared_ptr<node_cancellations> cancellations);
+node_control_actor spawn_node_control(caf::actor_system& sys,
+                                      std::shared_ptr<node_cancellations> cancellations);
 
 } // namespace bt

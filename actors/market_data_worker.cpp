@@ -8,12 +8,12 @@ namespace {
 market_data_actor::behavior_type market_data_worker(market_data_actor::pointer,
                                                     std::shared_ptr<market_data_service> svc) {
   return {
-    [svc](upload_atom, const upload_request& r) { return svc->upload(r); },
-    [svc](list_atom, const dataset_request& r) { return svc->list(r); },
-    [svc](info_atom, const dataset_request& r) { return svc->describe(r); },
-    [svc](bars_atom, const dataset_request& r) { return svc->bars(r); },
-    [svc](delete_atom, const dataset_request& r) { return svc->remove(r); },
-    [svc](ready_atom) { return svc->ready(); },
+      [svc](upload_atom, const upload_request& r) { return svc->upload(r); },
+      [svc](list_atom, const dataset_request& r) { return svc->list(r); },
+      [svc](info_atom, const dataset_request& r) { return svc->describe(r); },
+      [svc](bars_atom, const dataset_request& r) { return svc->bars(r); },
+      [svc](delete_atom, const dataset_request& r) { return svc->remove(r); },
+      [svc](ready_atom) { return svc->ready(); },
   };
 }
 

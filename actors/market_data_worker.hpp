@@ -4,7 +4,6 @@
 
 #include "actors/messages.hpp"
 #include "services/market_data_service.hpp"
-#include "actors/messages.hpp"
 
 #include <caf/actor_system.hpp>
 

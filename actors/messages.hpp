@@ -27,27 +27,29 @@ struct job_result {
   std::string status; ///< completed | failed | cancelled
   std::string error;
   bool permanent = false; ///< the failure would repeat: no retry
-  std::string metrics_json, warnings_json, trades_csv, zones_csv, equity_csv, data_checksum, engine_version;
+  std::string metrics_json, warnings_json, trades_csv, zones_csv, equity_csv, data_checksum,
+      engine_version;
   double duration_ms = 0;
   std::int64_t points = 0, zones = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_result& x) {
-  return f(caf::meta::type_name("bt::job_result"), x.run_id, x.attempt, x.status, x.error, x.permanent,
-           x.metrics_json, x.warnings_json, x.trades_csv, x.zones_csv, x.equity_csv, x.data_checksum, x.engine_version, x.duration_ms, x.points,
-           x.zones);
+  return f(caf::meta::type_name("bt::job_result"), x.run_id, x.attempt, x.status, x.error,
+           x.permanent, x.metrics_json, x.warnings_json, x.trades_csv, x.zones_csv, x.equity_csv,
+           x.data_checksum, x.engine_version, x.duration_ms, x.points, x.zones);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
-  return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query, x.idempotency_key);
+  return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query,
+           x.idempotency_key);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_attempt& x) {
-  return f(caf::meta::type_name("bt::run_attempt"), x.run_id, x.user_id, x.attempt, x.symbol, x.timeframe,
-           x.source_timeframe, x.config_json, x.config_hash, x.start, x.end);
+  return f(caf::meta::type_name("bt::run_attempt"), x.run_id, x.user_id, x.attempt, x.symbol,
+           x.timeframe, x.source_timeframe, x.config_json, x.config_hash, x.start, x.end);
 }
 
 template <class Inspector>
@@ -122,37 +124,39 @@ using ship_atom = caf::atom_constant<caf::atom("ship")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 /// Market data: validation, storage and queries, with authentication.
-using market_data_actor = caf::typed_actor<
-  caf::replies_to<upload_atom, upload_request>::with<service_reply>,
-  caf::replies_to<list_atom, dataset_request>::with<service_reply>,
-  caf::replies_to<info_atom, dataset_request>::with<service_reply>,
-  caf::replies_to<bars_atom, dataset_request>::with<service_reply>,
-  caf::replies_to<delete_atom, dataset_request>::with<service_reply>,
-  caf::replies_to<ready_atom>::with<service_reply>>;
+using market_data_actor =
+    caf::typed_actor<caf::replies_to<upload_atom, upload_request>::with<service_reply>,
+                     caf::replies_to<list_atom, dataset_request>::with<service_reply>,
+                     caf::replies_to<info_atom, dataset_request>::with<service_reply>,
+                     caf::replies_to<bars_atom, dataset_request>::with<service_reply>,
+                     caf::replies_to<delete_atom, dataset_request>::with<service_reply>,
+                     caf::replies_to<ready_atom>::with<service_reply>>;
 
 /// The backtest API, one handler per operation so that the compiler checks
 /// both ends (cancel and delete reuse the general atoms).
-using backtest_api_actor = caf::typed_actor<caf::replies_to<submit_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<status_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<cancel_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<delete_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<history_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<compare_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<metrics_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<equity_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<trades_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<zones_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<chart_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
-                                            caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;
+using backtest_api_actor =
+    caf::typed_actor<caf::replies_to<submit_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<status_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<cancel_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<delete_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<history_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<compare_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<metrics_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<equity_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<trades_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<zones_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<chart_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;
 
 /// A worker runs one job at a time and reports to its queue manager.
 using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, run_attempt>>;
 
 /// A worker on another node: it receives the bars in chunks, then the job.
-using node_worker_actor = caf::typed_actor<caf::reacts_to<chunk_atom, std::string, std::int32_t, std::string>,
-                                           caf::reacts_to<run_atom, run_attempt>>;
+using node_worker_actor =
+    caf::typed_actor<caf::reacts_to<chunk_atom, std::string, std::int32_t, std::string>,
+                     caf::reacts_to<run_atom, run_attempt>>;
 
 /// A node's control actor: asks its running attempt of a run to stop.
 using node_control_actor = caf::typed_actor<caf::reacts_to<cancel_atom, std::string>>;
@@ -162,46 +166,47 @@ using node_control_actor = caf::typed_actor<caf::reacts_to<cancel_atom, std::str
 /// its heartbeats and watchdog keep their beat. Answers go back to the
 /// manager as messages (claimed, failed, stored, stats).
 using queue_clerk_actor = caf::typed_actor<
-  // slot, slot generation, worker id, per-user limit
-  caf::reacts_to<claim_atom, std::uint64_t, std::uint64_t, std::string, std::int32_t>,
-  caf::reacts_to<release_atom, run_attempt>,
-  // the attempt, its error, whether it would repeat
-  caf::reacts_to<fail_atom, run_attempt, std::string, bool>,
-  // a remote attempt's results, from the worker named
-  caf::reacts_to<store_atom, run_attempt, std::string, job_result>,
-  // bars and job to a remote worker
-  caf::reacts_to<ship_atom, run_attempt, std::string, node_worker_actor>,
-  caf::reacts_to<stats_atom>>;
+    // slot, slot generation, worker id, per-user limit
+    caf::reacts_to<claim_atom, std::uint64_t, std::uint64_t, std::string, std::int32_t>,
+    caf::reacts_to<release_atom, run_attempt>,
+    // the attempt, its error, whether it would repeat
+    caf::reacts_to<fail_atom, run_attempt, std::string, bool>,
+    // a remote attempt's results, from the worker named
+    caf::reacts_to<store_atom, run_attempt, std::string, job_result>,
+    // bars and job to a remote worker
+    caf::reacts_to<ship_atom, run_attempt, std::string, node_worker_actor>,
+    caf::reacts_to<stats_atom>>;
 
 /// What the server publishes for worker nodes. A node says hello, proves it
 /// knows the cluster token (HMAC over the server's challenge), registers its
 /// workers, then sends heartbeats, progress and results.
 using gateway_actor = caf::typed_actor<
-  caf::replies_to<hello_atom, std::string>::with<std::string>,
-  caf::replies_to<join_atom, std::string, std::string, std::vector<node_worker_actor>, node_control_actor>::with<bool>,
-  caf::reacts_to<heartbeat_atom, std::string>,
-  caf::reacts_to<progress_atom, std::string, std::int32_t, double, std::int64_t, std::int64_t>,
-  caf::reacts_to<result_atom, job_result>>;
+    caf::replies_to<hello_atom, std::string>::with<std::string>,
+    caf::replies_to<join_atom, std::string, std::string, std::vector<node_worker_actor>,
+                    node_control_actor>::with<bool>,
+    caf::reacts_to<heartbeat_atom, std::string>,
+    caf::reacts_to<progress_atom, std::string, std::int32_t, double, std::int64_t, std::int64_t>,
+    caf::reacts_to<result_atom, job_result>>;
 
 } // namespace bt
 
 CAF_BEGIN_TYPE_ID_BLOCK(bt, caf::first_custom_type_id)
-  CAF_ADD_TYPE_ID(bt, (bt::error_detail))
-  CAF_ADD_TYPE_ID(bt, (std::vector<bt::error_detail>))
-  CAF_ADD_TYPE_ID(bt, (bt::service_reply))
-  CAF_ADD_TYPE_ID(bt, (bt::upload_request))
-  CAF_ADD_TYPE_ID(bt, (bt::dataset_request))
-  CAF_ADD_TYPE_ID(bt, (bt::market_data_actor))
-  CAF_ADD_TYPE_ID(bt, (bt::backtest_call))
-  CAF_ADD_TYPE_ID(bt, (bt::run_attempt))
-  CAF_ADD_TYPE_ID(bt, (bt::job_outcome))
-  CAF_ADD_TYPE_ID(bt, (bt::backtest_api_actor))
-  CAF_ADD_TYPE_ID(bt, (bt::worker_actor))
-  CAF_ADD_TYPE_ID(bt, (std::vector<std::pair<std::string, std::string>>))
-  CAF_ADD_TYPE_ID(bt, (bt::job_result))
-  CAF_ADD_TYPE_ID(bt, (bt::node_worker_actor))
-  CAF_ADD_TYPE_ID(bt, (bt::node_control_actor))
-  CAF_ADD_TYPE_ID(bt, (bt::gateway_actor))
-  CAF_ADD_TYPE_ID(bt, (std::vector<bt::node_worker_actor>))
-  CAF_ADD_TYPE_ID(bt, (bt::queue_clerk_actor))
+CAF_ADD_TYPE_ID(bt, (bt::error_detail))
+CAF_ADD_TYPE_ID(bt, (std::vector<bt::error_detail>))
+CAF_ADD_TYPE_ID(bt, (bt::service_reply))
+CAF_ADD_TYPE_ID(bt, (bt::upload_request))
+CAF_ADD_TYPE_ID(bt, (bt::dataset_request))
+CAF_ADD_TYPE_ID(bt, (bt::market_data_actor))
+CAF_ADD_TYPE_ID(bt, (bt::backtest_call))
+CAF_ADD_TYPE_ID(bt, (bt::run_attempt))
+CAF_ADD_TYPE_ID(bt, (bt::job_outcome))
+CAF_ADD_TYPE_ID(bt, (bt::backtest_api_actor))
+CAF_ADD_TYPE_ID(bt, (bt::worker_actor))
+CAF_ADD_TYPE_ID(bt, (std::vector<std::pair<std::string, std::string>>))
+CAF_ADD_TYPE_ID(bt, (bt::job_result))
+CAF_ADD_TYPE_ID(bt, (bt::node_worker_actor))
+CAF_ADD_TYPE_ID(bt, (bt::node_control_actor))
+CAF_ADD_TYPE_ID(bt, (bt::gateway_actor))
+CAF_ADD_TYPE_ID(bt, (std::vector<bt::node_worker_actor>))
+CAF_ADD_TYPE_ID(bt, (bt::queue_clerk_actor))
 CAF_END_TYPE_ID_BLOCK(bt)

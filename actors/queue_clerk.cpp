@@ -13,28 +13,33 @@ namespace bt {
 namespace {
 
 // Records a failed attempt and tells the manager what became of the run.
-void record_failure(worker_context& ctx, const clerk_settings& s, caf::actor& manager, const run_attempt& job,
-                    const std::string& error, bool permanent) {
+void record_failure(worker_context& ctx, const clerk_settings& s, caf::actor& manager,
+                    const run_attempt& job, const std::string& error, bool permanent) {
   try {
     auto conn = ctx.pool->acquire();
     const auto delay = retry_delay(s.retry_base, job.attempt);
-    auto outcome = db::fail_attempt(*conn, job, error, s.max_attempts, delay.count(),
-                                    permanent ? db::failure_kind::permanent : db::failure_kind::transient);
+    auto outcome =
+        db::fail_attempt(*conn, job, error, s.max_attempts, delay.count(),
+                         permanent ? db::failure_kind::permanent : db::failure_kind::transient);
     switch (outcome) {
-      case db::failure_outcome::requeued:
-        log::warn("run_retry_scheduled", {{"run_id", job.run_id}, {"attempt", job.attempt},
-                                          {"retry_in_ms", static_cast<std::int64_t>(delay.count())}, {"error", error}});
-        break;
-      case db::failure_outcome::failed:
-        log::warn("run_failed", {{"run_id", job.run_id}, {"attempt", job.attempt}, {"error", error}});
-        break;
-      case db::failure_outcome::dead_lettered:
-        log::error("run_dead_lettered", {{"run_id", job.run_id}, {"attempts", job.attempt}, {"error", error}});
-        break;
-      case db::failure_outcome::stale:
-        break;
+    case db::failure_outcome::requeued:
+      log::warn("run_retry_scheduled", {{"run_id", job.run_id},
+                                        {"attempt", job.attempt},
+                                        {"retry_in_ms", static_cast<std::int64_t>(delay.count())},
+                                        {"error", error}});
+      break;
+    case db::failure_outcome::failed:
+      log::warn("run_failed", {{"run_id", job.run_id}, {"attempt", job.attempt}, {"error", error}});
+      break;
+    case db::failure_outcome::dead_lettered:
+      log::error("run_dead_lettered",
+                 {{"run_id", job.run_id}, {"attempts", job.attempt}, {"error", error}});
+      break;
+    case db::failure_outcome::stale:
+      break;
     }
-    caf::anon_send(manager, failed_atom::value, job.run_id, outcome == db::failure_outcome::requeued,
+    caf::anon_send(manager, failed_atom::value, job.run_id,
+                   outcome == db::failure_outcome::requeued,
                    static_cast<std::int64_t>(delay.count()));
   } catch (const std::exception& e) {
     // The run stays `running`; a restart requeues it.
@@ -47,7 +52,8 @@ struct clerk_state {
 };
 
 queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk_state> self,
-                                       std::shared_ptr<worker_context> ctx, clerk_settings s, caf::actor manager) {
+                                       std::shared_ptr<worker_context> ctx, clerk_settings s,
+                                       caf::actor manager) {
   try {
     auto conn = ctx->pool->acquire();
     if (auto n = db::requeue_orphans(*conn); n > 0)
@@ -56,82 +62,88 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
     log::error("requeue_failed", {{"reason", e.what()}});
   }
   return {
-    [=](claim_atom, std::uint64_t slot, std::uint64_t generation, const std::string& worker_id,
-        std::int32_t per_user_limit) mutable {
-      std::optional<run_attempt> claim;
-      try {
-        auto conn = ctx->pool->acquire();
-        claim = db::claim_next(*conn, worker_id, per_user_limit);
-      } catch (const std::exception& e) {
-        log::warn("claim_failed", {{"reason", e.what()}});
-      }
-      caf::anon_send(manager, claimed_atom::value, slot, generation, claim.has_value(),
-                     claim.value_or(run_attempt{}));
-    },
-    [=](release_atom, const run_attempt& job) {
-      try {
-        auto conn = ctx->pool->acquire();
-        db::release_claim(*conn, job);
-      } catch (const std::exception& e) {
-        log::warn("release_failed", {{"run_id", job.run_id}, {"reason", e.what()}}); // a restart requeues it
-      }
-      caf::anon_send(manager, wake_atom::value);
-    },
-    [=](fail_atom, const run_attempt& job, const std::string& error, bool permanent) mutable {
-      record_failure(*ctx, s, manager, job, error, permanent);
-    },
-    [=](store_atom, const run_attempt& job, const std::string& worker_id, job_result& r) mutable {
-      if (s.store_delay.count() > 0)
-        std::this_thread::sleep_for(s.store_delay);
-      try {
-        db::stored_result stored;
-        stored.metrics_json = std::move(r.metrics_json);
-        stored.warnings_json = r.warnings_json.empty() ? "[]" : std::move(r.warnings_json);
-        stored.zones_csv = std::move(r.zones_csv);
-        stored.equity_csv = std::move(r.equity_csv);
-        stored.zones = r.zones;
-        stored.points = r.points;
-        stored.data_checksum = r.data_checksum;
-        stored.engine_version = r.engine_version;
-        stored.duration_ms = r.duration_ms;
-        if (!parse_trades_csv(r.trades_csv, stored.trades))
-          throw std::runtime_error("unreadable trades from " + worker_id);
-        auto conn = ctx->pool->acquire();
-        const bool stored_ok = db::complete_run(*conn, job, stored);
-        log::info("run_finished", {{"run_id", job.run_id}, {"attempt", job.attempt},
-                                   {"result", stored_ok ? "completed" : "stale"}, {"worker_id", worker_id}});
-        caf::anon_send(manager, stored_atom::value, job.run_id);
-      } catch (const std::exception& e) {
-        record_failure(*ctx, s, manager, job, std::string("storing the results failed: ") + e.what(), false);
-      }
-    },
-    [=](ship_atom, const run_attempt& job, const std::string& worker_id, const node_worker_actor& remote) mutable {
-      // A node has no database: it gets the bars, in chunks of at most
-      // 256 KB (messages are buffered whole), then the job.
-      try {
-        const std::string csv = to_csv(load_source_range(*ctx, job));
-        constexpr std::size_t chunk = 256 * 1024;
-        for (std::size_t pos = 0; pos < csv.size(); pos += chunk)
-          self->send(remote, chunk_atom::value, job.run_id, job.attempt, csv.substr(pos, chunk));
-        self->send(remote, run_atom::value, job);
-      } catch (const std::exception& e) {
-        record_failure(*ctx, s, manager, job, "could not hand the run to " + worker_id + ": " + e.what(), false);
-      }
-    },
-    [=](stats_atom) {
-      try {
-        auto conn = ctx->pool->acquire();
-        caf::anon_send(manager, stats_atom::value, db::read_queue_stats(*conn).queued);
-      } catch (const std::exception&) {
-      }
-    },
+      [=](claim_atom, std::uint64_t slot, std::uint64_t generation, const std::string& worker_id,
+          std::int32_t per_user_limit) mutable {
+        std::optional<run_attempt> claim;
+        try {
+          auto conn = ctx->pool->acquire();
+          claim = db::claim_next(*conn, worker_id, per_user_limit);
+        } catch (const std::exception& e) {
+          log::warn("claim_failed", {{"reason", e.what()}});
+        }
+        caf::anon_send(manager, claimed_atom::value, slot, generation, claim.has_value(),
+                       claim.value_or(run_attempt{}));
+      },
+      [=](release_atom, const run_attempt& job) {
+        try {
+          auto conn = ctx->pool->acquire();
+          db::release_claim(*conn, job);
+        } catch (const std::exception& e) {
+          log::warn("release_failed",
+                    {{"run_id", job.run_id}, {"reason", e.what()}}); // a restart requeues it
+        }
+        caf::anon_send(manager, wake_atom::value);
+      },
+      [=](fail_atom, const run_attempt& job, const std::string& error, bool permanent) mutable {
+        record_failure(*ctx, s, manager, job, error, permanent);
+      },
+      [=](store_atom, const run_attempt& job, const std::string& worker_id, job_result& r) mutable {
+        if (s.store_delay.count() > 0)
+          std::this_thread::sleep_for(s.store_delay);
+        try {
+          db::stored_result stored;
+          stored.metrics_json = std::move(r.metrics_json);
+          stored.warnings_json = r.warnings_json.empty() ? "[]" : std::move(r.warnings_json);
+          stored.zones_csv = std::move(r.zones_csv);
+          stored.equity_csv = std::move(r.equity_csv);
+          stored.zones = r.zones;
+          stored.points = r.points;
+          stored.data_checksum = r.data_checksum;
+          stored.engine_version = r.engine_version;
+          stored.duration_ms = r.duration_ms;
+          if (!parse_trades_csv(r.trades_csv, stored.trades))
+            throw std::runtime_error("unreadable trades from " + worker_id);
+          auto conn = ctx->pool->acquire();
+          const bool stored_ok = db::complete_run(*conn, job, stored);
+          log::info("run_finished", {{"run_id", job.run_id},
+                                     {"attempt", job.attempt},
+                                     {"result", stored_ok ? "completed" : "stale"},
+                                     {"worker_id", worker_id}});
+          caf::anon_send(manager, stored_atom::value, job.run_id);
+        } catch (const std::exception& e) {
+          record_failure(*ctx, s, manager, job,
+                         std::string("storing the results failed: ") + e.what(), false);
+        }
+      },
+      [=](ship_atom, const run_attempt& job, const std::string& worker_id,
+          const node_worker_actor& remote) mutable {
+        // A node has no database: it gets the bars, in chunks of at most
+        // 256 KB (messages are buffered whole), then the job.
+        try {
+          const std::string csv = to_csv(load_source_range(*ctx, job));
+          constexpr std::size_t chunk = 256 * 1024;
+          for (std::size_t pos = 0; pos < csv.size(); pos += chunk)
+            self->send(remote, chunk_atom::value, job.run_id, job.attempt, csv.substr(pos, chunk));
+          self->send(remote, run_atom::value, job);
+        } catch (const std::exception& e) {
+          record_failure(*ctx, s, manager, job,
+                         "could not hand the run to " + worker_id + ": " + e.what(), false);
+        }
+      },
+      [=](stats_atom) {
+        try {
+          auto conn = ctx->pool->acquire();
+          caf::anon_send(manager, stats_atom::value, db::read_queue_stats(*conn).queued);
+        } catch (const std::exception&) {
+        }
+      },
   };
 }
 
 } // namespace
 
-queue_clerk_actor spawn_queue_clerk(caf::actor_system& sys, std::shared_ptr<worker_context> ctx, clerk_settings s,
-                                    caf::actor manager) {
+queue_clerk_actor spawn_queue_clerk(caf::actor_system& sys, std::shared_ptr<worker_context> ctx,
+                                    clerk_settings s, caf::actor manager) {
   return sys.spawn<caf::detached>(clerk, std::move(ctx), s, std::move(manager));
 }
 

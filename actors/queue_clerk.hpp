@@ -25,7 +25,7 @@ struct clerk_settings {
 
 /// Spawns the clerk for `manager`; runs left `running` by a previous
 /// process are requeued before it takes its first message.
-queue_clerk_actor spawn_queue_clerk(caf::actor_system& sys, std::shared_ptr<worker_context> ctx, clerk_settings s,
-                                    caf::actor manager);
+queue_clerk_actor spawn_queue_clerk(caf::actor_system& sys, std::shared_ptr<worker_context> ctx,
+                                    clerk_settings s, caf::actor manager);
 
 } // namespace bt

@@ -1,8 +1,8 @@
 #include "actors/queue_manager.hpp"
 
 #include "actors/queue_clerk.hpp"
-#include "domain/scheduling/restart_policy.hpp"
 #include "config/log.hpp"
+#include "domain/scheduling/restart_policy.hpp"
 
 #include <caf/all.hpp>
 
@@ -14,9 +14,9 @@ namespace {
 enum class slot_state { idle, claiming, busy, down };
 
 struct worker_slot {
-  worker_actor handle;           ///< local workers
-  node_worker_actor remote;      ///< workers on other nodes
-  std::string node_id;           ///< empty for local workers
+  worker_actor handle;      ///< local workers
+  node_worker_actor remote; ///< workers on other nodes
+  std::string node_id;      ///< empty for local workers
   std::string id;
   std::optional<run_attempt> job;
   slot_state state = slot_state::down;
@@ -50,7 +50,9 @@ struct qm_state {
 };
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 using qm_pointer = caf::stateful_actor<qm_state>*;
@@ -59,8 +61,8 @@ void spawn_worker(qm_pointer self, std::size_t index) {
   auto& slot = self->state.slots[index];
   ++slot.generation;
   slot.id = "local/worker-" + std::to_string(index + 1) + "." + std::to_string(slot.generation);
-  slot.handle = self->spawn<caf::detached + caf::monitored>(backtest_worker, self->state.ctx,
-                                                            caf::actor_cast<caf::actor>(self), slot.id);
+  slot.handle = self->spawn<caf::detached + caf::monitored>(
+      backtest_worker, self->state.ctx, caf::actor_cast<caf::actor>(self), slot.id);
   slot.state = slot_state::idle;
   slot.job.reset();
   // Reset the restart backoff once this worker has stayed up for a while.
@@ -98,7 +100,8 @@ void dispatch(qm_pointer self) {
 }
 
 void hand_over(qm_pointer self, worker_slot& slot, run_attempt job) {
-  log::info("run_started", {{"run_id", job.run_id}, {"attempt", job.attempt}, {"worker_id", slot.id}});
+  log::info("run_started",
+            {{"run_id", job.run_id}, {"attempt", job.attempt}, {"worker_id", slot.id}});
   slot.job = job;
   slot.state = slot_state::busy;
   slot.cancel_sent = false;
@@ -112,7 +115,8 @@ void hand_over(qm_pointer self, worker_slot& slot, run_attempt job) {
 
 // The slot that holds attempt `attempt` of `run_id` (on `node_id`, or a
 // local one when empty), if any.
-worker_slot* holder(qm_pointer self, const std::string& run_id, std::int32_t attempt, const std::string* node_id) {
+worker_slot* holder(qm_pointer self, const std::string& run_id, std::int32_t attempt,
+                    const std::string* node_id) {
   for (auto& slot : self->state.slots)
     if (slot.job && slot.job->run_id == run_id && slot.job->attempt == attempt
         && (!node_id || (slot.remote_slot() && slot.node_id == *node_id)))
@@ -162,8 +166,11 @@ void check_health(qm_pointer self) {
   const auto now = live_run::now_ms();
   // Nodes that stopped sending heartbeats are hung or cut off.
   for (auto& [id, node] : st.nodes)
-    if (node.status == node_status::up && now - node.heartbeat_ms > st.settings.node_timeout.count())
-      lose_node(self, id, "no heartbeat for " + std::to_string(st.settings.node_timeout.count() / 1000) + " s");
+    if (node.status == node_status::up
+        && now - node.heartbeat_ms > st.settings.node_timeout.count())
+      lose_node(self, id,
+                "no heartbeat for " + std::to_string(st.settings.node_timeout.count() / 1000)
+                    + " s");
   for (std::size_t i = 0; i < st.slots.size(); ++i) {
     auto& slot = st.slots[i];
     if (!slot.job)
@@ -182,8 +189,8 @@ void check_health(qm_pointer self) {
     // replaced, a remote one is no longer used (its node restarts it).
     log::error("worker_stalled", {{"worker_id", slot.id}, {"run_id", slot.job->run_id}});
     live->cancel = true;
-    const std::string reason =
-      slot.id + " stopped reporting for " + std::to_string(st.settings.watchdog.count() / 1000) + " s";
+    const std::string reason = slot.id + " stopped reporting for "
+                               + std::to_string(st.settings.watchdog.count() / 1000) + " s";
     slot.state = slot_state::down;
     if (slot.remote_slot()) {
       give_up(self, slot, reason);
@@ -197,7 +204,8 @@ void check_health(qm_pointer self) {
   self->send(st.clerk, stats_atom::value); // the depth warning, answered by `stats`
 }
 
-caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx, queue_settings settings) {
+caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx,
+                            queue_settings settings) {
   self->state.ctx = ctx;
   self->state.settings = settings;
   clerk_settings cs;
@@ -232,12 +240,16 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         update_view(self);
         continue;
       }
-      slot.backoff = restart_policy(st.settings.restart_base, st.settings.restart_cap, st.settings.stable_after)
-                       .next_delay(slot.backoff);
-      log::error("worker_crashed", {{"worker_id", slot.id}, {"reason", reason},
-                                    {"restart_in_ms", static_cast<std::int64_t>(slot.backoff.count())}});
+      slot.backoff = restart_policy(st.settings.restart_base, st.settings.restart_cap,
+                                    st.settings.stable_after)
+                         .next_delay(slot.backoff);
+      log::error("worker_crashed",
+                 {{"worker_id", slot.id},
+                  {"reason", reason},
+                  {"restart_in_ms", static_cast<std::int64_t>(slot.backoff.count())}});
       give_up(self, slot, "worker crashed: " + reason);
-      self->delayed_send(self, slot.backoff, restart_atom::value, static_cast<std::uint64_t>(i), slot.generation);
+      self->delayed_send(self, slot.backoff, restart_atom::value, static_cast<std::uint64_t>(i),
+                         slot.generation);
     }
   });
   // Shutdown: take the workers and the clerk along (a busy worker finishes
@@ -251,168 +263,184 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
   });
   self->send(self, tick_atom::value);
   return {
-    [self](wake_atom) { dispatch(self); },
-    [self](claimed_atom, std::uint64_t index, std::uint64_t generation, bool found, run_attempt& job) {
-      auto& st = self->state;
-      st.claim_in_flight = false;
-      worker_slot* slot = index < st.slots.size() ? &st.slots[index] : nullptr;
-      const bool still_wanted = slot && slot->generation == generation && slot->state == slot_state::claiming;
-      if (!found) {
-        if (still_wanted)
-          slot->state = slot_state::idle; // nothing eligible now: wait for a wake or the next tick
-        return;
-      }
-      if (!still_wanted) {
-        // The worker went away while its claim was made: the run goes back
-        // to the queue uncounted.
-        self->send(st.clerk, release_atom::value, std::move(job));
-        return;
-      }
-      hand_over(self, *slot, std::move(job));
-      update_view(self);
-      dispatch(self); // the next idle slot
-    },
-    [self](failed_atom, const std::string&, bool requeued, std::int64_t delay_ms) {
-      if (requeued)
-        self->delayed_send(self, std::chrono::milliseconds(delay_ms), wake_atom::value);
-      dispatch(self);
-    },
-    [self](stored_atom, const std::string&) { dispatch(self); },
-    [self](stats_atom, std::int64_t queued) {
-      auto& st = self->state;
-      if (queued > st.settings.depth_warning && !st.warned_depth)
-        log::warn("queue_depth_high", {{"queued", queued}, {"threshold", st.settings.depth_warning}});
-      st.warned_depth = queued > st.settings.depth_warning;
-    },
-    [self](node_atom, const std::string& node_id, const std::string& address, std::vector<node_worker_actor>& workers,
-           node_control_actor& control) {
-      auto& st = self->state;
-      // A node that registers again (restarted, reconnected) replaces itself.
-      if (st.nodes.count(node_id))
-        for (auto& slot : st.slots)
-          if (slot.node_id == node_id && slot.alive()) {
-            slot.state = slot_state::down;
-            self->demonitor(slot.remote.address());
-            give_up(self, slot, "node " + node_id + " registered again during the run");
-          }
-      node_entry& node = st.nodes[node_id];
-      node.address = address;
-      node.control = std::move(control);
-      node.heartbeat_ms = live_run::now_ms();
-      node.heartbeat_unix = unix_now();
-      node.status = node_status::up;
-      for (std::size_t i = 0; i < workers.size(); ++i) {
-        // Reuse this node's dead slots, so that a node that keeps
-        // reconnecting does not grow the table.
-        worker_slot* slot = nullptr;
-        for (auto& s : st.slots)
-          if (s.node_id == node_id && s.state == slot_state::down && !s.job) {
-            slot = &s;
-            break;
-          }
-        if (!slot) {
-          st.slots.emplace_back();
-          slot = &st.slots.back();
-          slot->node_id = node_id;
+      [self](wake_atom) { dispatch(self); },
+      [self](claimed_atom, std::uint64_t index, std::uint64_t generation, bool found,
+             run_attempt& job) {
+        auto& st = self->state;
+        st.claim_in_flight = false;
+        worker_slot* slot = index < st.slots.size() ? &st.slots[index] : nullptr;
+        const bool still_wanted =
+            slot && slot->generation == generation && slot->state == slot_state::claiming;
+        if (!found) {
+          if (still_wanted)
+            slot->state =
+                slot_state::idle; // nothing eligible now: wait for a wake or the next tick
+          return;
         }
-        ++slot->generation;
-        slot->remote = workers[i];
-        slot->id = node_id + "/worker-" + std::to_string(i + 1);
-        slot->state = slot_state::idle;
-        slot->cancel_sent = false;
-        self->monitor(slot->remote);
-      }
-      update_view(self);
-      dispatch(self);
-    },
-    [self](heartbeat_atom, const std::string& node_id) {
-      auto it = self->state.nodes.find(node_id);
-      if (it == self->state.nodes.end() || it->second.status == node_status::lost)
-        return;
-      it->second.heartbeat_ms = live_run::now_ms();
-      it->second.heartbeat_unix = unix_now();
-      update_view(self);
-    },
-    [self](progress_atom, const std::string& node_id, const std::string& run_id, std::int32_t attempt, double pct,
-           std::int64_t bar_time, std::int64_t trades) {
-      // Only the attempt dispatched to that node may report on the run.
-      if (!holder(self, run_id, attempt, &node_id)) {
-        log::warn("cluster_message_rejected", {{"message", "progress"}, {"node_id", node_id}, {"run_id", run_id},
-                                               {"attempt", attempt}, {"reason", "no such attempt on that node"}});
-        return;
-      }
-      if (auto live = self->state.ctx->registry->find(run_id)) {
-        live->percent = pct;
-        live->bar_time = bar_time;
-        live->trades = trades;
-        live->beat();
-      }
-    },
-    [self](result_atom, const std::string& node_id, job_result& r) {
-      auto& st = self->state;
-      worker_slot* slot = holder(self, r.run_id, r.attempt, &node_id);
-      if (!slot) {
-        // A late result of an abandoned attempt, or one from a node the
-        // attempt was not given to: it touches nothing, not even the live
-        // state of the attempt that replaced it.
-        log::warn("result_ignored", {{"run_id", r.run_id}, {"attempt", r.attempt}, {"node_id", node_id},
-                                     {"reason", "no such attempt on that node"}});
-        return;
-      }
-      const run_attempt job = *slot->job;
-      const std::string worker_id = slot->id;
-      slot->job.reset();
-      if (slot->state == slot_state::busy)
-        slot->state = slot_state::idle;
-      st.ctx->registry->finish(r.run_id);
-      if (r.status == "completed") {
-        self->send(st.clerk, store_atom::value, job, worker_id, std::move(r)); // answered by `stored`
-      } else if (r.status == "cancelled") {
-        log::info("run_finished", {{"run_id", r.run_id}, {"attempt", r.attempt}, {"result", "cancelled"},
-                                   {"worker_id", worker_id}});
-      } else {
-        self->send(st.clerk, fail_atom::value, job, r.error, r.permanent);
-      }
-      update_view(self);
-      dispatch(self);
-    },
-    [self](done_atom, const job_outcome& outcome) {
-      if (worker_slot* slot = holder(self, outcome.run_id, outcome.attempt, nullptr); slot && !slot->remote_slot()) {
+        if (!still_wanted) {
+          // The worker went away while its claim was made: the run goes back
+          // to the queue uncounted.
+          self->send(st.clerk, release_atom::value, std::move(job));
+          return;
+        }
+        hand_over(self, *slot, std::move(job));
+        update_view(self);
+        dispatch(self); // the next idle slot
+      },
+      [self](failed_atom, const std::string&, bool requeued, std::int64_t delay_ms) {
+        if (requeued)
+          self->delayed_send(self, std::chrono::milliseconds(delay_ms), wake_atom::value);
+        dispatch(self);
+      },
+      [self](stored_atom, const std::string&) { dispatch(self); },
+      [self](stats_atom, std::int64_t queued) {
+        auto& st = self->state;
+        if (queued > st.settings.depth_warning && !st.warned_depth)
+          log::warn("queue_depth_high",
+                    {{"queued", queued}, {"threshold", st.settings.depth_warning}});
+        st.warned_depth = queued > st.settings.depth_warning;
+      },
+      [self](node_atom, const std::string& node_id, const std::string& address,
+             std::vector<node_worker_actor>& workers, node_control_actor& control) {
+        auto& st = self->state;
+        // A node that registers again (restarted, reconnected) replaces itself.
+        if (st.nodes.count(node_id))
+          for (auto& slot : st.slots)
+            if (slot.node_id == node_id && slot.alive()) {
+              slot.state = slot_state::down;
+              self->demonitor(slot.remote.address());
+              give_up(self, slot, "node " + node_id + " registered again during the run");
+            }
+        node_entry& node = st.nodes[node_id];
+        node.address = address;
+        node.control = std::move(control);
+        node.heartbeat_ms = live_run::now_ms();
+        node.heartbeat_unix = unix_now();
+        node.status = node_status::up;
+        for (std::size_t i = 0; i < workers.size(); ++i) {
+          // Reuse this node's dead slots, so that a node that keeps
+          // reconnecting does not grow the table.
+          worker_slot* slot = nullptr;
+          for (auto& s : st.slots)
+            if (s.node_id == node_id && s.state == slot_state::down && !s.job) {
+              slot = &s;
+              break;
+            }
+          if (!slot) {
+            st.slots.emplace_back();
+            slot = &st.slots.back();
+            slot->node_id = node_id;
+          }
+          ++slot->generation;
+          slot->remote = workers[i];
+          slot->id = node_id + "/worker-" + std::to_string(i + 1);
+          slot->state = slot_state::idle;
+          slot->cancel_sent = false;
+          self->monitor(slot->remote);
+        }
+        update_view(self);
+        dispatch(self);
+      },
+      [self](heartbeat_atom, const std::string& node_id) {
+        auto it = self->state.nodes.find(node_id);
+        if (it == self->state.nodes.end() || it->second.status == node_status::lost)
+          return;
+        it->second.heartbeat_ms = live_run::now_ms();
+        it->second.heartbeat_unix = unix_now();
+        update_view(self);
+      },
+      [self](progress_atom, const std::string& node_id, const std::string& run_id,
+             std::int32_t attempt, double pct, std::int64_t bar_time, std::int64_t trades) {
+        // Only the attempt dispatched to that node may report on the run.
+        if (!holder(self, run_id, attempt, &node_id)) {
+          log::warn("cluster_message_rejected", {{"message", "progress"},
+                                                 {"node_id", node_id},
+                                                 {"run_id", run_id},
+                                                 {"attempt", attempt},
+                                                 {"reason", "no such attempt on that node"}});
+          return;
+        }
+        if (auto live = self->state.ctx->registry->find(run_id)) {
+          live->percent = pct;
+          live->bar_time = bar_time;
+          live->trades = trades;
+          live->beat();
+        }
+      },
+      [self](result_atom, const std::string& node_id, job_result& r) {
+        auto& st = self->state;
+        worker_slot* slot = holder(self, r.run_id, r.attempt, &node_id);
+        if (!slot) {
+          // A late result of an abandoned attempt, or one from a node the
+          // attempt was not given to: it touches nothing, not even the live
+          // state of the attempt that replaced it.
+          log::warn("result_ignored", {{"run_id", r.run_id},
+                                       {"attempt", r.attempt},
+                                       {"node_id", node_id},
+                                       {"reason", "no such attempt on that node"}});
+          return;
+        }
         const run_attempt job = *slot->job;
+        const std::string worker_id = slot->id;
         slot->job.reset();
         if (slot->state == slot_state::busy)
           slot->state = slot_state::idle;
-        if (outcome.result == "failed")
-          self->send(self->state.clerk, fail_atom::value, job, outcome.error, outcome.permanent);
-        log::info("run_finished", {{"run_id", outcome.run_id}, {"attempt", outcome.attempt},
-                                   {"result", outcome.result}, {"worker_id", slot->id}});
-      }
-      dispatch(self);
-    },
-    [self](restart_atom, std::uint64_t index, std::uint64_t generation) {
-      auto& slot = self->state.slots[index];
-      if (slot.alive() || slot.generation != generation)
-        return;
-      spawn_worker(self, index);
-      log::info("worker_restarted", {{"worker_id", slot.id}});
-      dispatch(self);
-    },
-    [self](stable_atom, std::uint64_t index, std::uint64_t generation) {
-      auto& slot = self->state.slots[index];
-      if (slot.alive() && slot.generation == generation)
-        slot.backoff = std::chrono::milliseconds(0);
-    },
-    [self](tick_atom) {
-      check_health(self);
-      dispatch(self); // retries whose backoff has passed
-      self->delayed_send(self, std::chrono::milliseconds(500), tick_atom::value);
-    },
+        st.ctx->registry->finish(r.run_id);
+        if (r.status == "completed") {
+          self->send(st.clerk, store_atom::value, job, worker_id,
+                     std::move(r)); // answered by `stored`
+        } else if (r.status == "cancelled") {
+          log::info("run_finished", {{"run_id", r.run_id},
+                                     {"attempt", r.attempt},
+                                     {"result", "cancelled"},
+                                     {"worker_id", worker_id}});
+        } else {
+          self->send(st.clerk, fail_atom::value, job, r.error, r.permanent);
+        }
+        update_view(self);
+        dispatch(self);
+      },
+      [self](done_atom, const job_outcome& outcome) {
+        if (worker_slot* slot = holder(self, outcome.run_id, outcome.attempt, nullptr);
+            slot && !slot->remote_slot()) {
+          const run_attempt job = *slot->job;
+          slot->job.reset();
+          if (slot->state == slot_state::busy)
+            slot->state = slot_state::idle;
+          if (outcome.result == "failed")
+            self->send(self->state.clerk, fail_atom::value, job, outcome.error, outcome.permanent);
+          log::info("run_finished", {{"run_id", outcome.run_id},
+                                     {"attempt", outcome.attempt},
+                                     {"result", outcome.result},
+                                     {"worker_id", slot->id}});
+        }
+        dispatch(self);
+      },
+      [self](restart_atom, std::uint64_t index, std::uint64_t generation) {
+        auto& slot = self->state.slots[index];
+        if (slot.alive() || slot.generation != generation)
+          return;
+        spawn_worker(self, index);
+        log::info("worker_restarted", {{"worker_id", slot.id}});
+        dispatch(self);
+      },
+      [self](stable_atom, std::uint64_t index, std::uint64_t generation) {
+        auto& slot = self->state.slots[index];
+        if (slot.alive() && slot.generation == generation)
+          slot.backoff = std::chrono::milliseconds(0);
+      },
+      [self](tick_atom) {
+        check_health(self);
+        dispatch(self); // retries whose backoff has passed
+        self->delayed_send(self, std::chrono::milliseconds(500), tick_atom::value);
+      },
   };
 }
 
 } // namespace
 
-caf::actor spawn_queue_manager(caf::actor_system& sys, std::shared_ptr<worker_context> ctx, queue_settings settings) {
+caf::actor spawn_queue_manager(caf::actor_system& sys, std::shared_ptr<worker_context> ctx,
+                               queue_settings settings) {
   // The manager only decides; it can run on CAF's cooperative threads, but
   // stays detached so that a busy scheduler never delays its timers.
   return sys.spawn<caf::detached>(queue_manager, std::move(ctx), settings);

@@ -32,6 +32,7 @@ struct queue_settings {
 };
 
 /// Spawns the queue manager (which spawns its workers).
-caf::actor spawn_queue_manager(caf::actor_system& sys, std::shared_ptr<worker_context> ctx, queue_settings settings);
+caf::actor spawn_queue_manager(caf::actor_system& sys, std::shared_ptr<worker_context> ctx,
+                               queue_settings settings);
 
 } // namespace bt

@@ -23,12 +23,16 @@ command_line::command_line(int argc, char** argv, int first, const std::set<std:
     desc.add_options()(name.c_str(), po::bool_switch());
   // Long options only, `--name value` or `--name=value`, never abbreviated
   // (a prefix must not silently select another option).
-  const int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
-                    po::command_line_style::long_allow_next;
+  const int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent
+                    | po::command_line_style::long_allow_next;
   po::variables_map vm;
   try {
     // The parser skips its first element as the program name.
-    po::store(po::command_line_parser(argc - first + 1, argv + first - 1).options(desc).style(style).run(), vm);
+    po::store(po::command_line_parser(argc - first + 1, argv + first - 1)
+                  .options(desc)
+                  .style(style)
+                  .run(),
+              vm);
   } catch (const po::unknown_option& e) {
     throw usage_error("unknown option " + e.get_option_name());
   } catch (const po::invalid_command_line_syntax& e) {
@@ -123,26 +127,35 @@ std::string pretty_json(const std::string& s) {
       continue;
     }
     switch (c) {
-      case '"': in_string = true; out += c; break;
-      case '{':
-      case '[':
-        out += c;
-        if (i + 1 < s.size() && (s[i + 1] == '}' || s[i + 1] == ']')) {
-          out += s[++i];
-          break;
-        }
-        ++depth;
-        newline();
+    case '"':
+      in_string = true;
+      out += c;
+      break;
+    case '{':
+    case '[':
+      out += c;
+      if (i + 1 < s.size() && (s[i + 1] == '}' || s[i + 1] == ']')) {
+        out += s[++i];
         break;
-      case '}':
-      case ']':
-        --depth;
-        newline();
-        out += c;
-        break;
-      case ',': out += c; newline(); break;
-      case ':': out += ": "; break;
-      default: out += c;
+      }
+      ++depth;
+      newline();
+      break;
+    case '}':
+    case ']':
+      --depth;
+      newline();
+      out += c;
+      break;
+    case ',':
+      out += c;
+      newline();
+      break;
+    case ':':
+      out += ": ";
+      break;
+    default:
+      out += c;
     }
   }
   out += '\n';

@@ -38,7 +38,8 @@ int gen_data_command(int argc, char** argv) {
   }
   if (auto start = args.get("start")) {
     if (parse_timestamp(*start, spec.start) != timestamp_parse::ok)
-      throw usage_error("--start '" + *start + "' is not a UTC timestamp (e.g. 2023-01-02T00:00:00Z)");
+      throw usage_error("--start '" + *start
+                        + "' is not a UTC timestamp (e.g. 2023-01-02T00:00:00Z)");
   }
   std::string csv = to_csv(generate_bars(spec));
   if (auto out = args.get("out"))

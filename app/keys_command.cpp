@@ -16,7 +16,8 @@ std::string open_database(const std::optional<std::string>& url, const std::stri
 
 namespace {
 
-std::optional<std::string> setting(const command_line& args, const std::string& name, const char* env) {
+std::optional<std::string> setting(const command_line& args, const std::string& name,
+                                   const char* env) {
   if (auto v = args.get(name))
     return v;
   if (const char* e = std::getenv(env))
@@ -60,23 +61,23 @@ int keys_command(int argc, char** argv) {
       throw usage_error("--tier must be free or pro");
   }
   std::unique_ptr<db::embedded_postgres> embedded;
-  const std::string conninfo =
-    open_database(setting(args, "database-url", "BACKTESTD_DATABASE_URL"),
-                  setting(args, "data-dir", "BACKTESTD_DATA_DIR").value_or("./var"), embedded, false);
+  const std::string conninfo = open_database(
+      setting(args, "database-url", "BACKTESTD_DATABASE_URL"),
+      setting(args, "data-dir", "BACKTESTD_DATA_DIR").value_or("./var"), embedded, false);
   pqxx::connection c(conninfo);
   if (action == "create") {
     auto k = db::create_key(c, *args.get("user"), role, tier);
-    std::cerr << "created key " << k.key_id << " for user '" << *args.get("user") << "' (" << k.role << ", "
-              << k.tier << "); it is shown only once\n";
+    std::cerr << "created key " << k.key_id << " for user '" << *args.get("user") << "' (" << k.role
+              << ", " << k.tier << "); it is shown only once\n";
     if ((args.get("role") && k.role != role) || (args.get("tier") && k.tier != tier))
-      std::cerr << "note: '" << *args.get("user") << "' already exists as " << k.role << "/" << k.tier
-                << "; a new key does not change a user's role or tier\n";
+      std::cerr << "note: '" << *args.get("user") << "' already exists as " << k.role << "/"
+                << k.tier << "; a new key does not change a user's role or tier\n";
     std::cout << k.key << '\n';
   } else if (action == "list") {
     std::cout << "id\tuser\trole\ttier\tprefix\tcreated_at\trevoked_at\n";
     for (const auto& k : db::list_keys(c))
-      std::cout << k.id << '\t' << k.user << '\t' << k.role << '\t' << k.tier << '\t' << k.prefix << "...\t"
-                << format_timestamp(k.created_at) << '\t'
+      std::cout << k.id << '\t' << k.user << '\t' << k.role << '\t' << k.tier << '\t' << k.prefix
+                << "...\t" << format_timestamp(k.created_at) << '\t'
                 << (k.revoked_at ? format_timestamp(*k.revoked_at) : std::string("-")) << '\n';
   } else {
     if (!db::revoke_key(c, *revoke_id)) {

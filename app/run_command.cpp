@@ -39,12 +39,15 @@ std::optional<unix_time> parse_time_option(const command_line& args, const std::
     return std::nullopt;
   unix_time t = 0;
   switch (parse_range_bound(*text, name == "to" ? range_bound::end : range_bound::start, t)) {
-    case timestamp_parse::ok: return t;
-    case timestamp_parse::non_utc_offset:
-      throw usage_error("--" + name + " '" + *text + "' has a non-UTC offset");
-    case timestamp_parse::invalid: break;
+  case timestamp_parse::ok:
+    return t;
+  case timestamp_parse::non_utc_offset:
+    throw usage_error("--" + name + " '" + *text + "' has a non-UTC offset");
+  case timestamp_parse::invalid:
+    break;
   }
-  throw usage_error("--" + name + " '" + *text + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)");
+  throw usage_error("--" + name + " '" + *text
+                    + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)");
 }
 
 } // namespace
@@ -81,7 +84,8 @@ int run_command(int argc, char** argv) {
     auto tf = parse_timeframe(*text);
     if (!tf)
       throw usage_error("--data-timeframe must be one of " + timeframe_names());
-    if (seconds_of(config.timeframe) < seconds_of(*tf) || seconds_of(config.timeframe) % seconds_of(*tf) != 0)
+    if (seconds_of(config.timeframe) < seconds_of(*tf)
+        || seconds_of(config.timeframe) % seconds_of(*tf) != 0)
       throw usage_error("--timeframe " + std::string(to_string(config.timeframe))
                         + " cannot be resampled from --data-timeframe " + *text);
     file_timeframe = *tf;
@@ -89,9 +93,10 @@ int run_command(int argc, char** argv) {
   const auto load_start = clock_type::now();
   const std::string csv = read_file(path);
   import_limits limits;
-  limits.latest_bar_time =
-    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()
-    + future_bar_tolerance;
+  limits.latest_bar_time = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count()
+                           + future_bar_tolerance;
   import_result imported = import_bars_csv(csv, config.symbol, file_timeframe, limits);
   const double load_ms = ms_since(load_start);
   if (!imported.accepted) {
@@ -107,7 +112,8 @@ int run_command(int argc, char** argv) {
   const upload_storage file_range = imported_whole(imported); // before resampling
   if (file_timeframe != config.timeframe)
     imported.bars = resample(imported.bars, config.timeframe);
-  bar_series bars = imported.bars.slice(config.from.value_or(INT64_MIN), config.to.value_or(INT64_MAX));
+  bar_series bars =
+      imported.bars.slice(config.from.value_or(INT64_MIN), config.to.value_or(INT64_MAX));
   if (bars.empty()) {
     std::cerr << "backtestd run: no bars in the requested range";
     if (!imported.bars.empty())

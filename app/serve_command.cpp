@@ -32,7 +32,8 @@ std::string open_database(const std::optional<std::string>& url, const std::stri
   if (url) {
     conninfo = *url;
   } else {
-    embedded = server ? db::embedded_postgres::start(data_dir) : db::embedded_postgres::attach(data_dir);
+    embedded =
+        server ? db::embedded_postgres::start(data_dir) : db::embedded_postgres::attach(data_dir);
     conninfo = embedded->connection_string();
   }
   pqxx::connection c(conninfo);
@@ -113,29 +114,34 @@ int serve_command(int argc, char** argv) {
         const auto pid = q.exec("SELECT pg_backend_pid()")[0][0].as<int>();
         ::setpriority(PRIO_PROCESS, static_cast<id_t>(pid), 10); // best effort
       };
-    auto worker_pool = std::make_shared<db::connection_pool>(conninfo, cfg.workers + 1, lower_priority);
-    auto worker_ctx =
-      std::make_shared<worker_context>(worker_context{worker_pool, registry, fault_plan::from_environment()});
+    auto worker_pool =
+        std::make_shared<db::connection_pool>(conninfo, cfg.workers + 1, lower_priority);
+    auto worker_ctx = std::make_shared<worker_context>(
+        worker_context{worker_pool, registry, fault_plan::from_environment()});
     queue_settings qs;
     qs.workers = cfg.workers;
     qs.per_user_limit = cfg.max_user_runs;
     qs.watchdog = std::chrono::seconds(cfg.watchdog_seconds);
     const bool cluster = !cfg.cluster_host.empty();
-    caf::actor qm = cfg.workers > 0 || cluster ? spawn_queue_manager(sys, worker_ctx, qs) : caf::actor{};
+    caf::actor qm =
+        cfg.workers > 0 || cluster ? spawn_queue_manager(sys, worker_ctx, qs) : caf::actor{};
     gateway_actor gateway;
     if (cluster) {
       gateway = spawn_gateway(sys, cluster_token, qm);
-      auto port = cfg.cluster_tls_cert.empty()
-                    ? sys.middleman().publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true)
-                    : caf::openssl::publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true);
+      auto port =
+          cfg.cluster_tls_cert.empty()
+              ? sys.middleman().publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true)
+              : caf::openssl::publish(gateway, cfg.cluster_port, cfg.cluster_host.c_str(), true);
       if (!port) {
-        log::error("cluster_listen_failed", {{"listen", cfg.cluster_host + ":" + std::to_string(cfg.cluster_port)},
-                                             {"reason", sys.render(port.error())}});
+        log::error("cluster_listen_failed",
+                   {{"listen", cfg.cluster_host + ":" + std::to_string(cfg.cluster_port)},
+                    {"reason", sys.render(port.error())}});
         caf::anon_send_exit(qm, caf::exit_reason::user_shutdown);
         caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
         return exit_failure;
       }
-      log::info("cluster_listening", {{"address", cfg.cluster_host}, {"port", static_cast<int>(*port)},
+      log::info("cluster_listening", {{"address", cfg.cluster_host},
+                                      {"port", static_cast<int>(*port)},
                                       {"tls", !cfg.cluster_tls_cert.empty()}});
     }
     backtest_limits bl;
@@ -143,17 +149,18 @@ int serve_command(int argc, char** argv) {
     bl.workers = cfg.workers;
     bl.per_user_limit = cfg.max_user_runs;
     auto service = std::make_shared<backtest_service>(
-      pool, registry, bl,
-      [qm] {
-        if (qm)
-          caf::anon_send(qm, wake_atom::value);
-      },
-      worker_ctx->cluster);
+        pool, registry, bl,
+        [qm] {
+          if (qm)
+            caf::anon_send(qm, wake_atom::value);
+        },
+        worker_ctx->cluster);
     auto api_workers = spawn_backtest_api_workers(sys, cfg.db_connections, service);
     try {
       http::api_routes routes(sys, workers, api_workers, cfg, http::openapi_document());
       http::http_server server(routes, cfg);
-      log::info("listening", {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});
+      log::info("listening",
+                {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});
       server.run();
       // The gate: nothing may call back into the routes or a session once
       // they are gone (the server, then the routes, are destroyed below).

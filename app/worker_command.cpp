@@ -31,10 +31,11 @@ extern "C" void on_stop_signal(int) {
 
 int worker_command(int argc, char** argv) {
   command_line args(argc, argv, 2,
-                    {"join", "workers", "cluster-token-file", "node-id", "cluster-tls-cert", "cluster-tls-key",
-                     "cluster-tls-ca"},
+                    {"join", "workers", "cluster-token-file", "node-id", "cluster-tls-cert",
+                     "cluster-tls-key", "cluster-tls-ca"},
                     {"cluster-tls"});
-  const bool tls = args.flag("cluster-tls") || args.get("cluster-tls-cert") || args.get("cluster-tls-ca");
+  const bool tls =
+      args.flag("cluster-tls") || args.get("cluster-tls-cert") || args.get("cluster-tls-ca");
   const std::string join = args.require("join");
   const auto colon = join.rfind(':');
   if (colon == std::string::npos || colon == 0)
@@ -57,7 +58,8 @@ int worker_command(int argc, char** argv) {
   }
   char hostname[256] = "node";
   ::gethostname(hostname, sizeof hostname - 1);
-  const std::string node_id = args.get("node-id").value_or(std::string(hostname) + "-" + std::to_string(::getpid()));
+  const std::string node_id =
+      args.get("node-id").value_or(std::string(hostname) + "-" + std::to_string(::getpid()));
 
   caf::actor_system_config cfg;
   cfg.add_message_types<caf::id_block::bt>();
@@ -111,15 +113,21 @@ int worker_command(int argc, char** argv) {
     std::string challenge;
     bool accepted = false;
     self->request(gateway, std::chrono::seconds(10), hello_atom::value, node_id)
-      .receive([&](std::string& c) { challenge = std::move(c); },
-               [&](caf::error& e) { log::error("join_failed", {{"reason", sys.render(e)}}); });
+        .receive([&](std::string& c) { challenge = std::move(c); },
+                 [&](caf::error& e) {
+                   log::error("join_failed", {{"reason", sys.render(e)}});
+                 });
     if (!challenge.empty())
       self->request(gateway, std::chrono::seconds(10), join_atom::value, node_id,
                     cluster_proof(token, challenge, node_id), handles, control)
-        .receive([&](bool ok) { accepted = ok; },
-                 [&](caf::error& e) { log::error("join_failed", {{"reason", sys.render(e)}}); });
+          .receive([&](bool ok) { accepted = ok; },
+                   [&](caf::error& e) {
+                     log::error("join_failed", {{"reason", sys.render(e)}});
+                   });
     if (!accepted) {
-      log::error("join_rejected", {{"node_id", node_id}, {"reason", "the server rejected this node (wrong cluster token?)"}});
+      log::error("join_rejected",
+                 {{"node_id", node_id},
+                  {"reason", "the server rejected this node (wrong cluster token?)"}});
       shutdown();
       // A node holds no state of its own, and CAF 0.17's system teardown
       // can wait on the refused middleman connection: leave at once, so a
@@ -127,7 +135,8 @@ int worker_command(int argc, char** argv) {
       std::fflush(nullptr);
       std::_Exit(exit_failure);
     }
-    log::info("node_registered", {{"node_id", node_id}, {"server", join}, {"workers", static_cast<int>(workers)}});
+    log::info("node_registered",
+              {{"node_id", node_id}, {"server", join}, {"workers", static_cast<int>(workers)}});
     self->monitor(gateway);
     for (auto& h : handles)
       self->monitor(h);
@@ -136,17 +145,18 @@ int worker_command(int argc, char** argv) {
     // then registers again).
     bool running = true;
     while (running && !stop_requested) {
-      self->send(gateway, heartbeat_atom::value, node_id); // as the joined actor: the gateway checks the sender
+      self->send(gateway, heartbeat_atom::value,
+                 node_id); // as the joined actor: the gateway checks the sender
       self->receive(
-        [&](caf::down_msg& down) {
-          if (down.source == gateway.address())
-            log::error("server_connection_lost", {{"reason", sys.render(down.reason)}});
-          else
-            log::error("node_worker_crashed", {{"reason", sys.render(down.reason)}});
-          code = exit_failure;
-          running = false;
-        },
-        caf::after(std::chrono::seconds(1)) >> [] {});
+          [&](caf::down_msg& down) {
+            if (down.source == gateway.address())
+              log::error("server_connection_lost", {{"reason", sys.render(down.reason)}});
+            else
+              log::error("node_worker_crashed", {{"reason", sys.render(down.reason)}});
+            code = exit_failure;
+            running = false;
+          },
+          caf::after(std::chrono::seconds(1)) >> [] {});
     }
     shutdown();
   }

@@ -60,19 +60,22 @@ void scenario(const std::string& strategy, std::size_t bars_count, int repeat) {
     auto strat = bt::make_strategy(*config.strategy, config.params);
     auto start = clock_type::now();
     auto out = bt::run_engine(bars, *strat, config.execution);
-    engine_ns.push_back(std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
+    engine_ns.push_back(
+        std::chrono::duration<double, std::nano>(clock_type::now() - start).count());
     trades = out.trades.size();
   }
   std::sort(engine_ns.begin(), engine_ns.end());
   auto full_start = clock_type::now();
   auto full = bt::run_backtest(config, bars);
-  double full_ms = std::chrono::duration<double, std::milli>(clock_type::now() - full_start).count();
+  double full_ms =
+      std::chrono::duration<double, std::milli>(clock_type::now() - full_start).count();
 
   const double best = engine_ns.front(), median = engine_ns[engine_ns.size() / 2];
-  std::printf("%-20s %9zu bars  x%-4d engine best %9.3f ms  median %9.3f ms  %6.1f ns/bar  %7.2f M bars/s  "
-              "run_backtest %8.3f ms (engine %.3f ms)  trades %6zu  peak RSS %7.1f MiB\n",
-              strategy.c_str(), bars.size(), repeat, best / 1e6, median / 1e6, best / bars.size(),
-              bars.size() / best * 1e3, full_ms, full.engine_ms, trades, peak_rss_kib() / 1024.0);
+  std::printf(
+      "%-20s %9zu bars  x%-4d engine best %9.3f ms  median %9.3f ms  %6.1f ns/bar  %7.2f M bars/s  "
+      "run_backtest %8.3f ms (engine %.3f ms)  trades %6zu  peak RSS %7.1f MiB\n",
+      strategy.c_str(), bars.size(), repeat, best / 1e6, median / 1e6, best / bars.size(),
+      bars.size() / best * 1e3, full_ms, full.engine_ms, trades, peak_rss_kib() / 1024.0);
   std::fflush(stdout);
 }
 

@@ -27,16 +27,16 @@ void write(std::string_view level, std::string_view event, std::initializer_list
   for (const auto& f : fields) {
     w.key(f.name);
     std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>)
-          w.string(v);
-        else if constexpr (std::is_same_v<T, bool>)
-          w.boolean(v);
-        else
-          w.number(v);
-      },
-      f.v);
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::string_view>)
+            w.string(v);
+          else if constexpr (std::is_same_v<T, bool>)
+            w.boolean(v);
+          else
+            w.number(v);
+        },
+        f.v);
   }
   w.end_object();
   std::string line = w.take();

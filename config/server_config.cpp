@@ -29,7 +29,8 @@ unsigned long parse_number(const std::string& name, const std::string& v, unsign
     used = 0;
   }
   if (used == 0 || used != v.size() || n > max)
-    throw std::invalid_argument(name + ": '" + v + "' is not a whole number up to " + std::to_string(max));
+    throw std::invalid_argument(name + ": '" + v + "' is not a whole number up to "
+                                + std::to_string(max));
   return n;
 }
 
@@ -76,7 +77,8 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
   } else if (name == "cluster-listen") {
     auto colon = v.rfind(':');
     if (colon == std::string::npos || colon == 0)
-      throw std::invalid_argument("cluster-listen: '" + v + "' must be HOST:PORT on loopback or a private interface");
+      throw std::invalid_argument("cluster-listen: '" + v
+                                  + "' must be HOST:PORT on loopback or a private interface");
     c.cluster_host = v.substr(0, colon);
     c.cluster_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
   } else if (name == "cluster-token-file") {
@@ -102,7 +104,8 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
   } else if (name == "max-body-bytes-in-flight") {
     c.max_body_bytes_in_flight = parse_number(name, v, 1ul << 40);
     if (c.max_body_bytes_in_flight < c.max_json_bytes)
-      throw std::invalid_argument("max-body-bytes-in-flight: must be at least " + std::to_string(c.max_json_bytes));
+      throw std::invalid_argument("max-body-bytes-in-flight: must be at least "
+                                  + std::to_string(c.max_json_bytes));
   } else if (name == "web-dir") {
     c.web_dir = v;
   } else if (name == "rate-limit") {
@@ -128,7 +131,8 @@ std::string default_web_dir() {
     return "web/node_modules/swagger-ui-dist";
   buf[n] = 0;
   auto exe_dir = std::filesystem::path(buf).parent_path();
-  for (auto dir : {exe_dir / "web", exe_dir.parent_path() / "web", exe_dir.parent_path().parent_path() / "web"}) {
+  for (auto dir : {exe_dir / "web", exe_dir.parent_path() / "web",
+                   exe_dir.parent_path().parent_path() / "web"}) {
     auto candidate = dir / "node_modules" / "swagger-ui-dist";
     if (std::filesystem::exists(candidate / "swagger-ui-bundle.js"))
       return candidate.string();
@@ -139,12 +143,25 @@ std::string default_web_dir() {
 } // namespace
 
 const std::vector<std::string>& server_setting_names() {
-  static const std::vector<std::string> names{"listen",  "data-dir",       "database-url",
-                                              "io-threads", "workers",     "db-connections",
-                                              "web-dir", "rate-limit", "max-user-runs", "queue-capacity",
-                                              "watchdog-seconds", "cluster-listen", "cluster-token-file",
-                                              "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca",
-                                              "max-connections", "max-body-bytes-in-flight", "shutdown-seconds"};
+  static const std::vector<std::string> names{"listen",
+                                              "data-dir",
+                                              "database-url",
+                                              "io-threads",
+                                              "workers",
+                                              "db-connections",
+                                              "web-dir",
+                                              "rate-limit",
+                                              "max-user-runs",
+                                              "queue-capacity",
+                                              "watchdog-seconds",
+                                              "cluster-listen",
+                                              "cluster-token-file",
+                                              "cluster-tls-cert",
+                                              "cluster-tls-key",
+                                              "cluster-tls-ca",
+                                              "max-connections",
+                                              "max-body-bytes-in-flight",
+                                              "shutdown-seconds"};
   return names;
 }
 
@@ -157,11 +174,15 @@ server_config load_server_config(int argc, char** argv, int first) {
     desc.add_options()(name.c_str(), po::value<std::string>());
   po::options_description cli_desc;
   cli_desc.add(desc).add_options()("config", po::value<std::string>());
-  const int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent |
-                    po::command_line_style::long_allow_next;
+  const int style = po::command_line_style::allow_long | po::command_line_style::long_allow_adjacent
+                    | po::command_line_style::long_allow_next;
   std::vector<po::option> cli;
   try {
-    cli = po::command_line_parser(argc - first + 1, argv + first - 1).options(cli_desc).style(style).run().options;
+    cli = po::command_line_parser(argc - first + 1, argv + first - 1)
+              .options(cli_desc)
+              .style(style)
+              .run()
+              .options;
   } catch (const po::unknown_option& e) {
     throw std::invalid_argument("unknown setting '" + e.get_option_name().substr(2) + "'");
   } catch (const po::invalid_command_line_syntax& e) {

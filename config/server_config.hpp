@@ -17,21 +17,21 @@ struct server_config {
   std::string data_dir = "./var";
   std::optional<std::string> database_url; ///< unset: embedded PostgreSQL
   unsigned io_threads = 1;
-  unsigned workers = 0;                     ///< backtest workers; 0 runs none (default: one per core)
+  unsigned workers = 0; ///< backtest workers; 0 runs none (default: one per core)
   std::size_t db_connections = 8;
-  std::string web_dir;                      ///< swagger-ui-dist install directory
+  std::string web_dir; ///< swagger-ui-dist install directory
   std::size_t max_upload_bytes = 50u << 20;
   std::size_t max_json_bytes = 1u << 20;
   std::size_t max_upload_rows = 100'000;
-  int max_user_runs = 3;                    ///< runs of one user executing at once
-  std::int64_t queue_capacity = 1000;       ///< queued runs before submissions get 503
-  unsigned watchdog_seconds = 60;           ///< a worker silent this long is replaced
-  std::string cluster_host;                 ///< --cluster-listen: empty, no worker nodes
+  int max_user_runs = 3;              ///< runs of one user executing at once
+  std::int64_t queue_capacity = 1000; ///< queued runs before submissions get 503
+  unsigned watchdog_seconds = 60;     ///< a worker silent this long is replaced
+  std::string cluster_host;           ///< --cluster-listen: empty, no worker nodes
   std::uint16_t cluster_port = 0;
   std::string cluster_token_file;
   std::string cluster_tls_cert, cluster_tls_key; ///< both set: nodes connect over TLS
   std::string cluster_tls_ca;                    ///< CA that signs node certificates
-  double rate_limit_per_second = 200;       ///< per API key
+  double rate_limit_per_second = 200;            ///< per API key
   double rate_limit_burst = 400;
   /// Open HTTP connections at most; one more is answered 503 and closed.
   std::size_t max_connections = 1024;

@@ -10,7 +10,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config git ca-certificates curl
   libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev
   libboost-program-options1.81-dev libboost-url1.81-dev
-  tzdata
+  clang-format tzdata
   libssl-dev openssl libcaf-dev libpqxx-dev postgresql-15
 )
 command -v npm >/dev/null || packages+=(nodejs npm)

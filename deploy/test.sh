@@ -6,6 +6,10 @@ root=$PWD
 bash deploy/install-deps.sh
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
 
+# The checked-in style, on every C++ file.
+git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run -Werror
+echo "clang-format: every C++ file follows .clang-format"
+
 bash deploy/build.sh
 (cd build && ctest -j2 --output-on-failure)
 

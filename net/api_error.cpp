@@ -6,38 +6,64 @@ namespace bt::http {
 
 unsigned status_of(service_code code) {
   switch (code) {
-    case service_code::ok: return 200;
-    case service_code::created: return 201;
-    case service_code::no_content: return 204;
-    case service_code::bad_request: return 400;
-    case service_code::unauthorized: return 401;
-    case service_code::not_found: return 404;
-    case service_code::conflict: return 409;
-    case service_code::payload_too_large: return 413;
-    case service_code::unprocessable: return 422;
-    case service_code::too_many_requests: return 429;
-    case service_code::unavailable: return 503;
-    case service_code::internal: return 500;
-    case service_code::accepted: return 202;
+  case service_code::ok:
+    return 200;
+  case service_code::created:
+    return 201;
+  case service_code::no_content:
+    return 204;
+  case service_code::bad_request:
+    return 400;
+  case service_code::unauthorized:
+    return 401;
+  case service_code::not_found:
+    return 404;
+  case service_code::conflict:
+    return 409;
+  case service_code::payload_too_large:
+    return 413;
+  case service_code::unprocessable:
+    return 422;
+  case service_code::too_many_requests:
+    return 429;
+  case service_code::unavailable:
+    return 503;
+  case service_code::internal:
+    return 500;
+  case service_code::accepted:
+    return 202;
   }
   return 500;
 }
 
 const char* name_of(service_code code) {
   switch (code) {
-    case service_code::ok: return "ok";
-    case service_code::created: return "created";
-    case service_code::no_content: return "no_content";
-    case service_code::bad_request: return "bad_request";
-    case service_code::unauthorized: return "unauthorized";
-    case service_code::not_found: return "not_found";
-    case service_code::conflict: return "conflict";
-    case service_code::payload_too_large: return "payload_too_large";
-    case service_code::unprocessable: return "unprocessable";
-    case service_code::too_many_requests: return "too_many_requests";
-    case service_code::unavailable: return "unavailable";
-    case service_code::internal: return "internal";
-    case service_code::accepted: return "accepted";
+  case service_code::ok:
+    return "ok";
+  case service_code::created:
+    return "created";
+  case service_code::no_content:
+    return "no_content";
+  case service_code::bad_request:
+    return "bad_request";
+  case service_code::unauthorized:
+    return "unauthorized";
+  case service_code::not_found:
+    return "not_found";
+  case service_code::conflict:
+    return "conflict";
+  case service_code::payload_too_large:
+    return "payload_too_large";
+  case service_code::unprocessable:
+    return "unprocessable";
+  case service_code::too_many_requests:
+    return "too_many_requests";
+  case service_code::unavailable:
+    return "unavailable";
+  case service_code::internal:
+    return "internal";
+  case service_code::accepted:
+    return "accepted";
   }
   return "internal";
 }

@@ -27,34 +27,35 @@ void http_server::impl::listen() {
   if (!ec)
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    throw std::runtime_error("cannot listen on " + cfg.listen_host + ":" + std::to_string(cfg.listen_port)
-                             + ": " + ec.message());
+    throw std::runtime_error("cannot listen on " + cfg.listen_host + ":"
+                             + std::to_string(cfg.listen_port) + ": " + ec.message());
 }
 
 void http_server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (!self->acceptor.is_open())
-        return; // shutting down
-      log::warn("accept_failed", {{"reason", ec.message()}});
-    } else {
-      // Responses go out whole; Nagle would hold back the tail of a write.
-      beast::error_code opt;
-      socket.set_option(tcp::no_delay(true), opt);
-      auto s = make_session(std::move(socket), *self);
-      bool full = false;
-      {
-        std::lock_guard<std::mutex> lock(self->sessions_mutex);
-        full = self->sessions.size() >= self->cfg.max_connections;
-        self->sessions.insert(s);
-      }
-      if (full)
-        refuse_session(s); // a 503 and close, without reading a request
-      else
-        start_session(s);
-    }
-    self->do_accept();
-  });
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (!self->acceptor.is_open())
+                              return; // shutting down
+                            log::warn("accept_failed", {{"reason", ec.message()}});
+                          } else {
+                            // Responses go out whole; Nagle would hold back the tail of a write.
+                            beast::error_code opt;
+                            socket.set_option(tcp::no_delay(true), opt);
+                            auto s = make_session(std::move(socket), *self);
+                            bool full = false;
+                            {
+                              std::lock_guard<std::mutex> lock(self->sessions_mutex);
+                              full = self->sessions.size() >= self->cfg.max_connections;
+                              self->sessions.insert(s);
+                            }
+                            if (full)
+                              refuse_session(s); // a 503 and close, without reading a request
+                            else
+                              start_session(s);
+                          }
+                          self->do_accept();
+                        });
 }
 
 void http_server::impl::remove(const std::shared_ptr<session>& s) {
@@ -68,7 +69,8 @@ void http_server::impl::begin_shutdown() {
   asio::post(acceptor.get_executor(), [self = shared_from_this()] {
     if (self->draining.exchange(true))
       return;
-    log::info("shutdown_started", {{"open_connections", static_cast<std::uint64_t>(self->sessions.size())}});
+    log::info("shutdown_started",
+              {{"open_connections", static_cast<std::uint64_t>(self->sessions.size())}});
     beast::error_code ec;
     self->acceptor.close(ec);
     self->signals.cancel(ec);

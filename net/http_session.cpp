@@ -36,7 +36,8 @@ std::string_view trim(beast::string_view v) {
 
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, http_server::impl& server) : stream_(std::move(socket)), server_(server) {}
+  session(tcp::socket&& socket, http_server::impl& server)
+      : stream_(std::move(socket)), server_(server) {}
   ~session() { release(); }
 
   void run() {
@@ -47,7 +48,8 @@ public:
   void refuse_busy() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->log_path_ = "(over the connection limit)";
-      response busy = error_response(503, "unavailable", "too many open connections; retry shortly");
+      response busy =
+          error_response(503, "unavailable", "too many open connections; retry shortly");
       busy.headers.emplace_back("Retry-After", "1");
       self->respond(std::move(busy), true);
     });
@@ -72,31 +74,35 @@ private:
     parser_->body_limit(boost::none);
     idle_ = true;
     stream_.expires_after(idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&session::on_read_header, shared_from_this()));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&session::on_read_header, shared_from_this()));
   }
 
   void on_read_header(beast::error_code ec, std::size_t) {
     idle_ = false;
     if (ec == bhttp::error::header_limit) {
       unread_body_ = true;
-      return respond(error_response(431, "header_too_large",
-                                    "request headers exceed " + std::to_string(header_limit) + " bytes"),
-                     true);
+      return respond(
+          error_response(431, "header_too_large",
+                         "request headers exceed " + std::to_string(header_limit) + " bytes"),
+          true);
     }
     // A request the parser rejects gets a 400; a connection that just
     // ended or timed out is closed.
     if (ec && ec.category() == beast::error_code(bhttp::error::bad_target).category()
         && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       unread_body_ = true;
-      return respond(error_response(400, "bad_request", "malformed HTTP request: " + ec.message()), true);
+      return respond(error_response(400, "bad_request", "malformed HTTP request: " + ec.message()),
+                     true);
     }
     if (ec)
       return close(); // end of stream, timeout, reset
     auto& req = parser_->get();
     started_ = std::chrono::steady_clock::now();
     request_.method = std::string(req.method_string());
-    request_.malformed_query = !parse_target(std::string(req.target()), request_.path, request_.query);
+    request_.malformed_query =
+        !parse_target(std::string(req.target()), request_.path, request_.query);
     request_.api_key = std::string(req["X-API-Key"]);
     request_.content_type = std::string(req[bhttp::field::content_type]);
     log_method_ = request_.method;
@@ -107,8 +113,9 @@ private:
         && !beast::iequals(trim(req[bhttp::field::transfer_encoding]), "chunked")) {
       unread_body_ = true;
       return respond(error_response(501, "not_implemented",
-                                    "Transfer-Encoding '" + std::string(req[bhttp::field::transfer_encoding])
-                                      + "' is not supported (only chunked)"),
+                                    "Transfer-Encoding '"
+                                        + std::string(req[bhttp::field::transfer_encoding])
+                                        + "' is not supported (only chunked)"),
                      true);
     }
     // What can be refused from the header alone is refused before the body.
@@ -125,13 +132,15 @@ private:
     // Admission counts bytes, not just requests: the body this request may
     // bring (announced, or the route's limit when chunked) is reserved
     // until its answer is written.
-    const std::size_t reserve = parser_->content_length() ? static_cast<std::size_t>(*parser_->content_length())
-                                : parser_->chunked()      ? limit
-                                                          : 0;
+    const std::size_t reserve = parser_->content_length()
+                                    ? static_cast<std::size_t>(*parser_->content_length())
+                                : parser_->chunked() ? limit
+                                                     : 0;
     if (reserve > 0) {
       if (!server_.admit_body(reserve)) {
         unread_body_ = true;
-        response busy = error_response(503, "unavailable", "the server is receiving too much data; retry shortly");
+        response busy = error_response(503, "unavailable",
+                                       "the server is receiving too much data; retry shortly");
         busy.headers.emplace_back("Retry-After", "1");
         return respond(std::move(busy), true);
       }
@@ -142,7 +151,8 @@ private:
     // Clients that ask (curl does for large bodies) wait for 100 Continue
     // before sending the body; without it they stall for a second.
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
-      continue_ = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      continue_ =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
       return bhttp::async_write(stream_, *continue_,
                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                   if (ec)
@@ -168,7 +178,8 @@ private:
     if (ec && ec.category() == beast::error_code(bhttp::error::bad_chunk).category()
         && ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       unread_body_ = true;
-      return respond(error_response(400, "bad_request", "malformed request body: " + ec.message()), true);
+      return respond(error_response(400, "bad_request", "malformed request body: " + ec.message()),
+                     true);
     }
     if (ec)
       return close();
@@ -188,7 +199,8 @@ private:
 
   static response too_large(std::size_t limit) {
     return error_response(413, "payload_too_large",
-                          "the body exceeds the limit of " + std::to_string(limit) + " bytes for this endpoint");
+                          "the body exceeds the limit of " + std::to_string(limit)
+                              + " bytes for this endpoint");
   }
 
   void respond(response r, bool must_close) {
@@ -212,12 +224,16 @@ private:
     if (head_)
       res_.content_length(size);
     const auto ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count();
     if (r.status >= 500)
-      log::warn("http_request", {{"method", log_method_}, {"path", log_path_},
-                                 {"status", static_cast<int>(r.status)}, {"ms", ms}});
+      log::warn("http_request", {{"method", log_method_},
+                                 {"path", log_path_},
+                                 {"status", static_cast<int>(r.status)},
+                                 {"ms", ms}});
     stream_.expires_after(write_timeout);
-    bhttp::async_write(stream_, res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+    bhttp::async_write(stream_, res_,
+                       beast::bind_front_handler(&session::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -287,8 +303,14 @@ private:
 std::shared_ptr<session> make_session(tcp::socket&& socket, http_server::impl& server) {
   return std::make_shared<session>(std::move(socket), server);
 }
-void start_session(const std::shared_ptr<session>& s) { s->run(); }
-void refuse_session(const std::shared_ptr<session>& s) { s->refuse_busy(); }
-void drain_session(const std::shared_ptr<session>& s) { s->drain(); }
+void start_session(const std::shared_ptr<session>& s) {
+  s->run();
+}
+void refuse_session(const std::shared_ptr<session>& s) {
+  s->refuse_busy();
+}
+void drain_session(const std::shared_ptr<session>& s) {
+  s->drain();
+}
 
 } // namespace bt::http

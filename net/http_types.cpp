@@ -30,7 +30,8 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
-bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query) {
+bool parse_target(const std::string& target, std::string& path,
+                  std::map<std::string, std::string>& query) {
   // RFC 3986 origin-form ("/path?query"), percent-decoding by Boost.URL;
   // '+' in the query is a space (HTML forms).
   auto parsed = boost::urls::parse_origin_form(target);

@@ -11,11 +11,11 @@
 namespace bt::http {
 
 struct request {
-  std::string method;  ///< GET, POST, ...
-  std::string path;    ///< decoded path without the query
+  std::string method;                       ///< GET, POST, ...
+  std::string path;                         ///< decoded path without the query
   std::map<std::string, std::string> query; ///< decoded; the last of repeated keys wins
-  std::string api_key; ///< X-API-Key, empty when absent
-  std::string idempotency_key; ///< Idempotency-Key, empty when absent
+  std::string api_key;                      ///< X-API-Key, empty when absent
+  std::string idempotency_key;              ///< Idempotency-Key, empty when absent
   std::string content_type;
   std::string body;
   bool malformed_query = false;
@@ -34,7 +34,8 @@ using responder = std::function<void(response)>;
 /// Splits "/a/b?x=1&y=%20" into a decoded path and query; false when the
 /// percent-encoding is broken, or a decoded path, key or value holds a NUL
 /// or is not UTF-8 (such a request is a 400, never a truncated lookup).
-bool parse_target(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+bool parse_target(const std::string& target, std::string& path,
+                  std::map<std::string, std::string>& query);
 
 /// The media type of a Content-Type value: type/subtype, lowercased, its
 /// parameters dropped ("Text/CSV; charset=utf-8" -> "text/csv").

@@ -25,9 +25,11 @@ std::optional<std::string_view> content_disposition(std::string_view headers) {
   std::size_t pos = 0;
   while (pos <= headers.size()) {
     auto end = headers.find("\r\n", pos);
-    std::string_view line = headers.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view line =
+        headers.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     auto colon = line.find(':');
-    if (colon != std::string_view::npos && lower(trim(line.substr(0, colon))) == "content-disposition")
+    if (colon != std::string_view::npos
+        && lower(trim(line.substr(0, colon))) == "content-disposition")
       return trim(line.substr(colon + 1));
     if (end == std::string_view::npos)
       break;
@@ -80,7 +82,8 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
   return std::nullopt;
 }
 
-multipart_lookup multipart_field(std::string_view content_type, std::string_view body, std::string_view field) {
+multipart_lookup multipart_field(std::string_view content_type, std::string_view body,
+                                 std::string_view field) {
   multipart_lookup out;
   auto boundary = header_parameter(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70) // RFC 2046: 1 to 70 characters

@@ -18,7 +18,8 @@ struct multipart_lookup {
 /// Finds the part whose Content-Disposition (RFC 7578: `form-data` with a
 /// `name` parameter, quoted or not) names `field` exactly. Other parameters
 /// (`filename="file"`) never match.
-multipart_lookup multipart_field(std::string_view content_type, std::string_view body, std::string_view field);
+multipart_lookup multipart_field(std::string_view content_type, std::string_view body,
+                                 std::string_view field);
 
 /// The value of parameter `name` (case-insensitive) in a header value such
 /// as `form-data; name="file"; filename="a.csv"`; quotes and backslash

@@ -17,7 +17,8 @@ namespace bt::http {
 
 class rate_limiter {
 public:
-  rate_limiter(double per_second, double burst, std::size_t known_keys = 100'000, std::size_t probation_keys = 10'000)
+  rate_limiter(double per_second, double burst, std::size_t known_keys = 100'000,
+               std::size_t probation_keys = 10'000)
       : rate_(per_second), burst_(burst), known_(known_keys), probation_(probation_keys) {}
   /// Takes one token for `key`; false when its bucket is empty.
   bool allow(const std::string& key);

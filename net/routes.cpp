@@ -12,9 +12,9 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
-#include <atomic>
 #include <tuple>
 #include <type_traits>
 
@@ -55,7 +55,8 @@ std::string query_value(const request& req, const std::string& key) {
 
 // Query parameters an endpoint does not define are refused by name: a typo
 // (`limt=10`) must not silently give the default.
-std::optional<response> unknown_query(const request& req, std::initializer_list<const char*> allowed) {
+std::optional<response> unknown_query(const request& req,
+                                      std::initializer_list<const char*> allowed) {
   std::vector<error_detail> unknown;
   for (const auto& [key, value] : req.query) {
     bool known = false;
@@ -65,8 +66,9 @@ std::optional<response> unknown_query(const request& req, std::initializer_list<
       std::string list;
       for (const char* a : allowed)
         list += (list.empty() ? "" : ", ") + std::string(a);
-      unknown.push_back({key, 0, list.empty() ? "this endpoint takes no query parameters"
-                                              : "unknown query parameter (known: " + list + ")"});
+      unknown.push_back({key, 0,
+                         list.empty() ? "this endpoint takes no query parameters"
+                                      : "unknown query parameter (known: " + list + ")"});
     }
   }
   if (unknown.empty())
@@ -93,7 +95,8 @@ struct api_routes::impl {
 
   impl(caf::actor_system& s, std::vector<market_data_actor> w, std::vector<backtest_api_actor> b,
        const server_config& c, std::string openapi)
-      : sys(s), workers(std::move(w)), backtest_workers(std::move(b)), cfg(c), assets(std::move(openapi), c.web_dir),
+      : sys(s), workers(std::move(w)), backtest_workers(std::move(b)), cfg(c),
+        assets(std::move(openapi), c.web_dir),
         limiter(c.rate_limit_per_second, c.rate_limit_burst) {}
 
   // Sends one request to a worker from a short-lived actor; the reply comes
@@ -120,26 +123,28 @@ struct api_routes::impl {
     // lambdas cannot move-capture a parameter pack. The pass keeps the
     // routes alive for as long as the actor may call back into them.
     std::lock_guard<std::mutex> lock(pending_mutex);
-    caf::actor a = sys.spawn([this, worker, timeout, done, pass, args = std::make_tuple(std::move(xs)...)](
-                               caf::event_based_actor* self) mutable {
-      std::apply(
-        [&](auto&... a) {
-          self->request(worker, timeout, std::move(a)...)
-            .then(
-              [this, self, done, pass](service_reply& reply) {
-                --in_flight;
-                done(to_response(reply));
-                forget(self->id());
+    caf::actor a =
+        sys.spawn([this, worker, timeout, done, pass,
+                   args = std::make_tuple(std::move(xs)...)](caf::event_based_actor* self) mutable {
+          std::apply(
+              [&](auto&... a) {
+                self->request(worker, timeout, std::move(a)...)
+                    .then(
+                        [this, self, done, pass](service_reply& reply) {
+                          --in_flight;
+                          done(to_response(reply));
+                          forget(self->id());
+                        },
+                        [this, self, done, pass](caf::error& err) {
+                          --in_flight;
+                          log::error("actor_request_failed", {{"reason", caf::to_string(err)}});
+                          done(error_response(503, "unavailable",
+                                              "the request could not be completed; retry shortly"));
+                          forget(self->id());
+                        });
               },
-              [this, self, done, pass](caf::error& err) {
-                --in_flight;
-                log::error("actor_request_failed", {{"reason", caf::to_string(err)}});
-                done(error_response(503, "unavailable", "the request could not be completed; retry shortly"));
-                forget(self->id());
-              });
-        },
-        args);
-    });
+              args);
+        });
     pending.emplace(a.id(), a);
   }
 
@@ -155,7 +160,8 @@ struct api_routes::impl {
     if (media_type(req.content_type) == "multipart/form-data") {
       auto part = multipart_field(req.content_type, req.body, "file");
       if (part.matches > 1) {
-        done(error_response(422, "unprocessable", "multipart upload with more than one 'file' field",
+        done(error_response(422, "unprocessable",
+                            "multipart upload with more than one 'file' field",
                             {{"file", 0, "send exactly one part named 'file'"}}));
         return;
       }
@@ -168,7 +174,8 @@ struct api_routes::impl {
     } else {
       csv = std::move(req.body);
     }
-    upload_request msg{req.api_key, query_value(req, "symbol"), query_value(req, "timeframe"), std::move(csv)};
+    upload_request msg{req.api_key, query_value(req, "symbol"), query_value(req, "timeframe"),
+                       std::move(csv)};
     call(std::move(done), std::chrono::seconds(120), upload_atom::value, std::move(msg));
   }
 
@@ -198,7 +205,8 @@ struct api_routes::impl {
       call.query.emplace_back(k, v);
     if constexpr (std::is_same_v<Atom, submit_atom>) {
       if (media_type(req.content_type) != "application/json") {
-        done(error_response(415, "unsupported_media_type", "send the backtest request as application/json"));
+        done(error_response(415, "unsupported_media_type",
+                            "send the backtest request as application/json"));
         return;
       }
       if (req.idempotency_key.size() > 255) {
@@ -216,7 +224,8 @@ struct api_routes::impl {
 
   // Runs `handler` when the query holds only `allowed` keys.
   template <class F>
-  void with_query(request& req, responder& done, std::initializer_list<const char*> allowed, F&& handler) {
+  void with_query(request& req, responder& done, std::initializer_list<const char*> allowed,
+                  F&& handler) {
     if (auto refused = unknown_query(req, allowed))
       return done(std::move(*refused));
     handler();
@@ -229,8 +238,9 @@ struct api_routes::impl {
     };
     if (parts.size() == 2 || (parts.size() == 3 && parts[2] == "history")) {
       if (is_get(req))
-        return op({"status", "symbol", "strategy", "from", "to", "limit", "offset", "sort", "order"},
-                  history_atom::value);
+        return op(
+            {"status", "symbol", "strategy", "from", "to", "limit", "offset", "sort", "order"},
+            history_atom::value);
       if (req.method == "POST" && parts.size() == 2)
         return op({}, submit_atom::value);
       return done(method_not_allowed(parts.size() == 2 ? "GET, HEAD, POST" : "GET, HEAD"));
@@ -245,13 +255,15 @@ struct api_routes::impl {
       return done(method_not_allowed("GET, HEAD, DELETE"));
     }
     if (parts.size() == 4 && parts[3] == "cancel")
-      return req.method == "POST" ? op({}, cancel_atom::value, parts[2]) : done(method_not_allowed("POST"));
+      return req.method == "POST" ? op({}, cancel_atom::value, parts[2])
+                                  : done(method_not_allowed("POST"));
     if (parts.size() == 4 && is_result(parts[3])) {
       if (!is_get(req))
         return done(method_not_allowed("GET, HEAD"));
       const std::string& what = parts[3];
       if (what == "trades")
-        return op({"side", "zone_type", "outcome", "from", "to", "sort", "order", "limit", "offset", "format"},
+        return op({"side", "zone_type", "outcome", "from", "to", "sort", "order", "limit", "offset",
+                   "format"},
                   trades_atom::value, parts[2]);
       if (what == "equity")
         return op({"max_points", "format"}, equity_atom::value, parts[2]);
@@ -265,7 +277,8 @@ struct api_routes::impl {
   }
 
   static bool is_result(const std::string& part) {
-    return part == "metrics" || part == "equity" || part == "trades" || part == "zones" || part == "chart";
+    return part == "metrics" || part == "equity" || part == "trades" || part == "zones"
+           || part == "chart";
   }
 
   void v1(request& req, responder done) {
@@ -293,46 +306,55 @@ struct api_routes::impl {
       // does an admin learn which methods it allows.
       const bool known = parts.size() == 3 && parts[2] == "cluster";
       if (known && is_get(req))
-        return with_query(req, done, {}, [&] { backtest(req, std::move(done), cluster_atom::value); });
+        return with_query(req, done, {},
+                          [&] { backtest(req, std::move(done), cluster_atom::value); });
       return backtest(
-        req,
-        [done, known, path = req.path](response r) {
-          if (r.status != 200)
-            return done(std::move(r));
-          done(known ? method_not_allowed("GET, HEAD") : error_response(404, "not_found", "no such endpoint: " + path));
-        },
-        cluster_atom::value);
+          req,
+          [done, known, path = req.path](response r) {
+            if (r.status != 200)
+              return done(std::move(r));
+            done(known ? method_not_allowed("GET, HEAD")
+                       : error_response(404, "not_found", "no such endpoint: " + path));
+          },
+          cluster_atom::value);
     }
     if (parts.size() == 2 && parts[1] == "queue")
-      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), queue_atom::value); })
+      return is_get(req) ? with_query(req, done, {},
+                                      [&] { backtest(req, std::move(done), queue_atom::value); })
                          : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 2 && parts[1] == "strategies")
-      return is_get(req) ? with_query(req, done, {}, [&] { backtest(req, std::move(done), strategies_atom::value); })
+      return is_get(req) ? with_query(
+                 req, done, {}, [&] { backtest(req, std::move(done), strategies_atom::value); })
                          : done(method_not_allowed("GET, HEAD"));
     if (parts.size() >= 2 && parts[1] == "market-data") {
       if (parts.size() == 2) {
         if (is_get(req))
-          return with_query(req, done, {},
-                            [&] { call(std::move(done), timeout, list_atom::value, dataset_query(req, "", "")); });
+          return with_query(req, done, {}, [&] {
+            call(std::move(done), timeout, list_atom::value, dataset_query(req, "", ""));
+          });
         if (req.method == "POST")
-          return with_query(req, done, {"symbol", "timeframe"}, [&] { upload(req, std::move(done)); });
+          return with_query(req, done, {"symbol", "timeframe"},
+                            [&] { upload(req, std::move(done)); });
         return done(method_not_allowed("GET, HEAD, POST"));
       }
       if (parts.size() == 4) {
         if (is_get(req))
           return with_query(req, done, {}, [&] {
-            call(std::move(done), timeout, info_atom::value, dataset_query(req, parts[2], parts[3]));
+            call(std::move(done), timeout, info_atom::value,
+                 dataset_query(req, parts[2], parts[3]));
           });
         if (req.method == "DELETE")
           return with_query(req, done, {}, [&] {
-            call(std::move(done), timeout, delete_atom::value, dataset_query(req, parts[2], parts[3]));
+            call(std::move(done), timeout, delete_atom::value,
+                 dataset_query(req, parts[2], parts[3]));
           });
         return done(method_not_allowed("GET, HEAD, DELETE"));
       }
       if (parts.size() == 5 && parts[4] == "bars") {
         if (is_get(req))
           return with_query(req, done, {"from", "to", "limit", "format"}, [&] {
-            call(std::move(done), timeout, bars_atom::value, dataset_query(req, parts[2], parts[3]));
+            call(std::move(done), timeout, bars_atom::value,
+                 dataset_query(req, parts[2], parts[3]));
           });
         return done(method_not_allowed("GET, HEAD"));
       }
@@ -344,7 +366,8 @@ struct api_routes::impl {
   /// before the (up to 50 MB) body is read.
   std::optional<response> upload_precheck(const request& req) const {
     if (req.api_key.empty())
-      return error_response(401, "unauthorized", "missing API key: send it in the X-API-Key header");
+      return error_response(401, "unauthorized",
+                            "missing API key: send it in the X-API-Key header");
     if (auto refused = unknown_query(req, {"symbol", "timeframe"}))
       return refused;
     const std::string type = media_type(req.content_type);
@@ -370,7 +393,8 @@ struct api_routes::impl {
 api_routes::api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
                        std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
                        std::string openapi)
-    : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers), cfg, std::move(openapi))) {}
+    : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers), cfg,
+                                   std::move(openapi))) {}
 
 api_routes::~api_routes() {
   close(std::chrono::seconds(10));
@@ -389,14 +413,15 @@ bool api_routes::close(std::chrono::milliseconds timeout) {
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   const bool drained = impl_->gate.wait(timeout);
   if (!ending.empty() || !drained)
-    log::warn("requests_ended_at_shutdown", {{"count", static_cast<std::uint64_t>(ending.size())},
-                                            {"drained", drained}});
+    log::warn("requests_ended_at_shutdown",
+              {{"count", static_cast<std::uint64_t>(ending.size())}, {"drained", drained}});
   return drained;
 }
 
 std::optional<response> api_routes::precheck(const request& req) const {
   if (req.malformed_query)
-    return error_response(400, "bad_request", "malformed request target (percent-encoding, NUL or invalid UTF-8)");
+    return error_response(400, "bad_request",
+                          "malformed request target (percent-encoding, NUL or invalid UTF-8)");
   if (req.method == "POST" && req.path == "/v1/market-data")
     return impl_->upload_precheck(req);
   return std::nullopt;
@@ -410,7 +435,8 @@ std::size_t api_routes::body_limit(const std::string& method, const std::string&
 
 void api_routes::handle(request req, responder done) {
   if (req.malformed_query) {
-    done(error_response(400, "bad_request", "malformed request target (percent-encoding, NUL or invalid UTF-8)"));
+    done(error_response(400, "bad_request",
+                        "malformed request target (percent-encoding, NUL or invalid UTF-8)"));
     return;
   }
   const std::string& p = req.path;

@@ -17,7 +17,8 @@ class api_routes {
 public:
   /// `openapi` is the contract served at /openapi.json.
   api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
-             std::vector<backtest_api_actor> backtest_workers, const server_config& cfg, std::string openapi);
+             std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
+             std::string openapi);
   ~api_routes();
 
   /// The largest body accepted for this method and path (checked against

@@ -47,11 +47,11 @@ bool read(const std::string& path, std::string& out) {
 static_assets::static_assets(std::string openapi, const std::string& swagger_dir)
     : openapi_(std::move(openapi)), swagger_dir_(swagger_dir) {
   const std::pair<const char*, const char*> wanted[] = {
-    {"swagger-ui.css", "text/css; charset=utf-8"},
-    {"swagger-ui-bundle.js", "application/javascript; charset=utf-8"},
-    {"swagger-ui-standalone-preset.js", "application/javascript; charset=utf-8"},
-    {"favicon-32x32.png", "image/png"},
-    {"favicon-16x16.png", "image/png"},
+      {"swagger-ui.css", "text/css; charset=utf-8"},
+      {"swagger-ui-bundle.js", "application/javascript; charset=utf-8"},
+      {"swagger-ui-standalone-preset.js", "application/javascript; charset=utf-8"},
+      {"favicon-32x32.png", "image/png"},
+      {"favicon-16x16.png", "image/png"},
   };
   for (const auto& [name, type] : wanted) {
     std::string body;
@@ -69,9 +69,11 @@ response static_assets::get(const std::string& path) const {
     return r;
   }
   if (files_.empty())
-    return error_response(503, "unavailable",
-                          "Swagger UI is not installed: run 'npm install' in web/ or set --web-dir to "
-                          "the swagger-ui-dist directory (looked in " + swagger_dir_ + ")");
+    return error_response(
+        503, "unavailable",
+        "Swagger UI is not installed: run 'npm install' in web/ or set --web-dir to "
+        "the swagger-ui-dist directory (looked in "
+            + swagger_dir_ + ")");
   if (path == "/docs" || path == "/docs/") {
     r.content_type = "text/html; charset=utf-8";
     r.body = docs_page;

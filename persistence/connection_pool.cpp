@@ -6,7 +6,8 @@ namespace bt::db {
 
 connection_pool::connection_pool(std::string conninfo, std::size_t size,
                                  std::function<void(pqxx::connection&)> on_connect)
-    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size), on_connect_(std::move(on_connect)) {}
+    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size),
+      on_connect_(std::move(on_connect)) {}
 
 connection_pool::~connection_pool() = default;
 
@@ -24,8 +25,8 @@ connection_pool::lease::~lease() {
 connection_pool::lease connection_pool::acquire(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!available_.wait_for(lock, timeout, [&] { return !idle_.empty() || open_ < size_; }))
-    throw unavailable("no database connection became free within "
-                      + std::to_string(timeout.count()) + " ms");
+    throw unavailable("no database connection became free within " + std::to_string(timeout.count())
+                      + " ms");
   if (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();

@@ -103,7 +103,8 @@ std::string read_or_create_password(const std::string& path) {
   if (fd < 0)
     throw embedded_error("cannot write " + tmp + ": " + std::strerror(errno));
   const std::string line = pw + "\n";
-  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())
+                  && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0)
     throw embedded_error("cannot write " + path + ": " + std::strerror(errno));
@@ -112,8 +113,9 @@ std::string read_or_create_password(const std::string& path) {
 
 // Only password (SCRAM) logins on the socket: other local users cannot get
 // in through `trust`, whatever a directory's mode.
-const char* const hba_conf = "# Written by backtestd: SCRAM passwords only, on the Unix socket only.\n"
-                             "local all all scram-sha-256\n";
+const char* const hba_conf =
+    "# Written by backtestd: SCRAM passwords only, on the Unix socket only.\n"
+    "local all all scram-sha-256\n";
 
 bool hba_is_locked_down(const std::string& pgdata) {
   std::ifstream in(pgdata + "/pg_hba.conf");
@@ -146,8 +148,8 @@ std::unique_ptr<embedded_postgres> embedded_postgres::start(const std::string& d
   if (pg->lock_fd_ < 0)
     throw embedded_error("cannot open " + lock + ": " + std::strerror(errno));
   if (::flock(pg->lock_fd_, LOCK_EX | LOCK_NB) != 0)
-    throw embedded_error("another backtestd server is already using data directory "
-                         + pg->data_dir_ + " (" + lock + " is locked)");
+    throw embedded_error("another backtestd server is already using data directory " + pg->data_dir_
+                         + " (" + lock + " is locked)");
   pg->boot();
   return pg;
 }
@@ -170,9 +172,10 @@ std::unique_ptr<embedded_postgres> embedded_postgres::attach(const std::string& 
     ::close(pg->lock_fd_);
   pg->lock_fd_ = -1;
   pg->socket_dir_ = pg->data_dir_ + "/pg-run";
-  pg->conninfo_ = "host=" + pg->socket_dir_ + " port=" + std::to_string(pg_port) + " user=backtestd password="
-                  + read_or_create_password(pg->data_dir_ + "/pg-password")
-                  + " dbname=backtestd options='-c TimeZone=UTC'";
+  pg->conninfo_ =
+      "host=" + pg->socket_dir_ + " port=" + std::to_string(pg_port)
+      + " user=backtestd password=" + read_or_create_password(pg->data_dir_ + "/pg-password")
+      + " dbname=backtestd options='-c TimeZone=UTC'";
   return pg;
 }
 

@@ -18,8 +18,8 @@ struct dataset_info {
   std::string symbol, timeframe;
   std::int64_t bars = 0;
   std::optional<unix_time> from, to;
-  std::string checksum; ///< SHA-256 of the dataset's canonical CSV
-  std::vector<gap> gaps;      ///< filled by find_dataset only
+  std::string checksum;  ///< SHA-256 of the dataset's canonical CSV
+  std::vector<gap> gaps; ///< filled by find_dataset only
   std::int64_t gap_count = 0;
   unix_time updated_at = 0;
 };
@@ -41,9 +41,10 @@ std::optional<dataset_info> find_dataset(pqxx::connection_base& c, std::int64_t 
 
 /// Bars of a dataset in [from, to] (inclusive), oldest first, at most
 /// `limit`; nothing when the caller has no such dataset.
-std::optional<bar_series> load_bars(pqxx::connection_base& c, std::int64_t user_id, const std::string& symbol,
-                     timeframe tf, std::optional<unix_time> from, std::optional<unix_time> to,
-                     std::size_t limit);
+std::optional<bar_series> load_bars(pqxx::connection_base& c, std::int64_t user_id,
+                                    const std::string& symbol, timeframe tf,
+                                    std::optional<unix_time> from, std::optional<unix_time> to,
+                                    std::size_t limit);
 
 /// False when the caller has no such dataset.
 bool delete_dataset(pqxx::connection_base& c, std::int64_t user_id, const std::string& symbol,

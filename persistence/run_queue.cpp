@@ -15,17 +15,19 @@ using namespace detail;
 
 queue_stats read_queue_stats(pqxx::connection_base& c) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec(
-    "SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), (SELECT count(*) FROM runs WHERE status = 'running'), "
-    "(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM runs WHERE status = 'completed' "
-    "AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT 50) recent)");
+  auto r = txn.exec("SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), (SELECT count(*) "
+                    "FROM runs WHERE status = 'running'), "
+                    "(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM runs "
+                    "WHERE status = 'completed' "
+                    "AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT 50) recent)");
   return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<double>()};
 }
 
 std::int64_t queue_position(pqxx::connection_base& c, const run_row& run) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params("SELECT count(*) FROM runs WHERE status = 'queued' AND (priority, queue_seq) < ($1, $2)",
-                           run.priority, run.queue_seq);
+  auto r = txn.exec_params(
+      "SELECT count(*) FROM runs WHERE status = 'queued' AND (priority, queue_seq) < ($1, $2)",
+      run.priority, run.queue_seq);
   return r[0][0].as<std::int64_t>() + 1;
 }
 
@@ -33,26 +35,31 @@ queue_snapshot read_queue_snapshot(pqxx::connection_base& c) {
   pqxx::read_transaction txn(c); // both lists from one snapshot
   queue_snapshot s;
   // The queue is bounded by --queue-capacity; the limit is a second fence.
-  for (const auto& r : txn.exec("SELECT id::text, user_id, greatest(0, extract(epoch FROM not_before - now()))::float8 "
-                                "FROM runs WHERE status = 'queued' ORDER BY priority, queue_seq LIMIT 100000"))
+  for (const auto& r : txn.exec(
+           "SELECT id::text, user_id, greatest(0, extract(epoch FROM not_before - now()))::float8 "
+           "FROM runs WHERE status = 'queued' ORDER BY priority, queue_seq LIMIT 100000"))
     s.queue.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<double>()});
-  for (const auto& r : txn.exec("SELECT id::text, user_id, coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
-                                "FROM runs WHERE status = 'running'"))
+  for (const auto& r : txn.exec(
+           "SELECT id::text, user_id, coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
+           "FROM runs WHERE status = 'running'"))
     s.active.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<double>()});
   return s;
 }
 
-std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::string& worker_id, int per_user_limit) {
+std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::string& worker_id,
+                                      int per_user_limit) {
   pqxx::work txn(c);
   auto r = txn.exec_params(
-    "UPDATE runs SET status = 'running', attempts = attempts + 1, worker_id = $1, started_at = now(), "
-    "progress = 0, trades_so_far = 0 WHERE id = ("
-    "  SELECT q.id FROM runs q WHERE q.status = 'queued' AND q.not_before <= now() AND "
-    "  (SELECT count(*) FROM runs x WHERE x.user_id = q.user_id AND x.status = 'running') < $2 "
-    "  ORDER BY q.priority, q.queue_seq LIMIT 1 FOR UPDATE SKIP LOCKED) "
-    "RETURNING id::text, user_id, attempts, symbol, timeframe, source_timeframe, config_json, config_hash, "
-    "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint",
-    worker_id, per_user_limit);
+      "UPDATE runs SET status = 'running', attempts = attempts + 1, worker_id = $1, started_at = "
+      "now(), "
+      "progress = 0, trades_so_far = 0 WHERE id = ("
+      "  SELECT q.id FROM runs q WHERE q.status = 'queued' AND q.not_before <= now() AND "
+      "  (SELECT count(*) FROM runs x WHERE x.user_id = q.user_id AND x.status = 'running') < $2 "
+      "  ORDER BY q.priority, q.queue_seq LIMIT 1 FOR UPDATE SKIP LOCKED) "
+      "RETURNING id::text, user_id, attempts, symbol, timeframe, source_timeframe, config_json, "
+      "config_hash, "
+      "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint",
+      worker_id, per_user_limit);
   txn.commit();
   if (r.empty())
     return std::nullopt;
@@ -72,7 +79,8 @@ std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::strin
 
 void release_claim(pqxx::connection_base& c, const run_attempt& job) {
   pqxx::work txn(c);
-  txn.exec_params("UPDATE runs SET status = 'queued', attempts = attempts - 1, worker_id = NULL, started_at = NULL "
+  txn.exec_params("UPDATE runs SET status = 'queued', attempts = attempts - 1, worker_id = NULL, "
+                  "started_at = NULL "
                   "WHERE id = $1::uuid AND status = 'running' AND attempts = $2",
                   job.run_id, job.attempt);
   txn.commit();
@@ -80,41 +88,45 @@ void release_claim(pqxx::connection_base& c, const run_attempt& job) {
 
 std::int64_t requeue_orphans(pqxx::connection_base& c) {
   pqxx::work txn(c);
-  auto r = txn.exec("UPDATE runs SET status = 'queued', worker_id = NULL, not_before = now(), "
-                    "errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', "
-                    "'the server stopped during this attempt', 'at', now())) WHERE status = 'running'");
+  auto r = txn.exec(
+      "UPDATE runs SET status = 'queued', worker_id = NULL, not_before = now(), "
+      "errors = errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', "
+      "'the server stopped during this attempt', 'at', now())) WHERE status = 'running'");
   txn.commit();
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
-failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job, const std::string& error,
-                             int max_attempts, std::int64_t retry_delay_ms, failure_kind kind) {
+failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job,
+                             const std::string& error, int max_attempts,
+                             std::int64_t retry_delay_ms, failure_kind kind) {
   pqxx::work txn(c);
-  auto current = txn.exec_params(
-    "SELECT attempts FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.run_id,
-    job.attempt);
+  auto current = txn.exec_params("SELECT attempts FROM runs WHERE id = $1::uuid AND status = "
+                                 "'running' AND attempts = $2 FOR UPDATE",
+                                 job.run_id, job.attempt);
   if (current.empty())
     return failure_outcome::stale;
-  const std::string append =
-    "errors = errors || jsonb_build_array(jsonb_build_object('attempt', $2::int, 'error', $3::text, 'at', now()))";
+  const std::string append = "errors = errors || jsonb_build_array(jsonb_build_object('attempt', "
+                             "$2::int, 'error', $3::text, 'at', now()))";
   if (kind == failure_kind::permanent) {
-    txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append +
-                      " WHERE id = $1::uuid",
+    txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append
+                        + " WHERE id = $1::uuid",
                     job.run_id, job.attempt, error);
     txn.commit();
     return failure_outcome::failed;
   }
   if (job.attempt < max_attempts) {
-    txn.exec_params("UPDATE runs SET status = 'queued', worker_id = NULL, progress = 0, " + append +
-                      ", not_before = now() + ($4::bigint * interval '1 millisecond') WHERE id = $1::uuid",
-                    job.run_id, job.attempt, error, retry_delay_ms);
+    txn.exec_params(
+        "UPDATE runs SET status = 'queued', worker_id = NULL, progress = 0, " + append
+            + ", not_before = now() + ($4::bigint * interval '1 millisecond') WHERE id = $1::uuid",
+        job.run_id, job.attempt, error, retry_delay_ms);
     txn.commit();
     return failure_outcome::requeued;
   }
-  txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append +
-                    " WHERE id = $1::uuid",
+  txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append
+                      + " WHERE id = $1::uuid",
                   job.run_id, job.attempt, error);
-  txn.exec_params("INSERT INTO dead_letters (run_id, user_id, attempts, errors) SELECT id, user_id, attempts, errors "
+  txn.exec_params("INSERT INTO dead_letters (run_id, user_id, attempts, errors) SELECT id, "
+                  "user_id, attempts, errors "
                   "FROM runs WHERE id = $1::uuid ON CONFLICT (run_id) DO NOTHING",
                   job.run_id);
   txn.commit();
@@ -123,16 +135,19 @@ failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job, c
 
 void finish_cancelled(pqxx::connection_base& c, const run_attempt& job) {
   pqxx::work txn(c);
-  txn.exec_params("UPDATE runs SET finished_at = coalesce(finished_at, now()) WHERE id = $1::uuid AND status = 'cancelled'",
+  txn.exec_params("UPDATE runs SET finished_at = coalesce(finished_at, now()) WHERE id = $1::uuid "
+                  "AND status = 'cancelled'",
                   job.run_id);
   txn.commit();
 }
 
-std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c, const std::string& run_id) {
+std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c,
+                                                                const std::string& run_id) {
   if (!is_uuid_text(run_id))
     return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params("SELECT attempts, errors::text FROM dead_letters WHERE run_id = $1::uuid", run_id);
+  auto r = txn.exec_params(
+      "SELECT attempts, errors::text FROM dead_letters WHERE run_id = $1::uuid", run_id);
   if (r.empty())
     return std::nullopt;
   return std::make_pair(r[0][0].as<std::int32_t>(), r[0][1].as<std::string>());

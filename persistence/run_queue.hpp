@@ -59,14 +59,16 @@ enum class failure_kind {
 /// last allowed attempt, failed with a dead-letter row holding every
 /// attempt's error. A permanent failure fails the run at once (no dead
 /// letter: there is nothing for an operator to retry).
-failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job, const std::string& error,
-                             int max_attempts, std::int64_t retry_delay_ms,
+failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job,
+                             const std::string& error, int max_attempts,
+                             std::int64_t retry_delay_ms,
                              failure_kind kind = failure_kind::transient);
 
 /// Acknowledges a cancellation observed by the worker (no results kept).
 void finish_cancelled(pqxx::connection_base& c, const run_attempt& job);
 
 /// Dead-letter rows (for tests and operators): (run_id, attempts, errors JSON).
-std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c, const std::string& run_id);
+std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c,
+                                                                const std::string& run_id);
 
 } // namespace bt::db

@@ -13,7 +13,8 @@ namespace bt::db {
 
 using namespace detail;
 
-stored_result to_stored(const backtest_result& result, const std::string& engine_version, double duration_ms) {
+stored_result to_stored(const backtest_result& result, const std::string& engine_version,
+                        double duration_ms) {
   stored_result s;
   json_writer w;
   write_metrics(w, result.metrics);
@@ -35,16 +36,18 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
 bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored_result& result) {
   pqxx::work txn(c);
   auto current = txn.exec_params(
-    "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE", job.run_id, job.attempt);
+      "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE",
+      job.run_id, job.attempt);
   if (current.empty())
     return false; // cancelled, or the watchdog gave the run to another attempt
   {
-    pqxx::stream_to copy(txn, "run_trades",
-                         std::vector<std::string>{"run_id", "trade_id", "side", "entry_time", "exit_time",
-                                                  "entry_price", "exit_price", "quantity", "pnl", "pnl_pct",
-                                                  "stop_price", "target_price", "initial_risk", "r_multiple", "mae",
-                                                  "mfe", "holding_bars", "fill_type", "exit_reason", "commission",
-                                                  "zone_id", "zone_type", "zone_strength"});
+    pqxx::stream_to copy(
+        txn, "run_trades",
+        std::vector<std::string>{
+            "run_id",       "trade_id",   "side",    "entry_time", "exit_time",    "entry_price",
+            "exit_price",   "quantity",   "pnl",     "pnl_pct",    "stop_price",   "target_price",
+            "initial_risk", "r_multiple", "mae",     "mfe",        "holding_bars", "fill_type",
+            "exit_reason",  "commission", "zone_id", "zone_type",  "zone_strength"});
     for (const auto& t : result.trades) {
       std::string r_multiple, zone_id, zone_type, zone_strength, pnl_pct;
       append_double(pnl_pct, t.pnl_pct);
@@ -56,34 +59,42 @@ bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored
         append_double(zone_strength, t.zone->strength);
       }
       // Empty optional text columns are sent as NULL.
-      auto nullable = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : s; };
-      copy << std::make_tuple(job.run_id, std::to_string(t.trade_id), std::string(to_string(t.side)),
-                              format_timestamp(t.entry_time), format_timestamp(t.exit_time), to_string(t.entry_price),
-                              to_string(t.exit_price), to_string(t.quantity), to_string(t.pnl), pnl_pct,
-                              nullable(opt_text(t.stop_price)), nullable(opt_text(t.target_price)),
-                              nullable(opt_text(t.initial_risk)), nullable(r_multiple), to_string(t.mae),
-                              to_string(t.mfe), std::to_string(t.holding_bars), std::string(to_string(t.fill_type)),
-                              std::string(to_string(t.exit_reason)), to_string(t.commission), nullable(zone_id),
-                              nullable(zone_type), nullable(zone_strength));
+      auto nullable = [](const std::string& s) {
+        return s.empty() ? std::optional<std::string>() : s;
+      };
+      copy << std::make_tuple(
+          job.run_id, std::to_string(t.trade_id), std::string(to_string(t.side)),
+          format_timestamp(t.entry_time), format_timestamp(t.exit_time), to_string(t.entry_price),
+          to_string(t.exit_price), to_string(t.quantity), to_string(t.pnl), pnl_pct,
+          nullable(opt_text(t.stop_price)), nullable(opt_text(t.target_price)),
+          nullable(opt_text(t.initial_risk)), nullable(r_multiple), to_string(t.mae),
+          to_string(t.mfe), std::to_string(t.holding_bars), std::string(to_string(t.fill_type)),
+          std::string(to_string(t.exit_reason)), to_string(t.commission), nullable(zone_id),
+          nullable(zone_type), nullable(zone_strength));
     }
     copy.complete();
   }
-  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)", job.run_id, result.zones,
-                  result.zones_csv);
-  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)", job.run_id, result.points,
-                  result.equity_csv);
+  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)",
+                  job.run_id, result.zones, result.zones_csv);
+  txn.exec_params("INSERT INTO run_equity (run_id, points, csv) VALUES ($1::uuid, $2, $3)",
+                  job.run_id, result.points, result.equity_csv);
   // The summary columns (for sorting the history) come from the metrics
   // document itself, so they can never disagree with it.
-  txn.exec_params(
-    "UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), duration_ms = $2, metrics_json = $3::text, "
-    "warnings_json = $7, "
-    "data_checksum = $4, engine_version = $5, trades_so_far = $6, total_trades = ($3::text::jsonb->>'total_trades')::int, "
-    "net_profit = ($3::text::jsonb->>'net_profit')::numeric, sharpe_ratio = ($3::text::jsonb->>'sharpe_ratio')::float8, "
-    "total_return_pct = ($3::text::jsonb->>'total_return_pct')::float8, max_drawdown_pct = ($3::text::jsonb->>'max_drawdown_pct')::float8, "
-    "win_rate = ($3::text::jsonb->>'win_rate')::float8, profit_factor = ($3::text::jsonb->>'profit_factor')::float8 "
-    "WHERE id = $1::uuid",
-    job.run_id, result.duration_ms, result.metrics_json, result.data_checksum, result.engine_version,
-    static_cast<std::int64_t>(result.trades.size()), result.warnings_json);
+  txn.exec_params("UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), "
+                  "duration_ms = $2, metrics_json = $3::text, "
+                  "warnings_json = $7, "
+                  "data_checksum = $4, engine_version = $5, trades_so_far = $6, total_trades = "
+                  "($3::text::jsonb->>'total_trades')::int, "
+                  "net_profit = ($3::text::jsonb->>'net_profit')::numeric, sharpe_ratio = "
+                  "($3::text::jsonb->>'sharpe_ratio')::float8, "
+                  "total_return_pct = ($3::text::jsonb->>'total_return_pct')::float8, "
+                  "max_drawdown_pct = ($3::text::jsonb->>'max_drawdown_pct')::float8, "
+                  "win_rate = ($3::text::jsonb->>'win_rate')::float8, profit_factor = "
+                  "($3::text::jsonb->>'profit_factor')::float8 "
+                  "WHERE id = $1::uuid",
+                  job.run_id, result.duration_ms, result.metrics_json, result.data_checksum,
+                  result.engine_version, static_cast<std::int64_t>(result.trades.size()),
+                  result.warnings_json);
   txn.commit();
   return true;
 }
@@ -101,7 +112,8 @@ std::vector<equity_point> load_equity(pqxx::connection_base& c, const std::strin
   while (pos != std::string::npos && pos + 1 < csv.size()) {
     const std::size_t start = pos + 1;
     pos = csv.find('\n', start);
-    const std::string_view line(csv.data() + start, (pos == std::string::npos ? csv.size() : pos) - start);
+    const std::string_view line(csv.data() + start,
+                                (pos == std::string::npos ? csv.size() : pos) - start);
     const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
     equity_point p;
     parse_timestamp(line.substr(0, c1), p.time);
@@ -124,7 +136,8 @@ std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string&
   while (pos != std::string::npos && pos + 1 < csv.size()) {
     const std::size_t start = pos + 1;
     pos = csv.find('\n', start);
-    const std::string_view line(csv.data() + start, (pos == std::string::npos ? csv.size() : pos) - start);
+    const std::string_view line(csv.data() + start,
+                                (pos == std::string::npos ? csv.size() : pos) - start);
     f.clear();
     for (std::size_t a = 0;;) {
       const std::size_t b = line.find(',', a);
@@ -143,7 +156,9 @@ std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string&
     parse_decimal(f[4], z.bottom);
     z.strength = std::strtod(std::string(f[5]).c_str(), nullptr);
     z.touches = std::strtoll(std::string(f[6]).c_str(), nullptr, 10);
-    z.status = f[7] == "active" ? zone_status::active : f[7] == "broken" ? zone_status::broken : zone_status::expired;
+    z.status = f[7] == "active"   ? zone_status::active
+               : f[7] == "broken" ? zone_status::broken
+                                  : zone_status::expired;
     unix_time ended = 0;
     if (!f[8].empty() && parse_timestamp(f[8], ended) == timestamp_parse::ok)
       z.ended_at = ended;
@@ -152,26 +167,31 @@ std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string&
   return out;
 }
 
-std::pair<std::int64_t, std::vector<trade>> load_trades(pqxx::connection_base& c, const std::string& run_id,
-                                                        const trade_filter& f) {
+std::pair<std::int64_t, std::vector<trade>>
+load_trades(pqxx::connection_base& c, const std::string& run_id, const trade_filter& f) {
   std::string sort = "entry_time";
   for (const char* col : {"entry_time", "pnl", "r_multiple", "holding_bars"})
     if (f.sort == col)
       sort = col;
-  const std::string where =
-    " FROM run_trades WHERE run_id = $1::uuid AND ($2::text IS NULL OR side = $2) AND ($3::text IS NULL OR "
-    "zone_type = $3) AND ($4::text IS NULL OR ($4 = 'win' AND pnl > 0) OR ($4 = 'loss' AND pnl < 0)) AND "
-    "($5::bigint IS NULL OR entry_time >= to_timestamp($5)) AND ($6::bigint IS NULL OR entry_time <= to_timestamp($6))";
+  const std::string where = " FROM run_trades WHERE run_id = $1::uuid AND ($2::text IS NULL OR "
+                            "side = $2) AND ($3::text IS NULL OR "
+                            "zone_type = $3) AND ($4::text IS NULL OR ($4 = 'win' AND pnl > 0) OR "
+                            "($4 = 'loss' AND pnl < 0)) AND "
+                            "($5::bigint IS NULL OR entry_time >= to_timestamp($5)) AND "
+                            "($6::bigint IS NULL OR entry_time <= to_timestamp($6))";
   pqxx::read_transaction txn(c);
-  auto total = txn.exec_params("SELECT count(*)" + where, run_id, f.side, f.zone_type, f.outcome, f.from, f.to);
+  auto total = txn.exec_params("SELECT count(*)" + where, run_id, f.side, f.zone_type, f.outcome,
+                               f.from, f.to);
   auto rows = txn.exec_params(
-    "SELECT trade_id, side, extract(epoch FROM entry_time)::bigint, extract(epoch FROM exit_time)::bigint, "
-    "entry_price, exit_price, quantity, pnl, pnl_pct, stop_price, target_price, initial_risk, r_multiple, mae, mfe, "
-    "holding_bars, fill_type, exit_reason, commission, zone_id, zone_type, zone_strength" +
-      where + " ORDER BY " + sort + (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST") +
-      ", trade_id LIMIT $7 OFFSET $8",
-    run_id, f.side, f.zone_type, f.outcome, f.from, f.to,
-    f.limit < 0 ? std::optional<std::int64_t>() : std::optional<std::int64_t>(f.limit), f.offset);
+      "SELECT trade_id, side, extract(epoch FROM entry_time)::bigint, extract(epoch FROM "
+      "exit_time)::bigint, "
+      "entry_price, exit_price, quantity, pnl, pnl_pct, stop_price, target_price, initial_risk, "
+      "r_multiple, mae, mfe, "
+      "holding_bars, fill_type, exit_reason, commission, zone_id, zone_type, zone_strength"
+          + where + " ORDER BY " + sort + (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST")
+          + ", trade_id LIMIT $7 OFFSET $8",
+      run_id, f.side, f.zone_type, f.outcome, f.from, f.to,
+      f.limit < 0 ? std::optional<std::int64_t>() : std::optional<std::int64_t>(f.limit), f.offset);
   std::vector<trade> out;
   out.reserve(rows.size());
   for (const auto& r : rows) {
@@ -193,11 +213,13 @@ std::pair<std::int64_t, std::vector<trade>> load_trades(pqxx::connection_base& c
     t.mfe = price_of(r[14]);
     t.holding_bars = r[15].as<std::int64_t>();
     const std::string fill = r[16].as<std::string>();
-    for (auto ft : {fill_type::market, fill_type::limit, fill_type::limit_gap, fill_type::stop, fill_type::stop_gap})
+    for (auto ft : {fill_type::market, fill_type::limit, fill_type::limit_gap, fill_type::stop,
+                    fill_type::stop_gap})
       if (to_string(ft) == fill)
         t.fill_type = ft;
     const std::string reason = r[17].as<std::string>();
-    for (auto er : {exit_reason::stop_loss, exit_reason::take_profit, exit_reason::signal, exit_reason::end_of_data})
+    for (auto er : {exit_reason::stop_loss, exit_reason::take_profit, exit_reason::signal,
+                    exit_reason::end_of_data})
       if (to_string(er) == reason)
         t.exit_reason = er;
     t.commission = price_of(r[18]);

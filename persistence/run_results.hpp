@@ -23,7 +23,8 @@ struct stored_result {
 };
 
 /// The stored form of a result computed here.
-stored_result to_stored(const backtest_result& result, const std::string& engine_version, double duration_ms);
+stored_result to_stored(const backtest_result& result, const std::string& engine_version,
+                        double duration_ms);
 
 /// Stores a finished attempt's results in one transaction, unless the run
 /// was cancelled or handed to another attempt meanwhile (then false and
@@ -40,9 +41,9 @@ struct trade_filter {
   std::optional<unix_time> from, to;                   ///< entry_time range, inclusive
   std::string sort = "entry_time";
   bool descending = false;
-  std::int64_t limit = 50, offset = 0;                 ///< limit < 0: all
+  std::int64_t limit = 50, offset = 0; ///< limit < 0: all
 };
-std::pair<std::int64_t, std::vector<trade>> load_trades(pqxx::connection_base& c, const std::string& run_id,
-                                                        const trade_filter& f);
+std::pair<std::int64_t, std::vector<trade>>
+load_trades(pqxx::connection_base& c, const std::string& run_id, const trade_filter& f);
 
 } // namespace bt::db

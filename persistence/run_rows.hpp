@@ -11,7 +11,6 @@
 
 namespace bt::db::detail {
 
-
 // Run ids are compared as uuid so that the primary key is used (a text
 // comparison scans the table); text that is not a UUID names no run.
 inline bool is_uuid_text(const std::string& id) {
@@ -27,12 +26,14 @@ inline bool is_uuid_text(const std::string& id) {
 }
 
 inline constexpr const char* run_columns =
-  "id::text, user_id, status, priority, queue_seq, symbol, timeframe, source_timeframe, "
-  "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint, strategy, strategy_version, "
-  "config_json, params_json, execution_json, config_hash, dataset_checksum, data_checksum, error, worker_id, "
-  "engine_version, metrics_json, errors::text, dedupe_key, attempts, progress, trades_so_far, "
-  "extract(epoch FROM created_at)::bigint, extract(epoch FROM started_at)::bigint, "
-  "extract(epoch FROM finished_at)::bigint, duration_ms, warnings_json";
+    "id::text, user_id, status, priority, queue_seq, symbol, timeframe, source_timeframe, "
+    "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint, strategy, "
+    "strategy_version, "
+    "config_json, params_json, execution_json, config_hash, dataset_checksum, data_checksum, "
+    "error, worker_id, "
+    "engine_version, metrics_json, errors::text, dedupe_key, attempts, progress, trades_so_far, "
+    "extract(epoch FROM created_at)::bigint, extract(epoch FROM started_at)::bigint, "
+    "extract(epoch FROM finished_at)::bigint, duration_ms, warnings_json";
 
 template <class T>
 std::optional<T> opt(const pqxx::field& f) {

@@ -16,14 +16,15 @@ namespace {
 
 std::optional<std::string> find_by(pqxx::transaction_base& txn, const new_run& r) {
   if (r.idempotency_key) {
-    auto k = txn.exec_params("SELECT id::text FROM runs WHERE user_id = $1 AND idempotency_key = $2", r.user_id,
-                             *r.idempotency_key);
+    auto k =
+        txn.exec_params("SELECT id::text FROM runs WHERE user_id = $1 AND idempotency_key = $2",
+                        r.user_id, *r.idempotency_key);
     if (!k.empty())
       return k[0][0].as<std::string>();
   }
-  auto d = txn.exec_params(
-    "SELECT id::text FROM runs WHERE user_id = $1 AND dedupe_key = $2 AND status NOT IN ('failed', 'cancelled')",
-    r.user_id, r.dedupe_key);
+  auto d = txn.exec_params("SELECT id::text FROM runs WHERE user_id = $1 AND dedupe_key = $2 AND "
+                           "status NOT IN ('failed', 'cancelled')",
+                           r.user_id, r.dedupe_key);
   if (!d.empty())
     return d[0][0].as<std::string>();
   return std::nullopt;
@@ -35,21 +36,26 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
   for (int round = 0; round < 3; ++round) {
     pqxx::work txn(c);
     if (auto existing = find_by(txn, r)) {
-      auto row = txn.exec_params("SELECT " + std::string(run_columns) + " FROM runs WHERE id = $1::uuid", *existing);
+      auto row = txn.exec_params(
+          "SELECT " + std::string(run_columns) + " FROM runs WHERE id = $1::uuid", *existing);
       txn.commit();
       return {read_run(row[0]), true};
     }
     // A concurrent identical submission may win the race: its unique index
     // violation sends us round again to return its run.
     auto inserted = txn.exec_params(
-      "INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, source_timeframe, start_time, end_time, "
-      "strategy, strategy_version, config_json, params_json, execution_json, config_hash, dataset_checksum, "
-      "dedupe_key, idempotency_key) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, to_timestamp($7), "
-      "to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING RETURNING "
-        + std::string(run_columns),
-      r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start, r.end, r.strategy,
-      r.strategy_version, r.config_json, r.params_json, r.execution_json, r.config_hash, r.dataset_checksum,
-      r.dedupe_key, r.idempotency_key);
+        "INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, source_timeframe, "
+        "start_time, end_time, "
+        "strategy, strategy_version, config_json, params_json, execution_json, config_hash, "
+        "dataset_checksum, "
+        "dedupe_key, idempotency_key) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, "
+        "to_timestamp($7), "
+        "to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING "
+        "RETURNING "
+            + std::string(run_columns),
+        r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start, r.end,
+        r.strategy, r.strategy_version, r.config_json, r.params_json, r.execution_json,
+        r.config_hash, r.dataset_checksum, r.dedupe_key, r.idempotency_key);
     if (!inserted.empty()) {
       txn.commit();
       return {read_run(inserted[0]), false};
@@ -59,12 +65,13 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
   throw std::runtime_error("submission kept conflicting with concurrent submissions");
 }
 
-std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
+                                const std::string& id) {
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params("SELECT " + std::string(run_columns) +
-                             " FROM runs WHERE user_id = $1 AND id = $2::uuid",
+  auto r = txn.exec_params("SELECT " + std::string(run_columns)
+                               + " FROM runs WHERE user_id = $1 AND id = $2::uuid",
                            user_id, id);
   if (r.empty())
     return std::nullopt;
@@ -72,9 +79,9 @@ std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, 
 }
 
 const std::vector<std::string>& sortable_run_columns() {
-  static const std::vector<std::string> columns{"created_at",       "sharpe_ratio",     "net_profit",
-                                                "total_return_pct", "max_drawdown_pct", "win_rate",
-                                                "profit_factor",    "total_trades"};
+  static const std::vector<std::string> columns{
+      "created_at",       "sharpe_ratio", "net_profit",    "total_return_pct",
+      "max_drawdown_pct", "win_rate",     "profit_factor", "total_trades"};
   return columns;
 }
 
@@ -84,27 +91,29 @@ run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_fil
   for (const auto& col : sortable_run_columns())
     if (col == f.sort)
       sort = col;
-  const std::string where =
-    " FROM runs WHERE user_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR symbol = $3) "
-    "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR created_at >= to_timestamp($5)) "
-    "AND ($6::bigint IS NULL OR created_at <= to_timestamp($6))";
+  const std::string where = " FROM runs WHERE user_id = $1 AND ($2::text IS NULL OR status = $2) "
+                            "AND ($3::text IS NULL OR symbol = $3) "
+                            "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR "
+                            "created_at >= to_timestamp($5)) "
+                            "AND ($6::bigint IS NULL OR created_at <= to_timestamp($6))";
   // Orders that match an index (0005_history_indexes.sql) read only the
   // page: newest first or oldest first, and every metric best first.
   std::string order;
   if (sort == "created_at")
     order = f.descending ? "created_at DESC, id DESC" : "created_at ASC, id ASC";
   else
-    order = sort + (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST") + ", created_at DESC, id DESC";
+    order = sort + (f.descending ? " DESC NULLS LAST" : " ASC NULLS LAST")
+            + ", created_at DESC, id DESC";
   pqxx::read_transaction txn(c);
   // The total is counted up to a bound past the page, so that a page costs
   // the same whether the user has 100 runs or 200,000.
   const std::int64_t count_cap = f.offset + f.limit + total_count_margin;
-  auto total = txn.exec_params("SELECT count(*) FROM (SELECT 1" + where + " LIMIT $7) capped", user_id, f.status,
-                               f.symbol, f.strategy, f.created_from, f.created_to, count_cap);
-  auto rows = txn.exec_params("SELECT " + std::string(run_columns) + where + " ORDER BY " + order +
-                                " LIMIT $7 OFFSET $8",
-                              user_id, f.status, f.symbol, f.strategy, f.created_from, f.created_to, f.limit,
-                              f.offset);
+  auto total =
+      txn.exec_params("SELECT count(*) FROM (SELECT 1" + where + " LIMIT $7) capped", user_id,
+                      f.status, f.symbol, f.strategy, f.created_from, f.created_to, count_cap);
+  auto rows = txn.exec_params(
+      "SELECT " + std::string(run_columns) + where + " ORDER BY " + order + " LIMIT $7 OFFSET $8",
+      user_id, f.status, f.symbol, f.strategy, f.created_from, f.created_to, f.limit, f.offset);
   run_page page;
   for (const auto& r : rows)
     page.runs.push_back(read_run(r));
@@ -113,18 +122,21 @@ run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_fil
   return page;
 }
 
-std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
+                                      const std::string& id) {
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::work txn(c);
-  auto r = txn.exec_params("SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid FOR UPDATE", user_id, id);
+  auto r = txn.exec_params(
+      "SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid FOR UPDATE", user_id, id);
   if (r.empty())
     return std::nullopt;
   const std::string before = r[0][0].as<std::string>();
   if (before == "queued" || before == "running")
-    txn.exec_params("UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
-                    "'queued' THEN 0 ELSE progress END WHERE id = $1::uuid",
-                    id);
+    txn.exec_params(
+        "UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
+        "'queued' THEN 0 ELSE progress END WHERE id = $1::uuid",
+        id);
   txn.commit();
   return before;
 }

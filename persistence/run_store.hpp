@@ -61,7 +61,8 @@ struct submit_outcome {
 /// indexes make this hold under concurrent identical submissions.
 submit_outcome submit_run(pqxx::connection_base& c, const new_run& r);
 
-std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
+                                const std::string& id);
 
 struct run_filter {
   std::optional<std::string> status, symbol, strategy;
@@ -85,7 +86,8 @@ const std::vector<std::string>& sortable_run_columns();
 
 /// queued or running -> cancelled. Returns the status before (nothing when
 /// the caller has no such run).
-std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
+                                      const std::string& id);
 /// Deletes a finished run with its results; false when none.
 bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
 

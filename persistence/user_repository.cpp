@@ -27,19 +27,19 @@ created_key create_key(pqxx::connection_base& c, const std::string& user, const 
                        const std::string& tier) {
   pqxx::work txn(c);
   auto u = txn.exec_params1(
-    "INSERT INTO users (name, role, tier) VALUES ($1, $2, $3) "
-    // An existing user keeps its role and tier: creating a key is not a
-    // way to promote or demote anyone.
-    "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, role, tier",
-    user, role, tier);
+      "INSERT INTO users (name, role, tier) VALUES ($1, $2, $3) "
+      // An existing user keeps its role and tier: creating a key is not a
+      // way to promote or demote anyone.
+      "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, role, tier",
+      user, role, tier);
   created_key k;
   k.user_id = u[0].as<std::int64_t>();
   k.role = u[1].as<std::string>();
   k.tier = u[2].as<std::string>();
   k.key = generate_api_key();
   auto row = txn.exec_params1(
-    "INSERT INTO api_keys (user_id, key_hash, prefix) VALUES ($1, $2, $3) RETURNING id", k.user_id,
-    hash_api_key(k.key), k.key.substr(0, 10));
+      "INSERT INTO api_keys (user_id, key_hash, prefix) VALUES ($1, $2, $3) RETURNING id",
+      k.user_id, hash_api_key(k.key), k.key.substr(0, 10));
   k.key_id = row[0].as<std::int64_t>();
   txn.commit();
   return k;
@@ -48,10 +48,11 @@ created_key create_key(pqxx::connection_base& c, const std::string& user, const 
 std::vector<key_info> list_keys(pqxx::connection_base& c) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   std::vector<key_info> out;
-  for (const auto& r : txn.exec(
-         "SELECT k.id, u.name, u.role, u.tier, k.prefix, extract(epoch FROM k.created_at)::bigint, "
-         "extract(epoch FROM k.revoked_at)::bigint FROM api_keys k JOIN users u ON u.id = k.user_id "
-         "ORDER BY k.id")) {
+  for (const auto& r : txn.exec("SELECT k.id, u.name, u.role, u.tier, k.prefix, extract(epoch FROM "
+                                "k.created_at)::bigint, "
+                                "extract(epoch FROM k.revoked_at)::bigint FROM api_keys k JOIN "
+                                "users u ON u.id = k.user_id "
+                                "ORDER BY k.id")) {
     key_info k;
     k.id = r[0].as<std::int64_t>();
     k.user = r[1].as<std::string>();
@@ -68,8 +69,8 @@ std::vector<key_info> list_keys(pqxx::connection_base& c) {
 
 bool revoke_key(pqxx::connection_base& c, std::int64_t id) {
   pqxx::work txn(c);
-  auto r = txn.exec_params("UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
-                           id);
+  auto r = txn.exec_params(
+      "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", id);
   txn.commit();
   return r.affected_rows() == 1;
 }
@@ -79,10 +80,10 @@ std::optional<principal> authenticate(pqxx::connection_base& c, const std::strin
     return std::nullopt;
   const std::string hash = hash_api_key(key);
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params(
-    "SELECT u.id, u.name, u.role, u.tier, k.key_hash FROM api_keys k JOIN users u ON u.id = k.user_id "
-    "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
-    hash);
+  auto r = txn.exec_params("SELECT u.id, u.name, u.role, u.tier, k.key_hash FROM api_keys k JOIN "
+                           "users u ON u.id = k.user_id "
+                           "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+                           hash);
   if (r.empty())
     return std::nullopt;
   const std::string stored = r[0][4].as<std::string>();

@@ -23,7 +23,7 @@ struct principal {
 struct created_key {
   std::int64_t key_id = 0;
   std::int64_t user_id = 0;
-  std::string key; ///< the only time the plain key exists
+  std::string key;        ///< the only time the plain key exists
   std::string role, tier; ///< the user's, as stored (an existing user keeps its own)
 };
 

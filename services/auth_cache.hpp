@@ -17,7 +17,8 @@ namespace bt {
 
 class auth_cache {
 public:
-  explicit auth_cache(std::chrono::milliseconds ttl = std::chrono::seconds(1), std::size_t capacity = 10'000)
+  explicit auth_cache(std::chrono::milliseconds ttl = std::chrono::seconds(1),
+                      std::size_t capacity = 10'000)
       : ttl_(ttl), entries_(capacity) {}
 
   /// The key's user, from memory when checked within the last `ttl`.

@@ -33,15 +33,17 @@ void write_equity_points(json_writer& w, const std::vector<equity_point>& points
 
 } // namespace
 
-service_reply backtest_service::run_results(pqxx::connection& c, const db::principal& who, const backtest_call& call,
-                                            result_kind kind) {
+service_reply backtest_service::run_results(pqxx::connection& c, const db::principal& who,
+                                            const backtest_call& call, result_kind kind) {
   auto run = db::find_run(c, who.user_id, call.run_id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + call.run_id, {});
   if (run->status != "completed") {
-    std::string why = run->status == "failed" ? "the run failed: no trades because execution did not complete"
-                      : run->status == "cancelled" ? "the run was cancelled before it completed: no results"
-                                                   : "the run is " + run->status + ": results exist once it completed";
+    std::string why = run->status == "failed"
+                          ? "the run failed: no trades because execution did not complete"
+                      : run->status == "cancelled"
+                          ? "the run was cancelled before it completed: no results"
+                          : "the run is " + run->status + ": results exist once it completed";
     return error_reply(service_code::conflict, why, {});
   }
   const auto& q = call.query;
@@ -59,14 +61,16 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
     if (format == "csv" && max_points == 0)
-      return reply(db::load_equity_csv(c, run->id), "text/csv; charset=utf-8"); // stored as exported
+      return reply(db::load_equity_csv(c, run->id),
+                   "text/csv; charset=utf-8"); // stored as exported
     auto curve = db::load_equity(c, run->id);
     if (max_points > 0)
       curve = downsample_equity(curve, static_cast<std::size_t>(max_points));
     if (format == "csv")
       return reply(equity_csv(curve), "text/csv; charset=utf-8");
     json_writer w;
-    w.begin_object().key("run_id").string(run->id).key("count").number(static_cast<std::uint64_t>(curve.size()));
+    w.begin_object().key("run_id").string(run->id).key("count").number(
+        static_cast<std::uint64_t>(curve.size()));
     w.key("points");
     write_equity_points(w, curve);
     w.end_object();
@@ -97,7 +101,8 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
     }
     auto [total, trades] = db::load_trades(c, run->id, f);
     json_writer w;
-    w.begin_object().key("total").number(total).key("limit").number(f.limit).key("offset").number(f.offset);
+    w.begin_object().key("total").number(total).key("limit").number(f.limit).key("offset").number(
+        f.offset);
     w.key("trades").begin_array();
     for (const auto& t : trades)
       write_trade(w, t);
@@ -113,7 +118,11 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
       return reply(zones_csv(zones), "text/csv; charset=utf-8");
 
     json_writer w;
-    w.begin_object().key("count").number(static_cast<std::uint64_t>(zones.size())).key("zones").begin_array();
+    w.begin_object()
+        .key("count")
+        .number(static_cast<std::uint64_t>(zones.size()))
+        .key("zones")
+        .begin_array();
     for (const auto& z : zones)
       write_zone(w, z);
     w.end_array().end_object();
@@ -122,14 +131,15 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
   return chart(c, *run, q);
 }
 
-service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& run, const query_map& q) {
+service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& run,
+                                      const query_map& q) {
   std::int64_t max_points = 1000;
   std::vector<error_detail> errors;
   query_reader(q, errors).whole("max_points", 10, 100'000, max_points);
   if (!errors.empty())
     return error_reply(service_code::bad_request, "invalid query", std::move(errors));
-  auto source = db::load_bars(c, run.user_id, run.symbol, *parse_timeframe(run.source_timeframe), run.start, run.end,
-                              SIZE_MAX >> 1);
+  auto source = db::load_bars(c, run.user_id, run.symbol, *parse_timeframe(run.source_timeframe),
+                              run.start, run.end, SIZE_MAX >> 1);
   bar_series bars = source ? *source : bar_series(run.symbol, *parse_timeframe(run.timeframe));
   if (run.source_timeframe != run.timeframe)
     bars = resample(bars, *parse_timeframe(run.timeframe));
@@ -139,7 +149,7 @@ service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& ru
   all.limit = -1;
   const auto trades = db::load_trades(c, run.id, all).second;
   const fixed capital = fixed::from_double(
-    boost::json::parse(run.execution_json).at("initial_capital").to_number<double>());
+      boost::json::parse(run.execution_json).at("initial_capital").to_number<double>());
   const auto sampled = downsample_equity(curve, static_cast<std::size_t>(max_points));
   const auto candles = downsample_candles(bars, static_cast<std::size_t>(max_points));
   const auto benchmark = buy_and_hold(bars, capital);
@@ -149,9 +159,17 @@ service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& ru
   w.key("run_id").string(run.id);
   w.key("candles").begin_array();
   for (std::size_t i = 0; i < candles.size(); ++i) {
-    w.begin_object().key("time").timestamp(candles.times()[i]).key("open").number(candles.opens()[i]);
+    w.begin_object()
+        .key("time")
+        .timestamp(candles.times()[i])
+        .key("open")
+        .number(candles.opens()[i]);
     w.key("high").number(candles.highs()[i]).key("low").number(candles.lows()[i]);
-    w.key("close").number(candles.closes()[i]).key("volume").number(candles.volumes()[i]).end_object();
+    w.key("close")
+        .number(candles.closes()[i])
+        .key("volume")
+        .number(candles.volumes()[i])
+        .end_object();
   }
   w.end_array();
   w.key("zones").begin_array();
@@ -161,12 +179,25 @@ service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& ru
   w.key("markers").begin_array();
   for (const auto& t : trades) {
     // `time` is the drawn candle holding the fill; `trade_time` the bar itself.
-    w.begin_object().key("time").timestamp(candle_time_of(candles, t.entry_time)).key("trade_time").timestamp(t.entry_time);
+    w.begin_object()
+        .key("time")
+        .timestamp(candle_time_of(candles, t.entry_time))
+        .key("trade_time")
+        .timestamp(t.entry_time);
     w.key("kind").string("entry").key("side").string(to_string(t.side));
     w.key("price").number(t.entry_price).key("trade_id").number(t.trade_id).end_object();
-    w.begin_object().key("time").timestamp(candle_time_of(candles, t.exit_time)).key("trade_time").timestamp(t.exit_time);
+    w.begin_object()
+        .key("time")
+        .timestamp(candle_time_of(candles, t.exit_time))
+        .key("trade_time")
+        .timestamp(t.exit_time);
     w.key("kind").string("exit").key("side").string(to_string(t.side));
-    w.key("price").number(t.exit_price).key("trade_id").number(t.trade_id).key("exit_reason").string(to_string(t.exit_reason));
+    w.key("price")
+        .number(t.exit_price)
+        .key("trade_id")
+        .number(t.trade_id)
+        .key("exit_reason")
+        .string(to_string(t.exit_reason));
     w.key("pnl").number(t.pnl).end_object();
   }
   w.end_array();
@@ -176,20 +207,37 @@ service_reply backtest_service::chart(pqxx::connection& c, const db::run_row& ru
   w.end_array();
   w.key("drawdown").begin_array();
   for (const auto& p : sampled)
-    w.begin_object().key("time").timestamp(p.time).key("drawdown_pct").number(p.drawdown_pct).end_object();
+    w.begin_object()
+        .key("time")
+        .timestamp(p.time)
+        .key("drawdown_pct")
+        .number(p.drawdown_pct)
+        .end_object();
   w.end_array();
   w.key("benchmark").begin_object().key("kind").string("buy_and_hold").key("points").begin_array();
   // Every stride-th point and the last one: at most max_points + 1.
-  const std::size_t stride = std::max<std::size_t>(1, (benchmark.size() + max_points - 1) / max_points);
+  const std::size_t stride =
+      std::max<std::size_t>(1, (benchmark.size() + max_points - 1) / max_points);
   for (std::size_t i = 0; i < benchmark.size(); i += stride) {
     const std::size_t k = i + stride >= benchmark.size() ? benchmark.size() - 1 : i;
-    w.begin_object().key("time").timestamp(benchmark[k].first).key("equity").number(benchmark[k].second).end_object();
+    w.begin_object()
+        .key("time")
+        .timestamp(benchmark[k].first)
+        .key("equity")
+        .number(benchmark[k].second)
+        .end_object();
   }
   w.end_array().end_object();
   w.key("monthly_returns").begin_array();
   for (const auto& m : monthly_returns(curve, capital))
-    w.begin_object().key("year").number(m.year).key("month").number(static_cast<int>(m.month))
-      .key("return_pct").number(m.return_pct).end_object();
+    w.begin_object()
+        .key("year")
+        .number(m.year)
+        .key("month")
+        .number(static_cast<int>(m.month))
+        .key("return_pct")
+        .number(m.return_pct)
+        .end_object();
   w.end_array();
   w.end_object();
   return reply(w.take());

@@ -21,7 +21,8 @@
 
 namespace bt {
 
-service_reply backtest_service::run_status(pqxx::connection& c, const db::principal& who, const std::string& id) {
+service_reply backtest_service::run_status(pqxx::connection& c, const db::principal& who,
+                                           const std::string& id) {
   const std::string cache_key = std::to_string(who.user_id) + "/" + id;
   {
     std::lock_guard<std::mutex> lock(finished_mutex_);
@@ -39,15 +40,17 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
   return body_reply(service_code::ok, std::move(doc));
 }
 
-service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who, const std::string& id) {
+service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who,
+                                           const std::string& id) {
   auto before = db::cancel_run(c, who.user_id, id);
   if (!before)
     return error_reply(service_code::not_found, "no run " + id, {});
   if (*before != "queued" && *before != "running")
     return error_reply(service_code::conflict,
-                       "the run is " + *before + ": " +
-                         (*before == "completed" ? "completed runs cannot be cancelled"
-                                                 : "only queued or running runs can be cancelled"),
+                       "the run is " + *before + ": "
+                           + (*before == "completed"
+                                  ? "completed runs cannot be cancelled"
+                                  : "only queued or running runs can be cancelled"),
                        {});
   if (*before == "running")
     registry_->cancel(id); // the worker stops within its next progress step
@@ -55,7 +58,8 @@ service_reply backtest_service::cancel_run(pqxx::connection& c, const db::princi
   return run_status(c, who, id);
 }
 
-service_reply backtest_service::delete_run(pqxx::connection& c, const db::principal& who, const std::string& id) {
+service_reply backtest_service::delete_run(pqxx::connection& c, const db::principal& who,
+                                           const std::string& id) {
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
@@ -70,7 +74,8 @@ service_reply backtest_service::delete_run(pqxx::connection& c, const db::princi
   return body_reply(service_code::no_content, "");
 }
 
-service_reply backtest_service::list_runs(pqxx::connection& c, const db::principal& who, const query_map& q) {
+service_reply backtest_service::list_runs(pqxx::connection& c, const db::principal& who,
+                                          const query_map& q) {
   db::run_filter f;
   std::vector<error_detail> errors;
   query_reader r(q, errors);
@@ -105,7 +110,13 @@ service_reply backtest_service::list_runs(pqxx::connection& c, const db::princip
     w.key("timeframe").string(r.timeframe);
     w.key("start").timestamp(r.start);
     w.key("end").timestamp(r.end);
-    w.key("strategy").begin_object().key("name").string(r.strategy).key("version").string(r.strategy_version).end_object();
+    w.key("strategy")
+        .begin_object()
+        .key("name")
+        .string(r.strategy)
+        .key("version")
+        .string(r.strategy_version)
+        .end_object();
     w.key("created_at").timestamp(r.created_at);
     w.key("finished_at").timestamp(r.finished_at);
     w.key("metrics");
@@ -120,13 +131,15 @@ service_reply backtest_service::list_runs(pqxx::connection& c, const db::princip
   return body_reply(service_code::ok, w.take());
 }
 
-service_reply backtest_service::compare_runs(pqxx::connection& c, const db::principal& who, const query_map& q) {
+service_reply backtest_service::compare_runs(pqxx::connection& c, const db::principal& who,
+                                             const query_map& q) {
   std::vector<std::string> ids;
   if (auto text = query_value(q, "ids")) {
     std::size_t pos = 0;
     while (pos <= text->size()) {
       auto comma = text->find(',', pos);
-      std::string id = text->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string id =
+          text->substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
         ids.push_back(id);
       if (comma == std::string::npos)
@@ -143,7 +156,8 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
     if (!r)
       return error_reply(service_code::not_found, "no run " + id, {});
     if (r->status != "completed")
-      return error_reply(service_code::conflict, "run " + id + " is " + r->status + "; only completed runs compare", {});
+      return error_reply(service_code::conflict,
+                         "run " + id + " is " + r->status + "; only completed runs compare", {});
     runs.push_back(*r);
   }
   std::vector<boost::json::value> params, executions;
@@ -160,12 +174,25 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
   w.begin_object();
   w.key("runs").begin_array();
   for (const auto& r : runs) {
-    w.begin_object().key("run_id").string(r.id).key("symbol").string(r.symbol).key("timeframe").string(r.timeframe);
-    w.key("strategy").begin_object().key("name").string(r.strategy).key("version").string(r.strategy_version).end_object();
+    w.begin_object()
+        .key("run_id")
+        .string(r.id)
+        .key("symbol")
+        .string(r.symbol)
+        .key("timeframe")
+        .string(r.timeframe);
+    w.key("strategy")
+        .begin_object()
+        .key("name")
+        .string(r.strategy)
+        .key("version")
+        .string(r.strategy_version)
+        .end_object();
     w.key("start").timestamp(r.start).key("end").timestamp(r.end).end_object();
   }
   w.end_array();
-  auto side_by_side = [&](const char* key, const std::set<std::string>& keys, const std::vector<boost::json::value>& values) {
+  auto side_by_side = [&](const char* key, const std::set<std::string>& keys,
+                          const std::vector<boost::json::value>& values) {
     w.key(key).begin_array();
     for (const auto& name : keys) {
       w.begin_object().key("name").string(name).key("values").begin_object();

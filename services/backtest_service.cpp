@@ -20,14 +20,15 @@
 
 namespace bt {
 
-
 template <class F>
-service_reply backtest_service::guarded(const backtest_call& call, const char* operation, F&& body) {
+service_reply backtest_service::guarded(const backtest_call& call, const char* operation,
+                                        F&& body) {
   try {
     auto conn = pool_->acquire();
     auto who = auth_.authenticate(*conn, call.api_key);
     if (!who)
-      return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)", {});
+      return error_reply(service_code::unauthorized,
+                         "missing, unknown or revoked API key (X-API-Key)", {});
     return body(*conn, *who);
   } catch (...) {
     return failure_reply(operation);
@@ -45,37 +46,45 @@ service_reply backtest_service::on_run(const backtest_call& call, const char* op
 }
 
 service_reply backtest_service::submit(const backtest_call& call) {
-  return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) { return submit_run(c, who, call); });
+  return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) {
+    return submit_run(c, who, call);
+  });
 }
 
 service_reply backtest_service::status(const backtest_call& call) {
-  return on_run(call, "status",
-                [&](pqxx::connection& c, const db::principal& who) { return run_status(c, who, call.run_id); });
+  return on_run(call, "status", [&](pqxx::connection& c, const db::principal& who) {
+    return run_status(c, who, call.run_id);
+  });
 }
 
 service_reply backtest_service::cancel(const backtest_call& call) {
-  return on_run(call, "cancel",
-                [&](pqxx::connection& c, const db::principal& who) { return cancel_run(c, who, call.run_id); });
+  return on_run(call, "cancel", [&](pqxx::connection& c, const db::principal& who) {
+    return cancel_run(c, who, call.run_id);
+  });
 }
 
 service_reply backtest_service::remove(const backtest_call& call) {
-  return on_run(call, "delete",
-                [&](pqxx::connection& c, const db::principal& who) { return delete_run(c, who, call.run_id); });
+  return on_run(call, "delete", [&](pqxx::connection& c, const db::principal& who) {
+    return delete_run(c, who, call.run_id);
+  });
 }
 
 service_reply backtest_service::history(const backtest_call& call) {
-  return guarded(call, "history",
-                 [&](pqxx::connection& c, const db::principal& who) { return list_runs(c, who, call.query); });
+  return guarded(call, "history", [&](pqxx::connection& c, const db::principal& who) {
+    return list_runs(c, who, call.query);
+  });
 }
 
 service_reply backtest_service::compare(const backtest_call& call) {
-  return guarded(call, "compare",
-                 [&](pqxx::connection& c, const db::principal& who) { return compare_runs(c, who, call.query); });
+  return guarded(call, "compare", [&](pqxx::connection& c, const db::principal& who) {
+    return compare_runs(c, who, call.query);
+  });
 }
 
 service_reply backtest_service::results(const backtest_call& call, result_kind kind) {
-  return on_run(call, "results",
-                [&](pqxx::connection& c, const db::principal& who) { return run_results(c, who, call, kind); });
+  return on_run(call, "results", [&](pqxx::connection& c, const db::principal& who) {
+    return run_results(c, who, call, kind);
+  });
 }
 
 service_reply backtest_service::strategies(const backtest_call& call) {
@@ -111,7 +120,8 @@ service_reply backtest_service::cluster(const backtest_call& call) {
     // Admins only; everyone else is told there is nothing here.
     if (who.role != "admin")
       return error_reply(service_code::not_found, "no such endpoint: /v1/admin/cluster", {});
-    return body_reply(service_code::ok, cluster_document(cluster_ ? cluster_->nodes() : std::vector<node_state>{}));
+    return body_reply(service_code::ok,
+                      cluster_document(cluster_ ? cluster_->nodes() : std::vector<node_state>{}));
   });
 }
 
@@ -141,7 +151,8 @@ std::size_t backtest_service::available_workers() const {
   return n;
 }
 
-backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c, const std::string& run_id,
+backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c,
+                                                          const std::string& run_id,
                                                           std::int64_t fallback_position) {
   queue_outlook out;
   out.position = fallback_position;

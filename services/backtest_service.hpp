@@ -4,37 +4,38 @@
 // results. Blocking (database); runs only inside detached actors.
 
 #include "domain/containers/bounded_lru.hpp"
-#include "services/auth_cache.hpp"
-#include "services/cluster_view.hpp"
-#include "services/service_types.hpp"
-#include "services/run_registry.hpp"
-#include "services/run_presenter.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/run_repository.hpp"
 #include "persistence/user_repository.hpp"
+#include "services/auth_cache.hpp"
+#include "services/cluster_view.hpp"
+#include "services/run_presenter.hpp"
+#include "services/run_registry.hpp"
+#include "services/service_types.hpp"
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
-#include <memory>
 
 namespace bt {
 
 struct backtest_limits {
   std::int64_t queue_capacity = 1000;
-  unsigned workers = 2;           ///< local workers (0: none), for forecasts
-  int per_user_limit = 3;         ///< runs of one user at once, for forecasts
+  unsigned workers = 2;   ///< local workers (0: none), for forecasts
+  int per_user_limit = 3; ///< runs of one user at once, for forecasts
   double max_span_days = 3 * 365.25 + 1;
   std::int64_t depth_warning = 50; ///< queue depth above which a warning is logged and shown
 };
 
 class backtest_service {
 public:
-  backtest_service(std::shared_ptr<db::connection_pool> pool, std::shared_ptr<run_registry> registry,
-                   backtest_limits limits, std::function<void()> wake_scheduler,
+  backtest_service(std::shared_ptr<db::connection_pool> pool,
+                   std::shared_ptr<run_registry> registry, backtest_limits limits,
+                   std::function<void()> wake_scheduler,
                    std::shared_ptr<cluster_view> cluster = nullptr)
-      : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits), wake_(std::move(wake_scheduler)),
-        cluster_(std::move(cluster)) {}
+      : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits),
+        wake_(std::move(wake_scheduler)), cluster_(std::move(cluster)) {}
 
   // One entry point per operation of the backtest API; the actors map one
   // atom to each. All authenticate first and answer errors as values.
@@ -60,13 +61,15 @@ private:
 
   // The use cases, one file each: backtest_submit.cpp, backtest_runs.cpp,
   // backtest_results.cpp.
-  service_reply submit_run(pqxx::connection& c, const db::principal& who, const backtest_call& call);
+  service_reply submit_run(pqxx::connection& c, const db::principal& who,
+                           const backtest_call& call);
   service_reply run_status(pqxx::connection& c, const db::principal& who, const std::string& id);
   service_reply cancel_run(pqxx::connection& c, const db::principal& who, const std::string& id);
   service_reply delete_run(pqxx::connection& c, const db::principal& who, const std::string& id);
   service_reply list_runs(pqxx::connection& c, const db::principal& who, const query_map& q);
   service_reply compare_runs(pqxx::connection& c, const db::principal& who, const query_map& q);
-  service_reply run_results(pqxx::connection& c, const db::principal& who, const backtest_call& call, result_kind kind);
+  service_reply run_results(pqxx::connection& c, const db::principal& who,
+                            const backtest_call& call, result_kind kind);
   service_reply chart(pqxx::connection& c, const db::run_row& run, const query_map& q);
 
   /// The live and queue facts of a run, for its document.
@@ -79,7 +82,8 @@ private:
     std::optional<double> eta_seconds;
     bool no_workers = false;
   };
-  queue_outlook outlook(pqxx::connection& c, const std::string& run_id, std::int64_t fallback_position);
+  queue_outlook outlook(pqxx::connection& c, const std::string& run_id,
+                        std::int64_t fallback_position);
   /// Workers that can take runs now: local ones and those of nodes that are up.
   std::size_t available_workers() const;
 
@@ -93,7 +97,8 @@ private:
   /// again; deletion removes them), keyed by user and run id.
   /// Bounded by bytes (64 MiB), least recently read evicted.
   std::mutex finished_mutex_;
-  bounded_lru<std::string, std::string> finished_docs_{64u << 20, [](const std::string& d) { return d.size(); }};
+  bounded_lru<std::string, std::string> finished_docs_{
+      64u << 20, [](const std::string& d) { return d.size(); }};
 };
 
 } // namespace bt

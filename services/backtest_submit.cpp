@@ -29,7 +29,8 @@ std::string new_uuid() {
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40); // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80); // RFC 4122 variant
   const std::string h = to_hex(b, sizeof b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-"
+         + h.substr(20);
 }
 
 unix_time first_expected(const trading_calendar& cal, unix_time t, unix_time step) {
@@ -47,13 +48,14 @@ unix_time last_expected(const trading_calendar& cal, unix_time t, unix_time step
 }
 
 std::string range_text(const db::dataset_info& d) {
-  return d.symbol + "/" + d.timeframe + " " + (d.from ? format_timestamp(*d.from) : "-") + " to " +
-         (d.to ? format_timestamp(*d.to) : "-");
+  return d.symbol + "/" + d.timeframe + " " + (d.from ? format_timestamp(*d.from) : "-") + " to "
+         + (d.to ? format_timestamp(*d.to) : "-");
 }
 
 // The stretches of data around a requested range that has no bars: the
 // stored range cut at its gaps; the nearest before and after the request.
-std::vector<std::string> available_segments(const db::dataset_info& d, unix_time step, unix_time start, unix_time end) {
+std::vector<std::string> available_segments(const db::dataset_info& d, unix_time step,
+                                            unix_time start, unix_time end) {
   std::vector<std::pair<unix_time, unix_time>> segments;
   if (!d.from || !d.to)
     return {};
@@ -76,14 +78,15 @@ std::vector<std::string> available_segments(const db::dataset_info& d, unix_time
   }
   for (const auto* s : {before, after})
     if (s)
-      out.push_back(d.symbol + "/" + d.timeframe + " " + format_timestamp(s->first) + " to " +
-                    format_timestamp(s->second));
+      out.push_back(d.symbol + "/" + d.timeframe + " " + format_timestamp(s->first) + " to "
+                    + format_timestamp(s->second));
   return out;
 }
 
 } // namespace
 
-service_reply backtest_service::submit_run(pqxx::connection& c, const db::principal& who, const backtest_call& call) {
+service_reply backtest_service::submit_run(pqxx::connection& c, const db::principal& who,
+                                           const backtest_call& call) {
   boost::json::error_code ec;
   const boost::json::value body = boost::json::parse(call.body, ec);
   if (ec)
@@ -91,12 +94,13 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   if (!body.is_object())
     return error_reply(service_code::bad_request, "the body must be a JSON object", {});
   std::vector<error_detail> errors;
-  static const std::set<std::string> known{"symbol", "timeframe", "start", "end", "strategy",
-                                           "params", "execution", "priority"};
+  static const std::set<std::string> known{"symbol",   "timeframe", "start",     "end",
+                                           "strategy", "params",    "execution", "priority"};
   for (const auto& kv : body.as_object())
     if (!known.count(std::string(kv.key())))
-      errors.push_back({std::string(kv.key()), 0, "unknown field (known: symbol, timeframe, start, end, strategy, "
-                                                  "params, execution, priority)"});
+      errors.push_back({std::string(kv.key()), 0,
+                        "unknown field (known: symbol, timeframe, start, end, strategy, "
+                        "params, execution, priority)"});
   auto text = [&](const char* name, bool required) -> std::optional<std::string> {
     auto it = body.as_object().find(name);
     if (it == body.as_object().end() || it->value().is_null()) {
@@ -124,9 +128,12 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   }
   unix_time start = 0, end = 0;
   auto time_field = [&](const char* name, const std::optional<std::string>& t, unix_time& out) {
-    if (t && parse_range_bound(*t, std::string_view(name) == "end" ? range_bound::end : range_bound::start, out)
-             != timestamp_parse::ok)
-      errors.push_back({name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T00:00:00Z)"});
+    if (t
+        && parse_range_bound(
+               *t, std::string_view(name) == "end" ? range_bound::end : range_bound::start, out)
+               != timestamp_parse::ok)
+      errors.push_back(
+          {name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T00:00:00Z)"});
   };
   time_field("start", start_text, start);
   time_field("end", end_text, end);
@@ -148,8 +155,11 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   run_config config;
   for (auto& e : resolve_config(request, config))
     errors.push_back(e.field == "from" && e.message == "must not be after to"
-                       ? error_detail{"start", 0, "must not be after `end`"}
-                       : error_detail{e.field == "from" ? "start" : e.field == "to" ? "end" : e.field, 0, e.message});
+                         ? error_detail{"start", 0, "must not be after `end`"}
+                         : error_detail{e.field == "from" ? "start"
+                                        : e.field == "to" ? "end"
+                                                          : e.field,
+                                        0, e.message});
   if (start >= end && errors.empty())
     errors.push_back({"start", 0, "must be before `end`"});
   if (static_cast<double>(end - start) > limits_.max_span_days * seconds_per_day)
@@ -173,25 +183,32 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   };
   if (!dataset || dataset->bars == 0) {
     auto d = available();
-    d.insert(d.begin(), {"timeframe", 0, "no " + *symbol + " data at " + *timeframe +
-                                           (*timeframe == "4h" || *timeframe == "1d" ? " or 1h" : "")});
-    return error_reply(service_code::unprocessable, "no data for " + *symbol + "/" + *timeframe, std::move(d));
+    d.insert(d.begin(), {"timeframe", 0,
+                         "no " + *symbol + " data at " + *timeframe
+                             + (*timeframe == "4h" || *timeframe == "1d" ? " or 1h" : "")});
+    return error_reply(service_code::unprocessable, "no data for " + *symbol + "/" + *timeframe,
+                       std::move(d));
   }
   const trading_calendar calendar(lookup_instrument(*symbol).calendar);
   const unix_time step = seconds_of(*parse_timeframe(source_tf));
-  if (*dataset->from > first_expected(calendar, start, step) || *dataset->to < last_expected(calendar, end, step)) {
+  if (*dataset->from > first_expected(calendar, start, step)
+      || *dataset->to < last_expected(calendar, end, step)) {
     auto d = available();
-    d.insert(d.begin(), {"start", 0, "the range " + format_timestamp(start) + " to " + format_timestamp(end) +
-                                       " is not covered by the stored data"});
-    return error_reply(service_code::unprocessable, "the requested range is not covered by your data", std::move(d));
+    d.insert(d.begin(), {"start", 0,
+                         "the range " + format_timestamp(start) + " to " + format_timestamp(end)
+                             + " is not covered by the stored data"});
+    return error_reply(service_code::unprocessable,
+                       "the requested range is not covered by your data", std::move(d));
   }
   // Covered, but no bar inside the range (it falls in a gap of the data):
   // refused now rather than queued to fail.
-  if (auto probe = db::load_bars(c, who.user_id, *symbol, *parse_timeframe(source_tf), start, end, 1);
+  if (auto probe =
+          db::load_bars(c, who.user_id, *symbol, *parse_timeframe(source_tf), start, end, 1);
       !probe || probe->empty()) {
-    std::vector<error_detail> d{{"start", 0, "no " + *symbol + "/" + source_tf + " bar between " +
-                                               format_timestamp(start) + " and " + format_timestamp(end) +
-                                               ": the range falls inside a gap of the data"}};
+    std::vector<error_detail> d{{"start", 0,
+                                 "no " + *symbol + "/" + source_tf + " bar between "
+                                     + format_timestamp(start) + " and " + format_timestamp(end)
+                                     + ": the range falls inside a gap of the data"}};
     for (auto& segment : available_segments(*dataset, step, start, end))
       d.push_back({"available", 0, std::move(segment)});
     return error_reply(service_code::unprocessable, "no bars in the requested range", std::move(d));
@@ -221,16 +238,19 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   }
   run.config_hash = config_hash(config);
   run.dataset_checksum = dataset->checksum;
-  run.dedupe_key = sha256_hex(std::to_string(who.user_id) + "|" + run.config_json + "|" + source_tf + "|" +
-                              dataset->checksum + "|" + config.strategy->version);
+  run.dedupe_key = sha256_hex(std::to_string(who.user_id) + "|" + run.config_json + "|" + source_tf
+                              + "|" + dataset->checksum + "|" + config.strategy->version);
   if (!call.idempotency_key.empty())
     run.idempotency_key = call.idempotency_key;
   auto outcome = db::submit_run(c, run);
   if (outcome.replay && run.idempotency_key && outcome.run.dedupe_key != run.dedupe_key)
-    return error_reply(service_code::unprocessable, "this Idempotency-Key was used for a different request",
+    return error_reply(service_code::unprocessable,
+                       "this Idempotency-Key was used for a different request",
                        {{"Idempotency-Key", 0, "reuse a key only to repeat the same request"}});
   if (!outcome.replay) {
-    log::info("run_submitted", {{"run_id", run.id}, {"user_id", who.user_id}, {"priority", priority_name(priority)}});
+    log::info(
+        "run_submitted",
+        {{"run_id", run.id}, {"user_id", who.user_id}, {"priority", priority_name(priority)}});
     wake_();
   }
   if (outcome.replay)

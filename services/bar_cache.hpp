@@ -33,7 +33,8 @@ public:
     return e->bars;
   }
 
-  void put(const std::string& key, const std::string& checksum, std::shared_ptr<const bar_series> bars) {
+  void put(const std::string& key, const std::string& checksum,
+           std::shared_ptr<const bar_series> bars) {
     std::lock_guard<std::mutex> lock(mutex_);
     entries_.put(key, {checksum, std::move(bars)});
   }

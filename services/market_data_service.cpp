@@ -1,6 +1,5 @@
 #include "services/market_data_service.hpp"
 
-#include "services/service_reply.hpp"
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/data/instrument.hpp"
@@ -8,6 +7,7 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/user_repository.hpp"
+#include "services/service_reply.hpp"
 
 #include <pqxx/pqxx>
 
@@ -19,8 +19,8 @@ service_reply json_reply(service_code code, std::string body) {
   return body_reply(code, std::move(body));
 }
 
-
-std::vector<error_detail> check_dataset_name(const std::string& symbol, const std::string& timeframe) {
+std::vector<error_detail> check_dataset_name(const std::string& symbol,
+                                             const std::string& timeframe) {
   std::vector<error_detail> d;
   if (!valid_symbol(symbol))
     d.push_back({"symbol", 0, "must match [A-Z0-9._-]{1,16}"});
@@ -53,8 +53,10 @@ bool query_time(const std::string& name, const std::string& text, std::optional<
   if (text.empty())
     return true;
   unix_time t = 0;
-  if (parse_range_bound(text, name == "to" ? range_bound::end : range_bound::start, t) != timestamp_parse::ok) {
-    errors.push_back({name, 0, "'" + text + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
+  if (parse_range_bound(text, name == "to" ? range_bound::end : range_bound::start, t)
+      != timestamp_parse::ok) {
+    errors.push_back(
+        {name, 0, "'" + text + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
     return false;
   }
   out = t;
@@ -69,7 +71,8 @@ service_reply market_data_service::guarded(const std::string& api_key, F&& body)
     auto conn = pool_->acquire();
     auto who = auth_.authenticate(*conn, api_key);
     if (!who)
-      return error_reply(service_code::unauthorized, "missing, unknown or revoked API key (X-API-Key)");
+      return error_reply(service_code::unauthorized,
+                         "missing, unknown or revoked API key (X-API-Key)");
     return body(*conn, *who);
   } catch (...) {
     return failure_reply("market_data");
@@ -92,22 +95,23 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
   const auto validate_start = std::chrono::steady_clock::now();
   import_limits limits;
   limits.max_rows = limits_.max_upload_rows;
-  limits.latest_bar_time =
-    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()
-    + future_bar_tolerance;
+  limits.latest_bar_time = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count()
+                           + future_bar_tolerance;
   // Validation is pure CPU work: do it before taking a database connection.
   import_result imported = import_bars_csv(r.csv, r.symbol, *parse_timeframe(r.timeframe), limits);
   if (imported.too_many_rows)
     return error_reply(service_code::payload_too_large,
                        "the file has more than " + std::to_string(limits_.max_upload_rows)
-                         + " data rows; split it into several uploads");
+                           + " data rows; split it into several uploads");
   if (!imported.accepted) {
     std::vector<error_detail> details;
     for (const auto& e : imported.errors)
       details.push_back({e.row == 0 ? "header" : "", static_cast<std::int64_t>(e.row), e.reason});
     return error_reply(service_code::unprocessable,
                        "the file was rejected (" + std::to_string(imported.error_count)
-                         + " errors); nothing was stored",
+                           + " errors); nothing was stored",
                        std::move(details));
   }
   if (imported.bars.empty()) {
@@ -118,7 +122,8 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
                        std::move(details));
   }
   const double validate_ms =
-    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - validate_start).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - validate_start)
+          .count();
   {
     const auto started = std::chrono::steady_clock::now();
     db::merge_result merged = db::store_bars(c, who.user_id, imported.bars);
@@ -135,11 +140,15 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
     w.key("dataset");
     write_dataset(w, merged.dataset, false);
     w.end_object();
-    log::info("market_data_uploaded",
-              {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe},
-               {"rows", static_cast<std::uint64_t>(rep.rows_received)}, {"imported", merged.inserted},
-               {"validate_ms", validate_ms},
-               {"store_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
+    log::info("market_data_uploaded", {{"user_id", who.user_id},
+                                       {"symbol", r.symbol},
+                                       {"timeframe", r.timeframe},
+                                       {"rows", static_cast<std::uint64_t>(rep.rows_received)},
+                                       {"imported", merged.inserted},
+                                       {"validate_ms", validate_ms},
+                                       {"store_ms", std::chrono::duration<double, std::milli>(
+                                                        std::chrono::steady_clock::now() - started)
+                                                        .count()}});
     return json_reply(service_code::created, w.take());
   }
 }
@@ -181,8 +190,9 @@ service_reply market_data_service::bars(const dataset_request& r) {
       used = 0;
     }
     if (used != r.limit.size() || v == 0 || v > limits_.max_bars_per_request)
-      problems.push_back({"limit", 0, "must be a whole number from 1 to "
-                                        + std::to_string(limits_.max_bars_per_request)});
+      problems.push_back(
+          {"limit", 0,
+           "must be a whole number from 1 to " + std::to_string(limits_.max_bars_per_request)});
     else
       limit = v;
   }
@@ -232,7 +242,8 @@ service_reply market_data_service::remove(const dataset_request& r) {
   return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
     if (!db::delete_dataset(c, who.user_id, r.symbol, r.timeframe))
       return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
-    log::info("market_data_deleted", {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe}});
+    log::info("market_data_deleted",
+              {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe}});
     return json_reply(service_code::no_content, "");
   });
 }

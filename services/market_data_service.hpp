@@ -2,10 +2,10 @@
 // Market data requests, synchronously: authenticate, validate, store, query.
 // Blocking (database); runs only inside detached actors.
 
-#include "services/auth_cache.hpp"
-#include "services/service_types.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/user_repository.hpp"
+#include "services/auth_cache.hpp"
+#include "services/service_types.hpp"
 
 #include <memory>
 
@@ -30,7 +30,8 @@ public:
   service_reply ready();
 
 private:
-  service_reply store_upload(pqxx::connection& c, const db::principal& who, const upload_request& r);
+  service_reply store_upload(pqxx::connection& c, const db::principal& who,
+                             const upload_request& r);
   template <class F>
   service_reply guarded(const std::string& api_key, F&& body);
 

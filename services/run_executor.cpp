@@ -16,8 +16,8 @@ namespace bt {
 
 // Progress every 1% of the bars (and so well within 250 ms: a 1% step is
 // under a millisecond of engine time); the cancel flag at the same cadence.
-job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt,
-                           std::function<void(const live_run&)> report)
+job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
+                           std::int32_t attempt, std::function<void(const live_run&)> report)
     : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
       hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
       report_(std::move(report)), started_(std::chrono::steady_clock::now()) {
@@ -30,7 +30,8 @@ job_observer::job_observer(live_run& live, const bar_series& bars, const fault_p
 
 bool job_observer::on_progress(std::size_t done, std::size_t total, std::size_t trades) {
   if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
-    throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_) + " (BACKTESTD_FAULTS)");
+    throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_)
+                             + " (BACKTESTD_FAULTS)");
   if (hang_at_ >= 0 && static_cast<std::int64_t>(done) >= hang_at_)
     while (!live_.cancel.load()) // silent, as a hung worker would be
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -61,9 +62,11 @@ run_config config_from_json(const std::string& json) {
   r.params = &v.at("params");
   r.execution = &v.at("execution");
   unix_time t = 0;
-  if (v.at("from").is_string() && parse_timestamp(v.at("from").as_string().c_str(), t) == timestamp_parse::ok)
+  if (v.at("from").is_string()
+      && parse_timestamp(v.at("from").as_string().c_str(), t) == timestamp_parse::ok)
     r.from = t;
-  if (v.at("to").is_string() && parse_timestamp(v.at("to").as_string().c_str(), t) == timestamp_parse::ok)
+  if (v.at("to").is_string()
+      && parse_timestamp(v.at("to").as_string().c_str(), t) == timestamp_parse::ok)
     r.to = t;
   run_config c;
   if (auto errors = resolve_config(r, c); !errors.empty())
@@ -80,7 +83,8 @@ fault_plan fault_plan::from_environment() {
   std::size_t pos = 0;
   while (pos < spec.size()) {
     auto comma = spec.find(',', pos);
-    std::string item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     auto eq = item.find('=');
     if (eq != std::string::npos) {
       const std::string key = item.substr(0, eq);
@@ -102,8 +106,10 @@ fault_plan fault_plan::from_environment() {
   }
   if ((f.crash_at_bar >= 0 || f.hang_at_bar >= 0) && f.times == 0)
     f.times = 1;
-  log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar}, {"hang_at_bar", f.hang_at_bar},
-                                        {"times", f.times}, {"slow_ms_per_pct", f.slow_ms_per_pct},
+  log::warn("fault_injection_enabled", {{"crash_at_bar", f.crash_at_bar},
+                                        {"hang_at_bar", f.hang_at_bar},
+                                        {"times", f.times},
+                                        {"slow_ms_per_pct", f.slow_ms_per_pct},
                                         {"store_delay_ms", f.store_delay_ms}});
   return f;
 }
@@ -116,9 +122,11 @@ bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
   std::shared_ptr<const bar_series> dataset;
   auto conn = ctx.pool->acquire();
   auto info = db::find_dataset(*conn, job.user_id, job.symbol, job.source_timeframe);
-  const std::string key = std::to_string(job.user_id) + "/" + job.symbol + "/" + job.source_timeframe;
+  const std::string key =
+      std::to_string(job.user_id) + "/" + job.symbol + "/" + job.source_timeframe;
   if (info && !(dataset = ctx.bars->find(key, info->checksum))) {
-    auto loaded = db::load_bars(*conn, job.user_id, job.symbol, *source_tf, std::nullopt, std::nullopt, SIZE_MAX >> 1);
+    auto loaded = db::load_bars(*conn, job.user_id, job.symbol, *source_tf, std::nullopt,
+                                std::nullopt, SIZE_MAX >> 1);
     if (loaded) {
       dataset = std::make_shared<const bar_series>(std::move(*loaded));
       ctx.bars->put(key, info->checksum, dataset);
@@ -139,12 +147,16 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
 
   const run_config config = config_from_json(job.config_json);
   if (config_hash(config) != job.config_hash)
-    return {job.run_id, job.attempt, "failed", "stored configuration does not match its hash", true};
+    return {job.run_id, job.attempt, "failed", "stored configuration does not match its hash",
+            true};
   bar_series range = load_source_range(ctx, job);
   if (range.empty())
     return {job.run_id, job.attempt, "failed",
-            "no bars for " + job.symbol + "/" + job.source_timeframe + " in the run's range (dataset deleted?)", true};
-  bar_series bars = job.source_timeframe == job.timeframe ? std::move(range) : resample(range, config.timeframe);
+            "no bars for " + job.symbol + "/" + job.source_timeframe
+                + " in the run's range (dataset deleted?)",
+            true};
+  bar_series bars =
+      job.source_timeframe == job.timeframe ? std::move(range) : resample(range, config.timeframe);
 
   const auto loaded_at = std::chrono::steady_clock::now();
   job_observer observer(*live, bars, ctx.faults, job.attempt);
@@ -152,7 +164,8 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
   try {
     result = run_backtest(config, bars, &observer);
   } catch (const backtest_error& e) {
-    return {job.run_id, job.attempt, "failed", e.what(), true}; // deterministic: retrying cannot help
+    return {job.run_id, job.attempt, "failed", e.what(),
+            true}; // deterministic: retrying cannot help
   }
   const auto engine_done = std::chrono::steady_clock::now();
   if (result.output.cancelled) {
@@ -160,15 +173,18 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
     db::finish_cancelled(*conn, job);
     return {job.run_id, job.attempt, "cancelled", ""};
   }
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto conn = ctx.pool->acquire();
   if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms)))
     return {job.run_id, job.attempt, "stale", ""};
   using ms_t = std::chrono::duration<double, std::milli>;
-  log::info("run_timing", {{"run_id", job.run_id}, {"bars", static_cast<std::uint64_t>(bars.size())},
-                           {"load_ms", ms_t(loaded_at - started).count()},
-                           {"engine_ms", ms_t(engine_done - loaded_at).count()},
-                           {"store_ms", ms_t(std::chrono::steady_clock::now() - engine_done).count()}});
+  log::info("run_timing",
+            {{"run_id", job.run_id},
+             {"bars", static_cast<std::uint64_t>(bars.size())},
+             {"load_ms", ms_t(loaded_at - started).count()},
+             {"engine_ms", ms_t(engine_done - loaded_at).count()},
+             {"store_ms", ms_t(std::chrono::steady_clock::now() - engine_done).count()}});
   return {job.run_id, job.attempt, "completed", ""};
 }
 

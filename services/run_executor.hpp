@@ -19,7 +19,6 @@
 
 namespace bt {
 
-
 /// Test-only fault injection from BACKTESTD_FAULTS, ignored unless set:
 /// "crash_at_bar=500,times=2" makes the worker throw at bar 500 on attempts
 /// 1 and 2; "hang_at_bar=500,times=1" stops reporting at bar 500 (until
@@ -31,7 +30,8 @@ struct fault_plan {
   std::int64_t hang_at_bar = -1;
   std::int32_t times = 0;
   std::int64_t slow_ms_per_pct = 0;
-  std::int64_t store_delay_ms = 0; ///< the queue clerk sleeps this long before storing a node's result
+  std::int64_t store_delay_ms =
+      0; ///< the queue clerk sleeps this long before storing a node's result
   static fault_plan from_environment();
 };
 
@@ -40,8 +40,8 @@ struct fault_plan {
 /// and applies the fault plan.
 class job_observer final : public run_observer {
 public:
-  job_observer(live_run& live, const bar_series& bars, const fault_plan& faults, std::int32_t attempt,
-               std::function<void(const live_run&)> report = nullptr);
+  job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
+               std::int32_t attempt, std::function<void(const live_run&)> report = nullptr);
   bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override;
   std::size_t interval() const override { return interval_; }
 

@@ -12,26 +12,38 @@ const char* priority_name(int p) {
 
 void write_json_value(json_writer& w, const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: w.null(); break;
-    case boost::json::kind::bool_: w.boolean(v.get_bool()); break;
-    case boost::json::kind::int64: w.number(v.get_int64()); break;
-    case boost::json::kind::uint64: w.number(v.get_uint64()); break;
-    case boost::json::kind::double_: w.number(v.get_double()); break;
-    case boost::json::kind::string: w.string(v.get_string()); break;
-    case boost::json::kind::array:
-      w.begin_array();
-      for (const auto& e : v.get_array())
-        write_json_value(w, e);
-      w.end_array();
-      break;
-    case boost::json::kind::object:
-      w.begin_object();
-      for (const auto& kv : v.get_object()) {
-        w.key(kv.key());
-        write_json_value(w, kv.value());
-      }
-      w.end_object();
-      break;
+  case boost::json::kind::null:
+    w.null();
+    break;
+  case boost::json::kind::bool_:
+    w.boolean(v.get_bool());
+    break;
+  case boost::json::kind::int64:
+    w.number(v.get_int64());
+    break;
+  case boost::json::kind::uint64:
+    w.number(v.get_uint64());
+    break;
+  case boost::json::kind::double_:
+    w.number(v.get_double());
+    break;
+  case boost::json::kind::string:
+    w.string(v.get_string());
+    break;
+  case boost::json::kind::array:
+    w.begin_array();
+    for (const auto& e : v.get_array())
+      write_json_value(w, e);
+    w.end_array();
+    break;
+  case boost::json::kind::object:
+    w.begin_object();
+    for (const auto& kv : v.get_object()) {
+      w.key(kv.key());
+      write_json_value(w, kv.value());
+    }
+    w.end_object();
+    break;
   }
 }
 
@@ -71,7 +83,13 @@ std::string run_document(const db::run_row& run, const run_view& view, bool repl
   w.key("source_timeframe").string(run.source_timeframe);
   w.key("start").timestamp(run.start);
   w.key("end").timestamp(run.end);
-  w.key("strategy").begin_object().key("name").string(run.strategy).key("version").string(run.strategy_version).end_object();
+  w.key("strategy")
+      .begin_object()
+      .key("name")
+      .string(run.strategy)
+      .key("version")
+      .string(run.strategy_version)
+      .end_object();
   w.key("params").raw(run.params_json);
   w.key("execution").raw(run.execution_json);
   w.key("config_hash").string(run.config_hash);

@@ -22,8 +22,9 @@ struct live_run {
   std::string worker_id;
 
   static std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
   void beat() { heartbeat_ms = now_ms(); }
 };

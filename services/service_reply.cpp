@@ -10,7 +10,8 @@
 
 namespace bt {
 
-service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details) {
+service_reply error_reply(service_code code, std::string message,
+                          std::vector<error_detail> details) {
   service_reply r;
   r.code = static_cast<std::uint8_t>(code);
   r.message = std::move(message);
@@ -43,15 +44,16 @@ service_reply failure_reply(const std::string& operation) {
   return error_reply(service_code::unavailable, "the database is unavailable; retry shortly");
 }
 
-std::optional<std::string> query_value(const std::vector<std::pair<std::string, std::string>>& query,
-                                       const std::string& key) {
+std::optional<std::string>
+query_value(const std::vector<std::pair<std::string, std::string>>& query, const std::string& key) {
   for (const auto& [k, v] : query)
     if (k == key && !v.empty())
       return v;
   return std::nullopt;
 }
 
-void query_reader::choice(const char* name, const std::vector<std::string>& allowed, std::optional<std::string>& out) {
+void query_reader::choice(const char* name, const std::vector<std::string>& allowed,
+                          std::optional<std::string>& out) {
   auto v = text(name);
   if (!v)
     return;
@@ -75,9 +77,11 @@ void query_reader::order(const char* name, bool& descending) {
 void query_reader::time(const char* name, std::optional<std::int64_t>& out) {
   if (auto t = text(name)) {
     unix_time v = 0;
-    if (parse_range_bound(*t, std::string_view(name) == "to" ? range_bound::end : range_bound::start, v)
+    if (parse_range_bound(*t,
+                          std::string_view(name) == "to" ? range_bound::end : range_bound::start, v)
         != timestamp_parse::ok)
-      errors_.push_back({name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
+      errors_.push_back(
+          {name, 0, "'" + *t + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)"});
     else
       out = v;
   }
@@ -96,7 +100,8 @@ void query_reader::whole(const char* name, std::int64_t lo, std::int64_t hi, std
     }
   } catch (const std::exception&) {
   }
-  errors_.push_back({name, 0, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi)});
+  errors_.push_back(
+      {name, 0, "must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi)});
 }
 
 bool looks_like_uuid(const std::string& s) {

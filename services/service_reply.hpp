@@ -11,10 +11,12 @@
 namespace bt {
 
 /// An error reply with a message and optional details.
-service_reply error_reply(service_code code, std::string message, std::vector<error_detail> details = {});
+service_reply error_reply(service_code code, std::string message,
+                          std::vector<error_detail> details = {});
 
 /// A success reply with a body (JSON unless `content_type` says otherwise).
-service_reply body_reply(service_code code, std::string body, std::string content_type = "application/json");
+service_reply body_reply(service_code code, std::string body,
+                         std::string content_type = "application/json");
 
 /// The reply for the exception being handled (call inside a catch block):
 /// 503 when the database is unreachable, otherwise a logged 500 that tells
@@ -25,8 +27,8 @@ service_reply failure_reply(const std::string& operation);
 bool looks_like_uuid(const std::string& s);
 
 /// The value of a non-empty query parameter.
-std::optional<std::string> query_value(const std::vector<std::pair<std::string, std::string>>& query,
-                                       const std::string& key);
+std::optional<std::string>
+query_value(const std::vector<std::pair<std::string, std::string>>& query, const std::string& key);
 
 /// Reads query parameters, collecting an error (naming the parameter and
 /// what it must be) for every value that does not fit.
@@ -37,7 +39,8 @@ public:
 
   std::optional<std::string> text(const char* name) const { return query_value(q_, name); }
   /// One of `allowed`, stored in `out`.
-  void choice(const char* name, const std::vector<std::string>& allowed, std::optional<std::string>& out);
+  void choice(const char* name, const std::vector<std::string>& allowed,
+              std::optional<std::string>& out);
   /// `desc` -> true, `asc` -> false.
   void order(const char* name, bool& descending);
   /// A UTC timestamp.

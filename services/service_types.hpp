@@ -71,7 +71,7 @@ struct dataset_request {
 struct backtest_call {
   std::string api_key;
   std::string run_id;
-  std::string body;   ///< JSON for submit
+  std::string body; ///< JSON for submit
   std::vector<std::pair<std::string, std::string>> query;
   std::string idempotency_key;
 };

@@ -10,9 +10,17 @@
 namespace bt {
 namespace {
 
-enum column : std::size_t { col_time, col_open, col_high, col_low, col_close, col_volume, col_count };
-constexpr std::array<std::string_view, col_count> column_names{"timestamp", "open", "high",
-                                                                "low",       "close", "volume"};
+enum column : std::size_t {
+  col_time,
+  col_open,
+  col_high,
+  col_low,
+  col_close,
+  col_volume,
+  col_count
+};
+constexpr std::array<std::string_view, col_count> column_names{"timestamp", "open",  "high",
+                                                               "low",       "close", "volume"};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -96,7 +104,8 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     ++result.error_count;
   };
   const bool cme_calendar = lookup_instrument(symbol).calendar == calendar_kind::cme_globex;
-  const unix_time first_modelled_time = days_from_civil(chicago_calendar_first_year, 1, 1) * seconds_per_day;
+  const unix_time first_modelled_time =
+      days_from_civil(chicago_calendar_first_year, 1, 1) * seconds_per_day;
 
   if (csv.size() >= 3 && static_cast<unsigned char>(csv[0]) == 0xEF
       && static_cast<unsigned char>(csv[1]) == 0xBB && static_cast<unsigned char>(csv[2]) == 0xBF)
@@ -172,32 +181,32 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     }
     if (fields.size() != field_count) {
       add_error(row, "expected " + std::to_string(field_count) + " columns, found "
-                       + std::to_string(fields.size()));
+                         + std::to_string(fields.size()));
       continue;
     }
     parsed_row r{};
     r.row = row;
     std::string_view ts = fields[index[col_time]];
     switch (parse_timestamp(ts, r.b.time)) {
-      case timestamp_parse::ok:
-        break;
-      case timestamp_parse::non_utc_offset:
-        add_error(row, "timestamp '" + std::string(ts)
+    case timestamp_parse::ok:
+      break;
+    case timestamp_parse::non_utc_offset:
+      add_error(row, "timestamp '" + std::string(ts)
                          + "' has a non-UTC offset: convert to UTC (Z or +00:00)");
-        continue;
-      case timestamp_parse::invalid:
-        add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
-        continue;
+      continue;
+    case timestamp_parse::invalid:
+      add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
+      continue;
     }
     if (limits.latest_bar_time && r.b.time > *limits.latest_bar_time) {
       add_error(row, "timestamp '" + std::string(ts) + "' is in the future (after "
-                       + format_timestamp(*limits.latest_bar_time) + ")");
+                         + format_timestamp(*limits.latest_bar_time) + ")");
       continue;
     }
     if (cme_calendar && r.b.time < first_modelled_time) {
       add_error(row, "timestamp '" + std::string(ts) + "' is before "
-                       + std::to_string(chicago_calendar_first_year) + "-01-01: the " + symbol
-                       + " trading calendar (Chicago daylight saving) is modelled from then on");
+                         + std::to_string(chicago_calendar_first_year) + "-01-01: the " + symbol
+                         + " trading calendar (Chicago daylight saving) is modelled from then on");
       continue;
     }
     bool row_ok = true;
@@ -205,21 +214,21 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     for (std::size_t c = col_open; c <= col_volume; ++c) {
       std::string_view text = fields[index[c]];
       switch (parse_decimal(text, *targets[c - col_open])) {
-        case decimal_parse::ok:
-          break;
-        case decimal_parse::rounded:
-          ++result.report.values_rounded;
-          break;
-        case decimal_parse::invalid:
-          add_error(row, std::string(column_names[c]) + " '" + std::string(text)
-                           + "' is not a number");
-          row_ok = false;
-          break;
-        case decimal_parse::out_of_range:
-          add_error(row, std::string(column_names[c]) + " '" + std::string(text)
-                           + "' is out of range");
-          row_ok = false;
-          break;
+      case decimal_parse::ok:
+        break;
+      case decimal_parse::rounded:
+        ++result.report.values_rounded;
+        break;
+      case decimal_parse::invalid:
+        add_error(row,
+                  std::string(column_names[c]) + " '" + std::string(text) + "' is not a number");
+        row_ok = false;
+        break;
+      case decimal_parse::out_of_range:
+        add_error(row,
+                  std::string(column_names[c]) + " '" + std::string(text) + "' is out of range");
+        row_ok = false;
+        break;
       }
       if (!row_ok)
         break;
@@ -252,8 +261,9 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
       valid.push_back(r);
   }
 
-  rep.sorted = !std::is_sorted(valid.begin(), valid.end(),
-                               [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
+  rep.sorted =
+      !std::is_sorted(valid.begin(), valid.end(),
+                      [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
   if (rep.sorted)
     std::stable_sort(valid.begin(), valid.end(),
                      [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
@@ -277,8 +287,10 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     if (!result.bars.empty()) {
       const unix_time spacing = valid[i].b.time - result.bars.times()[result.bars.size() - 1];
       if (spacing < step - (step >= 4 * 3600 ? 3600 : 0))
-        add_error(valid[i].row, "opens " + std::to_string(spacing / 60) + " min after the previous bar: closer than the "
-                                  + std::string(to_string(tf)) + " timeframe (is the file of a finer timeframe?)");
+        add_error(valid[i].row, "opens " + std::to_string(spacing / 60)
+                                    + " min after the previous bar: closer than the "
+                                    + std::string(to_string(tf))
+                                    + " timeframe (is the file of a finer timeframe?)");
     }
     result.bars.push_back(valid[i].b);
   }
@@ -296,7 +308,8 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     rep.warnings.push_back(std::to_string(rep.duplicates_skipped)
                            + " duplicate timestamps skipped (the first occurrence is kept)");
   if (rep.rejected_count > 0)
-    rep.warnings.push_back(std::to_string(rep.rejected_count) + " rows rejected (prices or volume)");
+    rep.warnings.push_back(std::to_string(rep.rejected_count)
+                           + " rows rejected (prices or volume)");
   if (rep.rejected_count > rep.rejected.size())
     rep.warnings.push_back("only the first " + std::to_string(rep.rejected.size())
                            + " rejected rows are listed");

@@ -33,9 +33,9 @@ struct import_report {
   std::size_t duplicates_skipped = 0;
   std::vector<std::size_t> duplicate_rows; ///< rows skipped (the first occurrence is kept)
   std::size_t rejected_count = 0;
-  std::vector<row_issue> rejected;         ///< price-logic rejections (first 1,000 listed)
-  bool sorted = false;                     ///< input was out of time order and was sorted
-  std::size_t values_rounded = 0;          ///< numbers with more than 8 decimals
+  std::vector<row_issue> rejected; ///< price-logic rejections (first 1,000 listed)
+  bool sorted = false;             ///< input was out of time order and was sorted
+  std::size_t values_rounded = 0;  ///< numbers with more than 8 decimals
   std::vector<gap> gaps;
   std::vector<std::string> warnings;
 };

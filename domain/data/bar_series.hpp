@@ -31,7 +31,9 @@ public:
 
   void reserve(std::size_t n);
   void push_back(const bar& b);
-  bar at(std::size_t i) const { return bar{time_[i], open_[i], high_[i], low_[i], close_[i], volume_[i]}; }
+  bar at(std::size_t i) const {
+    return bar{time_[i], open_[i], high_[i], low_[i], close_[i], volume_[i]};
+  }
 
   /// The bars with time in [from, to], both inclusive.
   bar_series slice(unix_time from, unix_time to) const;

@@ -1,8 +1,8 @@
 #include "domain/data/decimal.hpp"
 
 #include <cmath>
-#include <ostream>
 #include <limits>
+#include <ostream>
 
 namespace bt {
 namespace {
@@ -48,8 +48,8 @@ fixed fixed::from_double(double v) {
 }
 
 double round_places(double v, int places) {
-  static constexpr double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                                      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  static constexpr double powers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
   if (!std::isfinite(v) || places < 0 || places > 15)
     return v;
   const double scale = powers[places];
@@ -59,7 +59,9 @@ double round_places(double v, int places) {
 
 // Whole-number operands (contract counts, multipliers) need no rounding:
 // one 64-bit multiply instead of a 128-bit division.
-static bool whole(fixed v) { return v.units % decimal_scale == 0; }
+static bool whole(fixed v) {
+  return v.units % decimal_scale == 0;
+}
 
 fixed mul(fixed a, fixed b) {
   std::int64_t r;
@@ -67,12 +69,14 @@ fixed mul(fixed a, fixed b) {
     return fixed{r};
   if (whole(a) && !__builtin_mul_overflow(b.units, a.units / decimal_scale, &r) && r >= -i64_max)
     return fixed{r};
-  return fixed{narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale), "multiplication")};
+  return fixed{
+      narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale), "multiplication")};
 }
 
 fixed mul(fixed a, fixed b, fixed c) {
   std::int64_t r;
-  if (whole(b) && whole(c) && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
+  if (whole(b) && whole(c)
+      && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
       && !__builtin_mul_overflow(a.units, r, &r) && r >= -i64_max)
     return fixed{r};
   // a*b*c / 10^16 rounded once: with |a*b| = q * 10^16 + r, the result is
@@ -209,8 +213,8 @@ void append_fixed(std::string& out, fixed v) {
   char buf[32];
   char* end = buf + sizeof buf;
   char* p = end;
-  std::uint64_t u = v.units < 0 ? 0 - static_cast<std::uint64_t>(v.units)
-                                : static_cast<std::uint64_t>(v.units);
+  std::uint64_t u =
+      v.units < 0 ? 0 - static_cast<std::uint64_t>(v.units) : static_cast<std::uint64_t>(v.units);
   for (int k = 0; k < decimal_places; ++k) {
     *--p = static_cast<char>('0' + u % 10);
     u /= 10;

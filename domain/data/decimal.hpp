@@ -109,10 +109,10 @@ inline double round_ten_places(double v) {
 
 /// Result of parsing decimal text.
 enum class decimal_parse {
-  ok,           ///< exact
-  rounded,      ///< more than 8 fractional digits: rounded half away from zero
-  invalid,      ///< not a number
-  out_of_range  ///< does not fit
+  ok,          ///< exact
+  rounded,     ///< more than 8 fractional digits: rounded half away from zero
+  invalid,     ///< not a number
+  out_of_range ///< does not fit
 };
 
 /// Parses "123", "-1.5", "2034.10000000", ".5", "1e3", "1.5E-2".

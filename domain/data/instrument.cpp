@@ -16,13 +16,13 @@ struct table_row {
 
 constexpr std::int64_t u = decimal_scale;
 constexpr std::array<table_row, 7> table{{
-  {"GC", 100 * u, u / 10, u},
-  {"MGC", 10 * u, u / 10, u},
-  {"SI", 5000 * u, u / 200, u},
-  {"ES", 50 * u, u / 4, u},
-  {"MES", 5 * u, u / 4, u},
-  {"NQ", 20 * u, u / 4, u},
-  {"CL", 1000 * u, u / 100, u},
+    {"GC", 100 * u, u / 10, u},
+    {"MGC", 10 * u, u / 10, u},
+    {"SI", 5000 * u, u / 200, u},
+    {"ES", 50 * u, u / 4, u},
+    {"MES", 5 * u, u / 4, u},
+    {"NQ", 20 * u, u / 4, u},
+    {"CL", 1000 * u, u / 100, u},
 }};
 
 constexpr unix_time hour = 3600;
@@ -30,7 +30,8 @@ constexpr unix_time hour = 3600;
 // The n-th (1-based) Sunday of a month, or the last one for n == 0, as days.
 std::int64_t sunday_of(int year, unsigned month, int n) {
   if (n == 0) {
-    std::int64_t last = days_from_civil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
+    std::int64_t last =
+        days_from_civil(month == 12 ? year + 1 : year, month == 12 ? 1 : month + 1, 1) - 1;
     return last - weekday_from_days(last);
   }
   std::int64_t first = days_from_civil(year, month, 1);
@@ -52,10 +53,10 @@ bool valid_symbol(std::string_view s) {
 instrument lookup_instrument(std::string_view symbol) {
   for (const auto& row : table)
     if (row.symbol == symbol)
-      return instrument{std::string(symbol), fixed{row.multiplier_units}, fixed{row.tick_units},
-                        fixed{row.step_units}, calendar_kind::cme_globex, true};
-  return instrument{std::string(symbol), fixed::from_int(1), fixed{u / 100}, fixed::from_int(1),
-                    calendar_kind::always_open, false};
+      return instrument{std::string(symbol),   fixed{row.multiplier_units}, fixed{row.tick_units},
+                        fixed{row.step_units}, calendar_kind::cme_globex,   true};
+  return instrument{std::string(symbol), fixed::from_int(1),         fixed{u / 100},
+                    fixed::from_int(1),  calendar_kind::always_open, false};
 }
 
 int chicago_utc_offset(unix_time t) {
@@ -106,14 +107,14 @@ bool trading_calendar::is_open(unix_time t) const {
   std::int64_t day = floor_div(local, seconds_per_day);
   unix_time tod = local - day * seconds_per_day;
   switch (weekday_from_days(day)) {
-    case 6: // Saturday
-      return false;
-    case 0: // Sunday
-      return tod >= open_time_of_day;
-    case 5: // Friday
-      return tod < close_time_of_day;
-    default:
-      return tod < close_time_of_day || tod >= open_time_of_day;
+  case 6: // Saturday
+    return false;
+  case 0: // Sunday
+    return tod >= open_time_of_day;
+  case 5: // Friday
+    return tod < close_time_of_day;
+  default:
+    return tod < close_time_of_day || tod >= open_time_of_day;
   }
 }
 
@@ -126,7 +127,8 @@ unix_time trading_calendar::next_close(unix_time t) const {
   std::int64_t day = floor_div(local, seconds_per_day);
   unix_time tod = local - day * seconds_per_day;
   // Open in the evening: the session runs to tomorrow's 16:00 break.
-  return local_to_utc((tod >= open_time_of_day ? day + 1 : day) * seconds_per_day + close_time_of_day);
+  return local_to_utc((tod >= open_time_of_day ? day + 1 : day) * seconds_per_day
+                      + close_time_of_day);
 }
 
 unix_time trading_calendar::next_open(unix_time t) const {

@@ -22,7 +22,7 @@ struct instrument {
   fixed tick_size;     ///< minimum price increment
   fixed quantity_step; ///< minimum order size increment
   calendar_kind calendar = calendar_kind::always_open;
-  bool known = false;  ///< found in the instrument table
+  bool known = false; ///< found in the instrument table
 };
 
 /// Whether `symbol` is a well-formed symbol: [A-Z0-9._-]{1,16}.

@@ -12,7 +12,9 @@ namespace {
 class normal_source {
 public:
   explicit normal_source(std::uint64_t seed) : rng_(seed) {}
-  double uniform() { return (static_cast<double>(rng_() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
+  double uniform() {
+    return (static_cast<double>(rng_() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
   double next() {
     if (has_spare_) {
       has_spare_ = false;
@@ -97,7 +99,8 @@ bar_series generate_bars(const synthetic_spec& spec) {
     double close = to_tick(p);
     hi = std::max(to_tick(hi), std::max(open, close));
     lo = std::min(to_tick(lo), std::min(open, close));
-    double volume = std::round(std::exp(6.5 + 0.45 * rnd.next()) * seasonality(t) * (1 + 40 * sigma));
+    double volume =
+        std::round(std::exp(6.5 + 0.45 * rnd.next()) * seasonality(t) * (1 + 40 * sigma));
     out.push_back(bar{t, to_fixed(open), to_fixed(hi), to_fixed(lo), to_fixed(close),
                       fixed::from_int(static_cast<std::int64_t>(volume))});
     price = close;

@@ -122,7 +122,7 @@ timestamp_parse parse_timestamp(std::string_view s, unix_time& out) {
     }
   }
   out = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day))
-          * seconds_per_day
+            * seconds_per_day
         + hour * 3600 + minute * 60 + second;
   return timestamp_parse::ok;
 }
@@ -181,13 +181,13 @@ struct timeframe_entry {
   unix_time seconds;
 };
 constexpr std::array<timeframe_entry, 7> timeframes{{
-  {timeframe::m1, "1m", 60},
-  {timeframe::m5, "5m", 300},
-  {timeframe::m15, "15m", 900},
-  {timeframe::m30, "30m", 1800},
-  {timeframe::h1, "1h", 3600},
-  {timeframe::h4, "4h", 14400},
-  {timeframe::d1, "1d", 86400},
+    {timeframe::m1, "1m", 60},
+    {timeframe::m5, "5m", 300},
+    {timeframe::m15, "15m", 900},
+    {timeframe::m30, "30m", 1800},
+    {timeframe::h1, "1h", 3600},
+    {timeframe::h4, "4h", 14400},
+    {timeframe::d1, "1d", 86400},
 }};
 } // namespace
 

@@ -13,17 +13,21 @@ std::vector<run_warning> run_warnings(const run_config& config, const engine_out
   if (skipped == 0)
     return warnings;
   const auto& ex = config.execution;
-  std::string why = "one quantity step (" + to_string(ex.quantity_step) + ") at the stop distance risks more than "
-                    "the allowed share of equity (initial_capital " + to_string(ex.initial_capital) + ")";
-  std::string fix = "raise execution.initial_capital or the risk per trade, or lower execution.quantity_step";
+  std::string why = "one quantity step (" + to_string(ex.quantity_step)
+                    + ") at the stop distance risks more than "
+                      "the allowed share of equity (initial_capital "
+                    + to_string(ex.initial_capital) + ")";
+  std::string fix =
+      "raise execution.initial_capital or the risk per trade, or lower execution.quantity_step";
   if (output.trades.empty())
     warnings.push_back({"all_signals_skipped",
-                        "every one of the " + std::to_string(skipped) + " signals was skipped and no trade was made: "
-                          + why + "; " + fix,
+                        "every one of the " + std::to_string(skipped)
+                            + " signals was skipped and no trade was made: " + why + "; " + fix,
                         skipped});
   else
     warnings.push_back({"signals_skipped",
-                        std::to_string(skipped) + " signals were skipped: " + why + "; " + fix, skipped});
+                        std::to_string(skipped) + " signals were skipped: " + why + "; " + fix,
+                        skipped});
   return warnings;
 }
 
@@ -49,13 +53,14 @@ backtest_result run_backtest(const run_config& config, const bar_series& bars,
   r.output = run_engine(bars, *strat, config.execution, observer);
   r.zones = strat->take_zones();
   try {
-    r.metrics = compute_metrics(r.output, config.execution.initial_capital, seconds_of(bars.timeframe()));
+    r.metrics =
+        compute_metrics(r.output, config.execution.initial_capital, seconds_of(bars.timeframe()));
   } catch (const fixed_overflow& e) {
     throw backtest_error(std::string("the run's metrics cannot be computed exactly: ") + e.what());
   }
   r.warnings = run_warnings(config, r.output);
   r.engine_ms =
-    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 

@@ -20,7 +20,7 @@ struct open_trade {
   order_id from_order = -1; ///< -1 for market targets
   fixed worst, best;        ///< extreme prices seen while open (for MAE/MFE)
   fixed penetration;
-  fixed equity_at_entry;    ///< equity at the close before the fill
+  fixed equity_at_entry; ///< equity at the close before the fill
 };
 
 class engine final : public broker {
@@ -37,9 +37,10 @@ public:
       simulate(strat, observer, n, interval);
     } catch (const fixed_overflow& e) {
       // Exact or refused: the run fails naming where, never a saturated value.
-      throw backtest_error("the run cannot be computed exactly at bar " + std::to_string(bar_ + 1) + " ("
-                           + format_timestamp(now()) + "): " + e.what()
-                           + "; lower the position size (quantity, risk, multiplier) or the prices' scale");
+      throw backtest_error(
+          "the run cannot be computed exactly at bar " + std::to_string(bar_ + 1) + " ("
+          + format_timestamp(now()) + "): " + e.what()
+          + "; lower the position size (quantity, risk, multiplier) or the prices' scale");
     }
     return std::move(out_);
   }
@@ -155,8 +156,8 @@ private:
     t.exit_reason = why;
     t.holding_bars = t.exit_bar - t.entry_bar;
     const bool is_long = t.side == side::long_side;
-    fixed gross = mul(is_long ? price - t.entry_price : t.entry_price - price, quantity,
-                      exec_.multiplier);
+    fixed gross =
+        mul(is_long ? price - t.entry_price : t.entry_price - price, quantity, exec_.multiplier);
     t.commission = commission(quantity) + commission(quantity);
     t.pnl = gross - t.commission;
     cash_ += gross - commission(quantity);
@@ -263,9 +264,15 @@ private:
       return false;
     entry_fill f;
     switch (order.kind) {
-      case order_kind::market: f = fill_market(order.side, b, slippage_); break;
-      case order_kind::limit: f = fill_limit(order.side, order.price, order.penetration, b); break;
-      case order_kind::stop: f = fill_stop(order.side, order.price, slippage_, b); break;
+    case order_kind::market:
+      f = fill_market(order.side, b, slippage_);
+      break;
+    case order_kind::limit:
+      f = fill_limit(order.side, order.price, order.penetration, b);
+      break;
+    case order_kind::stop:
+      f = fill_stop(order.side, order.price, slippage_, b);
+      break;
     }
     if (!f.filled)
       return false;
@@ -274,8 +281,9 @@ private:
     const bool at_open = f.type == fill_type::market || f.type == fill_type::limit_gap
                          || f.type == fill_type::stop_gap;
     open_trade& o = open_.back();
-    exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_, o.penetration, b,
-                                at_open ? bracket_phase::from_open : bracket_phase::after_intrabar_fill);
+    exit_fill x =
+        check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_, o.penetration, b,
+                      at_open ? bracket_phase::from_open : bracket_phase::after_intrabar_fill);
     if (x.filled) {
       close(open_.size() - 1, x.price, x.reason, o.t.quantity);
     } else if (at_open) {
@@ -298,7 +306,8 @@ private:
     equity_ = eq;
     if (eq > peak_) {
       peak_ = eq;
-      dd_scale_ = peak_.units > 0 ? 100.0 / peak_.to_double() : 0.0; // a division per new peak, not per bar
+      dd_scale_ =
+          peak_.units > 0 ? 100.0 / peak_.to_double() : 0.0; // a division per new peak, not per bar
     }
     double dd = eq < peak_ ? round_ten_places((peak_ - eq).to_double() * dd_scale_) : 0.0;
     out_.equity.push_back({now(), eq, dd});

@@ -39,8 +39,8 @@ struct entry_order {
 
 enum class order_status : std::uint8_t {
   working,
-  open,      ///< filled; its trade is still open
-  closed,    ///< filled; its trade has been closed
+  open,   ///< filled; its trade is still open
+  closed, ///< filled; its trade has been closed
   cancelled,
   expired
 };

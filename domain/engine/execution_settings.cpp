@@ -26,12 +26,12 @@ struct setting {
 };
 
 constexpr std::array<setting, 6> settings{{
-  {"commission_per_contract", &execution_settings::commission_per_contract, 0, 1'000, false},
-  {"initial_capital", &execution_settings::initial_capital, 1'000, 10'000'000, false},
-  {"multiplier", &execution_settings::multiplier, 0, 1'000'000, true},
-  {"quantity_step", &execution_settings::quantity_step, 0, 1'000'000, true},
-  {"slippage_ticks", &execution_settings::slippage_ticks, 0, 1'000, false},
-  {"tick_size", &execution_settings::tick_size, 0, 10'000, true},
+    {"commission_per_contract", &execution_settings::commission_per_contract, 0, 1'000, false},
+    {"initial_capital", &execution_settings::initial_capital, 1'000, 10'000'000, false},
+    {"multiplier", &execution_settings::multiplier, 0, 1'000'000, true},
+    {"quantity_step", &execution_settings::quantity_step, 0, 1'000'000, true},
+    {"slippage_ticks", &execution_settings::slippage_ticks, 0, 1'000, false},
+    {"tick_size", &execution_settings::tick_size, 0, 10'000, true},
 }};
 
 std::string range_text(const setting& s) {

@@ -17,7 +17,7 @@ class json_writer;
 struct execution_settings {
   fixed initial_capital = fixed::from_int(50'000);
   fixed commission_per_contract = fixed::from_units(250'000'000); ///< per side
-  fixed slippage_ticks = fixed::from_int(1);  ///< on market and stop fills
+  fixed slippage_ticks = fixed::from_int(1);                      ///< on market and stop fills
   fixed multiplier = fixed::from_int(1);
   fixed tick_size = fixed::from_units(1'000'000);
   fixed quantity_step = fixed::from_int(1);

@@ -39,8 +39,8 @@ entry_fill fill_stop(side s, fixed stop, fixed slippage, const bar_prices& b);
 
 /// Which part of a bar a bracket can act on.
 enum class bracket_phase {
-  whole_bar,         ///< the trade was open before the bar opened
-  from_open,         ///< entered at this bar's open: no opening gap to exploit
+  whole_bar,          ///< the trade was open before the bar opened
+  from_open,          ///< entered at this bar's open: no opening gap to exploit
   after_intrabar_fill ///< entered inside this bar: only the stop may fill
 };
 
@@ -51,8 +51,9 @@ struct exit_fill {
 };
 
 /// Checks an open trade's stop-loss and take-profit against a bar.
-exit_fill check_bracket(side s, const std::optional<fixed>& stop, const std::optional<fixed>& target,
-                        fixed slippage, fixed penetration, const bar_prices& b, bracket_phase phase);
+exit_fill check_bracket(side s, const std::optional<fixed>& stop,
+                        const std::optional<fixed>& target, fixed slippage, fixed penetration,
+                        const bar_prices& b, bracket_phase phase);
 
 inline entry_fill fill_market(side s, const bar_prices& b, fixed slippage) {
   fixed price = s == side::long_side ? b.open + slippage : b.open - slippage;
@@ -89,8 +90,9 @@ inline entry_fill fill_stop(side s, fixed stop, fixed slippage, const bar_prices
   return {};
 }
 
-inline exit_fill check_bracket(side s, const std::optional<fixed>& stop, const std::optional<fixed>& target,
-                        fixed slippage, fixed penetration, const bar_prices& b, bracket_phase phase) {
+inline exit_fill check_bracket(side s, const std::optional<fixed>& stop,
+                               const std::optional<fixed>& target, fixed slippage,
+                               fixed penetration, const bar_prices& b, bracket_phase phase) {
   const bool is_long = s == side::long_side;
   // A protective stop is a sell stop for a long and a buy stop for a short.
   auto stop_reached = [&](fixed level) { return is_long ? b.low <= level : b.high >= level; };

@@ -48,8 +48,8 @@ public:
       throw lookahead_error("window of " + std::to_string(count) + " bars requested while "
                             + std::to_string(n_) + " bars have closed");
     const std::size_t first = n_ - count;
-    return window{series_->times() + first, series_->opens() + first, series_->highs() + first,
-                  series_->lows() + first, series_->closes() + first, count};
+    return window{series_->times() + first, series_->opens() + first,  series_->highs() + first,
+                  series_->lows() + first,  series_->closes() + first, count};
   }
 
 private:

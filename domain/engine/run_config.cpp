@@ -15,8 +15,7 @@ const char* engine_version() {
   return BACKTESTD_ENGINE_VERSION;
 }
 
-namespace {
-} // namespace
+namespace {} // namespace
 
 field_errors resolve_config(const run_request& request, run_config& out) {
   field_errors errors;
@@ -32,7 +31,8 @@ field_errors resolve_config(const run_request& request, run_config& out) {
     std::string known;
     for (const auto* s : strategy_schemas())
       known += (known.empty() ? "" : ", ") + s->name;
-    errors.push_back({"strategy", "unknown strategy '" + request.strategy + "' (known: " + known + ")"});
+    errors.push_back(
+        {"strategy", "unknown strategy '" + request.strategy + "' (known: " + known + ")"});
   } else {
     auto e = resolve_params(*out.strategy, request.params, out.params);
     errors.insert(errors.end(), e.begin(), e.end());

@@ -8,21 +8,30 @@ std::string_view to_string(side s) {
 
 std::string_view to_string(fill_type f) {
   switch (f) {
-    case fill_type::market: return "market";
-    case fill_type::limit: return "limit";
-    case fill_type::limit_gap: return "limit_gap";
-    case fill_type::stop: return "stop";
-    case fill_type::stop_gap: return "stop_gap";
+  case fill_type::market:
+    return "market";
+  case fill_type::limit:
+    return "limit";
+  case fill_type::limit_gap:
+    return "limit_gap";
+  case fill_type::stop:
+    return "stop";
+  case fill_type::stop_gap:
+    return "stop_gap";
   }
   return "market";
 }
 
 std::string_view to_string(exit_reason r) {
   switch (r) {
-    case exit_reason::stop_loss: return "stop_loss";
-    case exit_reason::take_profit: return "take_profit";
-    case exit_reason::signal: return "signal";
-    case exit_reason::end_of_data: return "end_of_data";
+  case exit_reason::stop_loss:
+    return "stop_loss";
+  case exit_reason::take_profit:
+    return "take_profit";
+  case exit_reason::signal:
+    return "signal";
+  case exit_reason::end_of_data:
+    return "end_of_data";
   }
   return "end_of_data";
 }

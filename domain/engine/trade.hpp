@@ -47,12 +47,12 @@ struct trade {
   std::int64_t entry_bar = 0;
   std::int64_t exit_bar = 0;
   fixed entry_price, exit_price, quantity;
-  fixed pnl;              ///< net of commission on both sides
-  double pnl_pct = 0;     ///< of equity at entry
+  fixed pnl;          ///< net of commission on both sides
+  double pnl_pct = 0; ///< of equity at entry
   std::optional<fixed> stop_price, target_price;
   std::optional<fixed> initial_risk; ///< stop distance * quantity * multiplier
   std::optional<double> r_multiple;  ///< pnl / initial_risk
-  fixed mae, mfe;         ///< price points, non-negative
+  fixed mae, mfe;                    ///< price points, non-negative
   std::int64_t holding_bars = 0;
   bt::fill_type fill_type = fill_type::market;
   bt::exit_reason exit_reason = exit_reason::end_of_data;

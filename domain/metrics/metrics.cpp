@@ -18,7 +18,7 @@ std::vector<double> daily_returns(const std::vector<equity_point>& curve, fixed 
   for (std::size_t i = 0; i < curve.size(); ++i) {
     bool last_of_day = i + 1 == curve.size()
                        || floor_div(curve[i + 1].time, seconds_per_day)
-                            != floor_div(curve[i].time, seconds_per_day);
+                              != floor_div(curve[i].time, seconds_per_day);
     if (last_of_day)
       closes.push_back(curve[i].equity.to_double());
   }
@@ -29,9 +29,9 @@ std::vector<double> daily_returns(const std::vector<equity_point>& curve, fixed 
 }
 
 void round_ratios(metrics& m) {
-  for (std::optional<double>* v : {&m.win_rate, &m.avg_r_multiple, &m.profit_factor, &m.cagr_pct,
-                                   &m.sharpe_ratio, &m.sortino_ratio, &m.calmar_ratio,
-                                   &m.avg_holding_bars})
+  for (std::optional<double>* v :
+       {&m.win_rate, &m.avg_r_multiple, &m.profit_factor, &m.cagr_pct, &m.sharpe_ratio,
+        &m.sortino_ratio, &m.calmar_ratio, &m.avg_holding_bars})
     if (*v)
       **v = round_places(**v);
   m.total_return_pct = round_places(m.total_return_pct);
@@ -71,7 +71,8 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
     }
   }
   if (m.total_trades > 0) {
-    m.win_rate = 100.0 * static_cast<double>(m.winning_trades) / static_cast<double>(m.total_trades);
+    m.win_rate =
+        100.0 * static_cast<double>(m.winning_trades) / static_cast<double>(m.total_trades);
     m.expectancy = mean(pnl_sum, m.total_trades);
     m.avg_holding_bars = static_cast<double>(holding) / static_cast<double>(m.total_trades);
   }
@@ -89,7 +90,8 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
   m.net_profit = m.final_equity - initial;
   m.total_return_pct = m.net_profit.to_double() / initial.to_double() * 100.0;
   if (!curve.empty())
-    m.exposure_pct = 100.0 * static_cast<double>(run.bars_in_market) / static_cast<double>(curve.size());
+    m.exposure_pct =
+        100.0 * static_cast<double>(run.bars_in_market) / static_cast<double>(curve.size());
 
   // Max drawdown, peak-to-trough, with the initial capital as the first
   // peak: the engine already measured each point's drawdown from that peak.

@@ -14,16 +14,16 @@ class json_writer;
 
 struct metrics {
   std::int64_t total_trades = 0, winning_trades = 0, losing_trades = 0;
-  std::optional<double> win_rate;        ///< % of trades with pnl > 0
-  std::optional<double> avg_r_multiple;  ///< over trades that had a stop
-  std::optional<fixed> expectancy;       ///< mean pnl per trade
-  std::optional<double> profit_factor;   ///< gross_profit / -gross_loss
-  fixed gross_profit;                    ///< sum of winning pnl (>= 0)
-  fixed gross_loss;                      ///< sum of losing pnl (<= 0)
+  std::optional<double> win_rate;       ///< % of trades with pnl > 0
+  std::optional<double> avg_r_multiple; ///< over trades that had a stop
+  std::optional<fixed> expectancy;      ///< mean pnl per trade
+  std::optional<double> profit_factor;  ///< gross_profit / -gross_loss
+  fixed gross_profit;                   ///< sum of winning pnl (>= 0)
+  fixed gross_loss;                     ///< sum of losing pnl (<= 0)
   fixed net_profit, final_equity;
   double total_return_pct = 0;
   std::optional<double> cagr_pct;
-  std::optional<double> sharpe_ratio;    ///< daily (end of UTC day) returns, sqrt(252)
+  std::optional<double> sharpe_ratio; ///< daily (end of UTC day) returns, sqrt(252)
   std::optional<double> sortino_ratio;
   double max_drawdown_pct = 0;
   std::optional<unix_time> max_drawdown_peak, max_drawdown_trough, max_drawdown_recovery;

@@ -4,7 +4,8 @@
 
 namespace bt {
 
-std::vector<equity_point> downsample_equity(const std::vector<equity_point>& curve, std::size_t max_points) {
+std::vector<equity_point> downsample_equity(const std::vector<equity_point>& curve,
+                                            std::size_t max_points) {
   max_points = std::max<std::size_t>(max_points, 4);
   if (curve.size() <= max_points)
     return curve;
@@ -69,7 +70,8 @@ std::vector<std::pair<unix_time, double>> buy_and_hold(const bar_series& bars, f
   out.reserve(bars.size());
   const double first = bars.opens()[0].to_double();
   for (std::size_t i = 0; i < bars.size(); ++i)
-    out.emplace_back(bars.times()[i], round_places(initial.to_double() * bars.closes()[i].to_double() / first, 8));
+    out.emplace_back(bars.times()[i],
+                     round_places(initial.to_double() * bars.closes()[i].to_double() / first, 8));
   return out;
 }
 
@@ -85,7 +87,8 @@ std::vector<monthly_return> monthly_returns(const std::vector<equity_point>& cur
     if (!month_end)
       continue;
     const double equity = curve[i].equity.to_double();
-    out.push_back({d.year, d.month, previous > 0 ? round_places((equity / previous - 1) * 100) : 0.0});
+    out.push_back(
+        {d.year, d.month, previous > 0 ? round_places((equity / previous - 1) * 100) : 0.0});
     previous = equity;
   }
   return out;

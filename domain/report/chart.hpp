@@ -12,7 +12,8 @@ namespace bt {
 /// At most `max_points` points (at least 4), keeping the first and last
 /// points and, from each of the equal buckets in between, its lowest and
 /// highest equity in time order: drawdowns and peaks survive.
-std::vector<equity_point> downsample_equity(const std::vector<equity_point>& curve, std::size_t max_points);
+std::vector<equity_point> downsample_equity(const std::vector<equity_point>& curve,
+                                            std::size_t max_points);
 
 /// At most `max_points` candles: consecutive bars merged (first open, max
 /// high, min low, last close, summed volume).

@@ -67,19 +67,29 @@ void append_json_string(std::string& out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += hex[(c >> 4) & 0xF];
-          out += hex[c & 0xF];
-        } else {
-          out += c;
-        }
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        out += "\\u00";
+        out += hex[(c >> 4) & 0xF];
+        out += hex[c & 0xF];
+      } else {
+        out += c;
+      }
     }
   }
   out += '"';
@@ -92,8 +102,8 @@ void append_double(std::string& out, double v) {
   // Whole numbers print as integers (10000000, not 1e+07); the rest as the
   // shortest text that reads back exactly.
   auto r = std::abs(v) < 1e15 && v == std::trunc(v)
-             ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
-             : std::to_chars(buf, buf + sizeof buf, v);
+               ? std::to_chars(buf, buf + sizeof buf, static_cast<long long>(v))
+               : std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
 

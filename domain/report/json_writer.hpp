@@ -25,14 +25,14 @@ public:
   json_writer& key(std::string_view k);
 
   json_writer& string(std::string_view s);
-  json_writer& number(fixed v);           ///< exactly 8 decimals
-  json_writer& number(double v);          ///< shortest round-trip; non-finite is null
+  json_writer& number(fixed v);  ///< exactly 8 decimals
+  json_writer& number(double v); ///< shortest round-trip; non-finite is null
   json_writer& number(std::int64_t v);
   json_writer& number(std::uint64_t v);
   json_writer& number(int v) { return number(static_cast<std::int64_t>(v)); }
   json_writer& boolean(bool v);
   json_writer& null();
-  json_writer& timestamp(unix_time t);    ///< ISO-8601 UTC string
+  json_writer& timestamp(unix_time t); ///< ISO-8601 UTC string
   json_writer& timestamp(const std::optional<unix_time>& t) { return t ? timestamp(*t) : null(); }
 
   template <class T>

@@ -29,7 +29,8 @@ upload_storage imported_whole(const import_result& imported) {
   return s;
 }
 
-void write_import_report_fields(json_writer& w, const import_report& r, const upload_storage& stored) {
+void write_import_report_fields(json_writer& w, const import_report& r,
+                                const upload_storage& stored) {
   w.key("rows_received").number(static_cast<std::uint64_t>(r.rows_received));
   w.key("imported").number(stored.imported);
   w.key("duplicates_skipped").begin_object();
@@ -61,7 +62,8 @@ void write_import_report_fields(json_writer& w, const import_report& r, const up
   for (const auto& s : r.warnings)
     w.string(s);
   if (stored.already_stored > 0)
-    w.string(std::to_string(stored.already_stored) + " rows have timestamps already stored; the stored bars were kept");
+    w.string(std::to_string(stored.already_stored)
+             + " rows have timestamps already stored; the stored bars were kept");
   w.end_array();
 }
 
@@ -216,10 +218,9 @@ void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve
     w.key("start").null().key("end").null().key("final_equity").number(initial);
     w.key("min_equity").null().key("max_equity").null().key("max_drawdown_pct").number(0.0);
   } else {
-    auto [lo, hi] = std::minmax_element(curve.begin(), curve.end(),
-                                        [](const equity_point& a, const equity_point& b) {
-                                          return a.equity < b.equity;
-                                        });
+    auto [lo, hi] = std::minmax_element(
+        curve.begin(), curve.end(),
+        [](const equity_point& a, const equity_point& b) { return a.equity < b.equity; });
     double dd = 0;
     for (const auto& p : curve)
       dd = std::max(dd, p.drawdown_pct);
@@ -249,7 +250,8 @@ bool parse_trades_csv(std::string_view csv, std::vector<trade>& out) {
   std::vector<std::string_view> f;
   for (std::size_t pos = nl + 1; pos < csv.size();) {
     auto end = csv.find('\n', pos);
-    const std::string_view line = csv.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    const std::string_view line =
+        csv.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     pos = end == std::string_view::npos ? csv.size() : end + 1;
     f.clear();
     for (std::size_t a = 0;;) {
@@ -262,13 +264,17 @@ bool parse_trades_csv(std::string_view csv, std::vector<trade>& out) {
     if (f.size() != 22)
       return false;
     auto num = [](std::string_view s) { return std::strtod(std::string(s).c_str(), nullptr); };
-    auto whole = [](std::string_view s) { return std::strtoll(std::string(s).c_str(), nullptr, 10); };
+    auto whole = [](std::string_view s) {
+      return std::strtoll(std::string(s).c_str(), nullptr, 10);
+    };
     auto price = [](std::string_view s) {
       fixed v;
       parse_decimal(s, v);
       return v;
     };
-    auto opt_price = [&](std::string_view s) { return s.empty() ? std::optional<fixed>() : price(s); };
+    auto opt_price = [&](std::string_view s) {
+      return s.empty() ? std::optional<fixed>() : price(s);
+    };
     trade t;
     t.trade_id = whole(f[0]);
     t.side = f[1] == "long" ? side::long_side : side::short_side;
@@ -287,15 +293,18 @@ bool parse_trades_csv(std::string_view csv, std::vector<trade>& out) {
     t.mae = price(f[13]);
     t.mfe = price(f[14]);
     t.holding_bars = whole(f[15]);
-    for (auto ft : {fill_type::market, fill_type::limit, fill_type::limit_gap, fill_type::stop, fill_type::stop_gap})
+    for (auto ft : {fill_type::market, fill_type::limit, fill_type::limit_gap, fill_type::stop,
+                    fill_type::stop_gap})
       if (to_string(ft) == f[16])
         t.fill_type = ft;
-    for (auto er : {exit_reason::stop_loss, exit_reason::take_profit, exit_reason::signal, exit_reason::end_of_data})
+    for (auto er : {exit_reason::stop_loss, exit_reason::take_profit, exit_reason::signal,
+                    exit_reason::end_of_data})
       if (to_string(er) == f[17])
         t.exit_reason = er;
     t.commission = price(f[18]);
     if (!f[19].empty())
-      t.zone = zone_ref{whole(f[19]), f[20] == "supply" ? zone_type::supply : zone_type::demand, num(f[21])};
+      t.zone = zone_ref{whole(f[19]), f[20] == "supply" ? zone_type::supply : zone_type::demand,
+                        num(f[21])};
     out.push_back(t);
   }
   return true;

@@ -24,7 +24,8 @@ struct upload_storage {
 /// {within_file, already_stored, rows}, rejected_count, rejected, sorted,
 /// values_rounded, gaps, range {from, to}, warnings. Writes the members
 /// into the object the caller has opened.
-void write_import_report_fields(json_writer& w, const import_report& report, const upload_storage& stored);
+void write_import_report_fields(json_writer& w, const import_report& report,
+                                const upload_storage& stored);
 /// The storage figures of an accepted file imported whole.
 upload_storage imported_whole(const import_result& imported);
 /// [{from, to, missing_bars}]

@@ -56,7 +56,7 @@ std::vector<run_forecast> forecast_queue(const forecast_input& in) {
     if (pick == in.queued.size()) {
       // Nothing eligible: wait for a finish or a backoff to end.
       const double next_finish =
-        finishing.empty() ? std::numeric_limits<double>::infinity() : finishing.begin()->first;
+          finishing.empty() ? std::numeric_limits<double>::infinity() : finishing.begin()->first;
       const double next = std::min(next_finish, next_ready);
       if (!(next < std::numeric_limits<double>::infinity()))
         break; // cannot happen with a valid input; never loop forever

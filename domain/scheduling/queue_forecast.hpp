@@ -14,9 +14,9 @@
 namespace bt {
 
 struct forecast_input {
-  std::size_t workers = 0;        ///< local and remote, alive
+  std::size_t workers = 0; ///< local and remote, alive
   int per_user_limit = 3;
-  double run_seconds = 0;         ///< expected duration of one run (recent average)
+  double run_seconds = 0; ///< expected duration of one run (recent average)
   struct running_run {
     std::int64_t user_id = 0;
     double remaining_seconds = 0;
@@ -25,15 +25,15 @@ struct forecast_input {
   struct queued_run {
     std::string run_id;
     std::int64_t user_id = 0;
-    double ready_in_seconds = 0;  ///< retry backoff still to wait (0: due)
+    double ready_in_seconds = 0; ///< retry backoff still to wait (0: due)
   };
   std::vector<queued_run> queued; ///< in dispatch order (priority, then FIFO)
 };
 
 struct run_forecast {
-  std::int64_t position = 0;      ///< 1 + queued runs that start before it
+  std::int64_t position = 0; ///< 1 + queued runs that start before it
   double starts_in_seconds = 0;
-  double eta_seconds = 0;         ///< until it completes
+  double eta_seconds = 0; ///< until it completes
 };
 
 /// The forecast of every queued run, in the order given. Empty when there

@@ -12,12 +12,15 @@ namespace bt {
 class restart_policy {
 public:
   using ms = std::chrono::milliseconds;
-  restart_policy(ms base, ms cap, ms stable_after) : base_(base), cap_(cap), stable_after_(stable_after) {}
+  restart_policy(ms base, ms cap, ms stable_after)
+      : base_(base), cap_(cap), stable_after_(stable_after) {}
 
   /// The delay before restarting a worker that just crashed, given the
   /// delay used for its previous restart (0: it has not crashed since it
   /// last became stable).
-  ms next_delay(ms previous) const { return previous.count() == 0 ? base_ : std::min(previous * 2, cap_); }
+  ms next_delay(ms previous) const {
+    return previous.count() == 0 ? base_ : std::min(previous * 2, cap_);
+  }
 
   /// How long a worker must stay up for its delay to be reset to 0.
   ms stable_after() const { return stable_after_; }

@@ -6,27 +6,46 @@ namespace {
 field_errors check_periods(const param_set& p) {
   if (p.integer("slow_period") <= p.integer("fast_period"))
     return {{"params.slow_period", "must be greater than fast_period ("
-                                     + std::to_string(p.integer("fast_period")) + ")"}};
+                                       + std::to_string(p.integer("fast_period")) + ")"}};
   return {};
 }
 } // namespace
 
 const strategy_schema& dual_sma_schema() {
   static const strategy_schema schema{
-    "dual_sma",
-    "1.0.0",
-    "Dual SMA crossover: long when SMA(fast) crosses above SMA(slow), short (or flat in "
-    "long_only mode) when it crosses below. Market orders at the next bar's open.",
-    {
-      {"fast_period", param_type::integer, "Bars in the fast SMA of closes.", 10, 2, 500, {}, {}},
-      {"slow_period", param_type::integer, "Bars in the slow SMA; greater than fast_period.", 30, 3,
-       2000, {}, {}},
-      {"mode", param_type::choice,
-       "long_short: stop-and-reverse between +quantity and -quantity; long_only: +quantity or flat.",
-       0, 0, 0, {"long_short", "long_only"}, {"long_short"}},
-      {"quantity", param_type::integer, "Contracts per position.", 1, 1, 10000, {}, {}},
-    },
-    &check_periods};
+      "dual_sma",
+      "1.0.0",
+      "Dual SMA crossover: long when SMA(fast) crosses above SMA(slow), short (or flat in "
+      "long_only mode) when it crosses below. Market orders at the next bar's open.",
+      {
+          {"fast_period",
+           param_type::integer,
+           "Bars in the fast SMA of closes.",
+           10,
+           2,
+           500,
+           {},
+           {}},
+          {"slow_period",
+           param_type::integer,
+           "Bars in the slow SMA; greater than fast_period.",
+           30,
+           3,
+           2000,
+           {},
+           {}},
+          {"mode",
+           param_type::choice,
+           "long_short: stop-and-reverse between +quantity and -quantity; long_only: +quantity or "
+           "flat.",
+           0,
+           0,
+           0,
+           {"long_short", "long_only"},
+           {"long_short"}},
+          {"quantity", param_type::integer, "Contracts per position.", 1, 1, 10000, {}, {}},
+      },
+      &check_periods};
   return schema;
 }
 
@@ -34,8 +53,8 @@ dual_sma::dual_sma(const param_set& p)
     : fast_(static_cast<int>(p.integer("fast_period"))),
       slow_(static_cast<int>(p.integer("slow_period"))),
       slow_period_(static_cast<std::size_t>(p.integer("slow_period"))),
-      long_only_(p.text("mode") == "long_only"),
-      quantity_(fixed::from_int(p.integer("quantity"))) {}
+      long_only_(p.text("mode") == "long_only"), quantity_(fixed::from_int(p.integer("quantity"))) {
+}
 
 void dual_sma::on_bar(const market_view& market, broker& orders) {
   const std::size_t i = market.current();

@@ -48,24 +48,28 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string range_text(const param_spec& p) {
   switch (p.type) {
-    case param_type::integer:
-      return "an integer from " + format_number(p.min) + " to " + format_number(p.max);
-    case param_type::number:
-      return "a number from " + format_number(p.min) + " to " + format_number(p.max);
-    case param_type::choice:
-      return "one of: " + join(p.choices);
-    case param_type::choice_set:
-      return "a non-empty list of: " + join(p.choices);
+  case param_type::integer:
+    return "an integer from " + format_number(p.min) + " to " + format_number(p.max);
+  case param_type::number:
+    return "a number from " + format_number(p.min) + " to " + format_number(p.max);
+  case param_type::choice:
+    return "one of: " + join(p.choices);
+  case param_type::choice_set:
+    return "a non-empty list of: " + join(p.choices);
   }
   return {};
 }
 
 std::string_view type_name(param_type t) {
   switch (t) {
-    case param_type::integer: return "integer";
-    case param_type::number: return "number";
-    case param_type::choice: return "string";
-    case param_type::choice_set: return "array";
+  case param_type::integer:
+    return "integer";
+  case param_type::number:
+    return "number";
+  case param_type::choice:
+    return "string";
+  case param_type::choice_set:
+    return "array";
   }
   return "string";
 }
@@ -74,53 +78,53 @@ std::string_view type_name(param_type t) {
 std::string convert(const param_spec& p, const boost::json::value& v, param_value& out) {
   const std::string expected = "must be " + range_text(p);
   switch (p.type) {
-    case param_type::integer:
-    case param_type::number: {
-      if (!v.is_number())
-        return expected;
-      double d = v.to_number<double>();
-      if (!std::isfinite(d) || d < p.min || d > p.max)
-        return expected;
-      if (p.type == param_type::integer && d != std::floor(d))
-        return expected;
-      out = d;
-      return {};
-    }
-    case param_type::choice: {
-      if (!v.is_string())
-        return expected;
-      std::string s(v.as_string());
-      if (std::find(p.choices.begin(), p.choices.end(), s) == p.choices.end())
-        return expected;
-      out = s;
-      return {};
-    }
-    case param_type::choice_set: {
-      std::vector<std::string> picked;
-      if (v.is_string()) {
-        picked.emplace_back(v.as_string());
-      } else if (v.is_array()) {
-        for (const auto& e : v.as_array()) {
-          if (!e.is_string())
-            return expected;
-          picked.emplace_back(e.as_string());
-        }
-      } else {
-        return expected;
+  case param_type::integer:
+  case param_type::number: {
+    if (!v.is_number())
+      return expected;
+    double d = v.to_number<double>();
+    if (!std::isfinite(d) || d < p.min || d > p.max)
+      return expected;
+    if (p.type == param_type::integer && d != std::floor(d))
+      return expected;
+    out = d;
+    return {};
+  }
+  case param_type::choice: {
+    if (!v.is_string())
+      return expected;
+    std::string s(v.as_string());
+    if (std::find(p.choices.begin(), p.choices.end(), s) == p.choices.end())
+      return expected;
+    out = s;
+    return {};
+  }
+  case param_type::choice_set: {
+    std::vector<std::string> picked;
+    if (v.is_string()) {
+      picked.emplace_back(v.as_string());
+    } else if (v.is_array()) {
+      for (const auto& e : v.as_array()) {
+        if (!e.is_string())
+          return expected;
+        picked.emplace_back(e.as_string());
       }
-      if (picked.empty())
-        return expected;
-      for (const auto& s : picked)
-        if (std::find(p.choices.begin(), p.choices.end(), s) == p.choices.end())
-          return "'" + s + "' is not allowed: " + expected;
-      // Schema order makes equal sets canonical (and hash equal).
-      std::vector<std::string> ordered;
-      for (const auto& c : p.choices)
-        if (std::find(picked.begin(), picked.end(), c) != picked.end())
-          ordered.push_back(c);
-      out = ordered;
-      return {};
+    } else {
+      return expected;
     }
+    if (picked.empty())
+      return expected;
+    for (const auto& s : picked)
+      if (std::find(p.choices.begin(), p.choices.end(), s) == p.choices.end())
+        return "'" + s + "' is not allowed: " + expected;
+    // Schema order makes equal sets canonical (and hash equal).
+    std::vector<std::string> ordered;
+    for (const auto& c : p.choices)
+      if (std::find(picked.begin(), picked.end(), c) != picked.end())
+        ordered.push_back(c);
+    out = ordered;
+    return {};
+  }
   }
   return expected;
 }
@@ -152,7 +156,7 @@ field_errors resolve_params(const strategy_schema& schema, const boost::json::va
         for (const auto& p : schema.params)
           names.push_back(p.name);
         errors.push_back({"params." + name, "unknown parameter for strategy " + schema.name
-                                              + " (known: " + join(names) + ")"});
+                                                + " (known: " + join(names) + ")"});
         continue;
       }
       param_value v;

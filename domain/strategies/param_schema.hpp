@@ -18,10 +18,10 @@ namespace bt {
 class json_writer;
 
 enum class param_type {
-  integer,    ///< whole number in [min, max]
-  number,     ///< real number in [min, max]
-  choice,     ///< one of `choices`
-  choice_set  ///< a non-empty subset of `choices`, kept in schema order
+  integer,   ///< whole number in [min, max]
+  number,    ///< real number in [min, max]
+  choice,    ///< one of `choices`
+  choice_set ///< a non-empty subset of `choices`, kept in schema order
 };
 
 struct param_spec {

@@ -30,9 +30,12 @@ std::unique_ptr<strategy> make_strategy(const strategy_schema& schema, const par
 
 std::string_view to_string(zone_status s) {
   switch (s) {
-    case zone_status::active: return "active";
-    case zone_status::broken: return "broken";
-    case zone_status::expired: return "expired";
+  case zone_status::active:
+    return "active";
+  case zone_status::broken:
+    return "broken";
+  case zone_status::expired:
+    return "expired";
   }
   return "active";
 }

@@ -7,46 +7,114 @@ namespace bt {
 
 const strategy_schema& supply_demand_zones_schema() {
   static const strategy_schema schema{
-    "supply_demand_zones",
-    "1.0.0",
-    "Supply zones at confirmed swing highs and demand zones at confirmed swing lows; enters "
-    "with a limit order at the zone's proximal edge, stop at a multiple of ATR, target at a "
-    "multiple of the initial risk.",
-    {
-      {"atr_period", param_type::integer, "Bars in the ATR (Wilder).", 14, 2, 200, {}, {}},
-      {"swing_strength", param_type::integer,
-       "Bars on each side of a swing pivot; a zone is confirmed this many bars after its pivot.",
-       3, 1, 20, {}, {}},
-      {"max_zone_age_bars", param_type::integer, "Bars after confirmation a zone stays tradable.",
-       500, 10, 10000, {}, {}},
-      {"min_zone_strength", param_type::number,
-       "Minimum departure move from the pivot, in ATR, for a zone to be kept.", 0, 0, 10, {}, {}},
-      {"max_touches", param_type::integer,
-       "A zone touched more often than this is expired.", 3, 1, 20, {}, {}},
-      {"entry_offset_ticks", param_type::integer,
-       "Ticks the entry limit sits in front of the proximal edge (negative: inside the zone).",
-       0, -50, 50, {}, {}},
-      {"fill_penetration_ticks", param_type::integer,
-       "Ticks a bar must trade through a limit price for it to fill (0: a touch fills).", 0, 0,
-       50, {}, {}},
-      {"order_expiry_bars", param_type::integer,
-       "Bars an entry order works before it is cancelled (0: while the zone is valid).", 0, 0,
-       10000, {}, {}},
-      {"stop_atr_mult", param_type::number, "Stop distance from the entry, in ATR.", 1.5, 0.25,
-       10, {}, {}},
-      {"take_profit_r", param_type::number, "Target distance from the entry, in initial risk.",
-       2.0, 0.25, 20, {}, {}},
-      {"risk_per_trade_pct", param_type::number, "Percent of current equity risked per trade.",
-       2.0, 0.05, 10, {}, {}},
-      {"max_concurrent_trades", param_type::integer, "Open trades at most.", 1, 1, 20, {}, {}},
-      {"sessions", param_type::choice_set,
-       "Sessions (UTC) in which entries may fill: asia 18:00-02:00, europe 02:00-08:00, "
-       "ny_am 08:00-12:00, ny_pm 12:00-18:00.",
-       0, 0, 0, {"asia", "europe", "ny_am", "ny_pm"}, {"asia", "europe", "ny_am", "ny_pm"}},
-      {"direction", param_type::choice, "Which zones are traded.", 0, 0, 0,
-       {"both", "long_only", "short_only"}, {"both"}},
-    },
-    nullptr};
+      "supply_demand_zones",
+      "1.0.0",
+      "Supply zones at confirmed swing highs and demand zones at confirmed swing lows; enters "
+      "with a limit order at the zone's proximal edge, stop at a multiple of ATR, target at a "
+      "multiple of the initial risk.",
+      {
+          {"atr_period", param_type::integer, "Bars in the ATR (Wilder).", 14, 2, 200, {}, {}},
+          {"swing_strength",
+           param_type::integer,
+           "Bars on each side of a swing pivot; a zone is confirmed this many bars after its "
+           "pivot.",
+           3,
+           1,
+           20,
+           {},
+           {}},
+          {"max_zone_age_bars",
+           param_type::integer,
+           "Bars after confirmation a zone stays tradable.",
+           500,
+           10,
+           10000,
+           {},
+           {}},
+          {"min_zone_strength",
+           param_type::number,
+           "Minimum departure move from the pivot, in ATR, for a zone to be kept.",
+           0,
+           0,
+           10,
+           {},
+           {}},
+          {"max_touches",
+           param_type::integer,
+           "A zone touched more often than this is expired.",
+           3,
+           1,
+           20,
+           {},
+           {}},
+          {"entry_offset_ticks",
+           param_type::integer,
+           "Ticks the entry limit sits in front of the proximal edge (negative: inside the zone).",
+           0,
+           -50,
+           50,
+           {},
+           {}},
+          {"fill_penetration_ticks",
+           param_type::integer,
+           "Ticks a bar must trade through a limit price for it to fill (0: a touch fills).",
+           0,
+           0,
+           50,
+           {},
+           {}},
+          {"order_expiry_bars",
+           param_type::integer,
+           "Bars an entry order works before it is cancelled (0: while the zone is valid).",
+           0,
+           0,
+           10000,
+           {},
+           {}},
+          {"stop_atr_mult",
+           param_type::number,
+           "Stop distance from the entry, in ATR.",
+           1.5,
+           0.25,
+           10,
+           {},
+           {}},
+          {"take_profit_r",
+           param_type::number,
+           "Target distance from the entry, in initial risk.",
+           2.0,
+           0.25,
+           20,
+           {},
+           {}},
+          {"risk_per_trade_pct",
+           param_type::number,
+           "Percent of current equity risked per trade.",
+           2.0,
+           0.05,
+           10,
+           {},
+           {}},
+          {"max_concurrent_trades", param_type::integer, "Open trades at most.", 1, 1, 20, {}, {}},
+          {"sessions",
+           param_type::choice_set,
+           "Sessions (UTC) in which entries may fill: asia 18:00-02:00, europe 02:00-08:00, "
+           "ny_am 08:00-12:00, ny_pm 12:00-18:00.",
+           0,
+           0,
+           0,
+           {"asia", "europe", "ny_am", "ny_pm"},
+           {"asia", "europe", "ny_am", "ny_pm"}},
+          {"direction",
+           param_type::choice,
+           "Which zones are traded.",
+           0,
+           0,
+           0,
+           {"both", "long_only", "short_only"},
+           {"both"}},
+      },
+      nullptr};
   return schema;
 }
 
@@ -74,18 +142,14 @@ std::uint32_t session_hours(const std::vector<std::string>& sessions) {
 supply_demand_zones::supply_demand_zones(const param_set& p)
     : atr_(static_cast<int>(p.integer("atr_period"))),
       swing_(static_cast<std::size_t>(p.integer("swing_strength"))),
-      max_age_(p.integer("max_zone_age_bars")),
-      min_strength_(p.number("min_zone_strength")),
-      max_touches_(p.integer("max_touches")),
-      entry_offset_ticks_(p.integer("entry_offset_ticks")),
+      max_age_(p.integer("max_zone_age_bars")), min_strength_(p.number("min_zone_strength")),
+      max_touches_(p.integer("max_touches")), entry_offset_ticks_(p.integer("entry_offset_ticks")),
       penetration_ticks_(p.integer("fill_penetration_ticks")),
-      expiry_bars_(p.integer("order_expiry_bars")),
-      stop_atr_mult_(p.number("stop_atr_mult")),
+      expiry_bars_(p.integer("order_expiry_bars")), stop_atr_mult_(p.number("stop_atr_mult")),
       take_profit_r_(p.number("take_profit_r")),
       risk_fraction_(p.number("risk_per_trade_pct") / 100.0),
       max_concurrent_(static_cast<std::size_t>(p.integer("max_concurrent_trades"))),
-      hours_(session_hours(p.list("sessions"))),
-      trade_long_(p.text("direction") != "short_only"),
+      hours_(session_hours(p.list("sessions"))), trade_long_(p.text("direction") != "short_only"),
       trade_short_(p.text("direction") != "long_only") {}
 
 void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
@@ -120,18 +184,18 @@ void supply_demand_zones::refresh_orders(broker& orders) {
     if (z.order < 0)
       continue;
     switch (orders.status(z.order)) {
-      case order_status::working:
-      case order_status::open:
-        break;
-      case order_status::expired:
-        z.order = -1; // an expired order spends the zone: it does not wait again
-        break;
-      case order_status::closed:
-      case order_status::cancelled:
-        z.order = -1; // the zone may be traded again on a later touch
-        waiting_.push_back(id);
-        changed = true;
-        break;
+    case order_status::working:
+    case order_status::open:
+      break;
+    case order_status::expired:
+      z.order = -1; // an expired order spends the zone: it does not wait again
+      break;
+    case order_status::closed:
+    case order_status::cancelled:
+      z.order = -1; // the zone may be traded again on a later touch
+      waiting_.push_back(id);
+      changed = true;
+      break;
     }
   }
   if (changed)
@@ -274,14 +338,14 @@ bool supply_demand_zones::place_order(std::uint32_t id, std::size_t i, fixed clo
   if (stop_distance < exec.tick_size)
     stop_distance = exec.tick_size;
   fixed target_distance =
-    round_to_step(fixed::from_double(take_profit_r_ * stop_distance.to_double()), exec.tick_size);
+      round_to_step(fixed::from_double(take_profit_r_ * stop_distance.to_double()), exec.tick_size);
   if (target_distance < exec.tick_size)
     target_distance = exec.tick_size;
   const fixed risk_money = fixed::from_double(orders.equity().to_double() * risk_fraction_);
   const fixed per_contract = mul(stop_distance, exec.multiplier);
   fixed quantity = per_contract.units > 0 && risk_money.units > 0
-                     ? floor_to_step(div_trunc(risk_money, per_contract), exec.quantity_step)
-                     : fixed{};
+                       ? floor_to_step(div_trunc(risk_money, per_contract), exec.quantity_step)
+                       : fixed{};
   if (quantity < exec.quantity_step) {
     orders.skip_signal();
     return true; // stops waiting: the zone is not signalled again

@@ -35,10 +35,10 @@ private:
   struct zone_state {
     std::int64_t proximal = 0, distal = 0;
     std::int64_t created_bar = 0;
-    fixed entry;          ///< limit price: proximal edge +- offset
-    order_id order = -1;  ///< working or filled-and-open order, else -1
+    fixed entry;         ///< limit price: proximal edge +- offset
+    order_id order = -1; ///< working or filled-and-open order, else -1
     bool supply = false;
-    bool inside = false;  ///< price was in the zone on the previous bar
+    bool inside = false;    ///< price was in the zone on the previous bar
     std::uint8_t ended = 0; ///< this bar: 1 broken, 2 expired
   };
   /// Active zones of one type ordered by proximal: the bar's reach' visits
@@ -77,8 +77,8 @@ private:
   std::uint64_t seen_events_ = ~std::uint64_t{0};
 
   std::vector<zone_record> zones_;
-  std::vector<zone_state> state_;         ///< parallel to zones_
-  std::vector<std::uint32_t> active_;     ///< active zone ids, oldest first
+  std::vector<zone_state> state_;     ///< parallel to zones_
+  std::vector<std::uint32_t> active_; ///< active zone ids, oldest first
   /// Active, tradable zones without an order, oldest first: the only ones
   /// that can place an order on a bar without order events.
   std::vector<std::uint32_t> waiting_;

@@ -52,7 +52,8 @@ BOOST_AUTO_TEST_CASE(replies_with_details_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(requests_round_trip) {
-  bt::upload_request u{"bt_key", "GC", "1h", std::string("timestamp,open\n") + std::string(100000, 'x')};
+  bt::upload_request u{"bt_key", "GC", "1h",
+                       std::string("timestamp,open\n") + std::string(100000, 'x')};
   auto cu = round_trip(*sys, u);
   BOOST_TEST(cu.api_key == "bt_key");
   BOOST_TEST(cu.csv == u.csv);

@@ -24,8 +24,11 @@ struct outcome {
 
 outcome run(const std::string& args) {
   static int n = 0;
-  const fs::path err_file = fs::temp_directory_path() / ("backtestd_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
-  const std::string command = std::string(BACKTESTD_BINARY) + " " + args + " 2>" + err_file.string();
+  const fs::path err_file =
+      fs::temp_directory_path()
+      / ("backtestd_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+  const std::string command =
+      std::string(BACKTESTD_BINARY) + " " + args + " 2>" + err_file.string();
   outcome o{};
   FILE* pipe = ::popen(command.c_str(), "r");
   BOOST_REQUIRE(pipe);
@@ -72,11 +75,12 @@ BOOST_AUTO_TEST_CASE(gen_data_then_run_prints_one_complete_document) {
   temp_dir dir;
   auto gen = run("gen-data --symbol GC --bars 3000 --seed 11 --out " + dir.file("gc.csv"));
   BOOST_REQUIRE_MESSAGE(gen.code == 0, gen.err);
-  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --out " + dir.file("out"));
+  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --out "
+               + dir.file("out"));
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
   auto doc = boost::json::parse(r.out).as_object();
-  for (const char* key : {"config", "config_hash", "data_checksum", "engine_version", "strategy", "validation",
-                          "metrics", "trades", "zones", "equity_summary", "timing"})
+  for (const char* key : {"config", "config_hash", "data_checksum", "engine_version", "strategy",
+                          "validation", "metrics", "trades", "zones", "equity_summary", "timing"})
     BOOST_TEST(doc.contains(key), key);
   BOOST_TEST(doc.at("strategy").at("name").as_string() == "supply_demand_zones");
   BOOST_TEST(doc.at("config").at("params").at("atr_period").to_number<int>() == 14);
@@ -91,8 +95,11 @@ BOOST_AUTO_TEST_CASE(gen_data_then_run_prints_one_complete_document) {
 
 BOOST_AUTO_TEST_CASE(identical_runs_differ_only_in_timing) {
   temp_dir dir;
-  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 3 --out " + dir.file("gc.csv")).code == 0);
-  const std::string args = "run --data " + dir.file("gc.csv") + " --symbol GC --strategy dual_sma --params '{\"fast_period\":5,\"slow_period\":20}'";
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 3 --out " + dir.file("gc.csv")).code
+                == 0);
+  const std::string args =
+      "run --data " + dir.file("gc.csv")
+      + " --symbol GC --strategy dual_sma --params '{\"fast_period\":5,\"slow_period\":20}'";
   auto a = boost::json::parse(run(args).out).as_object();
   auto b = boost::json::parse(run(args).out).as_object();
   a.erase("timing");
@@ -103,46 +110,67 @@ BOOST_AUTO_TEST_CASE(identical_runs_differ_only_in_timing) {
 
 BOOST_AUTO_TEST_CASE(from_and_to_are_inclusive) {
   temp_dir dir;
-  BOOST_REQUIRE(run("gen-data --symbol GC --bars 500 --seed 3 --start 2024-01-02T00:00:00Z --out " + dir.file("gc.csv")).code == 0);
-  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --from 2024-01-03T00:00:00Z --to 2024-01-04T05:00:00Z");
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 500 --seed 3 --start 2024-01-02T00:00:00Z --out "
+                    + dir.file("gc.csv"))
+                    .code
+                == 0);
+  auto r = run("run --data " + dir.file("gc.csv")
+               + " --symbol GC --from 2024-01-03T00:00:00Z --to 2024-01-04T05:00:00Z");
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
   auto doc = boost::json::parse(r.out);
   BOOST_TEST(doc.at("bars").at("from").as_string() == "2024-01-03T00:00:00Z");
   BOOST_TEST(doc.at("bars").at("to").as_string() == "2024-01-04T05:00:00Z");
-  BOOST_TEST(doc.at("equity_summary").at("points").to_number<int>() == doc.at("bars").at("count").to_number<int>());
+  BOOST_TEST(doc.at("equity_summary").at("points").to_number<int>()
+             == doc.at("bars").at("count").to_number<int>());
 }
 
 BOOST_AUTO_TEST_CASE(hourly_file_resampled_to_four_hours) {
   temp_dir dir;
-  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 5 --out " + dir.file("gc.csv")).code == 0);
-  auto r = run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 4h --data-timeframe 1h --strategy dual_sma");
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 5 --out " + dir.file("gc.csv")).code
+                == 0);
+  auto r = run("run --data " + dir.file("gc.csv")
+               + " --symbol GC --timeframe 4h --data-timeframe 1h --strategy dual_sma");
   BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
   auto doc = boost::json::parse(r.out);
   const int bars = doc.at("bars").at("count").to_number<int>();
   BOOST_TEST(bars < 2000 / 3);
   BOOST_TEST(bars > 2000 / 5);
   BOOST_TEST(doc.at("config").at("timeframe").as_string() == "4h");
-  BOOST_TEST(run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --data-timeframe 4h").code == 2);
+  BOOST_TEST(
+      run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --data-timeframe 4h")
+          .code
+      == 2);
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_non_zero_naming_the_problem) {
   temp_dir dir;
-  write(dir.file("ok.csv"), "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n");
-  write(dir.file("bad.csv"), "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n"
-                             "2024-01-02T11:00:00Z,10,eleven,9,10,1\n");
-  struct case_t { std::string args; int code; std::string message; };
+  write(dir.file("ok.csv"),
+        "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n");
+  write(dir.file("bad.csv"),
+        "timestamp,open,high,low,close,volume\n2024-01-02T10:00:00Z,10,11,9,10,1\n"
+        "2024-01-02T11:00:00Z,10,eleven,9,10,1\n");
+  struct case_t {
+    std::string args;
+    int code;
+    std::string message;
+  };
   for (const auto& c : {
-         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --strategy nope", 2, "unknown strategy 'nope'"},
-         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --params '{\"atr_period\":1}'", 2,
-                "params.atr_period: must be an integer from 2 to 200"},
-         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --params '{oops'", 2, "--params is not valid JSON"},
-         case_t{"run --data " + dir.file("bad.csv") + " --symbol GC", 3, "row 2: high 'eleven' is not a number"},
-         case_t{"run --data " + dir.file("missing.csv") + " --symbol GC", 2, "cannot read"},
-         case_t{"run --data " + dir.file("ok.csv"), 2, "--symbol is required"},
-         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --from 2030-01-01", 3, "no bars in the requested range"},
-         case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --frobnicate 1", 2, "unknown option --frobnicate"},
-         case_t{"gen-data --symbol GC --bars -5 --seed 1", 2, "--bars must be a whole number"},
-         case_t{"teleport", 2, "unknown command"},
+           case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --strategy nope", 2,
+                  "unknown strategy 'nope'"},
+           case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --params '{\"atr_period\":1}'",
+                  2, "params.atr_period: must be an integer from 2 to 200"},
+           case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --params '{oops'", 2,
+                  "--params is not valid JSON"},
+           case_t{"run --data " + dir.file("bad.csv") + " --symbol GC", 3,
+                  "row 2: high 'eleven' is not a number"},
+           case_t{"run --data " + dir.file("missing.csv") + " --symbol GC", 2, "cannot read"},
+           case_t{"run --data " + dir.file("ok.csv"), 2, "--symbol is required"},
+           case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --from 2030-01-01", 3,
+                  "no bars in the requested range"},
+           case_t{"run --data " + dir.file("ok.csv") + " --symbol GC --frobnicate 1", 2,
+                  "unknown option --frobnicate"},
+           case_t{"gen-data --symbol GC --bars -5 --seed 1", 2, "--bars must be a whole number"},
+           case_t{"teleport", 2, "unknown command"},
        }) {
     auto r = run(c.args);
     BOOST_TEST(r.code == c.code, c.args);

@@ -19,7 +19,9 @@ struct args {
     for (auto& s : words)
       ptrs.push_back(s.data());
   }
-  bt::server_config load() { return bt::load_server_config(static_cast<int>(ptrs.size()), ptrs.data(), 2); }
+  bt::server_config load() {
+    return bt::load_server_config(static_cast<int>(ptrs.size()), ptrs.data(), 2);
+  }
 };
 
 // Sets environment variables for one test, and removes them after.
@@ -36,7 +38,8 @@ struct env_guard {
 };
 
 std::string write_config(const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / ("bt_config_test_" + std::to_string(::getpid()));
+  const auto path =
+      std::filesystem::temp_directory_path() / ("bt_config_test_" + std::to_string(::getpid()));
   std::ofstream(path) << text;
   return path.string();
 }
@@ -75,9 +78,9 @@ BOOST_AUTO_TEST_CASE(command_line_over_environment_over_file_over_defaults) {
   env.set("BACKTESTD_WORKERS", "5");
   env.set("BACKTESTD_RATE_LIMIT", "60");
   auto c = args({"--rate-limit", "70"}).load();
-  BOOST_TEST(c.listen_port == 9001);        // file
-  BOOST_TEST(c.queue_capacity == 77);       // file
-  BOOST_TEST(c.workers == 5u);              // environment over file
+  BOOST_TEST(c.listen_port == 9001);           // file
+  BOOST_TEST(c.queue_capacity == 77);          // file
+  BOOST_TEST(c.workers == 5u);                 // environment over file
   BOOST_TEST(c.rate_limit_per_second == 70.0); // command line over both
   BOOST_TEST(c.rate_limit_burst == 140.0);
   // --config on the command line wins over BACKTESTD_CONFIG.
@@ -90,10 +93,13 @@ BOOST_AUTO_TEST_CASE(command_line_over_environment_over_file_over_defaults) {
 BOOST_AUTO_TEST_CASE(errors_name_the_setting_and_its_source) {
   env_guard env;
   BOOST_TEST(error_of(args({"--workers", "many"})).find("workers") != std::string::npos);
-  BOOST_TEST(error_of(args({"--frobnicate", "1"})).find("unknown setting 'frobnicate'") != std::string::npos);
+  BOOST_TEST(error_of(args({"--frobnicate", "1"})).find("unknown setting 'frobnicate'")
+             != std::string::npos);
   BOOST_TEST(error_of(args({"--listen"})).find("needs a value") != std::string::npos);
-  BOOST_TEST(error_of(args({"--max-connections", "0"})).find("max-connections") != std::string::npos);
-  BOOST_TEST(error_of(args({"--cluster-listen", "127.0.0.1:4242"})).find("cluster-token-file") != std::string::npos);
+  BOOST_TEST(error_of(args({"--max-connections", "0"})).find("max-connections")
+             != std::string::npos);
+  BOOST_TEST(error_of(args({"--cluster-listen", "127.0.0.1:4242"})).find("cluster-token-file")
+             != std::string::npos);
   env.set("BACKTESTD_IO_THREADS", "0");
   BOOST_TEST(error_of(args({})).find("BACKTESTD_IO_THREADS") != std::string::npos);
   ::unsetenv("BACKTESTD_IO_THREADS");

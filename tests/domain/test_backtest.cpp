@@ -95,7 +95,8 @@ BOOST_AUTO_TEST_CASE(no_lookahead_for_random_cut_points) {
   std::mt19937_64 rng(2024);
   const auto& bars = gc_bars();
   for (const char* strategy : {"supply_demand_zones", "dual_sma"}) {
-    const char* params = std::string(strategy) == "dual_sma" ? "{}" : R"({"max_concurrent_trades": 3})";
+    const char* params =
+        std::string(strategy) == "dual_sma" ? "{}" : R"({"max_concurrent_trades": 3})";
     auto config = config_for(strategy, params);
     auto full = run_backtest(config, bars);
     for (int k = 0; k < 12; ++k) {
@@ -144,11 +145,12 @@ void check_accounting(const backtest_result& r, const run_config& c) {
   fixed sum;
   for (const auto& t : r.output.trades) {
     const bool is_long = t.side == side::long_side;
-    const fixed gross = mul(is_long ? t.exit_price - t.entry_price : t.entry_price - t.exit_price, t.quantity,
-                            c.execution.multiplier);
+    const fixed gross = mul(is_long ? t.exit_price - t.entry_price : t.entry_price - t.exit_price,
+                            t.quantity, c.execution.multiplier);
     BOOST_REQUIRE(t.pnl == gross - t.commission);
-    BOOST_REQUIRE(t.commission == mul(c.execution.commission_per_contract, t.quantity)
-                                    + mul(c.execution.commission_per_contract, t.quantity));
+    BOOST_REQUIRE(t.commission
+                  == mul(c.execution.commission_per_contract, t.quantity)
+                         + mul(c.execution.commission_per_contract, t.quantity));
     BOOST_REQUIRE(std::llabs(t.pnl.units) < fixed_max_units);
     sum += t.pnl;
   }
@@ -160,12 +162,13 @@ void check_accounting(const backtest_result& r, const run_config& c) {
     BOOST_REQUIRE(std::llabs(p.equity.units) < fixed_max_units);
 }
 
-extreme_outcome run_extremes(const std::string& strategy, const std::vector<std::string>& param_sets) {
+extreme_outcome run_extremes(const std::string& strategy,
+                             const std::vector<std::string>& param_sets) {
   // (min, max) of every execution setting, as documented.
   const std::vector<std::pair<std::string, std::pair<double, double>>> ranges{
-    {"initial_capital", {1'000, 10'000'000}}, {"commission_per_contract", {0, 1'000}},
-    {"slippage_ticks", {0, 1'000}},           {"multiplier", {0.00000001, 1'000'000}},
-    {"tick_size", {0.00000001, 10'000}},      {"quantity_step", {0.00000001, 1'000'000}}};
+      {"initial_capital", {1'000, 10'000'000}}, {"commission_per_contract", {0, 1'000}},
+      {"slippage_ticks", {0, 1'000}},           {"multiplier", {0.00000001, 1'000'000}},
+      {"tick_size", {0.00000001, 10'000}},      {"quantity_step", {0.00000001, 1'000'000}}};
   bar_series bars = gc_bars().slice(gc_bars().times()[0], gc_bars().times()[2'999]);
   extreme_outcome out;
   for (const auto& params : param_sets)
@@ -197,19 +200,22 @@ extreme_outcome run_extremes(const std::string& strategy, const std::vector<std:
 } // namespace
 
 BOOST_AUTO_TEST_CASE(range_extremes_are_exact_or_refused) {
-  const auto sma = run_extremes("dual_sma", {R"({"quantity": 1, "fast_period": 2, "slow_period": 3})",
-                                             R"({"quantity": 10000, "fast_period": 2, "slow_period": 3})",
-                                             R"({"quantity": 10000, "fast_period": 499, "slow_period": 500})"});
-  BOOST_TEST_MESSAGE("dual_sma extremes: " << sma.completed << " exact, " << sma.refused << " refused");
+  const auto sma =
+      run_extremes("dual_sma", {R"({"quantity": 1, "fast_period": 2, "slow_period": 3})",
+                                R"({"quantity": 10000, "fast_period": 2, "slow_period": 3})",
+                                R"({"quantity": 10000, "fast_period": 499, "slow_period": 500})"});
+  BOOST_TEST_MESSAGE("dual_sma extremes: " << sma.completed << " exact, " << sma.refused
+                                           << " refused");
   BOOST_TEST(sma.completed > 0);
   BOOST_TEST(sma.refused > 0); // 10,000 contracts x 1,000,000 multiplier does not fit
   const auto zones = run_extremes(
-    "supply_demand_zones",
-    {R"({"risk_per_trade_pct": 0.05, "stop_atr_mult": 0.25, "take_profit_r": 0.25, "max_concurrent_trades": 1})",
-     R"({"risk_per_trade_pct": 10, "stop_atr_mult": 10, "take_profit_r": 20, "max_concurrent_trades": 20})",
-     R"({"risk_per_trade_pct": 10, "stop_atr_mult": 0.25, "take_profit_r": 20, "max_concurrent_trades": 20,
+      "supply_demand_zones",
+      {R"({"risk_per_trade_pct": 0.05, "stop_atr_mult": 0.25, "take_profit_r": 0.25, "max_concurrent_trades": 1})",
+       R"({"risk_per_trade_pct": 10, "stop_atr_mult": 10, "take_profit_r": 20, "max_concurrent_trades": 20})",
+       R"({"risk_per_trade_pct": 10, "stop_atr_mult": 0.25, "take_profit_r": 20, "max_concurrent_trades": 20,
          "swing_strength": 1, "max_touches": 20})"});
-  BOOST_TEST_MESSAGE("zones extremes: " << zones.completed << " exact, " << zones.refused << " refused");
+  BOOST_TEST_MESSAGE("zones extremes: " << zones.completed << " exact, " << zones.refused
+                                        << " refused");
   BOOST_TEST(zones.completed > 0);
 }
 
@@ -254,8 +260,8 @@ BOOST_AUTO_TEST_CASE(zero_trade_run) {
   bar_series rising("GC", timeframe::h1);
   for (int i = 0; i < 300; ++i) {
     fixed p = fixed::from_int(1000 + i);
-    rising.push_back(bar{1'704'153'600 + i * 3600, p, p + fixed::from_int(1), p, p + fixed::from_int(1),
-                         fixed::from_int(10)});
+    rising.push_back(bar{1'704'153'600 + i * 3600, p, p + fixed::from_int(1), p,
+                         p + fixed::from_int(1), fixed::from_int(10)});
   }
   auto r = run_backtest(config_for("supply_demand_zones"), rising);
   BOOST_TEST(r.output.trades.empty());

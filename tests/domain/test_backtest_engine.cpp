@@ -12,7 +12,9 @@ using bt::test::scripted_strategy;
 
 namespace {
 auto three_bars() {
-  return hourly({{"100", "101", "99", "100"}, {"100.5", "102", "100", "101"}, {"101", "103", "100.5", "102.5"}});
+  return hourly({{"100", "101", "99", "100"},
+                 {"100.5", "102", "100", "101"},
+                 {"101", "103", "100.5", "102.5"}});
 }
 } // namespace
 
@@ -58,7 +60,8 @@ BOOST_AUTO_TEST_CASE(market_entry_fills_next_open_and_closes_at_end_of_data) {
 }
 
 BOOST_AUTO_TEST_CASE(limit_entry_stopped_out_on_its_entry_bar) {
-  auto bars = hourly({{"100", "101", "99.5", "100"}, {"100", "100.5", "96", "97"}, {"97", "98", "96", "97"}});
+  auto bars = hourly(
+      {{"100", "101", "99.5", "100"}, {"100", "100.5", "96", "97"}, {"97", "98", "96", "97"}});
   scripted_strategy s;
   s.at(0, [](const market_view&, broker& b) {
     entry_order o;
@@ -97,7 +100,9 @@ BOOST_AUTO_TEST_CASE(a_signal_on_the_last_bar_never_fills) {
 }
 
 BOOST_AUTO_TEST_CASE(reversal_closes_and_opens_at_the_same_price_and_time) {
-  auto bars = hourly({{"100", "101", "99", "100"}, {"100", "101", "99", "100"}, {"102", "103", "101", "102"},
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100", "101", "99", "100"},
+                      {"102", "103", "101", "102"},
                       {"101", "102", "100", "101"}});
   scripted_strategy s;
   s.at(0, [](const market_view&, broker& b) { b.target_position(fixed::from_int(1)); });
@@ -116,7 +121,9 @@ BOOST_AUTO_TEST_CASE(reversal_closes_and_opens_at_the_same_price_and_time) {
 }
 
 BOOST_AUTO_TEST_CASE(expiry_sessions_and_open_trade_cap) {
-  auto bars = hourly({{"100", "101", "99", "100"}, {"100", "101", "99", "100"}, {"100", "101", "95", "100"},
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100", "101", "99", "100"},
+                      {"100", "101", "95", "100"},
                       {"100", "101", "95", "100"}});
   scripted_strategy s;
   order_id expiring = -1, off_hours = -1, capped = -1, first = -1;
@@ -144,7 +151,9 @@ BOOST_AUTO_TEST_CASE(expiry_sessions_and_open_trade_cap) {
 }
 
 BOOST_AUTO_TEST_CASE(order_status_follows_the_order) {
-  auto bars = hourly({{"100", "101", "99", "100"}, {"100", "101", "95", "100"}, {"100", "101", "99", "100"},
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100", "101", "95", "100"},
+                      {"100", "101", "99", "100"},
                       {"100", "101", "99", "100"}});
   scripted_strategy s;
   order_id filled = -1, expired = -1, cancelled = -1;

@@ -40,20 +40,24 @@ BOOST_AUTO_TEST_CASE(accepts_bom_crlf_any_column_order_and_extra_columns) {
 }
 
 BOOST_AUTO_TEST_CASE(a_file_written_back_is_byte_identical) {
-  std::string csv = header + "2024-01-02T13:00:00Z,2034.12345678,2035.00000000,2033.90000000,2034.50000000,10.00000000\n"
-                             "2024-01-02T14:00:00Z,2034.50000000,2035.20000000,2034.00000000,2034.60000000,11.00000000\n";
+  std::string csv =
+      header
+      + "2024-01-02T13:00:00Z,2034.12345678,2035.00000000,2033.90000000,2034.50000000,10.00000000\n"
+        "2024-01-02T14:00:00Z,2034.50000000,2035.20000000,2034.00000000,2034.60000000,11."
+        "00000000\n";
   auto r = load(csv);
   BOOST_REQUIRE(r.accepted);
   BOOST_TEST(to_csv(r.bars) == csv);
 }
 
 BOOST_AUTO_TEST_CASE(price_logic_rejections_name_row_and_reason) {
-  std::string csv = header + "2024-01-02T10:00:00Z,10,11,9,10,1\n"   // row 1 ok
-                             "2024-01-02T11:00:00Z,0,11,9,10,1\n"    // row 2 non-positive
-                             "2024-01-02T12:00:00Z,10,11,9,10,-1\n"  // row 3 negative volume
-                             "2024-01-02T13:00:00Z,10,9.5,9,10,1\n"  // row 4 high below open
-                             "2024-01-02T14:00:00Z,10,11,10.5,10.8,1\n" // row 5 low above open
-                             "2024-01-02T15:00:00Z,10,11,9,10,1\n";  // row 6 ok
+  std::string csv = header
+                    + "2024-01-02T10:00:00Z,10,11,9,10,1\n"      // row 1 ok
+                      "2024-01-02T11:00:00Z,0,11,9,10,1\n"       // row 2 non-positive
+                      "2024-01-02T12:00:00Z,10,11,9,10,-1\n"     // row 3 negative volume
+                      "2024-01-02T13:00:00Z,10,9.5,9,10,1\n"     // row 4 high below open
+                      "2024-01-02T14:00:00Z,10,11,10.5,10.8,1\n" // row 5 low above open
+                      "2024-01-02T15:00:00Z,10,11,9,10,1\n";     // row 6 ok
   auto r = load(csv);
   BOOST_REQUIRE(r.accepted);
   BOOST_TEST(r.report.rows_received == 6u);
@@ -70,11 +74,12 @@ BOOST_AUTO_TEST_CASE(price_logic_rejections_name_row_and_reason) {
 }
 
 BOOST_AUTO_TEST_CASE(duplicates_keep_the_first_and_unsorted_input_is_sorted) {
-  std::string csv = header + "2024-01-02T12:00:00Z,10,11,9,10,1\n"  // row 1
-                             "2024-01-02T10:00:00Z,10,11,9,10,1\n"  // row 2
-                             "2024-01-02T12:00:00Z,20,21,19,20,1\n" // row 3 duplicate of row 1
-                             "2024-01-02T11:00:00Z,10,11,9,10,1\n"  // row 4
-                             "2024-01-02T10:00:00Z,30,31,29,30,1\n"; // row 5 duplicate of row 2
+  std::string csv = header
+                    + "2024-01-02T12:00:00Z,10,11,9,10,1\n"   // row 1
+                      "2024-01-02T10:00:00Z,10,11,9,10,1\n"   // row 2
+                      "2024-01-02T12:00:00Z,20,21,19,20,1\n"  // row 3 duplicate of row 1
+                      "2024-01-02T11:00:00Z,10,11,9,10,1\n"   // row 4
+                      "2024-01-02T10:00:00Z,30,31,29,30,1\n"; // row 5 duplicate of row 2
   auto r = load(csv);
   BOOST_REQUIRE(r.accepted);
   BOOST_TEST(r.report.sorted);
@@ -87,13 +92,18 @@ BOOST_AUTO_TEST_CASE(duplicates_keep_the_first_and_unsorted_input_is_sorted) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_files_are_rejected_whole_with_row_numbers) {
-  struct case_t { std::string body; std::size_t row; std::string fragment; };
-  for (const auto& c : {case_t{"2024-01-02T10:00:00Z,10,11,9,10\n", 1, "expected 6 columns, found 5"},
-                        case_t{"2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,ten,11,9,10,1\n", 2,
-                               "open 'ten' is not a number"},
-                        case_t{"2024-01-02T10:00:00Z,10,11,9,10,1\n\n2024-13-02T11:00:00Z,10,11,9,10,1\n", 3,
-                               "is not a valid UTC timestamp"},
-                        case_t{"2024-01-02T10:00:00+02:00,10,11,9,10,1\n", 1, "non-UTC offset"}}) {
+  struct case_t {
+    std::string body;
+    std::size_t row;
+    std::string fragment;
+  };
+  for (const auto& c :
+       {case_t{"2024-01-02T10:00:00Z,10,11,9,10\n", 1, "expected 6 columns, found 5"},
+        case_t{"2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,ten,11,9,10,1\n", 2,
+               "open 'ten' is not a number"},
+        case_t{"2024-01-02T10:00:00Z,10,11,9,10,1\n\n2024-13-02T11:00:00Z,10,11,9,10,1\n", 3,
+               "is not a valid UTC timestamp"},
+        case_t{"2024-01-02T10:00:00+02:00,10,11,9,10,1\n", 1, "non-UTC offset"}}) {
     auto r = load(header + c.body);
     BOOST_TEST(!r.accepted);
     BOOST_REQUIRE(!r.errors.empty());
@@ -133,8 +143,9 @@ BOOST_AUTO_TEST_CASE(row_limit) {
 }
 
 BOOST_AUTO_TEST_CASE(quoted_fields) {
-  auto r = load("\"timestamp\",\"open\",\"high\",\"low\",\"close\",\"volume\",\"note\"\n"
-                "\"2024-01-02T10:00:00Z\",\"10\",\"11\",\"9\",\"10\",\"1\",\"a, \"\"quoted\"\" note\"\n");
+  auto r = load(
+      "\"timestamp\",\"open\",\"high\",\"low\",\"close\",\"volume\",\"note\"\n"
+      "\"2024-01-02T10:00:00Z\",\"10\",\"11\",\"9\",\"10\",\"1\",\"a, \"\"quoted\"\" note\"\n");
   BOOST_REQUIRE(r.accepted);
   BOOST_TEST(r.bars.size() == 1u);
   BOOST_TEST(!load(header + "\"2024-01-02T10:00:00Z,10,11,9,10,1\n").accepted);
@@ -179,7 +190,8 @@ BOOST_AUTO_TEST_CASE(one_missing_trading_day_is_exactly_one_gap) {
 namespace {
 // The gap definition bar by bar, as the scan did before it went session by
 // session: the reference for the fast version.
-std::int64_t missing_bars_brute_force(unix_time a, unix_time b, unix_time step, const trading_calendar& cal) {
+std::int64_t missing_bars_brute_force(unix_time a, unix_time b, unix_time step,
+                                      const trading_calendar& cal) {
   std::int64_t n = 0;
   for (unix_time s = a + step; s < b; s += step)
     n += cal.expects_bar(s, step) ? 1 : 0;
@@ -191,15 +203,20 @@ BOOST_AUTO_TEST_CASE(session_by_session_gaps_equal_the_bar_by_bar_definition) {
   const trading_calendar cme(calendar_kind::cme_globex);
   std::uint64_t seed = 12345;
   auto next = [&] { return seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; };
-  for (timeframe tf : {timeframe::m1, timeframe::m15, timeframe::h1, timeframe::h4, timeframe::d1}) {
+  for (timeframe tf :
+       {timeframe::m1, timeframe::m15, timeframe::h1, timeframe::h4, timeframe::d1}) {
     const unix_time step = seconds_of(tf);
     for (int k = 0; k < 60; ++k) {
       // Two bars up to ~3 weeks apart around DST changes and weekends.
-      const unix_time a = (at("2023-02-20T00:00:00Z") + static_cast<unix_time>(next() % (300 * 86400))) / step * step;
+      const unix_time a =
+          (at("2023-02-20T00:00:00Z") + static_cast<unix_time>(next() % (300 * 86400))) / step
+          * step;
       const unix_time b = a + step * (1 + static_cast<unix_time>(next() % (21 * 86400 / step + 2)));
       bar_series s("GC", tf);
-      s.push_back(bar{a, fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), {}});
-      s.push_back(bar{b, fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), {}});
+      s.push_back(bar{
+          a, fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), {}});
+      s.push_back(bar{
+          b, fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), fixed::from_int(1), {}});
       const auto gaps = detect_gaps(s);
       const std::int64_t expected = missing_bars_brute_force(a, b, step, cme);
       BOOST_REQUIRE_EQUAL(gaps.empty() ? 0 : gaps[0].missing_bars, expected);
@@ -226,7 +243,8 @@ BOOST_AUTO_TEST_CASE(gap_detection_cost_follows_rows_not_the_time_span) {
   s.push_back(bar{at("2020-01-06T00:00:00Z"), p, p, p, p, {}});
   const auto started = std::chrono::steady_clock::now();
   const auto gaps = detect_gaps(s);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   BOOST_REQUIRE(gaps.size() == 1u);
   BOOST_TEST(gaps[0].missing_bars > 17'000'000); // ~115 trading hours a week
   BOOST_TEST(ms < 1000.0, "50-year 1m gap took " << ms << " ms");
@@ -235,10 +253,11 @@ BOOST_AUTO_TEST_CASE(gap_detection_cost_follows_rows_not_the_time_span) {
 BOOST_AUTO_TEST_CASE(bars_from_the_future_are_refused_with_their_rows) {
   import_limits limits;
   limits.latest_bar_time = at("2024-01-02T14:00:00Z") + future_bar_tolerance;
-  auto r = import_bars_csv(header + "2024-01-02T13:00:00Z,1,2,1,1,1\n"
-                                    "2024-01-02T14:00:00Z,1,2,1,1,1\n"
-                                    "2024-01-02T15:00:00Z,1,2,1,1,1\n"
-                                    "9999-01-01T00:00:00Z,1,2,1,1,1\n",
+  auto r = import_bars_csv(header
+                               + "2024-01-02T13:00:00Z,1,2,1,1,1\n"
+                                 "2024-01-02T14:00:00Z,1,2,1,1,1\n"
+                                 "2024-01-02T15:00:00Z,1,2,1,1,1\n"
+                                 "9999-01-01T00:00:00Z,1,2,1,1,1\n",
                            "GC", timeframe::h1, limits);
   BOOST_REQUIRE(!r.accepted);
   BOOST_REQUIRE(r.errors.size() == 2u);
@@ -270,9 +289,11 @@ BOOST_AUTO_TEST_CASE(bars_closer_than_the_timeframe_are_refused) {
   BOOST_TEST(import_bars_csv(csv, "GC", timeframe::h1).accepted);
   // Daily bars opening at the session (22:00 then 23:00 UTC across a DST
   // change) are 23 or 25 hours apart: still daily.
-  auto daily = import_bars_csv(header + "2024-11-01T22:00:00Z,1,2,1,1,1\n2024-11-03T23:00:00Z,1,2,1,1,1\n"
-                                        "2024-11-04T23:00:00Z,1,2,1,1,1\n",
-                               "GC", timeframe::d1);
+  auto daily =
+      import_bars_csv(header
+                          + "2024-11-01T22:00:00Z,1,2,1,1,1\n2024-11-03T23:00:00Z,1,2,1,1,1\n"
+                            "2024-11-04T23:00:00Z,1,2,1,1,1\n",
+                      "GC", timeframe::d1);
   BOOST_TEST(daily.accepted);
 }
 
@@ -286,10 +307,11 @@ BOOST_AUTO_TEST_CASE(negative_volume_is_a_volume_rejection) {
 }
 
 BOOST_AUTO_TEST_CASE(resamples_into_utc_aligned_buckets) {
-  std::string csv = header + "2024-01-02T00:00:00Z,10,12,9,11,1\n"
-                             "2024-01-02T01:00:00Z,11,13,10,12,2\n"
-                             "2024-01-02T03:00:00Z,12,12.5,8,9,3\n"
-                             "2024-01-02T04:00:00Z,9,10,8.5,9.5,4\n";
+  std::string csv = header
+                    + "2024-01-02T00:00:00Z,10,12,9,11,1\n"
+                      "2024-01-02T01:00:00Z,11,13,10,12,2\n"
+                      "2024-01-02T03:00:00Z,12,12.5,8,9,3\n"
+                      "2024-01-02T04:00:00Z,9,10,8.5,9.5,4\n";
   auto r = load(csv);
   BOOST_REQUIRE(r.accepted);
   auto h4 = resample(r.bars, timeframe::h4);

@@ -10,7 +10,8 @@ using bt::test::hourly;
 BOOST_AUTO_TEST_SUITE(bar_series)
 
 BOOST_AUTO_TEST_CASE(slice_is_inclusive_at_both_ends) {
-  auto s = hourly({{"1", "2", "1", "2"}, {"2", "3", "2", "3"}, {"3", "4", "3", "4"}, {"4", "5", "4", "5"}});
+  auto s = hourly(
+      {{"1", "2", "1", "2"}, {"2", "3", "2", "3"}, {"3", "4", "3", "4"}, {"4", "5", "4", "5"}});
   auto mid = s.slice(s.times()[1], s.times()[2]);
   BOOST_TEST(mid.size() == 2u);
   BOOST_TEST(mid.times()[0] == s.times()[1]);
@@ -20,14 +21,16 @@ BOOST_AUTO_TEST_CASE(slice_is_inclusive_at_both_ends) {
 
 BOOST_AUTO_TEST_CASE(canonical_csv_and_checksum) {
   auto s = hourly({{"2034.1", "2035", "2033.9", "2034.5"}});
-  BOOST_TEST(to_csv(s) == "timestamp,open,high,low,close,volume\n"
-                          "2024-01-02T00:00:00Z,2034.10000000,2035.00000000,2033.90000000,"
-                          "2034.50000000,100.00000000\n");
+  BOOST_TEST(to_csv(s)
+             == "timestamp,open,high,low,close,volume\n"
+                "2024-01-02T00:00:00Z,2034.10000000,2035.00000000,2033.90000000,"
+                "2034.50000000,100.00000000\n");
   // sha256 of the canonical CSV text, fixed once and for all.
   BOOST_TEST(data_checksum(s).size() == 64u);
   auto t = hourly({{"2034.1", "2035", "2033.9", "2034.6"}});
   BOOST_TEST(data_checksum(s) != data_checksum(t));
-  BOOST_TEST(data_checksum(s) == data_checksum(hourly({{"2034.10", "2035.0", "2033.90", "2034.500"}})));
+  BOOST_TEST(data_checksum(s)
+             == data_checksum(hourly({{"2034.10", "2035.0", "2033.90", "2034.500"}})));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,8 +4,6 @@
 
 #include <string>
 
-
-
 BOOST_AUTO_TEST_SUITE(bounded_lru)
 
 BOOST_AUTO_TEST_CASE(evicts_the_least_recently_used_one_by_one) {

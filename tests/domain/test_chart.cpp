@@ -26,8 +26,8 @@ BOOST_AUTO_TEST_SUITE(chart)
 BOOST_AUTO_TEST_CASE(downsampling_keeps_the_extremes) {
   std::vector<int> values(1000, 100);
   values[0] = 100;
-  values[321] = 40;   // the deepest point
-  values[777] = 250;  // the highest
+  values[321] = 40;  // the deepest point
+  values[777] = 250; // the highest
   values[999] = 120;
   auto small = downsample_equity(curve_of(values), 50);
   BOOST_TEST(small.size() <= 50u);
@@ -46,7 +46,8 @@ BOOST_AUTO_TEST_CASE(downsampling_keeps_the_extremes) {
 }
 
 BOOST_AUTO_TEST_CASE(candles_merge_groups) {
-  auto bars = test::hourly({{"10", "12", "9", "11"}, {"11", "15", "10", "14"}, {"14", "14", "8", "9"}});
+  auto bars =
+      test::hourly({{"10", "12", "9", "11"}, {"11", "15", "10", "14"}, {"14", "14", "8", "9"}});
   auto two = downsample_candles(bars, 2);
   BOOST_REQUIRE(two.size() == 2u);
   BOOST_TEST(to_string(two.highs()[0]) == "15.00000000");

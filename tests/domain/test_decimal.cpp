@@ -39,7 +39,8 @@ BOOST_AUTO_TEST_CASE(rounds_beyond_eight_decimals_half_away_from_zero) {
 
 BOOST_AUTO_TEST_CASE(rejects_non_numbers_and_overflow) {
   fixed v;
-  for (const char* bad : {"", "-", ".", "abc", "1.2.3", "1,5", "12a", "1e", "0x10", " 1", "nan", "inf"})
+  for (const char* bad :
+       {"", "-", ".", "abc", "1.2.3", "1,5", "12a", "1e", "0x10", " 1", "nan", "inf"})
     BOOST_TEST((parse_decimal(bad, v) == decimal_parse::invalid), bad);
   BOOST_TEST((parse_decimal("99999999999999999999", v) == decimal_parse::out_of_range));
   BOOST_TEST((parse_decimal("1e400", v) == decimal_parse::out_of_range));
@@ -50,7 +51,8 @@ BOOST_AUTO_TEST_CASE(prints_exactly_eight_decimals_and_round_trips) {
   BOOST_TEST(to_string(fixed{-50'000'000}) == "-0.50000000");
   BOOST_TEST(to_string(fixed{0}) == "0.00000000");
   BOOST_TEST(to_string(fixed{1}) == "0.00000001");
-  for (const char* text : {"2034.12345678", "0.00000001", "-123456.78901234", "92233720368.54775807"}) {
+  for (const char* text :
+       {"2034.12345678", "0.00000001", "-123456.78901234", "92233720368.54775807"}) {
     fixed v;
     BOOST_REQUIRE((parse_decimal(text, v) == decimal_parse::ok));
     BOOST_TEST(to_string(v) == text);
@@ -94,14 +96,16 @@ BOOST_AUTO_TEST_CASE(triple_product_is_rounded_once) {
   // 0.00000001 * 0.5 * 3 = 1.5e-8 rounds (once) to 2e-8; rounding a*b first
   // to 12 decimals and then c would give the same here, so also check a
   // case where an intermediate rounding would drift: a*b has 16 decimals.
-  BOOST_TEST(to_string(mul(fixed::from_units(1), fixed::from_double(0.5), fixed::from_int(3))) == "0.00000002");
+  BOOST_TEST(to_string(mul(fixed::from_units(1), fixed::from_double(0.5), fixed::from_int(3)))
+             == "0.00000002");
   fixed a, b, c;
   parse_decimal("1.23456789", a);
   parse_decimal("0.00012345", b);
   parse_decimal("999999.99999999", c);
   // Exact: 1.23456789 * 0.00012345 * 999999.99999999 = 152.407406...; the
   // reference is computed with 128-bit integers by hand below.
-  const __int128 exact = static_cast<__int128>(123456789) * 12345 * static_cast<__int128>(99999999999999);
+  const __int128 exact =
+      static_cast<__int128>(123456789) * 12345 * static_cast<__int128>(99999999999999);
   const __int128 den = static_cast<__int128>(10'000'000'000'000'000LL) * 1;
   __int128 q = exact / den, r = exact % den;
   if (r * 2 >= den)

@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(crossings_ties_and_a_zero_seed) {
   BOOST_TEST((shrt.side == side::short_side));
   BOOST_TEST(shrt.entry_time == bars.times()[6]); // signal on 5 fills at 6's open
   BOOST_TEST(to_string(shrt.entry_price) == "9.00000000");
-  BOOST_TEST(shrt.exit_time == bars.times()[8]);  // signal on 7 fills at 8's open
+  BOOST_TEST(shrt.exit_time == bars.times()[8]); // signal on 7 fills at 8's open
   BOOST_TEST((shrt.exit_reason == exit_reason::signal));
   BOOST_TEST(to_string(shrt.pnl) == "-300.00000000");
   const trade& lng = out.trades[1];
@@ -64,7 +64,8 @@ BOOST_AUTO_TEST_CASE(no_signal_before_the_seed) {
 
 BOOST_AUTO_TEST_CASE(long_only_goes_flat_instead_of_short) {
   auto bars = flat_closes({"10", "10", "10", "11", "9", "9", "9", "12", "12", "8", "7", "7"});
-  auto out = run(bars, R"({"fast_period": 2, "slow_period": 3, "mode": "long_only", "quantity": 3})");
+  auto out =
+      run(bars, R"({"fast_period": 2, "slow_period": 3, "mode": "long_only", "quantity": 3})");
   BOOST_REQUIRE(!out.trades.empty());
   for (const auto& t : out.trades) {
     BOOST_TEST((t.side == side::long_side));

@@ -13,8 +13,12 @@ const bar_prices b{px("100"), px("105"), px("95"), px("102")};
 const fixed slip = px("0.1");
 const fixed none{};
 
-std::string price(const entry_fill& f) { return to_string(f.price); }
-std::string price(const exit_fill& f) { return to_string(f.price); }
+std::string price(const entry_fill& f) {
+  return to_string(f.price);
+}
+std::string price(const exit_fill& f) {
+  return to_string(f.price);
+}
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(fill_model)
@@ -62,35 +66,48 @@ BOOST_AUTO_TEST_CASE(stop_orders_and_gaps_through_stops) {
 }
 
 BOOST_AUTO_TEST_CASE(stop_wins_when_one_bar_reaches_stop_and_target) {
-  auto x = check_bracket(side::long_side, px("96"), px("104"), slip, none, b, bracket_phase::whole_bar);
+  auto x =
+      check_bracket(side::long_side, px("96"), px("104"), slip, none, b, bracket_phase::whole_bar);
   BOOST_TEST(x.filled);
   BOOST_TEST((x.reason == exit_reason::stop_loss));
   BOOST_TEST(price(x) == "95.90000000");
-  auto s = check_bracket(side::short_side, px("104"), px("96"), slip, none, b, bracket_phase::whole_bar);
+  auto s =
+      check_bracket(side::short_side, px("104"), px("96"), slip, none, b, bracket_phase::whole_bar);
   BOOST_TEST((s.reason == exit_reason::stop_loss));
   BOOST_TEST(price(s) == "104.10000000");
 }
 
 BOOST_AUTO_TEST_CASE(brackets_gapped_at_the_open) {
-  auto stop = check_bracket(side::long_side, px("101"), px("110"), slip, none, b, bracket_phase::whole_bar);
+  auto stop =
+      check_bracket(side::long_side, px("101"), px("110"), slip, none, b, bracket_phase::whole_bar);
   BOOST_TEST((stop.reason == exit_reason::stop_loss));
   BOOST_TEST(price(stop) == "99.90000000");
-  auto target = check_bracket(side::long_side, px("90"), px("99"), slip, none, b, bracket_phase::whole_bar);
+  auto target =
+      check_bracket(side::long_side, px("90"), px("99"), slip, none, b, bracket_phase::whole_bar);
   BOOST_TEST((target.reason == exit_reason::take_profit));
   BOOST_TEST(price(target) == "100.00000000");
-  auto only_target = check_bracket(side::long_side, px("90"), px("104"), slip, none, b, bracket_phase::whole_bar);
+  auto only_target =
+      check_bracket(side::long_side, px("90"), px("104"), slip, none, b, bracket_phase::whole_bar);
   BOOST_TEST(price(only_target) == "104.00000000");
-  BOOST_TEST(!check_bracket(side::long_side, px("90"), px("104.95"), slip, px("0.1"), b, bracket_phase::whole_bar).filled);
-  BOOST_TEST(!check_bracket(side::long_side, std::nullopt, std::nullopt, slip, none, b, bracket_phase::whole_bar).filled);
+  BOOST_TEST(!check_bracket(side::long_side, px("90"), px("104.95"), slip, px("0.1"), b,
+                            bracket_phase::whole_bar)
+                  .filled);
+  BOOST_TEST(!check_bracket(side::long_side, std::nullopt, std::nullopt, slip, none, b,
+                            bracket_phase::whole_bar)
+                  .filled);
 }
 
 BOOST_AUTO_TEST_CASE(entry_bar_rules) {
   // Filled inside the bar: the stop can fill, the target cannot.
-  auto stopped = check_bracket(side::long_side, px("96"), px("104"), slip, none, b, bracket_phase::after_intrabar_fill);
+  auto stopped = check_bracket(side::long_side, px("96"), px("104"), slip, none, b,
+                               bracket_phase::after_intrabar_fill);
   BOOST_TEST((stopped.reason == exit_reason::stop_loss));
-  BOOST_TEST(!check_bracket(side::long_side, px("94"), px("104"), slip, none, b, bracket_phase::after_intrabar_fill).filled);
+  BOOST_TEST(!check_bracket(side::long_side, px("94"), px("104"), slip, none, b,
+                            bracket_phase::after_intrabar_fill)
+                  .filled);
   // Filled at the open: the whole bar follows the entry.
-  auto target = check_bracket(side::long_side, px("94"), px("104"), slip, none, b, bracket_phase::from_open);
+  auto target =
+      check_bracket(side::long_side, px("94"), px("104"), slip, none, b, bracket_phase::from_open);
   BOOST_TEST((target.reason == exit_reason::take_profit));
   BOOST_TEST(price(target) == "104.00000000");
 }

@@ -18,7 +18,11 @@ unix_time at(const char* text) {
 BOOST_AUTO_TEST_SUITE(instrument)
 
 BOOST_AUTO_TEST_CASE(table_has_the_common_futures) {
-  struct row { const char* symbol; const char* multiplier; const char* tick; };
+  struct row {
+    const char* symbol;
+    const char* multiplier;
+    const char* tick;
+  };
   for (auto r : {row{"GC", "100.00000000", "0.10000000"}, row{"MGC", "10.00000000", "0.10000000"},
                  row{"SI", "5000.00000000", "0.00500000"}, row{"ES", "50.00000000", "0.25000000"},
                  row{"MES", "5.00000000", "0.25000000"}, row{"NQ", "20.00000000", "0.25000000"},
@@ -93,7 +97,8 @@ BOOST_AUTO_TEST_CASE(chicago_offsets_match_tzdata_from_1967) {
   std::tm probe{};
   const std::time_t summer = 1'719'792'000; // 2024-07-01
   ::localtime_r(&summer, &probe);
-  BOOST_REQUIRE_MESSAGE(probe.tm_gmtoff == -5 * 3600, "tzdata for America/Chicago is not installed");
+  BOOST_REQUIRE_MESSAGE(probe.tm_gmtoff == -5 * 3600,
+                        "tzdata for America/Chicago is not installed");
   std::size_t mismatches = 0;
   const unix_time from = days_from_civil(chicago_calendar_first_year, 1, 1) * seconds_per_day;
   const unix_time to = days_from_civil(2040, 1, 1) * seconds_per_day;

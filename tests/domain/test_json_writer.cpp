@@ -14,7 +14,13 @@ BOOST_AUTO_TEST_CASE(writes_valid_nested_json_with_exact_decimals) {
   bt::json_writer w;
   w.begin_object();
   w.key("price").number(fixed{203'410'000'000});
-  w.key("list").begin_array().number(std::int64_t{1}).boolean(true).null().string("a\"b\\c\n\x01").end_array();
+  w.key("list")
+      .begin_array()
+      .number(std::int64_t{1})
+      .boolean(true)
+      .null()
+      .string("a\"b\\c\n\x01")
+      .end_array();
   w.key("empty").begin_object().end_object();
   w.key("when").timestamp(1'704'200'400);
   w.key("ratio").number(0.1);
@@ -22,9 +28,10 @@ BOOST_AUTO_TEST_CASE(writes_valid_nested_json_with_exact_decimals) {
   w.key("inf").number(std::numeric_limits<double>::infinity());
   w.key("none").optional(std::optional<double>{});
   w.end_object();
-  BOOST_TEST(w.str() == "{\"price\":2034.10000000,\"list\":[1,true,null,\"a\\\"b\\\\c\\n\\u0001\"],"
-                        "\"empty\":{},\"when\":\"2024-01-02T13:00:00Z\",\"ratio\":0.1,\"bad\":null,"
-                        "\"inf\":null,\"none\":null}");
+  BOOST_TEST(w.str()
+             == "{\"price\":2034.10000000,\"list\":[1,true,null,\"a\\\"b\\\\c\\n\\u0001\"],"
+                "\"empty\":{},\"when\":\"2024-01-02T13:00:00Z\",\"ratio\":0.1,\"bad\":null,"
+                "\"inf\":null,\"none\":null}");
   auto v = boost::json::parse(w.str());
   BOOST_TEST(v.at("list").as_array()[3].as_string() == "a\"b\\c\n\x01");
 }

@@ -42,7 +42,8 @@ BOOST_AUTO_TEST_SUITE(metrics)
 
 BOOST_AUTO_TEST_CASE(trade_statistics_by_hand) {
   engine_output out = curve({"1100", "990", "1050", "1200"});
-  out.trades = {closed("100", 1.0), closed("-50", -0.5), closed("-30"), closed("200", 2.0), closed("0")};
+  out.trades = {closed("100", 1.0), closed("-50", -0.5), closed("-30"), closed("200", 2.0),
+                closed("0")};
   out.bars_in_market = 2;
   out.skipped_signals = 3;
   auto m = compute_metrics(out, px("1000"), seconds_per_day);

@@ -29,7 +29,8 @@ BOOST_AUTO_TEST_CASE(defaults_fill_every_parameter) {
 
 BOOST_AUTO_TEST_CASE(errors_name_the_parameter_and_range) {
   param_set p;
-  auto e = resolve(R"({"atr_period": 1, "bogus": 3, "stop_atr_mult": "x", "swing_strength": 2.5})", p);
+  auto e =
+      resolve(R"({"atr_period": 1, "bogus": 3, "stop_atr_mult": "x", "swing_strength": 2.5})", p);
   BOOST_REQUIRE(e.size() == 4u);
   BOOST_TEST(e[0].field == "params.atr_period");
   BOOST_TEST(e[0].message == "must be an integer from 2 to 200");
@@ -50,7 +51,8 @@ BOOST_AUTO_TEST_CASE(choices_and_sets) {
   BOOST_REQUIRE(e.size() == 2u);
   BOOST_TEST(e[0].message == "must be one of: both, long_only, short_only");
   param_set r;
-  BOOST_TEST(resolve(R"({"sessions": ["lunch"]})", r)[0].message.find("'lunch' is not allowed") == 0u);
+  BOOST_TEST(resolve(R"({"sessions": ["lunch"]})", r)[0].message.find("'lunch' is not allowed")
+             == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(schema_exports_as_json) {

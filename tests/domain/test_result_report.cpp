@@ -42,9 +42,10 @@ BOOST_AUTO_TEST_CASE(trades_csv_uses_json_names_and_eight_decimals) {
   auto nl = csv.find('\n');
   std::string header = csv.substr(0, nl);
   std::string row = csv.substr(nl + 1);
-  BOOST_TEST(row == "7,short,2024-01-02T13:00:00Z,2024-01-02T14:00:00Z,2034.10000000,2030.00000000,"
-                    "2.00000000,810.00000000,1.62,2040.10000000,,1200.00000000,0.675,1.50000000,"
-                    "4.20000000,1,limit,signal,10.00000000,3,supply,2.5\n");
+  BOOST_TEST(row
+             == "7,short,2024-01-02T13:00:00Z,2024-01-02T14:00:00Z,2034.10000000,2030.00000000,"
+                "2.00000000,810.00000000,1.62,2040.10000000,,1200.00000000,0.675,1.50000000,"
+                "4.20000000,1,limit,signal,10.00000000,3,supply,2.5\n");
   json_writer w;
   write_trade(w, sample());
   auto v = boost::json::parse(w.str()).as_object();
@@ -74,9 +75,11 @@ BOOST_AUTO_TEST_CASE(trades_csv_reads_back_exactly) {
 }
 
 BOOST_AUTO_TEST_CASE(equity_and_zone_exports) {
-  std::vector<equity_point> curve{{1'704'200'400, px("50000"), 0}, {1'704'204'000, px("49500.5"), 0.999}};
-  BOOST_TEST(equity_csv(curve) == "time,equity,drawdown_pct\n2024-01-02T13:00:00Z,50000.00000000,0\n"
-                                  "2024-01-02T14:00:00Z,49500.50000000,0.999\n");
+  std::vector<equity_point> curve{{1'704'200'400, px("50000"), 0},
+                                  {1'704'204'000, px("49500.5"), 0.999}};
+  BOOST_TEST(equity_csv(curve)
+             == "time,equity,drawdown_pct\n2024-01-02T13:00:00Z,50000.00000000,0\n"
+                "2024-01-02T14:00:00Z,49500.50000000,0.999\n");
   zone_record z;
   z.id = 1;
   z.type = zone_type::demand;
@@ -85,8 +88,9 @@ BOOST_AUTO_TEST_CASE(equity_and_zone_exports) {
   z.bottom = px("1999");
   z.strength = 1.25;
   z.touches = 2;
-  BOOST_TEST(zones_csv({z}) == "id,type,created_at,top,bottom,strength,touches,status,ended_at\n"
-                               "1,demand,2024-01-02T13:00:00Z,2000.50000000,1999.00000000,1.25,2,active,\n");
+  BOOST_TEST(zones_csv({z})
+             == "id,type,created_at,top,bottom,strength,touches,status,ended_at\n"
+                "1,demand,2024-01-02T13:00:00Z,2000.50000000,1999.00000000,1.25,2,active,\n");
   json_writer w;
   write_equity_summary(w, curve, px("50000"));
   auto v = boost::json::parse(w.str());

@@ -6,7 +6,8 @@
 using namespace bt;
 
 namespace {
-run_request request(const boost::json::value* params = nullptr, const boost::json::value* exec = nullptr) {
+run_request request(const boost::json::value* params = nullptr,
+                    const boost::json::value* exec = nullptr) {
   run_request r;
   r.symbol = "GC";
   r.params = params;
@@ -33,7 +34,7 @@ BOOST_AUTO_TEST_CASE(instrument_defaults_then_overrides) {
 
 BOOST_AUTO_TEST_CASE(execution_keys_are_exactly_the_six) {
   boost::json::value exec = boost::json::parse(
-    R"({"initial_capital": 500, "slippage": 1, "tick_size": 0, "commission_per_contract": -1})");
+      R"({"initial_capital": 500, "slippage": 1, "tick_size": 0, "commission_per_contract": -1})");
   bt::run_config c;
   auto e = resolve_config(request(nullptr, &exec), c);
   BOOST_REQUIRE(e.size() == 4u);
@@ -64,7 +65,8 @@ BOOST_AUTO_TEST_CASE(bad_request_fields) {
 BOOST_AUTO_TEST_CASE(hash_covers_the_fully_defaulted_config) {
   bt::run_config a, b, c;
   resolve_config(request(), a);
-  boost::json::value explicit_default = boost::json::parse(R"({"atr_period": 14, "sessions": ["ny_pm","asia","europe","ny_am"]})");
+  boost::json::value explicit_default =
+      boost::json::parse(R"({"atr_period": 14, "sessions": ["ny_pm","asia","europe","ny_am"]})");
   resolve_config(request(&explicit_default), b);
   BOOST_TEST(config_hash(a) == config_hash(b));
   BOOST_TEST(canonical_json(a) == canonical_json(b));

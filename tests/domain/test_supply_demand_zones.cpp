@@ -15,14 +15,14 @@ namespace {
 // Hand-traced in the comments below with swing_strength 1 and atr_period 2.
 bar_series story() {
   return hourly({
-    {"100", "101", "99", "100"},
-    {"100", "102", "99.5", "101"},
-    {"101", "105", "100.5", "103"},   // 2: swing high
-    {"102", "102.5", "100", "100.5"}, // 3: confirms supply zone 1 [103, 105]; ATR 3.1875
-    {"100.5", "103.2", "100", "102"}, // 4: touch 1, short fills at 103; demand zone 2
-    {"102", "104", "101", "101.5"},   // 5: still inside: no new touch
-    {"101.5", "102", "92", "93"},     // 6: target 93.4; zone 2 broken; supply zone 3
-    {"93", "106", "93", "105.5"},     // 7: short again at 103; zones 1 and 3 broken
+      {"100", "101", "99", "100"},
+      {"100", "102", "99.5", "101"},
+      {"101", "105", "100.5", "103"},   // 2: swing high
+      {"102", "102.5", "100", "100.5"}, // 3: confirms supply zone 1 [103, 105]; ATR 3.1875
+      {"100.5", "103.2", "100", "102"}, // 4: touch 1, short fills at 103; demand zone 2
+      {"102", "104", "101", "101.5"},   // 5: still inside: no new touch
+      {"101.5", "102", "92", "93"},     // 6: target 93.4; zone 2 broken; supply zone 3
+      {"93", "106", "93", "105.5"},     // 7: short again at 103; zones 1 and 3 broken
   });
 }
 
@@ -115,7 +115,8 @@ BOOST_AUTO_TEST_CASE(sessions_gate_the_fill_hour) {
   BOOST_TEST(session_hours({"ny_pm"}) == 0b11'1111u << 12);
   BOOST_TEST(session_hours({"asia", "europe", "ny_am", "ny_pm"}) == all_hours);
   // The story's bars open at 00:00-07:00 UTC: asia and europe only.
-  auto r = run(story(), R"({"swing_strength": 1, "atr_period": 2, "sessions": ["ny_am", "ny_pm"]})");
+  auto r =
+      run(story(), R"({"swing_strength": 1, "atr_period": 2, "sessions": ["ny_am", "ny_pm"]})");
   BOOST_TEST(r.out.trades.empty());
 }
 
@@ -128,7 +129,8 @@ BOOST_AUTO_TEST_CASE(signals_too_small_to_size_are_skipped_and_counted) {
 }
 
 BOOST_AUTO_TEST_CASE(weak_zones_are_not_kept_and_touch_limit_expires) {
-  auto strong_only = run(story(), R"({"swing_strength": 1, "atr_period": 2, "min_zone_strength": 1.6})");
+  auto strong_only =
+      run(story(), R"({"swing_strength": 1, "atr_period": 2, "min_zone_strength": 1.6})");
   for (const auto& z : strong_only.zones)
     BOOST_TEST(z.strength >= 1.6);
   BOOST_TEST(strong_only.zones.size() < 4u);

@@ -8,9 +8,10 @@ BOOST_AUTO_TEST_SUITE(timestamp)
 
 BOOST_AUTO_TEST_CASE(accepts_every_documented_utc_form) {
   const unix_time expected = 1'704'200'400; // 2024-01-02T13:00:00Z
-  for (const char* text : {"2024-01-02T13:00:00Z", "2024-01-02 13:00:00", "2024-01-02T13:00:00+00:00",
-                           "2024-01-02T13:00:00+0000", "2024-01-02T13:00:00-00:00",
-                           "2024-01-02T13:00:00.000Z", "2024-01-02T13:00Z", "1704200400"}) {
+  for (const char* text :
+       {"2024-01-02T13:00:00Z", "2024-01-02 13:00:00", "2024-01-02T13:00:00+00:00",
+        "2024-01-02T13:00:00+0000", "2024-01-02T13:00:00-00:00", "2024-01-02T13:00:00.000Z",
+        "2024-01-02T13:00Z", "1704200400"}) {
     unix_time t = 0;
     BOOST_TEST((parse_timestamp(text, t) == timestamp_parse::ok), text);
     BOOST_TEST(t == expected, text);
@@ -24,9 +25,9 @@ BOOST_AUTO_TEST_CASE(rejects_non_utc_offsets_and_garbage) {
   unix_time t = 0;
   BOOST_TEST((parse_timestamp("2024-01-02T13:00:00+01:00", t) == timestamp_parse::non_utc_offset));
   BOOST_TEST((parse_timestamp("2024-01-02T13:00:00-05:00", t) == timestamp_parse::non_utc_offset));
-  for (const char* bad : {"", "2024-13-01", "2024-02-30T00:00:00Z", "2023-02-29", "2024-01-02T24:00:00Z",
-                          "2024-01-02T13:00:00.5Z", "yesterday", "2024/01/02 13:00", "2024-01-02T13:00:00 Z",
-                          "12345678901234"})
+  for (const char* bad : {"", "2024-13-01", "2024-02-30T00:00:00Z", "2023-02-29",
+                          "2024-01-02T24:00:00Z", "2024-01-02T13:00:00.5Z", "yesterday",
+                          "2024/01/02 13:00", "2024-01-02T13:00:00 Z", "12345678901234"})
     BOOST_TEST((parse_timestamp(bad, t) == timestamp_parse::invalid), bad);
   BOOST_TEST((parse_timestamp("2024-02-29", t) == timestamp_parse::ok)); // leap day
 }
@@ -38,7 +39,8 @@ BOOST_AUTO_TEST_CASE(a_date_alone_as_an_end_means_the_whole_day) {
   BOOST_TEST((parse_range_bound("2024-06-30", range_bound::start, t) == timestamp_parse::ok));
   BOOST_TEST(format_timestamp(t) == "2024-06-30T00:00:00Z");
   // A full timestamp is taken as given, at either end.
-  BOOST_TEST((parse_range_bound("2024-06-30T00:00:00Z", range_bound::end, t) == timestamp_parse::ok));
+  BOOST_TEST(
+      (parse_range_bound("2024-06-30T00:00:00Z", range_bound::end, t) == timestamp_parse::ok));
   BOOST_TEST(format_timestamp(t) == "2024-06-30T00:00:00Z");
   BOOST_TEST((parse_range_bound("1719705600", range_bound::end, t) == timestamp_parse::ok));
   BOOST_TEST(t == 1719705600);
@@ -57,7 +59,7 @@ BOOST_AUTO_TEST_CASE(civil_round_trip_and_weekday) {
     civil_date c = civil_from_days(d);
     BOOST_TEST(days_from_civil(c.year, c.month, c.day) == d);
   }
-  BOOST_TEST(weekday_from_days(0) == 4u);                         // 1970-01-01 Thursday
+  BOOST_TEST(weekday_from_days(0) == 4u);                           // 1970-01-01 Thursday
   BOOST_TEST(weekday_from_days(days_from_civil(2024, 1, 7)) == 0u); // Sunday
 }
 

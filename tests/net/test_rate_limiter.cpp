@@ -2,8 +2,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-
-
 BOOST_AUTO_TEST_SUITE(rate_limiter)
 
 BOOST_AUTO_TEST_CASE(a_flood_of_random_keys_cannot_reset_a_real_clients_bucket) {

@@ -39,12 +39,13 @@ int main(int argc, char** argv) {
   if (mode == "joined") {
     std::string challenge;
     self->request(gateway, std::chrono::seconds(10), bt::hello_atom::value, std::string("rogue"))
-      .receive([&](std::string& c) { challenge = std::move(c); }, [&](caf::error&) {});
+        .receive([&](std::string& c) { challenge = std::move(c); }, [&](caf::error&) {});
     auto control = bt::spawn_node_control(sys, std::make_shared<bt::node_cancellations>());
     bool ok = false;
     self->request(gateway, std::chrono::seconds(10), bt::join_atom::value, std::string("rogue"),
-                  bt::cluster_proof(token, challenge, "rogue"), std::vector<bt::node_worker_actor>{}, control)
-      .receive([&](bool accepted) { ok = accepted; }, [&](caf::error&) {});
+                  bt::cluster_proof(token, challenge, "rogue"),
+                  std::vector<bt::node_worker_actor>{}, control)
+        .receive([&](bool accepted) { ok = accepted; }, [&](caf::error&) {});
     if (!ok) {
       std::cerr << "rogue_node: join refused\n";
       return 1;
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
   forged.metrics_json = R"({"total_trades":0})";
   forged.warnings_json = "[]";
   self->send(gateway, bt::heartbeat_atom::value, std::string("node-a"));
-  self->send(gateway, bt::progress_atom::value, run_id, attempt, 99.0, std::int64_t{0}, std::int64_t{0});
+  self->send(gateway, bt::progress_atom::value, run_id, attempt, 99.0, std::int64_t{0},
+             std::int64_t{0});
   self->send(gateway, bt::result_atom::value, forged);
   // Let the middleman deliver before the connection closes.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

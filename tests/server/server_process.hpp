@@ -41,8 +41,10 @@ struct http_result {
 };
 
 /// Runs a command, returning (exit code, stdout); stderr goes to `err`.
-inline std::pair<int, std::string> run_command(const std::string& command, std::string* err = nullptr) {
-  const std::string err_file = fs::temp_directory_path() / ("bt_cmd_err_" + std::to_string(::getpid()));
+inline std::pair<int, std::string> run_command(const std::string& command,
+                                               std::string* err = nullptr) {
+  const std::string err_file =
+      fs::temp_directory_path() / ("bt_cmd_err_" + std::to_string(::getpid()));
   FILE* p = ::popen((command + " 2>" + err_file).c_str(), "r");
   std::string out;
   char buf[4096];
@@ -62,8 +64,8 @@ inline std::pair<int, std::string> run_command(const std::string& command, std::
 
 /// Starts `args` as a child that dies with the test, its stderr appended to
 /// `log` and its stdout discarded (so it never holds ctest's pipe).
-inline pid_t spawn_logged(std::vector<std::string> args, const std::map<std::string, std::string>& env,
-                          const std::string& log) {
+inline pid_t spawn_logged(std::vector<std::string> args,
+                          const std::map<std::string, std::string>& env, const std::string& log) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -105,7 +107,9 @@ class server_process {
 public:
   explicit server_process(std::string data_dir = {}) : port_(free_port()) {
     if (data_dir.empty()) {
-      data_dir = (fs::temp_directory_path() / ("bt_srv_" + std::to_string(::getpid()) + "_" + std::to_string(port_))).string();
+      data_dir = (fs::temp_directory_path()
+                  / ("bt_srv_" + std::to_string(::getpid()) + "_" + std::to_string(port_)))
+                     .string();
       fs::remove_all(data_dir);
       owns_dir_ = true;
     }
@@ -118,7 +122,8 @@ public:
     stop(SIGKILL);
     // An embedded postgres left by a killed server is stopped by the next
     // start; stop it here for a clean machine.
-    run_command(std::string(BACKTESTD_BINARY) + " keys list --data-dir " + data_dir_ + " >/dev/null");
+    run_command(std::string(BACKTESTD_BINARY) + " keys list --data-dir " + data_dir_
+                + " >/dev/null");
     if (owns_dir_) {
       std::error_code ec;
       fs::remove_all(data_dir_, ec);
@@ -137,8 +142,9 @@ public:
 
   std::string create_key(const std::string& user, const std::string& role = "trader") {
     std::string err;
-    auto [code, out] = run_command(std::string(BACKTESTD_BINARY) + " keys create --user " + user + " --role " + role
-                                   + " --data-dir " + data_dir_, &err);
+    auto [code, out] = run_command(std::string(BACKTESTD_BINARY) + " keys create --user " + user
+                                       + " --role " + role + " --data-dir " + data_dir_,
+                                   &err);
     if (code != 0)
       throw std::runtime_error("keys create failed: " + err);
     while (!out.empty() && out.back() == '\n')
@@ -146,9 +152,11 @@ public:
     return out;
   }
 
-  void start(std::vector<std::string> extra = {}, const std::map<std::string, std::string>& env = {}) {
-    std::vector<std::string> args{BACKTESTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
-                                  "--data-dir", data_dir_};
+  void start(std::vector<std::string> extra = {},
+             const std::map<std::string, std::string>& env = {}) {
+    std::vector<std::string> args{BACKTESTD_BINARY, "serve",
+                                  "--listen",       "127.0.0.1:" + std::to_string(port_),
+                                  "--data-dir",     data_dir_};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = spawn_logged(std::move(args), env, log_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -186,13 +194,13 @@ public:
     std::ifstream in(data_dir_ + "/pg-password");
     std::string password;
     std::getline(in, password);
-    return "host=" + data_dir_ + "/pg-run port=5432 user=backtestd password=" + password + " dbname=backtestd";
+    return "host=" + data_dir_ + "/pg-run port=5432 user=backtestd password=" + password
+           + " dbname=backtestd";
   }
 
   /// Runs SQL on the embedded database (psql, tab-separated, no header).
   std::string sql(const std::string& statement) const {
-    auto [code, out] = run_command("psql \"" + conninfo() + "\" -tAc \"" +
-                                   statement + "\"");
+    auto [code, out] = run_command("psql \"" + conninfo() + "\" -tAc \"" + statement + "\"");
     if (code != 0)
       throw std::runtime_error("psql failed: " + statement);
     while (!out.empty() && out.back() == '\n')
@@ -200,15 +208,17 @@ public:
     return out;
   }
 
-  http_result request(const std::string& method, const std::string& target, const std::string& key = {},
-                      const std::string& body = {}, const std::string& content_type = {},
+  http_result request(const std::string& method, const std::string& target,
+                      const std::string& key = {}, const std::string& body = {},
+                      const std::string& content_type = {},
                       const std::map<std::string, std::string>& headers = {}) const {
     namespace beast = boost::beast;
     namespace http = beast::http;
     boost::asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(120));
-    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+    stream.connect(
+        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1");
     if (!key.empty())
@@ -242,7 +252,8 @@ public:
     boost::asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(seconds));
-    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+    stream.connect(
+        boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
     http_result r;
     beast::error_code ec;
     boost::asio::write(stream, boost::asio::buffer(bytes), ec);
@@ -292,16 +303,22 @@ struct run_client {
       throw std::runtime_error("submission failed: " + r.body);
     return std::string(r.json().at("run_id").as_string());
   }
-  boost::json::value run(const std::string& id) const { return s.request("GET", "/v1/backtest/" + id, key).json(); }
-  std::string status(const std::string& id) const { return std::string(run(id).at("status").as_string()); }
+  boost::json::value run(const std::string& id) const {
+    return s.request("GET", "/v1/backtest/" + id, key).json();
+  }
+  std::string status(const std::string& id) const {
+    return std::string(run(id).at("status").as_string());
+  }
   /// Polls until the run reaches one of `states` (or the time is up).
   boost::json::value wait(const std::string& id,
-                          const std::set<std::string>& states = {"completed", "failed", "cancelled"},
+                          const std::set<std::string>& states = {"completed", "failed",
+                                                                 "cancelled"},
                           double seconds = 60) const {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (true) {
       auto r = run(id);
-      if (states.count(std::string(r.at("status").as_string())) || std::chrono::steady_clock::now() > deadline)
+      if (states.count(std::string(r.at("status").as_string()))
+          || std::chrono::steady_clock::now() > deadline)
         return r;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

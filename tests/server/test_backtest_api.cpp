@@ -18,26 +18,31 @@ namespace {
 const char* gc_start = "2023-01-02T00:00:00Z";
 const char* gc_end = "2024-12-31T16:00:00Z";
 
-std::string body(const std::string& extra = "", const char* start = gc_start, const char* end = gc_end,
-                 const std::string& symbol = "GC") {
-  return "{\"symbol\":\"" + symbol + "\",\"timeframe\":\"1h\",\"start\":\"" + start + "\",\"end\":\"" + end + "\"" +
-         (extra.empty() ? "" : "," + extra) + "}";
+std::string body(const std::string& extra = "", const char* start = gc_start,
+                 const char* end = gc_end, const std::string& symbol = "GC") {
+  return "{\"symbol\":\"" + symbol + "\",\"timeframe\":\"1h\",\"start\":\"" + start
+         + "\",\"end\":\"" + end + "\"" + (extra.empty() ? "" : "," + extra) + "}";
 }
 
 struct api {
   server_process& s;
   std::string key;
-  http_result submit(const std::string& json, const std::map<std::string, std::string>& headers = {}) const {
+  http_result submit(const std::string& json,
+                     const std::map<std::string, std::string>& headers = {}) const {
     return s.request("POST", "/v1/backtest", key, json, "application/json", headers);
   }
   http_result get(const std::string& path) const { return s.request("GET", path, key); }
-  boost::json::value run(const std::string& id) const { return bt::test::run_client{s, key}.run(id); }
-  boost::json::value wait(const std::string& id, std::set<std::string> states = {"completed", "failed", "cancelled"},
+  boost::json::value run(const std::string& id) const {
+    return bt::test::run_client{s, key}.run(id);
+  }
+  boost::json::value wait(const std::string& id,
+                          std::set<std::string> states = {"completed", "failed", "cancelled"},
                           double seconds = 60) const {
     return bt::test::run_client{s, key}.wait(id, states, seconds);
   }
   void upload(const std::string& symbol, const std::string& csv) const {
-    auto r = s.request("POST", "/v1/market-data?symbol=" + symbol + "&timeframe=1h", key, csv, "text/csv");
+    auto r = s.request("POST", "/v1/market-data?symbol=" + symbol + "&timeframe=1h", key, csv,
+                       "text/csv");
     BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
   }
 };
@@ -91,8 +96,9 @@ BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
   const std::string dir = sh.server.data_dir() + "/cli";
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/gc.csv") << bt::test::gc_hourly_csv();
-  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " run --data " + dir + "/gc.csv --symbol GC --from " +
-                                           gc_start + " --to " + gc_end + " --out " + dir);
+  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " run --data " + dir
+                                           + "/gc.csv --symbol GC --from " + gc_start + " --to "
+                                           + gc_end + " --out " + dir);
   BOOST_REQUIRE(code == 0);
   auto cli = boost::json::parse(out);
   BOOST_TEST(run.at("config_hash") == cli.at("config_hash"));
@@ -132,7 +138,8 @@ BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
   BOOST_TEST(a.get("/v1/backtest/" + id + "/trades?sort=colour").status == 400u);
 
   auto chart = a.get("/v1/backtest/" + id + "/chart?max_points=200").json();
-  for (const char* k : {"candles", "zones", "markers", "equity", "drawdown", "benchmark", "monthly_returns"})
+  for (const char* k :
+       {"candles", "zones", "markers", "equity", "drawdown", "benchmark", "monthly_returns"})
     BOOST_TEST(chart.as_object().contains(k), k);
   BOOST_TEST(chart.at("candles").as_array().size() <= 200u);
   BOOST_TEST(chart.at("markers").as_array().size() == 2u * static_cast<std::size_t>(total));
@@ -153,8 +160,9 @@ BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
   // Finished runs cannot be cancelled; they can be deleted with their results.
   auto cancel = sh.server.request("POST", "/v1/backtest/" + id + "/cancel", sh.alice);
   BOOST_TEST(cancel.status == 409u);
-  BOOST_TEST(std::string(cancel.json().at("error").at("message").as_string()).find("completed runs cannot be cancelled") !=
-             std::string::npos);
+  BOOST_TEST(std::string(cancel.json().at("error").at("message").as_string())
+                 .find("completed runs cannot be cancelled")
+             != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(zero_trade_run_has_a_flat_curve) {
@@ -162,8 +170,9 @@ BOOST_AUTO_TEST_CASE(zero_trade_run_has_a_flat_curve) {
   api a{sh.server, sh.alice};
   std::string csv = "timestamp,open,high,low,close,volume\n";
   for (int i = 0; i < 300; ++i) // rising without swings: no zones, no trades
-    csv += bt::format_timestamp(1'704'153'600 + i * 3600) + "," + std::to_string(1000 + i) + "," +
-           std::to_string(1001 + i) + "," + std::to_string(1000 + i) + "," + std::to_string(1001 + i) + ",1\n";
+    csv += bt::format_timestamp(1'704'153'600 + i * 3600) + "," + std::to_string(1000 + i) + ","
+           + std::to_string(1001 + i) + "," + std::to_string(1000 + i) + ","
+           + std::to_string(1001 + i) + ",1\n";
   a.upload("ZT", csv);
   auto sub = a.submit(body("", "2024-01-02T00:00:00Z", "2024-01-14T11:00:00Z", "ZT"));
   BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
@@ -191,7 +200,8 @@ BOOST_AUTO_TEST_CASE(identical_submissions_share_one_run) {
   BOOST_TEST(again.json().at("idempotent_replay").as_bool());
   BOOST_TEST(id_of(again) == id_of(first));
   // Fully-defaulted parameters decide identity: spelling a default out changes nothing.
-  auto spelled = a.submit(body(R"("params":{"atr_period":21,"swing_strength":3},"priority":"normal")"));
+  auto spelled =
+      a.submit(body(R"("params":{"atr_period":21,"swing_strength":3},"priority":"normal")"));
   BOOST_TEST(id_of(spelled) == id_of(first));
 
   // Twenty concurrent identical submissions: one run.
@@ -233,7 +243,8 @@ BOOST_AUTO_TEST_CASE(submissions_are_validated_before_queueing) {
   auto name = a.submit(body(R"("params":{"nonsense":1})"));
   BOOST_TEST(field(name) == "params.nonsense");
   BOOST_TEST(field(a.submit(body("", gc_end, gc_start))) == "start");
-  BOOST_TEST(field(a.submit(body("", "2020-01-01T00:00:00Z", "2024-01-01T00:00:00Z"))) == "end"); // > 3 years
+  BOOST_TEST(field(a.submit(body("", "2020-01-01T00:00:00Z", "2024-01-01T00:00:00Z")))
+             == "end"); // > 3 years
   auto uncovered = a.submit(body("", "2022-06-01T00:00:00Z", "2023-06-01T00:00:00Z"));
   BOOST_TEST(uncovered.status == 422u);
   BOOST_TEST(uncovered.body.find("available") != std::string::npos);
@@ -241,9 +252,11 @@ BOOST_AUTO_TEST_CASE(submissions_are_validated_before_queueing) {
   BOOST_TEST(a.submit(body("", gc_start, gc_end, "ES")).status == 422u);
   BOOST_TEST(a.submit(R"({"symbol":"GC",)").status == 400u);
   BOOST_TEST(a.submit(body(R"("colour":"red")")).status == 422u);
-  BOOST_TEST(sh.server.request("POST", "/v1/backtest", sh.alice, body(), "text/plain").status == 415u);
+  BOOST_TEST(sh.server.request("POST", "/v1/backtest", sh.alice, body(), "text/plain").status
+             == 415u);
   // 4h is resampled from stored 1h bars.
-  auto h4 = a.submit(R"({"symbol":"GC","timeframe":"4h","start":"2023-01-02T00:00:00Z","end":"2023-12-29T16:00:00Z"})");
+  auto h4 = a.submit(
+      R"({"symbol":"GC","timeframe":"4h","start":"2023-01-02T00:00:00Z","end":"2023-12-29T16:00:00Z"})");
   BOOST_REQUIRE_MESSAGE(h4.status == 202u, h4.body);
   auto done = a.wait(id_of(h4));
   BOOST_TEST(done.at("status").as_string() == "completed");
@@ -257,10 +270,13 @@ BOOST_AUTO_TEST_CASE(other_users_get_404_for_every_run_endpoint) {
   const std::string id = id_of(sub);
   a.wait(id);
   for (const std::string suffix : {"", "/metrics", "/equity", "/trades", "/zones", "/chart"})
-    BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id + suffix, sh.bob).status == 404u, suffix);
+    BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id + suffix, sh.bob).status == 404u,
+               suffix);
   BOOST_TEST(sh.server.request("POST", "/v1/backtest/" + id + "/cancel", sh.bob).status == 404u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/backtest/" + id, sh.bob).status == 404u);
-  BOOST_TEST(sh.server.request("GET", "/v1/backtest/compare?ids=" + id + "," + id_of(sub), sh.bob).status == 400u);
+  BOOST_TEST(
+      sh.server.request("GET", "/v1/backtest/compare?ids=" + id + "," + id_of(sub), sh.bob).status
+      == 400u);
   auto list = sh.server.request("GET", "/v1/backtest", sh.bob).json();
   BOOST_TEST(list.at("total").to_number<int>() == 0);
   BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id, sh.alice).status == 200u);
@@ -270,7 +286,8 @@ BOOST_AUTO_TEST_CASE(compare_and_delete) {
   auto& sh = shared();
   api a{sh.server, sh.alice};
   const std::string x = id_of(a.submit(body(R"("params":{"atr_period":10})")));
-  const std::string y = id_of(a.submit(body(R"("params":{"atr_period":30},"execution":{"slippage_ticks":2})")));
+  const std::string y =
+      id_of(a.submit(body(R"("params":{"atr_period":30},"execution":{"slippage_ticks":2})")));
   a.wait(x);
   a.wait(y);
   auto cmp = a.get("/v1/backtest/compare?ids=" + x + "," + y).json();
@@ -307,8 +324,10 @@ BOOST_AUTO_TEST_CASE(a_range_inside_a_gap_is_refused_with_the_data_around_it) {
   auto r = a.submit(body("", "2024-01-12T00:00:00Z", "2024-01-15T00:00:00Z", "GAPPY"));
   BOOST_TEST_REQUIRE(r.status == 422u, r.body);
   BOOST_TEST(r.body.find("inside a gap") != std::string::npos, r.body);
-  BOOST_TEST(r.body.find("2024-01-01T00:00:00Z to 2024-01-09T23:00:00Z") != std::string::npos, r.body);
-  BOOST_TEST(r.body.find("2024-01-20T00:00:00Z to 2024-01-30T23:00:00Z") != std::string::npos, r.body);
+  BOOST_TEST(r.body.find("2024-01-01T00:00:00Z to 2024-01-09T23:00:00Z") != std::string::npos,
+             r.body);
+  BOOST_TEST(r.body.find("2024-01-20T00:00:00Z to 2024-01-30T23:00:00Z") != std::string::npos,
+             r.body);
   // Nothing was queued for it.
   BOOST_TEST(sh.server.sql("SELECT count(*) FROM runs WHERE symbol = 'GAPPY'") == "0");
 }
@@ -339,23 +358,26 @@ BOOST_AUTO_TEST_CASE(an_engine_error_fails_at_once_and_is_not_retried) {
   BOOST_TEST(done.at("status").as_string() == "failed");
   BOOST_TEST(done.at("attempts").to_number<int>() == 1);
   BOOST_TEST(std::string(done.at("error").as_string()).find("exactly") != std::string::npos);
-  BOOST_TEST(sh.server.sql("SELECT count(*) FROM dead_letters WHERE run_id = '" + id_of(r) + "'") == "0");
-  BOOST_TEST(a.get("/v1/backtest/" + id_of(r) + "/trades").status == 409u); // no half-written result
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM dead_letters WHERE run_id = '" + id_of(r) + "'")
+             == "0");
+  BOOST_TEST(a.get("/v1/backtest/" + id_of(r) + "/trades").status
+             == 409u); // no half-written result
 }
 
 BOOST_AUTO_TEST_CASE(a_run_whose_signals_were_all_skipped_says_why) {
   auto& sh = shared();
   api a{sh.server, sh.alice};
   // GC 1d from 1h bars with the defaults: one contract is too large.
-  auto r = a.submit("{\"symbol\":\"GC\",\"timeframe\":\"1d\",\"start\":\"2023-01-02\",\"end\":\"2024-12-30\"}");
+  auto r = a.submit(
+      "{\"symbol\":\"GC\",\"timeframe\":\"1d\",\"start\":\"2023-01-02\",\"end\":\"2024-12-30\"}");
   BOOST_TEST_REQUIRE(r.status == 202u, r.body);
   auto done = a.wait(id_of(r));
   BOOST_TEST_REQUIRE(done.at("status").as_string() == "completed");
   const auto& warnings = done.at("warnings").as_array();
   BOOST_TEST_REQUIRE(warnings.size() == 1u);
   BOOST_TEST(warnings[0].at("code").as_string() == "all_signals_skipped");
-  BOOST_TEST(warnings[0].at("count").to_number<std::int64_t>() ==
-             done.at("metrics").at("skipped_signals").to_number<std::int64_t>());
+  BOOST_TEST(warnings[0].at("count").to_number<std::int64_t>()
+             == done.at("metrics").at("skipped_signals").to_number<std::int64_t>());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

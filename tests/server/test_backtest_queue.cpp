@@ -16,23 +16,26 @@ using bt::test::server_process;
 namespace {
 
 std::string body(int atr, const std::string& extra = "") {
-  return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)" +
-         std::to_string(atr) + "}" + (extra.empty() ? "" : "," + extra) + "}";
+  return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)"
+         + std::to_string(atr) + "}" + (extra.empty() ? "" : "," + extra) + "}";
 }
 
 struct fixture {
   server_process s;
   std::string key;
-  explicit fixture(std::vector<std::string> args = {}, std::map<std::string, std::string> env = {}) {
+  explicit fixture(std::vector<std::string> args = {},
+                   std::map<std::string, std::string> env = {}) {
     key = s.create_key("trader");
     s.start(std::move(args), env);
-    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(), "text/csv");
+    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key,
+                       bt::test::gc_hourly_csv(), "text/csv");
     BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
   }
   std::string submit(const std::string& json) { return bt::test::run_client{s, key}.submit(json); }
   boost::json::value run(const std::string& id) { return bt::test::run_client{s, key}.run(id); }
   std::string status(const std::string& id) { return bt::test::run_client{s, key}.status(id); }
-  boost::json::value wait(const std::string& id, std::set<std::string> states, double seconds = 60) {
+  boost::json::value wait(const std::string& id, std::set<std::string> states,
+                          double seconds = 60) {
     return bt::test::run_client{s, key}.wait(id, states, seconds);
   }
 };
@@ -45,10 +48,10 @@ BOOST_AUTO_TEST_SUITE(backtest_queue)
 
 BOOST_AUTO_TEST_CASE(priorities_then_fifo_and_restart_keeps_the_queue) {
   fixture f({"--workers", "0"});
-  const std::string a = f.submit(body(10));                          // normal
-  const std::string b = f.submit(body(11, R"("priority":"low")"));   // low
-  const std::string c = f.submit(body(12, R"("priority":"high")"));  // high
-  const std::string d = f.submit(body(13));                          // normal, after a
+  const std::string a = f.submit(body(10));                         // normal
+  const std::string b = f.submit(body(11, R"("priority":"low")"));  // low
+  const std::string c = f.submit(body(12, R"("priority":"high")")); // high
+  const std::string d = f.submit(body(13));                         // normal, after a
   BOOST_TEST(f.run(c).at("queue_position").to_number<int>() == 1);
   BOOST_TEST(f.run(a).at("queue_position").to_number<int>() == 2);
   BOOST_TEST(f.run(d).at("queue_position").to_number<int>() == 3);
@@ -71,7 +74,8 @@ BOOST_AUTO_TEST_CASE(priorities_then_fifo_and_restart_keeps_the_queue) {
     BOOST_TEST(f.wait(id, finished).at("status").as_string() == "completed");
   std::vector<std::string> order;
   const std::string log = f.s.log();
-  for (std::size_t pos = log.find("\"run_started\""); pos != std::string::npos; pos = log.find("\"run_started\"", pos + 1))
+  for (std::size_t pos = log.find("\"run_started\""); pos != std::string::npos;
+       pos = log.find("\"run_started\"", pos + 1))
     order.push_back(log.substr(log.find("\"run_id\":\"", pos) + 10, 36));
   BOOST_TEST((order == std::vector<std::string>{c, a, d, b}));
   BOOST_TEST(f.status(e) == "cancelled");
@@ -92,7 +96,8 @@ BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after) {
 
 BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
   // ~3 s per run; at most one of this user's runs at once.
-  fixture f({"--workers", "2", "--max-user-runs", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
+  fixture f({"--workers", "2", "--max-user-runs", "1"},
+            {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
   const std::string a = f.submit(body(10));
   const std::string b = f.submit(body(11));
   f.wait(a, {"running"});
@@ -105,13 +110,15 @@ BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
   auto cancel = f.s.request("POST", "/v1/backtest/" + a + "/cancel", f.key);
   BOOST_TEST(cancel.status == 200u);
   f.wait(b, {"running"}, 5); // the slot is freed once the worker stopped
-  const double stopped_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  const double stopped_after =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
   BOOST_TEST(stopped_after < 1.0);
   BOOST_TEST(f.status(a) == "cancelled");
   // No partial results of the cancelled run.
   BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + a + "'") == "0");
   BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + a + "'") == "0");
-  BOOST_TEST(f.s.request("DELETE", "/v1/backtest/" + b, f.key).status == 204u); // cancels a running run
+  BOOST_TEST(f.s.request("DELETE", "/v1/backtest/" + b, f.key).status
+             == 204u); // cancels a running run
   BOOST_TEST(f.wait(b, finished, 5).at("status").as_string() == "cancelled");
 }
 
@@ -136,8 +143,10 @@ BOOST_AUTO_TEST_CASE(a_crash_on_every_attempt_is_dead_lettered) {
   BOOST_TEST(run.at("attempts").to_number<int>() == 3);
   BOOST_TEST(run.at("attempt_errors").as_array().size() == 3u);
   BOOST_TEST(std::string(run.at("error").as_string()).find("injected crash") != std::string::npos);
-  BOOST_TEST(f.s.sql("SELECT attempts, jsonb_array_length(errors) FROM dead_letters WHERE run_id = '" + id + "'") ==
-             "3|3");
+  BOOST_TEST(
+      f.s.sql("SELECT attempts, jsonb_array_length(errors) FROM dead_letters WHERE run_id = '" + id
+              + "'")
+      == "3|3");
   auto trades = f.s.request("GET", "/v1/backtest/" + id + "/trades", f.key);
   BOOST_TEST(trades.status == 409u);
   BOOST_TEST(trades.body.find("no trades because execution did not complete") != std::string::npos);
@@ -145,16 +154,19 @@ BOOST_AUTO_TEST_CASE(a_crash_on_every_attempt_is_dead_lettered) {
 }
 
 BOOST_AUTO_TEST_CASE(a_silent_worker_is_replaced_by_the_watchdog) {
-  fixture f({"--workers", "1", "--watchdog-seconds", "2"}, {{"BACKTESTD_FAULTS", "hang_at_bar=500,times=1"}});
+  fixture f({"--workers", "1", "--watchdog-seconds", "2"},
+            {{"BACKTESTD_FAULTS", "hang_at_bar=500,times=1"}});
   const std::string id = f.submit(body(17));
   auto run = f.wait(id, finished, 30);
   BOOST_TEST(run.at("status").as_string() == "completed");
   BOOST_TEST(run.at("attempts").to_number<int>() == 2);
   BOOST_REQUIRE(run.at("attempt_errors").as_array().size() == 1u);
-  BOOST_TEST(std::string(run.at("attempt_errors").as_array()[0].at("error").as_string()).find("stopped reporting") !=
-             std::string::npos);
+  BOOST_TEST(std::string(run.at("attempt_errors").as_array()[0].at("error").as_string())
+                 .find("stopped reporting")
+             != std::string::npos);
   BOOST_TEST(f.s.log().find("\"worker_stalled\"") != std::string::npos);
-  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "1"); // one result set
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'")
+             == "1"); // one result set
 }
 
 BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
@@ -168,14 +180,16 @@ BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
   BOOST_TEST(run.at("status").as_string() == "completed");
   BOOST_TEST(run.at("attempts").to_number<int>() == 2);
   // Exactly one result set: one equity document of 12,000 points, trades once.
-  BOOST_TEST(f.s.sql("SELECT count(*), sum(points) FROM run_equity WHERE run_id = '" + id + "'") == "1|12000");
-  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + id + "'") ==
-             std::to_string(run.at("metrics").at("total_trades").to_number<int>()));
+  BOOST_TEST(f.s.sql("SELECT count(*), sum(points) FROM run_equity WHERE run_id = '" + id + "'")
+             == "1|12000");
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + id + "'")
+             == std::to_string(run.at("metrics").at("total_trades").to_number<int>()));
 }
 
 BOOST_AUTO_TEST_CASE(position_and_eta_follow_the_per_user_limit) {
   // Two workers, one run per user at a time, runs of ~2 s (slowed on purpose).
-  fixture f({"--workers", "2", "--max-user-runs", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}});
+  fixture f({"--workers", "2", "--max-user-runs", "1"},
+            {{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}});
   // One run first, so that the average run time is known.
   const auto warm = f.wait(f.submit(body(9)), finished);
   BOOST_REQUIRE(warm.at("status").as_string() == "completed");
@@ -188,22 +202,28 @@ BOOST_AUTO_TEST_CASE(position_and_eta_follow_the_per_user_limit) {
   auto r2 = f.run(a2), r3 = f.run(a3);
   BOOST_TEST(r2.at("queue_position").to_number<int>() == 1);
   BOOST_TEST(r3.at("queue_position").to_number<int>() == 2);
-  const double eta2 = r2.at("eta_seconds").to_number<double>(), eta3 = r3.at("eta_seconds").to_number<double>();
+  const double eta2 = r2.at("eta_seconds").to_number<double>(),
+               eta3 = r3.at("eta_seconds").to_number<double>();
   BOOST_TEST(eta2 > 1.3 * run_s, "eta2 " << eta2 << " run " << run_s);
   BOOST_TEST(eta3 > eta2 + 0.7 * run_s, "eta3 " << eta3 << " eta2 " << eta2);
-  const double asked = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
+  const double asked =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count();
   const auto done3 = f.wait(a3, finished, 60);
   BOOST_REQUIRE(done3.at("status").as_string() == "completed");
-  const double actual3 = std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count() - asked;
+  const double actual3 =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count() - asked;
   // Measured against the known run durations: within 35 % (polling and
   // start-up add a little to every run).
-  BOOST_TEST(std::abs(actual3 - eta3) < 0.35 * actual3 + 0.3, "eta " << eta3 << " s, took " << actual3 << " s");
-  BOOST_TEST_MESSAGE("run " << run_s << " s; a2 eta " << eta2 << " s; a3 eta " << eta3 << " s, took " << actual3 << " s");
+  BOOST_TEST(std::abs(actual3 - eta3) < 0.35 * actual3 + 0.3,
+             "eta " << eta3 << " s, took " << actual3 << " s");
+  BOOST_TEST_MESSAGE("run " << run_s << " s; a2 eta " << eta2 << " s; a3 eta " << eta3
+                            << " s, took " << actual3 << " s");
   // Another user's run is not held back by a's limit: it goes first.
   const std::string other = f.s.create_key("other");
-  BOOST_REQUIRE(f.s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", other, bt::test::gc_hourly_csv(),
-                            "text/csv")
-                  .status == 201u);
+  BOOST_REQUIRE(f.s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", other,
+                            bt::test::gc_hourly_csv(), "text/csv")
+                    .status
+                == 201u);
   const std::string b1 = bt::test::run_client{f.s, other}.submit(body(23));
   const std::string a4 = f.submit(body(24)), a5 = f.submit(body(25));
   (void)a4;

@@ -15,17 +15,26 @@ using bt::test::server_process;
 namespace {
 
 std::string body(int atr) {
-  return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)" +
-         std::to_string(atr) + "}}";
+  return R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z","params":{"atr_period":)"
+         + std::to_string(atr) + "}}";
 }
 
 /// A `backtestd worker` process.
 struct node_process {
   pid_t pid = -1;
   node_process(const std::string& node_id, std::uint16_t port, const std::string& token_file,
-               const std::map<std::string, std::string>& env = {}, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{BACKTESTD_BINARY, "worker", "--join", "127.0.0.1:" + std::to_string(port),
-                                  "--workers", "1", "--cluster-token-file", token_file, "--node-id", node_id};
+               const std::map<std::string, std::string>& env = {},
+               std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{BACKTESTD_BINARY,
+                                  "worker",
+                                  "--join",
+                                  "127.0.0.1:" + std::to_string(port),
+                                  "--workers",
+                                  "1",
+                                  "--cluster-token-file",
+                                  token_file,
+                                  "--node-id",
+                                  node_id};
     args.insert(args.end(), extra.begin(), extra.end());
     pid = bt::test::spawn_logged(std::move(args), env, token_file + "." + node_id + ".log");
   }
@@ -45,16 +54,22 @@ struct cluster_fixture {
   server_process s;
   std::uint16_t cluster_port = bt::test::free_port();
   std::string token_file, key, admin;
-  explicit cluster_fixture(std::vector<std::string> extra = {}, const std::map<std::string, std::string>& env = {}) {
+  explicit cluster_fixture(std::vector<std::string> extra = {},
+                           const std::map<std::string, std::string>& env = {}) {
     token_file = s.data_dir() + ".token";
     std::ofstream(token_file) << "a-cluster-token-of-at-least-16-characters\n";
     key = s.create_key("trader");
     admin = s.create_key("ops", "admin");
-    std::vector<std::string> args{"--workers", "0", "--cluster-listen", "127.0.0.1:" + std::to_string(cluster_port),
-                                  "--cluster-token-file", token_file};
+    std::vector<std::string> args{"--workers",
+                                  "0",
+                                  "--cluster-listen",
+                                  "127.0.0.1:" + std::to_string(cluster_port),
+                                  "--cluster-token-file",
+                                  token_file};
     args.insert(args.end(), extra.begin(), extra.end());
     s.start(args, env);
-    auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(), "text/csv");
+    auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key,
+                        bt::test::gc_hourly_csv(), "text/csv");
     BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
   }
   ~cluster_fixture() { std::filesystem::remove(token_file); }
@@ -77,7 +92,8 @@ struct cluster_fixture {
   }
   std::string submit(int atr) { return bt::test::run_client{s, key}.submit(body(atr)); }
   boost::json::value run(const std::string& id) { return bt::test::run_client{s, key}.run(id); }
-  boost::json::value wait(const std::string& id, const std::set<std::string>& states, double seconds = 60) {
+  boost::json::value wait(const std::string& id, const std::set<std::string>& states,
+                          double seconds = 60) {
     return bt::test::run_client{s, key}.wait(id, states, seconds);
   }
 };
@@ -112,7 +128,8 @@ BOOST_AUTO_TEST_CASE(twenty_runs_spread_over_two_nodes) {
 
 BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
   cluster_fixture f;
-  const std::map<std::string, std::string> slow{{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}}; // ~2 s per run
+  const std::map<std::string, std::string> slow{
+      {"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}}; // ~2 s per run
   auto a = std::make_unique<node_process>("node-a", f.cluster_port, f.token_file, slow);
   node_process b("node-b", f.cluster_port, f.token_file, slow);
   BOOST_REQUIRE(f.wait_node("node-a", "up"));
@@ -126,8 +143,8 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
   while (victim.empty() && std::chrono::steady_clock::now() < deadline) {
     for (const auto& id : ids) {
       auto r = f.run(id);
-      if (r.at("status").as_string() == "running" && r.at("worker_id").is_string() &&
-          std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0)
+      if (r.at("status").as_string() == "running" && r.at("worker_id").is_string()
+          && std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0)
         victim = id;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -137,7 +154,8 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
   a->stop(SIGKILL);
   const auto killed_at = std::chrono::steady_clock::now();
   BOOST_TEST(f.wait_node("node-a", "lost", 5));
-  BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count() < 2.0);
+  BOOST_TEST(std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count()
+             < 2.0);
   for (const auto& id : ids) {
     auto r = f.wait(id, finished, 90);
     BOOST_TEST(r.at("status").as_string() == "completed", id);
@@ -162,7 +180,8 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
 BOOST_AUTO_TEST_CASE(a_hung_node_is_lost_after_ten_seconds_of_silence) {
   cluster_fixture f;
   const std::map<std::string, std::string> slow{{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}};
-  node_process a("node-a", f.cluster_port, f.token_file, slow), b("node-b", f.cluster_port, f.token_file, slow);
+  node_process a("node-a", f.cluster_port, f.token_file, slow),
+      b("node-b", f.cluster_port, f.token_file, slow);
   BOOST_REQUIRE(f.wait_node("node-a", "up"));
   BOOST_REQUIRE(f.wait_node("node-b", "up"));
   const std::string first = f.submit(50), second = f.submit(51);
@@ -171,7 +190,8 @@ BOOST_AUTO_TEST_CASE(a_hung_node_is_lost_after_ten_seconds_of_silence) {
   ::kill(a.pid, SIGSTOP); // connected but silent
   const auto stopped_at = std::chrono::steady_clock::now();
   BOOST_TEST(f.wait_node("node-a", "lost", 20));
-  const double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
+  const double after =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - stopped_at).count();
   BOOST_TEST(after >= 9.0);
   BOOST_TEST(after < 13.0);
   for (const auto& id : {first, second}) {
@@ -189,10 +209,10 @@ BOOST_AUTO_TEST_CASE(a_node_with_a_wrong_token_is_rejected) {
   std::ofstream(bad) << "not-the-cluster-token-at-all\n";
   std::string err;
   // `timeout`: a node that did not exit would hang the suite, not fail it.
-  auto [code, out] = bt::test::run_command("timeout 60 " + std::string(BACKTESTD_BINARY) + " worker --join 127.0.0.1:" +
-                                             std::to_string(f.cluster_port) + " --cluster-token-file " + bad +
-                                             " --node-id intruder",
-                                           &err);
+  auto [code, out] = bt::test::run_command(
+      "timeout 60 " + std::string(BACKTESTD_BINARY) + " worker --join 127.0.0.1:"
+          + std::to_string(f.cluster_port) + " --cluster-token-file " + bad + " --node-id intruder",
+      &err);
   BOOST_TEST(code == 1); // rejected, and exited at once (124: it hung)
   BOOST_TEST(err.find("join_rejected") != std::string::npos, err);
   BOOST_TEST(f.s.log().find("\"node_rejected\"") != std::string::npos);
@@ -204,10 +224,12 @@ BOOST_AUTO_TEST_CASE(nodes_can_join_over_tls) {
   const std::string dir = bt::test::server_process().data_dir() + "_tls";
   std::filesystem::create_directories(dir);
   const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
-  auto [made, out] = bt::test::run_command("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
-                                           " -days 2 -subj /CN=backtestd-cluster");
+  auto [made, out] =
+      bt::test::run_command("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out "
+                            + cert + " -days 2 -subj /CN=backtestd-cluster");
   BOOST_REQUIRE(made == 0);
-  const std::vector<std::string> tls{"--cluster-tls-cert", cert, "--cluster-tls-key", key, "--cluster-tls-ca", cert};
+  const std::vector<std::string> tls{"--cluster-tls-cert", cert, "--cluster-tls-key", key,
+                                     "--cluster-tls-ca",   cert};
   cluster_fixture f(tls);
   node_process secure("node-tls", f.cluster_port, f.token_file, {}, tls);
   BOOST_REQUIRE(f.wait_node("node-tls", "up"));
@@ -216,10 +238,11 @@ BOOST_AUTO_TEST_CASE(nodes_can_join_over_tls) {
   BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-tls/", 0) == 0u);
   // A node without TLS cannot even reach the gateway.
   std::string err;
-  auto [code, o2] = bt::test::run_command("timeout 3 " + std::string(BACKTESTD_BINARY) + " worker --join 127.0.0.1:" +
-                                            std::to_string(f.cluster_port) + " --cluster-token-file " + f.token_file +
-                                            " --node-id plain",
-                                          &err);
+  auto [code, o2] =
+      bt::test::run_command("timeout 3 " + std::string(BACKTESTD_BINARY)
+                                + " worker --join 127.0.0.1:" + std::to_string(f.cluster_port)
+                                + " --cluster-token-file " + f.token_file + " --node-id plain",
+                            &err);
   BOOST_TEST(code != 0);
   BOOST_TEST(f.node_status("plain") == "absent");
   std::filesystem::remove_all(dir);
@@ -232,12 +255,13 @@ BOOST_AUTO_TEST_CASE(the_gateway_trusts_only_what_it_dispatched) {
   std::ofstream(token_file) << "a-cluster-token-of-at-least-16-characters\n";
   const std::string key = s.create_key("trader");
   const std::uint16_t port = bt::test::free_port();
-  s.start({"--workers", "1", "--cluster-listen", "127.0.0.1:" + std::to_string(port), "--cluster-token-file",
-           token_file},
+  s.start({"--workers", "1", "--cluster-listen", "127.0.0.1:" + std::to_string(port),
+           "--cluster-token-file", token_file},
           {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
-  BOOST_REQUIRE(s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::test::gc_hourly_csv(),
-                          "text/csv")
-                  .status == 201u);
+  BOOST_REQUIRE(s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key,
+                          bt::test::gc_hourly_csv(), "text/csv")
+                    .status
+                == 201u);
   bt::test::run_client client{s, key};
   const std::string id = client.submit(body(14));
   auto running = client.wait(id, {"running"}, 20);
@@ -246,8 +270,9 @@ BOOST_AUTO_TEST_CASE(the_gateway_trusts_only_what_it_dispatched) {
   // Forged messages: from a peer that never joined, and from one that
   // joined (it knows the token) but was never given this attempt.
   for (const char* mode : {"anonymous", "joined"}) {
-    auto [code, out] = bt::test::run_command(std::string(ROGUE_NODE_BINARY) + " " + std::to_string(port) + " " +
-                                             token_file + " " + mode + " " + id + " " + attempt);
+    auto [code, out] =
+        bt::test::run_command(std::string(ROGUE_NODE_BINARY) + " " + std::to_string(port) + " "
+                              + token_file + " " + mode + " " + id + " " + attempt);
     BOOST_TEST(code == 0, mode << ": " << out);
   }
   // The live attempt is untouched: still running, still reporting, and
@@ -279,22 +304,25 @@ BOOST_AUTO_TEST_CASE(heartbeats_keep_their_beat_while_a_big_result_is_stored) {
   spec.seed = 11;
   spec.start = 1'609'459'200; // 2021-01-01
   const bt::bar_series bars = bt::generate_bars(spec);
-  BOOST_REQUIRE(f.s.request("POST", "/v1/market-data?symbol=BTCUSD&timeframe=15m", f.key, bt::to_csv(bars), "text/csv")
-                  .status == 201u);
+  BOOST_REQUIRE(f.s.request("POST", "/v1/market-data?symbol=BTCUSD&timeframe=15m", f.key,
+                            bt::to_csv(bars), "text/csv")
+                    .status
+                == 201u);
   node_process a("node-a", f.cluster_port, f.token_file);
   BOOST_REQUIRE(f.wait_node("node-a", "up"));
   const std::string id = bt::test::run_client{f.s, f.key}.submit(
-    "{\"symbol\":\"BTCUSD\",\"timeframe\":\"15m\",\"start\":\"" + bt::format_timestamp(bars.times()[0]) +
-    "\",\"end\":\"" + bt::format_timestamp(bars.times()[bars.size() - 1]) +
-    "\",\"strategy\":\"dual_sma\",\"params\":{\"fast_period\":2,\"slow_period\":3}}");
+      "{\"symbol\":\"BTCUSD\",\"timeframe\":\"15m\",\"start\":\""
+      + bt::format_timestamp(bars.times()[0]) + "\",\"end\":\""
+      + bt::format_timestamp(bars.times()[bars.size() - 1])
+      + "\",\"strategy\":\"dual_sma\",\"params\":{\"fast_period\":2,\"slow_period\":3}}");
   std::int64_t worst_lag = 0;
   int polls = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (f.run(id).at("status").as_string() != "completed" && std::chrono::steady_clock::now() < deadline) {
+  while (f.run(id).at("status").as_string() != "completed"
+         && std::chrono::steady_clock::now() < deadline) {
     const auto listing = f.nodes();
     for (const auto& n : listing.at("nodes").as_array())
-      if (n.at("node_id").as_string() == "node-a")
-      {
+      if (n.at("node_id").as_string() == "node-a") {
         bt::unix_time beat = 0;
         bt::parse_timestamp(std::string(n.at("last_heartbeat").as_string()), beat);
         worst_lag = std::max<std::int64_t>(worst_lag, std::time(nullptr) - beat);
@@ -309,8 +337,9 @@ BOOST_AUTO_TEST_CASE(heartbeats_keep_their_beat_while_a_big_result_is_stored) {
   // Heartbeats come every second; a manager blocked by the store would
   // have let the last one age past 4 s.
   BOOST_TEST(worst_lag <= 3, "last heartbeat lagged " << worst_lag << " s");
-  BOOST_TEST_MESSAGE("trades " << done.at("metrics").at("total_trades").to_number<int>() << ", polls " << polls
-                               << ", worst heartbeat age " << worst_lag << " s");
+  BOOST_TEST_MESSAGE("trades " << done.at("metrics").at("total_trades").to_number<int>()
+                               << ", polls " << polls << ", worst heartbeat age " << worst_lag
+                               << " s");
   BOOST_TEST(f.node_status("node-a") == "up");
 }
 

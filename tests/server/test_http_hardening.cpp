@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_SUITE(http_hardening)
 BOOST_AUTO_TEST_CASE(non_utf8_and_nul_in_the_target_are_400) {
   auto& f = shared();
   require_json_error(f.server.request("GET", "/v1/market-data/%ff/1h", f.trader), 400);
-  require_json_error(f.server.request("GET", "/v1/market-data/GC/1h/bars?from=%c3%28", f.trader), 400);
+  require_json_error(f.server.request("GET", "/v1/market-data/GC/1h/bars?from=%c3%28", f.trader),
+                     400);
   // Was: the NUL truncated the value and GC's runs were listed.
   require_json_error(f.server.request("GET", "/v1/backtest?symbol=GC%00", f.trader), 400);
   require_json_error(f.server.request("GET", "/v1/market-data/GC%00/1h", f.trader), 400);
@@ -69,7 +70,8 @@ BOOST_AUTO_TEST_CASE(error_bodies_stay_valid_utf8_json_when_the_input_is_not) {
   bad += "\xff\xfe";
   bad += std::string(1, '\0');
   bad += "x,1,2,1,1,1\n";
-  auto r = f.server.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", f.trader, bad, "text/csv");
+  auto r =
+      f.server.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", f.trader, bad, "text/csv");
   require_json_error(r, 422);
   BOOST_TEST(r.body.find("\\ufffd") != std::string::npos, r.body);
 }
@@ -77,58 +79,78 @@ BOOST_AUTO_TEST_CASE(error_bodies_stay_valid_utf8_json_when_the_input_is_not) {
 BOOST_AUTO_TEST_CASE(media_types_are_compared_exactly) {
   auto& f = shared();
   for (const char* type : {"text/csvx", "text/csv-but-not-really", "application/csvfoo", "textcsv"})
-    require_json_error(f.server.request("POST", "/v1/market-data?symbol=MT&timeframe=1h", f.trader, csv, type), 415);
-  BOOST_TEST(f.server.request("POST", "/v1/market-data?symbol=MT&timeframe=1h", f.trader, csv,
-                              "Text/CSV ; charset=utf-8")
-               .status == 201u);
-  require_json_error(f.server.request("POST", "/v1/backtest", f.trader, "{}", "application/jsonx"), 415);
-  require_json_error(f.server.request("POST", "/v1/backtest", f.trader, "{}", "application/json-seq"), 415);
-  BOOST_TEST(f.server.request("POST", "/v1/backtest", f.trader, "{}", "application/json; charset=utf-8").status ==
-             422u);
+    require_json_error(
+        f.server.request("POST", "/v1/market-data?symbol=MT&timeframe=1h", f.trader, csv, type),
+        415);
+  BOOST_TEST(f.server
+                 .request("POST", "/v1/market-data?symbol=MT&timeframe=1h", f.trader, csv,
+                          "Text/CSV ; charset=utf-8")
+                 .status
+             == 201u);
+  require_json_error(f.server.request("POST", "/v1/backtest", f.trader, "{}", "application/jsonx"),
+                     415);
+  require_json_error(
+      f.server.request("POST", "/v1/backtest", f.trader, "{}", "application/json-seq"), 415);
+  BOOST_TEST(
+      f.server.request("POST", "/v1/backtest", f.trader, "{}", "application/json; charset=utf-8")
+          .status
+      == 422u);
 }
 
 BOOST_AUTO_TEST_CASE(multipart_matches_the_name_parameter_only) {
   auto& f = shared();
   auto part = [](const std::string& disposition, const std::string& content) {
-    return "--XyZ\r\nContent-Disposition: " + disposition + "\r\nContent-Type: text/csv\r\n\r\n" + content + "\r\n";
+    return "--XyZ\r\nContent-Disposition: " + disposition + "\r\nContent-Type: text/csv\r\n\r\n"
+           + content + "\r\n";
   };
   const std::string type = "multipart/form-data; boundary=XyZ";
   // filename="file" on another field is not the file field.
-  auto r = f.server.request("POST", "/v1/market-data?symbol=MP&timeframe=1h", f.trader,
-                            part("form-data; name=\"other\"; filename=\"file\"", csv) + "--XyZ--\r\n", type);
+  auto r = f.server.request(
+      "POST", "/v1/market-data?symbol=MP&timeframe=1h", f.trader,
+      part("form-data; name=\"other\"; filename=\"file\"", csv) + "--XyZ--\r\n", type);
   require_json_error(r, 422);
   BOOST_TEST(detail_fields(r) == "file,");
   // Two file parts are ambiguous.
   r = f.server.request("POST", "/v1/market-data?symbol=MP&timeframe=1h", f.trader,
-                       part("form-data; name=\"file\"", csv) + part("form-data; name=file", csv) + "--XyZ--\r\n", type);
+                       part("form-data; name=\"file\"", csv) + part("form-data; name=file", csv)
+                           + "--XyZ--\r\n",
+                       type);
   require_json_error(r, 422);
   BOOST_TEST(r.body.find("more than one") != std::string::npos);
   // The real one, after another part whose filename is "file".
   r = f.server.request("POST", "/v1/market-data?symbol=MP&timeframe=1h", f.trader,
-                       part("form-data; name=\"note\"; filename=\"file\"", "x") +
-                         part("form-data; filename=\"gc.csv\"; name=\"file\"", csv) + "--XyZ--\r\n",
+                       part("form-data; name=\"note\"; filename=\"file\"", "x")
+                           + part("form-data; filename=\"gc.csv\"; name=\"file\"", csv)
+                           + "--XyZ--\r\n",
                        type);
   BOOST_TEST(r.status == 201u, r.body);
 }
 
 BOOST_AUTO_TEST_CASE(broken_chunking_is_400_and_unknown_transfer_codings_501) {
   auto& f = shared();
-  const std::string head = "POST /v1/backtest HTTP/1.1\r\nHost: x\r\nX-API-Key: " + f.trader +
-                           "\r\nContent-Type: application/json\r\n";
-  require_json_error(f.server.raw_request(head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"), 400);
+  const std::string head = "POST /v1/backtest HTTP/1.1\r\nHost: x\r\nX-API-Key: " + f.trader
+                           + "\r\nContent-Type: application/json\r\n";
   require_json_error(
-    f.server.raw_request(head + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffffff\r\n{}\r\n0\r\n\r\n"), 400);
-  require_json_error(f.server.raw_request(head + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"), 501);
+      f.server.raw_request(head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"), 400);
+  require_json_error(
+      f.server.raw_request(
+          head + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffffff\r\n{}\r\n0\r\n\r\n"),
+      400);
+  require_json_error(
+      f.server.raw_request(head + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+      501);
   // Valid chunking still works.
-  require_json_error(f.server.raw_request(head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"), 422);
+  require_json_error(
+      f.server.raw_request(head + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"), 422);
 }
 
 BOOST_AUTO_TEST_CASE(head_answers_where_get_does) {
   auto& f = shared();
   for (const char* path : {"/v1/market-data", "/v1/strategies", "/v1/queue", "/v1/backtest"}) {
     auto get = f.server.request("GET", path, f.trader);
-    auto head = f.server.raw_request("HEAD " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nX-API-Key: " + f.trader +
-                                     "\r\nConnection: close\r\n\r\n");
+    auto head =
+        f.server.raw_request("HEAD " + std::string(path) + " HTTP/1.1\r\nHost: x\r\nX-API-Key: "
+                             + f.trader + "\r\nConnection: close\r\n\r\n");
     BOOST_TEST(head.status == 200u, path);
     BOOST_TEST(head.body.empty());
     BOOST_TEST(head.headers["Content-Length"] == std::to_string(get.body.size()), path);
@@ -162,30 +184,33 @@ BOOST_AUTO_TEST_CASE(unknown_query_parameters_are_named) {
   r = f.server.request("GET", "/v1/backtest?sort=net_profit&colour=red", f.trader);
   require_json_error(r, 400);
   BOOST_TEST(detail_fields(r) == "colour,");
-  BOOST_TEST(f.server.request("GET", "/v1/backtest?sort=net_profit&limit=5", f.trader).status == 200u);
+  BOOST_TEST(f.server.request("GET", "/v1/backtest?sort=net_profit&limit=5", f.trader).status
+             == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(upload_target_is_refused_before_the_body_is_read) {
   auto& f = shared();
   // 40 MB announced, none sent: the answer comes from the header alone.
-  const std::string head = "POST /v1/market-data?symbol=GC&timeframe=2h HTTP/1.1\r\nHost: x\r\nX-API-Key: " +
-                           f.trader + "\r\nContent-Type: text/csv\r\nContent-Length: 40000000\r\n\r\n";
+  const std::string head =
+      "POST /v1/market-data?symbol=GC&timeframe=2h HTTP/1.1\r\nHost: x\r\nX-API-Key: " + f.trader
+      + "\r\nContent-Type: text/csv\r\nContent-Length: 40000000\r\n\r\n";
   const auto started = std::chrono::steady_clock::now();
   auto r = f.server.raw_request(head, 5);
   require_json_error(r, 422);
   BOOST_TEST(detail_fields(r) == "timeframe,");
   BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(3)));
-  r = f.server.raw_request("POST /v1/market-data?timeframe=1h HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
-                           "Content-Length: 40000000\r\n\r\n",
-                           5);
+  r = f.server.raw_request(
+      "POST /v1/market-data?timeframe=1h HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+      "Content-Length: 40000000\r\n\r\n",
+      5);
   require_json_error(r, 401);
 }
 
 BOOST_AUTO_TEST_CASE(keys_create_keeps_an_existing_users_role) {
   auto& f = shared();
   // Was: a second key for an admin silently demoted it to trader.
-  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " keys create --user root --data-dir " +
-                                           f.server.data_dir());
+  auto [code, out] = bt::test::run_command(
+      std::string(BACKTESTD_BINARY) + " keys create --user root --data-dir " + f.server.data_dir());
   BOOST_REQUIRE(code == 0);
   BOOST_TEST(f.server.sql("SELECT role FROM users WHERE name = 'root'") == "admin");
   while (!out.empty() && out.back() == '\n')

@@ -19,8 +19,8 @@ bt::test::two_user_server& shared() {
 
 const std::string header = "timestamp,open,high,low,close,volume\n";
 
-
-std::string generated(std::size_t bars, const char* start = "2024-03-01T00:00:00Z", std::uint64_t seed = 1) {
+std::string generated(std::size_t bars, const char* start = "2024-03-01T00:00:00Z",
+                      std::uint64_t seed = 1) {
   bt::synthetic_spec spec;
   spec.bars = bars;
   spec.seed = seed;
@@ -30,8 +30,8 @@ std::string generated(std::size_t bars, const char* start = "2024-03-01T00:00:00
 
 http_result upload(const std::string& key, const std::string& symbol, const std::string& csv,
                    const std::string& timeframe = "1h") {
-  return shared().server.request("POST", "/v1/market-data?symbol=" + symbol + "&timeframe=" + timeframe, key, csv,
-                                 "text/csv");
+  return shared().server.request(
+      "POST", "/v1/market-data?symbol=" + symbol + "&timeframe=" + timeframe, key, csv, "text/csv");
 }
 
 std::string error_code(const http_result& r) {
@@ -53,11 +53,14 @@ BOOST_AUTO_TEST_CASE(health_and_readiness_need_no_key) {
 BOOST_AUTO_TEST_CASE(every_v1_endpoint_needs_a_valid_key) {
   auto& s = shared().server;
   const std::vector<std::pair<std::string, std::string>> endpoints{
-    {"GET", "/v1/market-data"}, {"POST", "/v1/market-data?symbol=GC&timeframe=1h"},
-    {"GET", "/v1/market-data/GC/1h"}, {"GET", "/v1/market-data/GC/1h/bars"}, {"DELETE", "/v1/market-data/GC/1h"}};
+      {"GET", "/v1/market-data"},
+      {"POST", "/v1/market-data?symbol=GC&timeframe=1h"},
+      {"GET", "/v1/market-data/GC/1h"},
+      {"GET", "/v1/market-data/GC/1h/bars"},
+      {"DELETE", "/v1/market-data/GC/1h"}};
   for (const auto& [method, target] : endpoints) {
-    for (const std::string& key : {std::string(), std::string("bt_nonsense"),
-                                  "bt_" + std::string(64, 'a')}) {
+    for (const std::string& key :
+         {std::string(), std::string("bt_nonsense"), "bt_" + std::string(64, 'a')}) {
       auto r = s.request(method, target, key, "", "text/csv");
       BOOST_TEST(r.status == 401u, method << " " << target << " key '" << key << "'");
       BOOST_TEST(error_code(r) == "unauthorized");
@@ -66,7 +69,8 @@ BOOST_AUTO_TEST_CASE(every_v1_endpoint_needs_a_valid_key) {
   // A revoked key stops working within a second, also while the server runs.
   const std::string carol = s.create_key("carol");
   BOOST_TEST(s.request("GET", "/v1/market-data", carol).status == 200u);
-  auto [code, list] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " keys list --data-dir " + s.data_dir());
+  auto [code, list] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " keys list --data-dir "
+                                            + s.data_dir());
   BOOST_REQUIRE(code == 0);
   std::string id;
   std::istringstream lines(list);
@@ -74,9 +78,12 @@ BOOST_AUTO_TEST_CASE(every_v1_endpoint_needs_a_valid_key) {
     if (line.find("\tcarol\t") != std::string::npos)
       id = line.substr(0, line.find('\t'));
   BOOST_REQUIRE(!id.empty());
-  BOOST_TEST(bt::test::run_command(std::string(BACKTESTD_BINARY) + " keys revoke " + id + " --data-dir " + s.data_dir())
-               .first == 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // authentications are remembered for 1 s
+  BOOST_TEST(bt::test::run_command(std::string(BACKTESTD_BINARY) + " keys revoke " + id
+                                   + " --data-dir " + s.data_dir())
+                 .first
+             == 0);
+  std::this_thread::sleep_for(
+      std::chrono::milliseconds(1100)); // authentications are remembered for 1 s
   BOOST_TEST(s.request("GET", "/v1/market-data", carol).status == 401u);
 }
 
@@ -93,7 +100,8 @@ BOOST_AUTO_TEST_CASE(upload_happy_path_and_exact_download) {
   BOOST_TEST(rep.at("gaps").as_array().empty());
   BOOST_TEST(rep.at("range").at("from").as_string() == "2024-03-01T00:00:00Z");
   BOOST_TEST(rep.at("checksum").as_string().size() == 64u);
-  auto down = sh.server.request("GET", "/v1/market-data/GC/1h/bars?format=csv&limit=100000", sh.alice);
+  auto down =
+      sh.server.request("GET", "/v1/market-data/GC/1h/bars?format=csv&limit=100000", sh.alice);
   BOOST_TEST(down.status == 200u);
   BOOST_TEST(down.headers["Content-Type"].find("text/csv") == 0u);
   BOOST_TEST(down.body == csv); // byte for byte
@@ -106,10 +114,15 @@ BOOST_AUTO_TEST_CASE(upload_happy_path_and_exact_download) {
       BOOST_TEST(d.at("checksum") == rep.at("checksum"));
     }
   BOOST_TEST(found);
-  auto json_bars = sh.server.request("GET", "/v1/market-data/GC/1h/bars?from=2024-03-01T01:00:00Z&to=2024-03-01T03:00:00Z",
-                                     sh.alice).json();
+  auto json_bars =
+      sh.server
+          .request("GET",
+                   "/v1/market-data/GC/1h/bars?from=2024-03-01T01:00:00Z&to=2024-03-01T03:00:00Z",
+                   sh.alice)
+          .json();
   BOOST_TEST(json_bars.at("count").to_number<int>() == 3);
-  BOOST_TEST(json_bars.at("bars").as_array()[0].at("timestamp").as_string() == "2024-03-01T01:00:00Z");
+  BOOST_TEST(json_bars.at("bars").as_array()[0].at("timestamp").as_string()
+             == "2024-03-01T01:00:00Z");
 }
 
 BOOST_AUTO_TEST_CASE(other_users_get_404_for_everything) {
@@ -127,12 +140,13 @@ BOOST_AUTO_TEST_CASE(other_users_get_404_for_everything) {
 
 BOOST_AUTO_TEST_CASE(duplicate_gap_and_price_logic_reports_name_rows) {
   auto& sh = shared();
-  const std::string csv = header + "2024-01-02T10:00:00Z,10,11,9,10,1\n"   // 1
-                                   "2024-01-02T11:00:00Z,10,11,9,10,1\n"   // 2
-                                   "2024-01-02T11:00:00Z,12,13,11,12,1\n"  // 3 duplicate of 2
-                                   "2024-01-02T12:00:00Z,10,9,8,10,1\n"    // 4 high below open
-                                   "2024-01-02T16:00:00Z,10,11,9,10,1\n"   // 5 after a 4-hour hole
-                                   "2024-01-02T17:00:00Z,10,11,9,-1,1\n";  // 6 non-positive
+  const std::string csv = header
+                          + "2024-01-02T10:00:00Z,10,11,9,10,1\n"  // 1
+                            "2024-01-02T11:00:00Z,10,11,9,10,1\n"  // 2
+                            "2024-01-02T11:00:00Z,12,13,11,12,1\n" // 3 duplicate of 2
+                            "2024-01-02T12:00:00Z,10,9,8,10,1\n"   // 4 high below open
+                            "2024-01-02T16:00:00Z,10,11,9,10,1\n"  // 5 after a 4-hour hole
+                            "2024-01-02T17:00:00Z,10,11,9,-1,1\n"; // 6 non-positive
   auto r = upload(sh.alice, "ES", csv);
   BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
   auto rep = r.json();
@@ -155,8 +169,10 @@ BOOST_AUTO_TEST_CASE(duplicate_gap_and_price_logic_reports_name_rows) {
 
 BOOST_AUTO_TEST_CASE(malformed_files_are_rejected_and_nothing_is_stored) {
   auto& sh = shared();
-  auto r = upload(sh.alice, "CL", header + "2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,10,eleven,9,10,1\n"
-                                           "2024-01-02T12:00:00+01:00,10,11,9,10,1\n");
+  auto r = upload(sh.alice, "CL",
+                  header
+                      + "2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,10,eleven,9,10,1\n"
+                        "2024-01-02T12:00:00+01:00,10,11,9,10,1\n");
   BOOST_TEST(r.status == 422u);
   auto details = r.json().at("error").at("details").as_array();
   BOOST_REQUIRE(details.size() == 2u);
@@ -166,7 +182,8 @@ BOOST_AUTO_TEST_CASE(malformed_files_are_rejected_and_nothing_is_stored) {
   BOOST_TEST(sh.server.request("GET", "/v1/market-data/CL/1h", sh.alice).status == 404u);
   auto bad_name = upload(sh.alice, "gc%20lower", header);
   BOOST_TEST(bad_name.status == 422u);
-  BOOST_TEST(bad_name.json().at("error").at("details").as_array()[0].at("field").as_string() == "symbol");
+  BOOST_TEST(bad_name.json().at("error").at("details").as_array()[0].at("field").as_string()
+             == "symbol");
 }
 
 BOOST_AUTO_TEST_CASE(size_limits) {
@@ -178,54 +195,68 @@ BOOST_AUTO_TEST_CASE(size_limits) {
     rows += std::to_string(1'600'000'000 + i * 60) + ",1,1,1,1,1\n";
   auto r = upload(sh.alice, "MES", rows, "1m");
   BOOST_TEST(r.status == 413u);
-  BOOST_TEST(std::string(r.json().at("error").at("message").as_string()).find("100000") != std::string::npos);
+  BOOST_TEST(std::string(r.json().at("error").at("message").as_string()).find("100000")
+             != std::string::npos);
   BOOST_TEST(sh.server.request("GET", "/v1/market-data/MES/1m", sh.alice).status == 404u);
   // More than 50 MB: 413 from the Content-Length alone.
   auto big = upload(sh.alice, "MES", std::string(50 * 1024 * 1024 + 1, 'x'), "1m");
   BOOST_TEST(big.status == 413u);
   BOOST_TEST(error_code(big) == "payload_too_large");
   // JSON-sized endpoints accept at most 1 MB.
-  auto r2 = sh.server.request("DELETE", "/v1/market-data/MES/1m", sh.alice, std::string(2 << 20, 'x'), "text/plain");
+  auto r2 = sh.server.request("DELETE", "/v1/market-data/MES/1m", sh.alice,
+                              std::string(2 << 20, 'x'), "text/plain");
   BOOST_TEST(r2.status == 413u);
 }
 
 BOOST_AUTO_TEST_CASE(crlf_bom_and_multipart_are_accepted) {
   auto& sh = shared();
-  std::string csv = "\xEF\xBB\xBFTimestamp,Open,High,Low,Close,Volume\r\n2024-01-02T10:00:00Z,10,11,9,10,1\r\n"
-                    "2024-01-02T11:00:00Z,10,11,9,10.5,2\r\n";
+  std::string csv =
+      "\xEF\xBB\xBFTimestamp,Open,High,Low,Close,Volume\r\n2024-01-02T10:00:00Z,10,11,9,10,1\r\n"
+      "2024-01-02T11:00:00Z,10,11,9,10.5,2\r\n";
   auto r = upload(sh.alice, "NQ", csv);
   BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
   BOOST_TEST(r.json().at("imported").to_number<int>() == 2);
   const std::string boundary = "----btboundary";
-  std::string body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--" + boundary +
-                     "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"mgc.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
-                     header + "2024-01-02T10:00:00Z,10,11,9,10,1\n\r\n--" + boundary + "--\r\n";
+  std::string body = "--" + boundary
+                     + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--"
+                     + boundary
+                     + "\r\nContent-Disposition: form-data; name=\"file\"; "
+                       "filename=\"mgc.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+                     + header + "2024-01-02T10:00:00Z,10,11,9,10,1\n\r\n--" + boundary + "--\r\n";
   auto m = sh.server.request("POST", "/v1/market-data?symbol=MGC&timeframe=1h", sh.alice, body,
                              "multipart/form-data; boundary=" + boundary);
   BOOST_REQUIRE_MESSAGE(m.status == 201u, m.body);
   BOOST_TEST(m.json().at("imported").to_number<int>() == 1);
-  auto wrong = sh.server.request("POST", "/v1/market-data?symbol=MGC&timeframe=1h", sh.alice, "{}", "application/json");
+  auto wrong = sh.server.request("POST", "/v1/market-data?symbol=MGC&timeframe=1h", sh.alice, "{}",
+                                 "application/json");
   BOOST_TEST(wrong.status == 415u);
 }
 
 BOOST_AUTO_TEST_CASE(second_upload_merges_and_stored_bars_win) {
   auto& sh = shared();
-  BOOST_REQUIRE(upload(sh.alice, "ZB", header + "2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,10,11,9,10,1\n")
-                  .status == 201u);
-  auto r = upload(sh.alice, "ZB", header + "2024-01-02T11:00:00Z,20,21,19,20,1\n2024-01-02T12:00:00Z,10,11,9,10,1\n");
+  BOOST_REQUIRE(
+      upload(sh.alice, "ZB",
+             header + "2024-01-02T10:00:00Z,10,11,9,10,1\n2024-01-02T11:00:00Z,10,11,9,10,1\n")
+          .status
+      == 201u);
+  auto r =
+      upload(sh.alice, "ZB",
+             header + "2024-01-02T11:00:00Z,20,21,19,20,1\n2024-01-02T12:00:00Z,10,11,9,10,1\n");
   BOOST_REQUIRE(r.status == 201u);
   auto rep = r.json();
   BOOST_TEST(rep.at("imported").to_number<int>() == 1);
   BOOST_TEST(rep.at("duplicates_skipped").at("already_stored").to_number<int>() == 1);
   BOOST_TEST(rep.at("dataset").at("bars").to_number<int>() == 3);
-  auto bars = sh.server.request("GET", "/v1/market-data/ZB/1h/bars", sh.alice).json().at("bars").as_array();
+  auto bars =
+      sh.server.request("GET", "/v1/market-data/ZB/1h/bars", sh.alice).json().at("bars").as_array();
   BOOST_REQUIRE(bars.size() == 3u);
   BOOST_TEST(bars[1].at("open").to_number<double>() == 10.0); // the stored bar, not the upload's 20
 }
 
 BOOST_AUTO_TEST_CASE(delete_then_404) {
   auto& sh = shared();
-  BOOST_REQUIRE(upload(sh.alice, "HG", header + "2024-01-02T10:00:00Z,10,11,9,10,1\n").status == 201u);
+  BOOST_REQUIRE(upload(sh.alice, "HG", header + "2024-01-02T10:00:00Z,10,11,9,10,1\n").status
+                == 201u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/market-data/HG/1h", sh.alice).status == 204u);
   BOOST_TEST(sh.server.request("GET", "/v1/market-data/HG/1h", sh.alice).status == 404u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/market-data/HG/1h", sh.alice).status == 404u);
@@ -244,7 +275,8 @@ BOOST_AUTO_TEST_CASE(errors_are_json_with_the_right_status) {
   auto q = s.request("GET", "/v1/market-data/GC/1h/bars?limit=abc", sh.alice);
   BOOST_TEST(q.status == 400u);
   BOOST_TEST(q.json().at("error").at("details").as_array()[0].at("field").as_string() == "limit");
-  BOOST_TEST(s.request("GET", "/v1/market-data/GC/1h/bars?from=yesterday", sh.alice).status == 400u);
+  BOOST_TEST(s.request("GET", "/v1/market-data/GC/1h/bars?from=yesterday", sh.alice).status
+             == 400u);
   BOOST_TEST(s.request("GET", "/v1/market-data/GC/1h/bars?x=%zz", sh.alice).status == 400u);
   auto missing = s.request("POST", "/v1/market-data", sh.alice, header, "text/csv");
   BOOST_TEST(missing.status == 422u);
@@ -257,11 +289,12 @@ BOOST_AUTO_TEST_CASE(openapi_describes_every_endpoint) {
   auto v = doc.json();
   BOOST_TEST(std::string(v.at("openapi").as_string()).rfind("3.0", 0) == 0u);
   const auto& paths = v.at("paths").as_object();
-  for (const char* p : {"/healthz", "/readyz", "/v1/market-data", "/v1/market-data/{symbol}/{timeframe}",
-                        "/v1/market-data/{symbol}/{timeframe}/bars", "/v1/strategies", "/v1/backtest",
-                        "/v1/backtest/history", "/v1/backtest/compare", "/v1/backtest/{id}", "/v1/backtest/{id}/cancel",
-                        "/v1/backtest/{id}/metrics", "/v1/backtest/{id}/equity", "/v1/backtest/{id}/trades",
-                        "/v1/backtest/{id}/zones", "/v1/backtest/{id}/chart"})
+  for (const char* p :
+       {"/healthz", "/readyz", "/v1/market-data", "/v1/market-data/{symbol}/{timeframe}",
+        "/v1/market-data/{symbol}/{timeframe}/bars", "/v1/strategies", "/v1/backtest",
+        "/v1/backtest/history", "/v1/backtest/compare", "/v1/backtest/{id}",
+        "/v1/backtest/{id}/cancel", "/v1/backtest/{id}/metrics", "/v1/backtest/{id}/equity",
+        "/v1/backtest/{id}/trades", "/v1/backtest/{id}/zones", "/v1/backtest/{id}/chart"})
     BOOST_TEST(paths.contains(p), p);
   BOOST_TEST(paths.at("/v1/market-data").as_object().contains("post"));
   BOOST_TEST(paths.at("/v1/market-data/{symbol}/{timeframe}").as_object().contains("delete"));

@@ -63,11 +63,14 @@ BOOST_AUTO_TEST_CASE(one_server_per_data_directory) {
   server_process s;
   s.start();
   std::string err;
-  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " serve --listen 127.0.0.1:" +
-                                             std::to_string(bt::test::free_port()) + " --data-dir " + s.data_dir(),
-                                           &err);
+  auto [code, out] = bt::test::run_command(
+      std::string(BACKTESTD_BINARY) + " serve --listen 127.0.0.1:"
+          + std::to_string(bt::test::free_port()) + " --data-dir " + s.data_dir(),
+      &err);
   BOOST_TEST(code != 0);
-  BOOST_TEST(err.find("another backtestd server is already using data directory") != std::string::npos, err);
+  BOOST_TEST(err.find("another backtestd server is already using data directory")
+                 != std::string::npos,
+             err);
   BOOST_TEST(s.request("GET", "/healthz").status == 200u); // the first one is unharmed
 }
 
@@ -75,8 +78,10 @@ BOOST_AUTO_TEST_CASE(restart_after_sigkill) {
   server_process s;
   const std::string key = s.create_key("fay");
   s.start();
-  BOOST_REQUIRE(s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, generated(200), "text/csv").status ==
-                201u);
+  BOOST_REQUIRE(
+      s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, generated(200), "text/csv")
+          .status
+      == 201u);
   s.stop(SIGKILL);
   s.start(); // adopts or restarts the embedded postgres left behind
   BOOST_TEST(s.request("GET", "/v1/market-data/GC/1h", key).status == 200u);
@@ -87,15 +92,20 @@ BOOST_AUTO_TEST_CASE(the_embedded_database_is_private) {
   s.create_key("pat");
   s.start();
   namespace fs = std::filesystem;
-  const auto perms = [](const std::string& p) { return fs::status(p).permissions() & fs::perms::all; };
+  const auto perms = [](const std::string& p) {
+    return fs::status(p).permissions() & fs::perms::all;
+  };
   // The socket's directory and the socket: the owner only (was 0755/0777).
   BOOST_TEST((perms(s.data_dir() + "/pg-run") == fs::perms::owner_all));
-  BOOST_TEST(((perms(s.data_dir() + "/pg-run/.s.PGSQL.5432") & (fs::perms::group_all | fs::perms::others_all)) ==
-              fs::perms::none));
-  BOOST_TEST((perms(s.data_dir() + "/pg-password") == (fs::perms::owner_read | fs::perms::owner_write)));
+  BOOST_TEST(((perms(s.data_dir() + "/pg-run/.s.PGSQL.5432")
+               & (fs::perms::group_all | fs::perms::others_all))
+              == fs::perms::none));
+  BOOST_TEST(
+      (perms(s.data_dir() + "/pg-password") == (fs::perms::owner_read | fs::perms::owner_write)));
   // No `trust`: a login without the password is refused (was accepted).
-  auto [code, out] = bt::test::run_command("psql \"host=" + s.data_dir() +
-                                           "/pg-run port=5432 user=backtestd dbname=backtestd\" -w -tAc 'SELECT 1'");
+  auto [code, out] = bt::test::run_command(
+      "psql \"host=" + s.data_dir()
+      + "/pg-run port=5432 user=backtestd dbname=backtestd\" -w -tAc 'SELECT 1'");
   BOOST_TEST(code != 0, out);
   std::ifstream hba(s.data_dir() + "/pg/pg_hba.conf");
   std::stringstream text;
@@ -123,8 +133,8 @@ BOOST_AUTO_TEST_CASE(sigterm_with_requests_outliving_the_grace_period_exits_clea
   for (int i = 0; i < 6; ++i)
     pending.push_back(std::async(std::launch::async, [&, i] {
       try {
-        return s.request("POST", "/v1/market-data?symbol=Q" + std::to_string(i) + "&timeframe=1h", key, csv,
-                         "text/csv");
+        return s.request("POST", "/v1/market-data?symbol=Q" + std::to_string(i) + "&timeframe=1h",
+                         key, csv, "text/csv");
       } catch (const std::exception&) {
         return bt::test::http_result{}; // the connection ended with the server
       }
@@ -139,15 +149,18 @@ BOOST_AUTO_TEST_CASE(sigterm_with_requests_outliving_the_grace_period_exits_clea
     }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const auto stopped_at = std::chrono::steady_clock::now();
-  BOOST_TEST(s.stop(SIGTERM) == 0, s.log().substr(s.log().size() > 3000 ? s.log().size() - 3000 : 0));
+  BOOST_TEST(s.stop(SIGTERM) == 0,
+             s.log().substr(s.log().size() > 3000 ? s.log().size() - 3000 : 0));
   BOOST_TEST((std::chrono::steady_clock::now() - stopped_at < std::chrono::seconds(20)));
   for (auto& p : pending) {
     auto r = p.get();
     // Answered in full, or cut off by the shutdown: never a half-written 2xx.
-    BOOST_TEST((r.status == 0u || r.status == 201u || r.status == 200u || r.status == 503u), r.status);
+    BOOST_TEST((r.status == 0u || r.status == 201u || r.status == 200u || r.status == 503u),
+               r.status);
   }
   BOOST_TEST(s.log().find("AddressSanitizer") == std::string::npos);
-  BOOST_TEST_MESSAGE("ended at shutdown: " << (s.log().find("requests_ended_at_shutdown") != std::string::npos));
+  BOOST_TEST_MESSAGE(
+      "ended at shutdown: " << (s.log().find("requests_ended_at_shutdown") != std::string::npos));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

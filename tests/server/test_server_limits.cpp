@@ -27,9 +27,11 @@ BOOST_AUTO_TEST_CASE(rate_limit_per_key_gives_429) {
   }
   // A bucket of 10 refilled at 5 per second: what a slow machine could
   // have earned in the time the loop took is allowed too.
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   BOOST_TEST(ok >= 10);
-  BOOST_TEST(ok <= 10 + static_cast<int>(5 * elapsed) + 1, "ok " << ok << " in " << elapsed << " s");
+  BOOST_TEST(ok <= 10 + static_cast<int>(5 * elapsed) + 1,
+             "ok " << ok << " in " << elapsed << " s");
   BOOST_TEST(limited == 30 - ok);
   BOOST_TEST(retry_after == "1");
   BOOST_TEST(s.request("GET", "/v1/market-data", other).status == 200u); // per key
@@ -42,8 +44,9 @@ BOOST_AUTO_TEST_CASE(database_outage_gives_503_not_500) {
   const std::string key = s.create_key("ida");
   s.start();
   BOOST_REQUIRE(s.request("GET", "/readyz").status == 200u);
-  auto [code, out] = bt::test::run_command("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D " + s.data_dir() +
-                                           "/pg -m immediate -w stop");
+  auto [code, out] =
+      bt::test::run_command("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "
+                            + s.data_dir() + "/pg -m immediate -w stop");
   BOOST_REQUIRE(code == 0);
   auto ready = s.request("GET", "/readyz");
   BOOST_TEST(ready.status == 503u);
@@ -81,7 +84,8 @@ BOOST_AUTO_TEST_CASE(open_connections_are_capped) {
   BOOST_TEST(refused.headers["Retry-After"] == "1");
   held.pop_back();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  BOOST_TEST(s.raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status == 200u);
+  BOOST_TEST(s.raw_request("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").status
+             == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(admission_counts_body_bytes) {
@@ -90,18 +94,21 @@ BOOST_AUTO_TEST_CASE(admission_counts_body_bytes) {
   s.start({"--max-body-bytes-in-flight", "2000000"});
   // 1.5 MB announced and not sent: reserved while the server waits for it.
   auto upload = std::make_unique<held_connection>(
-    s.port(), "POST /v1/market-data?symbol=GC&timeframe=1h HTTP/1.1\r\nHost: x\r\nX-API-Key: " + key +
-                "\r\nContent-Type: text/csv\r\nContent-Length: 1500000\r\n\r\n");
+      s.port(), "POST /v1/market-data?symbol=GC&timeframe=1h HTTP/1.1\r\nHost: x\r\nX-API-Key: "
+                    + key + "\r\nContent-Type: text/csv\r\nContent-Length: 1500000\r\n\r\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const std::string big(600'000, ' ');
   auto r = s.request("POST", "/v1/backtest", key, big, "application/json");
   BOOST_TEST(r.status == 503u, r.body);
   BOOST_TEST(r.headers["Retry-After"] == "1");
-  BOOST_TEST(s.request("GET", "/v1/market-data", key).status == 200u); // bodiless requests still pass
-  BOOST_TEST(s.request("POST", "/v1/backtest", key, "{}", "application/json").status == 422u); // small fits
-  upload.reset(); // the reservation goes with the connection
+  BOOST_TEST(s.request("GET", "/v1/market-data", key).status
+             == 200u); // bodiless requests still pass
+  BOOST_TEST(s.request("POST", "/v1/backtest", key, "{}", "application/json").status
+             == 422u); // small fits
+  upload.reset();      // the reservation goes with the connection
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  BOOST_TEST(s.request("POST", "/v1/backtest", key, big, "application/json").status == 400u); // read, then judged
+  BOOST_TEST(s.request("POST", "/v1/backtest", key, big, "application/json").status
+             == 400u); // read, then judged
 }
 
 BOOST_AUTO_TEST_SUITE_END()
