@@ -149,7 +149,7 @@ job_result run_remote(const run_attempt& job, std::string csv,
   job_result out;
   out.run_id = job.run_id;
   out.attempt = job.attempt;
-  out.status = "failed";
+  out.status = attempt_result::failed;
   auto source_tf = parse_timeframe(job.source_timeframe);
   if (!source_tf) {
     out.error = "unknown source timeframe " + job.source_timeframe;
@@ -185,13 +185,13 @@ job_result run_remote(const run_attempt& job, std::string csv,
     return out;
   }
   if (result.output.cancelled || *flag) {
-    out.status = "cancelled";
+    out.status = attempt_result::cancelled;
     return out;
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   db::stored_result stored = db::to_stored(result, engine_version(), ms);
-  out.status = "completed";
+  out.status = attempt_result::completed;
   out.metrics_json = std::move(stored.metrics_json);
   out.warnings_json = std::move(stored.warnings_json);
   out.trades_csv = trades_csv(stored.trades);

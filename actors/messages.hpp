@@ -24,7 +24,7 @@ namespace bt {
 struct job_result {
   std::string run_id;
   std::int32_t attempt = 0;
-  std::string status; ///< completed | failed | cancelled
+  attempt_result status = attempt_result::failed;
   std::string error;
   bool permanent = false; ///< the failure would repeat: no retry
   std::string metrics_json, warnings_json, trades_csv, zones_csv, equity_csv, data_checksum,

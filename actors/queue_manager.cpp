@@ -386,10 +386,10 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         if (slot->state == slot_state::busy)
           slot->state = slot_state::idle;
         st.ctx->registry->finish(r.run_id);
-        if (r.status == "completed") {
+        if (r.status == attempt_result::completed) {
           self->send(st.clerk, store_atom::value, job, worker_id,
                      std::move(r)); // answered by `stored`
-        } else if (r.status == "cancelled") {
+        } else if (r.status == attempt_result::cancelled) {
           log::info("run_finished", {{"run_id", r.run_id},
                                      {"attempt", r.attempt},
                                      {"result", "cancelled"},
@@ -407,11 +407,11 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
           slot->job.reset();
           if (slot->state == slot_state::busy)
             slot->state = slot_state::idle;
-          if (outcome.result == "failed")
+          if (outcome.result == attempt_result::failed)
             self->send(self->state.clerk, fail_atom::value, job, outcome.error, outcome.permanent);
           log::info("run_finished", {{"run_id", outcome.run_id},
                                      {"attempt", outcome.attempt},
-                                     {"result", outcome.result},
+                                     {"result", std::string(to_string(outcome.result))},
                                      {"worker_id", slot->id}});
         }
         dispatch(self);

@@ -46,7 +46,7 @@ inline run_row read_run(const pqxx::row& r) {
   run_row x;
   x.id = r[0].as<std::string>();
   x.user_id = r[1].as<std::int64_t>();
-  x.status = r[2].as<std::string>();
+  x.status = parse_run_status(r[2].as<std::string>()).value_or(run_status::failed);
   x.priority = r[3].as<int>();
   x.queue_seq = r[4].as<std::int64_t>();
   x.symbol = r[5].as<std::string>();

@@ -122,8 +122,8 @@ run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_fil
   return page;
 }
 
-std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
-                                      const std::string& id) {
+std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
+                                     const std::string& id) {
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::work txn(c);
@@ -131,8 +131,9 @@ std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t use
       "SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid FOR UPDATE", user_id, id);
   if (r.empty())
     return std::nullopt;
-  const std::string before = r[0][0].as<std::string>();
-  if (before == "queued" || before == "running")
+  const run_status before =
+      parse_run_status(r[0][0].as<std::string>()).value_or(run_status::failed);
+  if (before == run_status::queued || before == run_status::running)
     txn.exec_params(
         "UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
         "'queued' THEN 0 ELSE progress END WHERE id = $1::uuid",

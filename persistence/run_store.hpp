@@ -20,7 +20,7 @@ namespace bt::db {
 struct run_row {
   std::string id;
   std::int64_t user_id = 0;
-  std::string status;
+  run_status status = run_status::queued;
   int priority = 1;
   std::int64_t queue_seq = 0;
   std::string symbol, timeframe, source_timeframe;
@@ -86,8 +86,8 @@ const std::vector<std::string>& sortable_run_columns();
 
 /// queued or running -> cancelled. Returns the status before (nothing when
 /// the caller has no such run).
-std::optional<std::string> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
-                                      const std::string& id);
+std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
+                                     const std::string& id);
 /// Deletes a finished run with its results; false when none.
 bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
 

@@ -38,12 +38,13 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
   auto run = db::find_run(c, who.user_id, call.run_id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + call.run_id, {});
-  if (run->status != "completed") {
-    std::string why = run->status == "failed"
+  if (run->status != run_status::completed) {
+    std::string why = run->status == run_status::failed
                           ? "the run failed: no trades because execution did not complete"
-                      : run->status == "cancelled"
+                      : run->status == run_status::cancelled
                           ? "the run was cancelled before it completed: no results"
-                          : "the run is " + run->status + ": results exist once it completed";
+                          : "the run is " + std::string(to_string(run->status))
+                                + ": results exist once it completed";
     return error_reply(service_code::conflict, why, {});
   }
   const auto& q = call.query;

@@ -33,7 +33,7 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
   std::string doc = run_document(*run, view_of(c, *run), false);
-  if (run->status == "completed" || run->status == "failed" || run->status == "cancelled") {
+  if (is_finished(run->status)) {
     std::lock_guard<std::mutex> lock(finished_mutex_);
     finished_docs_.put(cache_key, doc);
   }
@@ -45,16 +45,16 @@ service_reply backtest_service::cancel_run(pqxx::connection& c, const db::princi
   auto before = db::cancel_run(c, who.user_id, id);
   if (!before)
     return error_reply(service_code::not_found, "no run " + id, {});
-  if (*before != "queued" && *before != "running")
+  if (*before != run_status::queued && *before != run_status::running)
     return error_reply(service_code::conflict,
-                       "the run is " + *before + ": "
-                           + (*before == "completed"
+                       "the run is " + std::string(to_string(*before)) + ": "
+                           + (*before == run_status::completed
                                   ? "completed runs cannot be cancelled"
                                   : "only queued or running runs can be cancelled"),
                        {});
-  if (*before == "running")
+  if (*before == run_status::running)
     registry_->cancel(id); // the worker stops within its next progress step
-  log::info("run_cancelled", {{"run_id", id}, {"was", *before}});
+  log::info("run_cancelled", {{"run_id", id}, {"was", std::string(to_string(*before))}});
   return run_status(c, who, id);
 }
 
@@ -63,7 +63,7 @@ service_reply backtest_service::delete_run(pqxx::connection& c, const db::princi
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
-  if (run->status == "queued" || run->status == "running") {
+  if (run->status == run_status::queued || run->status == run_status::running) {
     db::cancel_run(c, who.user_id, id);
     registry_->cancel(id);
   } else {
@@ -105,7 +105,7 @@ service_reply backtest_service::list_runs(pqxx::connection& c, const db::princip
   for (const auto& r : runs) {
     w.begin_object();
     w.key("run_id").string(r.id);
-    w.key("status").string(r.status);
+    w.key("status").string(to_string(r.status));
     w.key("symbol").string(r.symbol);
     w.key("timeframe").string(r.timeframe);
     w.key("start").timestamp(r.start);
@@ -155,9 +155,11 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
     auto r = looks_like_uuid(id) ? db::find_run(c, who.user_id, id) : std::nullopt;
     if (!r)
       return error_reply(service_code::not_found, "no run " + id, {});
-    if (r->status != "completed")
+    if (r->status != run_status::completed)
       return error_reply(service_code::conflict,
-                         "run " + id + " is " + r->status + "; only completed runs compare", {});
+                         "run " + id + " is " + std::string(to_string(r->status))
+                             + "; only completed runs compare",
+                         {});
     runs.push_back(*r);
   }
   std::vector<boost::json::value> params, executions;

@@ -127,9 +127,12 @@ service_reply backtest_service::cluster(const backtest_call& call) {
 
 run_view backtest_service::view_of(pqxx::connection& c, const db::run_row& run) {
   run_view v;
-  std::shared_ptr<live_run> live = run.status == "running" ? registry_->find(run.id) : nullptr;
-  v.progress = run.status == "completed" ? 100.0 : live ? live->percent.load() : run.progress;
-  if (run.status == "queued") {
+  std::shared_ptr<live_run> live =
+      run.status == run_status::running ? registry_->find(run.id) : nullptr;
+  v.progress = run.status == run_status::completed ? 100.0
+               : live                              ? live->percent.load()
+                                                   : run.progress;
+  if (run.status == run_status::queued) {
     const queue_outlook q = outlook(c, run.id, db::queue_position(c, run));
     v.queue_position = q.position;
     v.eta_seconds = q.eta_seconds;

@@ -259,7 +259,7 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   json_writer w;
   w.begin_object();
   w.key("run_id").string(outcome.run.id);
-  w.key("status").string(outcome.run.status);
+  w.key("status").string(to_string(outcome.run.status));
   w.key("queue_position").number(q.position);
   w.key("eta_seconds").optional(q.eta_seconds);
   if (q.no_workers)

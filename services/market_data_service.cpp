@@ -180,22 +180,12 @@ service_reply market_data_service::bars(const dataset_request& r) {
   std::optional<unix_time> from, to;
   query_time("from", r.from, from, problems);
   query_time("to", r.to, to, problems);
-  std::size_t limit = limits_.default_bars_per_request;
-  if (!r.limit.empty()) {
-    std::size_t used = 0;
-    unsigned long long v = 0;
-    try {
-      v = std::stoull(r.limit, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != r.limit.size() || v == 0 || v > limits_.max_bars_per_request)
-      problems.push_back(
-          {"limit", 0,
-           "must be a whole number from 1 to " + std::to_string(limits_.max_bars_per_request)});
-    else
-      limit = v;
-  }
+  // The one reader of numeric query values (the same rules everywhere).
+  std::int64_t wanted = static_cast<std::int64_t>(limits_.default_bars_per_request);
+  const query_reader::query q{{"limit", r.limit}};
+  query_reader(q, problems)
+      .whole("limit", 1, static_cast<std::int64_t>(limits_.max_bars_per_request), wanted);
+  const std::size_t limit = static_cast<std::size_t>(wanted);
   if (r.format != "json" && r.format != "csv")
     problems.push_back({"format", 0, "must be json or csv"});
   if (from && to && *from > *to)

@@ -147,11 +147,11 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
 
   const run_config config = config_from_json(job.config_json);
   if (config_hash(config) != job.config_hash)
-    return {job.run_id, job.attempt, "failed", "stored configuration does not match its hash",
-            true};
+    return {job.run_id, job.attempt, attempt_result::failed,
+            "stored configuration does not match its hash", true};
   bar_series range = load_source_range(ctx, job);
   if (range.empty())
-    return {job.run_id, job.attempt, "failed",
+    return {job.run_id, job.attempt, attempt_result::failed,
             "no bars for " + job.symbol + "/" + job.source_timeframe
                 + " in the run's range (dataset deleted?)",
             true};
@@ -164,20 +164,20 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
   try {
     result = run_backtest(config, bars, &observer);
   } catch (const backtest_error& e) {
-    return {job.run_id, job.attempt, "failed", e.what(),
+    return {job.run_id, job.attempt, attempt_result::failed, e.what(),
             true}; // deterministic: retrying cannot help
   }
   const auto engine_done = std::chrono::steady_clock::now();
   if (result.output.cancelled) {
     auto conn = ctx.pool->acquire();
     db::finish_cancelled(*conn, job);
-    return {job.run_id, job.attempt, "cancelled", ""};
+    return {job.run_id, job.attempt, attempt_result::cancelled, ""};
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto conn = ctx.pool->acquire();
   if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms)))
-    return {job.run_id, job.attempt, "stale", ""};
+    return {job.run_id, job.attempt, attempt_result::stale, ""};
   using ms_t = std::chrono::duration<double, std::milli>;
   log::info("run_timing",
             {{"run_id", job.run_id},
@@ -185,7 +185,7 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
              {"load_ms", ms_t(loaded_at - started).count()},
              {"engine_ms", ms_t(engine_done - loaded_at).count()},
              {"store_ms", ms_t(std::chrono::steady_clock::now() - engine_done).count()}});
-  return {job.run_id, job.attempt, "completed", ""};
+  return {job.run_id, job.attempt, attempt_result::completed, ""};
 }
 
 } // namespace bt

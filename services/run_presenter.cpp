@@ -51,7 +51,7 @@ std::string run_document(const db::run_row& run, const run_view& view, bool repl
   json_writer w;
   w.begin_object();
   w.key("run_id").string(run.id);
-  w.key("status").string(run.status);
+  w.key("status").string(to_string(run.status));
   w.key("progress").number(round_places(view.progress, 2));
   w.key("queue_position").optional(view.queue_position);
   w.key("eta_seconds").optional(view.eta_seconds);

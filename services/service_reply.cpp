@@ -91,10 +91,15 @@ void query_reader::whole(const char* name, std::int64_t lo, std::int64_t hi, std
   auto t = text(name);
   if (!t)
     return;
+  // Digits only (a '-' first): no spaces, '+', hex or exponents, the same
+  // on every endpoint.
+  const bool digits =
+      !t->empty() && t->find_first_not_of("0123456789", (*t)[0] == '-' ? 1 : 0) == std::string::npos
+      && t->size() > ((*t)[0] == '-' ? 1u : 0u);
   try {
     std::size_t used = 0;
-    const long long v = std::stoll(*t, &used);
-    if (used == t->size() && v >= lo && v <= hi) {
+    const long long v = digits ? std::stoll(*t, &used) : 0;
+    if (digits && used == t->size() && v >= lo && v <= hi) {
       out = v;
       return;
     }

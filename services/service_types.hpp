@@ -3,6 +3,8 @@
 // errors as values (service_reply::code). Plain structs, no CAF: actors/
 // makes them messages (inspect, type IDs) in messages.hpp.
 
+#include "domain/scheduling/run_attempt.hpp"
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -80,7 +82,7 @@ struct backtest_call {
 struct job_outcome {
   std::string run_id;
   std::int32_t attempt = 0;
-  std::string result; ///< completed | failed | cancelled | stale
+  attempt_result result = attempt_result::failed;
   std::string error;
   /// A failure that would repeat (data missing, invalid configuration, a
   /// deterministic engine error): the run fails at once, no retry.

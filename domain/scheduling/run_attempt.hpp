@@ -7,9 +7,66 @@
 #include "domain/data/timestamp.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace bt {
+
+/// Where a run stands (stored as its name in the runs table).
+enum class run_status : std::uint8_t { queued, running, completed, failed, cancelled };
+
+/// How one attempt of a run ended.
+enum class attempt_result : std::uint8_t {
+  completed,
+  failed,
+  cancelled,
+  stale ///< the run was cancelled or given to another attempt meanwhile: nothing stored
+};
+
+constexpr std::string_view to_string(run_status s) {
+  switch (s) {
+  case run_status::queued:
+    return "queued";
+  case run_status::running:
+    return "running";
+  case run_status::completed:
+    return "completed";
+  case run_status::failed:
+    return "failed";
+  case run_status::cancelled:
+    return "cancelled";
+  }
+  return "queued";
+}
+
+constexpr std::string_view to_string(attempt_result r) {
+  switch (r) {
+  case attempt_result::completed:
+    return "completed";
+  case attempt_result::failed:
+    return "failed";
+  case attempt_result::cancelled:
+    return "cancelled";
+  case attempt_result::stale:
+    return "stale";
+  }
+  return "failed";
+}
+
+/// The status a name stands for (nothing for an unknown name).
+constexpr std::optional<run_status> parse_run_status(std::string_view name) {
+  for (auto s : {run_status::queued, run_status::running, run_status::completed, run_status::failed,
+                 run_status::cancelled})
+    if (to_string(s) == name)
+      return s;
+  return std::nullopt;
+}
+
+/// Completed, failed and cancelled runs never change again.
+constexpr bool is_finished(run_status s) {
+  return s == run_status::completed || s == run_status::failed || s == run_status::cancelled;
+}
 
 struct run_attempt {
   std::string run_id;

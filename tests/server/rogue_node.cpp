@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   bt::job_result forged;
   forged.run_id = run_id;
   forged.attempt = attempt;
-  forged.status = "completed";
+  forged.status = bt::attempt_result::completed;
   forged.metrics_json = R"({"total_trades":0})";
   forged.warnings_json = "[]";
   self->send(gateway, bt::heartbeat_atom::value, std::string("node-a"));

@@ -188,6 +188,19 @@ BOOST_AUTO_TEST_CASE(unknown_query_parameters_are_named) {
              == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(numeric_query_values_follow_one_rule_everywhere) {
+  auto& f = shared();
+  // Digits only (a leading '-'), within the documented range, on every endpoint.
+  for (const char* bad : {"%2B5", "5.0", "0x10", "1e3", "%205", "-", "0"})
+    for (const std::string path : {"/v1/backtest?limit=", "/v1/market-data/MT/1h/bars?limit="}) {
+      auto r = f.server.request("GET", path + bad, f.trader);
+      require_json_error(r, 400);
+      BOOST_TEST(detail_fields(r) == "limit,", path << bad << ": " << r.body);
+    }
+  BOOST_TEST(f.server.request("GET", "/v1/market-data/MT/1h/bars?limit=5", f.trader).status
+             == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(upload_target_is_refused_before_the_body_is_read) {
   auto& f = shared();
   // 40 MB announced, none sent: the answer comes from the header alone.
