@@ -169,10 +169,12 @@ backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c,
   in.run_seconds = db::read_queue_stats(c).avg_duration_ms / 1000.0;
   const auto snapshot = db::read_queue_snapshot(c);
   for (const auto& r : snapshot.active) {
-    // What a running run still needs: its own estimate where it runs here,
-    // otherwise the average less the time it has run.
+    // What a running run still needs: its own estimate where it runs here
+    // and has come far enough for the estimate to mean something (the first
+    // percent includes loading its bars), otherwise the average less the
+    // time it has run.
     double remaining = std::max(0.0, in.run_seconds - r.elapsed_seconds);
-    if (auto live = registry_->find(r.run_id); live && live->percent.load() > 0)
+    if (auto live = registry_->find(r.run_id); live && live->percent.load() >= 10.0)
       remaining = live->eta_seconds.load();
     in.running.push_back({r.user_id, remaining});
   }

@@ -197,6 +197,10 @@ BOOST_AUTO_TEST_CASE(position_and_eta_follow_the_per_user_limit) {
   const auto submitted = std::chrono::steady_clock::now();
   const std::string a1 = f.submit(body(20)), a2 = f.submit(body(21)), a3 = f.submit(body(22));
   BOOST_REQUIRE(f.wait(a1, {"running"}, 10).at("status").as_string() == "running");
+  // Read the forecasts once a1's own estimate is steady (a slow build
+  // spends its first percent loading bars).
+  for (int i = 0; i < 200 && f.run(a1).at("progress").to_number<double>() < 15.0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   // The second worker stays idle: a2 waits for a1, a3 for a2. The old
   // formula (position / workers x average) said a2 would be done in ~1 s.
   auto r2 = f.run(a2), r3 = f.run(a3);
