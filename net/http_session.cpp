@@ -1,6 +1,7 @@
 #include "net/http_session.hpp"
 
 #include "config/log.hpp"
+#include "domain/data/text.hpp"
 #include "net/api_error.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -22,15 +23,6 @@ constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(60);
 constexpr auto body_timeout = std::chrono::seconds(120);
 constexpr auto write_timeout = std::chrono::seconds(60);
-
-std::string_view trim(beast::string_view v) {
-  std::string_view s(v.data(), v.size());
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 } // namespace
 
@@ -110,7 +102,8 @@ private:
     // Only chunked framing is understood; anything else (gzip, chunked) would
     // be read as something it is not.
     if (req.find(bhttp::field::transfer_encoding) != req.end()
-        && !beast::iequals(trim(req[bhttp::field::transfer_encoding]), "chunked")) {
+        && !beast::iequals(trim_blanks(std::string_view(req[bhttp::field::transfer_encoding])),
+                           "chunked")) {
       unread_body_ = true;
       return respond(error_response(501, "not_implemented",
                                     "Transfer-Encoding '"

@@ -1,5 +1,6 @@
 #include "net/http_types.hpp"
 
+#include "domain/data/text.hpp"
 #include "domain/report/json_writer.hpp"
 
 #include <boost/url/parse.hpp>
@@ -19,12 +20,7 @@ bool acceptable(const std::string& text) {
 } // namespace
 
 std::string media_type(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
-    t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
-    t.remove_suffix(1);
-  std::string out(t);
+  std::string out(trim_blanks(content_type.substr(0, content_type.find(';'))));
   for (auto& c : out)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;

@@ -1,5 +1,7 @@
 #include "net/multipart.hpp"
 
+#include "domain/data/text.hpp"
+
 #include <cctype>
 
 namespace bt::http {
@@ -12,14 +14,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // The Content-Disposition value among a part's header lines.
 std::optional<std::string_view> content_disposition(std::string_view headers) {
   std::size_t pos = 0;
@@ -29,8 +23,8 @@ std::optional<std::string_view> content_disposition(std::string_view headers) {
         headers.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     auto colon = line.find(':');
     if (colon != std::string_view::npos
-        && lower(trim(line.substr(0, colon))) == "content-disposition")
-      return trim(line.substr(colon + 1));
+        && lower(trim_blanks(line.substr(0, colon))) == "content-disposition")
+      return trim_blanks(line.substr(colon + 1));
     if (end == std::string_view::npos)
       break;
     pos = end + 2;
@@ -51,7 +45,7 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
     const std::size_t key_start = i;
     while (i < value.size() && value[i] != '=' && value[i] != ';')
       ++i;
-    const std::string key = lower(trim(value.substr(key_start, i - key_start)));
+    const std::string key = lower(trim_blanks(value.substr(key_start, i - key_start)));
     std::string v;
     if (i < value.size() && value[i] == '=') {
       ++i;
@@ -71,7 +65,7 @@ std::optional<std::string> header_parameter(std::string_view value, std::string_
         const std::size_t start = i;
         while (i < value.size() && value[i] != ';')
           ++i;
-        v = std::string(trim(value.substr(start, i - start)));
+        v = std::string(trim_blanks(value.substr(start, i - start)));
       }
     }
     if (key == wanted)
@@ -105,7 +99,7 @@ multipart_lookup multipart_field(std::string_view content_type, std::string_view
     if (next == std::string_view::npos)
       return out;
     if (auto disposition = content_disposition(headers)) {
-      const std::string kind = lower(trim(disposition->substr(0, disposition->find(';'))));
+      const std::string kind = lower(trim_blanks(disposition->substr(0, disposition->find(';'))));
       auto name = header_parameter(*disposition, "name");
       if (kind == "form-data" && name && *name == field && ++out.matches == 1)
         out.value = std::string(body.substr(content, next - content));

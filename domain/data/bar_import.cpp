@@ -1,6 +1,7 @@
 #include "domain/data/bar_import.hpp"
 
 #include "domain/data/instrument.hpp"
+#include "domain/data/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -21,14 +22,6 @@ enum column : std::size_t {
 };
 constexpr std::array<std::string_view, col_count> column_names{"timestamp", "open",  "high",
                                                                "low",       "close", "volume"};
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 // Splits one CSV line into fields. Quoted fields may contain commas and ""
 // escapes; their unescaped text lives in `scratch`, whose elements never move.
@@ -67,7 +60,7 @@ bool split_fields(std::string_view line, std::vector<std::string_view>& fields,
       i = start;
       std::size_t comma = line.find(',', i);
       std::size_t end = comma == std::string_view::npos ? line.size() : comma;
-      fields.push_back(trim(line.substr(i, end - i)));
+      fields.push_back(trim_blanks(line.substr(i, end - i)));
       i = end;
     }
     if (i >= line.size())
@@ -131,7 +124,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   // Header: skip leading blank lines.
   bool have_header = false;
   while (next_line(pos, line))
-    if (!trim(line).empty()) {
+    if (!trim_blanks(line).empty()) {
       have_header = true;
       break;
     }
@@ -147,7 +140,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   index.fill(static_cast<std::size_t>(-1));
   const std::size_t field_count = fields.size();
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    std::string name = lower(trim(fields[i]));
+    std::string name = lower(trim_blanks(fields[i]));
     for (std::size_t c = 0; c < col_count; ++c)
       if (name == column_names[c]) {
         if (index[c] != static_cast<std::size_t>(-1)) {
@@ -167,7 +160,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   std::size_t row = 0;
   while (next_line(pos, line)) {
     ++row;
-    if (trim(line).empty())
+    if (trim_blanks(line).empty())
       continue;
     ++result.report.rows_received;
     if (limits.max_rows != 0 && result.report.rows_received > limits.max_rows) {
