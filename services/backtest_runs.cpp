@@ -110,13 +110,8 @@ service_reply backtest_service::list_runs(pqxx::connection& c, const db::princip
     w.key("timeframe").string(r.timeframe);
     w.key("start").timestamp(r.start);
     w.key("end").timestamp(r.end);
-    w.key("strategy")
-        .begin_object()
-        .key("name")
-        .string(r.strategy)
-        .key("version")
-        .string(r.strategy_version)
-        .end_object();
+    w.key("strategy");
+    write_strategy(w, r);
     w.key("created_at").timestamp(r.created_at);
     w.key("finished_at").timestamp(r.finished_at);
     w.key("metrics");
@@ -183,13 +178,8 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
         .string(r.symbol)
         .key("timeframe")
         .string(r.timeframe);
-    w.key("strategy")
-        .begin_object()
-        .key("name")
-        .string(r.strategy)
-        .key("version")
-        .string(r.strategy_version)
-        .end_object();
+    w.key("strategy");
+    write_strategy(w, r);
     w.key("start").timestamp(r.start).key("end").timestamp(r.end).end_object();
   }
   w.end_array();

@@ -47,6 +47,15 @@ void write_json_value(json_writer& w, const boost::json::value& v) {
   }
 }
 
+void write_strategy(json_writer& w, const db::run_row& run) {
+  w.begin_object()
+      .key("name")
+      .string(run.strategy)
+      .key("version")
+      .string(run.strategy_version)
+      .end_object();
+}
+
 std::string run_document(const db::run_row& run, const run_view& view, bool replay) {
   json_writer w;
   w.begin_object();
@@ -83,13 +92,8 @@ std::string run_document(const db::run_row& run, const run_view& view, bool repl
   w.key("source_timeframe").string(run.source_timeframe);
   w.key("start").timestamp(run.start);
   w.key("end").timestamp(run.end);
-  w.key("strategy")
-      .begin_object()
-      .key("name")
-      .string(run.strategy)
-      .key("version")
-      .string(run.strategy_version)
-      .end_object();
+  w.key("strategy");
+  write_strategy(w, run);
   w.key("params").raw(run.params_json);
   w.key("execution").raw(run.execution_json);
   w.key("config_hash").string(run.config_hash);

@@ -26,6 +26,9 @@ struct run_view {
   std::optional<std::int64_t> trades_so_far;
 };
 
+/// A run's strategy as {name, version} (status, history and compare).
+void write_strategy(json_writer& w, const db::run_row& run);
+
 /// GET /v1/backtest/{id}.
 std::string run_document(const db::run_row& run, const run_view& view, bool replay);
 
