@@ -101,8 +101,21 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
           stored.data_checksum = r.data_checksum;
           stored.engine_version = r.engine_version;
           stored.duration_ms = r.duration_ms;
-          if (!parse_trades_csv(r.trades_csv, stored.trades))
-            throw std::runtime_error("unreadable trades from " + worker_id);
+          // A worker's tables are read back whole before anything is stored:
+          // the same reader as the stored results, so a node cannot store
+          // text that the result endpoints would later fail to read.
+          if (auto error = read_trades_csv(r.trades_csv, stored.trades))
+            throw std::runtime_error("unreadable trades from " + worker_id + ": " + *error);
+          std::vector<equity_point> curve;
+          if (auto error = read_equity_csv(stored.equity_csv, curve))
+            throw std::runtime_error("unreadable equity from " + worker_id + ": " + *error);
+          std::vector<zone_record> zones;
+          if (auto error = read_zones_csv(stored.zones_csv, zones))
+            throw std::runtime_error("unreadable zones from " + worker_id + ": " + *error);
+          if (static_cast<std::int64_t>(curve.size()) != stored.points
+              || static_cast<std::int64_t>(zones.size()) != stored.zones)
+            throw std::runtime_error("equity or zone counts from " + worker_id
+                                     + " disagree with their tables");
           auto conn = ctx->pool->acquire();
           const bool stored_ok = db::complete_run(*conn, job, stored);
           log::info("run_finished", {{"run_id", job.run_id},

@@ -1,11 +1,11 @@
 #include "domain/data/bar_import.hpp"
 
+#include "domain/data/csv_reader.hpp"
 #include "domain/data/instrument.hpp"
 #include "domain/data/text.hpp"
 
 #include <algorithm>
 #include <array>
-#include <deque>
 #include <numeric>
 
 namespace bt {
@@ -22,56 +22,6 @@ enum column : std::size_t {
 };
 constexpr std::array<std::string_view, col_count> column_names{"timestamp", "open",  "high",
                                                                "low",       "close", "volume"};
-
-// Splits one CSV line into fields. Quoted fields may contain commas and ""
-// escapes; their unescaped text lives in `scratch`, whose elements never move.
-bool split_fields(std::string_view line, std::vector<std::string_view>& fields,
-                  std::deque<std::string>& scratch) {
-  fields.clear();
-  scratch.clear();
-  std::size_t i = 0;
-  while (true) {
-    std::size_t start = i;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-      ++i;
-    if (i < line.size() && line[i] == '"') {
-      std::string& value = scratch.emplace_back();
-      ++i;
-      while (true) {
-        if (i >= line.size())
-          return false; // unterminated quote
-        if (line[i] == '"') {
-          if (i + 1 < line.size() && line[i + 1] == '"') {
-            value += '"';
-            i += 2;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        value += line[i++];
-      }
-      while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-        ++i;
-      if (i < line.size() && line[i] != ',')
-        return false;
-      fields.push_back(value);
-    } else {
-      i = start;
-      std::size_t comma = line.find(',', i);
-      std::size_t end = comma == std::string_view::npos ? line.size() : comma;
-      fields.push_back(trim_blanks(line.substr(i, end - i)));
-      i = end;
-    }
-    if (i >= line.size())
-      return true;
-    ++i; // the comma
-    if (i == line.size()) {
-      fields.push_back({});
-      return true;
-    }
-  }
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -100,42 +50,19 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   const unix_time first_modelled_time =
       days_from_civil(chicago_calendar_first_year, 1, 1) * seconds_per_day;
 
-  if (csv.size() >= 3 && static_cast<unsigned char>(csv[0]) == 0xEF
-      && static_cast<unsigned char>(csv[1]) == 0xBB && static_cast<unsigned char>(csv[2]) == 0xBF)
-    csv.remove_prefix(3);
-
-  auto next_line = [&](std::size_t& pos, std::string_view& line) {
-    if (pos >= csv.size())
-      return false;
-    std::size_t nl = csv.find('\n', pos);
-    std::size_t end = nl == std::string_view::npos ? csv.size() : nl;
-    line = csv.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r')
-      line.remove_suffix(1);
-    pos = end + 1;
-    return true;
-  };
-
-  std::size_t pos = 0;
-  std::string_view line;
+  csv_reader reader(csv);
   std::vector<std::string_view> fields;
-  std::deque<std::string> scratch;
-
-  // Header: skip leading blank lines.
-  bool have_header = false;
-  while (next_line(pos, line))
-    if (!trim_blanks(line).empty()) {
-      have_header = true;
-      break;
-    }
-  if (!have_header) {
+  const csv_reader::record header = reader.next(fields);
+  if (header == csv_reader::record::end) {
     add_error(0, "the file is empty: expected a header timestamp,open,high,low,close,volume");
     return result;
   }
-  if (!split_fields(line, fields, scratch)) {
-    add_error(0, "header: unterminated quoted field");
+  if (header == csv_reader::record::bad_quote) {
+    add_error(0, "header: malformed quoted field (unterminated, or text after the closing quote)");
     return result;
   }
+  // Row N is the Nth line after the header, blank lines included.
+  const std::size_t header_line = reader.line();
   std::array<std::size_t, col_count> index;
   index.fill(static_cast<std::size_t>(-1));
   const std::size_t field_count = fields.size();
@@ -157,19 +84,16 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     return result;
 
   std::vector<parsed_row> rows;
-  std::size_t row = 0;
-  while (next_line(pos, line)) {
-    ++row;
-    if (trim_blanks(line).empty())
-      continue;
+  for (csv_reader::record rec; (rec = reader.next(fields)) != csv_reader::record::end;) {
+    const std::size_t row = reader.line() - header_line;
     ++result.report.rows_received;
     if (limits.max_rows != 0 && result.report.rows_received > limits.max_rows) {
       result.too_many_rows = true;
       add_error(row, "more than " + std::to_string(limits.max_rows) + " data rows");
       return result;
     }
-    if (!split_fields(line, fields, scratch)) {
-      add_error(row, "unterminated quoted field");
+    if (rec == csv_reader::record::bad_quote) {
+      add_error(row, "malformed quoted field (unterminated, or text after the closing quote)");
       continue;
     }
     if (fields.size() != field_count) {

@@ -4,6 +4,7 @@
 #include "domain/data/decimal.hpp"
 #include "domain/data/timestamp.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -27,9 +28,25 @@ std::string_view to_string(side s);
 std::string_view to_string(fill_type f);
 std::string_view to_string(exit_reason r);
 
+/// The value of `all` whose to_string() is `text`; false when none is. The
+/// names are the only spelling, so reading is the exact inverse of writing.
+template <class E, std::size_t N>
+bool from_name(std::string_view text, const E (&all)[N], E& out) {
+  for (E e : all)
+    if (to_string(e) == text) {
+      out = e;
+      return true;
+    }
+  return false;
+}
+bool from_string(std::string_view text, side& out);
+bool from_string(std::string_view text, fill_type& out);
+bool from_string(std::string_view text, exit_reason& out);
+
 /// Whether a trade came from a supply or a demand zone.
 enum class zone_type : std::uint8_t { supply, demand };
 std::string_view to_string(zone_type z);
+bool from_string(std::string_view text, zone_type& out);
 
 /// The zone a trade was entered from, as it was at entry.
 struct zone_ref {

@@ -36,10 +36,15 @@ void write_zone(json_writer& w, const zone_record& z);
 void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve, fixed initial);
 
 std::string trades_csv(const std::vector<trade>& trades);
-/// Reads trades_csv() output back (for results that crossed nodes as CSV);
-/// false when the text is not in that format.
-bool parse_trades_csv(std::string_view csv, std::vector<trade>& out);
 std::string equity_csv(const std::vector<equity_point>& curve);
 std::string zones_csv(const std::vector<zone_record>& zones);
+
+/// Read back exactly what the three writers above write (trades that
+/// crossed from a worker node, stored equity curves and zones). Every
+/// field must be what the writer writes: an error names the line and the
+/// column, and leaves `out` empty.
+std::optional<std::string> read_trades_csv(std::string_view csv, std::vector<trade>& out);
+std::optional<std::string> read_equity_csv(std::string_view csv, std::vector<equity_point>& out);
+std::optional<std::string> read_zones_csv(std::string_view csv, std::vector<zone_record>& out);
 
 } // namespace bt

@@ -40,4 +40,9 @@ std::string_view to_string(zone_status s) {
   return "active";
 }
 
+bool from_string(std::string_view text, zone_status& out) {
+  constexpr zone_status all[] = {zone_status::active, zone_status::broken, zone_status::expired};
+  return from_name(text, all, out);
+}
+
 } // namespace bt

@@ -10,6 +10,7 @@ namespace bt {
 
 enum class zone_status : std::uint8_t { active, broken, expired };
 std::string_view to_string(zone_status s);
+bool from_string(std::string_view text, zone_status& out);
 
 /// A supply or demand zone as the strategy saw it.
 struct zone_record {
