@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace bt::app {
@@ -71,12 +72,39 @@ std::string command_line::require(const std::string& name) const {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  // One buffer sized from fstat and filled by read(2): a stream copy grows
+  // its buffer by doubling, copying and faulting in every page twice.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
     throw usage_error("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw usage_error("cannot read " + path + ": " + std::strerror(e));
+  }
+  std::string out;
+  // A regular file's size is known; a pipe or device grows as it is read.
+  out.resize(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 65536);
+  std::size_t used = 0;
+  while (true) {
+    if (used == out.size())
+      out.resize(out.size() * 2);
+    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      const int e = errno;
+      ::close(fd);
+      throw usage_error("cannot read " + path + ": " + std::strerror(e));
+    }
+    if (n == 0)
+      break;
+    used += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  out.resize(used);
+  return out;
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {

@@ -31,11 +31,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-struct parsed_row {
-  bar b;
-  std::size_t row;
-};
-
 } // namespace
 
 import_result import_bars_csv(std::string_view csv, std::string symbol, timeframe tf,
@@ -83,7 +78,17 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   if (result.error_count > 0)
     return result;
 
-  std::vector<parsed_row> rows;
+  import_report& rep = result.report;
+  auto reject = [&](std::size_t r, std::string reason) {
+    if (rep.rejected.size() < limits.max_listed_rejections)
+      rep.rejected.push_back({r, std::move(reason)});
+    ++rep.rejected_count;
+  };
+  // Valid bars go straight into columns, in file order, with their row
+  // numbers; they are reordered only when the file was not in time order.
+  bar_series staged(symbol, tf);
+  std::vector<std::size_t> row_of;
+  bool reserved = false;
   for (csv_reader::record rec; (rec = reader.next(fields)) != csv_reader::record::end;) {
     const std::size_t row = reader.line() - header_line;
     ++result.report.rows_received;
@@ -101,10 +106,18 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
                          + std::to_string(fields.size()));
       continue;
     }
-    parsed_row r{};
-    r.row = row;
+    if (!reserved) {
+      // Sized once from the first row's length: no growth, no copies.
+      const std::size_t estimate =
+          reader.remaining() / std::max<std::size_t>(reader.record_bytes(), 16) * 9 / 8 + 16;
+      const std::size_t cap = limits.max_rows != 0 ? limits.max_rows : estimate;
+      staged.reserve(std::min(estimate, cap));
+      row_of.reserve(std::min(estimate, cap));
+      reserved = true;
+    }
+    bar b{};
     std::string_view ts = fields[index[col_time]];
-    switch (parse_timestamp(ts, r.b.time)) {
+    switch (parse_timestamp(ts, b.time)) {
     case timestamp_parse::ok:
       break;
     case timestamp_parse::non_utc_offset:
@@ -115,19 +128,19 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
       add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
       continue;
     }
-    if (limits.latest_bar_time && r.b.time > *limits.latest_bar_time) {
+    if (limits.latest_bar_time && b.time > *limits.latest_bar_time) {
       add_error(row, "timestamp '" + std::string(ts) + "' is in the future (after "
                          + format_timestamp(*limits.latest_bar_time) + ")");
       continue;
     }
-    if (cme_calendar && r.b.time < first_modelled_time) {
+    if (cme_calendar && b.time < first_modelled_time) {
       add_error(row, "timestamp '" + std::string(ts) + "' is before "
                          + std::to_string(chicago_calendar_first_year) + "-01-01: the " + symbol
                          + " trading calendar (Chicago daylight saving) is modelled from then on");
       continue;
     }
     bool row_ok = true;
-    fixed* targets[] = {&r.b.open, &r.b.high, &r.b.low, &r.b.close, &r.b.volume};
+    fixed* targets[] = {&b.open, &b.high, &b.low, &b.close, &b.volume};
     for (std::size_t c = col_open; c <= col_volume; ++c) {
       std::string_view text = fields[index[c]];
       switch (parse_decimal(text, *targets[c - col_open])) {
@@ -150,70 +163,85 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
       if (!row_ok)
         break;
     }
-    if (row_ok)
-      rows.push_back(r);
-  }
-  if (result.error_count > 0)
-    return result; // malformed: rejected whole
-
-  import_report& rep = result.report;
-  auto reject = [&](std::size_t r, std::string reason) {
-    if (rep.rejected.size() < limits.max_listed_rejections)
-      rep.rejected.push_back({r, std::move(reason)});
-    ++rep.rejected_count;
-  };
-  std::vector<parsed_row> valid;
-  valid.reserve(rows.size());
-  for (const auto& r : rows) {
-    const bar& b = r.b;
+    if (!row_ok)
+      continue;
+    // Price logic: a well-formed row that cannot be a bar is rejected and
+    // reported, and the rest of the file is still imported.
     if (b.open.units <= 0 || b.high.units <= 0 || b.low.units <= 0 || b.close.units <= 0)
-      reject(r.row, "non-positive price");
+      reject(row, "non-positive price");
     else if (b.volume.units < 0)
-      reject(r.row, "negative volume");
+      reject(row, "negative volume");
     else if (b.high < std::max(b.open, b.close))
-      reject(r.row, "high below max(open, close)");
+      reject(row, "high below max(open, close)");
     else if (b.low > std::min(b.open, b.close))
-      reject(r.row, "low above min(open, close)");
-    else
-      valid.push_back(r);
+      reject(row, "low above min(open, close)");
+    else {
+      staged.push_back(b);
+      row_of.push_back(row);
+    }
+  }
+  if (result.error_count > 0) {
+    rep.rejected.clear();
+    rep.rejected_count = 0;
+    return result; // malformed: rejected whole
   }
 
-  rep.sorted =
-      !std::is_sorted(valid.begin(), valid.end(),
-                      [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
-  if (rep.sorted)
-    std::stable_sort(valid.begin(), valid.end(),
-                     [](const parsed_row& a, const parsed_row& b) { return a.b.time < b.b.time; });
+  const std::size_t n = staged.size();
+  const unix_time* times = staged.times();
+  rep.sorted = !std::is_sorted(times, times + n);
+  // order[i]: the staged index of the i-th bar in time order. Stable, so
+  // that among equal times the first occurrence in the file comes first.
+  std::vector<std::uint32_t> order;
+  if (rep.sorted) {
+    order.resize(n);
+    std::iota(order.begin(), order.end(), 0u);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return times[a] < times[b]; });
+  }
+  auto staged_index = [&](std::size_t i) -> std::size_t { return rep.sorted ? order[i] : i; };
 
-  result.bars = bar_series(std::move(symbol), tf);
-  result.bars.reserve(valid.size());
   const unix_time step = seconds_of(tf);
   std::size_t misaligned = 0;
-  for (std::size_t i = 0; i < valid.size(); ++i) {
-    // Stable sort keeps file order among equal times: the first occurrence wins.
-    if (i > 0 && valid[i].b.time == valid[i - 1].b.time) {
+  std::vector<std::size_t> kept; // staged indices, filled only when some are dropped
+  unix_time previous = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t k = staged_index(i);
+    if (i > 0 && times[k] == previous) {
+      if (kept.empty() && rep.duplicates_skipped == 0)
+        for (std::size_t j = 0; j < i; ++j)
+          kept.push_back(staged_index(j));
       ++rep.duplicates_skipped;
-      rep.duplicate_rows.push_back(valid[i].row);
+      rep.duplicate_rows.push_back(row_of[k]);
       continue;
     }
-    if (valid[i].b.time % step != 0)
+    if (times[k] % step != 0)
       ++misaligned;
     // Bars closer together than the declared timeframe: the file is of
     // another timeframe (hourly bars uploaded as 1d). Daily and 4-hour bars
     // aligned to a session open may move by an hour with daylight saving.
-    if (!result.bars.empty()) {
-      const unix_time spacing = valid[i].b.time - result.bars.times()[result.bars.size() - 1];
+    if (i > 0) {
+      const unix_time spacing = times[k] - previous;
       if (spacing < step - (step >= 4 * 3600 ? 3600 : 0))
-        add_error(valid[i].row, "opens " + std::to_string(spacing / 60)
-                                    + " min after the previous bar: closer than the "
-                                    + std::string(to_string(tf))
-                                    + " timeframe (is the file of a finer timeframe?)");
+        add_error(row_of[k], "opens " + std::to_string(spacing / 60)
+                                 + " min after the previous bar: closer than the "
+                                 + std::string(to_string(tf))
+                                 + " timeframe (is the file of a finer timeframe?)");
     }
-    result.bars.push_back(valid[i].b);
+    if (rep.duplicates_skipped > 0)
+      kept.push_back(k);
+    previous = times[k];
   }
-  if (result.error_count > 0) {
-    result.bars = bar_series();
+  if (result.error_count > 0)
     return result; // a file of another timeframe is rejected whole
+  if (!rep.sorted && rep.duplicates_skipped == 0) {
+    result.bars = std::move(staged); // the common case: no copy at all
+  } else {
+    if (rep.duplicates_skipped == 0)
+      kept.assign(order.begin(), order.end());
+    result.bars = bar_series(std::move(symbol), tf);
+    result.bars.reserve(kept.size());
+    for (auto k : kept)
+      result.bars.push_back(staged.at(k));
   }
   std::sort(rep.duplicate_rows.begin(), rep.duplicate_rows.end());
   rep.rows_imported = result.bars.size();

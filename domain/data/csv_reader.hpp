@@ -28,6 +28,10 @@ public:
 
   /// The 1-based line number of the record last returned.
   std::size_t line() const { return line_; }
+  /// Bytes of the record last returned (with its line end), and bytes not
+  /// yet read: together an estimate of the records to come.
+  std::size_t record_bytes() const { return record_bytes_; }
+  std::size_t remaining() const { return pos_ < text_.size() ? text_.size() - pos_ : 0; }
 
 private:
   bool split(std::string_view line, std::vector<std::string_view>& fields);
@@ -35,6 +39,7 @@ private:
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t line_ = 0;
+  std::size_t record_bytes_ = 0;
   std::string unescaped_;
 };
 

@@ -2,6 +2,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include <cmath>
 #include <limits>
 
@@ -35,6 +39,51 @@ BOOST_AUTO_TEST_CASE(rounds_beyond_eight_decimals_half_away_from_zero) {
   BOOST_TEST(v.units == -100'000'001);
   BOOST_TEST((parse_decimal("1.000000004999", v) == decimal_parse::rounded));
   BOOST_TEST(v.units == 100'000'000);
+}
+
+// Plain decimals take a 64-bit path; an exponent sends the same text down
+// the general 128-bit one. Both must agree on every value and status,
+// including at the 10-integer-digit and 8-decimal boundaries.
+BOOST_AUTO_TEST_CASE(plain_and_general_paths_agree) {
+  std::mt19937_64 rng(7);
+  const char alphabet[] = "0123456789000999.+-:/";
+  const std::vector<std::string> edges{"9999999999.99999999",
+                                       "99999999999.9999999",
+                                       "0000000000000000001.5",
+                                       "1.",
+                                       ".5",
+                                       "-.5",
+                                       "+7",
+                                       "-0",
+                                       "12345678901",
+                                       "1234567890.123456789",
+                                       "92233720368.54775807",
+                                       ".",
+                                       "-",
+                                       "",
+                                       "1.2.3",
+                                       "00.00000000"};
+  auto agree = [](const std::string& text) {
+    fixed a{-1}, b{-1};
+    const auto sa = parse_decimal(text, a);
+    const auto sb = parse_decimal(text + "e0", b);
+    BOOST_TEST((sa == sb), text);
+    if (sa == decimal_parse::ok || sa == decimal_parse::rounded)
+      BOOST_TEST(a.units == b.units, text);
+  };
+  for (const auto& e : edges)
+    agree(e);
+  for (int i = 0; i < 200'000; ++i) {
+    std::string text(rng() % 22, ' ');
+    for (auto& c : text)
+      c = alphabet[rng() % (sizeof alphabet - 1)];
+    agree(text);
+    // Exactly eight decimals, the layout of the 64-bit path's fast lane.
+    std::string eight = std::to_string(rng() % 100'000) + ".";
+    for (int k = 0; k < 8; ++k)
+      eight += alphabet[rng() % 10 == 0 ? rng() % (sizeof alphabet - 1) : rng() % 10];
+    agree(eight);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(rejects_non_numbers_and_overflow) {

@@ -101,9 +101,15 @@ BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
   const std::string a = f.submit(body(10));
   const std::string b = f.submit(body(11));
   f.wait(a, {"running"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  BOOST_TEST(f.status(b) == "queued"); // a worker is free, but the user is at the limit
+  // The first progress report comes after the bars are loaded: on a busy
+  // machine that can take a while, so wait for it (bounded) instead of
+  // sleeping a fixed time.
   auto live = f.run(a);
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       live.at("progress").to_number<double>() <= 0 && std::chrono::steady_clock::now() < deadline;
+       live = f.run(a))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  BOOST_TEST(f.status(b) == "queued"); // a worker is free, but the user is at the limit
   BOOST_TEST(live.at("progress").to_number<double>() > 0);
   BOOST_TEST(live.as_object().contains("current_bar_time"));
   const auto asked = std::chrono::steady_clock::now();
