@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,40 +72,54 @@ std::string command_line::require(const std::string& name) const {
   return *v;
 }
 
-std::string read_file(const std::string& path) {
-  // One buffer sized from fstat and filled by read(2): a stream copy grows
-  // its buffer by doubling, copying and faulting in every page twice.
+file_text::file_text(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     throw usage_error("cannot read " + path + ": " + std::strerror(errno));
-  struct ::stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int e = errno;
+  auto fail = [&](int e) {
     ::close(fd);
     throw usage_error("cannot read " + path + ": " + std::strerror(e));
+  };
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0)
+    fail(errno);
+  if (S_ISREG(st.st_mode)) {
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ > 0) {
+      // MAP_POPULATE maps every page in one call instead of one fault each.
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p == MAP_FAILED)
+        fail(errno);
+      mapping_ = p;
+      data_ = static_cast<const char*>(p);
+    }
+    ::close(fd);
+    return;
   }
-  std::string out;
-  // A regular file's size is known; a pipe or device grows as it is read.
-  out.resize(S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) + 1 : 65536);
   std::size_t used = 0;
+  read_.resize(65536);
   while (true) {
-    if (used == out.size())
-      out.resize(out.size() * 2);
-    const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+    if (used == read_.size())
+      read_.resize(read_.size() * 2);
+    const ssize_t n = ::read(fd, read_.data() + used, read_.size() - used);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      const int e = errno;
-      ::close(fd);
-      throw usage_error("cannot read " + path + ": " + std::strerror(e));
+      fail(errno);
     }
     if (n == 0)
       break;
     used += static_cast<std::size_t>(n);
   }
   ::close(fd);
-  out.resize(used);
-  return out;
+  read_.resize(used);
+  data_ = read_.data();
+  size_ = read_.size();
+}
+
+file_text::~file_text() {
+  if (mapping_)
+    ::munmap(mapping_, size_);
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {

@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace bt::app {
 
@@ -34,8 +35,24 @@ private:
 /// Exit codes shared by all subcommands.
 enum exit_code : int { exit_ok = 0, exit_failure = 1, exit_usage = 2, exit_bad_data = 3 };
 
-/// Reads a whole file; throws usage_error naming the path when it cannot.
-std::string read_file(const std::string& path);
+/// A whole input file, read-only. A regular file is mapped (no copy, no
+/// zero-filled buffer: the bytes are the page cache's); anything else (a
+/// pipe, /dev/stdin) is read into memory.
+class file_text {
+public:
+  explicit file_text(const std::string& path); ///< throws usage_error naming the path
+  ~file_text();
+  file_text(const file_text&) = delete;
+  file_text& operator=(const file_text&) = delete;
+
+  std::string_view text() const { return {data_, size_}; }
+
+private:
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+  void* mapping_ = nullptr;
+  std::string read_;
+};
 /// Writes `content` to `path` atomically (temporary file, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& content);
 /// Re-indents compact JSON for people.

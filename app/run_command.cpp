@@ -91,13 +91,13 @@ int run_command(int argc, char** argv) {
     file_timeframe = *tf;
   }
   const auto load_start = clock_type::now();
-  const std::string csv = read_file(path);
+  const file_text csv(path);
   import_limits limits;
   limits.latest_bar_time = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count()
                            + future_bar_tolerance;
-  import_result imported = import_bars_csv(csv, config.symbol, file_timeframe, limits);
+  import_result imported = import_bars_csv(csv.text(), config.symbol, file_timeframe, limits);
   const double load_ms = ms_since(load_start);
   if (!imported.accepted) {
     std::cerr << "backtestd run: " << path << " rejected (" << imported.error_count
@@ -112,8 +112,10 @@ int run_command(int argc, char** argv) {
   const upload_storage file_range = imported_whole(imported); // before resampling
   if (file_timeframe != config.timeframe)
     imported.bars = resample(imported.bars, config.timeframe);
-  bar_series bars =
-      imported.bars.slice(config.from.value_or(INT64_MIN), config.to.value_or(INT64_MAX));
+  // The whole file unless a range was asked for: no copy of the series.
+  bar_series bars = config.from || config.to ? imported.bars.slice(config.from.value_or(INT64_MIN),
+                                                                   config.to.value_or(INT64_MAX))
+                                             : std::move(imported.bars);
   if (bars.empty()) {
     std::cerr << "backtestd run: no bars in the requested range";
     if (!imported.bars.empty())
@@ -164,7 +166,7 @@ int run_command(int argc, char** argv) {
   w.key("total_ms").number(ms_since(started));
   w.end_object();
   w.end_object();
-  std::string document = args.flag("pretty") ? pretty_json(w.str()) : w.str() + "\n";
+  std::string document = args.flag("pretty") ? pretty_json(w.str()) : w.take() + '\n';
 
   if (auto out = args.get("out")) {
     std::error_code ec;

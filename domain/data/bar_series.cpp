@@ -36,9 +36,12 @@ bar_series bar_series::slice(unix_time from, unix_time to) const {
   return out;
 }
 
-std::string to_csv(const bar_series& bars) {
-  std::string out;
-  out.reserve(32 + bars.size() * 96);
+namespace {
+
+// The canonical CSV, written into `out` and handed to `flush` whenever it
+// holds more than `chunk` bytes (and once at the end).
+template <class Flush>
+void write_canonical_csv(const bar_series& bars, std::string& out, std::size_t chunk, Flush flush) {
   out += "timestamp,open,high,low,close,volume\n";
   for (std::size_t i = 0; i < bars.size(); ++i) {
     append_timestamp(out, bars.times()[i]);
@@ -53,12 +56,33 @@ std::string to_csv(const bar_series& bars) {
     out += ',';
     append_fixed(out, bars.volumes()[i]);
     out += '\n';
+    if (out.size() > chunk)
+      flush(out);
   }
+  flush(out);
+}
+
+} // namespace
+
+std::string to_csv(const bar_series& bars) {
+  std::string out;
+  out.reserve(40 + bars.size() * 96);
+  write_canonical_csv(bars, out, std::string::npos, [](std::string&) {});
   return out;
 }
 
 std::string data_checksum(const bar_series& bars) {
-  return sha256_hex(to_csv(bars));
+  // Hashed in 64 KiB pieces that stay in cache: the 10 MB text of a
+  // 20-year series is never built (it cost a third of a CLI run).
+  constexpr std::size_t chunk = 64 * 1024;
+  sha256_stream hash;
+  std::string buffer;
+  buffer.reserve(chunk + 256);
+  write_canonical_csv(bars, buffer, chunk, [&](std::string& text) {
+    hash.update(text);
+    text.clear();
+  });
+  return hash.finish();
 }
 
 } // namespace bt

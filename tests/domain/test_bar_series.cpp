@@ -1,6 +1,8 @@
 #include "domain/data/bar_series.hpp"
 
 #include "bars.hpp"
+#include "domain/data/synthetic_bars.hpp"
+#include "domain/report/sha256.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -31,6 +33,19 @@ BOOST_AUTO_TEST_CASE(canonical_csv_and_checksum) {
   BOOST_TEST(data_checksum(s) != data_checksum(t));
   BOOST_TEST(data_checksum(s)
              == data_checksum(hourly({{"2034.10", "2035.0", "2033.90", "2034.500"}})));
+}
+
+// The checksum is hashed piece by piece; it must be the digest of the whole
+// canonical text, across many 64 KiB pieces.
+BOOST_AUTO_TEST_CASE(checksum_is_the_digest_of_the_whole_canonical_csv) {
+  synthetic_spec spec;
+  spec.bars = 5'000; // about 450 KB of text
+  const bt::bar_series s = generate_bars(spec);
+  BOOST_TEST(data_checksum(s) == sha256_hex(to_csv(s)));
+  const bt::bar_series one = s.slice(s.times()[0], s.times()[0]);
+  BOOST_TEST(data_checksum(one) == sha256_hex(to_csv(one)));
+  BOOST_TEST(data_checksum(bt::bar_series("GC", timeframe::h1))
+             == sha256_hex("timestamp,open,high,low,close,volume\n"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
