@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include <fcntl.h>
@@ -70,6 +71,10 @@ std::string command_line::require(const std::string& name) const {
   if (!v)
     throw usage_error("--" + name + " is required");
   return *v;
+}
+
+void report_error(const char* command, const char* message, bool usage) {
+  std::cerr << "backtestd " << command << ": " << (usage ? "" : "error: ") << message << '\n';
 }
 
 file_text::file_text(const std::string& path) {

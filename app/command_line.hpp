@@ -33,6 +33,10 @@ private:
 };
 
 /// Exit codes shared by all subcommands.
+/// "backtestd COMMAND: message" (usage) or "backtestd COMMAND: error:
+/// message" on standard error.
+void report_error(const char* command, const char* message, bool usage);
+
 enum exit_code : int { exit_ok = 0, exit_failure = 1, exit_usage = 2, exit_bad_data = 3 };
 
 /// A whole input file, read-only. A regular file is mapped (no copy, no

@@ -36,10 +36,6 @@ const char* usage =
 
 } // namespace
 
-const char* bt::app::engine_version_text() {
-  return bt::engine_version();
-}
-
 int main(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")
       || !std::strcmp(argv[1], "help")) {
@@ -47,30 +43,20 @@ int main(int argc, char** argv) {
     return argc < 2 ? bt::app::exit_usage : bt::app::exit_ok;
   }
   const std::string command = argv[1];
-  try {
+  if (command == "serve" || command == "keys" || command == "worker")
+    return bt::app::server_module_command(argc, argv);
+  return bt::app::run_guarded(argv[1], [&] {
     if (command == "run")
       return bt::app::run_command(argc, argv);
     if (command == "gen-data")
       return bt::app::gen_data_command(argc, argv);
     if (command == "strategies")
       return bt::app::strategies_command(argc, argv);
-    if (command == "serve")
-      return bt::app::serve_command(argc, argv);
-    if (command == "keys")
-      return bt::app::keys_command(argc, argv);
-    if (command == "worker")
-      return bt::app::worker_command(argc, argv);
     if (command == "version" || command == "--version") {
       std::cout << bt::engine_version() << '\n';
-      return bt::app::exit_ok;
+      return static_cast<int>(bt::app::exit_ok);
     }
     std::cerr << "backtestd: unknown command '" << command << "'\n\n" << usage;
-    return bt::app::exit_usage;
-  } catch (const bt::app::usage_error& e) {
-    std::cerr << "backtestd " << command << ": " << e.what() << '\n';
-    return bt::app::exit_usage;
-  } catch (const std::exception& e) {
-    std::cerr << "backtestd " << command << ": error: " << e.what() << '\n';
-    return bt::app::exit_failure;
-  }
+    return static_cast<int>(bt::app::exit_usage);
+  });
 }

@@ -6,6 +6,7 @@
 #include "app/commands.hpp"
 #include "config/log.hpp"
 #include "config/server_config.hpp"
+#include "domain/engine/run_config.hpp"
 #include "net/http_server.hpp"
 #include "net/routes.hpp"
 #include "persistence/embedded_postgres.hpp"
@@ -49,7 +50,7 @@ int serve_command(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
   }
-  log::info("starting", {{"version", engine_version_text()},
+  log::info("starting", {{"version", bt::engine_version()},
                          {"listen", cfg.listen_host + ":" + std::to_string(cfg.listen_port)},
                          {"data_dir", cfg.data_dir},
                          {"database", cfg.database_url ? "external" : "embedded"},
