@@ -128,6 +128,8 @@ int run_command(int argc, char** argv) {
   backtest_result result = run_backtest(config, bars);
 
   json_writer w;
+  // About 560 bytes a trade and 200 a zone: written without regrowing.
+  w.reserve(16'384 + result.output.trades.size() * 640 + result.zones.size() * 240);
   w.begin_object();
   w.key("config");
   write_config(w, config);

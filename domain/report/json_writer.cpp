@@ -51,7 +51,21 @@ bool is_valid_utf8(std::string_view s) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
+  // Keys, enum names and timestamps need no escaping: one append.
+  std::size_t plain = 0;
+  while (plain < s.size()) {
+    const auto u = static_cast<unsigned char>(s[plain]);
+    if (u < 0x20 || u >= 0x80 || u == '"' || u == '\\')
+      break;
+    ++plain;
+  }
   out += '"';
+  out.append(s.data(), plain);
+  if (plain == s.size()) {
+    out += '"';
+    return;
+  }
+  s.remove_prefix(plain);
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (static_cast<unsigned char>(c) >= 0x80) {

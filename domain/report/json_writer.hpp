@@ -43,6 +43,10 @@ public:
   /// Inserts already-serialized JSON as the next value.
   json_writer& raw(std::string_view json);
 
+  /// Sizes the buffer for a document of about `bytes`, so that a large
+  /// result is written without regrowing (and copying) it.
+  void reserve(std::size_t bytes) { out_.reserve(bytes); }
+
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
 

@@ -86,6 +86,29 @@ BOOST_AUTO_TEST_CASE(plain_and_general_paths_agree) {
   }
 }
 
+// Two digits at a time from a table: checked against plain arithmetic over
+// the whole range, magnitudes of every width.
+BOOST_AUTO_TEST_CASE(printing_agrees_with_plain_arithmetic) {
+  std::mt19937_64 rng(11);
+  auto expected = [](std::int64_t units) {
+    const std::uint64_t u =
+        units < 0 ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+    std::string frac = std::to_string(u % 100'000'000);
+    frac.insert(0, 8 - frac.size(), '0');
+    return (units < 0 ? "-" : "") + std::to_string(u / 100'000'000) + "." + frac;
+  };
+  for (int i = 0; i < 200'000; ++i) {
+    const int width = static_cast<int>(rng() % 63);
+    auto units = static_cast<std::int64_t>(rng() >> (63 - width) >> 1);
+    if (rng() % 2)
+      units = -units;
+    BOOST_TEST(to_string(fixed{units}) == expected(units));
+  }
+  for (std::int64_t units : {INT64_MAX, -INT64_MAX, std::int64_t{0}, std::int64_t{99},
+                             std::int64_t{100'000'000}, std::int64_t{999'999'999}})
+    BOOST_TEST(to_string(fixed{units}) == expected(units));
+}
+
 BOOST_AUTO_TEST_CASE(rejects_non_numbers_and_overflow) {
   fixed v;
   for (const char* bad :
