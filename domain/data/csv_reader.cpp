@@ -82,10 +82,15 @@ bool csv_reader::split(std::string_view line, std::vector<std::string_view>& fie
     } else {
       // Fields are short (a price is about a dozen bytes): a plain loop
       // beats a memchr call per field.
-      std::size_t end = i;
-      while (end < line.size() && line[end] != ',')
+      // Leading blanks are already skipped (j); only trailing ones remain.
+      const char* const b = line.data();
+      std::size_t end = j;
+      while (end < line.size() && b[end] != ',')
         ++end;
-      fields.push_back(trim_blanks(line.substr(i, end - i)));
+      std::size_t last = end;
+      while (last > j && (b[last - 1] == ' ' || b[last - 1] == '\t'))
+        --last;
+      fields.emplace_back(b + j, last - j);
       i = end;
     }
     if (i >= line.size())

@@ -53,7 +53,38 @@ unsigned days_in_month(int y, unsigned m) {
 
 } // namespace
 
+namespace {
+
+// The layout every export uses, `YYYY-MM-DDTHH:MM:SSZ`: read in one pass
+// without the general parser's branches. False: not that layout, or not a
+// valid time in it; the general parser then decides.
+bool parse_iso_utc(std::string_view s, unix_time& out) {
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
+      || s[19] != 'Z')
+    return false;
+  auto two = [&](std::size_t i, unsigned& v) {
+    const unsigned a = static_cast<unsigned char>(s[i]) - '0';
+    const unsigned b = static_cast<unsigned char>(s[i + 1]) - '0';
+    v = a * 10 + b;
+    return a < 10 && b < 10;
+  };
+  unsigned y1, y2, month, day, hour, minute, second;
+  if (!two(0, y1) || !two(2, y2) || !two(5, month) || !two(8, day) || !two(11, hour)
+      || !two(14, minute) || !two(17, second))
+    return false;
+  const int year = static_cast<int>(y1 * 100 + y2);
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23
+      || minute > 59 || second > 59)
+    return false;
+  out = days_from_civil(year, month, day) * seconds_per_day + hour * 3600 + minute * 60 + second;
+  return true;
+}
+
+} // namespace
+
 timestamp_parse parse_timestamp(std::string_view s, unix_time& out) {
+  if (parse_iso_utc(s, out))
+    return timestamp_parse::ok;
   if (s.empty())
     return timestamp_parse::invalid;
   // Unix seconds: digits only.

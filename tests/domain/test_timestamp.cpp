@@ -2,6 +2,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <random>
+#include <string>
+
 using namespace bt;
 
 BOOST_AUTO_TEST_SUITE(timestamp)
@@ -71,6 +75,31 @@ BOOST_AUTO_TEST_CASE(timeframes) {
   BOOST_TEST(!parse_timeframe("2h"));
   BOOST_TEST(!parse_timeframe("1H"));
   BOOST_TEST(to_string(timeframe::m30) == "30m");
+}
+
+// `YYYY-MM-DDTHH:MM:SSZ` takes a one-pass path; the same time written with
+// a space and no zone goes through the general parser. They must agree on
+// every value and every refusal (month 13, 30 February, hour 24, ...).
+BOOST_AUTO_TEST_CASE(export_layout_and_general_parser_agree) {
+  std::mt19937_64 rng(5);
+  auto digits = [&](int n, int max) {
+    std::string d = std::to_string(rng() % static_cast<unsigned>(max + 1));
+    return std::string(static_cast<std::size_t>(n) - std::min<std::size_t>(d.size(), n), '0') + d;
+  };
+  for (int i = 0; i < 100'000; ++i) {
+    const std::string date = digits(4, 9999) + "-" + digits(2, 13) + "-" + digits(2, 32);
+    const std::string time = digits(2, 24) + ":" + digits(2, 60) + ":" + digits(2, 60);
+    unix_time fast = -1, general = -2;
+    const auto a = parse_timestamp(date + "T" + time + "Z", fast);
+    const auto b = parse_timestamp(date + " " + time, general);
+    BOOST_TEST((a == b), date + " " + time);
+    if (a == timestamp_parse::ok)
+      BOOST_TEST(fast == general, date + " " + time);
+  }
+  unix_time t = 0;
+  BOOST_TEST((parse_timestamp("2024-02-29T23:59:59Z", t) == timestamp_parse::ok));
+  BOOST_TEST((parse_timestamp("2023-02-29T00:00:00Z", t) == timestamp_parse::invalid));
+  BOOST_TEST((parse_timestamp("2024-01-02T13:00:0aZ", t) == timestamp_parse::invalid));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
