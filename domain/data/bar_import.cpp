@@ -200,16 +200,18 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   }
   auto staged_index = [&](std::size_t i) -> std::size_t { return rep.sorted ? order[i] : i; };
 
+  // A bar is a duplicate when it opens at the time of the bar before it in
+  // time order; the stable order keeps the first occurrence.
+  auto duplicate = [&](std::size_t i) {
+    return i > 0 && times[staged_index(i)] == times[staged_index(i - 1)];
+  };
+
   const unix_time step = seconds_of(tf);
   std::size_t misaligned = 0;
-  std::vector<std::size_t> kept; // staged indices, filled only when some are dropped
   unix_time previous = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t k = staged_index(i);
-    if (i > 0 && times[k] == previous) {
-      if (kept.empty() && rep.duplicates_skipped == 0)
-        for (std::size_t j = 0; j < i; ++j)
-          kept.push_back(staged_index(j));
+    if (duplicate(i)) {
       ++rep.duplicates_skipped;
       rep.duplicate_rows.push_back(row_of[k]);
       continue;
@@ -227,8 +229,6 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
                                  + std::string(to_string(tf))
                                  + " timeframe (is the file of a finer timeframe?)");
     }
-    if (rep.duplicates_skipped > 0)
-      kept.push_back(k);
     previous = times[k];
   }
   if (result.error_count > 0)
@@ -236,12 +236,11 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   if (!rep.sorted && rep.duplicates_skipped == 0) {
     result.bars = std::move(staged); // the common case: no copy at all
   } else {
-    if (rep.duplicates_skipped == 0)
-      kept.assign(order.begin(), order.end());
     result.bars = bar_series(std::move(symbol), tf);
-    result.bars.reserve(kept.size());
-    for (auto k : kept)
-      result.bars.push_back(staged.at(k));
+    result.bars.reserve(n - rep.duplicates_skipped);
+    for (std::size_t i = 0; i < n; ++i)
+      if (!duplicate(i))
+        result.bars.push_back(staged.at(staged_index(i)));
   }
   std::sort(rep.duplicate_rows.begin(), rep.duplicate_rows.end());
   rep.rows_imported = result.bars.size();
