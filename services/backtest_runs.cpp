@@ -114,11 +114,7 @@ service_reply backtest_service::list_runs(pqxx::connection& c, const db::princip
     write_strategy(w, r);
     w.key("created_at").timestamp(r.created_at);
     w.key("finished_at").timestamp(r.finished_at);
-    w.key("metrics");
-    if (r.metrics_json)
-      w.raw(*r.metrics_json);
-    else
-      w.null();
+    w.key("metrics").optional_raw(r.metrics_json);
     w.end_object();
   }
   w.end_array();
@@ -213,7 +209,7 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
   side_by_side("execution", exec_names, executions);
   w.key("metrics").begin_object();
   for (const auto& r : runs)
-    w.key(r.id).raw(r.metrics_json.value_or("null"));
+    w.key(r.id).optional_raw(r.metrics_json);
   w.end_object();
   // Equity on one time axis: the union of the runs' bar times, thinned to at
   // most max_points; a run without a point at a time shows null.

@@ -68,16 +68,8 @@ std::string run_document(const db::run_row& run, const run_view& view, bool repl
     w.key("no_workers").boolean(true);
   w.key("priority").string(priority_name(run.priority));
   w.key("attempts").number(static_cast<std::int64_t>(run.attempts));
-  w.key("worker_id");
-  if (run.worker_id)
-    w.string(*run.worker_id);
-  else
-    w.null();
-  w.key("error");
-  if (run.error)
-    w.string(*run.error);
-  else
-    w.null();
+  w.key("worker_id").optional_string(run.worker_id);
+  w.key("error").optional_string(run.error);
   w.key("attempt_errors").raw(run.errors_json);
   if (view.current_bar_time) {
     w.key("current_bar_time").timestamp(*view.current_bar_time);
@@ -97,21 +89,9 @@ std::string run_document(const db::run_row& run, const run_view& view, bool repl
   w.key("params").raw(run.params_json);
   w.key("execution").raw(run.execution_json);
   w.key("config_hash").string(run.config_hash);
-  w.key("data_checksum");
-  if (run.data_checksum)
-    w.string(*run.data_checksum);
-  else
-    w.null();
-  w.key("engine_version");
-  if (run.engine_version)
-    w.string(*run.engine_version);
-  else
-    w.null();
-  w.key("metrics");
-  if (run.metrics_json)
-    w.raw(*run.metrics_json);
-  else
-    w.null();
+  w.key("data_checksum").optional_string(run.data_checksum);
+  w.key("engine_version").optional_string(run.engine_version);
+  w.key("metrics").optional_raw(run.metrics_json);
   w.key("warnings").raw(run.warnings_json);
   if (replay)
     w.key("idempotent_replay").boolean(true);

@@ -43,6 +43,15 @@ public:
   /// Inserts already-serialized JSON as the next value.
   json_writer& raw(std::string_view json);
 
+  /// The string, or null when absent.
+  json_writer& optional_string(const std::optional<std::string>& s) {
+    return s ? string(*s) : null();
+  }
+  /// The already-serialized JSON, or null when absent.
+  json_writer& optional_raw(const std::optional<std::string>& json) {
+    return json ? raw(*json) : null();
+  }
+
   /// Sizes the buffer for a document of about `bytes`, so that a large
   /// result is written without regrowing (and copying) it.
   void reserve(std::size_t bytes) { out_.reserve(bytes); }
