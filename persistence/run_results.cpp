@@ -137,7 +137,7 @@ load_trades(pqxx::connection_base& c, const std::string& run_id, const trade_fil
     if (!columns.empty())
       columns += ", ";
     using F = std::decay_t<decltype(field)>;
-    if constexpr (std::is_same_v<F, time_field<const unix_time>>)
+    if constexpr (is_time_field<F>::value)
       columns +=
           "to_char(" + std::string(name) + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
     else

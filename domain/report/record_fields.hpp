@@ -35,6 +35,10 @@ template <class T>
 time_field<T> as_time(T& v) {
   return {v};
 }
+template <class T>
+struct is_time_field : std::false_type {};
+template <class T>
+struct is_time_field<time_field<T>> : std::true_type {};
 
 /// One member of an optional part of a record (a trade's zone): absent in
 /// every field when the part is absent.
@@ -141,9 +145,7 @@ inline bool append_field_text(std::string& out, time_field<const unix_time> v) {
   return true;
 }
 inline bool append_field_text(std::string& out, time_field<const std::optional<unix_time>> v) {
-  if (v.value)
-    append_timestamp(out, *v.value);
-  return v.value.has_value();
+  return v.value && append_field_text(out, as_time(*v.value));
 }
 template <class Opt, class Member>
 bool append_field_text(std::string& out, optional_part<Opt, Member> v) {
@@ -184,7 +186,7 @@ inline bool read_field_text(std::string_view text, time_field<std::optional<unix
     v.value.reset();
     return true;
   }
-  return parse_timestamp(text, v.value.emplace()) == timestamp_parse::ok;
+  return read_field_text(text, as_time(v.value.emplace()));
 }
 
 /// Reads one record from its fields' texts, in field-list order (an empty
@@ -205,10 +207,7 @@ std::optional<std::string> read_fields(const std::vector<std::string_view>& text
     }
     const std::string_view text = texts[i++];
     using F = std::decay_t<decltype(field)>;
-    if constexpr (std::is_same_v<
-                      F,
-                      time_field<
-                          unix_time>> || std::is_same_v<F, time_field<std::optional<unix_time>>>) {
+    if constexpr (is_time_field<F>::value) {
       if (!read_field_text(text, field))
         fail(name, "'" + std::string(text) + "' is not an ISO-8601 UTC time");
     } else if constexpr (is_optional_part<F>::value) {
