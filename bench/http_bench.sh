@@ -12,16 +12,8 @@ build=${1:-build}
 bin=$build/backtestd
 command -v wrk >/dev/null || { echo "http_bench: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
-dir=$(mktemp -d /tmp/bt_bench.XXXXXX)
-chmod 755 "$dir"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-key=$($bin keys create --user bench --data-dir "$dir/var" 2>/dev/null)
-$bin serve --listen 127.0.0.1:$port --data-dir "$dir/var" --rate-limit 1000000 2>"$dir/serve.log" &
-server=$!
-for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+source bench/server_fixture.sh
+start_server bt_bench
 
 $bin gen-data --symbol GC --bars 100000 --seed 7 --start 2005-01-03T00:00:00Z --out "$dir/gc.csv"
 echo "== upload: 100,000 rows ($(du -h "$dir/gc.csv" | cut -f1))"

@@ -13,16 +13,8 @@ build=${1:-build}
 bin=$build/backtestd
 runs=${RUNS:-200000}
 
-dir=$(mktemp -d /tmp/bt_lookup.XXXXXX)
-chmod 755 "$dir"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-key=$($bin keys create --user bench --data-dir "$dir/var" 2>/dev/null)
-$bin serve --listen 127.0.0.1:$port --data-dir "$dir/var" --workers 0 --rate-limit 1000000 2>"$dir/serve.log" &
-server=$!
-for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+source bench/server_fixture.sh
+start_server bt_lookup --workers 0
 
 db="host=$dir/var/pg-run port=5432 user=backtestd dbname=backtestd password=$(cat "$dir/var/pg-password")"
 sql() { psql "$db" -qtAX -c "$1"; }
