@@ -1,40 +1,42 @@
 #include "domain/report/sha256.hpp"
 
 #include "domain/report/hex.hpp"
-#include <openssl/evp.h>
 
-#include <stdexcept>
+// The one-algorithm SHA-256 interface, not EVP: EVP's first use loads the
+// provider machinery and reads the OpenSSL configuration file, and linking
+// it pulls every algorithm's tables into the binary (a CLI command paid for
+// both at start-up). These functions are deprecated in OpenSSL 3 in favour
+// of EVP but remain supported, and run the same SHA-NI/AVX2 block code.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 
 namespace bt {
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return to_hex(digest, len);
+  // Not SHA256(): in OpenSSL 3 the one-shot form goes through EVP.
+  sha256_stream stream;
+  stream.update(data);
+  return stream.finish();
 }
 
 struct sha256_stream::state {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~state() { EVP_MD_CTX_free(ctx); }
+  SHA256_CTX ctx;
 };
 
 sha256_stream::sha256_stream() : state_(std::make_unique<state>()) {
-  if (!state_->ctx || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 is unavailable");
+  SHA256_Init(&state_->ctx);
 }
 
 sha256_stream::~sha256_stream() = default;
 
 void sha256_stream::update(std::string_view data) {
-  EVP_DigestUpdate(state_->ctx, data.data(), data.size());
+  SHA256_Update(&state_->ctx, data.data(), data.size());
 }
 
 std::string sha256_stream::finish() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(state_->ctx, digest, &len);
-  return to_hex(digest, len);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256_Final(digest, &state_->ctx);
+  return to_hex(digest, sizeof digest);
 }
 
 } // namespace bt

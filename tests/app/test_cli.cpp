@@ -5,12 +5,14 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <sys/wait.h>
 
@@ -132,5 +134,31 @@ BOOST_AUTO_TEST_CASE(strategies_lists_the_registry) {
   auto v = boost::json::parse(r.out);
   BOOST_TEST(v.at("strategies").as_array().size() == 2u);
 }
+
+#ifdef BACKTESTD_CLI_STATIC_RUNTIME
+// Start-up: a CLI command starts in a few milliseconds because the binary
+// loads nothing but the C library (its C++ runtime, Boost and libcrypto are
+// linked in; the server's libraries are a module loaded only by serve,
+// worker and keys). A new shared dependency would cost every command.
+BOOST_AUTO_TEST_CASE(the_binary_loads_only_the_c_library) {
+  FILE* pipe = ::popen(("readelf -d " + std::string(BACKTESTD_BINARY)).c_str(), "r");
+  BOOST_REQUIRE(pipe);
+  std::string dynamic;
+  std::array<char, 4096> buf;
+  for (std::size_t got; (got = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;)
+    dynamic.append(buf.data(), got);
+  BOOST_REQUIRE(::pclose(pipe) == 0);
+  std::vector<std::string> needed;
+  std::istringstream lines(dynamic);
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("(NEEDED)") != std::string::npos) {
+      const auto open = line.find('['), close = line.find(']');
+      needed.push_back(line.substr(open + 1, close - open - 1));
+    }
+  std::sort(needed.begin(), needed.end());
+  const std::vector<std::string> expected{"ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6"};
+  BOOST_TEST(needed == expected, boost::test_tools::per_element());
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()
