@@ -106,7 +106,7 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
           // text that the result endpoints would later fail to read.
           if (auto error = read_trades_csv(r.trades_csv, stored.trades))
             throw std::runtime_error("unreadable trades from " + worker_id + ": " + *error);
-          std::vector<equity_point> curve;
+          equity_curve curve;
           if (auto error = read_equity_csv(stored.equity_csv, curve))
             throw std::runtime_error("unreadable equity from " + worker_id + ": " + *error);
           std::vector<zone_record> zones;

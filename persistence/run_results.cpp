@@ -96,8 +96,8 @@ std::string load_equity_csv(pqxx::connection_base& c, const std::string& run_id)
   return r.empty() ? std::string() : r[0][0].as<std::string>();
 }
 
-std::vector<equity_point> load_equity(pqxx::connection_base& c, const std::string& run_id) {
-  std::vector<equity_point> out;
+equity_curve load_equity(pqxx::connection_base& c, const std::string& run_id) {
+  equity_curve out;
   if (auto error = read_equity_csv(load_equity_csv(c, run_id), out))
     throw std::runtime_error("the stored equity curve of run " + run_id
                              + " is unreadable: " + *error);

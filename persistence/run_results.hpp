@@ -31,7 +31,7 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
 /// nothing is written).
 bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored_result& result);
 
-std::vector<equity_point> load_equity(pqxx::connection_base& c, const std::string& run_id);
+equity_curve load_equity(pqxx::connection_base& c, const std::string& run_id);
 /// The stored equity.csv document of a run (empty when none).
 std::string load_equity_csv(pqxx::connection_base& c, const std::string& run_id);
 std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string& run_id);

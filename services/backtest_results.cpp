@@ -19,7 +19,7 @@ service_reply reply(std::string body, const char* content_type = "application/js
   return body_reply(service_code::ok, std::move(body), content_type);
 }
 
-void write_equity_points(json_writer& w, const std::vector<equity_point>& points) {
+void write_equity_points(json_writer& w, const equity_curve& points) {
   w.begin_array();
   for (const auto& p : points) {
     w.begin_object();

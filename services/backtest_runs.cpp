@@ -216,7 +216,7 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
   std::size_t max_points = 1000;
   if (auto m = query_value(q, "max_points"))
     max_points = std::clamp<std::size_t>(std::strtoul(m->c_str(), nullptr, 10), 10, 100'000);
-  std::vector<std::vector<equity_point>> curves;
+  std::vector<equity_curve> curves;
   std::set<unix_time> times;
   for (const auto& r : runs) {
     curves.push_back(db::load_equity(c, r.id));

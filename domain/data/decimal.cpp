@@ -279,7 +279,7 @@ decimal_parse parse_decimal(std::string_view s, fixed& out) {
   return status;
 }
 
-void append_fixed(std::string& out, fixed v) {
+char* format_fixed(char* out, fixed v) {
   // Two digits per step from a table: this runs for every price written.
   static constexpr char pairs[] = "00010203040506070809101112131415161718192021222324"
                                   "25262728293031323334353637383940414243444546474849"
@@ -314,7 +314,14 @@ void append_fixed(std::string& out, fixed v) {
   }
   if (v.units < 0)
     *--p = '-';
-  out.append(p, end);
+  const auto n = static_cast<std::size_t>(end - p);
+  std::memcpy(out, p, n);
+  return out + n;
+}
+
+void append_fixed(std::string& out, fixed v) {
+  char buf[max_fixed_chars];
+  out.append(buf, format_fixed(buf, v));
 }
 
 std::string to_string(fixed v) {

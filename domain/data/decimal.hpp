@@ -122,6 +122,11 @@ decimal_parse parse_decimal(std::string_view text, fixed& out);
 std::string to_string(fixed v);
 /// Appends the 8-decimal text to `out` (hot path for CSV/JSON writers).
 void append_fixed(std::string& out, fixed v);
+/// The longest 8-decimal text: "-92233720368.54775808".
+inline constexpr std::size_t max_fixed_chars = 21;
+/// Writes the 8-decimal text at `out` (room for max_fixed_chars) and
+/// returns its end: for writers that fill a buffer of their own.
+char* format_fixed(char* out, fixed v);
 /// Streams the 8-decimal text (logs, test diagnostics).
 std::ostream& operator<<(std::ostream& os, fixed v);
 

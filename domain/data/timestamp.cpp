@@ -159,10 +159,14 @@ timestamp_parse parse_timestamp(std::string_view s, unix_time& out) {
 }
 
 void append_timestamp(std::string& out, unix_time t) {
+  char buf[20];
+  out.append(buf, format_timestamp(buf, t));
+}
+
+char* format_timestamp(char* buf, unix_time t) {
   std::int64_t days = floor_div(t, seconds_per_day);
   std::int64_t secs = t - days * seconds_per_day;
   civil_date d = civil_from_days(days);
-  char buf[32];
   int y = d.year;
   unsigned h = static_cast<unsigned>(secs / 3600), mi = static_cast<unsigned>(secs / 60 % 60),
            se = static_cast<unsigned>(secs % 60);
@@ -187,7 +191,7 @@ void append_timestamp(std::string& out, unix_time t) {
   buf[17] = static_cast<char>('0' + se / 10);
   buf[18] = static_cast<char>('0' + se % 10);
   buf[19] = 'Z';
-  out.append(buf, 20);
+  return buf + 20;
 }
 
 timestamp_parse parse_range_bound(std::string_view text, range_bound which, unix_time& out) {

@@ -55,6 +55,9 @@ timestamp_parse parse_range_bound(std::string_view text, range_bound which, unix
 /// "2024-01-02T13:00:00Z".
 std::string format_timestamp(unix_time t);
 void append_timestamp(std::string& out, unix_time t);
+/// Writes the 20 characters of "2024-01-02T13:00:00Z" at `out` and returns
+/// their end.
+char* format_timestamp(char* out, unix_time t);
 
 /// A bar duration. Only these seven are accepted anywhere in the service.
 enum class timeframe { m1, m5, m15, m30, h1, h4, d1 };

@@ -13,7 +13,7 @@ fixed mean(fixed sum, std::int64_t n) {
   return fixed{static_cast<std::int64_t>(std::llround(static_cast<long double>(sum.units) / n))};
 }
 
-std::vector<double> daily_returns(const std::vector<equity_point>& curve, fixed initial) {
+std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
   std::vector<double> closes{initial.to_double()};
   for (std::size_t i = 0; i < curve.size(); ++i) {
     bool last_of_day = i + 1 == curve.size()

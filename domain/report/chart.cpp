@@ -4,12 +4,11 @@
 
 namespace bt {
 
-std::vector<equity_point> downsample_equity(const std::vector<equity_point>& curve,
-                                            std::size_t max_points) {
+equity_curve downsample_equity(const equity_curve& curve, std::size_t max_points) {
   max_points = std::max<std::size_t>(max_points, 4);
   if (curve.size() <= max_points)
     return curve;
-  std::vector<equity_point> out;
+  equity_curve out;
   out.reserve(max_points);
   out.push_back(curve.front());
   const std::size_t inner = curve.size() - 2;
@@ -75,7 +74,7 @@ std::vector<std::pair<unix_time, double>> buy_and_hold(const bar_series& bars, f
   return out;
 }
 
-std::vector<monthly_return> monthly_returns(const std::vector<equity_point>& curve, fixed initial) {
+std::vector<monthly_return> monthly_returns(const equity_curve& curve, fixed initial) {
   std::vector<monthly_return> out;
   double previous = initial.to_double();
   for (std::size_t i = 0; i < curve.size(); ++i) {

@@ -12,8 +12,7 @@ namespace bt {
 /// At most `max_points` points (at least 4), keeping the first and last
 /// points and, from each of the equal buckets in between, its lowest and
 /// highest equity in time order: drawdowns and peaks survive.
-std::vector<equity_point> downsample_equity(const std::vector<equity_point>& curve,
-                                            std::size_t max_points);
+equity_curve downsample_equity(const equity_curve& curve, std::size_t max_points);
 
 /// At most `max_points` candles: consecutive bars merged (first open, max
 /// high, min low, last close, summed volume).
@@ -35,6 +34,6 @@ struct monthly_return {
 };
 
 /// Calendar-month (UTC) returns of an equity curve.
-std::vector<monthly_return> monthly_returns(const std::vector<equity_point>& curve, fixed initial);
+std::vector<monthly_return> monthly_returns(const equity_curve& curve, fixed initial);
 
 } // namespace bt

@@ -123,8 +123,8 @@ void write_record(json_writer& w, const Record& r) {
   w.end_object();
 }
 
-template <class Record>
-std::string to_csv_table(const std::vector<Record>& records) {
+template <class Record, class Alloc>
+std::string to_csv_table(const std::vector<Record, Alloc>& records) {
   std::string out;
   for (auto name : field_names<Record>()) {
     if (!out.empty())
@@ -140,8 +140,8 @@ std::string to_csv_table(const std::vector<Record>& records) {
   return out;
 }
 
-template <class Record>
-std::optional<std::string> read_csv_table(std::string_view csv, std::vector<Record>& out) {
+template <class Record, class Alloc>
+std::optional<std::string> read_csv_table(std::string_view csv, std::vector<Record, Alloc>& out) {
   csv_reader reader(csv);
   std::vector<std::string_view> fields;
   if (reader.next(fields) != csv_reader::record::ok || fields != field_names<Record>())
@@ -168,7 +168,7 @@ void write_zone(json_writer& w, const zone_record& z) {
   write_record(w, z);
 }
 
-void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve, fixed initial) {
+void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initial) {
   w.begin_object();
   w.key("points").number(static_cast<std::uint64_t>(curve.size()));
   w.key("initial_equity").number(initial);
@@ -200,7 +200,7 @@ std::optional<std::string> read_trades_csv(std::string_view csv, std::vector<tra
   return read_csv_table(csv, out);
 }
 
-std::optional<std::string> read_equity_csv(std::string_view csv, std::vector<equity_point>& out) {
+std::optional<std::string> read_equity_csv(std::string_view csv, equity_curve& out) {
   return read_csv_table(csv, out);
 }
 
@@ -208,7 +208,7 @@ std::optional<std::string> read_zones_csv(std::string_view csv, std::vector<zone
   return read_csv_table(csv, out);
 }
 
-std::string equity_csv(const std::vector<equity_point>& curve) {
+std::string equity_csv(const equity_curve& curve) {
   return to_csv_table(curve);
 }
 

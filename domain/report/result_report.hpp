@@ -33,10 +33,10 @@ void write_gaps(json_writer& w, const std::vector<gap>& gaps);
 void write_trade(json_writer& w, const trade& t);
 void write_zone(json_writer& w, const zone_record& z);
 /// {points, start, end, initial_equity, final_equity, min_equity, max_equity, max_drawdown_pct}
-void write_equity_summary(json_writer& w, const std::vector<equity_point>& curve, fixed initial);
+void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initial);
 
 std::string trades_csv(const std::vector<trade>& trades);
-std::string equity_csv(const std::vector<equity_point>& curve);
+std::string equity_csv(const equity_curve& curve);
 std::string zones_csv(const std::vector<zone_record>& zones);
 
 /// Read back exactly what the three writers above write (trades that
@@ -44,7 +44,7 @@ std::string zones_csv(const std::vector<zone_record>& zones);
 /// field must be what the writer writes: an error names the line and the
 /// column, and leaves `out` empty.
 std::optional<std::string> read_trades_csv(std::string_view csv, std::vector<trade>& out);
-std::optional<std::string> read_equity_csv(std::string_view csv, std::vector<equity_point>& out);
+std::optional<std::string> read_equity_csv(std::string_view csv, equity_curve& out);
 std::optional<std::string> read_zones_csv(std::string_view csv, std::vector<zone_record>& out);
 
 } // namespace bt

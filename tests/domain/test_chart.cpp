@@ -10,8 +10,8 @@ using namespace bt;
 using bt::test::px;
 
 namespace {
-std::vector<equity_point> curve_of(const std::vector<int>& values, unix_time step = 3600) {
-  std::vector<equity_point> c;
+equity_curve curve_of(const std::vector<int>& values, unix_time step = 3600) {
+  equity_curve c;
   unix_time t = 1'704'153'600;
   for (int v : values) {
     c.push_back({t, fixed::from_int(v), 0});
@@ -63,9 +63,9 @@ BOOST_AUTO_TEST_CASE(benchmark_and_monthly_returns) {
   BOOST_TEST(bh[0].second == 1100.0);
   BOOST_TEST(bh[1].second == 1200.0);
   // Jan 31 and Feb 1..: one point per day.
-  std::vector<equity_point> c{{1'706'659'200, px("1100"), 0},  // 2024-01-31
-                              {1'706'745'600, px("990"), 0},   // 2024-02-01
-                              {1'709'164'800, px("1089"), 0}}; // 2024-02-29
+  equity_curve c{{1'706'659'200, px("1100"), 0},  // 2024-01-31
+                 {1'706'745'600, px("990"), 0},   // 2024-02-01
+                 {1'709'164'800, px("1089"), 0}}; // 2024-02-29
   auto m = monthly_returns(c, px("1000"));
   BOOST_REQUIRE(m.size() == 2u);
   BOOST_TEST(m[0].year == 2024);

@@ -137,8 +137,8 @@ BOOST_AUTO_TEST_CASE(trades_csv_refuses_what_the_writer_never_writes) {
 }
 
 BOOST_AUTO_TEST_CASE(equity_and_zones_read_back_exactly) {
-  std::vector<equity_point> curve{{-86'400, px("50000"), 0}, {1'704'204'000, px("-0.5"), 12.5e-9}};
-  std::vector<equity_point> curve_back;
+  equity_curve curve{{-86'400, px("50000"), 0}, {1'704'204'000, px("-0.5"), 12.5e-9}};
+  equity_curve curve_back;
   BOOST_REQUIRE(!read_equity_csv(equity_csv(curve), curve_back));
   BOOST_TEST(equity_csv(curve_back) == equity_csv(curve));
   BOOST_TEST(curve_back[0].time == -86'400);
@@ -165,8 +165,7 @@ BOOST_AUTO_TEST_CASE(equity_and_zones_read_back_exactly) {
 }
 
 BOOST_AUTO_TEST_CASE(equity_and_zone_exports) {
-  std::vector<equity_point> curve{{1'704'200'400, px("50000"), 0},
-                                  {1'704'204'000, px("49500.5"), 0.999}};
+  equity_curve curve{{1'704'200'400, px("50000"), 0}, {1'704'204'000, px("49500.5"), 0.999}};
   BOOST_TEST(equity_csv(curve)
              == "time,equity,drawdown_pct\n2024-01-02T13:00:00Z,50000.00000000,0\n"
                 "2024-01-02T14:00:00Z,49500.50000000,0.999\n");
