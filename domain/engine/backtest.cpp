@@ -45,9 +45,16 @@ void write_warnings(json_writer& w, const std::vector<run_warning>& warnings) {
 
 backtest_result run_backtest(const run_config& config, const bar_series& bars,
                              run_observer* observer) {
+  std::string checksum = data_checksum(bars);
+  backtest_result r = run_backtest_unhashed(config, bars, observer);
+  r.data_checksum = std::move(checksum);
+  return r;
+}
+
+backtest_result run_backtest_unhashed(const run_config& config, const bar_series& bars,
+                                      run_observer* observer) {
   backtest_result r;
   r.config_hash = config_hash(config);
-  r.data_checksum = data_checksum(bars);
   auto start = std::chrono::steady_clock::now();
   auto strat = make_strategy(*config.strategy, config.params);
   r.output = run_engine(bars, *strat, config.execution, observer);

@@ -47,4 +47,10 @@ struct backtest_result {
 backtest_result run_backtest(const run_config& config, const bar_series& bars,
                              run_observer* observer = nullptr);
 
+/// run_backtest with `data_checksum` left empty for the caller, who may
+/// compute data_checksum(bars) on another core meanwhile (the CLI does: on
+/// a 20-year series hashing the canonical text costs as much as the run).
+backtest_result run_backtest_unhashed(const run_config& config, const bar_series& bars,
+                                      run_observer* observer = nullptr);
+
 } // namespace bt

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <stdexcept>
 
 namespace bt {
 
@@ -171,6 +172,26 @@ json_writer& json_writer::string(std::string_view s) {
   before_value();
   append_json_string(out_, s);
   return *this;
+}
+
+std::size_t json_writer::string_placeholder(std::size_t length) {
+  before_value();
+  out_ += '"';
+  const std::size_t at = out_.size();
+  out_.append(length, ' ');
+  out_ += '"';
+  return at;
+}
+
+void json_writer::fill(std::size_t at, std::string_view text) {
+  if (at == 0 || at + text.size() >= out_.size() || out_[at - 1] != '"'
+      || out_[at + text.size()] != '"')
+    throw std::invalid_argument("json_writer::fill: not the placeholder's place or length");
+  for (char c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\'
+        || static_cast<unsigned char>(c) >= 0x80)
+      throw std::invalid_argument("json_writer::fill: text that needs escaping");
+  out_.replace(at, text.size(), text);
 }
 
 json_writer& json_writer::number(fixed v) {

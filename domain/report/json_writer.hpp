@@ -52,6 +52,14 @@ public:
     return json ? raw(*json) : null();
   }
 
+  /// A string value of `length` characters written later with fill(): for
+  /// a value computed while the rest of the document is written (the data
+  /// checksum, on another core). Returns where its characters start.
+  std::size_t string_placeholder(std::size_t length);
+  /// Writes the placeholder's characters: plain text (nothing to escape)
+  /// of exactly the length reserved, or std::invalid_argument.
+  void fill(std::size_t at, std::string_view text);
+
   /// Sizes the buffer for a document of about `bytes`, so that a large
   /// result is written without regrowing (and copying) it.
   void reserve(std::size_t bytes) { out_.reserve(bytes); }

@@ -1,11 +1,15 @@
 #pragma once
 // SHA-256 for result identity (config_hash, data_checksum).
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace bt {
+
+/// The length of a lowercase hex SHA-256.
+inline constexpr std::size_t sha256_hex_chars = 64;
 
 /// Lowercase hex SHA-256 of `data` (OpenSSL's libcrypto).
 std::string sha256_hex(std::string_view data);

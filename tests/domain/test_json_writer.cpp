@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 using namespace bt;
 
@@ -55,6 +56,24 @@ BOOST_AUTO_TEST_CASE(strings_are_valid_utf8_whatever_the_input) {
   BOOST_TEST(is_valid_utf8(out));
   BOOST_TEST(!is_valid_utf8("\xc0\xaf"));
   BOOST_TEST(is_valid_utf8("\xf0\x9f\x98\x80"));
+}
+
+// A value written later (the CLI's data checksum, hashed on another core
+// while the document is written) lands in its place; a wrong length or
+// text that would need escaping is refused, never a broken document.
+BOOST_AUTO_TEST_CASE(placeholder_is_filled_in_place) {
+  bt::json_writer w;
+  w.begin_object();
+  const std::size_t at = w.key("checksum").string_placeholder(4);
+  w.key("n").number(std::int64_t{1});
+  w.end_object();
+  w.fill(at, "ab12");
+  BOOST_TEST(w.str() == R"({"checksum":"ab12","n":1})");
+  BOOST_CHECK_THROW(w.fill(at, "abc"), std::invalid_argument);
+  BOOST_CHECK_THROW(w.fill(at, "abcde"), std::invalid_argument);
+  BOOST_CHECK_THROW(w.fill(at, "a\"12"), std::invalid_argument);
+  BOOST_CHECK_THROW(w.fill(at + 1, "b12"), std::invalid_argument);
+  BOOST_TEST(w.str() == R"({"checksum":"ab12","n":1})");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
