@@ -34,7 +34,15 @@ bar_series& bar_series::operator=(const bar_series& other) {
 bar_series::bar_series(bar_series&& other) noexcept
     : symbol_(std::move(other.symbol_)), timeframe_(other.timeframe_),
       time_(std::exchange(other.time_, nullptr)), size_(std::exchange(other.size_, 0)),
-      capacity_(std::exchange(other.capacity_, 0)) {}
+      capacity_(std::exchange(other.capacity_, 0)) {
+  point_columns();
+  other.point_columns();
+}
+
+void bar_series::point_columns() noexcept {
+  for (std::size_t c = 0; c < 5; ++c)
+    columns_[c] = time_ ? reinterpret_cast<fixed*>(time_ + capacity_) + c * capacity_ : nullptr;
+}
 
 bar_series& bar_series::operator=(bar_series&& other) noexcept {
   if (this != &other) {
@@ -44,6 +52,8 @@ bar_series& bar_series::operator=(bar_series&& other) noexcept {
     time_ = std::exchange(other.time_, nullptr);
     size_ = std::exchange(other.size_, 0);
     capacity_ = std::exchange(other.capacity_, 0);
+    point_columns();
+    other.point_columns();
   }
   return *this;
 }
@@ -56,6 +66,7 @@ void bar_series::release() noexcept {
   free_large(time_, capacity_ * bytes_per_bar);
   time_ = nullptr;
   size_ = capacity_ = 0;
+  point_columns();
 }
 
 void bar_series::copy_columns(const bar_series& from) {
@@ -80,10 +91,13 @@ void bar_series::reallocate(std::size_t capacity) {
   bar_series grown(symbol_, timeframe_);
   grown.time_ = static_cast<unix_time*>(allocate_large(capacity * bytes_per_bar));
   grown.capacity_ = capacity;
+  grown.point_columns();
   grown.copy_columns(*this);
   std::swap(time_, grown.time_);
   std::swap(capacity_, grown.capacity_);
-  std::swap(size_, grown.size_); // `grown` frees the old block
+  std::swap(size_, grown.size_);
+  point_columns();
+  grown.point_columns(); // `grown` frees the old block
 }
 
 bar_series bar_series::slice(unix_time from, unix_time to) const {

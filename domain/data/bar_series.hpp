@@ -67,9 +67,10 @@ private:
   // The block: `capacity_` times, then `capacity_` of each price column.
   enum price_column { open_column, high_column, low_column, close_column, volume_column };
   static constexpr std::size_t bytes_per_bar = sizeof(unix_time) + 5 * sizeof(fixed);
-  fixed* column(price_column c) const {
-    return time_ ? reinterpret_cast<fixed*>(time_ + capacity_) + c * capacity_ : nullptr;
-  }
+  // Kept as pointers, not computed from the block: strategies read
+  // columns inside their inner loops.
+  fixed* column(price_column c) const { return columns_[c]; }
+  void point_columns() noexcept;
   void reallocate(std::size_t capacity);
   void copy_columns(const bar_series& from);
   void release() noexcept;
@@ -79,6 +80,7 @@ private:
   unix_time* time_ = nullptr; ///< the block's start
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  fixed* columns_[5] = {};
 };
 
 /// The canonical CSV text of a series: header

@@ -17,7 +17,8 @@ namespace bt {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
 
-/// `bytes` of uninitialised memory aligned to 64, or throws std::bad_alloc.
+/// `bytes` of uninitialised memory (aligned as malloc's, or to 2 MiB when
+/// large), or throws std::bad_alloc.
 void* allocate_large(std::size_t bytes);
 /// Frees what allocate_large(bytes) returned, given the same `bytes`.
 void free_large(void* p, std::size_t bytes) noexcept;

@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -108,13 +109,14 @@ BOOST_AUTO_TEST_CASE(one_block_copies_moves_and_grows_like_values) {
 }
 
 // Large blocks are whole 2 MiB pages on a 2 MiB boundary; small ones come
-// from the heap, 64-byte aligned; both are writable to their last byte.
+// from the heap, aligned as malloc's; both are writable to their last byte.
 BOOST_AUTO_TEST_CASE(large_blocks_are_aligned_and_writable) {
   for (std::size_t bytes : {std::size_t{2}, std::size_t{100}, huge_page_bytes - 1, huge_page_bytes,
                             huge_page_bytes + 1, 5 * huge_page_bytes + 12'345}) {
     auto* p = static_cast<unsigned char*>(allocate_large(bytes));
     const auto address = reinterpret_cast<std::uintptr_t>(p);
-    BOOST_TEST(address % (bytes >= huge_page_bytes ? huge_page_bytes : 64) == 0u);
+    BOOST_TEST(address % (bytes >= huge_page_bytes ? huge_page_bytes : alignof(std::max_align_t))
+               == 0u);
     p[0] = 1;
     p[bytes - 1] = 2;
     BOOST_TEST(p[0] + p[bytes - 1] == 3);
