@@ -115,8 +115,8 @@ std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string&
   return out;
 }
 
-std::pair<std::int64_t, std::vector<trade>>
-load_trades(pqxx::connection_base& c, const std::string& run_id, const trade_filter& f) {
+std::pair<std::int64_t, trade_list> load_trades(pqxx::connection_base& c, const std::string& run_id,
+                                                const trade_filter& f) {
   std::string sort = "entry_time";
   for (const char* col : {"entry_time", "pnl", "r_multiple", "holding_bars"})
     if (f.sort == col)
@@ -151,7 +151,7 @@ load_trades(pqxx::connection_base& c, const std::string& run_id, const trade_fil
           + ", trade_id LIMIT $7 OFFSET $8",
       run_id, f.side, f.zone_type, f.outcome, f.from, f.to,
       f.limit < 0 ? std::optional<std::int64_t>() : std::optional<std::int64_t>(f.limit), f.offset);
-  std::vector<trade> out;
+  trade_list out;
   out.reserve(rows.size());
   std::vector<std::string_view> texts;
   for (const auto& r : rows) {

@@ -15,7 +15,7 @@ namespace bt::db {
 struct stored_result {
   std::string metrics_json;
   std::string warnings_json = "[]";
-  std::vector<trade> trades;
+  trade_list trades;
   std::string zones_csv, equity_csv;
   std::int64_t zones = 0, points = 0;
   std::string data_checksum, engine_version;
@@ -43,7 +43,7 @@ struct trade_filter {
   bool descending = false;
   std::int64_t limit = 50, offset = 0; ///< limit < 0: all
 };
-std::pair<std::int64_t, std::vector<trade>>
-load_trades(pqxx::connection_base& c, const std::string& run_id, const trade_filter& f);
+std::pair<std::int64_t, trade_list> load_trades(pqxx::connection_base& c, const std::string& run_id,
+                                                const trade_filter& f);
 
 } // namespace bt::db

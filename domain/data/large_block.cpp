@@ -18,7 +18,7 @@ std::size_t whole_huge_pages(std::size_t bytes) {
 void* allocate_large(std::size_t bytes) {
   if (bytes == 0)
     bytes = 1;
-  if (bytes < huge_page_bytes) {
+  if (bytes < huge_block_threshold) {
     // Plain malloc: it reuses freed memory (an aligned_alloc of a few
     // hundred KB was mapped and faulted in afresh on every run).
     void* p = std::malloc(bytes);
@@ -51,7 +51,7 @@ void free_large(void* p, std::size_t bytes) noexcept {
     return;
   if (bytes == 0)
     bytes = 1;
-  if (bytes < huge_page_bytes)
+  if (bytes < huge_block_threshold)
     std::free(p);
   else
     ::munmap(p, whole_huge_pages(bytes));

@@ -5,17 +5,18 @@
 // A fresh 4 KiB page costs a fault on first touch, and on a virtual machine
 // a fault is expensive: measured here, writing 6 MB of fresh memory took 17
 // ms page by page and 0.3 ms in 2 MiB pages (a 20-year run touches about 10
-// MB). So a block of at least `huge_page_bytes` is mapped on its own,
-// aligned to 2 MiB and rounded up to whole 2 MiB pages, and marked for
-// transparent huge pages (MADV_HUGEPAGE; where the kernel declines, it is
-// ordinary memory). Smaller blocks come from the heap: rounding them up
-// would waste more than the faults cost.
+// MB). So a block of at least `huge_block_threshold` (1 MiB) is mapped on
+// its own, aligned to 2 MiB and rounded up to whole 2 MiB pages, and marked
+// for transparent huge pages (MADV_HUGEPAGE; where the kernel declines, it
+// is ordinary memory): at most half of it is rounding. Smaller blocks come
+// from the heap, where rounding would waste more than the faults cost.
 
 #include <cstddef>
 
 namespace bt {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
+inline constexpr std::size_t huge_block_threshold = huge_page_bytes / 2;
 
 /// `bytes` of uninitialised memory (aligned as malloc's, or to 2 MiB when
 /// large), or throws std::bad_alloc.

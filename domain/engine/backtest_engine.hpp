@@ -23,8 +23,8 @@ public:
 };
 
 struct engine_output {
-  std::vector<trade> trades; ///< in exit order; trade_id = 1, 2, ...
-  equity_curve equity;       ///< one point per bar
+  trade_list trades;   ///< in exit order; trade_id = 1, 2, ...
+  equity_curve equity; ///< one point per bar
   std::int64_t skipped_signals = 0;
   std::int64_t bars_in_market = 0; ///< bars that closed with a position open
   bool cancelled = false;

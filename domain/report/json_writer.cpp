@@ -1,8 +1,12 @@
 #include "domain/report/json_writer.hpp"
 
+#include "domain/data/large_block.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
+
+#include <sys/mman.h>
 
 namespace bt {
 
@@ -172,6 +176,22 @@ json_writer& json_writer::string(std::string_view s) {
   before_value();
   append_json_string(out_, s);
   return *this;
+}
+
+void json_writer::reserve(std::size_t bytes) {
+  out_.reserve(bytes);
+  if (out_.capacity() < huge_block_threshold)
+    return;
+  // A large document (a 20-year run's is 2-3 MB) would otherwise fault its
+  // pages in one by one as it is written, each fault costing about 11 us on
+  // a virtual machine: one MADV_POPULATE_WRITE maps them all in a fraction
+  // of that. Advice only: a kernel without it (before 5.14) says EINVAL.
+  constexpr int populate_write = 23; // MADV_POPULATE_WRITE, Linux 5.14
+  const auto page = static_cast<std::uintptr_t>(4096);
+  const auto begin = (reinterpret_cast<std::uintptr_t>(out_.data()) + page - 1) & ~(page - 1);
+  const auto end = (reinterpret_cast<std::uintptr_t>(out_.data()) + out_.capacity()) & ~(page - 1);
+  if (end > begin)
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, populate_write);
 }
 
 std::size_t json_writer::string_placeholder(std::size_t length) {

@@ -62,7 +62,8 @@ public:
 
   /// Sizes the buffer for a document of about `bytes`, so that a large
   /// result is written without regrowing (and copying) it.
-  void reserve(std::size_t bytes) { out_.reserve(bytes); }
+  /// A megabyte or more is also faulted in at once (see json_writer.cpp).
+  void reserve(std::size_t bytes);
 
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }

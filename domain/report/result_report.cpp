@@ -192,11 +192,11 @@ void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initi
   w.end_object();
 }
 
-std::string trades_csv(const std::vector<trade>& trades) {
+std::string trades_csv(const trade_list& trades) {
   return to_csv_table(trades);
 }
 
-std::optional<std::string> read_trades_csv(std::string_view csv, std::vector<trade>& out) {
+std::optional<std::string> read_trades_csv(std::string_view csv, trade_list& out) {
   return read_csv_table(csv, out);
 }
 

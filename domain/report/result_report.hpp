@@ -35,7 +35,7 @@ void write_zone(json_writer& w, const zone_record& z);
 /// {points, start, end, initial_equity, final_equity, min_equity, max_equity, max_drawdown_pct}
 void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initial);
 
-std::string trades_csv(const std::vector<trade>& trades);
+std::string trades_csv(const trade_list& trades);
 std::string equity_csv(const equity_curve& curve);
 std::string zones_csv(const std::vector<zone_record>& zones);
 
@@ -43,7 +43,7 @@ std::string zones_csv(const std::vector<zone_record>& zones);
 /// crossed from a worker node, stored equity curves and zones). Every
 /// field must be what the writer writes: an error names the line and the
 /// column, and leaves `out` empty.
-std::optional<std::string> read_trades_csv(std::string_view csv, std::vector<trade>& out);
+std::optional<std::string> read_trades_csv(std::string_view csv, trade_list& out);
 std::optional<std::string> read_equity_csv(std::string_view csv, equity_curve& out);
 std::optional<std::string> read_zones_csv(std::string_view csv, std::vector<zone_record>& out);
 

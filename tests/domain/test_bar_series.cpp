@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(one_block_copies_moves_and_grows_like_values) {
   synthetic_spec spec;
   spec.bars = 60'000; // 2.9 MB of columns: the huge-page path
   const bt::bar_series big = generate_bars(spec);
-  BOOST_REQUIRE(big.size() * 48 >= huge_page_bytes);
+  BOOST_REQUIRE(big.size() * 48 >= huge_block_threshold);
   bt::bar_series copy = big;
   BOOST_TEST(to_csv(copy) == to_csv(big));
   BOOST_TEST(copy.times() != big.times());
@@ -108,14 +108,16 @@ BOOST_AUTO_TEST_CASE(one_block_copies_moves_and_grows_like_values) {
   BOOST_TEST(to_csv(small) == "timestamp,open,high,low,close,volume\n");
 }
 
-// Large blocks are whole 2 MiB pages on a 2 MiB boundary; small ones come
+// Large blocks (1 MiB or more) are whole 2 MiB pages on a 2 MiB boundary; small ones come
 // from the heap, aligned as malloc's; both are writable to their last byte.
 BOOST_AUTO_TEST_CASE(large_blocks_are_aligned_and_writable) {
-  for (std::size_t bytes : {std::size_t{2}, std::size_t{100}, huge_page_bytes - 1, huge_page_bytes,
-                            huge_page_bytes + 1, 5 * huge_page_bytes + 12'345}) {
+  for (std::size_t bytes :
+       {std::size_t{2}, std::size_t{100}, huge_block_threshold - 1, huge_block_threshold,
+        huge_page_bytes - 1, huge_page_bytes, huge_page_bytes + 1, 5 * huge_page_bytes + 12'345}) {
     auto* p = static_cast<unsigned char*>(allocate_large(bytes));
     const auto address = reinterpret_cast<std::uintptr_t>(p);
-    BOOST_TEST(address % (bytes >= huge_page_bytes ? huge_page_bytes : alignof(std::max_align_t))
+    BOOST_TEST(address
+                   % (bytes >= huge_block_threshold ? huge_page_bytes : alignof(std::max_align_t))
                == 0u);
     p[0] = 1;
     p[bytes - 1] = 2;

@@ -82,7 +82,7 @@ BOOST_AUTO_TEST_CASE(trades_csv_reads_back_exactly) {
   without_zone.zone.reset();
   without_zone.r_multiple.reset();
   const std::string csv = trades_csv({sample(), without_zone});
-  std::vector<trade> back;
+  trade_list back;
   BOOST_REQUIRE(!read_trades_csv(csv, back));
   BOOST_REQUIRE(back.size() == 2u);
   BOOST_TEST(trades_csv(back) == csv);
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(trades_csv_reads_back_exactly) {
   BOOST_TEST(back[0].zone->id == 3);
   BOOST_TEST(back[0].pnl.units == px("810").units);
   BOOST_TEST(*back[0].r_multiple == 0.675);
-  std::vector<trade> none;
+  trade_list none;
   BOOST_TEST(read_trades_csv("not,a,trades,file\n", none).value()
              == "line 1: not the expected header");
 }
@@ -110,7 +110,7 @@ std::string with_field(std::size_t column, const std::string& text) {
 // Everything the writer cannot have written is refused, naming the line
 // and the column, and nothing half-read is kept.
 BOOST_AUTO_TEST_CASE(trades_csv_refuses_what_the_writer_never_writes) {
-  std::vector<trade> back;
+  trade_list back;
   auto error = [&](std::size_t column, const std::string& text) {
     back.assign(3, trade{});
     auto e = read_trades_csv(with_field(column, text), back);
