@@ -166,6 +166,26 @@ json_writer& json_writer::end_array() {
 
 json_writer& json_writer::key(std::string_view k) {
   before_value();
+  // Member names are short and plain (our own field names): quote, name
+  // and colon in one append. A 20-year run's document has 90,000 of them.
+  constexpr std::size_t short_key = 60;
+  if (k.size() <= short_key) {
+    char buf[short_key + 3];
+    bool plain = true;
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      const auto u = static_cast<unsigned char>(k[i]);
+      plain &= u >= 0x20 && u < 0x80 && u != '"' && u != '\\';
+      buf[i + 1] = k[i];
+    }
+    if (plain) {
+      buf[0] = '"';
+      buf[k.size() + 1] = '"';
+      buf[k.size() + 2] = ':';
+      out_.append(buf, k.size() + 3);
+      after_key_ = true;
+      return *this;
+    }
+  }
   append_json_string(out_, k);
   out_ += ':';
   after_key_ = true;
@@ -255,9 +275,11 @@ json_writer& json_writer::null() {
 
 json_writer& json_writer::timestamp(unix_time t) {
   before_value();
-  out_ += '"';
-  append_timestamp(out_, t);
-  out_ += '"';
+  char buf[22];
+  buf[0] = '"';
+  format_timestamp(buf + 1, t);
+  buf[21] = '"';
+  out_.append(buf, sizeof buf);
   return *this;
 }
 

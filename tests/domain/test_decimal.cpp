@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(plain_and_general_paths_agree) {
   }
 }
 
-// Two digits at a time from a table: checked against plain arithmetic over
+// The hand-written printer, checked against plain arithmetic over
 // the whole range, magnitudes of every width.
 BOOST_AUTO_TEST_CASE(printing_agrees_with_plain_arithmetic) {
   std::mt19937_64 rng(11);
@@ -104,9 +104,16 @@ BOOST_AUTO_TEST_CASE(printing_agrees_with_plain_arithmetic) {
       units = -units;
     BOOST_TEST(to_string(fixed{units}) == expected(units));
   }
-  for (std::int64_t units : {INT64_MAX, -INT64_MAX, std::int64_t{0}, std::int64_t{99},
+  for (std::int64_t units : {INT64_MAX, -INT64_MAX, INT64_MIN, std::int64_t{0}, std::int64_t{99},
                              std::int64_t{100'000'000}, std::int64_t{999'999'999}})
     BOOST_TEST(to_string(fixed{units}) == expected(units));
+  // Each width of the integer part the writer treats on its own: 1, 2, 3,
+  // 4 digits and more, on both sides of every boundary.
+  for (std::int64_t whole = 1; whole <= 100'000; whole *= 10)
+    for (std::int64_t units :
+         {whole * 100'000'000 - 1, whole * 100'000'000, whole * 100'000'000 + 1})
+      for (std::int64_t sign : {1, -1})
+        BOOST_TEST(to_string(fixed{sign * units}) == expected(sign * units));
 }
 
 BOOST_AUTO_TEST_CASE(rejects_non_numbers_and_overflow) {

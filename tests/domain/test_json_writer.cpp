@@ -58,6 +58,23 @@ BOOST_AUTO_TEST_CASE(strings_are_valid_utf8_whatever_the_input) {
   BOOST_TEST(is_valid_utf8("\xf0\x9f\x98\x80"));
 }
 
+// Member names take a one-append path when short and plain; any other
+// name is escaped exactly as a string value is.
+BOOST_AUTO_TEST_CASE(member_names_are_escaped_like_strings) {
+  const std::string long_name(61, 'k');
+  for (std::string name : {std::string("total_trades"), std::string("a\"b\\c"),
+                           std::string("tab\there"), std::string("caf\xc3\xa9"),
+                           std::string("bad\xff"), long_name, long_name + "\"", std::string()}) {
+    bt::json_writer w;
+    w.begin_object().key(name).number(std::int64_t{1}).end_object();
+    std::string expected = "{";
+    append_json_string(expected, name);
+    expected += ":1}";
+    BOOST_TEST(w.str() == expected);
+    BOOST_TEST(boost::json::parse(w.str()).as_object().size() == 1u);
+  }
+}
+
 // A value written later (the CLI's data checksum, hashed on another core
 // while the document is written) lands in its place; a wrong length or
 // text that would need escaping is refused, never a broken document.
