@@ -4,7 +4,6 @@
 #include "domain/report/sha256.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -93,11 +92,7 @@ void bar_series::reallocate(std::size_t capacity) {
   grown.capacity_ = capacity;
   grown.point_columns();
   grown.copy_columns(*this);
-  std::swap(time_, grown.time_);
-  std::swap(capacity_, grown.capacity_);
-  std::swap(size_, grown.size_);
-  point_columns();
-  grown.point_columns(); // `grown` frees the old block
+  *this = std::move(grown); // frees the old block
 }
 
 bar_series bar_series::slice(unix_time from, unix_time to) const {
@@ -121,30 +116,12 @@ constexpr std::string_view canonical_header = "timestamp,open,high,low,close,vol
 constexpr std::size_t max_row_chars = 20 + 5 * (1 + max_fixed_chars) + 1;
 
 // Rows [from, to) of the canonical CSV written at `p`, which has room for
-// (to - from) * max_row_chars; returns their end. Bars are hours or minutes
-// apart, so the date part of the time is formatted once a day and copied.
+// (to - from) * max_row_chars; returns their end.
 char* write_canonical_rows(const bar_series& bars, std::size_t from, std::size_t to, char* p,
-                           std::int64_t& day, char (&stamp)[20]) {
-  const unix_time* times = bars.times();
+                           timestamp_formatter& times) {
   const fixed* columns[] = {bars.opens(), bars.highs(), bars.lows(), bars.closes(), bars.volumes()};
   for (std::size_t i = from; i < to; ++i) {
-    const unix_time t = times[i];
-    const std::int64_t d = floor_div(t, 86'400);
-    if (d != day) {
-      format_timestamp(stamp, t);
-      day = d;
-    } else {
-      const auto secs = static_cast<unsigned>(t - d * 86'400);
-      const unsigned h = secs / 3600, m = secs / 60 % 60, sec = secs % 60;
-      stamp[11] = static_cast<char>('0' + h / 10);
-      stamp[12] = static_cast<char>('0' + h % 10);
-      stamp[14] = static_cast<char>('0' + m / 10);
-      stamp[15] = static_cast<char>('0' + m % 10);
-      stamp[17] = static_cast<char>('0' + sec / 10);
-      stamp[18] = static_cast<char>('0' + sec % 10);
-    }
-    std::memcpy(p, stamp, 20);
-    p += 20;
+    p = times.format(p, bars.times()[i]);
     for (const fixed* column : columns) {
       *p++ = ',';
       p = format_fixed(p, column[i]);
@@ -161,9 +138,8 @@ std::string to_csv(const bar_series& bars) {
   char* p = out.data();
   std::memcpy(p, canonical_header.data(), canonical_header.size());
   p += canonical_header.size();
-  std::int64_t day = INT64_MIN;
-  char stamp[20];
-  p = write_canonical_rows(bars, 0, bars.size(), p, day, stamp);
+  timestamp_formatter times;
+  p = write_canonical_rows(bars, 0, bars.size(), p, times);
   out.resize(static_cast<std::size_t>(p - out.data()));
   return out;
 }
@@ -176,11 +152,10 @@ std::string data_checksum(const bar_series& bars) {
   sha256_stream hash;
   hash.update(canonical_header);
   std::vector<char> buffer(rows_per_piece * max_row_chars);
-  std::int64_t day = INT64_MIN;
-  char stamp[20];
+  timestamp_formatter times;
   for (std::size_t from = 0; from < bars.size(); from += rows_per_piece) {
     const std::size_t to = std::min(bars.size(), from + rows_per_piece);
-    const char* end = write_canonical_rows(bars, from, to, buffer.data(), day, stamp);
+    const char* end = write_canonical_rows(bars, from, to, buffer.data(), times);
     hash.update({buffer.data(), static_cast<std::size_t>(end - buffer.data())});
   }
   return hash.finish();

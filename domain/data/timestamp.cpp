@@ -1,6 +1,7 @@
 #include "domain/data/timestamp.hpp"
 
 #include <array>
+#include <cstring>
 
 namespace bt {
 
@@ -163,13 +164,28 @@ void append_timestamp(std::string& out, unix_time t) {
   out.append(buf, format_timestamp(buf, t));
 }
 
+namespace {
+
+// "HH:MM:SSZ" at buf[11..19] for `secs` seconds into the day.
+void write_time_of_day(char* buf, unsigned secs) {
+  const unsigned h = secs / 3600, mi = secs / 60 % 60, se = secs % 60;
+  buf[11] = static_cast<char>('0' + h / 10);
+  buf[12] = static_cast<char>('0' + h % 10);
+  buf[13] = ':';
+  buf[14] = static_cast<char>('0' + mi / 10);
+  buf[15] = static_cast<char>('0' + mi % 10);
+  buf[16] = ':';
+  buf[17] = static_cast<char>('0' + se / 10);
+  buf[18] = static_cast<char>('0' + se % 10);
+  buf[19] = 'Z';
+}
+
+} // namespace
+
 char* format_timestamp(char* buf, unix_time t) {
-  std::int64_t days = floor_div(t, seconds_per_day);
-  std::int64_t secs = t - days * seconds_per_day;
-  civil_date d = civil_from_days(days);
-  int y = d.year;
-  unsigned h = static_cast<unsigned>(secs / 3600), mi = static_cast<unsigned>(secs / 60 % 60),
-           se = static_cast<unsigned>(secs % 60);
+  const std::int64_t days = floor_div(t, seconds_per_day);
+  const civil_date d = civil_from_days(days);
+  const int y = d.year;
   // Fixed layout YYYY-MM-DDTHH:MM:SSZ, written by hand: this runs per bar.
   buf[0] = static_cast<char>('0' + y / 1000 % 10);
   buf[1] = static_cast<char>('0' + y / 100 % 10);
@@ -182,16 +198,20 @@ char* format_timestamp(char* buf, unix_time t) {
   buf[8] = static_cast<char>('0' + d.day / 10);
   buf[9] = static_cast<char>('0' + d.day % 10);
   buf[10] = 'T';
-  buf[11] = static_cast<char>('0' + h / 10);
-  buf[12] = static_cast<char>('0' + h % 10);
-  buf[13] = ':';
-  buf[14] = static_cast<char>('0' + mi / 10);
-  buf[15] = static_cast<char>('0' + mi % 10);
-  buf[16] = ':';
-  buf[17] = static_cast<char>('0' + se / 10);
-  buf[18] = static_cast<char>('0' + se % 10);
-  buf[19] = 'Z';
+  write_time_of_day(buf, static_cast<unsigned>(t - days * seconds_per_day));
   return buf + 20;
+}
+
+char* timestamp_formatter::format(char* out, unix_time t) {
+  const std::int64_t days = floor_div(t, seconds_per_day);
+  if (days != day_) {
+    format_timestamp(text_, t);
+    day_ = days;
+  } else {
+    write_time_of_day(text_, static_cast<unsigned>(t - days * seconds_per_day));
+  }
+  std::memcpy(out, text_, sizeof text_);
+  return out + sizeof text_;
 }
 
 timestamp_parse parse_range_bound(std::string_view text, range_bound which, unix_time& out) {

@@ -59,6 +59,18 @@ void append_timestamp(std::string& out, unix_time t);
 /// their end.
 char* format_timestamp(char* out, unix_time t);
 
+/// format_timestamp for writers of one row per bar: bars are minutes or
+/// hours apart, so the date is formatted once a day and only the time of
+/// day per call. Any order of times is correct.
+class timestamp_formatter {
+public:
+  char* format(char* out, unix_time t);
+
+private:
+  std::int64_t day_ = INT64_MIN; ///< the day text_ holds; none yet
+  char text_[20] = {};
+};
+
 /// A bar duration. Only these seven are accepted anywhere in the service.
 enum class timeframe { m1, m5, m15, m30, h1, h4, d1 };
 

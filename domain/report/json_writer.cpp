@@ -38,6 +38,12 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return 0;
 }
 
+// A byte that stands for itself inside a JSON string: printable ASCII
+// other than the quote and the backslash.
+bool is_plain(unsigned char u) {
+  return u >= 0x20 && u < 0x80 && u != '"' && u != '\\';
+}
+
 } // namespace
 
 bool is_valid_utf8(std::string_view s) {
@@ -58,12 +64,8 @@ void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   // Keys, enum names and timestamps need no escaping: one append.
   std::size_t plain = 0;
-  while (plain < s.size()) {
-    const auto u = static_cast<unsigned char>(s[plain]);
-    if (u < 0x20 || u >= 0x80 || u == '"' || u == '\\')
-      break;
+  while (plain < s.size() && is_plain(static_cast<unsigned char>(s[plain])))
     ++plain;
-  }
   out += '"';
   out.append(s.data(), plain);
   if (plain == s.size()) {
@@ -173,8 +175,7 @@ json_writer& json_writer::key(std::string_view k) {
     char buf[short_key + 3];
     bool plain = true;
     for (std::size_t i = 0; i < k.size(); ++i) {
-      const auto u = static_cast<unsigned char>(k[i]);
-      plain &= u >= 0x20 && u < 0x80 && u != '"' && u != '\\';
+      plain &= is_plain(static_cast<unsigned char>(k[i]));
       buf[i + 1] = k[i];
     }
     if (plain) {
@@ -206,12 +207,11 @@ void json_writer::reserve(std::size_t bytes) {
   // pages in one by one as it is written, each fault costing about 11 us on
   // a virtual machine: one MADV_POPULATE_WRITE maps them all in a fraction
   // of that. Advice only: a kernel without it (before 5.14) says EINVAL.
-  constexpr int populate_write = 23; // MADV_POPULATE_WRITE, Linux 5.14
   const auto page = static_cast<std::uintptr_t>(4096);
   const auto begin = (reinterpret_cast<std::uintptr_t>(out_.data()) + page - 1) & ~(page - 1);
   const auto end = (reinterpret_cast<std::uintptr_t>(out_.data()) + out_.capacity()) & ~(page - 1);
   if (end > begin)
-    ::madvise(reinterpret_cast<void*>(begin), end - begin, populate_write);
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
 }
 
 std::size_t json_writer::string_placeholder(std::size_t length) {
@@ -228,8 +228,7 @@ void json_writer::fill(std::size_t at, std::string_view text) {
       || out_[at + text.size()] != '"')
     throw std::invalid_argument("json_writer::fill: not the placeholder's place or length");
   for (char c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\'
-        || static_cast<unsigned char>(c) >= 0x80)
+    if (!is_plain(static_cast<unsigned char>(c)))
       throw std::invalid_argument("json_writer::fill: text that needs escaping");
   out_.replace(at, text.size(), text);
 }

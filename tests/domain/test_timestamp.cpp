@@ -102,4 +102,22 @@ BOOST_AUTO_TEST_CASE(export_layout_and_general_parser_agree) {
   BOOST_TEST((parse_timestamp("2024-01-02T13:00:0aZ", t) == timestamp_parse::invalid));
 }
 
+// The formatter reuses the date within a day; in any order of times, and
+// across midnight both ways, it writes what format_timestamp writes.
+BOOST_AUTO_TEST_CASE(formatter_matches_format_timestamp_in_any_order) {
+  std::mt19937_64 rng(5);
+  timestamp_formatter f;
+  const unix_time base = 1'704'153'600; // 2024-01-02T00:00:00Z
+  for (unix_time t : {base, base + 3'599, base - 1, base, base + 86'399, base + 86'400,
+                      unix_time{-1}, unix_time{0}}) {
+    char out[20];
+    BOOST_TEST(std::string(out, f.format(out, t)) == format_timestamp(t));
+  }
+  for (int i = 0; i < 20'000; ++i) {
+    const unix_time t = base + static_cast<unix_time>(rng() % 400'000) - 200'000;
+    char out[20];
+    BOOST_TEST(std::string(out, f.format(out, t)) == format_timestamp(t));
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
