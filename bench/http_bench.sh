@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# HTTP benchmark: a 100,000-row upload, then wrk against GET /healthz and
-# GET /v1/market-data on a fresh server with embedded PostgreSQL.
+# HTTP benchmark: a 100,000-row upload (three new datasets, then a merge into
+# one of them), the first run's load of the stored bars, then wrk against
+# GET /healthz and GET /v1/market-data on a fresh server with embedded
+# PostgreSQL.
 #
 #   bash bench/http_bench.sh [build-dir]
 #
@@ -24,7 +26,23 @@ for attempt in 1 2 3; do
     -H "X-API-Key: $key" -H "Content-Type: text/csv" --data-binary @"$dir/gc.csv" \
     "127.0.0.1:$port/v1/market-data?symbol=$sym&timeframe=1h"
 done
+# A merge: the same rows again into GC (all already stored: the stored bars
+# are read back, merged and nothing is rewritten).
+curl -s -o /dev/null -w "merge into GC: HTTP %{http_code}, %{time_total} s total\n" \
+  -H "X-API-Key: $key" -H "Content-Type: text/csv" --data-binary @"$dir/gc.csv" \
+  "127.0.0.1:$port/v1/market-data?symbol=GC&timeframe=1h"
 grep '"market_data_uploaded"' "$dir/serve.log" | sed 's/.*"store_ms":/  server-side store_ms: /; s/}$//'
+
+# A run's first load reads the whole stored dataset (later runs hit the
+# worker's bar cache): the worker logs it as load_ms. One run on each of the
+# three datasets, one after another.
+for sym in MGC SI GC; do
+  run=$(curl -s -H "X-API-Key: $key" -H "Content-Type: application/json" \
+    -d '{"symbol":"'$sym'","timeframe":"1h","start":"2010-01-04T00:00:00Z","end":"2011-12-30T00:00:00Z","strategy":"dual_sma"}' \
+    "127.0.0.1:$port/v1/backtest" | python3 -c 'import json,sys; print(json.load(sys.stdin)["run_id"])')
+  for _ in $(seq 200); do grep -q "\"run_id\":\"$run\".*load_ms" "$dir/serve.log" && break; sleep 0.05; done
+  echo "first run over the 100,000 stored $sym bars: $(grep "\"run_id\":\"$run\".*load_ms" "$dir/serve.log" | sed 's/.*"load_ms":\([0-9.]*\).*/load_ms \1/')"
+done
 
 lua="$dir/key.lua"
 printf 'wrk.headers["X-API-Key"] = "%s"\n' "$key" > "$lua"

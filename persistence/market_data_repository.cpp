@@ -1,11 +1,12 @@
 #include "persistence/market_data_repository.hpp"
 
 #include "domain/report/json_writer.hpp"
+#include "persistence/bar_chunks.hpp"
 
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
-#include <tuple>
+#include <algorithm>
 
 namespace bt::db {
 namespace {
@@ -60,27 +61,75 @@ std::string gaps_json(const std::vector<gap>& gaps) {
   return w.take();
 }
 
-fixed parse_price(const pqxx::field& f) {
-  fixed v;
-  parse_decimal(f.c_str(), v);
-  return v;
-}
+constexpr unix_time earliest_time = -62135596800LL; // 0001-01-01T00:00:00Z
+constexpr unix_time latest_time = 253402300799LL;   // 9999-12-31T23:59:59Z
 
 bar_series read_bars(pqxx::transaction_base& txn, std::int64_t dataset_id,
                      const std::string& symbol, timeframe tf, std::optional<unix_time> from,
                      std::optional<unix_time> to, std::size_t limit) {
+  const unix_time first = from.value_or(earliest_time), last = to.value_or(latest_time);
   bar_series out(symbol, tf);
-  auto rows = txn.exec_params(
-      "SELECT extract(epoch FROM ts)::bigint, open, high, low, close, volume FROM bars "
-      "WHERE dataset_id = $1 AND ts >= to_timestamp($2) AND ts <= to_timestamp($3) ORDER BY ts "
-      "LIMIT $4",
-      dataset_id, from.value_or(-62135596800LL), to.value_or(253402300799LL),
-      static_cast<std::int64_t>(limit));
-  out.reserve(rows.size());
-  for (const auto& r : rows)
-    out.push_back(bar{r[0].as<std::int64_t>(), parse_price(r[1]), parse_price(r[2]),
-                      parse_price(r[3]), parse_price(r[4]), parse_price(r[5])});
+  if (first > last || limit == 0)
+    return out;
+  auto chunks = txn.exec_params(
+      "SELECT bars, columns FROM bar_chunks WHERE dataset_id = $1 AND month_start >= $2 AND "
+      "month_start <= $3 ORDER BY month_start",
+      dataset_id, month_start(first), last);
+  std::size_t total = 0;
+  for (const auto& r : chunks)
+    total += r[0].as<std::size_t>();
+  out.reserve(std::min(total, limit));
+  for (const auto& r : chunks) {
+    if (out.size() >= limit)
+      break;
+    decode_chunk(unhex_bytea(std::string_view(r[1].c_str(), r[1].size())), first, last, limit, out);
+  }
   return out;
+}
+
+/// `stored` and `upload` merged in time order, stored bars winning on equal
+/// times; `months` receives the month of every bar taken from the upload.
+bar_series merge_series(const bar_series& stored, const bar_series& upload,
+                        std::vector<unix_time>& months, std::int64_t& inserted) {
+  bar_series out(upload.symbol(), upload.timeframe());
+  out.reserve(stored.size() + upload.size());
+  std::size_t i = 0, j = 0;
+  while (i < stored.size() || j < upload.size()) {
+    if (j == upload.size() || (i < stored.size() && stored.times()[i] <= upload.times()[j])) {
+      if (j < upload.size() && stored.times()[i] == upload.times()[j])
+        ++j; // already stored: the stored bar wins
+      out.push_back(stored.at(i++));
+    } else {
+      const unix_time m = month_start(upload.times()[j]);
+      if (months.empty() || months.back() != m)
+        months.push_back(m);
+      ++inserted;
+      out.push_back(upload.at(j++));
+    }
+  }
+  return out;
+}
+
+/// Writes the chunks of `bars` for the given months (ascending), replacing
+/// what was stored for them.
+void write_chunks(pqxx::transaction_base& txn, std::int64_t dataset_id, const bar_series& bars,
+                  const std::vector<unix_time>& months) {
+  std::size_t begin = 0;
+  for (const unix_time m : months) {
+    const unix_time next = month_start(m + 32 * seconds_per_day);
+    const unix_time* times = bars.times();
+    begin =
+        static_cast<std::size_t>(std::lower_bound(times + begin, times + bars.size(), m) - times);
+    const auto end = static_cast<std::size_t>(
+        std::lower_bound(times + begin, times + bars.size(), next) - times);
+    const std::string chunk = encode_chunk(bars, begin, end);
+    txn.exec_params("INSERT INTO bar_chunks (dataset_id, month_start, bars, columns) "
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT (dataset_id, month_start) "
+                    "DO UPDATE SET bars = EXCLUDED.bars, columns = EXCLUDED.columns",
+                    dataset_id, m, static_cast<std::int64_t>(end - begin),
+                    pqxx::binarystring(chunk.data(), chunk.size()));
+    begin = end;
+  }
 }
 
 } // namespace
@@ -98,42 +147,35 @@ merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const ba
   const auto dataset_id = ds[0].as<std::int64_t>();
   const auto bars_before = ds[1].as<std::int64_t>();
 
-  txn.exec("CREATE TEMP TABLE staged_bars (ts timestamptz, open numeric(20,8), high numeric(20,8), "
-           "low numeric(20,8), close numeric(20,8), volume numeric(24,8)) ON COMMIT DROP");
-  {
-    pqxx::stream_to copy(txn, "staged_bars",
-                         std::vector<std::string>{"ts", "open", "high", "low", "close", "volume"});
-    for (std::size_t i = 0; i < bars.size(); ++i)
-      copy << std::make_tuple(format_timestamp(bars.times()[i]), to_string(bars.opens()[i]),
-                              to_string(bars.highs()[i]), to_string(bars.lows()[i]),
-                              to_string(bars.closes()[i]), to_string(bars.volumes()[i]));
-    copy.complete();
-  }
-  auto inserted = txn.exec_params(
-      "INSERT INTO bars (dataset_id, ts, open, high, low, close, volume) "
-      "SELECT $1, ts, open, high, low, close, volume FROM staged_bars ON CONFLICT DO NOTHING",
-      dataset_id);
-
   merge_result result;
-  result.inserted = static_cast<std::int64_t>(inserted.affected_rows());
+  std::vector<unix_time> months;
+  // The checksum and gaps describe the whole dataset: the upload when it is
+  // the whole dataset, the stored bars merged with it otherwise.
+  bar_series merged;
+  if (bars_before > 0) {
+    const bar_series stored = read_bars(txn, dataset_id, bars.symbol(), bars.timeframe(),
+                                        std::nullopt, std::nullopt, SIZE_MAX >> 1);
+    merged = merge_series(stored, bars, months, result.inserted);
+  } else {
+    for (std::size_t i = 0; i < bars.size(); ++i)
+      if (const unix_time m = month_start(bars.times()[i]); months.empty() || months.back() != m)
+        months.push_back(m);
+    result.inserted = static_cast<std::int64_t>(bars.size());
+  }
+  const bar_series& whole = bars_before > 0 ? merged : bars;
+  write_chunks(txn, dataset_id, whole, months);
   result.already_stored = static_cast<std::int64_t>(bars.size()) - result.inserted;
-  // The checksum and gaps describe the whole dataset: reuse the upload when
-  // it is the whole dataset, read the merged series back otherwise.
-  const bar_series merged = bars_before == 0
-                                ? bars
-                                : read_bars(txn, dataset_id, bars.symbol(), bars.timeframe(),
-                                            std::nullopt, std::nullopt, SIZE_MAX >> 1);
-  const std::vector<gap> gaps = detect_gaps(merged);
+  const std::vector<gap> gaps = detect_gaps(whole);
   std::optional<std::int64_t> first, last;
-  if (!merged.empty()) {
-    first = merged.times()[0];
-    last = merged.times()[merged.size() - 1];
+  if (!whole.empty()) {
+    first = whole.times()[0];
+    last = whole.times()[whole.size() - 1];
   }
   auto row = txn.exec_params1(
       "UPDATE datasets SET bars = $2, first_bar = to_timestamp($3), last_bar = to_timestamp($4), "
       "checksum = $5, gaps = $6::jsonb, gap_count = $7, updated_at = now() WHERE id = $1 RETURNING "
           + std::string(dataset_summary_columns),
-      dataset_id, static_cast<std::int64_t>(merged.size()), first, last, data_checksum(merged),
+      dataset_id, static_cast<std::int64_t>(whole.size()), first, last, data_checksum(whole),
       gaps_json(gaps), static_cast<std::int64_t>(gaps.size()));
   result.dataset = read_dataset(row);
   txn.commit();

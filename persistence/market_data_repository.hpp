@@ -30,9 +30,10 @@ struct merge_result {
   dataset_info dataset;
 };
 
-/// Merges `bars` into the caller's dataset in one transaction (COPY into a
-/// staging table, then insert what is new: stored bars win on equal
-/// timestamps) and refreshes the dataset's range, gaps and checksum.
+/// Merges `bars` (sorted, unique times) into the caller's dataset in one
+/// transaction (stored bars win on equal timestamps), rewrites the monthly
+/// chunks that gained bars (bar_chunks.hpp) and refreshes the dataset's
+/// range, gaps and checksum.
 merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const bar_series& bars);
 
 std::vector<dataset_info> list_datasets(pqxx::connection_base& c, std::int64_t user_id);
