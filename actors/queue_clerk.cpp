@@ -21,6 +21,7 @@ void record_failure(worker_context& ctx, const clerk_settings& s, caf::actor& ma
     auto outcome =
         db::fail_attempt(*conn, job, error, s.max_attempts, delay.count(),
                          permanent ? db::failure_kind::permanent : db::failure_kind::transient);
+    ctx.book->sync(*conn, job.run_id);
     switch (outcome) {
     case db::failure_outcome::requeued:
       log::warn("run_retry_scheduled", {{"run_id", job.run_id},
@@ -49,6 +50,7 @@ void record_failure(worker_context& ctx, const clerk_settings& s, caf::actor& ma
 
 struct clerk_state {
   static constexpr const char* name = "bt.queue_clerk";
+  std::uint64_t ticks = 0;
 };
 
 queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk_state> self,
@@ -58,6 +60,7 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
     auto conn = ctx->pool->acquire();
     if (auto n = db::requeue_orphans(*conn); n > 0)
       log::warn("runs_requeued_after_restart", {{"count", n}});
+    ctx->book->reload(*conn); // from now on status reads of active runs stay in memory
   } catch (const std::exception& e) {
     log::error("requeue_failed", {{"reason", e.what()}});
   }
@@ -68,6 +71,8 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
         try {
           auto conn = ctx->pool->acquire();
           claim = db::claim_next(*conn, worker_id, per_user_limit);
+          if (claim)
+            ctx->book->sync(*conn, claim->run_id);
         } catch (const std::exception& e) {
           log::warn("claim_failed", {{"reason", e.what()}});
         }
@@ -78,6 +83,7 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
         try {
           auto conn = ctx->pool->acquire();
           db::release_claim(*conn, job);
+          ctx->book->sync(*conn, job.run_id);
         } catch (const std::exception& e) {
           log::warn("release_failed",
                     {{"run_id", job.run_id}, {"reason", e.what()}}); // a restart requeues it
@@ -118,6 +124,10 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
                                      + " disagree with their tables");
           auto conn = ctx->pool->acquire();
           const bool stored_ok = db::complete_run(*conn, job, stored);
+          if (stored_ok)
+            ctx->book->completed(*conn, job.run_id, stored.duration_ms);
+          else
+            ctx->book->sync(*conn, job.run_id);
           log::info("run_finished", {{"run_id", job.run_id},
                                      {"attempt", job.attempt},
                                      {"result", stored_ok ? "completed" : "stale"},
@@ -143,9 +153,14 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
                          "could not hand the run to " + worker_id + ": " + e.what(), false);
         }
       },
-      [=](stats_atom) {
+      [=](stats_atom) mutable {
         try {
           auto conn = ctx->pool->acquire();
+          // Every 10th tick (5 s) the book is read afresh: what another
+          // process sharing the database changed, or a sync that failed,
+          // is stale for at most that long.
+          if (++self->state.ticks % 10 == 0)
+            ctx->book->reload(*conn);
           caf::anon_send(manager, stats_atom::value, db::read_queue_stats(*conn).queued);
         } catch (const std::exception&) {
         }

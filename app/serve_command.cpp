@@ -155,10 +155,15 @@ int serve_command(int argc, char** argv) {
           if (qm)
             caf::anon_send(qm, wake_atom::value);
         },
-        worker_ctx->cluster);
+        worker_ctx->cluster, worker_ctx->book);
     auto api_workers = spawn_backtest_api_workers(sys, cfg.db_connections, service);
+    // Status reads that memory answers never leave the io thread (routes.hpp).
+    auto status_from_memory = [service](const backtest_call& call) {
+      return service->status_from_memory(call);
+    };
     try {
-      http::api_routes routes(sys, workers, api_workers, cfg, http::openapi_document());
+      http::api_routes routes(sys, workers, api_workers, cfg, http::openapi_document(),
+                              status_from_memory);
       http::http_server server(routes, cfg);
       log::info("listening",
                 {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});

@@ -63,9 +63,9 @@ try:
     csv = subprocess.check_output([binary, "gen-data", "--symbol", "GC", "--bars", "12000", "--seed", "42"])
     assert call("POST", "/v1/market-data?symbol=GC&timeframe=1h", csv, "text/csv")[0] == 201
 
-    def body(atr, stop):
+    def body(atr, stop, priority="normal"):
         return json.dumps({"symbol": "GC", "timeframe": "1h", "start": "2023-01-02T00:00:00Z", "end": "2024-12-31T16:00:00Z",
-                           "params": {"atr_period": atr, "stop_atr_mult": stop}}).encode()
+                           "priority": priority, "params": {"atr_period": atr, "stop_atr_mult": stop}}).encode()
 
     def wait(run_id):
         while True:
@@ -90,13 +90,20 @@ try:
     # 2. N queued runs through the workers, with GET /v1/backtest/{id} paced
     #    at ~1,000 requests/s meanwhile (wrk: 4 connections, 4 ms between
     #    requests on each; wrk's latency excludes the pause).
+    #    The probes alternate between a finished run and a queued one (low
+    #    priority, behind every other run: position and ETA are forecast on
+    #    each read); PROBE_PATH replaces both.
     probe_id = json.loads(call("POST", "/v1/backtest", body(4, 1.5), "application/json")[1])["run_id"]
     wait(probe_id)
+    queued_id = json.loads(call("POST", "/v1/backtest", body(3, 1.5, "low"), "application/json")[1])["run_id"]
     script = os.path.join(tmp, "paced.lua")
-    open(script, "w").write(f'wrk.headers["X-API-Key"] = "{key}"\nfunction delay() return 4 end\n')
+    probes = [os.environ["PROBE_PATH"]] if "PROBE_PATH" in os.environ else [f"/v1/backtest/{probe_id}", f"/v1/backtest/{queued_id}"]
+    open(script, "w").write(f'wrk.headers["X-API-Key"] = "{key}"\nfunction delay() return 4 end\n'
+                            + "paths = {" + ", ".join(f'"{p}"' for p in probes) + "}\nn = 0\n"
+                            + "function request() n = n + 1 return wrk.format(nil, paths[n % #paths + 1]) end\n")
     wrk = None
     if shutil.which("wrk"):
-        wrk = subprocess.Popen(["wrk", "-t1", "-c5", "-d4s", "--latency", "-s", script, f"{base}" + os.environ.get("PROBE_PATH", f"/v1/backtest/{probe_id}")],
+        wrk = subprocess.Popen(["wrk", "-t1", "-c5", "-d4s", "--latency", "-s", script, base],
                                stdout=subprocess.PIPE, text=True)
     submit_ms, ids = [], []
     t0 = time.perf_counter()
@@ -107,6 +114,7 @@ try:
         assert code == 202, out
         ids.append(json.loads(out)["run_id"])
     statuses = [wait(r) for r in ids]
+    wait(queued_id)
     elapsed = time.perf_counter() - t0
     wrk_out = wrk.communicate()[0] if wrk else ""
     assert all(s == "completed" for s in statuses), statuses
@@ -120,7 +128,8 @@ try:
     print(f"submission latency while runs execute: median {statistics.median(submit_ms):.2f} ms, "
           f"p95 {submit_ms[int(len(submit_ms) * 0.95) - 1]:.2f} ms, max {submit_ms[-1]:.2f} ms")
     if wrk_out:
-        print(f"GET /v1/backtest/{{id}} paced at ~1,000 requests/s during the {args.runs} runs (wrk, 5 connections):")
+        print(f"GET /v1/backtest/{{id}} paced at ~1,000 requests/s during the {args.runs} runs (wrk, 5 connections; "
+              f"{'a finished and a queued run alternately' if len(probes) == 2 else probes[0]}):")
         for line in wrk_out.splitlines():
             if any(k in line for k in ("Requests/sec", "50%", "90%", "99%", "requests in")):
                 print("  " + line.strip())

@@ -82,6 +82,7 @@ struct api_routes::impl {
   caf::actor_system& sys;
   std::vector<market_data_actor> workers;
   std::vector<backtest_api_actor> backtest_workers;
+  api_routes::memory_status status_from_memory;
   const server_config& cfg;
   static_assets assets;
   rate_limiter limiter;
@@ -94,9 +95,9 @@ struct api_routes::impl {
   std::map<caf::actor_id, caf::actor> pending;
 
   impl(caf::actor_system& s, std::vector<market_data_actor> w, std::vector<backtest_api_actor> b,
-       const server_config& c, std::string openapi)
-      : sys(s), workers(std::move(w)), backtest_workers(std::move(b)), cfg(c),
-        assets(std::move(openapi), c.web_dir),
+       api_routes::memory_status memory, const server_config& c, std::string openapi)
+      : sys(s), workers(std::move(w)), backtest_workers(std::move(b)),
+        status_from_memory(std::move(memory)), cfg(c), assets(std::move(openapi), c.web_dir),
         limiter(c.rate_limit_per_second, c.rate_limit_burst) {}
 
   // Sends one request to a worker from a short-lived actor; the reply comes
@@ -214,6 +215,11 @@ struct api_routes::impl {
         return;
       }
       call.body = std::move(req.body);
+    }
+    if constexpr (std::is_same_v<Atom, status_atom>) {
+      if (status_from_memory)
+        if (auto reply = status_from_memory(call))
+          return done(to_response(*reply));
     }
     auto worker = backtest_workers[next++ % backtest_workers.size()];
     call_on(worker, std::move(done), std::chrono::seconds(60), op, std::move(call));
@@ -392,9 +398,9 @@ struct api_routes::impl {
 
 api_routes::api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
                        std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
-                       std::string openapi)
-    : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers), cfg,
-                                   std::move(openapi))) {}
+                       std::string openapi, memory_status status_from_memory)
+    : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers),
+                                   std::move(status_from_memory), cfg, std::move(openapi))) {}
 
 api_routes::~api_routes() {
   close(std::chrono::seconds(10));

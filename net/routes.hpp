@@ -7,6 +7,7 @@
 #include "net/http_types.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -15,10 +16,17 @@ namespace bt::http {
 
 class api_routes {
 public:
-  /// `openapi` is the contract served at /openapi.json.
+  /// Answers a status read from memory, or nothing (then a backtest worker
+  /// answers it). Must never block: it runs on an io thread.
+  using memory_status = std::function<std::optional<service_reply>(const backtest_call&)>;
+
+  /// `openapi` is the contract served at /openapi.json. A status read of a
+  /// run that `status_from_memory` answers is answered on the io thread: a
+  /// hop to an actor's thread and back costs more than the read itself
+  /// (thread wake-ups put milliseconds into the tail).
   api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
              std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
-             std::string openapi);
+             std::string openapi, memory_status status_from_memory = {});
   ~api_routes();
 
   /// The largest body accepted for this method and path (checked against

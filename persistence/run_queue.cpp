@@ -46,6 +46,40 @@ queue_snapshot read_queue_snapshot(pqxx::connection_base& c) {
   return s;
 }
 
+std::vector<active_run> read_active_runs(pqxx::connection_base& c,
+                                         const std::optional<std::string>& run_id,
+                                         std::size_t limit) {
+  std::vector<active_run> out;
+  if (run_id && !is_uuid_text(*run_id))
+    return out;
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
+  const std::string select = "SELECT " + std::string(run_columns)
+                             + ", greatest(0, extract(epoch FROM not_before - now()))::float8, "
+                               "coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
+                               "FROM runs ";
+  const pqxx::result rows =
+      run_id ? txn.exec_params(select + "WHERE id = $1::uuid AND status IN ('queued', 'running')",
+                               *run_id)
+             : txn.exec_params(select + "WHERE status IN ('queued', 'running') LIMIT $1",
+                               static_cast<std::int64_t>(limit));
+  for (const auto& r : rows) {
+    const auto n = r.size();
+    out.push_back({read_run(r), r[n - 2].as<double>(), r[n - 1].as<double>()});
+  }
+  return out;
+}
+
+std::vector<double> recent_durations_ms(pqxx::connection_base& c, std::size_t limit) {
+  pqxx::nontransaction txn(c);
+  std::vector<double> out;
+  for (const auto& r : txn.exec_params("SELECT duration_ms FROM runs WHERE status = 'completed' "
+                                       "AND duration_ms IS NOT NULL ORDER BY finished_at DESC "
+                                       "LIMIT $1",
+                                       static_cast<std::int64_t>(limit)))
+    out.push_back(r[0].as<double>());
+  return out;
+}
+
 std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::string& worker_id,
                                       int per_user_limit) {
   pqxx::work txn(c);

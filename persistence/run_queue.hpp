@@ -67,6 +67,22 @@ failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job,
 /// Acknowledges a cancellation observed by the worker (no results kept).
 void finish_cancelled(pqxx::connection_base& c, const run_attempt& job);
 
+/// A queued or running run as the server's run book holds it: its row, the
+/// seconds until it may next be claimed (retry backoff) and the seconds its
+/// attempt has run, both as of the read (no clock but the database's).
+struct active_run {
+  run_row row;
+  double ready_in_seconds = 0;
+  double elapsed_seconds = 0;
+};
+/// The queued and running runs (at most `limit`), or just the one named
+/// (none when it is neither queued nor running).
+std::vector<active_run> read_active_runs(pqxx::connection_base& c,
+                                         const std::optional<std::string>& run_id,
+                                         std::size_t limit);
+/// Durations of the most recent completed runs (at most `limit`, newest first).
+std::vector<double> recent_durations_ms(pqxx::connection_base& c, std::size_t limit);
+
 /// Dead-letter rows (for tests and operators): (run_id, attempts, errors JSON).
 std::optional<std::pair<std::int32_t, std::string>> dead_letter(pqxx::connection_base& c,
                                                                 const std::string& run_id);

@@ -29,6 +29,8 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
     if (const std::string* doc = finished_docs_.find(cache_key))
       return body_reply(service_code::ok, *doc);
   }
+  if (auto active = book_->find(who.user_id, id))
+    return body_reply(service_code::ok, *active_run_document(&c, *active));
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
@@ -43,6 +45,8 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
 service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who,
                                            const std::string& id) {
   auto before = db::cancel_run(c, who.user_id, id);
+  if (before)
+    book_->sync(c, id);
   if (!before)
     return error_reply(service_code::not_found, "no run " + id, {});
   if (*before != run_status::queued && *before != run_status::running)
@@ -65,9 +69,11 @@ service_reply backtest_service::delete_run(pqxx::connection& c, const db::princi
     return error_reply(service_code::not_found, "no run " + id, {});
   if (run->status == run_status::queued || run->status == run_status::running) {
     db::cancel_run(c, who.user_id, id);
+    book_->sync(c, id);
     registry_->cancel(id);
   } else {
     db::delete_run(c, who.user_id, id);
+    book_->forget(id);
     std::lock_guard<std::mutex> lock(finished_mutex_);
     finished_docs_.erase(std::to_string(who.user_id) + "/" + id);
   }

@@ -52,6 +52,8 @@ service_reply backtest_service::submit(const backtest_call& call) {
 }
 
 service_reply backtest_service::status(const backtest_call& call) {
+  if (auto reply = status_from_memory(call))
+    return std::move(*reply);
   return on_run(call, "status", [&](pqxx::connection& c, const db::principal& who) {
     return run_status(c, who, call.run_id);
   });
@@ -125,22 +127,79 @@ service_reply backtest_service::cluster(const backtest_call& call) {
   });
 }
 
-run_view backtest_service::view_of(pqxx::connection& c, const db::run_row& run) {
+namespace {
+
+/// The facts of a run beyond its row that a running attempt holds.
+run_view live_view(const db::run_row& run, const live_run* live) {
   run_view v;
-  std::shared_ptr<live_run> live =
-      run.status == run_status::running ? registry_->find(run.id) : nullptr;
   v.progress = run.status == run_status::completed ? 100.0
                : live                              ? live->percent.load()
                                                    : run.progress;
+  if (live && run.status == run_status::running) {
+    v.eta_seconds = round_places(live->eta_seconds.load(), 3);
+    v.current_bar_time = live->bar_time.load();
+    v.trades_so_far = live->trades.load();
+  }
+  return v;
+}
+
+} // namespace
+
+std::optional<service_reply> backtest_service::status_from_memory(const backtest_call& call) {
+  try {
+    // A key checked within the last second, and a finished run read before
+    // or an active run the book holds with the whole queue: no connection
+    // is taken from the pool. Anything else takes the database path.
+    auto who = auth_.cached(call.api_key);
+    if (!who || !looks_like_uuid(call.run_id))
+      return std::nullopt;
+    {
+      std::lock_guard<std::mutex> lock(finished_mutex_);
+      if (const std::string* doc =
+              finished_docs_.find(std::to_string(who->user_id) + "/" + call.run_id))
+        return body_reply(service_code::ok, *doc);
+    }
+    auto active = book_->find(who->user_id, call.run_id);
+    if (!active)
+      return std::nullopt;
+    auto doc = active_run_document(nullptr, *active);
+    if (!doc)
+      return std::nullopt;
+    return body_reply(service_code::ok, std::move(*doc));
+  } catch (...) {
+    return std::nullopt; // the database path answers, or reports the failure
+  }
+}
+
+std::optional<std::string> backtest_service::active_run_document(pqxx::connection* c,
+                                                                 const run_book::entry& e) {
+  const db::run_row& run = e.row;
+  std::shared_ptr<live_run> live =
+      run.status == run_status::running ? registry_->find(run.id) : nullptr;
+  run_view v = live_view(run, live.get());
+  if (run.status == run_status::queued) {
+    if (auto q = outlook_in_memory(run.id)) {
+      v.queue_position = q->position;
+      v.eta_seconds = q->eta_seconds;
+      v.no_workers = q->no_workers;
+    } else if (c) {
+      return run_document(run, view_of(*c, run), false); // the book lacks part of the queue
+    } else {
+      return std::nullopt;
+    }
+  }
+  return run_document(run, v, false);
+}
+
+run_view backtest_service::view_of(pqxx::connection& c, const db::run_row& run) {
+  std::shared_ptr<live_run> live =
+      run.status == run_status::running ? registry_->find(run.id) : nullptr;
+  run_view v = live_view(run, live.get());
   if (run.status == run_status::queued) {
     const queue_outlook q = outlook(c, run.id, db::queue_position(c, run));
     v.queue_position = q.position;
     v.eta_seconds = q.eta_seconds;
     v.no_workers = q.no_workers;
-  } else if (live) {
-    v.eta_seconds = round_places(live->eta_seconds.load(), 3);
-    v.current_bar_time = live->bar_time.load();
-    v.trades_so_far = live->trades.load();
   }
   return v;
 }
@@ -154,9 +213,29 @@ std::size_t backtest_service::available_workers() const {
   return n;
 }
 
+std::optional<backtest_service::queue_outlook>
+backtest_service::outlook_in_memory(const std::string& run_id) {
+  auto view = book_->queue(run_id);
+  if (!view || view->position == 0)
+    return std::nullopt;
+  return forecast(run_id, view->position, view->avg_duration_ms, view->snapshot);
+}
+
 backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c,
                                                           const std::string& run_id,
                                                           std::int64_t fallback_position) {
+  if (auto in_memory = outlook_in_memory(run_id))
+    return *in_memory;
+  if (available_workers() == 0)
+    return forecast(run_id, fallback_position, 0, {});
+  return forecast(run_id, fallback_position, db::read_queue_stats(c).avg_duration_ms,
+                  db::read_queue_snapshot(c));
+}
+
+backtest_service::queue_outlook backtest_service::forecast(const std::string& run_id,
+                                                           std::int64_t fallback_position,
+                                                           double avg_duration_ms,
+                                                           const db::queue_snapshot& snapshot) {
   queue_outlook out;
   out.position = fallback_position;
   forecast_input in;
@@ -166,8 +245,7 @@ backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c,
     return out;
   }
   in.per_user_limit = limits_.per_user_limit;
-  in.run_seconds = db::read_queue_stats(c).avg_duration_ms / 1000.0;
-  const auto snapshot = db::read_queue_snapshot(c);
+  in.run_seconds = avg_duration_ms / 1000.0;
   for (const auto& r : snapshot.active) {
     // What a running run still needs: its own estimate where it runs here
     // and has come far enough for the estimate to mean something (the first

@@ -9,6 +9,7 @@
 #include "persistence/user_repository.hpp"
 #include "services/auth_cache.hpp"
 #include "services/cluster_view.hpp"
+#include "services/run_book.hpp"
 #include "services/run_presenter.hpp"
 #include "services/run_registry.hpp"
 #include "services/service_types.hpp"
@@ -33,14 +34,19 @@ public:
   backtest_service(std::shared_ptr<db::connection_pool> pool,
                    std::shared_ptr<run_registry> registry, backtest_limits limits,
                    std::function<void()> wake_scheduler,
-                   std::shared_ptr<cluster_view> cluster = nullptr)
+                   std::shared_ptr<cluster_view> cluster = nullptr,
+                   std::shared_ptr<run_book> book = std::make_shared<run_book>())
       : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits),
-        wake_(std::move(wake_scheduler)), cluster_(std::move(cluster)) {}
+        wake_(std::move(wake_scheduler)), cluster_(std::move(cluster)), book_(std::move(book)) {}
 
   // One entry point per operation of the backtest API; the actors map one
   // atom to each. All authenticate first and answer errors as values.
   service_reply submit(const backtest_call& call);
   service_reply status(const backtest_call& call);
+  /// status without the database, when memory holds the answer (a key
+  /// checked within the last second; a finished run's document read
+  /// before, or an active run in the run book); nothing otherwise.
+  std::optional<service_reply> status_from_memory(const backtest_call& call);
   service_reply cancel(const backtest_call& call);
   service_reply remove(const backtest_call& call);
   service_reply history(const backtest_call& call);
@@ -84,6 +90,14 @@ private:
   };
   queue_outlook outlook(pqxx::connection& c, const std::string& run_id,
                         std::int64_t fallback_position);
+  queue_outlook forecast(const std::string& run_id, std::int64_t fallback_position,
+                         double avg_duration_ms, const db::queue_snapshot& snapshot);
+  /// outlook from the run book alone; nothing when the book is incomplete.
+  std::optional<queue_outlook> outlook_in_memory(const std::string& run_id);
+  /// The document of a run the book holds: without the database unless
+  /// the book does not hold the whole queue (then `c` forecasts it; without
+  /// `c`, nothing).
+  std::optional<std::string> active_run_document(pqxx::connection* c, const run_book::entry& e);
   /// Workers that can take runs now: local ones and those of nodes that are up.
   std::size_t available_workers() const;
 
@@ -92,6 +106,7 @@ private:
   backtest_limits limits_;
   std::function<void()> wake_;
   std::shared_ptr<cluster_view> cluster_;
+  std::shared_ptr<run_book> book_;
   auth_cache auth_;
   /// Documents of finished runs (completed, failed, cancelled never change
   /// again; deletion removes them), keyed by user and run id.

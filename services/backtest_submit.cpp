@@ -248,6 +248,7 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
                        "this Idempotency-Key was used for a different request",
                        {{"Idempotency-Key", 0, "reuse a key only to repeat the same request"}});
   if (!outcome.replay) {
+    book_->sync(c, outcome.run.id);
     log::info(
         "run_submitted",
         {{"run_id", run.id}, {"user_id", who.user_id}, {"priority", priority_name(priority)}});

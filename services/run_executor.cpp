@@ -171,13 +171,17 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
   if (result.output.cancelled) {
     auto conn = ctx.pool->acquire();
     db::finish_cancelled(*conn, job);
+    ctx.book->sync(*conn, job.run_id);
     return {job.run_id, job.attempt, attempt_result::cancelled, ""};
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto conn = ctx.pool->acquire();
-  if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms)))
+  if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms))) {
+    ctx.book->sync(*conn, job.run_id);
     return {job.run_id, job.attempt, attempt_result::stale, ""};
+  }
+  ctx.book->completed(*conn, job.run_id, ms);
   using ms_t = std::chrono::duration<double, std::milli>;
   log::info("run_timing",
             {{"run_id", job.run_id},

@@ -10,6 +10,7 @@
 #include "persistence/connection_pool.hpp"
 #include "services/bar_cache.hpp"
 #include "services/cluster_view.hpp"
+#include "services/run_book.hpp"
 #include "services/run_registry.hpp"
 #include "services/service_types.hpp"
 
@@ -60,6 +61,8 @@ struct worker_context {
   fault_plan faults;
   std::shared_ptr<bar_cache> bars = std::make_shared<bar_cache>();
   std::shared_ptr<cluster_view> cluster = std::make_shared<cluster_view>();
+  /// The active runs in memory, synced after every transition (run_book.hpp).
+  std::shared_ptr<run_book> book = std::make_shared<run_book>();
 };
 
 /// The stored bars a run reads (its source timeframe, its range).

@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <thread>
 
 using bt::test::http_result;
 using bt::test::server_process;
@@ -34,6 +35,18 @@ struct fixture {
   std::string submit(const std::string& json) { return bt::test::run_client{s, key}.submit(json); }
   boost::json::value run(const std::string& id) { return bt::test::run_client{s, key}.run(id); }
   std::string status(const std::string& id) { return bt::test::run_client{s, key}.status(id); }
+  /// The run's document once it has reported progress. The first report
+  /// comes after the bars are loaded: on a busy machine that can take a
+  /// while, so this waits for it (bounded) instead of sleeping a fixed time.
+  boost::json::value first_progress(const std::string& id) {
+    auto live = run(id);
+    for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+         live.at("progress").to_number<double>() <= 0
+         && std::chrono::steady_clock::now() < deadline;
+         live = run(id))
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return live;
+  }
   boost::json::value wait(const std::string& id, std::set<std::string> states,
                           double seconds = 60) {
     return bt::test::run_client{s, key}.wait(id, states, seconds);
@@ -101,14 +114,7 @@ BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
   const std::string a = f.submit(body(10));
   const std::string b = f.submit(body(11));
   f.wait(a, {"running"});
-  // The first progress report comes after the bars are loaded: on a busy
-  // machine that can take a while, so wait for it (bounded) instead of
-  // sleeping a fixed time.
-  auto live = f.run(a);
-  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-       live.at("progress").to_number<double>() <= 0 && std::chrono::steady_clock::now() < deadline;
-       live = f.run(a))
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto live = f.first_progress(a);
   BOOST_TEST(f.status(b) == "queued"); // a worker is free, but the user is at the limit
   BOOST_TEST(live.at("progress").to_number<double>() > 0);
   BOOST_TEST(live.as_object().contains("current_bar_time"));
@@ -243,6 +249,48 @@ BOOST_AUTO_TEST_CASE(position_and_eta_follow_the_per_user_limit) {
   if (r5.at("status").as_string() == "queued")
     BOOST_TEST(r5.at("eta_seconds").to_number<double>() > 0.0);
   f.wait(a5, finished, 60);
+}
+
+BOOST_AUTO_TEST_CASE(active_runs_are_read_from_memory_while_the_database_is_frozen) {
+  // ~3 s per run on one worker: one run completes, then one runs while
+  // another waits.
+  fixture f({"--workers", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
+  const std::string done = f.submit(body(9));
+  BOOST_REQUIRE(f.wait(done, finished).at("status").as_string() == "completed");
+  const std::string a = f.submit(body(10)), b = f.submit(body(11));
+  f.wait(a, {"running"});
+  f.first_progress(a);
+  // Freeze PostgreSQL (the postmaster and every backend): a read that
+  // touched it would hang. A thread thaws it after 5 s whatever happens,
+  // so a failing test fails instead of hanging.
+  const std::string pids = "$(head -1 " + f.s.data_dir()
+                           + "/pg/postmaster.pid) $(pgrep -P $(head -1 " + f.s.data_dir()
+                           + "/pg/postmaster.pid) | tr '\\n' ' ')";
+  f.run(a); // the key was checked just now: the next reads need no database
+  BOOST_REQUIRE(bt::test::run_command("kill -STOP " + pids).first == 0);
+  std::thread thaw([&] {
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    bt::test::run_command("kill -CONT " + pids);
+  });
+  const auto asked = std::chrono::steady_clock::now();
+  const auto running = f.run(a), queued = f.run(b), completed = f.run(done);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  thaw.join();
+  BOOST_TEST(took < 2.0, "three status reads took " << took << " s with the database frozen");
+  BOOST_TEST(running.at("status").as_string() == "running");
+  BOOST_TEST(running.at("progress").to_number<double>() > 0);
+  BOOST_TEST(running.as_object().contains("current_bar_time"));
+  BOOST_TEST(queued.at("status").as_string() == "queued");
+  BOOST_TEST(queued.at("queue_position").to_number<int>() == 1);
+  BOOST_TEST(queued.at("eta_seconds").to_number<double>() > 0); // the completed run's duration
+  BOOST_TEST(completed.at("status").as_string() == "completed");
+  // The book follows every transition: both finish, and a is cancelled
+  // from memory's point of view too.
+  BOOST_TEST(f.s.request("POST", "/v1/backtest/" + b + "/cancel", f.key).status == 200u);
+  BOOST_TEST(f.status(b) == "cancelled");
+  BOOST_TEST(f.wait(a, finished).at("status").as_string() == "completed");
+  BOOST_TEST(f.status(a) == "completed");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,83 @@
+#pragma once
+// The queued and running runs of this server, held in memory so that a
+// status read of an active run (status, progress, queue position, ETA)
+// touches no database.
+//
+// The database stays the truth. Whoever commits a transition of a run
+// (submission, claim, release, retry, failure, cancellation, completion,
+// deletion) syncs that run afterwards: the book re-reads its row, or forgets
+// it once it is neither queued nor running. Syncs are serialised, and each
+// runs after its own commit, so the last one to finish read the newest
+// state: two transitions racing cannot leave an older row behind. The queue
+// clerk loads the whole book at start-up (after requeueing orphans) and
+// reloads it every few seconds, which also bounds how long a run changed by
+// another process sharing the database can look stale. A run the book does
+// not hold is read from the database.
+
+#include "persistence/run_queue.hpp"
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace bt {
+
+class run_book {
+public:
+  using clock = std::chrono::steady_clock;
+
+  /// At most `capacity` runs (the queue's capacity bounds what is queued;
+  /// beyond it the book gives up being complete and reads fall back).
+  explicit run_book(std::size_t capacity = 100'000) : capacity_(capacity) {}
+
+  /// Records what `run_id` is now, after a transition this process committed.
+  /// Never throws: a run it cannot read is dropped (then read from the
+  /// database) and the book stops being complete until the next reload.
+  void sync(pqxx::connection_base& c, const std::string& run_id) noexcept;
+  /// sync, for a run that has just completed in `duration_ms` (forecasts
+  /// average the last 50 completed runs).
+  void completed(pqxx::connection_base& c, const std::string& run_id, double duration_ms) noexcept;
+  /// A deleted run.
+  void forget(const std::string& run_id);
+  /// Replaces the book with every active run in the database and the recent
+  /// durations; from then on the book is complete.
+  void reload(pqxx::connection_base& c) noexcept;
+
+  struct entry {
+    db::run_row row;
+    clock::time_point ready_at;   ///< queued: when it may be claimed
+    clock::time_point started_at; ///< running: when its attempt started
+  };
+  /// The caller's run, when the book holds it (another user's: nothing).
+  std::optional<entry> find(std::int64_t user_id, const std::string& run_id) const;
+
+  /// What a queue forecast of `run_id` needs, when the book holds every
+  /// active run: the queue in dispatch order, the running runs and the
+  /// recent average duration (0: none yet).
+  struct queue_view {
+    db::queue_snapshot snapshot;
+    double avg_duration_ms = 0;
+    std::int64_t position = 0; ///< 1-based; 0 when `run_id` is not queued
+  };
+  std::optional<queue_view> queue(const std::string& run_id) const;
+
+  bool complete() const;
+  std::size_t size() const;
+
+private:
+  static constexpr std::size_t durations_kept = 50;
+  void record_locked(db::active_run&& run, clock::time_point now);
+
+  const std::size_t capacity_;
+  std::mutex sync_mutex_;    ///< one sync or reload at a time (see above)
+  mutable std::mutex mutex_; ///< the state below
+  std::unordered_map<std::string, entry> runs_;
+  std::deque<double> durations_; ///< newest first
+  bool complete_ = false;
+};
+
+} // namespace bt
