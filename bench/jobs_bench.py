@@ -17,6 +17,7 @@ ap.add_argument("--workers", type=int, default=2)
 ap.add_argument("--runs", type=int, default=200)
 ap.add_argument("--nodes", type=int, default=0, help="run the workers in N worker processes (1 worker each) "
                                                       "joined over the cluster port instead of in the server")
+ap.add_argument("--keep-log", help="copy the server's log here (run_timing lines: load, engine and store ms)")
 args = ap.parse_args()
 binary = os.path.abspath(os.path.join(args.build, "backtestd"))
 
@@ -133,10 +134,17 @@ try:
         for line in wrk_out.splitlines():
             if any(k in line for k in ("Requests/sec", "50%", "90%", "99%", "requests in")):
                 print("  " + line.strip())
+    # Where a run's time goes on the worker (its run_timing log lines).
+    timings = [json.loads(l[l.index("{"):]) for l in open(os.path.join(tmp, "serve.log")) if '"run_timing"' in l]
+    if timings:
+        print("per run on the worker (median): " + ", ".join(
+            f"{k} {statistics.median(t[k] for t in timings):.2f}" for k in ("load_ms", "engine_ms", "store_ms")))
 finally:
     for n in nodes:
         n.terminate()
         n.wait()
     server.terminate()
     server.wait()
+    if args.keep_log:
+        shutil.copy(os.path.join(tmp, "serve.log"), args.keep_log)
     shutil.rmtree(tmp, ignore_errors=True)
