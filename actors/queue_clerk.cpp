@@ -115,7 +115,7 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
           equity_curve curve;
           if (auto error = read_equity_csv(stored.equity_csv, curve))
             throw std::runtime_error("unreadable equity from " + worker_id + ": " + *error);
-          std::vector<zone_record> zones;
+          zone_list zones;
           if (auto error = read_zones_csv(stored.zones_csv, zones))
             throw std::runtime_error("unreadable zones from " + worker_id + ": " + *error);
           if (static_cast<std::int64_t>(curve.size()) != stored.points

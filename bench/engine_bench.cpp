@@ -1,8 +1,8 @@
-// Engine throughput: both strategies on 12k (two years of GC hours) and 1.2M
-// generated bars. Each scenario runs in its own process so that its peak
-// memory (VmHWM) is its own.
+// Engine throughput: both strategies on 12k, 120k and 1.2M generated bars
+// (2, 20 and 200 years of GC hours). Each scenario runs in its own process
+// so that its peak memory (VmHWM) is its own.
 //
-//   build/bench/engine_bench [--repeat N]
+//   build/bench/engine_bench [--repeat N] [--strategy NAME] [--bars N]
 //
 // Prints, per scenario: bars, repetitions, best and median engine time
 // (strategy + fills + accounting), ns/bar, bars/s, full run_backtest time
@@ -95,16 +95,24 @@ void scenario(const std::string& strategy, std::size_t bars_count, int repeat) {
 
 int main(int argc, char** argv) {
   int repeat_small = 200, repeat_large = 5;
-  for (int i = 1; i + 1 < argc; ++i)
+  std::vector<std::string> strategies{"dual_sma", "supply_demand_zones"};
+  // 2, 20 and 200 years of hourly bars.
+  std::vector<std::size_t> sizes{12'000, 120'000, 1'200'000};
+  for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--repeat"))
       repeat_small = repeat_large = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--strategy"))
+      strategies = {argv[i + 1]};
+    else if (!std::strcmp(argv[i], "--bars"))
+      sizes = {static_cast<std::size_t>(std::atoll(argv[i + 1]))};
+  }
   std::printf("engine_bench: one core, synthetic GC 1h bars (seed 42), default parameters\n");
   std::fflush(stdout);
-  for (const char* strategy : {"dual_sma", "supply_demand_zones"})
-    for (std::size_t n : {std::size_t{12'000}, std::size_t{1'200'000}}) {
+  for (const auto& strategy : strategies)
+    for (std::size_t n : sizes) {
       pid_t pid = ::fork();
       if (pid == 0) {
-        scenario(strategy, n, n < 100'000 ? repeat_small : repeat_large);
+        scenario(strategy, n, n < 100'000 ? repeat_small : n < 1'000'000 ? 20 : repeat_large);
         std::_Exit(0);
       }
       int status = 0;

@@ -104,10 +104,10 @@ equity_curve load_equity(pqxx::connection_base& c, const std::string& run_id) {
   return out;
 }
 
-std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string& run_id) {
+zone_list load_zones(pqxx::connection_base& c, const std::string& run_id) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   auto r = txn.exec_params("SELECT csv FROM run_zones WHERE run_id = $1::uuid", run_id);
-  std::vector<zone_record> out;
+  zone_list out;
   if (r.empty())
     return out;
   if (auto error = read_zones_csv(r[0][0].as<std::string>(), out))

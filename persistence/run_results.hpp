@@ -34,7 +34,7 @@ bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored
 equity_curve load_equity(pqxx::connection_base& c, const std::string& run_id);
 /// The stored equity.csv document of a run (empty when none).
 std::string load_equity_csv(pqxx::connection_base& c, const std::string& run_id);
-std::vector<zone_record> load_zones(pqxx::connection_base& c, const std::string& run_id);
+zone_list load_zones(pqxx::connection_base& c, const std::string& run_id);
 
 struct trade_filter {
   std::optional<std::string> side, zone_type, outcome; ///< outcome: win | loss

@@ -36,7 +36,7 @@ struct backtest_result {
   std::string config_hash;
   std::string data_checksum;
   engine_output output;
-  std::vector<zone_record> zones;
+  zone_list zones;
   bt::metrics metrics;
   std::vector<run_warning> warnings;
   double engine_ms = 0; ///< strategy + engine + metrics, wall clock

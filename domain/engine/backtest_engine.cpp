@@ -35,6 +35,7 @@ public:
     // Room for a trade every 8 bars: reserving touches no memory, and a
     // 20-year dual-SMA run otherwise regrows (and copies) its trades 12 times.
     out_.trades.reserve(n / 8 + 16);
+    strat.prepare(n);
     const std::size_t interval = observer ? std::max<std::size_t>(1, observer->interval()) : 0;
     try {
       simulate(strat, observer, n, interval);

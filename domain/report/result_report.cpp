@@ -204,7 +204,7 @@ std::optional<std::string> read_equity_csv(std::string_view csv, equity_curve& o
   return read_csv_table(csv, out);
 }
 
-std::optional<std::string> read_zones_csv(std::string_view csv, std::vector<zone_record>& out) {
+std::optional<std::string> read_zones_csv(std::string_view csv, zone_list& out) {
   return read_csv_table(csv, out);
 }
 
@@ -212,7 +212,7 @@ std::string equity_csv(const equity_curve& curve) {
   return to_csv_table(curve);
 }
 
-std::string zones_csv(const std::vector<zone_record>& zones) {
+std::string zones_csv(const zone_list& zones) {
   return to_csv_table(zones);
 }
 

@@ -37,7 +37,7 @@ void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initi
 
 std::string trades_csv(const trade_list& trades);
 std::string equity_csv(const equity_curve& curve);
-std::string zones_csv(const std::vector<zone_record>& zones);
+std::string zones_csv(const zone_list& zones);
 
 /// Read back exactly what the three writers above write (trades that
 /// crossed from a worker node, stored equity curves and zones). Every
@@ -45,6 +45,6 @@ std::string zones_csv(const std::vector<zone_record>& zones);
 /// column, and leaves `out` empty.
 std::optional<std::string> read_trades_csv(std::string_view csv, trade_list& out);
 std::optional<std::string> read_equity_csv(std::string_view csv, equity_curve& out);
-std::optional<std::string> read_zones_csv(std::string_view csv, std::vector<zone_record>& out);
+std::optional<std::string> read_zones_csv(std::string_view csv, zone_list& out);
 
 } // namespace bt

@@ -1,6 +1,7 @@
 #pragma once
 // The interface every strategy implements.
 
+#include "domain/data/large_block.hpp"
 #include "domain/engine/broker.hpp"
 #include "domain/engine/market_view.hpp"
 
@@ -24,19 +25,27 @@ struct zone_record {
   std::optional<unix_time> ended_at;
 };
 
+/// The zones of a run: a long series has hundreds of thousands, so they
+/// live in large blocks (huge pages) like the trades and the equity curve.
+using zone_list = std::vector<zone_record, large_allocator<zone_record>>;
+
 class strategy {
 public:
   virtual ~strategy() = default;
+  /// Called once before the first bar with the number of bars the run will
+  /// see (never their values): room to reserve, so that buffers are not
+  /// regrown and copied while the run goes.
+  virtual void prepare(std::size_t bars) { (void)bars; }
   /// Called once per bar after it closed. Orders placed here can fill from
   /// the next bar on.
   virtual void on_bar(const market_view& market, broker& orders) = 0;
   /// The zones seen so far (empty for strategies without zones).
-  virtual const std::vector<zone_record>& zones() const {
-    static const std::vector<zone_record> none;
+  virtual const zone_list& zones() const {
+    static const zone_list none;
     return none;
   }
   /// Hands the zones over at the end of a run (no copy).
-  virtual std::vector<zone_record> take_zones() { return {}; }
+  virtual zone_list take_zones() { return {}; }
 };
 
 } // namespace bt

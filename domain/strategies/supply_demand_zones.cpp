@@ -152,6 +152,15 @@ supply_demand_zones::supply_demand_zones(const param_set& p)
       hours_(session_hours(p.list("sessions"))), trade_long_(p.text("direction") != "short_only"),
       trade_short_(p.text("direction") != "long_only") {}
 
+void supply_demand_zones::prepare(std::size_t bars) {
+  // A confirmed pivot every few bars at most (each bar confirms at most one
+  // swing high and one swing low): room for one zone every 4 bars. Reserving
+  // maps address space only; pages are touched as zones are added.
+  const std::size_t expected = bars / 4 + 16;
+  zones_.reserve(expected);
+  state_.reserve(expected);
+}
+
 void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
   const std::size_t i = m.current();
   const fixed close = m.close(i), high = m.high(i), low = m.low(i);

@@ -21,9 +21,10 @@ std::uint32_t session_hours(const std::vector<std::string>& sessions);
 class supply_demand_zones final : public strategy {
 public:
   explicit supply_demand_zones(const param_set& params);
+  void prepare(std::size_t bars) override;
   void on_bar(const market_view& market, broker& orders) override;
-  const std::vector<zone_record>& zones() const override { return zones_; }
-  std::vector<zone_record> take_zones() override { return std::move(zones_); }
+  const zone_list& zones() const override { return zones_; }
+  zone_list take_zones() override { return std::move(zones_); }
 
 private:
   /// Per-zone trading state, indexed like zones_. Demand zones are stored
@@ -76,9 +77,9 @@ private:
   fixed offset_, penetration_; ///< in price, from the tick size (first bar)
   std::uint64_t seen_events_ = ~std::uint64_t{0};
 
-  std::vector<zone_record> zones_;
-  std::vector<zone_state> state_;     ///< parallel to zones_
-  std::vector<std::uint32_t> active_; ///< active zone ids, oldest first
+  zone_list zones_;
+  std::vector<zone_state, large_allocator<zone_state>> state_; ///< parallel to zones_
+  std::vector<std::uint32_t> active_;                          ///< active zone ids, oldest first
   /// Active, tradable zones without an order, oldest first: the only ones
   /// that can place an order on a bar without order events.
   std::vector<std::uint32_t> waiting_;

@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(equity_and_zones_read_back_exactly) {
   zone_record open = z;
   open.status = zone_status::active;
   open.ended_at.reset();
-  std::vector<zone_record> zones_back;
+  zone_list zones_back;
   BOOST_REQUIRE(!read_zones_csv(zones_csv({z, open}), zones_back));
   BOOST_TEST(zones_csv(zones_back) == zones_csv({z, open}));
   BOOST_TEST(to_string(zones_back[0].status) == "broken");

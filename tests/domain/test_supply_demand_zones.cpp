@@ -28,7 +28,7 @@ bar_series story() {
 
 struct run_result {
   engine_output out;
-  std::vector<zone_record> zones;
+  zone_list zones;
 };
 
 run_result run(const bar_series& bars, const std::string& params_json) {
