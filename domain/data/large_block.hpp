@@ -10,6 +10,8 @@
 // for transparent huge pages (MADV_HUGEPAGE; where the kernel declines, it
 // is ordinary memory): at most half of it is rounding. Smaller blocks come
 // from the heap, where rounding would waste more than the faults cost.
+// A freed large block is kept by its thread for the next allocation of the
+// same size (a worker's next run), up to 8 blocks and 256 MiB a thread.
 
 #include <cstddef>
 
@@ -17,6 +19,9 @@ namespace bt {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
 inline constexpr std::size_t huge_block_threshold = huge_page_bytes / 2;
+/// Freed large blocks a thread keeps for reuse (see large_block.cpp).
+inline constexpr std::size_t kept_blocks_max = 8;
+inline constexpr std::size_t kept_bytes_max = std::size_t{256} << 20;
 
 /// `bytes` of uninitialised memory (aligned as malloc's, or to 2 MiB when
 /// large), or throws std::bad_alloc.

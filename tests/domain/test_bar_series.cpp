@@ -7,6 +7,12 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <vector>
+
+#include <algorithm>
+
+#include <thread>
+
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -125,6 +131,54 @@ BOOST_AUTO_TEST_CASE(large_blocks_are_aligned_and_writable) {
     free_large(p, bytes);
   }
   free_large(nullptr, 10); // nothing to free
+}
+
+// A freed large block is kept by its thread for the next block of the same
+// mapped size (a worker's next run touches no fresh pages), within the caps;
+// another size never gets it, and another thread starts with none. A kept
+// block still holds what was written to it; a fresh mapping is zeros (an
+// address alone proves nothing: the kernel reuses addresses).
+BOOST_AUTO_TEST_CASE(freed_large_blocks_are_reused_by_their_thread_within_the_caps) {
+  auto marked = [](void* p) { return static_cast<unsigned char*>(p)[4096] == 0xAB; };
+  auto mark = [](void* p) { static_cast<unsigned char*>(p)[4096] = 0xAB; };
+  const std::size_t size = 3 * huge_page_bytes;
+  void* a = allocate_large(size - 100);
+  mark(a);
+  static_cast<char*>(a)[size - 1] = 7; // the whole mapping is usable
+  free_large(a, size - 100);
+  void* other = allocate_large(size + huge_page_bytes); // a different size
+  BOOST_TEST(!marked(other));
+  bool thread_got_it = true;
+  std::thread([&] {
+    void* p = allocate_large(size);
+    thread_got_it = marked(p);
+    free_large(p, size);
+  }).join();
+  BOOST_TEST(!thread_got_it);
+  void* again = allocate_large(size); // same mapped size: a comes back
+  BOOST_TEST(marked(again));
+  static_cast<unsigned char*>(again)[4096] = 0;
+  free_large(again, size);
+  free_large(other, size + huge_page_bytes);
+
+  // More blocks than are kept: at most kept_blocks_max come back.
+  std::vector<void*> blocks;
+  for (std::size_t i = 0; i < kept_blocks_max + 4; ++i) {
+    blocks.push_back(allocate_large(huge_page_bytes));
+    mark(blocks.back());
+  }
+  for (void* p : blocks)
+    free_large(p, huge_page_bytes);
+  std::size_t reused = 0;
+  std::vector<void*> back;
+  for (std::size_t i = 0; i < kept_blocks_max + 4; ++i) {
+    back.push_back(allocate_large(huge_page_bytes));
+    reused += marked(back.back());
+  }
+  BOOST_TEST(reused >= 1u);
+  BOOST_TEST(reused <= kept_blocks_max);
+  for (void* p : back)
+    free_large(p, huge_page_bytes);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
