@@ -30,7 +30,7 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
       return body_reply(service_code::ok, *doc);
   }
   if (auto active = book_->find(who.user_id, id))
-    return body_reply(service_code::ok, *active_run_document(&c, *active));
+    return body_reply(service_code::ok, run_document(*active, view_of(c, *active), false));
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
@@ -45,10 +45,9 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
 service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who,
                                            const std::string& id) {
   auto before = db::cancel_run(c, who.user_id, id);
-  if (before)
-    book_->sync(c, id);
   if (!before)
     return error_reply(service_code::not_found, "no run " + id, {});
+  book_->sync(c, id);
   if (*before != run_status::queued && *before != run_status::running)
     return error_reply(service_code::conflict,
                        "the run is " + std::string(to_string(*before)) + ": "

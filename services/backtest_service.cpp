@@ -52,8 +52,6 @@ service_reply backtest_service::submit(const backtest_call& call) {
 }
 
 service_reply backtest_service::status(const backtest_call& call) {
-  if (auto reply = status_from_memory(call))
-    return std::move(*reply);
   return on_run(call, "status", [&](pqxx::connection& c, const db::principal& who) {
     return run_status(c, who, call.run_id);
   });
@@ -159,48 +157,42 @@ std::optional<service_reply> backtest_service::status_from_memory(const backtest
               finished_docs_.find(std::to_string(who->user_id) + "/" + call.run_id))
         return body_reply(service_code::ok, *doc);
     }
-    auto active = book_->find(who->user_id, call.run_id);
-    if (!active)
+    auto run = book_->find(who->user_id, call.run_id);
+    if (!run)
       return std::nullopt;
-    auto doc = active_run_document(nullptr, *active);
-    if (!doc)
+    auto view = view_in_memory(*run);
+    if (!view)
       return std::nullopt;
-    return body_reply(service_code::ok, std::move(*doc));
+    return body_reply(service_code::ok, run_document(*run, *view, false));
   } catch (...) {
     return std::nullopt; // the database path answers, or reports the failure
   }
 }
 
-std::optional<std::string> backtest_service::active_run_document(pqxx::connection* c,
-                                                                 const run_book::entry& e) {
-  const db::run_row& run = e.row;
+std::optional<run_view> backtest_service::view_in_memory(const db::run_row& run) {
   std::shared_ptr<live_run> live =
       run.status == run_status::running ? registry_->find(run.id) : nullptr;
   run_view v = live_view(run, live.get());
   if (run.status == run_status::queued) {
-    if (auto q = outlook_in_memory(run.id)) {
-      v.queue_position = q->position;
-      v.eta_seconds = q->eta_seconds;
-      v.no_workers = q->no_workers;
-    } else if (c) {
-      return run_document(run, view_of(*c, run), false); // the book lacks part of the queue
-    } else {
+    auto q = outlook_in_memory(run.id);
+    if (!q)
       return std::nullopt;
-    }
+    v.queue_position = q->position;
+    v.eta_seconds = q->eta_seconds;
+    v.no_workers = q->no_workers;
   }
-  return run_document(run, v, false);
+  return v;
 }
 
 run_view backtest_service::view_of(pqxx::connection& c, const db::run_row& run) {
-  std::shared_ptr<live_run> live =
-      run.status == run_status::running ? registry_->find(run.id) : nullptr;
-  run_view v = live_view(run, live.get());
-  if (run.status == run_status::queued) {
-    const queue_outlook q = outlook(c, run.id, db::queue_position(c, run));
-    v.queue_position = q.position;
-    v.eta_seconds = q.eta_seconds;
-    v.no_workers = q.no_workers;
-  }
+  if (auto v = view_in_memory(run))
+    return *v;
+  // Queued, and the book does not hold the whole queue.
+  run_view v = live_view(run, nullptr);
+  const queue_outlook q = outlook_from_database(c, run);
+  v.queue_position = q.position;
+  v.eta_seconds = q.eta_seconds;
+  v.no_workers = q.no_workers;
   return v;
 }
 
@@ -222,13 +214,18 @@ backtest_service::outlook_in_memory(const std::string& run_id) {
 }
 
 backtest_service::queue_outlook backtest_service::outlook(pqxx::connection& c,
-                                                          const std::string& run_id,
-                                                          std::int64_t fallback_position) {
-  if (auto in_memory = outlook_in_memory(run_id))
+                                                          const db::run_row& run) {
+  if (auto in_memory = outlook_in_memory(run.id))
     return *in_memory;
+  return outlook_from_database(c, run);
+}
+
+backtest_service::queue_outlook backtest_service::outlook_from_database(pqxx::connection& c,
+                                                                        const db::run_row& run) {
+  const std::int64_t position = db::queue_position(c, run);
   if (available_workers() == 0)
-    return forecast(run_id, fallback_position, 0, {});
-  return forecast(run_id, fallback_position, db::read_queue_stats(c).avg_duration_ms,
+    return forecast(run.id, position, 0, {});
+  return forecast(run.id, position, db::read_queue_stats(c).avg_duration_ms,
                   db::read_queue_snapshot(c));
 }
 

@@ -80,6 +80,9 @@ private:
 
   /// The live and queue facts of a run, for its document.
   run_view view_of(pqxx::connection& c, const db::run_row& run);
+  /// view_of without the database; nothing when the run is queued and the
+  /// book does not hold the whole queue.
+  std::optional<run_view> view_in_memory(const db::run_row& run);
 
   /// Position and ETA of a queued run, replaying the queue's rules; null
   /// ETA when no worker is up or no run has completed yet.
@@ -88,16 +91,13 @@ private:
     std::optional<double> eta_seconds;
     bool no_workers = false;
   };
-  queue_outlook outlook(pqxx::connection& c, const std::string& run_id,
-                        std::int64_t fallback_position);
-  queue_outlook forecast(const std::string& run_id, std::int64_t fallback_position,
-                         double avg_duration_ms, const db::queue_snapshot& snapshot);
+  queue_outlook outlook(pqxx::connection& c, const db::run_row& run);
   /// outlook from the run book alone; nothing when the book is incomplete.
   std::optional<queue_outlook> outlook_in_memory(const std::string& run_id);
-  /// The document of a run the book holds: without the database unless
-  /// the book does not hold the whole queue (then `c` forecasts it; without
-  /// `c`, nothing).
-  std::optional<std::string> active_run_document(pqxx::connection* c, const run_book::entry& e);
+  /// outlook from the database, for when the book lacks part of the queue.
+  queue_outlook outlook_from_database(pqxx::connection& c, const db::run_row& run);
+  queue_outlook forecast(const std::string& run_id, std::int64_t fallback_position,
+                         double avg_duration_ms, const db::queue_snapshot& snapshot);
   /// Workers that can take runs now: local ones and those of nodes that are up.
   std::size_t available_workers() const;
 

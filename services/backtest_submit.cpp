@@ -256,7 +256,7 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   }
   if (outcome.replay)
     return body_reply(service_code::ok, run_document(outcome.run, view_of(c, outcome.run), true));
-  const queue_outlook q = outlook(c, outcome.run.id, db::queue_position(c, outcome.run));
+  const queue_outlook q = outlook(c, outcome.run);
   json_writer w;
   w.begin_object();
   w.key("run_id").string(outcome.run.id);

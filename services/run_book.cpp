@@ -91,13 +91,12 @@ void run_book::reload(pqxx::connection_base& c) noexcept {
   durations_.assign(recent.begin(), recent.end());
 }
 
-std::optional<run_book::entry> run_book::find(std::int64_t user_id,
-                                              const std::string& run_id) const {
+std::optional<db::run_row> run_book::find(std::int64_t user_id, const std::string& run_id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = runs_.find(run_id);
   if (it == runs_.end() || it->second.row.user_id != user_id)
     return std::nullopt;
-  return it->second;
+  return it->second.row;
 }
 
 std::optional<run_book::queue_view> run_book::queue(const std::string& run_id) const {
@@ -134,16 +133,6 @@ std::optional<run_book::queue_view> run_book::queue(const std::string& run_id) c
     v.avg_duration_ms =
         std::accumulate(durations_.begin(), durations_.end(), 0.0) / durations_.size();
   return v;
-}
-
-bool run_book::complete() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return complete_;
-}
-
-std::size_t run_book::size() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return runs_.size();
 }
 
 } // namespace bt

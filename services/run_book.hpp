@@ -47,13 +47,8 @@ public:
   /// durations; from then on the book is complete.
   void reload(pqxx::connection_base& c) noexcept;
 
-  struct entry {
-    db::run_row row;
-    clock::time_point ready_at;   ///< queued: when it may be claimed
-    clock::time_point started_at; ///< running: when its attempt started
-  };
   /// The caller's run, when the book holds it (another user's: nothing).
-  std::optional<entry> find(std::int64_t user_id, const std::string& run_id) const;
+  std::optional<db::run_row> find(std::int64_t user_id, const std::string& run_id) const;
 
   /// What a queue forecast of `run_id` needs, when the book holds every
   /// active run: the queue in dispatch order, the running runs and the
@@ -65,10 +60,12 @@ public:
   };
   std::optional<queue_view> queue(const std::string& run_id) const;
 
-  bool complete() const;
-  std::size_t size() const;
-
 private:
+  struct entry {
+    db::run_row row;
+    clock::time_point ready_at;   ///< queued: when it may be claimed
+    clock::time_point started_at; ///< running: when its attempt started
+  };
   static constexpr std::size_t durations_kept = 50;
   void record_locked(db::active_run&& run, clock::time_point now);
 

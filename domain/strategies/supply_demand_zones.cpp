@@ -153,9 +153,10 @@ supply_demand_zones::supply_demand_zones(const param_set& p)
       trade_short_(p.text("direction") != "long_only") {}
 
 void supply_demand_zones::prepare(std::size_t bars) {
-  // A confirmed pivot every few bars at most (each bar confirms at most one
-  // swing high and one swing low): room for one zone every 4 bars. Reserving
-  // maps address space only; pages are touched as zones are added.
+  // A bar may confirm a swing high and a swing low, but zones come one
+  // every 5 or 6 bars on GC hours: room for one every 4, and a series with
+  // more regrows as before. Reserving maps address space only; pages are
+  // touched as zones are added.
   const std::size_t expected = bars / 4 + 16;
   zones_.reserve(expected);
   state_.reserve(expected);

@@ -2,6 +2,8 @@
 // PostgreSQL's bytea hex text.
 #include "persistence/bar_chunks.hpp"
 
+#include "domain/report/hex.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <random>
@@ -28,14 +30,9 @@ bar_series random_series(std::size_t n, unix_time start, unix_time step, unsigne
   return s;
 }
 
+/// `bytes` as PostgreSQL's bytea hex output writes them.
 std::string hex_text(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out = "\\x";
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
+  return "\\x" + to_hex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 void check_equal(const bar_series& a, const bar_series& b, std::size_t b_offset = 0) {
