@@ -15,11 +15,13 @@ using namespace detail;
 
 queue_stats read_queue_stats(pqxx::connection_base& c) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec("SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), (SELECT count(*) "
-                    "FROM runs WHERE status = 'running'), "
-                    "(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM runs "
-                    "WHERE status = 'completed' "
-                    "AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT 50) recent)");
+  auto r = txn.exec_params(
+      "SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), (SELECT count(*) "
+      "FROM runs WHERE status = 'running'), "
+      "(SELECT coalesce(avg(duration_ms), 0) FROM (SELECT duration_ms FROM runs "
+      "WHERE status = 'completed' "
+      "AND duration_ms IS NOT NULL ORDER BY finished_at DESC LIMIT $1) recent)",
+      static_cast<std::int64_t>(recent_completed_runs));
   return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<double>()};
 }
 

@@ -10,9 +10,13 @@ class connection_base;
 
 namespace bt::db {
 
+/// Forecasts expect a run to take as long as the average of this many most
+/// recent completed runs.
+inline constexpr std::size_t recent_completed_runs = 50;
+
 struct queue_stats {
   std::int64_t queued = 0, running = 0;
-  double avg_duration_ms = 0; ///< of the last 50 completed runs (0: none yet)
+  double avg_duration_ms = 0; ///< of the recent_completed_runs last completed (0: none yet)
 };
 queue_stats read_queue_stats(pqxx::connection_base& c);
 /// 1-based position of a queued run in dispatch order (priority, then FIFO).

@@ -56,7 +56,7 @@ void run_book::completed(pqxx::connection_base& c, const std::string& run_id,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     durations_.push_front(duration_ms);
-    if (durations_.size() > durations_kept)
+    if (durations_.size() > db::recent_completed_runs)
       durations_.pop_back();
   }
   sync(c, run_id);
@@ -74,7 +74,7 @@ void run_book::reload(pqxx::connection_base& c) noexcept {
   std::vector<double> recent;
   try {
     active = db::read_active_runs(c, std::nullopt, capacity_ + 1);
-    recent = db::recent_durations_ms(c, durations_kept);
+    recent = db::recent_durations_ms(c, db::recent_completed_runs);
   } catch (const std::exception& e) {
     log::warn("run_book_reload_failed", {{"reason", e.what()}});
     std::lock_guard<std::mutex> lock(mutex_);

@@ -39,7 +39,7 @@ public:
   /// database) and the book stops being complete until the next reload.
   void sync(pqxx::connection_base& c, const std::string& run_id) noexcept;
   /// sync, for a run that has just completed in `duration_ms` (forecasts
-  /// average the last 50 completed runs).
+  /// average the db::recent_completed_runs last completed).
   void completed(pqxx::connection_base& c, const std::string& run_id, double duration_ms) noexcept;
   /// A deleted run.
   void forget(const std::string& run_id);
@@ -66,7 +66,6 @@ private:
     clock::time_point ready_at;   ///< queued: when it may be claimed
     clock::time_point started_at; ///< running: when its attempt started
   };
-  static constexpr std::size_t durations_kept = 50;
   void record_locked(db::active_run&& run, clock::time_point now);
 
   const std::size_t capacity_;
