@@ -114,7 +114,7 @@ fault_plan fault_plan::from_environment() {
   return f;
 }
 
-bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
+source_range load_source(worker_context& ctx, const run_attempt& job) {
   const auto source_tf = parse_timeframe(job.source_timeframe);
   if (!source_tf)
     throw std::runtime_error("unknown source timeframe " + job.source_timeframe);
@@ -132,7 +132,13 @@ bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
       ctx.bars->put(key, info->checksum, dataset);
     }
   }
-  return dataset ? dataset->slice(job.start, job.end) : bar_series();
+  if (!dataset)
+    return {};
+  return {dataset->slice(job.start, job.end), info->checksum};
+}
+
+bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
+  return load_source(ctx, job).bars;
 }
 
 job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id) {
@@ -149,7 +155,7 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
   if (config_hash(config) != job.config_hash)
     return {job.run_id, job.attempt, attempt_result::failed,
             "stored configuration does not match its hash", true};
-  bar_series range = load_source_range(ctx, job);
+  auto [range, dataset_checksum] = load_source(ctx, job);
   if (range.empty())
     return {job.run_id, job.attempt, attempt_result::failed,
             "no bars for " + job.symbol + "/" + job.source_timeframe
@@ -160,13 +166,23 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
 
   const auto loaded_at = std::chrono::steady_clock::now();
   job_observer observer(*live, bars, ctx.faults, job.attempt);
+  // The bars are decided by the dataset, the range and the timeframe, so
+  // their checksum is too.
+  const std::string range_key = dataset_checksum + "|" + job.timeframe + "|"
+                                + std::to_string(job.start) + "|" + std::to_string(job.end);
+  auto checksum = ctx.bars->find_range_checksum(range_key);
   backtest_result result;
   try {
-    result = run_backtest(config, bars, &observer);
+    result = checksum ? run_backtest_unhashed(config, bars, &observer)
+                      : run_backtest(config, bars, &observer);
   } catch (const backtest_error& e) {
     return {job.run_id, job.attempt, attempt_result::failed, e.what(),
             true}; // deterministic: retrying cannot help
   }
+  if (checksum)
+    result.data_checksum = std::move(*checksum);
+  else
+    ctx.bars->put_range_checksum(range_key, result.data_checksum);
   const auto engine_done = std::chrono::steady_clock::now();
   if (result.output.cancelled) {
     auto conn = ctx.pool->acquire();

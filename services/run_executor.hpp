@@ -65,7 +65,13 @@ struct worker_context {
   std::shared_ptr<run_book> book = std::make_shared<run_book>();
 };
 
-/// The stored bars a run reads (its source timeframe, its range).
+/// The stored bars a run reads (its source timeframe, its range), and the
+/// checksum of the whole dataset they were read from (empty when none).
+struct source_range {
+  bar_series bars;
+  std::string dataset_checksum;
+};
+source_range load_source(worker_context& ctx, const run_attempt& job);
 bar_series load_source_range(worker_context& ctx, const run_attempt& job);
 
 /// The run configuration stored with a run (its canonical JSON).
