@@ -194,9 +194,9 @@ job_result run_remote(const run_attempt& job, std::string csv,
   out.status = attempt_result::completed;
   out.metrics_json = std::move(stored.metrics_json);
   out.warnings_json = std::move(stored.warnings_json);
-  out.trades_csv = trades_csv(stored.trades);
+  out.trades_csv = std::move(stored.trades_csv);
   out.zones_csv = std::move(stored.zones_csv);
-  out.equity_csv = std::move(stored.equity_csv);
+  out.equity_csv = equity_csv(result.output.equity); // nodes send text, checked on arrival
   out.data_checksum = stored.data_checksum;
   out.engine_version = stored.engine_version;
   out.duration_ms = ms;

@@ -2,6 +2,7 @@
 
 #include "config/log.hpp"
 #include "domain/report/result_report.hpp"
+#include "persistence/equity_blob.hpp"
 #include "persistence/run_repository.hpp"
 
 #include <caf/all.hpp>
@@ -101,7 +102,6 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
           stored.metrics_json = std::move(r.metrics_json);
           stored.warnings_json = r.warnings_json.empty() ? "[]" : std::move(r.warnings_json);
           stored.zones_csv = std::move(r.zones_csv);
-          stored.equity_csv = std::move(r.equity_csv);
           stored.zones = r.zones;
           stored.points = r.points;
           stored.data_checksum = r.data_checksum;
@@ -110,10 +110,14 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
           // A worker's tables are read back whole before anything is stored:
           // the same reader as the stored results, so a node cannot store
           // text that the result endpoints would later fail to read.
-          if (auto error = read_trades_csv(r.trades_csv, stored.trades))
+          trade_list trades;
+          if (auto error = read_trades_csv(r.trades_csv, trades))
             throw std::runtime_error("unreadable trades from " + worker_id + ": " + *error);
+          // Stored as this node writes them, whatever spelling a node used.
+          stored.trades_csv = trades_csv(trades);
+          stored.trades = static_cast<std::int64_t>(trades.size());
           equity_curve curve;
-          if (auto error = read_equity_csv(stored.equity_csv, curve))
+          if (auto error = read_equity_csv(r.equity_csv, curve))
             throw std::runtime_error("unreadable equity from " + worker_id + ": " + *error);
           zone_list zones;
           if (auto error = read_zones_csv(stored.zones_csv, zones))
@@ -122,6 +126,7 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
               || static_cast<std::int64_t>(zones.size()) != stored.zones)
             throw std::runtime_error("equity or zone counts from " + worker_id
                                      + " disagree with their tables");
+          stored.equity_blob = db::encode_equity(curve);
           auto conn = ctx->pool->acquire();
           const bool stored_ok = db::complete_run(*conn, job, stored);
           if (stored_ok)

@@ -2,6 +2,7 @@
 // A completed run's results: stored in one transaction, read back for the
 // results endpoints.
 
+#include "domain/report/trade_selection.hpp"
 #include "persistence/run_store.hpp"
 
 namespace pqxx {
@@ -11,13 +12,13 @@ class connection_base;
 namespace bt::db {
 
 /// A finished attempt's results in the form they are stored (and sent
-/// between nodes): metrics JSON, trades, and the zones and equity CSVs.
+/// between nodes): metrics JSON, the trades and zones CSVs, and the equity
+/// curve's columns (equity_blob.hpp).
 struct stored_result {
   std::string metrics_json;
   std::string warnings_json = "[]";
-  trade_list trades;
-  std::string zones_csv, equity_csv;
-  std::int64_t zones = 0, points = 0;
+  std::string trades_csv, zones_csv, equity_blob;
+  std::int64_t trades = 0, zones = 0, points = 0;
   std::string data_checksum, engine_version;
   double duration_ms = 0;
 };
@@ -32,17 +33,10 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
 bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored_result& result);
 
 equity_curve load_equity(pqxx::connection_base& c, const std::string& run_id);
-/// The stored equity.csv document of a run (empty when none).
-std::string load_equity_csv(pqxx::connection_base& c, const std::string& run_id);
 zone_list load_zones(pqxx::connection_base& c, const std::string& run_id);
 
-struct trade_filter {
-  std::optional<std::string> side, zone_type, outcome; ///< outcome: win | loss
-  std::optional<unix_time> from, to;                   ///< entry_time range, inclusive
-  std::string sort = "entry_time";
-  bool descending = false;
-  std::int64_t limit = 50, offset = 0; ///< limit < 0: all
-};
+using trade_filter = bt::trade_filter;
+/// The count of a run's trades matching `f`, and their page (select_trades).
 std::pair<std::int64_t, trade_list> load_trades(pqxx::connection_base& c, const std::string& run_id,
                                                 const trade_filter& f);
 

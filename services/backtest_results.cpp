@@ -61,9 +61,6 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
     query_reader(q, errors).whole("max_points", 4, 1'000'000, max_points);
     if (!errors.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(errors));
-    if (format == "csv" && max_points == 0)
-      return reply(db::load_equity_csv(c, run->id),
-                   "text/csv; charset=utf-8"); // stored as exported
     auto curve = db::load_equity(c, run->id);
     if (max_points > 0)
       curve = downsample_equity(curve, static_cast<std::size_t>(max_points));

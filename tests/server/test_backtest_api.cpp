@@ -306,7 +306,9 @@ BOOST_AUTO_TEST_CASE(compare_and_delete) {
   BOOST_TEST(a.get("/v1/backtest/compare?ids=" + x).status == 400u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/backtest/" + y, sh.alice).status == 204u);
   BOOST_TEST(a.get("/v1/backtest/" + y).status == 404u);
-  BOOST_TEST(sh.server.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + y + "'") == "0");
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM run_trade_lists WHERE run_id = '" + y + "'")
+             == "0");
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + y + "'") == "0");
 }
 
 BOOST_AUTO_TEST_CASE(a_range_inside_a_gap_is_refused_with_the_data_around_it) {

@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(per_user_limit_and_running_cancellation) {
   BOOST_TEST(f.status(a) == "cancelled");
   // No partial results of the cancelled run.
   BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + a + "'") == "0");
-  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + a + "'") == "0");
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trade_lists WHERE run_id = '" + a + "'") == "0");
   BOOST_TEST(f.s.request("DELETE", "/v1/backtest/" + b, f.key).status
              == 204u); // cancels a running run
   BOOST_TEST(f.wait(b, finished, 5).at("status").as_string() == "cancelled");
@@ -194,8 +194,9 @@ BOOST_AUTO_TEST_CASE(killed_mid_run_the_run_completes_after_restart) {
   // Exactly one result set: one equity document of 12,000 points, trades once.
   BOOST_TEST(f.s.sql("SELECT count(*), sum(points) FROM run_equity WHERE run_id = '" + id + "'")
              == "1|12000");
-  BOOST_TEST(f.s.sql("SELECT count(*) FROM run_trades WHERE run_id = '" + id + "'")
-             == std::to_string(run.at("metrics").at("total_trades").to_number<int>()));
+  BOOST_TEST(
+      f.s.sql("SELECT count(*), sum(trades) FROM run_trade_lists WHERE run_id = '" + id + "'")
+      == "1|" + std::to_string(run.at("metrics").at("total_trades").to_number<int>()));
 }
 
 BOOST_AUTO_TEST_CASE(position_and_eta_follow_the_per_user_limit) {
