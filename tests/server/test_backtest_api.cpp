@@ -103,6 +103,15 @@ BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
   auto cli = boost::json::parse(out);
   BOOST_TEST(run.at("config_hash") == cli.at("config_hash"));
   BOOST_TEST(run.at("data_checksum") == cli.at("data_checksum"));
+  // The workers remember a range's checksum: another configuration on the
+  // same range reports the same one, another range its own.
+  auto again = a.wait(id_of(a.submit(body("\"params\":{\"atr_period\":10}"))));
+  BOOST_TEST(again.at("status").as_string() == "completed");
+  BOOST_TEST(again.at("data_checksum") == cli.at("data_checksum"));
+  auto later =
+      a.wait(id_of(a.submit(body("\"params\":{\"atr_period\":10}", "2023-06-01T00:00:00Z"))));
+  BOOST_TEST(later.at("status").as_string() == "completed");
+  BOOST_TEST(later.at("data_checksum") != cli.at("data_checksum"));
   auto metrics = a.get("/v1/backtest/" + id + "/metrics");
   BOOST_TEST(metrics.status == 200u);
   BOOST_TEST(metrics.json() == cli.at("metrics"));
