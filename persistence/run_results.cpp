@@ -33,36 +33,40 @@ stored_result to_stored(const backtest_result& result, const std::string& engine
 }
 
 bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored_result& result) {
-  pqxx::work txn(c);
-  auto current = txn.exec_params(
-      "SELECT 1 FROM runs WHERE id = $1::uuid AND status = 'running' AND attempts = $2 FOR UPDATE",
-      job.run_id, job.attempt);
-  if (current.empty())
-    return false; // cancelled, or the watchdog gave the run to another attempt
-  txn.exec_params("INSERT INTO run_trade_lists (run_id, trades, csv) VALUES ($1::uuid, $2, $3)",
-                  job.run_id, result.trades, result.trades_csv);
-  txn.exec_params("INSERT INTO run_zones (run_id, zones, csv) VALUES ($1::uuid, $2, $3)",
-                  job.run_id, result.zones, result.zones_csv);
-  txn.exec_params("INSERT INTO run_equity (run_id, points, curve) VALUES ($1::uuid, $2, $3)",
-                  job.run_id, result.points,
-                  pqxx::binarystring(result.equity_blob.data(), result.equity_blob.size()));
-  // The summary columns (for sorting the history) come from the metrics
-  // document itself, parsed once, so they can never disagree with it.
-  txn.exec_params("UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), "
-                  "duration_ms = $2, metrics_json = $3::text, warnings_json = $7, "
-                  "data_checksum = $4, engine_version = $5, trades_so_far = $6, "
-                  "total_trades = (m->>'total_trades')::int, "
-                  "net_profit = (m->>'net_profit')::numeric, "
-                  "sharpe_ratio = (m->>'sharpe_ratio')::float8, "
-                  "total_return_pct = (m->>'total_return_pct')::float8, "
-                  "max_drawdown_pct = (m->>'max_drawdown_pct')::float8, "
-                  "win_rate = (m->>'win_rate')::float8, "
-                  "profit_factor = (m->>'profit_factor')::float8 "
-                  "FROM (SELECT $3::text::jsonb AS m) AS metrics WHERE id = $1::uuid",
-                  job.run_id, result.duration_ms, result.metrics_json, result.data_checksum,
-                  result.engine_version, result.trades, result.warnings_json);
-  txn.commit();
-  return true;
+  // One statement, so one round trip and atomic without BEGIN and COMMIT:
+  // the UPDATE takes the run only while this attempt still holds it (a
+  // concurrent cancel or requeue is waited for and then re-checked), and
+  // the results go in only for the run it took. The summary columns (for
+  // sorting the history) come from the metrics document itself, parsed
+  // once, so they can never disagree with it.
+  pqxx::nontransaction txn(c);
+  auto r = txn.exec_params(
+      "WITH completed AS ("
+      " UPDATE runs SET status = 'completed', progress = 100, finished_at = now(),"
+      " duration_ms = $3, metrics_json = $4::text, warnings_json = $5, data_checksum = $6,"
+      " engine_version = $7, trades_so_far = $8,"
+      " total_trades = (m->>'total_trades')::int,"
+      " net_profit = (m->>'net_profit')::numeric,"
+      " sharpe_ratio = (m->>'sharpe_ratio')::float8,"
+      " total_return_pct = (m->>'total_return_pct')::float8,"
+      " max_drawdown_pct = (m->>'max_drawdown_pct')::float8,"
+      " win_rate = (m->>'win_rate')::float8,"
+      " profit_factor = (m->>'profit_factor')::float8"
+      " FROM (SELECT $4::text::jsonb AS m) AS metrics"
+      " WHERE id = $1::uuid AND status = 'running' AND attempts = $2"
+      " RETURNING id),"
+      " trades AS (INSERT INTO run_trade_lists (run_id, trades, csv)"
+      " SELECT id, $8, $9 FROM completed),"
+      " zones AS (INSERT INTO run_zones (run_id, zones, csv) SELECT id, $10, $11 FROM completed),"
+      " equity AS (INSERT INTO run_equity (run_id, points, curve)"
+      " SELECT id, $12, $13 FROM completed)"
+      " SELECT count(*) FROM completed",
+      job.run_id, job.attempt, result.duration_ms, result.metrics_json, result.warnings_json,
+      result.data_checksum, result.engine_version, result.trades, result.trades_csv, result.zones,
+      result.zones_csv, result.points,
+      pqxx::binarystring(result.equity_blob.data(), result.equity_blob.size()));
+  // None: cancelled, or the watchdog gave the run to another attempt.
+  return r[0][0].as<int>() == 1;
 }
 
 equity_curve load_equity(pqxx::connection_base& c, const std::string& run_id) {
