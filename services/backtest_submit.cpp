@@ -213,8 +213,10 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
       d.push_back({"available", 0, std::move(segment)});
     return error_reply(service_code::unprocessable, "no bars in the requested range", std::move(d));
   }
-  const auto stats = db::read_queue_stats(c);
-  if (stats.queued >= limits_.queue_capacity)
+  // The book's count when it holds the whole queue (a query less on every
+  // submission); otherwise the database's.
+  const auto queued = book_->queued_count();
+  if ((queued ? *queued : db::read_queue_stats(c).queued) >= limits_.queue_capacity)
     return error_reply(service_code::unavailable, "the queue is full; retry later", {});
 
   db::new_run run;

@@ -99,6 +99,15 @@ std::optional<db::run_row> run_book::find(std::int64_t user_id, const std::strin
   return it->second.row;
 }
 
+std::optional<std::int64_t> run_book::queued_count() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!complete_)
+    return std::nullopt;
+  return static_cast<std::int64_t>(std::count_if(runs_.begin(), runs_.end(), [](const auto& r) {
+    return r.second.row.status == run_status::queued;
+  }));
+}
+
 std::optional<run_book::queue_view> run_book::queue(const std::string& run_id) const {
   struct queued_ref {
     int priority;

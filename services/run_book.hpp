@@ -59,6 +59,8 @@ public:
     std::int64_t position = 0; ///< 1-based; 0 when `run_id` is not queued
   };
   std::optional<queue_view> queue(const std::string& run_id) const;
+  /// How many runs are queued, when the book holds every active run.
+  std::optional<std::int64_t> queued_count() const;
 
 private:
   struct entry {

@@ -96,11 +96,17 @@ BOOST_AUTO_TEST_CASE(priorities_then_fifo_and_restart_keeps_the_queue) {
 
 BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after) {
   fixture f({"--workers", "0", "--queue-capacity", "2"});
-  f.submit(body(20));
+  const std::string first = f.submit(body(20));
   f.submit(body(21));
   auto full = f.s.request("POST", "/v1/backtest", f.key, body(22), "application/json");
   BOOST_TEST(full.status == 503u);
   BOOST_TEST(full.headers["Retry-After"] == "1");
+  // A cancelled run frees its place at once (the count is the run book's).
+  BOOST_TEST(f.s.request("POST", "/v1/backtest/" + first + "/cancel", f.key).status == 200u);
+  BOOST_TEST(f.s.request("POST", "/v1/backtest", f.key, body(22), "application/json").status
+             == 202u);
+  BOOST_TEST(f.s.request("POST", "/v1/backtest", f.key, body(23), "application/json").status
+             == 503u);
   auto queue = f.s.request("GET", "/v1/queue", f.key).json();
   BOOST_TEST(queue.at("queued").to_number<int>() == 2);
   BOOST_TEST(queue.at("workers").to_number<int>() == 0); // none configured, and it says so
