@@ -1,21 +1,12 @@
 #include "persistence/bar_chunks.hpp"
 
+#include "persistence/big_endian.hpp"
+
 #include <cstring>
 #include <stdexcept>
 
 namespace bt::db {
 namespace {
-
-void store_be(char* at, std::int64_t v) {
-  const auto u = __builtin_bswap64(static_cast<std::uint64_t>(v));
-  std::memcpy(at, &u, sizeof u);
-}
-
-std::int64_t load_be(const char* at) {
-  std::uint64_t u;
-  std::memcpy(&u, at, sizeof u);
-  return static_cast<std::int64_t>(__builtin_bswap64(u));
-}
 
 // Hex digit values, 0xff for anything else: one load a digit in the loop
 // that decodes a run's whole dataset.

@@ -1,24 +1,12 @@
 #include "persistence/equity_blob.hpp"
 
+#include "persistence/big_endian.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 
 namespace bt::db {
-namespace {
-
-void store_be(char* at, std::uint64_t v) {
-  const auto u = __builtin_bswap64(v);
-  std::memcpy(at, &u, sizeof u);
-}
-
-std::uint64_t load_be(const char* at) {
-  std::uint64_t u;
-  std::memcpy(&u, at, sizeof u);
-  return __builtin_bswap64(u);
-}
-
-} // namespace
 
 std::string encode_equity(const equity_curve& curve) {
   const std::size_t n = curve.size();
@@ -30,11 +18,11 @@ std::string encode_equity(const equity_curve& curve) {
   for (std::size_t i = 0; i < n; ++i) {
     const auto& p = curve[i];
     // Two's complement wraps, so any step round-trips.
-    store_be(times + 8 * i,
-             static_cast<std::uint64_t>(p.time) - static_cast<std::uint64_t>(previous));
+    store_be(times + 8 * i, static_cast<std::int64_t>(static_cast<std::uint64_t>(p.time)
+                                                      - static_cast<std::uint64_t>(previous)));
     previous = p.time;
-    store_be(equities + 8 * i, static_cast<std::uint64_t>(p.equity.units));
-    std::uint64_t bits;
+    store_be(equities + 8 * i, p.equity.units);
+    std::int64_t bits;
     std::memcpy(&bits, &p.drawdown_pct, sizeof bits);
     store_be(drawdowns + 8 * i, bits);
   }
@@ -53,13 +41,13 @@ equity_curve decode_equity(std::string_view blob) {
   std::uint64_t time = 0;
   for (std::size_t i = 0; i < n; ++i) {
     auto& p = out[i];
-    time += load_be(times + 8 * i);
+    time += static_cast<std::uint64_t>(load_be(times + 8 * i));
     p.time = static_cast<unix_time>(time);
     if (i > 0 && p.time <= out[i - 1].time)
       throw std::runtime_error("equity point " + std::to_string(i + 1)
                                + " is not later than the one before");
-    p.equity = fixed::from_units(static_cast<std::int64_t>(load_be(equities + 8 * i)));
-    const std::uint64_t bits = load_be(drawdowns + 8 * i);
+    p.equity = fixed::from_units(load_be(equities + 8 * i));
+    const std::int64_t bits = load_be(drawdowns + 8 * i);
     std::memcpy(&p.drawdown_pct, &bits, sizeof bits);
     if (!std::isfinite(p.drawdown_pct))
       throw std::runtime_error("equity point " + std::to_string(i + 1) + " has no valid drawdown");
