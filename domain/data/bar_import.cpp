@@ -91,6 +91,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   // Like the columns, a megabyte on a 20-year file: in huge pages.
   std::vector<std::size_t, large_allocator<std::size_t>> row_of;
   bool reserved = false;
+  timestamp_memo dates; // a day's bars share one date conversion
   for (csv_reader::record rec; (rec = reader.next(fields)) != csv_reader::record::end;) {
     const std::size_t row = reader.line() - header_line;
     ++result.report.rows_received;
@@ -119,7 +120,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     }
     bar b{};
     std::string_view ts = fields[index[col_time]];
-    switch (parse_timestamp(ts, b.time)) {
+    switch (parse_timestamp(ts, b.time, dates)) {
     case timestamp_parse::ok:
       break;
     case timestamp_parse::non_utc_offset:

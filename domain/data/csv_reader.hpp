@@ -35,6 +35,11 @@ public:
 
 private:
   bool split(std::string_view line, std::vector<std::string_view>& fields);
+  // The next line when it has no quote and no blank: its length (without
+  // the line end) and its fields, cut at its commas. False (fields left
+  // partial) when the line needs the general path.
+  static bool scan_plain(const char* text, std::size_t rest, std::vector<std::string_view>& fields,
+                         std::size_t& length);
 
   std::string_view text_;
   std::size_t pos_ = 0;

@@ -59,7 +59,7 @@ namespace {
 // The layout every export uses, `YYYY-MM-DDTHH:MM:SSZ`: read in one pass
 // without the general parser's branches. False: not that layout, or not a
 // valid time in it; the general parser then decides.
-bool parse_iso_utc(std::string_view s, unix_time& out) {
+bool parse_iso_utc(std::string_view s, unix_time& out, timestamp_memo* memo) {
   if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':'
       || s[19] != 'Z')
     return false;
@@ -69,22 +69,37 @@ bool parse_iso_utc(std::string_view s, unix_time& out) {
     v = a * 10 + b;
     return a < 10 && b < 10;
   };
-  unsigned y1, y2, month, day, hour, minute, second;
-  if (!two(0, y1) || !two(2, y2) || !two(5, month) || !two(8, day) || !two(11, hour)
-      || !two(14, minute) || !two(17, second))
+  std::int64_t days;
+  if (memo && memo->valid && std::memcmp(memo->date, s.data(), sizeof memo->date) == 0) {
+    days = memo->days; // the same (valid) date as the row before
+  } else {
+    unsigned y1, y2, month, day;
+    if (!two(0, y1) || !two(2, y2) || !two(5, month) || !two(8, day))
+      return false;
+    const int year = static_cast<int>(y1 * 100 + y2);
+    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+      return false;
+    days = days_from_civil(year, month, day);
+    if (memo) {
+      std::memcpy(memo->date, s.data(), sizeof memo->date);
+      memo->days = days;
+      memo->valid = true;
+    }
+  }
+  unsigned hour, minute, second;
+  if (!two(11, hour) || !two(14, minute) || !two(17, second) || hour > 23 || minute > 59
+      || second > 59)
     return false;
-  const int year = static_cast<int>(y1 * 100 + y2);
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23
-      || minute > 59 || second > 59)
-    return false;
-  out = days_from_civil(year, month, day) * seconds_per_day + hour * 3600 + minute * 60 + second;
+  out = days * seconds_per_day + hour * 3600 + minute * 60 + second;
   return true;
 }
 
 } // namespace
 
-timestamp_parse parse_timestamp(std::string_view s, unix_time& out) {
-  if (parse_iso_utc(s, out))
+namespace {
+
+timestamp_parse parse_any_timestamp(std::string_view s, unix_time& out, timestamp_memo* memo) {
+  if (parse_iso_utc(s, out, memo))
     return timestamp_parse::ok;
   if (s.empty())
     return timestamp_parse::invalid;
@@ -157,6 +172,16 @@ timestamp_parse parse_timestamp(std::string_view s, unix_time& out) {
             * seconds_per_day
         + hour * 3600 + minute * 60 + second;
   return timestamp_parse::ok;
+}
+
+} // namespace
+
+timestamp_parse parse_timestamp(std::string_view s, unix_time& out) {
+  return parse_any_timestamp(s, out, nullptr);
+}
+
+timestamp_parse parse_timestamp(std::string_view s, unix_time& out, timestamp_memo& memo) {
+  return parse_any_timestamp(s, out, &memo);
 }
 
 void append_timestamp(std::string& out, unix_time t) {

@@ -43,6 +43,17 @@ enum class timestamp_parse { ok, invalid, non_utc_offset };
 /// offset than UTC is `non_utc_offset`.
 timestamp_parse parse_timestamp(std::string_view text, unix_time& out);
 
+/// The date of the last timestamp read in the export layout
+/// (`YYYY-MM-DDTHH:MM:SSZ`) and its day number: a file of intraday bars
+/// repeats each date for a day's bars, and converts it once instead.
+struct timestamp_memo {
+  char date[10] = {};
+  std::int64_t days = 0;
+  bool valid = false;
+};
+/// parse_timestamp, remembering the date in `memo` across calls.
+timestamp_parse parse_timestamp(std::string_view text, unix_time& out, timestamp_memo& memo);
+
 /// Which end of an inclusive time range a value bounds.
 enum class range_bound { start, end };
 

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,61 @@ BOOST_AUTO_TEST_CASE(malformed_quotes_are_reported_with_their_line) {
   BOOST_TEST(r.size() == 2u); // the reader goes on after a bad line
   bad = 0;
   records("\"closed\"trailing,1\n", &bad);
+  BOOST_TEST(bad == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(long_lines_split_like_the_general_path) {
+  // Texts of lines longer and shorter than the 16-byte blocks of the fast
+  // path, with commas and line ends at every offset of a block, CRLF and
+  // stray CRs, blank and empty lines, and blanks (which send a line to the
+  // general path) anywhere: every text is checked against a plain splitter.
+  std::uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+  const char alphabet[] = {'a', '7', '.', ',', ',', '\r', ' ', '\t'};
+  auto trim = [](std::string f) {
+    const auto first = f.find_first_not_of(" \t");
+    return first == std::string::npos ? std::string()
+                                      : f.substr(first, f.find_last_not_of(" \t") - first + 1);
+  };
+  for (int round = 0; round < 3000; ++round) {
+    const bool with_blanks = round % 3 == 0;
+    std::string text;
+    std::vector<fields> expected;
+    const int lines = 1 + static_cast<int>(next() % 5);
+    for (int l = 0; l < lines; ++l) {
+      std::string line;
+      const std::size_t length = next() % 70;
+      for (std::size_t i = 0; i < length; ++i)
+        line += alphabet[(next() >> 8) % (with_blanks ? 8 : 6)];
+      const bool crlf = next() % 4 == 0;
+      const bool last = l + 1 == lines;
+      text += line + (crlf ? "\r\n" : last && next() % 2 ? "" : "\n");
+      if (!crlf && !line.empty() && line.back() == '\r')
+        line.pop_back(); // one CR before the line end is part of it
+      if (trim(line).empty())
+        continue; // a blank line is skipped, not a record
+      fields record;
+      for (std::size_t start = 0;;) {
+        const std::size_t comma = line.find(',', start);
+        record.push_back(trim(
+            line.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+        if (comma == std::string::npos)
+          break;
+        start = comma + 1;
+      }
+      expected.push_back(record);
+    }
+    const auto r = records(text);
+    BOOST_TEST(r == expected, "text '" << text << "'");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_quote_after_the_first_block_takes_the_general_path) {
+  const auto r = records("2024-01-02T00:00:00Z,1.5,\"2,5\",3\n");
+  BOOST_REQUIRE(r.size() == 1u);
+  BOOST_TEST(r[0] == (fields{"2024-01-02T00:00:00Z", "1.5", "2,5", "3"}));
+  std::size_t bad = 0;
+  records("2024-01-02T00:00:00Z,1.5,\"open\n", &bad);
   BOOST_TEST(bad == 1u);
 }
 

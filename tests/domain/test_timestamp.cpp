@@ -102,6 +102,36 @@ BOOST_AUTO_TEST_CASE(export_layout_and_general_parser_agree) {
   BOOST_TEST((parse_timestamp("2024-01-02T13:00:0aZ", t) == timestamp_parse::invalid));
 }
 
+// The memo reuses a date's day number: over runs of rows sharing a date,
+// invalid dates (never remembered) and invalid times on a remembered date,
+// it gives exactly what the memo-less parser gives.
+BOOST_AUTO_TEST_CASE(memo_gives_what_the_parser_gives) {
+  std::mt19937_64 rng(9);
+  auto two = [&](unsigned max) {
+    const unsigned v = static_cast<unsigned>(rng() % (max + 1));
+    return std::string(1, static_cast<char>('0' + v / 10)) + static_cast<char>('0' + v % 10);
+  };
+  timestamp_memo memo;
+  std::string date = "2024-01-02";
+  for (int i = 0; i < 50'000; ++i) {
+    if (rng() % 8 == 0)
+      date = std::to_string(1990 + rng() % 60) + "-" + two(13) + "-" + two(32);
+    const std::string text = date + "T" + two(24) + ":" + two(60) + ":" + two(60) + "Z";
+    unix_time with = -1, without = -2;
+    const auto a = parse_timestamp(text, with, memo);
+    const auto b = parse_timestamp(text, without);
+    BOOST_TEST((a == b), text);
+    if (a == timestamp_parse::ok)
+      BOOST_TEST(with == without, text);
+  }
+  // A remembered date does not excuse another layout or a bad time.
+  unix_time t = 0;
+  BOOST_TEST((parse_timestamp("2024-01-02T13:00:00Z", t, memo) == timestamp_parse::ok));
+  BOOST_TEST((parse_timestamp("2024-01-02T24:00:00Z", t, memo) == timestamp_parse::invalid));
+  BOOST_TEST(
+      (parse_timestamp("2024-01-02T13:00:00+01:00", t, memo) == timestamp_parse::non_utc_offset));
+}
+
 // The formatter reuses the date within a day; in any order of times, and
 // across midnight both ways, it writes what format_timestamp writes.
 BOOST_AUTO_TEST_CASE(formatter_matches_format_timestamp_in_any_order) {
