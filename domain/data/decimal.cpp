@@ -59,26 +59,21 @@ double round_places(double v, int places) {
 }
 
 // Whole-number operands (contract counts, multipliers) need no rounding:
-// one 64-bit multiply instead of a 128-bit division.
-static bool whole(fixed v) {
-  return v.units % decimal_scale == 0;
-}
+// one 64-bit multiply instead of a 128-bit division (the inline mul tries
+// b whole first; a whole a is the general path's first try).
+namespace detail {
 
-fixed mul(fixed a, fixed b) {
+fixed mul_general(fixed a, fixed b) {
   std::int64_t r;
-  if (whole(b) && !__builtin_mul_overflow(a.units, b.units / decimal_scale, &r) && r >= -i64_max)
-    return fixed{r};
-  if (whole(a) && !__builtin_mul_overflow(b.units, a.units / decimal_scale, &r) && r >= -i64_max)
+  if (whole_product(a, b, r) || whole_product(b, a, r))
     return fixed{r};
   return fixed{
       narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale), "multiplication")};
 }
 
-fixed mul(fixed a, fixed b, fixed c) {
+fixed mul_general(fixed a, fixed b, fixed c) {
   std::int64_t r;
-  if (whole(b) && whole(c)
-      && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
-      && !__builtin_mul_overflow(a.units, r, &r) && r >= -i64_max)
+  if (whole_product(a, b, c, r))
     return fixed{r};
   // a*b*c / 10^16 rounded once: with |a*b| = q * 10^16 + r, the result is
   // q*c + round(r*c / 10^16), and r*c < 10^16 * 2^63 fits in 128 bits.
@@ -101,6 +96,8 @@ fixed mul(fixed a, fixed b, fixed c) {
   const auto m = static_cast<std::int64_t>(total);
   return fixed{negative ? -m : m};
 }
+
+} // namespace detail
 
 fixed div_trunc(fixed a, fixed b) {
   return fixed{narrow(static_cast<i128>(a.units) * decimal_scale / b.units, "division")};

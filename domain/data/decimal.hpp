@@ -78,12 +78,37 @@ struct fixed {
   fixed& operator-=(fixed b) { return *this = *this - b; }
 };
 
+namespace detail {
+/// The whole products of mul below, written once: b (and c) whole numbers,
+/// so the product is one 64-bit multiply with no rounding. False when an
+/// operand is fractional or the product does not fit.
+inline bool whole_product(fixed a, fixed b, std::int64_t& r) {
+  return b.units % decimal_scale == 0
+         && !__builtin_mul_overflow(a.units, b.units / decimal_scale, &r) && r >= -fixed_max_units;
+}
+inline bool whole_product(fixed a, fixed b, fixed c, std::int64_t& r) {
+  return b.units % decimal_scale == 0 && c.units % decimal_scale == 0
+         && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
+         && !__builtin_mul_overflow(a.units, r, &r) && r >= -fixed_max_units;
+}
+fixed mul_general(fixed a, fixed b);
+fixed mul_general(fixed a, fixed b, fixed c);
+} // namespace detail
+
 /// a * b, rounded half away from zero to 8 decimals (128-bit intermediate).
-/// Throws fixed_overflow when the product does not fit.
-fixed mul(fixed a, fixed b);
+/// Throws fixed_overflow when the product does not fit. Inline for the
+/// whole-number case (a price times a contract count), which the engine
+/// meets on every bar of an open trade; the rest is out of line.
+inline fixed mul(fixed a, fixed b) {
+  std::int64_t r;
+  return detail::whole_product(a, b, r) ? fixed{r} : detail::mul_general(a, b);
+}
 /// a * b * c, rounded once, half away from zero (for price * qty * multiplier).
 /// Throws fixed_overflow when the product does not fit.
-fixed mul(fixed a, fixed b, fixed c);
+inline fixed mul(fixed a, fixed b, fixed c) {
+  std::int64_t r;
+  return detail::whole_product(a, b, c, r) ? fixed{r} : detail::mul_general(a, b, c);
+}
 /// a / b rounded toward zero; b must not be zero. Throws fixed_overflow
 /// when the quotient does not fit.
 fixed div_trunc(fixed a, fixed b);

@@ -27,7 +27,7 @@ class engine final : public broker {
 public:
   engine(const bar_series& bars, const execution_settings& exec)
       : bars_(bars), exec_(exec), slippage_(exec.slippage()), cash_(exec.initial_capital),
-        equity_(exec.initial_capital), peak_(exec.initial_capital) {}
+        equity_(exec.initial_capital) {}
 
   engine_output run(strategy& strat, run_observer* observer) {
     const std::size_t n = bars_.size();
@@ -39,6 +39,7 @@ public:
     const std::size_t interval = observer ? std::max<std::size_t>(1, observer->interval()) : 0;
     try {
       simulate(strat, observer, n, interval);
+      fill_drawdowns();
     } catch (const fixed_overflow& e) {
       // Exact or refused: the run fails naming where, never a saturated value.
       throw backtest_error(
@@ -308,20 +309,29 @@ private:
       eq += mul(diff, o.t.quantity, exec_.multiplier);
     }
     equity_ = eq;
-    if (eq > peak_) {
-      peak_ = eq;
-      dd_scale_ =
-          peak_.units > 0 ? 100.0 / peak_.to_double() : 0.0; // a division per new peak, not per bar
+    out_.equity.push_back({now(), eq, 0.0});
+  }
+
+  /// Drawdowns once the curve is complete: nothing in the run reads them,
+  /// and out of the bar loop their two divisions no longer wait on each
+  /// bar's fills (the same operations on the same values, so the same bits).
+  void fill_drawdowns() {
+    fixed peak = exec_.initial_capital;
+    double scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0;
+    for (equity_point& p : out_.equity) {
+      if (p.equity > peak) {
+        peak = p.equity;
+        scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0; // a division per new peak
+      }
+      p.drawdown_pct =
+          p.equity < peak ? round_ten_places((peak - p.equity).to_double() * scale) : 0.0;
     }
-    double dd = eq < peak_ ? round_ten_places((peak_ - eq).to_double() * dd_scale_) : 0.0;
-    out_.equity.push_back({now(), eq, dd});
   }
 
   const bar_series& bars_;
   const execution_settings exec_;
   const fixed slippage_;
-  fixed cash_, equity_, peak_;
-  double dd_scale_ = peak_.units > 0 ? 100.0 / peak_.to_double() : 0.0;
+  fixed cash_, equity_;
   std::size_t bar_ = 0;
   std::vector<order_slot> orders_;
   std::vector<order_id> working_;

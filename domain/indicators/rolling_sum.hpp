@@ -5,40 +5,50 @@
 #include "domain/data/decimal.hpp"
 
 #include <cstdint>
-#include <vector>
+#include <stdexcept>
 
 namespace bt {
 
 /// Sum of the last `period` values; SMA = sum / period, compared exactly by
-/// cross-multiplying (see compare_sma).
+/// cross-multiplying (see compare_sma). It keeps no copy of the window: the
+/// caller passes the recent values it already holds (a strategy's closes are
+/// in the bar series), so an update is one add and one subtract. The sum is
+/// held in 128 bits: 2,000 values of the fixed range's largest magnitude
+/// need 74, so it can neither overflow nor be refused.
 class rolling_sum {
 public:
-  explicit rolling_sum(int period) : window_(static_cast<std::size_t>(period)) {}
+  explicit rolling_sum(int period) : period_(static_cast<std::size_t>(period)) {}
 
-  void update(fixed v) {
-    sum_ += v.units - window_[next_].units;
-    window_[next_] = v;
-    if (++next_ == window_.size())
-      next_ = 0;
-    if (count_ < window_.size())
+  /// `recent[size - 1]` is the newest value; once `period` values have
+  /// been seen, `recent` must also hold the one that leaves the window
+  /// (size > period).
+  void update(const fixed* recent, std::size_t size) {
+    const fixed in = recent[size - 1];
+    if (count_ < period_) {
+      sum_ += in.units;
       ++count_;
+      return;
+    }
+    if (size <= period_)
+      throw std::logic_error("rolling_sum: the value leaving the window was not passed");
+    sum_ += in.units - static_cast<__int128>(recent[size - 1 - period_].units);
   }
-  bool ready() const { return count_ == window_.size(); }
+  bool ready() const { return count_ == period_; }
   /// Sum in 1e-8 units (exact).
-  std::int64_t sum() const { return sum_; }
-  int period() const { return static_cast<int>(window_.size()); }
+  __int128 sum() const { return sum_; }
+  int period() const { return static_cast<int>(period_); }
 
 private:
-  std::vector<fixed> window_;
-  std::size_t next_ = 0;
+  std::size_t period_;
   std::size_t count_ = 0;
-  std::int64_t sum_ = 0;
+  __int128 sum_ = 0;
 };
 
-/// sign(sum_a / period_a - sum_b / period_b), exactly.
+/// sign(sum_a / period_a - sum_b / period_b), exactly (each product below
+/// 2^85 for periods up to 2,000).
 inline int compare_sma(const rolling_sum& a, const rolling_sum& b) {
-  __int128 lhs = static_cast<__int128>(a.sum()) * b.period();
-  __int128 rhs = static_cast<__int128>(b.sum()) * a.period();
+  const __int128 lhs = a.sum() * b.period();
+  const __int128 rhs = b.sum() * a.period();
   return (lhs > rhs) - (lhs < rhs);
 }
 

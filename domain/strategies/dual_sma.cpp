@@ -1,5 +1,7 @@
 #include "domain/strategies/dual_sma.hpp"
 
+#include <algorithm>
+
 namespace bt {
 
 namespace {
@@ -58,9 +60,10 @@ dual_sma::dual_sma(const param_set& p)
 
 void dual_sma::on_bar(const market_view& market, broker& orders) {
   const std::size_t i = market.current();
-  const fixed close = market.close(i);
-  fast_.update(close);
-  slow_.update(close);
+  // The closes up to this bar, and the one leaving the slow window.
+  const auto recent = market.last(std::min(i + 1, slow_period_ + 1));
+  fast_.update(recent.close, recent.size);
+  slow_.update(recent.close, recent.size);
   if (i + 1 < slow_period_)
     return;
   const int d = compare_sma(fast_, slow_);
