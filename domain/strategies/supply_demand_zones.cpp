@@ -171,7 +171,8 @@ void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
     offset_ = mul(fixed::from_int(entry_offset_ticks_), tick);
     penetration_ = mul(fixed::from_int(penetration_ticks_), tick);
   }
-  if (update_zones(static_cast<std::int64_t>(i), high, low, close))
+  update_zones(static_cast<std::int64_t>(i), high, low, close);
+  if (!ended_now_.empty())
     retire_zones(m.time(i), orders);
   if (!atr || *atr <= 0)
     return;
@@ -212,12 +213,11 @@ void supply_demand_zones::refresh_orders(broker& orders) {
     std::sort(waiting_.begin(), waiting_.end()); // ids are creation order
 }
 
-bool supply_demand_zones::scan(proximal_index& index, std::int64_t i, std::int64_t reach,
+void supply_demand_zones::scan(proximal_index& index, std::int64_t i, std::int64_t reach,
                                std::int64_t close, std::int64_t previous_reach) {
   // Zones beyond both this bar's and the previous bar's reach cannot be
   // touched or broken now, nor have been inside before: nothing to do.
   const std::int64_t horizon = std::max(reach, previous_reach);
-  bool any = false;
   for (const auto& [proximal, id] : index) {
     if (proximal > horizon)
       break;
@@ -226,22 +226,21 @@ bool supply_demand_zones::scan(proximal_index& index, std::int64_t i, std::int64
       continue; // a zone starts on the bar after it was confirmed
     if (close > z.distal) {
       z.ended = 1; // broken: a close beyond the distal edge
-      any = true;
+      ended_now_.push_back(id);
       continue;
     }
     const bool in = reach >= proximal;
     if (in && !z.inside && ++zones_[id].touches > max_touches_) {
       z.ended = 2; // one touch per visit, however many bars it lasts
-      any = true;
+      ended_now_.push_back(id);
     }
     z.inside = in;
   }
-  return any;
 }
 
-bool supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fixed close) {
-  bool any = scan(supply_index_, i, high.units, close.units, previous_reach_up_);
-  any |= scan(demand_index_, i, -low.units, -close.units, previous_reach_down_);
+void supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fixed close) {
+  scan(supply_index_, i, high.units, close.units, previous_reach_up_);
+  scan(demand_index_, i, -low.units, -close.units, previous_reach_down_);
   previous_reach_up_ = high.units;
   previous_reach_down_ = -low.units;
   // Ages grow in creation order: only the oldest zones can reach the limit.
@@ -251,30 +250,53 @@ bool supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fi
       break;
     if (z.ended == 0) {
       z.ended = 2;
-      any = true;
+      ended_now_.push_back(id);
     }
   }
-  return any;
 }
 
+namespace {
+/// Removes `value` from a sorted vector that may not hold it.
+template <class Vector, class T>
+void erase_sorted(Vector& v, const T& value) {
+  auto at = std::lower_bound(v.begin(), v.end(), value);
+  if (at != v.end() && *at == value)
+    v.erase(at);
+}
+} // namespace
+
 void supply_demand_zones::retire_zones(unix_time at, broker& orders) {
-  auto ended = [&](std::uint32_t id) { return state_[id].ended != 0; };
-  for (std::uint32_t id : active_) {
-    zone_state& z = state_[id];
-    if (!z.ended)
-      continue;
+  // The order of cancellations does not matter: each removes only its own
+  // order from the broker's working set.
+  for (std::uint32_t id : ended_now_) {
+    const zone_state& z = state_[id];
     zone_record& rec = zones_[id];
     rec.status = z.ended == 1 ? zone_status::broken : zone_status::expired;
     rec.ended_at = at;
     if (z.order >= 0)
       orders.cancel(z.order); // an open trade keeps its bracket
   }
-  active_.erase(std::remove_if(active_.begin(), active_.end(), ended), active_.end());
-  waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), ended), waiting_.end());
-  for (auto* index : {&supply_index_, &demand_index_})
-    index->erase(std::remove_if(index->begin(), index->end(),
-                                [&](const auto& entry) { return ended(entry.second); }),
-                 index->end());
+  if (ended_now_.size() <= 8) {
+    // The usual bar ends a zone or two: each is found by binary search in
+    // the sets, all sorted (active_ and waiting_ by id, which is creation
+    // order; the indexes by proximal, then id), instead of a pass over
+    // every active zone's state.
+    for (std::uint32_t id : ended_now_) {
+      const zone_state& z = state_[id];
+      erase_sorted(active_, id);
+      erase_sorted(waiting_, id);
+      erase_sorted(z.supply ? supply_index_ : demand_index_, std::make_pair(z.proximal, id));
+    }
+  } else {
+    auto ended = [&](std::uint32_t id) { return state_[id].ended != 0; };
+    active_.erase(std::remove_if(active_.begin(), active_.end(), ended), active_.end());
+    waiting_.erase(std::remove_if(waiting_.begin(), waiting_.end(), ended), waiting_.end());
+    for (auto* index : {&supply_index_, &demand_index_})
+      index->erase(std::remove_if(index->begin(), index->end(),
+                                  [&](const auto& entry) { return ended(entry.second); }),
+                   index->end());
+  }
+  ended_now_.clear();
 }
 
 void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
@@ -288,9 +310,11 @@ void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, doub
   bool is_high = true, is_low = true;
   const fixed ph = w.high[k], pl = w.low[k];
   fixed lowest_after = w.low[k + 1], highest_after = w.high[k + 1];
-  for (std::size_t j = 1; j <= k && (is_high || is_low); ++j) {
-    is_high = is_high && w.high[k - j] < ph && w.high[k + j] <= ph;
-    is_low = is_low && w.low[k - j] > pl && w.low[k + j] >= pl;
+  // All k steps, without short-circuits: the comparisons' outcomes follow
+  // the market and mispredict as branches; as bitwise ands they cannot.
+  for (std::size_t j = 1; j <= k; ++j) {
+    is_high &= (w.high[k - j] < ph) & (w.high[k + j] <= ph);
+    is_low &= (w.low[k - j] > pl) & (w.low[k + j] >= pl);
     lowest_after = std::min(lowest_after, w.low[k + j]);
     highest_after = std::max(highest_after, w.high[k + j]);
   }

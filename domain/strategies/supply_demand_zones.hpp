@@ -40,18 +40,19 @@ private:
     order_id order = -1; ///< working or filled-and-open order, else -1
     bool supply = false;
     bool inside = false;    ///< price was in the zone on the previous bar
-    std::uint8_t ended = 0; ///< this bar: 1 broken, 2 expired
+    std::uint8_t ended = 0; ///< 1 broken, 2 expired (then it leaves every set)
   };
   /// Active zones of one type ordered by proximal: the bar's reach' visits
   /// only a prefix of it.
   using proximal_index = std::vector<std::pair<std::int64_t, std::uint32_t>>;
 
   void detect_pivot(const market_view& m, std::size_t i, double atr);
-  /// Touches, breaks and expiries of bar i; true when any zone ended.
-  bool update_zones(std::int64_t i, fixed high, fixed low, fixed close);
-  bool scan(proximal_index& index, std::int64_t i, std::int64_t reach, std::int64_t close,
+  /// Touches, breaks and expiries of bar i; zones that end go to ended_now_.
+  void update_zones(std::int64_t i, fixed high, fixed low, fixed close);
+  void scan(proximal_index& index, std::int64_t i, std::int64_t reach, std::int64_t close,
             std::int64_t previous_reach);
-  /// Records ended zones and removes them from the active sets.
+  /// Records the zones in ended_now_, cancels their orders and removes them
+  /// from the active sets.
   void retire_zones(unix_time at, broker& orders);
   /// Moves zones whose order closed or was cancelled back to waiting_.
   void refresh_orders(broker& orders);
@@ -84,6 +85,7 @@ private:
   /// that can place an order on a bar without order events.
   std::vector<std::uint32_t> waiting_;
   proximal_index supply_index_, demand_index_;
+  std::vector<std::uint32_t> ended_now_; ///< zones that ended on this bar
   std::int64_t previous_reach_up_ = INT64_MIN, previous_reach_down_ = INT64_MIN;
 };
 
