@@ -139,4 +139,56 @@ BOOST_AUTO_TEST_CASE(weak_zones_are_not_kept_and_touch_limit_expires) {
   BOOST_TEST(once.zones[0].touches == 1); // one touch is allowed, the zone stays until broken
 }
 
+BOOST_AUTO_TEST_CASE(a_crash_ends_many_zones_at_once_and_none_trades_again) {
+  // An uptrend in 4-bar steps of 1.0: each step's second bar is a swing low,
+  // so a demand zone [b - 0.2, b + 0.2] per step, never revisited. Then a
+  // crash closes below every zone, the market climbs back through all of
+  // them, then falls through them again. Prices in tenths.
+  bar_series bars("TEST", timeframe::h1);
+  unix_time t = 1'704'153'600;
+  auto add = [&](std::int64_t o, std::int64_t h, std::int64_t l, std::int64_t c) {
+    const auto tenths = [](std::int64_t v) { return fixed::from_units(v * 10'000'000); };
+    bars.push_back(bar{t, tenths(o), tenths(h), tenths(l), tenths(c), fixed::from_int(100)});
+    t += 3600;
+  };
+  for (std::int64_t k = 0; k < 40; ++k) {
+    const std::int64_t b = 1000 + 10 * k;
+    add(b, b + 4, b + 1, b + 3);
+    add(b + 3, b + 5, b - 2, b + 2); // the swing low
+    add(b + 2, b + 6, b + 1, b + 5);
+    add(b + 5, b + 8, b + 3, b + 7);
+  }
+  const unix_time crash = t;
+  BOOST_REQUIRE(floor_div(crash, 3600) % 24 == 16);
+  add(1397, 1398, 900, 901);
+  for (std::int64_t p = 901; p < 1450; p += 12)
+    add(p, p + 14, p - 1, p + 12);
+  for (std::int64_t p = 1450; p > 1000; p -= 30)
+    add(p, p + 2, p - 31, p - 30);
+  // Entries may not fill from 12:00 to 18:00 UTC, the crash bar's hour
+  // (16:00): the working limits outlive it, and only their cancellation
+  // keeps them from filling when the market comes back. The entry 0.5
+  // above a zone's top (b + 0.7) waits for a close beyond it, so the last
+  // zone is still waiting, without an order, when the crash comes.
+  auto r = run(bars, R"({"swing_strength": 1, "sessions": ["asia", "europe", "ny_am"],
+                         "entry_offset_ticks": 5})");
+
+  std::size_t ended_by_crash = 0;
+  for (const auto& z : r.zones)
+    if (z.ended_at && *z.ended_at == crash) {
+      ++ended_by_crash;
+      BOOST_TEST((z.status == zone_status::broken));
+    }
+  BOOST_TEST(ended_by_crash >= 30u); // one bar retires them all
+  // No zone trades after it ended: its working order was cancelled then.
+  for (const auto& tr : r.out.trades) {
+    if (!tr.zone)
+      continue;
+    const zone_record& z = r.zones.at(static_cast<std::size_t>(tr.zone->id - 1));
+    BOOST_TEST(z.id == tr.zone->id);
+    if (z.ended_at)
+      BOOST_TEST(tr.entry_time <= *z.ended_at);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
