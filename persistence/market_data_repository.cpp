@@ -71,10 +71,19 @@ bar_series read_bars(pqxx::transaction_base& txn, std::int64_t dataset_id,
   bar_series out(symbol, tf);
   if (first > last || limit == 0)
     return out;
+  // A chunk holds at least one bar, and every chunk after the first one in
+  // the range lies wholly inside it unless it holds `last` (and then no
+  // later chunk is in the range), so the first limit + 1 chunks hold the
+  // first `limit` bars or all there are. A submission's probe for one bar
+  // read the range's every chunk (576 KB for two years) to decode one; it
+  // reads two.
+  const auto chunk_limit = limit < static_cast<std::size_t>(INT64_MAX)
+                               ? static_cast<std::int64_t>(limit) + 1
+                               : INT64_MAX;
   auto chunks = txn.exec_params(
       "SELECT bars, columns FROM bar_chunks WHERE dataset_id = $1 AND month_start >= $2 AND "
-      "month_start <= $3 ORDER BY month_start",
-      dataset_id, month_start(first), last);
+      "month_start <= $3 ORDER BY month_start LIMIT $4",
+      dataset_id, month_start(first), last, chunk_limit);
   std::size_t total = 0;
   for (const auto& r : chunks)
     total += r[0].as<std::size_t>();

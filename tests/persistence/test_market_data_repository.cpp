@@ -162,4 +162,55 @@ BOOST_AUTO_TEST_CASE(stored_bars_win_and_only_touched_months_are_rewritten) {
   BOOST_TEST(t.exec1("SELECT count(*) FROM bar_chunks")[0].as<int>() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(ranges_and_small_limits_read_only_the_chunks_they_need) {
+  // Months with bars only before a range's start, a month with none, and a
+  // month whose bars all come after a range's end: every range and limit
+  // must give what filtering all the bars gives (a probe for one bar reads
+  // only limit + 1 chunks).
+  database d;
+  db::migrate(*d.c);
+  d.add_user();
+  bar_series s("GC", timeframe::h1);
+  auto add = [&](unix_time t) {
+    s.push_back(bar{t, price("10"), price("11"), price("9"), price("10.5"), price("1")});
+  };
+  for (int h = 0; h < 10; ++h)
+    add(at(2024, 1, 5, h)); // January; February has nothing
+  for (int h = 0; h < 5; ++h)
+    add(at(2024, 3, 20, h));
+  for (int h = 0; h < 3; ++h)
+    add(at(2024, 4, 1, h));
+  add(at(2024, 6, 30, 23));
+  db::store_bars(*d.c, d.user_id, s);
+  const bar_series all = load_all(d, "GC");
+  BOOST_TEST_REQUIRE(all.size() == 19u);
+  const std::vector<unix_time> bounds{at(2023, 12, 1),     at(2024, 1, 5),  at(2024, 1, 5, 5),
+                                      at(2024, 1, 6),      at(2024, 2, 10), at(2024, 3, 19),
+                                      at(2024, 3, 20, 2),  at(2024, 3, 31), at(2024, 4, 1, 2),
+                                      at(2024, 6, 30, 23), at(2024, 12, 31)};
+  int cases = 0, empty = 0;
+  for (unix_time from : bounds)
+    for (unix_time to : bounds) {
+      if (from > to)
+        continue;
+      for (std::size_t limit :
+           {std::size_t{1}, std::size_t{2}, std::size_t{4}, std::size_t{7}, std::size_t{100}}) {
+        std::vector<unix_time> expected;
+        for (std::size_t i = 0; i < all.size() && expected.size() < limit; ++i)
+          if (all.times()[i] >= from && all.times()[i] <= to)
+            expected.push_back(all.times()[i]);
+        auto got = db::load_bars(*d.c, d.user_id, "GC", timeframe::h1, from, to, limit);
+        BOOST_TEST_REQUIRE(got.has_value());
+        BOOST_TEST_REQUIRE(got->size() == expected.size(),
+                           "from " << from << " to " << to << " limit " << limit);
+        for (std::size_t i = 0; i < expected.size(); ++i)
+          BOOST_TEST(got->times()[i] == expected[i]);
+        ++cases;
+        empty += expected.empty();
+      }
+    }
+  BOOST_TEST(cases == 330);
+  BOOST_TEST(empty > 0); // ranges inside gaps, across whole months and within one
+}
+
 BOOST_AUTO_TEST_SUITE_END()
