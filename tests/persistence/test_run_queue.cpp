@@ -1,0 +1,85 @@
+// The queue's claim against a real (embedded) PostgreSQL: which run a
+// worker gets, and that the per-user limit is counted from the running runs
+// alone, however long the user's history.
+#include "database_fixture.hpp"
+
+#include "persistence/run_queue.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <pqxx/pqxx>
+
+#include <string>
+
+using namespace bt;
+using bt::test::database;
+
+namespace {
+
+std::int64_t add_user(database& d, const std::string& name) {
+  pqxx::work t(*d.c);
+  const auto id = t.exec_params1("INSERT INTO users (name, role, tier) VALUES ($1, 'trader', "
+                                 "'pro') RETURNING id",
+                                 name)[0]
+                      .as<std::int64_t>();
+  t.commit();
+  return id;
+}
+
+/// `count` runs of `user` in `status`, their ids numbered from `first`.
+void add_runs(database& d, std::int64_t user, const char* status, int priority, int first,
+              int count) {
+  pqxx::work t(*d.c);
+  t.exec_params("INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
+                "source_timeframe, start_time, end_time, strategy, strategy_version, config_json, "
+                "params_json, execution_json, config_hash, dataset_checksum, dedupe_key) "
+                "SELECT ('00000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, $1, $2, "
+                "$3, 'GC', '1h', '1h', now(), now(), 'supply_demand_zones', '1', '{}', '{}', "
+                "'{}', 'h', 'c', 'k' || n FROM generate_series($4::int, $4::int + $5::int - 1) n",
+                user, status, priority, first, count);
+  t.commit();
+}
+
+std::string run_id(int n) {
+  std::string digits = std::to_string(n);
+  return "00000000-0000-0000-0000-" + std::string(12 - digits.size(), '0') + digits;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(run_queue)
+
+BOOST_AUTO_TEST_CASE(a_claim_skips_users_at_their_limit_and_counts_only_running_runs) {
+  database d;
+  db::migrate(*d.c);
+  const auto alice = add_user(d, "alice"), bob = add_user(d, "bob");
+  add_runs(d, alice, "completed", 1, 1, 3000); // a long history
+  add_runs(d, alice, "running", 1, 5000, 3);   // at a limit of 3
+  add_runs(d, alice, "queued", 0, 6000, 20);   // high priority, but alice is at her limit
+  add_runs(d, bob, "queued", 2, 7000, 2);      // low priority
+  add_runs(d, bob, "queued", 1, 8000, 2);      // normal
+  {
+    pqxx::nontransaction t(*d.c);
+    t.exec("ANALYZE runs");
+    // The per-user count reads the running runs' index, not the history.
+    std::string plan;
+    for (const auto& row : t.exec_params("EXPLAIN SELECT count(*) FROM runs x WHERE x.user_id = "
+                                         "$1 AND x.status = 'running'",
+                                         alice))
+      plan += row[0].as<std::string>() + "\n";
+    BOOST_TEST_MESSAGE(plan);
+    BOOST_TEST(plan.find("runs_running_user") != std::string::npos);
+  }
+  // Bob's normal runs in order, then his low one; alice's stay queued.
+  auto first = db::claim_next(*d.c, "w1", 3);
+  BOOST_TEST_REQUIRE(first.has_value());
+  BOOST_TEST(first->run_id == run_id(8000));
+  BOOST_TEST(first->user_id == bob);
+  BOOST_TEST(db::claim_next(*d.c, "w1", 3)->run_id == run_id(8001));
+  // Bob now has 2 running: a limit of 2 stops him too.
+  BOOST_TEST(!db::claim_next(*d.c, "w1", 2).has_value());
+  BOOST_TEST(db::claim_next(*d.c, "w1", 3)->run_id == run_id(7000));
+  // A limit of 4 lets alice's high-priority runs through first.
+  BOOST_TEST(db::claim_next(*d.c, "w1", 4)->run_id == run_id(6000));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
