@@ -3,7 +3,9 @@
 #include "domain/report/json_writer.hpp"
 #include "persistence/bar_chunks.hpp"
 
+#include "persistence/prepared.hpp"
 #include <boost/json.hpp>
+
 #include <pqxx/pqxx>
 
 #include <algorithm>
@@ -80,7 +82,8 @@ bar_series read_bars(pqxx::transaction_base& txn, std::int64_t dataset_id,
   const auto chunk_limit = limit < static_cast<std::size_t>(INT64_MAX)
                                ? static_cast<std::int64_t>(limit) + 1
                                : INT64_MAX;
-  auto chunks = txn.exec_params(
+  auto chunks = exec_prepared(
+      txn, "bar_chunks",
       "SELECT bars, columns FROM bar_chunks WHERE dataset_id = $1 AND month_start >= $2 AND "
       "month_start <= $3 ORDER BY month_start LIMIT $4",
       dataset_id, month_start(first), last, chunk_limit);
@@ -205,10 +208,10 @@ std::vector<dataset_info> list_datasets(pqxx::connection_base& c, std::int64_t u
 std::optional<dataset_info> find_dataset(pqxx::connection_base& c, std::int64_t user_id,
                                          const std::string& symbol, const std::string& timeframe) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r =
-      txn.exec_params("SELECT " + std::string(dataset_columns)
-                          + " FROM datasets WHERE user_id = $1 AND symbol = $2 AND timeframe = $3",
-                      user_id, symbol, timeframe);
+  static const std::string sql =
+      "SELECT " + std::string(dataset_columns)
+      + " FROM datasets WHERE user_id = $1 AND symbol = $2 AND timeframe = $3";
+  auto r = exec_prepared(txn, "find_dataset", sql, user_id, symbol, timeframe);
   if (r.empty())
     return std::nullopt;
   return read_dataset(r[0]);
@@ -219,9 +222,10 @@ std::optional<bar_series> load_bars(pqxx::connection_base& c, std::int64_t user_
                                     std::optional<unix_time> from, std::optional<unix_time> to,
                                     std::size_t limit) {
   pqxx::read_transaction txn(c);
-  auto ds = txn.exec_params(
-      "SELECT id FROM datasets WHERE user_id = $1 AND symbol = $2 AND timeframe = $3", user_id,
-      symbol, std::string(to_string(tf)));
+  auto ds = exec_prepared(txn, "dataset_id",
+                          "SELECT id FROM datasets WHERE user_id = $1 AND symbol = $2 AND "
+                          "timeframe = $3",
+                          user_id, symbol, std::string(to_string(tf)));
   if (ds.empty())
     return std::nullopt;
   return read_bars(txn, ds[0][0].as<std::int64_t>(), symbol, tf, from, to, limit);

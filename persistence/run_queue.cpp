@@ -4,6 +4,8 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/run_rows.hpp"
 
+#include "persistence/prepared.hpp"
+
 #include <pqxx/pqxx>
 
 #include <cstdlib>
@@ -55,13 +57,14 @@ std::vector<active_run> read_active_runs(pqxx::connection_base& c,
   if (run_id && !is_uuid_text(*run_id))
     return out;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  const std::string select = "SELECT " + std::string(run_columns)
-                             + ", greatest(0, extract(epoch FROM not_before - now()))::float8, "
-                               "coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
-                               "FROM runs ";
+  static const std::string select =
+      "SELECT " + std::string(run_columns)
+      + ", greatest(0, extract(epoch FROM not_before - now()))::float8, "
+        "coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
+        "FROM runs ";
+  static const std::string one = select + "WHERE id = $1::uuid AND status IN ('queued', 'running')";
   const pqxx::result rows =
-      run_id ? txn.exec_params(select + "WHERE id = $1::uuid AND status IN ('queued', 'running')",
-                               *run_id)
+      run_id ? exec_prepared(txn, "active_run", one, *run_id)
              : txn.exec_params(select + "WHERE status IN ('queued', 'running') LIMIT $1",
                                static_cast<std::int64_t>(limit));
   for (const auto& r : rows) {
@@ -85,7 +88,8 @@ std::vector<double> recent_durations_ms(pqxx::connection_base& c, std::size_t li
 std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::string& worker_id,
                                       int per_user_limit) {
   pqxx::work txn(c);
-  auto r = txn.exec_params(
+  auto r = exec_prepared(
+      txn, "claim_next",
       "UPDATE runs SET status = 'running', attempts = attempts + 1, worker_id = $1, started_at = "
       "now(), "
       "progress = 0, trades_so_far = 0 WHERE id = ("

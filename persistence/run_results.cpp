@@ -5,6 +5,8 @@
 #include "persistence/bar_chunks.hpp"
 #include "persistence/equity_blob.hpp"
 
+#include "persistence/prepared.hpp"
+
 #include <pqxx/pqxx>
 
 #include <stdexcept>
@@ -40,7 +42,8 @@ bool complete_run(pqxx::connection_base& c, const run_attempt& job, const stored
   // sorting the history) come from the metrics document itself, parsed
   // once, so they can never disagree with it.
   pqxx::nontransaction txn(c);
-  auto r = txn.exec_params(
+  auto r = exec_prepared(
+      txn, "complete_run",
       "WITH completed AS ("
       " UPDATE runs SET status = 'completed', progress = 100, finished_at = now(),"
       " duration_ms = $3, metrics_json = $4::text, warnings_json = $5, data_checksum = $6,"

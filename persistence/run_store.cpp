@@ -4,6 +4,8 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/run_rows.hpp"
 
+#include "persistence/prepared.hpp"
+
 #include <pqxx/pqxx>
 
 #include <cstdlib>
@@ -70,9 +72,9 @@ std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params("SELECT " + std::string(run_columns)
-                               + " FROM runs WHERE user_id = $1 AND id = $2::uuid",
-                           user_id, id);
+  static const std::string sql =
+      "SELECT " + std::string(run_columns) + " FROM runs WHERE user_id = $1 AND id = $2::uuid";
+  auto r = exec_prepared(txn, "find_run", sql, user_id, id);
   if (r.empty())
     return std::nullopt;
   return read_run(r[0]);
