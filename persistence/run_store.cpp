@@ -2,6 +2,7 @@
 
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
+#include "persistence/prepared.hpp"
 #include "persistence/run_rows.hpp"
 
 #include "persistence/prepared.hpp"
@@ -18,15 +19,16 @@ namespace {
 
 std::optional<std::string> find_by(pqxx::transaction_base& txn, const new_run& r) {
   if (r.idempotency_key) {
-    auto k =
-        txn.exec_params("SELECT id::text FROM runs WHERE user_id = $1 AND idempotency_key = $2",
-                        r.user_id, *r.idempotency_key);
+    auto k = exec_prepared(txn, "find_idempotent",
+                           "SELECT id::text FROM runs WHERE user_id = $1 AND idempotency_key = $2",
+                           r.user_id, *r.idempotency_key);
     if (!k.empty())
       return k[0][0].as<std::string>();
   }
-  auto d = txn.exec_params("SELECT id::text FROM runs WHERE user_id = $1 AND dedupe_key = $2 AND "
-                           "status NOT IN ('failed', 'cancelled')",
-                           r.user_id, r.dedupe_key);
+  auto d = exec_prepared(txn, "find_duplicate",
+                         "SELECT id::text FROM runs WHERE user_id = $1 AND dedupe_key = $2 AND "
+                         "status NOT IN ('failed', 'cancelled')",
+                         r.user_id, r.dedupe_key);
   if (!d.empty())
     return d[0][0].as<std::string>();
   return std::nullopt;
@@ -45,7 +47,7 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
     }
     // A concurrent identical submission may win the race: its unique index
     // violation sends us round again to return its run.
-    auto inserted = txn.exec_params(
+    static const std::string insert =
         "INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, source_timeframe, "
         "start_time, end_time, "
         "strategy, strategy_version, config_json, params_json, execution_json, config_hash, "
@@ -54,10 +56,12 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
         "to_timestamp($7), "
         "to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING "
         "RETURNING "
-            + std::string(run_columns),
-        r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start, r.end,
-        r.strategy, r.strategy_version, r.config_json, r.params_json, r.execution_json,
-        r.config_hash, r.dataset_checksum, r.dedupe_key, r.idempotency_key);
+        + std::string(run_columns);
+    auto inserted =
+        exec_prepared(txn, "insert_run", insert, r.id, r.user_id, r.priority, r.symbol, r.timeframe,
+                      r.source_timeframe, r.start, r.end, r.strategy, r.strategy_version,
+                      r.config_json, r.params_json, r.execution_json, r.config_hash,
+                      r.dataset_checksum, r.dedupe_key, r.idempotency_key);
     if (!inserted.empty()) {
       txn.commit();
       return {read_run(inserted[0]), false};
