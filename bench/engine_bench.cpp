@@ -57,8 +57,6 @@ void scenario(const std::string& strategy, std::size_t bars_count, int repeat) {
 
   std::vector<double> engine_ns;
   std::size_t trades = 0;
-  // Page faults of the engine runs alone (what /usr/bin/time -v counts for
-  // the process): fresh equity and trade buffers fault in every run.
   // Untimed runs first, for about 20 ms: the first runs of a process take
   // fresh memory and meet a cold CPU, and at 2 years they were 3x slower
   // than the rest (a median of 20 runs read 3.5 ms where 200 read 1.0 ms).
@@ -67,6 +65,8 @@ void scenario(const std::string& strategy, std::size_t bars_count, int repeat) {
     auto strat = bt::make_strategy(*config.strategy, config.params);
     bt::run_engine(bars, *strat, config.execution);
   } while (clock_type::now() < warm_until);
+  // Page faults of the engine runs alone (what /usr/bin/time -v counts for
+  // the process): fresh equity and trade buffers fault in every run.
   rusage before{};
   ::getrusage(RUSAGE_SELF, &before);
   for (int i = 0; i < repeat; ++i) {

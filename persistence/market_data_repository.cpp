@@ -2,10 +2,9 @@
 
 #include "domain/report/json_writer.hpp"
 #include "persistence/bar_chunks.hpp"
-
 #include "persistence/prepared.hpp"
-#include <boost/json.hpp>
 
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 
 #include <algorithm>

@@ -2,9 +2,8 @@
 
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
-#include "persistence/run_rows.hpp"
-
 #include "persistence/prepared.hpp"
+#include "persistence/run_rows.hpp"
 
 #include <pqxx/pqxx>
 

@@ -4,7 +4,6 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/bar_chunks.hpp"
 #include "persistence/equity_blob.hpp"
-
 #include "persistence/prepared.hpp"
 
 #include <pqxx/pqxx>

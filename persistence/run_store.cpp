@@ -5,8 +5,6 @@
 #include "persistence/prepared.hpp"
 #include "persistence/run_rows.hpp"
 
-#include "persistence/prepared.hpp"
-
 #include <pqxx/pqxx>
 
 #include <cstdlib>

@@ -58,23 +58,20 @@ double round_places(double v, int places) {
   return std::isfinite(r) ? r : v;
 }
 
-// Whole-number operands (contract counts, multipliers) need no rounding:
-// one 64-bit multiply instead of a 128-bit division (the inline mul tries
-// b whole first; a whole a is the general path's first try).
+// Called by the inline mul only when its whole-number path failed, so that
+// path is not tried again here. A whole `a` (a contract count first) still
+// needs no rounding: one 64-bit multiply instead of a 128-bit division.
 namespace detail {
 
 fixed mul_general(fixed a, fixed b) {
   std::int64_t r;
-  if (whole_product(a, b, r) || whole_product(b, a, r))
+  if (whole_product(b, a, r))
     return fixed{r};
   return fixed{
       narrow(div_round(static_cast<i128>(a.units) * b.units, decimal_scale), "multiplication")};
 }
 
 fixed mul_general(fixed a, fixed b, fixed c) {
-  std::int64_t r;
-  if (whole_product(a, b, c, r))
-    return fixed{r};
   // a*b*c / 10^16 rounded once: with |a*b| = q * 10^16 + r, the result is
   // q*c + round(r*c / 10^16), and r*c < 10^16 * 2^63 fits in 128 bits.
   const bool negative = ((a.units < 0) != (b.units < 0)) != (c.units < 0);

@@ -91,6 +91,7 @@ inline bool whole_product(fixed a, fixed b, fixed c, std::int64_t& r) {
          && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
          && !__builtin_mul_overflow(a.units, r, &r) && r >= -fixed_max_units;
 }
+/// The rest of mul, for when whole_product failed (out of line).
 fixed mul_general(fixed a, fixed b);
 fixed mul_general(fixed a, fixed b, fixed c);
 } // namespace detail

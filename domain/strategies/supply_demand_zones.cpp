@@ -267,7 +267,12 @@ void erase_sorted(Vector& v, const T& value) {
 
 void supply_demand_zones::retire_zones(unix_time at, broker& orders) {
   // The order of cancellations does not matter: each removes only its own
-  // order from the broker's working set.
+  // order from the broker's working set. A bar ends a zone or two: each is
+  // found by binary search in the sets, all sorted (active_ and waiting_ by
+  // id, which is creation order; the indexes by proximal, then id), instead
+  // of a pass over every active zone's state. Even a bar that ends many
+  // moves each set's tail once per zone, which is cheaper per element than
+  // that pass.
   for (std::uint32_t id : ended_now_) {
     const zone_state& z = state_[id];
     zone_record& rec = zones_[id];
@@ -275,14 +280,6 @@ void supply_demand_zones::retire_zones(unix_time at, broker& orders) {
     rec.ended_at = at;
     if (z.order >= 0)
       orders.cancel(z.order); // an open trade keeps its bracket
-  }
-  // A bar ends a zone or two: each is found by binary search in the sets,
-  // all sorted (active_ and waiting_ by id, which is creation order; the
-  // indexes by proximal, then id), instead of a pass over every active
-  // zone's state. Even a bar that ends many moves each set's tail once per
-  // zone, which is cheaper per element than that pass.
-  for (std::uint32_t id : ended_now_) {
-    const zone_state& z = state_[id];
     erase_sorted(active_, id);
     erase_sorted(waiting_, id);
     erase_sorted(z.supply ? supply_index_ : demand_index_, std::make_pair(z.proximal, id));
