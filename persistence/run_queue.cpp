@@ -49,28 +49,43 @@ queue_snapshot read_queue_snapshot(pqxx::connection_base& c) {
   return s;
 }
 
-std::vector<active_run> read_active_runs(pqxx::connection_base& c,
-                                         const std::optional<std::string>& run_id,
-                                         std::size_t limit) {
-  std::vector<active_run> out;
-  if (run_id && !is_uuid_text(*run_id))
-    return out;
-  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
+namespace {
+
+const std::string& active_run_select() {
   static const std::string select =
       "SELECT " + std::string(run_columns)
       + ", greatest(0, extract(epoch FROM not_before - now()))::float8, "
         "coalesce(extract(epoch FROM now() - started_at), 0)::float8 "
         "FROM runs ";
-  static const std::string one = select + "WHERE id = $1::uuid AND status IN ('queued', 'running')";
-  const pqxx::result rows =
-      run_id ? exec_prepared(txn, "active_run", one, *run_id)
-             : txn.exec_params(select + "WHERE status IN ('queued', 'running') LIMIT $1",
-                               static_cast<std::int64_t>(limit));
-  for (const auto& r : rows) {
-    const auto n = r.size();
-    out.push_back({read_run(r), r[n - 2].as<double>(), r[n - 1].as<double>()});
-  }
+  return select;
+}
+
+active_run read_active_run(const pqxx::row& r) {
+  const auto n = r.size();
+  return {read_run(r), r[n - 2].as<double>(), r[n - 1].as<double>()};
+}
+
+} // namespace
+
+std::vector<active_run> read_active_runs(pqxx::connection_base& c, std::size_t limit) {
+  pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
+  std::vector<active_run> out;
+  for (const auto& r :
+       txn.exec_params(active_run_select() + "WHERE status IN ('queued', 'running') LIMIT $1",
+                       static_cast<std::int64_t>(limit)))
+    out.push_back(read_active_run(r));
   return out;
+}
+
+std::optional<active_run> read_run_state(pqxx::connection_base& c, const std::string& run_id) {
+  if (!is_uuid_text(run_id))
+    return std::nullopt;
+  pqxx::nontransaction txn(c);
+  static const std::string one = active_run_select() + "WHERE id = $1::uuid";
+  const pqxx::result rows = exec_prepared(txn, "run_state", one, run_id);
+  if (rows.empty())
+    return std::nullopt;
+  return read_active_run(rows[0]);
 }
 
 std::vector<double> recent_durations_ms(pqxx::connection_base& c, std::size_t limit) {

@@ -79,11 +79,12 @@ struct active_run {
   double ready_in_seconds = 0;
   double elapsed_seconds = 0;
 };
-/// The queued and running runs (at most `limit`), or just the one named
-/// (none when it is neither queued nor running).
-std::vector<active_run> read_active_runs(pqxx::connection_base& c,
-                                         const std::optional<std::string>& run_id,
-                                         std::size_t limit);
+/// The queued and running runs (at most `limit`).
+std::vector<active_run> read_active_runs(pqxx::connection_base& c, std::size_t limit);
+/// The run named, whatever its status (none when there is no such run): what
+/// the run book reads after a transition, holding it while it is active and
+/// handing it on once it has finished.
+std::optional<active_run> read_run_state(pqxx::connection_base& c, const std::string& run_id);
 /// Durations of the most recent completed runs (at most `limit`, newest first).
 std::vector<double> recent_durations_ms(pqxx::connection_base& c, std::size_t limit);
 

@@ -23,23 +23,16 @@ namespace bt {
 
 service_reply backtest_service::run_status(pqxx::connection& c, const db::principal& who,
                                            const std::string& id) {
-  const std::string cache_key = std::to_string(who.user_id) + "/" + id;
-  {
-    std::lock_guard<std::mutex> lock(finished_mutex_);
-    if (const std::string* doc = finished_docs_.find(cache_key))
-      return body_reply(service_code::ok, *doc);
-  }
+  if (auto doc = book_->finished_document(who.user_id, id))
+    return body_reply(service_code::ok, std::move(*doc));
   if (auto active = book_->find(who.user_id, id))
     return body_reply(service_code::ok, run_document(*active, view_of(c, *active), false));
   auto run = db::find_run(c, who.user_id, id);
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
-  std::string doc = run_document(*run, view_of(c, *run), false);
-  if (is_finished(run->status)) {
-    std::lock_guard<std::mutex> lock(finished_mutex_);
-    finished_docs_.put(cache_key, doc);
-  }
-  return body_reply(service_code::ok, std::move(doc));
+  if (is_finished(run->status))
+    return body_reply(service_code::ok, book_->remember_finished(*run));
+  return body_reply(service_code::ok, run_document(*run, view_of(c, *run), false));
 }
 
 service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who,
@@ -73,8 +66,6 @@ service_reply backtest_service::delete_run(pqxx::connection& c, const db::princi
   } else {
     db::delete_run(c, who.user_id, id);
     book_->forget(id);
-    std::lock_guard<std::mutex> lock(finished_mutex_);
-    finished_docs_.erase(std::to_string(who.user_id) + "/" + id);
   }
   return body_reply(service_code::no_content, "");
 }

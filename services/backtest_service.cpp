@@ -145,18 +145,14 @@ run_view live_view(const db::run_row& run, const live_run* live) {
 
 std::optional<service_reply> backtest_service::status_from_memory(const backtest_call& call) {
   try {
-    // A key checked within the last second, and a finished run read before
-    // or an active run the book holds with the whole queue: no connection
-    // is taken from the pool. Anything else takes the database path.
+    // A key checked within the last second, and a run the book holds
+    // (finished, or active with the whole queue): no connection is taken
+    // from the pool. Anything else takes the database path.
     auto who = auth_.cached(call.api_key);
     if (!who || !looks_like_uuid(call.run_id))
       return std::nullopt;
-    {
-      std::lock_guard<std::mutex> lock(finished_mutex_);
-      if (const std::string* doc =
-              finished_docs_.find(std::to_string(who->user_id) + "/" + call.run_id))
-        return body_reply(service_code::ok, *doc);
-    }
+    if (auto doc = book_->finished_document(who->user_id, call.run_id))
+      return body_reply(service_code::ok, std::move(*doc));
     auto run = book_->find(who->user_id, call.run_id);
     if (!run)
       return std::nullopt;

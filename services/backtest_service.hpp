@@ -3,7 +3,6 @@
 // idempotency, status, cancellation, deletion, history, comparison and
 // results. Blocking (database); runs only inside detached actors.
 
-#include "domain/containers/bounded_lru.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/run_repository.hpp"
 #include "persistence/user_repository.hpp"
@@ -16,8 +15,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
 
 namespace bt {
 
@@ -108,12 +105,6 @@ private:
   std::shared_ptr<cluster_view> cluster_;
   std::shared_ptr<run_book> book_;
   auth_cache auth_;
-  /// Documents of finished runs (completed, failed, cancelled never change
-  /// again; deletion removes them), keyed by user and run id.
-  /// Bounded by bytes (64 MiB), least recently read evicted.
-  std::mutex finished_mutex_;
-  bounded_lru<std::string, std::string> finished_docs_{
-      64u << 20, [](const std::string& d) { return d.size(); }};
 };
 
 } // namespace bt

@@ -1,6 +1,7 @@
 #include "services/run_book.hpp"
 
 #include "config/log.hpp"
+#include "services/run_presenter.hpp"
 
 #include <algorithm>
 #include <numeric>
@@ -30,10 +31,10 @@ void run_book::record_locked(db::active_run&& run, clock::time_point now) {
 
 void run_book::sync(pqxx::connection_base& c, const std::string& run_id) noexcept {
   std::lock_guard<std::mutex> serial(sync_mutex_);
-  std::vector<db::active_run> now;
+  std::optional<db::active_run> now;
   bool read = true;
   try {
-    now = db::read_active_runs(c, run_id, 1);
+    now = db::read_run_state(c, run_id);
   } catch (const std::exception& e) {
     // The transition itself is committed: the run is dropped from the book
     // and read from the database until the next reload, and the queue is
@@ -42,13 +43,20 @@ void run_book::sync(pqxx::connection_base& c, const std::string& run_id) noexcep
     read = false;
   }
   const auto read_at = clock::now();
+  if (now && is_finished(now->row.status)) {
+    try {
+      remember_finished(now->row);
+    } catch (const std::exception& e) {
+      log::warn("run_book_sync_failed", {{"run_id", run_id}, {"reason", e.what()}});
+    }
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   if (!read)
     complete_ = false;
-  if (now.empty())
+  if (!now || is_finished(now->row.status))
     runs_.erase(run_id);
   else
-    record_locked(std::move(now.front()), read_at);
+    record_locked(std::move(*now), read_at);
 }
 
 void run_book::completed(pqxx::connection_base& c, const std::string& run_id,
@@ -66,6 +74,26 @@ void run_book::forget(const std::string& run_id) {
   std::lock_guard<std::mutex> serial(sync_mutex_);
   std::lock_guard<std::mutex> lock(mutex_);
   runs_.erase(run_id);
+  finished_.erase(run_id);
+}
+
+std::optional<std::string> run_book::finished_document(std::int64_t user_id,
+                                                       const std::string& run_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const finished_run* f = finished_.find(run_id);
+  if (!f || f->user_id != user_id)
+    return std::nullopt;
+  return f->document;
+}
+
+std::string run_book::remember_finished(const db::run_row& run) {
+  // As the database path sees a finished run: nothing live, complete at 100%.
+  run_view view;
+  view.progress = run.status == run_status::completed ? 100.0 : run.progress;
+  std::string doc = run_document(run, view, false);
+  std::lock_guard<std::mutex> lock(mutex_);
+  finished_.put(run.id, {run.user_id, doc, run.id.size()});
+  return doc;
 }
 
 void run_book::reload(pqxx::connection_base& c) noexcept {
@@ -73,7 +101,7 @@ void run_book::reload(pqxx::connection_base& c) noexcept {
   std::vector<db::active_run> active;
   std::vector<double> recent;
   try {
-    active = db::read_active_runs(c, std::nullopt, capacity_ + 1);
+    active = db::read_active_runs(c, capacity_ + 1);
     recent = db::recent_durations_ms(c, db::recent_completed_runs);
   } catch (const std::exception& e) {
     log::warn("run_book_reload_failed", {{"reason", e.what()}});

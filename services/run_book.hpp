@@ -13,7 +13,14 @@
 // reloads it every few seconds, which also bounds how long a run changed by
 // another process sharing the database can look stale. A run the book does
 // not hold is read from the database.
+//
+// A sync that finds the run finished (completed, failed or cancelled) keeps
+// its status document instead, as the database path would write it: a
+// finished run never changes again, so the read that follows its last
+// transition needs no database either. Those documents are bounded by
+// bytes, the least recently read evicted.
 
+#include "domain/containers/bounded_lru.hpp"
 #include "persistence/run_queue.hpp"
 
 #include <chrono>
@@ -32,7 +39,10 @@ public:
 
   /// At most `capacity` runs (the queue's capacity bounds what is queued;
   /// beyond it the book gives up being complete and reads fall back).
-  explicit run_book(std::size_t capacity = 100'000) : capacity_(capacity) {}
+  explicit run_book(std::size_t capacity = 100'000, std::size_t finished_bytes = 64u << 20)
+      : capacity_(capacity), finished_(finished_bytes, [](const finished_run& f) {
+          return f.document.size() + f.key_size;
+        }) {}
 
   /// Records what `run_id` is now, after a transition this process committed.
   /// Never throws: a run it cannot read is dropped (then read from the
@@ -41,7 +51,7 @@ public:
   /// sync, for a run that has just completed in `duration_ms` (forecasts
   /// average the db::recent_completed_runs last completed).
   void completed(pqxx::connection_base& c, const std::string& run_id, double duration_ms) noexcept;
-  /// A deleted run.
+  /// A deleted run (active or finished).
   void forget(const std::string& run_id);
   /// Replaces the book with every active run in the database and the recent
   /// durations; from then on the book is complete.
@@ -49,6 +59,11 @@ public:
 
   /// The caller's run, when the book holds it (another user's: nothing).
   std::optional<db::run_row> find(std::int64_t user_id, const std::string& run_id) const;
+  /// The status document of the caller's finished run, when the book holds it.
+  std::optional<std::string> finished_document(std::int64_t user_id, const std::string& run_id);
+  /// The status document of a finished run read from the database, which the
+  /// book keeps from now on.
+  std::string remember_finished(const db::run_row& run);
 
   /// What a queue forecast of `run_id` needs, when the book holds every
   /// active run: the queue in dispatch order, the running runs and the
@@ -68,6 +83,11 @@ private:
     clock::time_point ready_at;   ///< queued: when it may be claimed
     clock::time_point started_at; ///< running: when its attempt started
   };
+  struct finished_run {
+    std::int64_t user_id = 0;
+    std::string document;
+    std::size_t key_size = 0;
+  };
   void record_locked(db::active_run&& run, clock::time_point now);
 
   const std::size_t capacity_;
@@ -75,6 +95,7 @@ private:
   mutable std::mutex mutex_; ///< the state below
   std::unordered_map<std::string, entry> runs_;
   std::deque<double> durations_; ///< newest first
+  bounded_lru<std::string, finished_run> finished_;
   bool complete_ = false;
 };
 

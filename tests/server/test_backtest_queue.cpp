@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -269,21 +270,31 @@ BOOST_AUTO_TEST_CASE(active_runs_are_read_from_memory_while_the_database_is_froz
   f.first_progress(a);
   // Freeze PostgreSQL (the postmaster and every backend): a read that
   // touched it would hang. A thread thaws it after 5 s whatever happens,
-  // so a failing test fails instead of hanging.
+  // so a failing test fails instead of hanging. Returns how long `reads`
+  // took meanwhile.
   const std::string pids = "$(head -1 " + f.s.data_dir()
                            + "/pg/postmaster.pid) $(pgrep -P $(head -1 " + f.s.data_dir()
                            + "/pg/postmaster.pid) | tr '\\n' ' ')";
-  f.run(a); // the key was checked just now: the next reads need no database
-  BOOST_REQUIRE(bt::test::run_command("kill -STOP " + pids).first == 0);
-  std::thread thaw([&] {
-    std::this_thread::sleep_for(std::chrono::seconds(5));
-    bt::test::run_command("kill -CONT " + pids);
+  auto frozen = [&](const std::function<void()>& reads) {
+    f.run(a); // the key was checked just now: the next reads need no database
+    BOOST_REQUIRE(bt::test::run_command("kill -STOP " + pids).first == 0);
+    std::thread thaw([&] {
+      std::this_thread::sleep_for(std::chrono::seconds(5));
+      bt::test::run_command("kill -CONT " + pids);
+    });
+    const auto asked = std::chrono::steady_clock::now();
+    reads();
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+    thaw.join();
+    return took;
+  };
+  boost::json::value running, queued, completed;
+  const double took = frozen([&] {
+    running = f.run(a);
+    queued = f.run(b);
+    completed = f.run(done);
   });
-  const auto asked = std::chrono::steady_clock::now();
-  const auto running = f.run(a), queued = f.run(b), completed = f.run(done);
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
-  thaw.join();
   BOOST_TEST(took < 2.0, "three status reads took " << took << " s with the database frozen");
   BOOST_TEST(running.at("status").as_string() == "running");
   BOOST_TEST(running.at("progress").to_number<double>() > 0);
@@ -298,6 +309,21 @@ BOOST_AUTO_TEST_CASE(active_runs_are_read_from_memory_while_the_database_is_froz
   BOOST_TEST(f.status(b) == "cancelled");
   BOOST_TEST(f.wait(a, finished).at("status").as_string() == "completed");
   BOOST_TEST(f.status(a) == "completed");
+  // A run that completes while nobody reads it: the sync after its
+  // completion kept its document, so even its first read is memory's.
+  const std::string c = f.submit(body(12));
+  const std::string finished_line = "\"run_finished\",\"run_id\":\"" + c + "\"";
+  for (const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       f.s.log().find(finished_line) == std::string::npos
+       && std::chrono::steady_clock::now() < deadline;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  BOOST_REQUIRE(f.s.log().find(finished_line) != std::string::npos);
+  boost::json::value just_completed;
+  const double took_again = frozen([&] { just_completed = f.run(c); });
+  BOOST_TEST(took_again < 2.0,
+             "the first read of a completed run took " << took_again << " s, database frozen");
+  BOOST_TEST(just_completed.at("status").as_string() == "completed");
+  BOOST_TEST(just_completed.at("progress").to_number<double>() == 100.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
