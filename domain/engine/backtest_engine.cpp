@@ -21,6 +21,11 @@ struct open_trade {
   fixed worst, best;        ///< extreme prices seen while open (for MAE/MFE)
   fixed penetration;
   fixed equity_at_entry; ///< equity at the close before the fill
+  /// quantity * multiplier as a whole number, when both are whole and it
+  /// fits (the usual case: contracts times a contract multiplier): the
+  /// mark to market on every bar is then one checked multiply.
+  std::int64_t whole_size = 0;
+  bool has_whole_size = false;
 };
 
 class engine final : public broker {
@@ -125,6 +130,22 @@ private:
 
   fixed commission(fixed quantity) const { return mul(exec_.commission_per_contract, quantity); }
 
+  void size_changed(open_trade& o) const {
+    const fixed q = o.t.quantity, m = exec_.multiplier;
+    o.has_whole_size =
+        q.units % decimal_scale == 0 && m.units % decimal_scale == 0
+        && !__builtin_mul_overflow(q.units / decimal_scale, m.units / decimal_scale, &o.whole_size);
+  }
+  /// mul(diff, quantity, multiplier): the same operations as its whole-number
+  /// path with the per-trade factor computed once, else mul itself.
+  fixed position_value(const open_trade& o, fixed diff) const {
+    std::int64_t r;
+    if (o.has_whole_size && !__builtin_mul_overflow(diff.units, o.whole_size, &r)
+        && r >= -fixed_max_units)
+      return fixed::from_units(r);
+    return mul(diff, o.t.quantity, exec_.multiplier);
+  }
+
   void open(side s, fixed price, fixed quantity, bt::fill_type how, order_id from,
             const entry_order* order) {
     open_trade o;
@@ -146,6 +167,7 @@ private:
       o.penetration = order->penetration;
     }
     o.equity_at_entry = equity_;
+    size_changed(o);
     cash_ -= commission(quantity);
     open_.push_back(o);
   }
@@ -183,8 +205,10 @@ private:
       set_status(o.from_order, order_status::closed);
     if (quantity == o.t.quantity)
       open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(index));
-    else
+    else {
       o.t.quantity -= quantity;
+      size_changed(o);
+    }
   }
 
   void close_all(fixed price, exit_reason why) {
@@ -306,7 +330,7 @@ private:
     fixed eq = cash_;
     for (const auto& o : open_) {
       fixed diff = o.t.side == side::long_side ? close - o.t.entry_price : o.t.entry_price - close;
-      eq += mul(diff, o.t.quantity, exec_.multiplier);
+      eq += position_value(o, diff);
     }
     equity_ = eq;
     out_.equity.push_back({now(), eq, 0.0});

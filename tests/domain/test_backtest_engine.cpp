@@ -59,6 +59,44 @@ BOOST_AUTO_TEST_CASE(market_entry_fills_next_open_and_closes_at_end_of_data) {
   BOOST_TEST(out.bars_in_market == 2);
 }
 
+BOOST_AUTO_TEST_CASE(marking_to_market_is_exact_for_whole_and_fractional_sizes) {
+  // Equity on a bar with a trade open is cash plus the open profit, the
+  // triple product rounded once: whole sizes take the engine's per-trade
+  // factor, fractional ones (and a partial close, which changes the size)
+  // the general product. Both must agree with mul itself to the last unit.
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100.5", "102", "100", "101.33333333"},
+                      {"101", "103", "100.5", "102.77777777"},
+                      {"102", "103", "101", "101.11111111"},
+                      {"101", "102", "100", "100.99999999"}});
+  for (const char* multiplier : {"100", "0.5", "0.00000003"})
+    for (const char* quantity : {"3", "2.5"}) {
+      scripted_strategy s;
+      s.at(0, [&](const market_view&, broker& b) { b.target_position(px(quantity)); });
+      s.at(2, [](const market_view&, broker& b) { b.target_position(px("1")); }); // FIFO shrink
+      execution_settings exec = test::gc_execution();
+      exec.multiplier = px(multiplier);
+      const auto out = run_engine(bars, s, exec);
+      BOOST_REQUIRE(out.trades.size() == 2u); // the shrink, then the rest at the end
+      const trade& first = out.trades[0];
+      const fixed entry = first.entry_price;
+      const fixed commission = mul(exec.commission_per_contract, px(quantity));
+      auto expect = [&](std::size_t bar, fixed cash, fixed open_quantity) {
+        const fixed open_profit = mul(bars.closes()[bar] - entry, open_quantity, exec.multiplier);
+        BOOST_TEST(out.equity[bar].equity == cash + open_profit,
+                   "bar " << bar << " multiplier " << multiplier << " quantity " << quantity);
+      };
+      expect(1, exec.initial_capital - commission, px(quantity));
+      expect(2, exec.initial_capital - commission, px(quantity));
+      // After the shrink at bar 3's open: the closed part's gross is cash.
+      const fixed shrunk = px(quantity) - px("1");
+      const fixed realised = mul(first.exit_price - entry, shrunk, exec.multiplier);
+      const fixed cash3 =
+          exec.initial_capital - commission + realised - mul(exec.commission_per_contract, shrunk);
+      expect(3, cash3, px("1"));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(limit_entry_stopped_out_on_its_entry_bar) {
   auto bars = hourly(
       {{"100", "101", "99.5", "100"}, {"100", "100.5", "96", "97"}, {"97", "98", "96", "97"}});
