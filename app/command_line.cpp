@@ -210,4 +210,18 @@ std::string pretty_json(const std::string& s) {
   return out;
 }
 
+std::uint64_t parse_count(const std::string& name, const std::string& text, std::uint64_t max) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-' || v > max)
+    throw usage_error("--" + name + " must be a whole number from 0 to " + std::to_string(max)
+                      + ", got '" + text + "'");
+  return v;
+}
+
 } // namespace bt::app

@@ -57,6 +57,8 @@ private:
   void* mapping_ = nullptr;
   std::string read_;
 };
+/// The value of --NAME as a whole number from 0 to `max`; usage_error otherwise.
+std::uint64_t parse_count(const std::string& name, const std::string& text, std::uint64_t max);
 /// Writes `content` to `path` atomically (temporary file, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& content);
 /// Re-indents compact JSON for people.

@@ -6,22 +6,6 @@
 
 namespace bt::app {
 
-namespace {
-std::uint64_t parse_count(const std::string& name, const std::string& text, std::uint64_t max) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || text[0] == '-' || v > max)
-    throw usage_error("--" + name + " must be a whole number from 0 to " + std::to_string(max)
-                      + ", got '" + text + "'");
-  return v;
-}
-} // namespace
-
 int gen_data_command(int argc, char** argv) {
   command_line args(argc, argv, 2, {"symbol", "bars", "seed", "start", "timeframe", "out"});
   synthetic_spec spec;

@@ -1,3 +1,4 @@
+#include "app/bar_file.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "domain/data/bar_import.hpp"
@@ -81,51 +82,15 @@ int run_command(int argc, char** argv) {
 
   // The file may hold finer bars than the run's timeframe (1h resampled to
   // 4h or 1d).
-  timeframe file_timeframe = config.timeframe;
-  if (auto text = args.get("data-timeframe")) {
-    auto tf = parse_timeframe(*text);
-    if (!tf)
-      throw usage_error("--data-timeframe must be one of " + timeframe_names());
-    if (seconds_of(config.timeframe) < seconds_of(*tf)
-        || seconds_of(config.timeframe) % seconds_of(*tf) != 0)
-      throw usage_error("--timeframe " + std::string(to_string(config.timeframe))
-                        + " cannot be resampled from --data-timeframe " + *text);
-    file_timeframe = *tf;
-  }
-  const auto load_start = clock_type::now();
-  const file_text csv(path);
-  import_limits limits;
-  limits.latest_bar_time = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::system_clock::now().time_since_epoch())
-                               .count()
-                           + future_bar_tolerance;
-  import_result imported = import_bars_csv(csv.text(), config.symbol, file_timeframe, limits);
-  const double load_ms = ms_since(load_start);
-  if (!imported.accepted) {
-    std::cerr << "backtestd run: " << path << " rejected (" << imported.error_count
-              << (imported.error_count == 1 ? " error" : " errors") << "):\n";
-    for (const auto& e : imported.errors)
-      std::cerr << "  " << (e.row == 0 ? std::string("header") : "row " + std::to_string(e.row))
-                << ": " << e.reason << '\n';
-    if (imported.error_count > imported.errors.size())
-      std::cerr << "  ... " << imported.error_count - imported.errors.size() << " more\n";
+  const timeframe file_timeframe = file_timeframe_option(args, config.timeframe);
+  auto file = load_bar_file("run", path, config.symbol, file_timeframe, config.timeframe,
+                            config.from, config.to);
+  if (!file)
     return exit_bad_data;
-  }
-  const upload_storage file_range = imported_whole(imported); // before resampling
-  if (file_timeframe != config.timeframe)
-    imported.bars = resample(imported.bars, config.timeframe);
-  // The whole file unless a range was asked for: no copy of the series.
-  bar_series bars = config.from || config.to ? imported.bars.slice(config.from.value_or(INT64_MIN),
-                                                                   config.to.value_or(INT64_MAX))
-                                             : std::move(imported.bars);
-  if (bars.empty()) {
-    std::cerr << "backtestd run: no bars in the requested range";
-    if (!imported.bars.empty())
-      std::cerr << " (the file covers " << format_timestamp(imported.bars.times()[0]) << " to "
-                << format_timestamp(imported.bars.times()[imported.bars.size() - 1]) << ")";
-    std::cerr << '\n';
-    return exit_bad_data;
-  }
+  const bar_series& bars = file->bars;
+  const import_result& imported = file->imported;
+  const upload_storage& file_range = file->file_range;
+  const double load_ms = file->load_ms;
 
   // The data checksum on the second core while the engine runs and the
   // document is written: on a 20-year series hashing the canonical text

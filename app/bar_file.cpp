@@ -1,0 +1,66 @@
+#include "app/bar_file.hpp"
+
+#include <chrono>
+#include <iostream>
+
+namespace bt::app {
+
+timeframe file_timeframe_option(const command_line& args, timeframe run_timeframe) {
+  auto text = args.get("data-timeframe");
+  if (!text)
+    return run_timeframe;
+  auto tf = parse_timeframe(*text);
+  if (!tf)
+    throw usage_error("--data-timeframe must be one of " + timeframe_names());
+  if (seconds_of(run_timeframe) < seconds_of(*tf)
+      || seconds_of(run_timeframe) % seconds_of(*tf) != 0)
+    throw usage_error("--timeframe " + std::string(to_string(run_timeframe))
+                      + " cannot be resampled from --data-timeframe " + *text);
+  return *tf;
+}
+
+std::optional<bar_file> load_bar_file(const char* command, const std::string& path,
+                                      const std::string& symbol, timeframe file_timeframe,
+                                      timeframe run_timeframe, std::optional<unix_time> from,
+                                      std::optional<unix_time> to) {
+  const auto load_start = std::chrono::steady_clock::now();
+  const file_text csv(path);
+  import_limits limits;
+  limits.latest_bar_time = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count()
+                           + future_bar_tolerance;
+  bar_file out;
+  out.imported = import_bars_csv(csv.text(), symbol, file_timeframe, limits);
+  out.load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
+          .count();
+  import_result& imported = out.imported;
+  if (!imported.accepted) {
+    std::cerr << "backtestd " << command << ": " << path << " rejected (" << imported.error_count
+              << (imported.error_count == 1 ? " error" : " errors") << "):\n";
+    for (const auto& e : imported.errors)
+      std::cerr << "  " << (e.row == 0 ? std::string("header") : "row " + std::to_string(e.row))
+                << ": " << e.reason << '\n';
+    if (imported.error_count > imported.errors.size())
+      std::cerr << "  ... " << imported.error_count - imported.errors.size() << " more\n";
+    return std::nullopt;
+  }
+  out.file_range = imported_whole(imported); // before resampling
+  if (file_timeframe != run_timeframe)
+    imported.bars = resample(imported.bars, run_timeframe);
+  // The whole file unless a range was asked for: no copy of the series.
+  out.bars = from || to ? imported.bars.slice(from.value_or(INT64_MIN), to.value_or(INT64_MAX))
+                        : std::move(imported.bars);
+  if (out.bars.empty()) {
+    std::cerr << "backtestd " << command << ": no bars in the requested range";
+    if (!imported.bars.empty())
+      std::cerr << " (the file covers " << format_timestamp(imported.bars.times()[0]) << " to "
+                << format_timestamp(imported.bars.times()[imported.bars.size() - 1]) << ")";
+    std::cerr << '\n';
+    return std::nullopt;
+  }
+  return out;
+}
+
+} // namespace bt::app

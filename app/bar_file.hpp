@@ -1,0 +1,34 @@
+#pragma once
+// A command's bars from a CSV file: read, validated with the upload's rules,
+// resampled to the run's timeframe and limited to its range. Shared by the
+// commands that run the engine on a file (run, sweep).
+
+#include "app/command_line.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/report/result_report.hpp"
+
+#include <optional>
+#include <string>
+
+namespace bt::app {
+
+/// The timeframe of the file's bars: --data-timeframe when given (it must
+/// divide the run's timeframe), else the run's own.
+timeframe file_timeframe_option(const command_line& args, timeframe run_timeframe);
+
+struct bar_file {
+  import_result imported;    ///< the report (its bars moved to `bars`)
+  upload_storage file_range; ///< what the whole file covers, before resampling
+  bar_series bars;           ///< resampled and limited to the range
+  double load_ms = 0;        ///< reading and validating the file
+};
+
+/// The bars, or nothing after printing why on standard error ("backtestd
+/// COMMAND: ..."): the file was rejected (row-numbered errors) or no bar
+/// lies in the range. Either is exit_bad_data.
+std::optional<bar_file> load_bar_file(const char* command, const std::string& path,
+                                      const std::string& symbol, timeframe file_timeframe,
+                                      timeframe run_timeframe, std::optional<unix_time> from,
+                                      std::optional<unix_time> to);
+
+} // namespace bt::app
