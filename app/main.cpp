@@ -17,6 +17,10 @@ const char* usage =
     "              --data FILE.csv --symbol SYM [--timeframe 1h] [--data-timeframe 1h]\n"
     "              [--strategy NAME]\n"
     "              [--params JSON] [--execution JSON] [--from T] [--to T] [--out DIR] [--pretty]\n"
+    "  sweep       run every configuration of a search space on a CSV file (the bars\n"
+    "              read once); print each one's metrics and the best as JSON\n"
+    "              --data FILE.csv --spec SWEEP.json [--data-timeframe 1h] [--threads N]\n"
+    "              [--max-configurations N] [--pretty]\n"
     "  gen-data    write synthetic OHLCV CSV on the symbol's trading calendar\n"
     "              --symbol SYM --bars N --seed S [--start T] [--timeframe 1h] [--out FILE]\n"
     "  strategies  print every strategy with its parameter schema as JSON\n"
@@ -48,6 +52,8 @@ int main(int argc, char** argv) {
   return bt::app::run_guarded(argv[1], [&] {
     if (command == "run")
       return bt::app::run_command(argc, argv);
+    if (command == "sweep")
+      return bt::app::sweep_command(argc, argv);
     if (command == "gen-data")
       return bt::app::gen_data_command(argc, argv);
     if (command == "strategies")

@@ -1,0 +1,249 @@
+// backtestd sweep: every configuration of a search space run over the same
+// bars, read once, on as many threads as asked; one JSON document with each
+// configuration's metrics and the best by the objective.
+
+#include "app/bar_file.hpp"
+#include "app/command_line.hpp"
+#include "app/commands.hpp"
+#include "domain/engine/backtest.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/research/sweep.hpp"
+#include "domain/strategies/registry.hpp"
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+namespace bt::app {
+namespace {
+
+enum class outcome : std::uint8_t { completed, skipped, failed };
+
+/// One configuration's result, written into the document in index order.
+struct configuration_result {
+  outcome status = outcome::skipped;
+  std::string config_hash;
+  bt::metrics metrics;
+  std::string metrics_json; ///< completed
+  std::string reason;       ///< skipped or failed
+  bool meets_constraints = false;
+};
+
+void write_swept(json_writer& w, const boost::json::object& values) {
+  w.begin_object();
+  for (const auto& kv : values) {
+    w.key(kv.key());
+    const auto& v = kv.value();
+    if (v.is_int64())
+      w.number(v.as_int64());
+    else if (v.is_uint64())
+      w.number(v.as_uint64());
+    else if (v.is_double())
+      w.number(v.as_double());
+    else if (v.is_string())
+      w.string(v.as_string());
+    else
+      w.raw(boost::json::serialize(v));
+  }
+  w.end_object();
+}
+
+configuration_result run_one(const sweep_spec& spec, std::size_t index, const bar_series& bars) {
+  configuration_result r;
+  const sweep_point point = configuration_at(spec, index);
+  sweep_request_storage storage;
+  run_config config;
+  if (field_errors errors = resolve_config(configuration_request(spec, point, storage), config);
+      !errors.empty()) {
+    // Every value was checked against its range when the sweep was read:
+    // what is left is a rule across parameters, which skips the combination.
+    r.status = outcome::skipped;
+    r.reason = describe(errors);
+    return r;
+  }
+  try {
+    backtest_result result = run_backtest_unhashed(config, bars);
+    r.status = outcome::completed;
+    r.config_hash = std::move(result.config_hash);
+    r.metrics = result.metrics;
+    json_writer w;
+    write_metrics(w, result.metrics);
+    r.metrics_json = w.take();
+    r.meets_constraints = meets_constraints(spec, result.metrics);
+  } catch (const backtest_error& e) {
+    r.status = outcome::failed; // exact or refused: this configuration cannot be computed
+    r.reason = e.what();
+  }
+  return r;
+}
+
+} // namespace
+
+int sweep_command(int argc, char** argv) {
+  const auto started = std::chrono::steady_clock::now();
+  command_line args(argc, argv, 2,
+                    {"data", "data-timeframe", "spec", "threads", "max-configurations"},
+                    {"pretty"});
+  const std::string data_path = args.require("data");
+  const std::string spec_path = args.require("spec");
+  std::size_t max_configurations = default_max_sweep_configurations;
+  if (auto text = args.get("max-configurations")) {
+    max_configurations = parse_count("max-configurations", *text, 10'000'000);
+    if (max_configurations < 1)
+      throw usage_error("--max-configurations must be at least 1");
+  }
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  if (auto text = args.get("threads")) {
+    threads = static_cast<unsigned>(parse_count("threads", *text, 256));
+    if (threads < 1)
+      throw usage_error("--threads must be at least 1");
+  }
+
+  boost::json::value spec_json;
+  {
+    const file_text text(spec_path);
+    boost::json::error_code ec;
+    spec_json = boost::json::parse(text.text(), ec);
+    if (ec)
+      throw usage_error(spec_path + " is not valid JSON: " + ec.message());
+  }
+  sweep_spec spec;
+  if (field_errors errors = parse_sweep_spec(spec_json, spec, max_configurations);
+      !errors.empty()) {
+    for (const auto& e : errors)
+      std::cerr << "backtestd sweep: " << spec_path << ": "
+                << (e.field.empty() ? "" : e.field + ": ") << e.message << '\n';
+    return exit_usage;
+  }
+  const timeframe run_timeframe = *parse_timeframe(spec.timeframe); // checked with the spec
+  auto file =
+      load_bar_file("sweep", data_path, spec.symbol, file_timeframe_option(args, run_timeframe),
+                    run_timeframe, spec.from, spec.to);
+  if (!file)
+    return exit_bad_data;
+  const bar_series& bars = file->bars;
+
+  // Configurations are taken one at a time from a shared counter: their
+  // costs differ (a long slow_period trades less), so a fixed split would
+  // leave a thread idle. Results land at their index, so the document does
+  // not depend on the threads.
+  const std::size_t total = configuration_count(spec);
+  std::vector<configuration_result> results(total);
+  const auto sweep_start = std::chrono::steady_clock::now();
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < total;)
+      results[i] = run_one(spec, i, bars);
+  };
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, total));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work);
+  work();
+  for (auto& t : pool)
+    t.join();
+  const double sweep_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sweep_start)
+          .count();
+
+  std::size_t completed = 0, skipped = 0, failed = 0, meeting = 0;
+  std::size_t best = total; // none
+  for (std::size_t i = 0; i < total; ++i) {
+    const auto& r = results[i];
+    if (r.status == outcome::skipped)
+      ++skipped;
+    if (r.status == outcome::failed)
+      ++failed;
+    if (r.status != outcome::completed)
+      continue;
+    ++completed;
+    if (!r.meets_constraints)
+      continue;
+    ++meeting;
+    if (best == total || ranks_before(spec, r.metrics, results[best].metrics))
+      best = i; // ties keep the lower index
+  }
+  // The best needs an objective value: a configuration whose objective is
+  // empty (no trades, say) is not a best.
+  if (best < total && !metric_value(results[best].metrics, spec.objective))
+    best = total;
+
+  const strategy_schema* schema = find_strategy(spec.strategy);
+  json_writer w;
+  w.reserve(4096 + total * 1400);
+  auto write_result = [&](std::size_t i) {
+    const auto& r = results[i];
+    const sweep_point point = configuration_at(spec, i);
+    w.begin_object();
+    w.key("index").number(static_cast<std::uint64_t>(i));
+    w.key("params");
+    write_swept(w, point.params);
+    w.key("execution");
+    write_swept(w, point.execution);
+    w.key("status").string(r.status == outcome::completed ? "completed"
+                           : r.status == outcome::skipped ? "skipped"
+                                                          : "failed");
+    if (r.status == outcome::completed) {
+      w.key("config_hash").string(r.config_hash);
+      w.key("meets_constraints").boolean(r.meets_constraints);
+      w.key("metrics").raw(r.metrics_json);
+    } else {
+      w.key("reason").string(r.reason);
+    }
+    w.end_object();
+  };
+  w.begin_object();
+  w.key("sweep").begin_object();
+  w.key("strategy").begin_object();
+  w.key("name").string(schema->name).key("version").string(schema->version);
+  w.end_object();
+  w.key("symbol").string(spec.symbol);
+  w.key("timeframe").string(spec.timeframe);
+  w.key("method").string(spec.random ? "random" : "grid");
+  if (spec.random)
+    w.key("seed").number(static_cast<std::uint64_t>(spec.seed));
+  w.key("objective").string(spec.objective);
+  w.key("order").string(spec.maximise ? "max" : "min");
+  w.key("configurations").number(static_cast<std::uint64_t>(total));
+  w.key("completed").number(static_cast<std::uint64_t>(completed));
+  w.key("skipped").number(static_cast<std::uint64_t>(skipped));
+  w.key("failed").number(static_cast<std::uint64_t>(failed));
+  w.key("meeting_constraints").number(static_cast<std::uint64_t>(meeting));
+  w.end_object();
+  w.key("engine_version").string(engine_version());
+  w.key("data_checksum").string(data_checksum(bars));
+  w.key("bars").begin_object();
+  w.key("count").number(static_cast<std::uint64_t>(bars.size()));
+  w.key("from").timestamp(bars.times()[0]);
+  w.key("to").timestamp(bars.times()[bars.size() - 1]);
+  w.end_object();
+  w.key("best");
+  if (best < total)
+    write_result(best);
+  else
+    w.null();
+  w.key("results").begin_array();
+  for (std::size_t i = 0; i < total; ++i)
+    write_result(i);
+  w.end_array();
+  // Everything above is deterministic; timing is the only part that varies.
+  w.key("timing").begin_object();
+  w.key("load_ms").number(file->load_ms);
+  w.key("sweep_ms").number(sweep_ms);
+  w.key("configurations_per_second").number(sweep_ms > 0 ? total / (sweep_ms / 1000.0) : 0.0);
+  w.key("threads").number(static_cast<std::uint64_t>(threads));
+  w.key("total_ms")
+      .number(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count());
+  w.end_object();
+  w.end_object();
+  std::string document = args.flag("pretty") ? pretty_json(w.str()) : w.take();
+  document += '\n';
+  std::cout << document;
+  return exit_ok;
+}
+
+} // namespace bt::app

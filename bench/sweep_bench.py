@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Sweep throughput of `backtestd sweep` against what a trader does without
+it, measured in the same run.
+
+    python3 bench/sweep_bench.py [--build build] [--loop 40]
+
+On 2 years of synthetic GC 1h bars (12,000), for a dual_sma grid and a
+supply_demand_zones random space: configurations per second of one
+`backtestd sweep` process (on every core), against a sequential loop of
+`backtestd run` processes over the first --loop configurations of the same
+space (one process per configuration, its whole wall time), and against the
+ideal the issue names, cores / single-run engine time, with the engine time
+of the strategy's default configuration from bench/engine_bench (in process,
+warm). Rates count completed configurations (not the skipped ones).
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+SPACES = {
+    "dual_sma grid": {
+        "symbol": "GC", "strategy": "dual_sma",
+        "space": {"method": "grid", "params": {"fast_period": {"from": 5, "to": 60, "step": 5},
+                                               "slow_period": {"from": 20, "to": 300, "step": 20}}}},
+    "supply_demand_zones random": {
+        "symbol": "GC", "strategy": "supply_demand_zones",
+        "space": {"method": "random", "samples": 200, "seed": 3,
+                  "params": {"atr_period": {}, "stop_atr_mult": {"min": 0.5, "max": 3}}}},
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
+    ap.add_argument("--loop", type=int, default=40, help="configurations run one process each")
+    args = ap.parse_args()
+    exe = os.path.join(args.build, "backtestd")
+    cores = os.cpu_count()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "gc.csv")
+        subprocess.run([exe, "gen-data", "--symbol", "GC", "--bars", "12000", "--seed", "42",
+                        "--out", data], check=True, env=CLEAN_ENV)
+        print("%-28s %8s %9s %9s %13s %9s %9s %12s" % (
+            "space", "configs", "sweep/s", "1 thread", "process loop/s", "ratio", "ideal/s",
+            "sweep/ideal"))
+        for name, spec in SPACES.items():
+            spec_path = os.path.join(tmp, "spec.json")
+            with open(spec_path, "w") as f:
+                json.dump(spec, f)
+
+            def sweep_rate(threads):
+                best = 0.0
+                for _ in range(3):  # the best of three sweeps
+                    out = subprocess.run([exe, "sweep", "--data", data, "--spec", spec_path,
+                                          "--threads", str(threads)],
+                                         capture_output=True, text=True, check=True,
+                                         env=CLEAN_ENV).stdout
+                    d = json.loads(out)
+                    best = max(best, d["sweep"]["completed"] / (d["timing"]["sweep_ms"] / 1000.0))
+                return best, d
+
+            rate, doc = sweep_rate(cores)
+            one, _ = sweep_rate(1)
+            completed = [r for r in doc["results"] if r["status"] == "completed"]
+            loop = completed[:args.loop]
+            t0 = time.perf_counter()
+            for r in loop:
+                params = dict(spec.get("params", {}), **r["params"])
+                subprocess.run([exe, "run", "--data", data, "--symbol", "GC", "--strategy",
+                                spec["strategy"], "--params", json.dumps(params)],
+                               capture_output=True, text=True, check=True, env=CLEAN_ENV)
+            loop_rate = len(loop) / (time.perf_counter() - t0)
+            bench = subprocess.run([os.path.join(args.build, "bench", "engine_bench"), "--strategy",
+                                    spec["strategy"], "--bars", "12000"],
+                                   capture_output=True, text=True, check=True, env=CLEAN_ENV).stdout
+            engine_ms = float(re.search(r"median\s+([0-9.]+) ms", bench).group(1))
+            ideal = cores * 1000.0 / engine_ms
+            print("%-28s %8d %9.0f %9.0f %13.1f %8.1fx %9.0f %12.2f" % (
+                name, doc["sweep"]["configurations"], rate, one, loop_rate, rate / loop_rate, ideal,
+                rate / ideal))
+        print("\nsweep/s: completed configurations per second of sweeping (the best of 3 sweeps "
+              "on %d threads; 1 thread: the same on one);\nratio: sweep/s over the process loop; "
+              "ideal: %d cores / engine_bench's median engine time at 12,000 bars." % (cores, cores))
+
+
+if __name__ == "__main__":
+    main()
