@@ -181,4 +181,87 @@ void write_metrics(json_writer& w, const metrics& m) {
   w.end_object();
 }
 
+namespace {
+
+template <class T>
+std::optional<double> as_number(const std::optional<T>& v) {
+  if (!v)
+    return std::nullopt;
+  if constexpr (std::is_same_v<T, fixed>)
+    return v->to_double();
+  else
+    return static_cast<double>(*v);
+}
+
+std::optional<double> lookup(const metrics& m, std::string_view n, bool& known) {
+  known = true;
+  if (n == "total_trades")
+    return static_cast<double>(m.total_trades);
+  if (n == "winning_trades")
+    return static_cast<double>(m.winning_trades);
+  if (n == "losing_trades")
+    return static_cast<double>(m.losing_trades);
+  if (n == "win_rate")
+    return m.win_rate;
+  if (n == "avg_r_multiple")
+    return m.avg_r_multiple;
+  if (n == "expectancy")
+    return as_number(m.expectancy);
+  if (n == "profit_factor")
+    return m.profit_factor;
+  if (n == "gross_profit")
+    return m.gross_profit.to_double();
+  if (n == "gross_loss")
+    return m.gross_loss.to_double();
+  if (n == "net_profit")
+    return m.net_profit.to_double();
+  if (n == "final_equity")
+    return m.final_equity.to_double();
+  if (n == "total_return_pct")
+    return m.total_return_pct;
+  if (n == "cagr_pct")
+    return m.cagr_pct;
+  if (n == "sharpe_ratio")
+    return m.sharpe_ratio;
+  if (n == "sortino_ratio")
+    return m.sortino_ratio;
+  if (n == "max_drawdown_pct")
+    return m.max_drawdown_pct;
+  if (n == "calmar_ratio")
+    return m.calmar_ratio;
+  if (n == "avg_win")
+    return as_number(m.avg_win);
+  if (n == "avg_loss")
+    return as_number(m.avg_loss);
+  if (n == "largest_win")
+    return as_number(m.largest_win);
+  if (n == "largest_loss")
+    return as_number(m.largest_loss);
+  if (n == "max_consecutive_losses")
+    return static_cast<double>(m.max_consecutive_losses);
+  if (n == "avg_holding_bars")
+    return m.avg_holding_bars;
+  if (n == "exposure_pct")
+    return m.exposure_pct;
+  if (n == "total_commission")
+    return m.total_commission.to_double();
+  if (n == "skipped_signals")
+    return static_cast<double>(m.skipped_signals);
+  known = false;
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<double> metric_value(const metrics& m, std::string_view name) {
+  bool known = false;
+  return lookup(m, name, known);
+}
+
+bool is_metric(std::string_view name) {
+  bool known = false;
+  lookup(metrics{}, name, known);
+  return known;
+}
+
 } // namespace bt

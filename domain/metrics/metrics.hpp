@@ -7,6 +7,7 @@
 #include "domain/engine/backtest_engine.hpp"
 
 #include <optional>
+#include <string_view>
 
 namespace bt {
 
@@ -39,5 +40,12 @@ struct metrics {
 metrics compute_metrics(const engine_output& run, fixed initial_capital, unix_time bar_seconds);
 
 void write_metrics(json_writer& w, const metrics& m);
+
+/// A metric by its name in the metrics document, as a number (fixed-point
+/// values too): what objectives and constraints compare. Nothing for an
+/// empty metric or a name that is not a numeric metric.
+std::optional<double> metric_value(const metrics& m, std::string_view name);
+/// Whether `name` names a numeric metric (times such as max_drawdown_peak do not).
+bool is_metric(std::string_view name);
 
 } // namespace bt

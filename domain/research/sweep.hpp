@@ -87,12 +87,6 @@ struct sweep_request_storage {
 run_request configuration_request(const sweep_spec& spec, const sweep_point& point,
                                   sweep_request_storage& storage);
 
-/// A metric of a run by its name in the metrics document (fixed-point
-/// values as numbers); nothing for an empty metric or an unknown name.
-std::optional<double> metric_value(const metrics& m, std::string_view name);
-/// Whether `name` names a numeric metric.
-bool is_metric(std::string_view name);
-
 /// Whether a run's metrics meet every constraint (an empty metric meets none).
 bool meets_constraints(const sweep_spec& spec, const metrics& m);
 

@@ -3,6 +3,7 @@
 #include "bars.hpp"
 #include "domain/report/json_writer.hpp"
 
+#include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
@@ -113,6 +114,37 @@ BOOST_AUTO_TEST_CASE(meaningless_metrics_are_null) {
   BOOST_TEST(j.str().find("\"profit_factor\":null") != std::string::npos);
   BOOST_TEST(j.str().find("nan") == std::string::npos);
   BOOST_TEST(j.str().find("inf") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(every_numeric_metric_reads_by_its_document_name) {
+  // metric_value must agree with the document for every key: objectives and
+  // constraints name metrics as the document does.
+  engine_output out = curve({"1100", "990", "1050", "1200"});
+  out.trades = {closed("100", 1.0), closed("-50", -0.5), closed("200", 2.0)};
+  const auto m = compute_metrics(out, px("1000"), seconds_per_day);
+  json_writer w;
+  write_metrics(w, m);
+  const auto doc = boost::json::parse(w.str()).as_object();
+  int numeric = 0;
+  for (const auto& kv : doc) {
+    const auto name = std::string(kv.key());
+    if (kv.value().is_string()) { // a time: not something to rank by
+      BOOST_TEST(!is_metric(name), name);
+      continue;
+    }
+    BOOST_TEST(is_metric(name), name);
+    const auto v = metric_value(m, name);
+    if (kv.value().is_null()) {
+      BOOST_TEST(!v.has_value(), name);
+      continue;
+    }
+    BOOST_REQUIRE_MESSAGE(v.has_value(), name);
+    BOOST_TEST(*v == kv.value().to_number<double>(), name);
+    ++numeric;
+  }
+  BOOST_TEST(numeric >= 20);
+  BOOST_TEST(!is_metric("luck"));
+  BOOST_TEST(!metric_value(m, "luck").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
