@@ -1,9 +1,31 @@
 #include "app/bar_file.hpp"
 
+#include <boost/json.hpp>
+
 #include <chrono>
 #include <iostream>
 
 namespace bt::app {
+
+std::optional<run_config> run_config_option(const char* command, const command_line& args) {
+  const boost::json::value params = parse_json_option(args, "params");
+  const boost::json::value execution = parse_json_option(args, "execution");
+  run_request request;
+  request.symbol = args.require("symbol");
+  request.timeframe = args.get("timeframe").value_or("1h");
+  request.strategy = args.get("strategy").value_or("supply_demand_zones");
+  request.params = &params;
+  request.execution = &execution;
+  request.from = parse_time_option(args, "from");
+  request.to = parse_time_option(args, "to");
+  run_config config;
+  if (field_errors errors = resolve_config(request, config); !errors.empty()) {
+    for (const auto& e : errors)
+      std::cerr << "backtestd " << command << ": " << e.field << ": " << e.message << '\n';
+    return std::nullopt;
+  }
+  return config;
+}
 
 timeframe file_timeframe_option(const command_line& args, timeframe run_timeframe) {
   auto text = args.get("data-timeframe");
@@ -32,9 +54,7 @@ std::optional<bar_file> load_bar_file(const char* command, const std::string& pa
                            + future_bar_tolerance;
   bar_file out;
   out.imported = import_bars_csv(csv.text(), symbol, file_timeframe, limits);
-  out.load_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
-          .count();
+  out.load_ms = ms_since(load_start);
   import_result& imported = out.imported;
   if (!imported.accepted) {
     std::cerr << "backtestd " << command << ": " << path << " rejected (" << imported.error_count

@@ -5,12 +5,18 @@
 
 #include "app/command_line.hpp"
 #include "domain/data/bar_import.hpp"
+#include "domain/engine/run_config.hpp"
 #include "domain/report/result_report.hpp"
 
 #include <optional>
 #include <string>
 
 namespace bt::app {
+
+/// The run options (--symbol, --timeframe, --strategy, --params, --execution,
+/// --from, --to) as a configuration, or nothing after printing each error
+/// ("backtestd COMMAND: field: message"): exit_usage.
+std::optional<run_config> run_config_option(const char* command, const command_line& args);
 
 /// The timeframe of the file's bars: --data-timeframe when given (it must
 /// divide the run's timeframe), else the run's own.

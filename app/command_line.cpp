@@ -1,5 +1,9 @@
 #include "app/command_line.hpp"
 
+#include "domain/data/timestamp.hpp"
+
+#include <boost/json.hpp>
+
 #include <boost/program_options.hpp>
 
 #include <cerrno>
@@ -222,6 +226,47 @@ std::uint64_t parse_count(const std::string& name, const std::string& text, std:
     throw usage_error("--" + name + " must be a whole number from 0 to " + std::to_string(max)
                       + ", got '" + text + "'");
   return v;
+}
+
+boost::json::value parse_json_option(const command_line& args, const std::string& name) {
+  auto text = args.get(name);
+  if (!text)
+    return nullptr;
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(*text, ec);
+  if (ec)
+    throw usage_error("--" + name + " is not valid JSON: " + ec.message());
+  if (!v.is_object())
+    throw usage_error("--" + name + " must be a JSON object, e.g. '{\"atr_period\": 20}'");
+  return v;
+}
+
+std::optional<unix_time> parse_time_option(const command_line& args, const std::string& name) {
+  auto text = args.get(name);
+  if (!text)
+    return std::nullopt;
+  unix_time t = 0;
+  switch (parse_range_bound(*text, name == "to" ? range_bound::end : range_bound::start, t)) {
+  case timestamp_parse::ok:
+    return t;
+  case timestamp_parse::non_utc_offset:
+    throw usage_error("--" + name + " '" + *text + "' has a non-UTC offset");
+  case timestamp_parse::invalid:
+    break;
+  }
+  throw usage_error("--" + name + " '" + *text
+                    + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)");
+}
+
+void print_document(const command_line& args, std::string compact) {
+  std::string document = args.flag("pretty") ? pretty_json(compact) : std::move(compact);
+  document += '\n'; // in place: a document can be megabytes
+  std::cout << document;
+}
+
+double ms_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
 }
 
 } // namespace bt::app

@@ -1,6 +1,11 @@
 #pragma once
 // Minimal `--name value` / `--name=value` option parsing for the subcommands.
 
+#include "domain/data/timestamp.hpp"
+
+#include <boost/json/fwd.hpp>
+
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -59,8 +64,18 @@ private:
 };
 /// The value of --NAME as a whole number from 0 to `max`; usage_error otherwise.
 std::uint64_t parse_count(const std::string& name, const std::string& text, std::uint64_t max);
+/// --NAME as a JSON object (null when absent); usage_error otherwise.
+boost::json::value parse_json_option(const command_line& args, const std::string& name);
+/// --NAME as a range bound (`--to` as an end: a date alone means its whole
+/// day); usage_error otherwise.
+std::optional<unix_time> parse_time_option(const command_line& args, const std::string& name);
 /// Writes `content` to `path` atomically (temporary file, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& content);
+/// Milliseconds since `start` (a command's timing figures).
+double ms_since(std::chrono::steady_clock::time_point start);
+/// Prints a command's JSON document and a newline: as written, or re-indented
+/// with --pretty.
+void print_document(const command_line& args, std::string compact);
 /// Re-indents compact JSON for people.
 std::string pretty_json(const std::string& compact);
 

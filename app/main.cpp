@@ -21,6 +21,9 @@ const char* usage =
     "              read once); print each one's metrics and the best as JSON\n"
     "              --data FILE.csv --spec SWEEP.json [--data-timeframe 1h] [--threads N]\n"
     "              [--max-configurations N] [--pretty]\n"
+    "  monte-carlo run a backtest as `run` does, then a Monte Carlo of its trades or daily\n"
+    "              returns: the options of run and --spec MC.json ({simulations, method,\n"
+    "              seed, block_days, ruin_drawdown_pct})\n"
     "  gen-data    write synthetic OHLCV CSV on the symbol's trading calendar\n"
     "              --symbol SYM --bars N --seed S [--start T] [--timeframe 1h] [--out FILE]\n"
     "  strategies  print every strategy with its parameter schema as JSON\n"
@@ -54,6 +57,8 @@ int main(int argc, char** argv) {
       return bt::app::run_command(argc, argv);
     if (command == "sweep")
       return bt::app::sweep_command(argc, argv);
+    if (command == "monte-carlo")
+      return bt::app::monte_carlo_command(argc, argv);
     if (command == "gen-data")
       return bt::app::gen_data_command(argc, argv);
     if (command == "strategies")

@@ -15,70 +15,17 @@
 #include <iostream>
 
 namespace bt::app {
-namespace {
-
-using clock_type = std::chrono::steady_clock;
-
-double ms_since(clock_type::time_point start) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - start).count();
-}
-
-boost::json::value parse_json_option(const command_line& args, const std::string& name) {
-  auto text = args.get(name);
-  if (!text)
-    return nullptr;
-  boost::json::error_code ec;
-  boost::json::value v = boost::json::parse(*text, ec);
-  if (ec)
-    throw usage_error("--" + name + " is not valid JSON: " + ec.message());
-  if (!v.is_object())
-    throw usage_error("--" + name + " must be a JSON object, e.g. '{\"atr_period\": 20}'");
-  return v;
-}
-
-std::optional<unix_time> parse_time_option(const command_line& args, const std::string& name) {
-  auto text = args.get(name);
-  if (!text)
-    return std::nullopt;
-  unix_time t = 0;
-  switch (parse_range_bound(*text, name == "to" ? range_bound::end : range_bound::start, t)) {
-  case timestamp_parse::ok:
-    return t;
-  case timestamp_parse::non_utc_offset:
-    throw usage_error("--" + name + " '" + *text + "' has a non-UTC offset");
-  case timestamp_parse::invalid:
-    break;
-  }
-  throw usage_error("--" + name + " '" + *text
-                    + "' is not a UTC timestamp (e.g. 2024-01-02T13:00:00Z)");
-}
-
-} // namespace
-
 int run_command(int argc, char** argv) {
-  const auto started = clock_type::now();
+  const auto started = std::chrono::steady_clock::now();
   command_line args(argc, argv, 2,
                     {"data", "data-timeframe", "symbol", "timeframe", "strategy", "params",
                      "execution", "from", "to", "out"},
                     {"pretty"});
   const std::string path = args.require("data");
-  const boost::json::value params = parse_json_option(args, "params");
-  const boost::json::value execution = parse_json_option(args, "execution");
-
-  run_request request;
-  request.symbol = args.require("symbol");
-  request.timeframe = args.get("timeframe").value_or("1h");
-  request.strategy = args.get("strategy").value_or("supply_demand_zones");
-  request.params = &params;
-  request.execution = &execution;
-  request.from = parse_time_option(args, "from");
-  request.to = parse_time_option(args, "to");
-  run_config config;
-  if (field_errors errors = resolve_config(request, config); !errors.empty()) {
-    for (const auto& e : errors)
-      std::cerr << "backtestd run: " << e.field << ": " << e.message << '\n';
+  const auto resolved = run_config_option("run", args);
+  if (!resolved)
     return exit_usage;
-  }
+  const run_config& config = *resolved;
 
   // The file may hold finer bars than the run's timeframe (1h resampled to
   // 4h or 1d).

@@ -145,9 +145,7 @@ int sweep_command(int argc, char** argv) {
   work();
   for (auto& t : pool)
     t.join();
-  const double sweep_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sweep_start)
-          .count();
+  const double sweep_ms = ms_since(sweep_start);
 
   std::size_t completed = 0, skipped = 0, failed = 0, meeting = 0;
   std::size_t best = total; // none
@@ -235,14 +233,10 @@ int sweep_command(int argc, char** argv) {
   w.key("sweep_ms").number(sweep_ms);
   w.key("configurations_per_second").number(sweep_ms > 0 ? total / (sweep_ms / 1000.0) : 0.0);
   w.key("threads").number(static_cast<std::uint64_t>(threads));
-  w.key("total_ms")
-      .number(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                  .count());
+  w.key("total_ms").number(ms_since(started));
   w.end_object();
   w.end_object();
-  std::string document = args.flag("pretty") ? pretty_json(w.str()) : w.take();
-  document += '\n';
-  std::cout << document;
+  print_document(args, w.take());
   return exit_ok;
 }
 

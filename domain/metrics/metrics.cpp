@@ -13,6 +13,19 @@ fixed mean(fixed sum, std::int64_t n) {
   return fixed{static_cast<std::int64_t>(std::llround(static_cast<long double>(sum.units) / n))};
 }
 
+void round_ratios(metrics& m) {
+  for (std::optional<double>* v :
+       {&m.win_rate, &m.avg_r_multiple, &m.profit_factor, &m.cagr_pct, &m.sharpe_ratio,
+        &m.sortino_ratio, &m.calmar_ratio, &m.avg_holding_bars})
+    if (*v)
+      **v = round_places(**v);
+  m.total_return_pct = round_places(m.total_return_pct);
+  m.max_drawdown_pct = round_places(m.max_drawdown_pct);
+  m.exposure_pct = round_places(m.exposure_pct);
+}
+
+} // namespace
+
 std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
   std::vector<double> closes{initial.to_double()};
   for (std::size_t i = 0; i < curve.size(); ++i) {
@@ -27,19 +40,6 @@ std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
     r.push_back(closes[i - 1] > 0 ? closes[i] / closes[i - 1] - 1.0 : 0.0);
   return r;
 }
-
-void round_ratios(metrics& m) {
-  for (std::optional<double>* v :
-       {&m.win_rate, &m.avg_r_multiple, &m.profit_factor, &m.cagr_pct, &m.sharpe_ratio,
-        &m.sortino_ratio, &m.calmar_ratio, &m.avg_holding_bars})
-    if (*v)
-      **v = round_places(**v);
-  m.total_return_pct = round_places(m.total_return_pct);
-  m.max_drawdown_pct = round_places(m.max_drawdown_pct);
-  m.exposure_pct = round_places(m.exposure_pct);
-}
-
-} // namespace
 
 metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_seconds) {
   metrics m;

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace bt {
 
@@ -36,6 +37,11 @@ struct metrics {
   fixed total_commission;
   std::int64_t skipped_signals = 0;
 };
+
+/// The returns from one UTC day's last equity to the next's, the first from
+/// the initial capital (what the Sharpe and Sortino ratios use, and what a
+/// block bootstrap resamples).
+std::vector<double> daily_returns(const equity_curve& curve, fixed initial);
 
 metrics compute_metrics(const engine_output& run, fixed initial_capital, unix_time bar_seconds);
 

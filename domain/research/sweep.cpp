@@ -2,6 +2,7 @@
 
 #include "domain/data/timestamp.hpp"
 #include "domain/engine/execution_settings.hpp"
+#include "domain/research/random_stream.hpp"
 #include "domain/strategies/registry.hpp"
 
 #include <boost/json.hpp>
@@ -61,26 +62,6 @@ boost::json::value number_value(double v, bool integer) {
     return boost::json::value(static_cast<std::int64_t>(v));
   return boost::json::value(v);
 }
-
-// splitmix64 (Steele, Lea & Flood, 2014): small, fast, and fully specified,
-// so a seed gives the same samples with every compiler and library.
-struct sample_stream {
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// Uniform in [0, n) without modulo bias (n > 0).
-  std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t limit =
-        std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-    for (;;)
-      if (const std::uint64_t r = next(); r < limit)
-        return r % n;
-  }
-};
 
 /// One axis of a grid or a random space, from its JSON description.
 field_errors read_axis(const strategy_schema& schema, const std::string& name, bool execution,
@@ -407,7 +388,7 @@ sweep_point configuration_at(const sweep_spec& spec, std::size_t index) {
     return p;
   }
   // Each configuration its own stream: independent of which others run.
-  sample_stream rng{spec.seed ^ (0x632be59bd9b4e019ULL * (index + 1))};
+  random_stream rng = random_stream::of(spec.seed, index);
   for (const auto& a : spec.axes) {
     boost::json::value v;
     if (!a.choices.empty()) {

@@ -1,0 +1,86 @@
+#pragma once
+// Monte Carlo of a finished run, computed from its trades or its daily
+// returns (never by running the engine again): how bad could the same edge
+// have looked in another order, or with other draws of the same trades?
+//
+// shuffle:         the trades in a random order (a permutation). The final
+//                  equity is the same in every simulation; the path, and so
+//                  the drawdowns, differ.
+// bootstrap:       as many trades drawn with replacement.
+// block_bootstrap: as many daily returns, drawn in runs of `block_days`
+//                  consecutive days (wrapping at the end), compounded.
+//
+// Trade methods add the trades' exact P&L to the initial capital, so their
+// equities are exact; returns compound in binary floating point and are
+// reported to 8 decimals. Simulation k draws from random_stream::of(seed, k):
+// the same seed gives byte-identical output.
+
+#include "domain/data/decimal.hpp"
+#include "domain/engine/field_error.hpp"
+
+#include <boost/json/fwd.hpp>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace bt {
+
+class json_writer;
+
+enum class monte_carlo_method : std::uint8_t { shuffle, bootstrap, block_bootstrap };
+
+inline constexpr std::size_t max_monte_carlo_simulations = 100'000;
+/// The fan chart's most steps; fewer when simulations x steps would pass
+/// max_fan_values (its memory: 8 bytes a value).
+inline constexpr std::size_t max_fan_steps = 500;
+inline constexpr std::size_t max_fan_values = 8'000'000;
+
+struct monte_carlo_spec {
+  std::size_t simulations = 1'000;
+  monte_carlo_method method = monte_carlo_method::shuffle;
+  std::uint64_t seed = 0;
+  std::size_t block_days = 5;
+  double ruin_drawdown_pct = 50;
+};
+
+/// {"simulations", "method", "seed" (required), "block_days", "ruin_drawdown_pct"}.
+field_errors parse_monte_carlo_spec(const boost::json::value& given, monte_carlo_spec& out);
+
+/// The percentiles reported, in percent.
+inline constexpr std::array<int, 7> monte_carlo_percentiles{1, 5, 25, 50, 75, 95, 99};
+/// The fan chart's bands, in percent.
+inline constexpr std::array<int, 5> fan_bands{5, 25, 50, 75, 95};
+
+struct monte_carlo_result {
+  std::size_t simulations = 0;
+  std::size_t steps = 0; ///< trades (or days) in each simulation
+  /// At monte_carlo_percentiles: final equity, total return %, max drawdown
+  /// % and the longest drawdown (steps from a peak until equity is back at
+  /// it, or the end).
+  std::array<double, 7> final_equity{}, total_return_pct{}, max_drawdown_pct{},
+      longest_drawdown_steps{};
+  double probability_of_ruin = 0; ///< max drawdown >= ruin_drawdown_pct (or equity <= 0)
+  double probability_of_loss = 0; ///< final equity below the initial capital
+  struct fan_step {
+    std::size_t step = 0;
+    std::array<double, 5> equity{}; ///< at fan_bands
+  };
+  std::vector<fan_step> fan; ///< step 0 (the initial capital) first
+};
+
+/// shuffle or bootstrap over the trades' P&L. Throws fixed_overflow when a
+/// simulated equity leaves the exact range.
+monte_carlo_result simulate_trades(const std::vector<fixed>& pnl, fixed initial_capital,
+                                   const monte_carlo_spec& spec);
+/// block_bootstrap over daily returns.
+monte_carlo_result simulate_daily_returns(const std::vector<double>& returns, fixed initial_capital,
+                                          const monte_carlo_spec& spec);
+
+/// Linear interpolation between order statistics (type 7 of Hyndman & Fan,
+/// 1996; numpy's default) of sorted values.
+double percentile_of_sorted(const std::vector<double>& sorted, double percent);
+
+void write_monte_carlo(json_writer& w, const monte_carlo_spec& spec, const monte_carlo_result& r);
+
+} // namespace bt

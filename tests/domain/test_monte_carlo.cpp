@@ -1,0 +1,155 @@
+#include "domain/research/monte_carlo.hpp"
+
+#include "bars.hpp"
+#include "domain/report/json_writer.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+
+using namespace bt;
+using bt::test::px;
+
+namespace {
+
+monte_carlo_spec spec_of(const std::string& json) {
+  monte_carlo_spec s;
+  const auto e = parse_monte_carlo_spec(boost::json::parse(json), s);
+  BOOST_REQUIRE_MESSAGE(e.empty(), describe(e));
+  return s;
+}
+
+std::string document(const monte_carlo_spec& s, const monte_carlo_result& r) {
+  json_writer w;
+  write_monte_carlo(w, s, r);
+  return w.take();
+}
+
+std::vector<fixed> mixed_trades() {
+  std::vector<fixed> pnl;
+  for (int i = 0; i < 200; ++i)
+    pnl.push_back(px(i % 3 == 0 ? "-123.45" : i % 3 == 1 ? "80.10000001" : "61.5"));
+  return pnl;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(monte_carlo)
+
+BOOST_AUTO_TEST_CASE(percentiles_interpolate_between_order_statistics) {
+  const std::vector<double> v{1, 2, 3, 4};
+  BOOST_TEST(percentile_of_sorted(v, 0) == 1.0);
+  BOOST_TEST(percentile_of_sorted(v, 25) == 1.75); // numpy.percentile([1,2,3,4], 25)
+  BOOST_TEST(percentile_of_sorted(v, 50) == 2.5);
+  BOOST_TEST(percentile_of_sorted(v, 100) == 4.0);
+  BOOST_TEST(percentile_of_sorted({7}, 99) == 7.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_shuffle_keeps_the_final_equity_and_moves_the_drawdowns) {
+  const auto pnl = mixed_trades();
+  fixed total;
+  for (auto p : pnl)
+    total += p;
+  const auto s = spec_of(R"({"simulations": 2000, "method": "shuffle", "seed": 9})");
+  const auto r = simulate_trades(pnl, px("10000"), s);
+  BOOST_TEST(r.steps == 200u);
+  for (double v : r.final_equity) // identical in every simulation: a sum does not care for order
+    BOOST_TEST(v == (px("10000") + total).to_double());
+  BOOST_TEST(r.max_drawdown_pct[0] < r.max_drawdown_pct[6]);
+  BOOST_TEST(r.longest_drawdown_steps[0] <= r.longest_drawdown_steps[6]);
+  BOOST_TEST(r.fan.front().step == 0u);
+  BOOST_TEST(r.fan.front().equity[2] == 10000.0);
+  BOOST_TEST(r.fan.back().step == 200u);
+  BOOST_TEST(r.fan.size() == 201u);                             // every step: fewer than 500
+  BOOST_TEST(r.fan.back().equity[0] == r.fan.back().equity[4]); // the end is fixed too
+}
+
+BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_document_and_another_seed_another) {
+  const auto pnl = mixed_trades();
+  for (const char* method : {"shuffle", "bootstrap"}) {
+    const auto a =
+        spec_of(std::string(R"({"simulations": 300, "seed": 4, "method": ")") + method + "\"}");
+    auto b = a;
+    b.seed = 5;
+    const std::string first = document(a, simulate_trades(pnl, px("10000"), a));
+    BOOST_TEST(first == document(a, simulate_trades(pnl, px("10000"), a)));
+    BOOST_TEST(first != document(b, simulate_trades(pnl, px("10000"), b)));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(identical_trades_leave_nothing_to_chance) {
+  const std::vector<fixed> pnl(50, px("10"));
+  const auto s = spec_of(R"({"simulations": 100, "method": "bootstrap", "seed": 1})");
+  const auto r = simulate_trades(pnl, px("1000"), s);
+  for (std::size_t i = 0; i < 7; ++i) {
+    BOOST_TEST(r.final_equity[i] == 1500.0);
+    BOOST_TEST(r.total_return_pct[i] == 50.0);
+    BOOST_TEST(r.max_drawdown_pct[i] == 0.0);
+    BOOST_TEST(r.longest_drawdown_steps[i] == 0.0);
+  }
+  BOOST_TEST(r.probability_of_ruin == 0.0);
+  BOOST_TEST(r.probability_of_loss == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(ruin_is_the_share_of_paths_that_fall_that_far) {
+  // -600 first is a 60% drawdown (ruin at 50%); +600 first peaks at 1,600
+  // and falls back to 1,000, a 37.5% drawdown. Half the orders of each.
+  const std::vector<fixed> pnl{px("-600"), px("600")};
+  const auto s = spec_of(R"({"simulations": 4000, "seed": 2, "ruin_drawdown_pct": 50})");
+  const auto r = simulate_trades(pnl, px("1000"), s);
+  BOOST_TEST(std::abs(r.probability_of_ruin - 0.5) < 0.05, r.probability_of_ruin);
+  BOOST_TEST(r.max_drawdown_pct[0] == 37.5);
+  BOOST_TEST(r.max_drawdown_pct[6] == 60.0);
+  BOOST_TEST(r.probability_of_loss == 0.0); // both end at 1,000
+}
+
+BOOST_AUTO_TEST_CASE(a_block_bootstrap_compounds_whole_blocks_of_days) {
+  const std::vector<double> flat(30, 0.01);
+  const auto s = spec_of(R"({"simulations": 50, "method": "block_bootstrap", "block_days": 7,
+                             "seed": 3})");
+  const auto r = simulate_daily_returns(flat, px("1000"), s);
+  double expected = 1000;
+  for (int i = 0; i < 30; ++i)
+    expected *= 1.01;
+  BOOST_TEST(r.steps == 30u);
+  BOOST_TEST(r.final_equity[3] == round_places(expected, 8));
+  BOOST_TEST(r.max_drawdown_pct[6] == 0.0);
+  // Wrapping blocks of a rising then falling series still use every day once
+  // per pass: a 7-day block from day 28 takes days 28, 29, 0, ..., 4.
+  std::vector<double> wave;
+  for (int i = 0; i < 30; ++i)
+    wave.push_back(i < 15 ? 0.02 : -0.02);
+  const auto w = simulate_daily_returns(wave, px("1000"), s);
+  BOOST_TEST(w.max_drawdown_pct[0] < w.max_drawdown_pct[6]);
+}
+
+BOOST_AUTO_TEST_CASE(specifications_are_checked) {
+  auto first_field = [](const std::string& json) {
+    monte_carlo_spec s;
+    const auto e = parse_monte_carlo_spec(boost::json::parse(json), s);
+    return e.empty() ? std::string() : e[0].field;
+  };
+  BOOST_TEST(first_field(R"({"simulations": 10})") == "seed");
+  BOOST_TEST(first_field(R"({"simulations": 0, "seed": 1})") == "simulations");
+  BOOST_TEST(first_field(R"({"simulations": 100001, "seed": 1})") == "simulations");
+  BOOST_TEST(first_field(R"({"seed": 1, "method": "dice"})") == "method");
+  BOOST_TEST(first_field(R"({"seed": 1, "block_days": 3})") == "block_days"); // shuffle
+  BOOST_TEST(first_field(R"({"seed": 1, "ruin_drawdown_pct": 0})") == "ruin_drawdown_pct");
+  BOOST_TEST(first_field(R"({"seed": 1, "sims": 5})") == "sims");
+  BOOST_TEST(first_field(R"({"seed": 1})").empty()); // 1,000 shuffles by default
+}
+
+BOOST_AUTO_TEST_CASE(the_fan_chart_is_bounded) {
+  const std::vector<fixed> pnl(5000, px("1"));
+  auto s = spec_of(R"({"simulations": 10, "seed": 1})");
+  auto r = simulate_trades(pnl, px("1000"), s);
+  BOOST_TEST(r.fan.size() == max_fan_steps + 1);
+  BOOST_TEST(r.fan.back().step == 5000u);
+  s.simulations = 100'000; // 8,000,000 values at most: 80 steps
+  r = simulate_trades(std::vector<fixed>(1000, px("1")), px("1000"), s);
+  BOOST_TEST(r.fan.size() == 81u);
+  BOOST_TEST(r.fan.back().step == 1000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
