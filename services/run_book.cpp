@@ -75,6 +75,7 @@ void run_book::forget(const std::string& run_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   runs_.erase(run_id);
   finished_.erase(run_id);
+  deleted_.put(run_id, true);
 }
 
 std::optional<std::string> run_book::finished_document(std::int64_t user_id,
@@ -92,7 +93,8 @@ std::string run_book::remember_finished(const db::run_row& run) {
   view.progress = run.status == run_status::completed ? 100.0 : run.progress;
   std::string doc = run_document(run, view, false);
   std::lock_guard<std::mutex> lock(mutex_);
-  finished_.put(run.id, {run.user_id, doc, run.id.size()});
+  if (!deleted_.find(run.id))
+    finished_.put(run.id, {run.user_id, doc, run.id.size()});
   return doc;
 }
 

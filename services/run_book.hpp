@@ -62,7 +62,8 @@ public:
   /// The status document of the caller's finished run, when the book holds it.
   std::optional<std::string> finished_document(std::int64_t user_id, const std::string& run_id);
   /// The status document of a finished run read from the database, which the
-  /// book keeps from now on.
+  /// book keeps from now on, unless the run has been deleted meanwhile (a
+  /// read that raced the deletion must not bring its document back).
   std::string remember_finished(const db::run_row& run);
 
   /// What a queue forecast of `run_id` needs, when the book holds every
@@ -96,6 +97,8 @@ private:
   std::unordered_map<std::string, entry> runs_;
   std::deque<double> durations_; ///< newest first
   bounded_lru<std::string, finished_run> finished_;
+  /// Runs deleted lately (run ids are never reused), for remember_finished.
+  bounded_lru<std::string, bool> deleted_{10'000};
   bool complete_ = false;
 };
 

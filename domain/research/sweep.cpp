@@ -169,12 +169,14 @@ field_errors read_axis(const strategy_schema& schema, const std::string& name, b
     return {{field + ".step", "must be greater than 0"}};
   if (from > to)
     return {{field, "from must not be greater than to"}};
-  const auto count = static_cast<std::uint64_t>((to.units - from.units) / step.units) + 1;
-  if (count > max_values)
-    return {
-        {field, "has " + std::to_string(count) + " values; at most " + std::to_string(max_values)}};
-  for (std::uint64_t k = 0; k < count; ++k) {
-    const fixed x = fixed::from_units(from.units + static_cast<std::int64_t>(k) * step.units);
+  // In 128 bits: from and to may lie at opposite ends of the fixed range.
+  const __int128 count = (static_cast<__int128>(to.units) - from.units) / step.units + 1;
+  if (count > static_cast<__int128>(max_values))
+    return {{field, "has " + std::to_string(static_cast<unsigned long long>(count))
+                        + " values; at most " + std::to_string(max_values)}};
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(count); ++k) {
+    const fixed x = fixed::from_units(
+        static_cast<std::int64_t>(from.units + static_cast<__int128>(k) * step.units));
     boost::json::value value = number_value(x.to_double(), integer);
     if (auto e = check(value); !e.empty())
       return e;

@@ -119,6 +119,14 @@ BOOST_AUTO_TEST_CASE(out_of_range_values_and_oversized_spaces_are_refused_naming
       "space": {"params": {"fast_period": [5, 6, 7]}}})",
                         2)
                   .empty()); // a configured limit
+  // from and to at opposite ends of the fixed-point range: sized in 128 bits
+  // (a 64-bit difference would wrap) and refused for its size.
+  const auto wide = parse_bad(R"({"symbol": "GC", "strategy": "dual_sma", "space": {"execution":
+      {"initial_capital": {"from": -90000000000, "to": 90000000000, "step": 0.00000001}}}})");
+  BOOST_REQUIRE(!wide.empty());
+  BOOST_TEST(wide[0].field == "space.execution.initial_capital");
+  BOOST_TEST(wide[0].message.find("18000000000000000001 values") != std::string::npos,
+             wide[0].message);
 }
 
 BOOST_AUTO_TEST_CASE(objective_order_and_constraints_rank_metrics) {
