@@ -32,25 +32,6 @@ struct configuration_result {
   bool meets_constraints = false;
 };
 
-void write_swept(json_writer& w, const boost::json::object& values) {
-  w.begin_object();
-  for (const auto& kv : values) {
-    w.key(kv.key());
-    const auto& v = kv.value();
-    if (v.is_int64())
-      w.number(v.as_int64());
-    else if (v.is_uint64())
-      w.number(v.as_uint64());
-    else if (v.is_double())
-      w.number(v.as_double());
-    else if (v.is_string())
-      w.string(v.as_string());
-    else
-      w.raw(boost::json::serialize(v));
-  }
-  w.end_object();
-}
-
 configuration_result run_one(const sweep_spec& spec, std::size_t index, const bar_series& bars) {
   configuration_result r;
   const sweep_point point = configuration_at(spec, index);
@@ -178,9 +159,9 @@ int sweep_command(int argc, char** argv) {
     w.begin_object();
     w.key("index").number(static_cast<std::uint64_t>(i));
     w.key("params");
-    write_swept(w, point.params);
+    write_json_value(w, point.params);
     w.key("execution");
-    write_swept(w, point.execution);
+    write_json_value(w, point.execution);
     w.key("status").string(r.status == outcome::completed ? "completed"
                            : r.status == outcome::skipped ? "skipped"
                                                           : "failed");

@@ -10,43 +10,6 @@ const char* priority_name(int p) {
   return p == 0 ? "high" : p == 2 ? "low" : "normal";
 }
 
-void write_json_value(json_writer& w, const boost::json::value& v) {
-  switch (v.kind()) {
-  case boost::json::kind::null:
-    w.null();
-    break;
-  case boost::json::kind::bool_:
-    w.boolean(v.get_bool());
-    break;
-  case boost::json::kind::int64:
-    w.number(v.get_int64());
-    break;
-  case boost::json::kind::uint64:
-    w.number(v.get_uint64());
-    break;
-  case boost::json::kind::double_:
-    w.number(v.get_double());
-    break;
-  case boost::json::kind::string:
-    w.string(v.get_string());
-    break;
-  case boost::json::kind::array:
-    w.begin_array();
-    for (const auto& e : v.get_array())
-      write_json_value(w, e);
-    w.end_array();
-    break;
-  case boost::json::kind::object:
-    w.begin_object();
-    for (const auto& kv : v.get_object()) {
-      w.key(kv.key());
-      write_json_value(w, kv.value());
-    }
-    w.end_object();
-    break;
-  }
-}
-
 void write_strategy(json_writer& w, const db::run_row& run) {
   w.begin_object()
       .key("name")

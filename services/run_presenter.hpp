@@ -6,8 +6,6 @@
 #include "persistence/run_repository.hpp"
 #include "services/cluster_view.hpp"
 
-#include <boost/json/fwd.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,10 +32,6 @@ std::string run_document(const db::run_row& run, const run_view& view, bool repl
 
 /// "high", "normal" or "low".
 const char* priority_name(int priority);
-
-/// Writes a parsed JSON value with our writer (Boost.JSON would print 1.5
-/// as 1.5E0).
-void write_json_value(json_writer& w, const boost::json::value& v);
 
 /// GET /v1/admin/cluster.
 std::string cluster_document(const std::vector<node_state>& nodes);

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+namespace boost::json {
+class value;
+}
+
 namespace bt {
 
 class json_writer {
@@ -82,5 +86,9 @@ bool is_valid_utf8(std::string_view s);
 void append_json_string(std::string& out, std::string_view s);
 /// Shortest text that reads back as `v` (std::to_chars).
 void append_double(std::string& out, double v);
+
+/// Writes a parsed JSON value with our writer (Boost.JSON would print 1.5
+/// as 1.5E0): request values echoed back, such as a sweep's swept values.
+void write_json_value(json_writer& w, const boost::json::value& v);
 
 } // namespace bt
