@@ -71,16 +71,6 @@ field_errors parse_monte_carlo_spec(const boost::json::value& given, monte_carlo
   return {};
 }
 
-double percentile_of_sorted(const std::vector<double>& sorted, double percent) {
-  if (sorted.empty())
-    return 0;
-  const double h = (static_cast<double>(sorted.size()) - 1) * percent / 100.0;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= sorted.size())
-    return sorted.back();
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
-}
-
 namespace {
 
 /// One simulation's path statistics, gathered step by step. The deepest
@@ -111,50 +101,27 @@ struct path_stats {
 };
 
 /// Selects the order statistics `at[first..last)` (ascending ranks) of
-/// v[a, b), and beside each the next one up: the middle rank first, then each
-/// side within its own part, so every selection works on a shrinking range.
-void select_ranks(double* v, std::size_t a, std::size_t b, const std::size_t* at, std::size_t first,
-                  std::size_t last, double* value, double* next) {
+/// v[a, b) of the n values, and beside each the next one up: the middle rank
+/// first, then each side within its own part, so every selection works on a
+/// shrinking range. A part's end b is n or a rank already selected.
+void select_ranks(double* v, std::size_t n, std::size_t a, std::size_t b, const std::size_t* at,
+                  std::size_t first, std::size_t last, double* value, double* next) {
   if (first >= last)
     return;
   const std::size_t mid = first + (last - first) / 2, m = at[mid];
   std::nth_element(v + a, v + m, v + b);
   value[mid] = v[m];
-  // Everything right of m (up to b, and so beyond) is at least v[m]: the
-  // next order statistic is the least of [m + 1, b).
-  next[mid] = m + 1 < b ? *std::min_element(v + m + 1, v + b) : v[m];
-  select_ranks(v, a, m, at, first, mid, value, next);
-  select_ranks(v, m + 1, b, at, mid + 1, last, value, next);
+  // What lies in [m + 1, b) is at least v[m] and at most v[b]: the next order
+  // statistic is the least of it, or, when that is empty, v[b] itself.
+  next[mid] = m + 1 < b ? *std::min_element(v + m + 1, v + b) : b < n ? v[b] : v[m];
+  select_ranks(v, n, a, m, at, first, mid, value, next);
+  select_ranks(v, n, m + 1, b, at, mid + 1, last, value, next);
 }
 
-/// The values at `percents` (ascending) of the n values at `v`, reordering
-/// them (type 7 interpolation, as percentile_of_sorted).
 template <std::size_t N>
 std::array<double, N> percentiles_of(double* v, std::size_t n, const std::array<int, N>& percents) {
   std::array<double, N> out{};
-  if (n == 0)
-    return out;
-  std::array<std::size_t, N> lo{};
-  std::array<double, N> h{}, value{}, next{};
-  for (std::size_t i = 0; i < N; ++i) {
-    h[i] = (static_cast<double>(n) - 1) * percents[i] / 100.0;
-    lo[i] = static_cast<std::size_t>(std::floor(h[i]));
-  }
-  // Equal ranks (few values) are selected once each; the rest follow.
-  std::array<std::size_t, N> ranks{};
-  std::size_t distinct = 0;
-  for (std::size_t i = 0; i < N; ++i)
-    if (distinct == 0 || ranks[distinct - 1] != lo[i])
-      ranks[distinct++] = lo[i];
-  std::array<double, N> rank_value{}, rank_next{};
-  select_ranks(v, 0, n, ranks.data(), 0, distinct, rank_value.data(), rank_next.data());
-  for (std::size_t i = 0, r = 0; i < N; ++i) {
-    while (ranks[r] != lo[i])
-      ++r;
-    value[i] = rank_value[r];
-    next[i] = lo[i] + 1 < n ? rank_next[r] : rank_value[r];
-    out[i] = value[i] + (h[i] - static_cast<double>(lo[i])) * (next[i] - value[i]);
-  }
+  bt::percentiles_of(v, n, percents.data(), N, out.data());
   return out;
 }
 
@@ -260,6 +227,29 @@ monte_carlo_result reduce(std::size_t steps, double initial, const monte_carlo_s
 }
 
 } // namespace
+
+void percentiles_of(double* v, std::size_t n, const int* percents, std::size_t count, double* out) {
+  std::fill(out, out + count, 0.0);
+  if (n == 0 || count == 0)
+    return;
+  std::vector<std::size_t> lo(count), ranks;
+  std::vector<double> h(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    h[i] = (static_cast<double>(n) - 1) * percents[i] / 100.0;
+    lo[i] = static_cast<std::size_t>(std::floor(h[i]));
+    if (ranks.empty() || ranks.back() != lo[i]) // equal ranks (few values) selected once
+      ranks.push_back(lo[i]);
+  }
+  std::vector<double> rank_value(ranks.size()), rank_next(ranks.size());
+  select_ranks(v, n, 0, n, ranks.data(), 0, ranks.size(), rank_value.data(), rank_next.data());
+  for (std::size_t i = 0, r = 0; i < count; ++i) {
+    while (ranks[r] != lo[i])
+      ++r;
+    const double value = rank_value[r];
+    const double next = lo[i] + 1 < n ? rank_next[r] : value;
+    out[i] = value + (h[i] - static_cast<double>(lo[i])) * (next - value);
+  }
+}
 
 monte_carlo_result simulate_trades(const std::vector<fixed>& pnl, fixed initial_capital,
                                    const monte_carlo_spec& spec) {

@@ -79,9 +79,12 @@ monte_carlo_result simulate_trades(const std::vector<fixed>& pnl, fixed initial_
 monte_carlo_result simulate_daily_returns(const std::vector<double>& returns, fixed initial_capital,
                                           const monte_carlo_spec& spec);
 
-/// Linear interpolation between order statistics (type 7 of Hyndman & Fan,
-/// 1996; numpy's default) of sorted values.
-double percentile_of_sorted(const std::vector<double>& sorted, double percent);
+/// The values at `percents` (ascending, 0 to 100) of the `n` values at `v`,
+/// which it reorders, into `out`: linear interpolation between order
+/// statistics (type 7 of Hyndman & Fan, 1996; numpy's default), by
+/// successive selections on shrinking ranges rather than a sort (the fan
+/// chart asks for five percentiles of every sampled step).
+void percentiles_of(double* v, std::size_t n, const int* percents, std::size_t count, double* out);
 
 void write_monte_carlo(json_writer& w, const monte_carlo_spec& spec, const monte_carlo_result& r);
 

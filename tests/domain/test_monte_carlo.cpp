@@ -2,10 +2,12 @@
 
 #include "bars.hpp"
 #include "domain/report/json_writer.hpp"
+#include "domain/research/random_stream.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace bt;
@@ -38,12 +40,38 @@ std::vector<fixed> mixed_trades() {
 BOOST_AUTO_TEST_SUITE(monte_carlo)
 
 BOOST_AUTO_TEST_CASE(percentiles_interpolate_between_order_statistics) {
-  const std::vector<double> v{1, 2, 3, 4};
-  BOOST_TEST(percentile_of_sorted(v, 0) == 1.0);
-  BOOST_TEST(percentile_of_sorted(v, 25) == 1.75); // numpy.percentile([1,2,3,4], 25)
-  BOOST_TEST(percentile_of_sorted(v, 50) == 2.5);
-  BOOST_TEST(percentile_of_sorted(v, 100) == 4.0);
-  BOOST_TEST(percentile_of_sorted({7}, 99) == 7.0);
+  std::vector<double> v{4, 1, 3, 2}; // any order: the selection reorders it
+  const int percents[] = {0, 25, 50, 100};
+  double out[4];
+  percentiles_of(v.data(), v.size(), percents, 4, out);
+  BOOST_TEST(out[0] == 1.0);
+  BOOST_TEST(out[1] == 1.75); // numpy.percentile([1,2,3,4], 25)
+  BOOST_TEST(out[2] == 2.5);
+  BOOST_TEST(out[3] == 4.0);
+  // Against a full sort, on every size from 1 to 60 and with ties: adjacent
+  // ranks (small n) must still find each one's next order statistic.
+  random_stream rng = random_stream::of(5, 0);
+  const int all[] = {1, 5, 25, 50, 75, 95, 99};
+  for (std::size_t n = 1; n <= 60; ++n) {
+    std::vector<double> values(n);
+    for (auto& x : values)
+      x = static_cast<double>(rng.below(20)); // ties on purpose
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    double got[7];
+    percentiles_of(values.data(), n, all, 7, got);
+    for (std::size_t i = 0; i < 7; ++i) {
+      const double h = (static_cast<double>(n) - 1) * all[i] / 100.0;
+      const auto lo = static_cast<std::size_t>(std::floor(h));
+      const double next = lo + 1 < n ? sorted[lo + 1] : sorted[lo];
+      BOOST_TEST(got[i] == sorted[lo] + (h - static_cast<double>(lo)) * (next - sorted[lo]),
+                 "n " << n << " p" << all[i]);
+    }
+  }
+  std::vector<double> one{7};
+  const int p99[] = {99};
+  percentiles_of(one.data(), 1, p99, 1, out);
+  BOOST_TEST(out[0] == 7.0);
 }
 
 BOOST_AUTO_TEST_CASE(a_shuffle_keeps_the_final_equity_and_moves_the_drawdowns) {
