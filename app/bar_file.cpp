@@ -20,8 +20,7 @@ std::optional<run_config> run_config_option(const char* command, const command_l
   request.to = parse_time_option(args, "to");
   run_config config;
   if (field_errors errors = resolve_config(request, config); !errors.empty()) {
-    for (const auto& e : errors)
-      std::cerr << "backtestd " << command << ": " << e.field << ": " << e.message << '\n';
+    report_field_errors(command, "", errors);
     return std::nullopt;
   }
   return config;

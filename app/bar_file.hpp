@@ -1,7 +1,8 @@
 #pragma once
-// A command's bars from a CSV file: read, validated with the upload's rules,
-// resampled to the run's timeframe and limited to its range. Shared by the
-// commands that run the engine on a file (run, sweep).
+// What the commands that run the engine on a file (run, sweep, monte-carlo)
+// share: the run options as a configuration, and the bars from a CSV file,
+// read, validated with the upload's rules, resampled to the run's timeframe
+// and limited to its range.
 
 #include "app/command_line.hpp"
 #include "domain/data/bar_import.hpp"

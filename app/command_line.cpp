@@ -269,4 +269,20 @@ double ms_since(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+boost::json::value read_json_file(const std::string& path) {
+  const file_text text(path);
+  boost::json::error_code ec;
+  boost::json::value v = boost::json::parse(text.text(), ec);
+  if (ec)
+    throw usage_error(path + " is not valid JSON: " + ec.message());
+  return v;
+}
+
+void report_field_errors(const char* command, const std::string& where,
+                         const field_errors& errors) {
+  for (const auto& e : errors)
+    std::cerr << "backtestd " << command << ": " << (where.empty() ? "" : where + ": ")
+              << (e.field.empty() ? "" : e.field + ": ") << e.message << '\n';
+}
+
 } // namespace bt::app

@@ -2,6 +2,7 @@
 // Minimal `--name value` / `--name=value` option parsing for the subcommands.
 
 #include "domain/data/timestamp.hpp"
+#include "domain/engine/field_error.hpp"
 
 #include <boost/json/fwd.hpp>
 
@@ -69,6 +70,11 @@ boost::json::value parse_json_option(const command_line& args, const std::string
 /// --NAME as a range bound (`--to` as an end: a date alone means its whole
 /// day); usage_error otherwise.
 std::optional<unix_time> parse_time_option(const command_line& args, const std::string& name);
+/// A file's JSON (a specification); usage_error naming the path otherwise.
+boost::json::value read_json_file(const std::string& path);
+/// "backtestd COMMAND: [WHERE: ][FIELD: ]message" on standard error, one line
+/// an error (WHERE names the file the fields are in, or is empty).
+void report_field_errors(const char* command, const std::string& where, const field_errors& errors);
 /// Writes `content` to `path` atomically (temporary file, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& content);
 /// Milliseconds since `start` (a command's timing figures).

@@ -12,7 +12,6 @@
 #include <boost/json.hpp>
 
 #include <chrono>
-#include <iostream>
 
 namespace bt::app {
 
@@ -29,18 +28,10 @@ int monte_carlo_command(int argc, char** argv) {
     return exit_usage;
   const run_config& config = *resolved;
   monte_carlo_spec spec;
-  {
-    const file_text text(spec_path);
-    boost::json::error_code ec;
-    const boost::json::value json = boost::json::parse(text.text(), ec);
-    if (ec)
-      throw usage_error(spec_path + " is not valid JSON: " + ec.message());
-    if (field_errors errors = parse_monte_carlo_spec(json, spec); !errors.empty()) {
-      for (const auto& e : errors)
-        std::cerr << "backtestd monte-carlo: " << spec_path << ": " << e.field << ": " << e.message
-                  << '\n';
-      return exit_usage;
-    }
+  if (field_errors errors = parse_monte_carlo_spec(read_json_file(spec_path), spec);
+      !errors.empty()) {
+    report_field_errors("monte-carlo", spec_path, errors);
+    return exit_usage;
   }
   auto file = load_bar_file("monte-carlo", path, config.symbol,
                             file_timeframe_option(args, config.timeframe), config.timeframe,

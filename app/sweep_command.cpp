@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <iostream>
 #include <thread>
 
 namespace bt::app {
@@ -24,6 +23,7 @@ enum class outcome : std::uint8_t { completed, skipped, failed };
 
 /// One configuration's result, written into the document in index order.
 struct configuration_result {
+  sweep_point point; ///< its swept values
   outcome status = outcome::skipped;
   std::string config_hash;
   bt::metrics metrics;
@@ -34,10 +34,10 @@ struct configuration_result {
 
 configuration_result run_one(const sweep_spec& spec, std::size_t index, const bar_series& bars) {
   configuration_result r;
-  const sweep_point point = configuration_at(spec, index);
+  r.point = configuration_at(spec, index);
   sweep_request_storage storage;
   run_config config;
-  if (field_errors errors = resolve_config(configuration_request(spec, point, storage), config);
+  if (field_errors errors = resolve_config(configuration_request(spec, r.point, storage), config);
       !errors.empty()) {
     // Every value was checked against its range when the sweep was read:
     // what is left is a rule across parameters, which skips the combination.
@@ -83,20 +83,10 @@ int sweep_command(int argc, char** argv) {
       throw usage_error("--threads must be at least 1");
   }
 
-  boost::json::value spec_json;
-  {
-    const file_text text(spec_path);
-    boost::json::error_code ec;
-    spec_json = boost::json::parse(text.text(), ec);
-    if (ec)
-      throw usage_error(spec_path + " is not valid JSON: " + ec.message());
-  }
   sweep_spec spec;
-  if (field_errors errors = parse_sweep_spec(spec_json, spec, max_configurations);
+  if (field_errors errors = parse_sweep_spec(read_json_file(spec_path), spec, max_configurations);
       !errors.empty()) {
-    for (const auto& e : errors)
-      std::cerr << "backtestd sweep: " << spec_path << ": "
-                << (e.field.empty() ? "" : e.field + ": ") << e.message << '\n';
+    report_field_errors("sweep", spec_path, errors);
     return exit_usage;
   }
   const timeframe run_timeframe = *parse_timeframe(spec.timeframe); // checked with the spec
@@ -155,13 +145,12 @@ int sweep_command(int argc, char** argv) {
   w.reserve(4096 + total * 1400);
   auto write_result = [&](std::size_t i) {
     const auto& r = results[i];
-    const sweep_point point = configuration_at(spec, i);
     w.begin_object();
     w.key("index").number(static_cast<std::uint64_t>(i));
     w.key("params");
-    write_json_value(w, point.params);
+    write_json_value(w, r.point.params);
     w.key("execution");
-    write_json_value(w, point.execution);
+    write_json_value(w, r.point.execution);
     w.key("status").string(r.status == outcome::completed ? "completed"
                            : r.status == outcome::skipped ? "skipped"
                                                           : "failed");
