@@ -193,75 +193,87 @@ std::optional<double> as_number(const std::optional<T>& v) {
     return static_cast<double>(*v);
 }
 
-std::optional<double> lookup(const metrics& m, std::string_view n, bool& known) {
-  known = true;
-  if (n == "total_trades")
-    return static_cast<double>(m.total_trades);
-  if (n == "winning_trades")
-    return static_cast<double>(m.winning_trades);
-  if (n == "losing_trades")
-    return static_cast<double>(m.losing_trades);
-  if (n == "win_rate")
-    return m.win_rate;
-  if (n == "avg_r_multiple")
-    return m.avg_r_multiple;
-  if (n == "expectancy")
-    return as_number(m.expectancy);
-  if (n == "profit_factor")
-    return m.profit_factor;
-  if (n == "gross_profit")
-    return m.gross_profit.to_double();
-  if (n == "gross_loss")
-    return m.gross_loss.to_double();
-  if (n == "net_profit")
-    return m.net_profit.to_double();
-  if (n == "final_equity")
-    return m.final_equity.to_double();
-  if (n == "total_return_pct")
-    return m.total_return_pct;
-  if (n == "cagr_pct")
-    return m.cagr_pct;
-  if (n == "sharpe_ratio")
-    return m.sharpe_ratio;
-  if (n == "sortino_ratio")
-    return m.sortino_ratio;
-  if (n == "max_drawdown_pct")
-    return m.max_drawdown_pct;
-  if (n == "calmar_ratio")
-    return m.calmar_ratio;
-  if (n == "avg_win")
-    return as_number(m.avg_win);
-  if (n == "avg_loss")
-    return as_number(m.avg_loss);
-  if (n == "largest_win")
-    return as_number(m.largest_win);
-  if (n == "largest_loss")
-    return as_number(m.largest_loss);
-  if (n == "max_consecutive_losses")
-    return static_cast<double>(m.max_consecutive_losses);
-  if (n == "avg_holding_bars")
-    return m.avg_holding_bars;
-  if (n == "exposure_pct")
-    return m.exposure_pct;
-  if (n == "total_commission")
-    return m.total_commission.to_double();
-  if (n == "skipped_signals")
-    return static_cast<double>(m.skipped_signals);
-  known = false;
-  return std::nullopt;
+/// Every numeric metric of the document by its key, in document order.
+struct named_metric {
+  std::string_view name;
+  std::optional<double> (*value)(const metrics&);
+};
+
+const std::vector<named_metric>& numeric_metrics() {
+  static const std::vector<named_metric> all{
+      {"total_trades",
+       [](const metrics& m) -> std::optional<double> {
+         return static_cast<double>(m.total_trades);
+       }},
+      {"winning_trades",
+       [](const metrics& m) -> std::optional<double> {
+         return static_cast<double>(m.winning_trades);
+       }},
+      {"losing_trades",
+       [](const metrics& m) -> std::optional<double> {
+         return static_cast<double>(m.losing_trades);
+       }},
+      {"win_rate", [](const metrics& m) -> std::optional<double> { return m.win_rate; }},
+      {"avg_r_multiple",
+       [](const metrics& m) -> std::optional<double> { return m.avg_r_multiple; }},
+      {"expectancy",
+       [](const metrics& m) -> std::optional<double> { return as_number(m.expectancy); }},
+      {"profit_factor", [](const metrics& m) -> std::optional<double> { return m.profit_factor; }},
+      {"gross_profit",
+       [](const metrics& m) -> std::optional<double> { return m.gross_profit.to_double(); }},
+      {"gross_loss",
+       [](const metrics& m) -> std::optional<double> { return m.gross_loss.to_double(); }},
+      {"net_profit",
+       [](const metrics& m) -> std::optional<double> { return m.net_profit.to_double(); }},
+      {"final_equity",
+       [](const metrics& m) -> std::optional<double> { return m.final_equity.to_double(); }},
+      {"total_return_pct",
+       [](const metrics& m) -> std::optional<double> { return m.total_return_pct; }},
+      {"cagr_pct", [](const metrics& m) -> std::optional<double> { return m.cagr_pct; }},
+      {"sharpe_ratio", [](const metrics& m) -> std::optional<double> { return m.sharpe_ratio; }},
+      {"sortino_ratio", [](const metrics& m) -> std::optional<double> { return m.sortino_ratio; }},
+      {"max_drawdown_pct",
+       [](const metrics& m) -> std::optional<double> { return m.max_drawdown_pct; }},
+      {"calmar_ratio", [](const metrics& m) -> std::optional<double> { return m.calmar_ratio; }},
+      {"avg_win", [](const metrics& m) -> std::optional<double> { return as_number(m.avg_win); }},
+      {"avg_loss", [](const metrics& m) -> std::optional<double> { return as_number(m.avg_loss); }},
+      {"largest_win",
+       [](const metrics& m) -> std::optional<double> { return as_number(m.largest_win); }},
+      {"largest_loss",
+       [](const metrics& m) -> std::optional<double> { return as_number(m.largest_loss); }},
+      {"max_consecutive_losses",
+       [](const metrics& m) -> std::optional<double> {
+         return static_cast<double>(m.max_consecutive_losses);
+       }},
+      {"avg_holding_bars",
+       [](const metrics& m) -> std::optional<double> { return m.avg_holding_bars; }},
+      {"exposure_pct", [](const metrics& m) -> std::optional<double> { return m.exposure_pct; }},
+      {"total_commission",
+       [](const metrics& m) -> std::optional<double> { return m.total_commission.to_double(); }},
+      {"skipped_signals",
+       [](const metrics& m) -> std::optional<double> {
+         return static_cast<double>(m.skipped_signals);
+       }},
+  };
+  return all;
+}
+
+const named_metric* find_metric(std::string_view name) {
+  for (const auto& m : numeric_metrics())
+    if (m.name == name)
+      return &m;
+  return nullptr;
 }
 
 } // namespace
 
 std::optional<double> metric_value(const metrics& m, std::string_view name) {
-  bool known = false;
-  return lookup(m, name, known);
+  const named_metric* found = find_metric(name);
+  return found ? found->value(m) : std::nullopt;
 }
 
 bool is_metric(std::string_view name) {
-  bool known = false;
-  lookup(metrics{}, name, known);
-  return known;
+  return find_metric(name) != nullptr;
 }
 
 } // namespace bt
