@@ -129,10 +129,9 @@ namespace {
 
 /// The facts of a run beyond its row that a running attempt holds.
 run_view live_view(const db::run_row& run, const live_run* live) {
-  run_view v;
-  v.progress = run.status == run_status::completed ? 100.0
-               : live                              ? live->percent.load()
-                                                   : run.progress;
+  run_view v = stored_view(run);
+  if (live && run.status != run_status::completed)
+    v.progress = live->percent.load();
   if (live && run.status == run_status::running) {
     v.eta_seconds = round_places(live->eta_seconds.load(), 3);
     v.current_bar_time = live->bar_time.load();

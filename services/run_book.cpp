@@ -88,10 +88,8 @@ std::optional<std::string> run_book::finished_document(std::int64_t user_id,
 }
 
 std::string run_book::remember_finished(const db::run_row& run) {
-  // As the database path sees a finished run: nothing live, complete at 100%.
-  run_view view;
-  view.progress = run.status == run_status::completed ? 100.0 : run.progress;
-  std::string doc = run_document(run, view, false);
+  // As the database path sees a finished run: nothing live.
+  std::string doc = run_document(run, stored_view(run), false);
   std::lock_guard<std::mutex> lock(mutex_);
   if (!deleted_.find(run.id))
     finished_.put(run.id, {run.user_id, doc, run.id.size()});

@@ -6,6 +6,12 @@
 
 namespace bt {
 
+run_view stored_view(const db::run_row& run) {
+  run_view v;
+  v.progress = run.status == run_status::completed ? 100.0 : run.progress;
+  return v;
+}
+
 const char* priority_name(int p) {
   return p == 0 ? "high" : p == 2 ? "low" : "normal";
 }

@@ -27,6 +27,10 @@ struct run_view {
 /// A run's strategy as {name, version} (status, history and compare).
 void write_strategy(json_writer& w, const db::run_row& run);
 
+/// What a run's row alone tells beyond itself (no live attempt, no queue):
+/// a completed run is at 100 %, any other at its stored progress.
+run_view stored_view(const db::run_row& run);
+
 /// GET /v1/backtest/{id}.
 std::string run_document(const db::run_row& run, const run_view& view, bool replay);
 
