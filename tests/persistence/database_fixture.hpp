@@ -58,4 +58,24 @@ struct database {
   }
 };
 
+/// `count` runs of `user` in `status`, their ids numbered from `first`.
+inline void add_runs(database& d, std::int64_t user, const char* status, int priority, int first,
+                     int count) {
+  pqxx::work t(*d.c);
+  t.exec_params("INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
+                "source_timeframe, start_time, end_time, strategy, strategy_version, config_json, "
+                "params_json, execution_json, config_hash, dataset_checksum, dedupe_key) "
+                "SELECT ('00000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, $1, $2, "
+                "$3, 'GC', '1h', '1h', now(), now(), 'supply_demand_zones', '1', '{}', '{}', "
+                "'{}', 'h', 'c', 'k' || n FROM generate_series($4::int, $4::int + $5::int - 1) n",
+                user, status, priority, first, count);
+  t.commit();
+}
+
+/// The id add_runs gives run number `n`.
+inline std::string run_id(int n) {
+  std::string digits = std::to_string(n);
+  return "00000000-0000-0000-0000-" + std::string(12 - digits.size(), '0') + digits;
+}
+
 } // namespace bt::test

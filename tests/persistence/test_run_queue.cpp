@@ -11,7 +11,9 @@
 #include <string>
 
 using namespace bt;
+using bt::test::add_runs;
 using bt::test::database;
+using bt::test::run_id;
 
 namespace {
 
@@ -23,25 +25,6 @@ std::int64_t add_user(database& d, const std::string& name) {
                       .as<std::int64_t>();
   t.commit();
   return id;
-}
-
-/// `count` runs of `user` in `status`, their ids numbered from `first`.
-void add_runs(database& d, std::int64_t user, const char* status, int priority, int first,
-              int count) {
-  pqxx::work t(*d.c);
-  t.exec_params("INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
-                "source_timeframe, start_time, end_time, strategy, strategy_version, config_json, "
-                "params_json, execution_json, config_hash, dataset_checksum, dedupe_key) "
-                "SELECT ('00000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, $1, $2, "
-                "$3, 'GC', '1h', '1h', now(), now(), 'supply_demand_zones', '1', '{}', '{}', "
-                "'{}', 'h', 'c', 'k' || n FROM generate_series($4::int, $4::int + $5::int - 1) n",
-                user, status, priority, first, count);
-  t.commit();
-}
-
-std::string run_id(int n) {
-  std::string digits = std::to_string(n);
-  return "00000000-0000-0000-0000-" + std::string(12 - digits.size(), '0') + digits;
 }
 
 } // namespace

@@ -13,22 +13,12 @@
 #include <string>
 
 using namespace bt;
+using bt::test::add_runs;
 using bt::test::database;
 
 namespace {
 
-const std::string run_id = "00000000-0000-0000-0000-000000000001";
-
-void add_run(database& d, const char* status) {
-  pqxx::work t(*d.c);
-  t.exec_params("INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
-                "source_timeframe, start_time, end_time, strategy, strategy_version, config_json, "
-                "params_json, execution_json, config_hash, dataset_checksum, dedupe_key) "
-                "VALUES ($1::uuid, $2, $3, 1, 'GC', '1h', '1h', now(), now(), 'dual_sma', '1.0.0', "
-                "'{}', '{}', '{}', 'h', 'c', 'k')",
-                run_id, d.user_id, status);
-  t.commit();
-}
+const std::string run_id = bt::test::run_id(1);
 
 void set_status(database& d, const char* status) {
   pqxx::work t(*d.c);
@@ -45,7 +35,7 @@ BOOST_AUTO_TEST_CASE(a_run_is_held_while_active_and_its_document_kept_once_finis
   database d;
   db::migrate(*d.c);
   d.add_user();
-  add_run(d, "queued");
+  add_runs(d, d.user_id, "queued", 1, 1, 1);
   bt::run_book book;
   book.sync(*d.c, run_id);
   BOOST_REQUIRE(book.find(d.user_id, run_id).has_value());
@@ -69,7 +59,7 @@ BOOST_AUTO_TEST_CASE(a_deleted_run_is_not_brought_back_by_a_read_that_raced_the_
   database d;
   db::migrate(*d.c);
   d.add_user();
-  add_run(d, "completed");
+  add_runs(d, d.user_id, "completed", 1, 1, 1);
   bt::run_book book;
   book.sync(*d.c, run_id);
   BOOST_REQUIRE(book.finished_document(d.user_id, run_id).has_value());
