@@ -86,10 +86,19 @@ inline bool whole_product(fixed a, fixed b, std::int64_t& r) {
   return b.units % decimal_scale == 0
          && !__builtin_mul_overflow(a.units, b.units / decimal_scale, &r) && r >= -fixed_max_units;
 }
-inline bool whole_product(fixed a, fixed b, fixed c, std::int64_t& r) {
+/// The two halves of the three-operand product, for callers that multiply
+/// many a by the same b and c (an open trade's quantity and multiplier):
+/// b * c as a whole number, then a times it.
+inline bool whole_factor(fixed b, fixed c, std::int64_t& f) {
   return b.units % decimal_scale == 0 && c.units % decimal_scale == 0
-         && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &r)
-         && !__builtin_mul_overflow(a.units, r, &r) && r >= -fixed_max_units;
+         && !__builtin_mul_overflow(b.units / decimal_scale, c.units / decimal_scale, &f);
+}
+inline bool times_whole(fixed a, std::int64_t f, std::int64_t& r) {
+  return !__builtin_mul_overflow(a.units, f, &r) && r >= -fixed_max_units;
+}
+inline bool whole_product(fixed a, fixed b, fixed c, std::int64_t& r) {
+  std::int64_t f;
+  return whole_factor(b, c, f) && times_whole(a, f, r);
 }
 /// The rest of mul, for when whole_product failed (out of line).
 fixed mul_general(fixed a, fixed b);

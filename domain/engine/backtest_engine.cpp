@@ -131,17 +131,13 @@ private:
   fixed commission(fixed quantity) const { return mul(exec_.commission_per_contract, quantity); }
 
   void size_changed(open_trade& o) const {
-    const fixed q = o.t.quantity, m = exec_.multiplier;
-    o.has_whole_size =
-        q.units % decimal_scale == 0 && m.units % decimal_scale == 0
-        && !__builtin_mul_overflow(q.units / decimal_scale, m.units / decimal_scale, &o.whole_size);
+    o.has_whole_size = detail::whole_factor(o.t.quantity, exec_.multiplier, o.whole_size);
   }
-  /// mul(diff, quantity, multiplier): the same operations as its whole-number
-  /// path with the per-trade factor computed once, else mul itself.
+  /// mul(diff, quantity, multiplier): its whole-number path with the
+  /// per-trade factor computed once, else mul itself.
   fixed position_value(const open_trade& o, fixed diff) const {
     std::int64_t r;
-    if (o.has_whole_size && !__builtin_mul_overflow(diff.units, o.whole_size, &r)
-        && r >= -fixed_max_units)
+    if (o.has_whole_size && detail::times_whole(diff, o.whole_size, r))
       return fixed::from_units(r);
     return mul(diff, o.t.quantity, exec_.multiplier);
   }
