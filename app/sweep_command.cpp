@@ -28,6 +28,7 @@ struct configuration_result {
   std::string config_hash;
   bt::metrics metrics;
   std::string metrics_json; ///< completed
+  return_summary returns;   ///< completed: its daily returns, for the overfitting statistics
   std::string reason;       ///< skipped or failed
   bool meets_constraints = false;
 };
@@ -54,6 +55,8 @@ configuration_result run_one(const sweep_spec& spec, std::size_t index, const ba
     write_metrics(w, result.metrics);
     r.metrics_json = w.take();
     r.meets_constraints = meets_constraints(spec, result.metrics);
+    r.returns = summarise_returns(
+        daily_returns(result.output.equity, config.execution.initial_capital), spec.cscv_blocks);
   } catch (const backtest_error& e) {
     r.status = outcome::failed; // exact or refused: this configuration cannot be computed
     r.reason = e.what();
@@ -140,6 +143,22 @@ int sweep_command(int argc, char** argv) {
   if (best < total && !metric_value(results[best].metrics, spec.objective))
     best = total;
 
+  // The statistics count every completed configuration as a trial, not only
+  // those meeting the constraints: the trader saw them all.
+  const auto statistics_start = std::chrono::steady_clock::now();
+  std::vector<const return_summary*> trials;
+  trials.reserve(completed);
+  for (const auto& r : results)
+    if (r.status == outcome::completed)
+      trials.push_back(&r.returns);
+  deflated_sharpe_result dsr;
+  if (best < total)
+    dsr = deflated_sharpe(trials, results[best].returns);
+  else
+    dsr.reason = "no best configuration";
+  const pbo_result pbo = probability_of_backtest_overfitting(trials, spec.cscv_blocks, threads);
+  const double statistics_ms = ms_since(statistics_start);
+
   const strategy_schema* schema = find_strategy(spec.strategy);
   json_writer w;
   w.reserve(4096 + total * 1400);
@@ -193,6 +212,8 @@ int sweep_command(int argc, char** argv) {
     write_result(best);
   else
     w.null();
+  w.key("overfitting");
+  write_overfitting(w, dsr, pbo);
   w.key("results").begin_array();
   for (std::size_t i = 0; i < total; ++i)
     write_result(i);
@@ -202,6 +223,7 @@ int sweep_command(int argc, char** argv) {
   w.key("load_ms").number(file->load_ms);
   w.key("sweep_ms").number(sweep_ms);
   w.key("configurations_per_second").number(sweep_ms > 0 ? total / (sweep_ms / 1000.0) : 0.0);
+  w.key("statistics_ms").number(statistics_ms);
   w.key("threads").number(static_cast<std::uint64_t>(threads));
   w.key("total_ms").number(ms_since(started));
   w.end_object();

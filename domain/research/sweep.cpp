@@ -2,6 +2,7 @@
 
 #include "domain/data/timestamp.hpp"
 #include "domain/engine/execution_settings.hpp"
+#include "domain/research/overfitting.hpp"
 #include "domain/research/random_stream.hpp"
 #include "domain/strategies/registry.hpp"
 
@@ -191,9 +192,9 @@ field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
   if (!spec.is_object())
     return {{"", "the sweep specification must be a JSON object"}};
   const auto& o = spec.as_object();
-  static const std::vector<std::string> known{"constraints", "end",    "execution", "objective",
-                                              "order",       "params", "space",     "start",
-                                              "strategy",    "symbol", "timeframe"};
+  static const std::vector<std::string> known{
+      "constraints", "end",   "execution", "objective", "order",  "overfitting",
+      "params",      "space", "start",     "strategy",  "symbol", "timeframe"};
   for (const auto& kv : o)
     if (std::find(known.begin(), known.end(), kv.key()) == known.end())
       return {{std::string(kv.key()), "unknown field"}};
@@ -343,6 +344,8 @@ field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
       return {{"order", "must be \"max\" or \"min\""}};
     out.maximise = order->as_string() == "max";
   }
+  if (auto e = parse_cscv_blocks(o.if_contains("overfitting"), out.cscv_blocks); !e.empty())
+    return e;
   if (const auto* c = o.if_contains("constraints")) {
     if (!c->is_object())
       return {{"constraints", "must be an object such as {\"total_trades\": {\"min\": 30}}"}};

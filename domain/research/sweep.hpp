@@ -11,6 +11,7 @@
 #include "domain/engine/field_error.hpp"
 #include "domain/engine/run_config.hpp"
 #include "domain/metrics/metrics.hpp"
+#include "domain/research/overfitting.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -53,6 +54,7 @@ struct sweep_spec {
   std::string objective = "sharpe_ratio";
   bool maximise = true;
   std::vector<std::pair<std::string, metric_bound>> constraints;
+  std::size_t cscv_blocks = default_cscv_blocks; ///< the overfitting statistics'
 };
 
 /// Reads a specification:
@@ -62,7 +64,8 @@ struct sweep_spec {
 ///           | {"method": "random", "samples": N, "seed": S,
 ///              "params": {NAME: {} | {"min", "max"}}, "execution": {NAME: {"min", "max"}}},
 ///    "objective": METRIC, "order": "max" | "min",
-///    "constraints": {METRIC: {"min": x, "max": y}}}
+///    "constraints": {METRIC: {"min": x, "max": y}},
+///    "overfitting": {"blocks": S}}
 /// Every swept value is checked against its parameter's range here, so that
 /// a configuration can only be refused by a rule across parameters (such as
 /// fast_period < slow_period), which skips it. A space of more than

@@ -3,11 +3,15 @@
 // bad specifications refused before anything runs.
 
 #include "app/cli_process.hpp"
+#include "domain/research/overfitting.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 
 using namespace bt::test;
@@ -84,6 +88,78 @@ BOOST_AUTO_TEST_CASE(every_configuration_is_what_running_it_alone_gives) {
   BOOST_TEST(boost::json::serialize(doc) == boost::json::serialize(single_thread));
 }
 
+BOOST_AUTO_TEST_CASE(overfitting_statistics_come_from_each_configurations_own_daily_returns) {
+  // The sweep's deflated Sharpe ratio and PBO against the same statistics
+  // computed here from each configuration's equity.csv, written by
+  // `backtestd run` alone: the last equity of each UTC day, the first
+  // return from the initial capital.
+  temp_dir dir;
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 3000 --seed 7 --out " + dir.file("gc.csv")).code
+                == 0);
+  write(dir.file("grid.json"), R"({"symbol": "GC", "strategy": "dual_sma",
+      "space": {"params": {"fast_period": [5, 10, 15], "slow_period": [20, 30, 50]}},
+      "overfitting": {"blocks": 8}})");
+  const auto swept = run("sweep --data " + dir.file("gc.csv") + " --spec " + dir.file("grid.json"));
+  BOOST_REQUIRE_MESSAGE(swept.code == 0, swept.err);
+  const auto doc = boost::json::parse(swept.out).as_object();
+  const auto& results = doc.at("results").as_array();
+  BOOST_REQUIRE(results.size() == 9u);
+  std::vector<bt::return_summary> summaries;
+  for (const auto& v : results) {
+    const auto& r = v.as_object();
+    const std::string out = dir.file("run" + std::to_string(r.at("index").as_int64()));
+    const auto alone =
+        run("run --data " + dir.file("gc.csv") + " --symbol GC --strategy dual_sma --params '"
+            + boost::json::serialize(r.at("params")) + "' --out " + out);
+    BOOST_REQUIRE_MESSAGE(alone.code == 0, alone.err);
+    std::ifstream csv(out + "/equity.csv");
+    std::string line;
+    std::getline(csv, line); // header
+    std::map<std::string, double> last_of_day;
+    while (std::getline(csv, line))
+      last_of_day[line.substr(0, 10)] = std::stod(line.substr(line.find(',') + 1));
+    std::vector<double> returns;
+    double previous = 50'000;
+    for (const auto& [day, equity] : last_of_day) {
+      returns.push_back(equity / previous - 1);
+      previous = equity;
+    }
+    summaries.push_back(bt::summarise_returns(returns, 8));
+  }
+  std::vector<const bt::return_summary*> trials;
+  for (const auto& s : summaries)
+    trials.push_back(&s);
+  const auto best = doc.at("best").at("index").as_int64();
+  const auto dsr = bt::deflated_sharpe(trials, summaries[static_cast<std::size_t>(best)]);
+  const auto pbo = bt::probability_of_backtest_overfitting(trials, 8);
+  BOOST_REQUIRE(dsr.available);
+  BOOST_REQUIRE(pbo.available);
+  // Boost.JSON 1.81 parses doubles to within an ulp, not always to the
+  // nearest: compare to 1e-15.
+  auto same = [](const boost::json::value& v, double x) {
+    return std::fabs(v.to_number<double>() - x) <= 1e-15 * std::max(1.0, std::fabs(x));
+  };
+  const auto& stats = doc.at("overfitting").as_object();
+  const auto& d = stats.at("deflated_sharpe").as_object();
+  BOOST_TEST(d.at("available").as_bool());
+  BOOST_TEST(same(d.at("probability"), dsr.probability));
+  BOOST_TEST(d.at("trials").as_int64() == 9);
+  BOOST_TEST(d.at("observations").as_int64() == static_cast<std::int64_t>(dsr.observations));
+  BOOST_TEST(same(d.at("expected_max_sharpe_daily"), dsr.expected_max_sharpe));
+  const auto& p = stats.at("pbo").as_object();
+  BOOST_TEST(same(p.at("probability"), pbo.probability));
+  BOOST_TEST(p.at("combinations").as_int64() == 70);
+  BOOST_TEST(p.at("configurations").as_int64() == 9);
+  BOOST_TEST(same(p.at("degradation").at("slope"), pbo.degradation_slope));
+  // The best's annualised Sharpe ratio is its metrics' (reported to 10 places).
+  BOOST_TEST(std::fabs(d.at("sharpe_annualised").to_number<double>()
+                       - results[static_cast<std::size_t>(best)]
+                             .at("metrics")
+                             .at("sharpe_ratio")
+                             .to_number<double>())
+             < 1e-9);
+}
+
 BOOST_AUTO_TEST_CASE(bad_specifications_and_data_are_refused_before_anything_runs) {
   temp_dir dir;
   BOOST_REQUIRE(run("gen-data --symbol GC --bars 500 --seed 5 --out " + dir.file("gc.csv")).code
@@ -99,6 +175,11 @@ BOOST_AUTO_TEST_CASE(bad_specifications_and_data_are_refused_before_anything_run
           + dir.file("grid.json"));
   BOOST_TEST(r.code == 2);
   BOOST_TEST(r.err.find("12 configurations; at most 5") != std::string::npos, r.err);
+  write(dir.file("blocks.json"), R"({"symbol": "GC", "strategy": "dual_sma",
+      "space": {"params": {"fast_period": [5, 6]}}, "overfitting": {"blocks": 7}})");
+  r = run("sweep --data " + dir.file("gc.csv") + " --spec " + dir.file("blocks.json"));
+  BOOST_TEST(r.code == 2);
+  BOOST_TEST(r.err.find("overfitting.blocks") != std::string::npos, r.err);
   write(dir.file("broken.json"), "{\"symbol\": ");
   r = run("sweep --data " + dir.file("gc.csv") + " --spec " + dir.file("broken.json"));
   BOOST_TEST(r.code == 2);
