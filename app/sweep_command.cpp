@@ -7,64 +7,15 @@
 #include "app/commands.hpp"
 #include "domain/engine/backtest.hpp"
 #include "domain/report/json_writer.hpp"
-#include "domain/research/sweep.hpp"
+#include "domain/research/sweep_run.hpp"
 #include "domain/strategies/registry.hpp"
 
 #include <boost/json.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <thread>
 
 namespace bt::app {
-namespace {
-
-enum class outcome : std::uint8_t { completed, skipped, failed };
-
-/// One configuration's result, written into the document in index order.
-struct configuration_result {
-  sweep_point point; ///< its swept values
-  outcome status = outcome::skipped;
-  std::string config_hash;
-  bt::metrics metrics;
-  std::string metrics_json; ///< completed
-  return_summary returns;   ///< completed: its daily returns, for the overfitting statistics
-  std::string reason;       ///< skipped or failed
-  bool meets_constraints = false;
-};
-
-configuration_result run_one(const sweep_spec& spec, std::size_t index, const bar_series& bars) {
-  configuration_result r;
-  r.point = configuration_at(spec, index);
-  sweep_request_storage storage;
-  run_config config;
-  if (field_errors errors = resolve_config(configuration_request(spec, r.point, storage), config);
-      !errors.empty()) {
-    // Every value was checked against its range when the sweep was read:
-    // what is left is a rule across parameters, which skips the combination.
-    r.status = outcome::skipped;
-    r.reason = describe(errors);
-    return r;
-  }
-  try {
-    backtest_result result = run_backtest_unhashed(config, bars);
-    r.status = outcome::completed;
-    r.config_hash = std::move(result.config_hash);
-    r.metrics = result.metrics;
-    json_writer w;
-    write_metrics(w, result.metrics);
-    r.metrics_json = w.take();
-    r.meets_constraints = meets_constraints(spec, result.metrics);
-    r.returns = summarise_returns(
-        daily_returns(result.output.equity, config.execution.initial_capital), spec.cscv_blocks);
-  } catch (const backtest_error& e) {
-    r.status = outcome::failed; // exact or refused: this configuration cannot be computed
-    r.reason = e.what();
-  }
-  return r;
-}
-
-} // namespace
 
 int sweep_command(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
@@ -100,48 +51,21 @@ int sweep_command(int argc, char** argv) {
     return exit_bad_data;
   const bar_series& bars = file->bars;
 
-  // Configurations are taken one at a time from a shared counter: their
-  // costs differ (a long slow_period trades less), so a fixed split would
-  // leave a thread idle. Results land at their index, so the document does
-  // not depend on the threads.
   const std::size_t total = configuration_count(spec);
-  std::vector<configuration_result> results(total);
   const auto sweep_start = std::chrono::steady_clock::now();
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < total;)
-      results[i] = run_one(spec, i, bars);
-  };
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, total));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(work);
-  work();
-  for (auto& t : pool)
-    t.join();
+  const std::vector<configuration_result> results =
+      run_configurations(spec, bars, threads, spec.cscv_blocks);
   const double sweep_ms = ms_since(sweep_start);
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, total));
 
   std::size_t completed = 0, skipped = 0, failed = 0, meeting = 0;
-  std::size_t best = total; // none
-  for (std::size_t i = 0; i < total; ++i) {
-    const auto& r = results[i];
-    if (r.status == outcome::skipped)
-      ++skipped;
-    if (r.status == outcome::failed)
-      ++failed;
-    if (r.status != outcome::completed)
-      continue;
-    ++completed;
-    if (!r.meets_constraints)
-      continue;
-    ++meeting;
-    if (best == total || ranks_before(spec, r.metrics, results[best].metrics))
-      best = i; // ties keep the lower index
+  for (const auto& r : results) {
+    skipped += r.status == sweep_outcome::skipped;
+    failed += r.status == sweep_outcome::failed;
+    completed += r.status == sweep_outcome::completed;
+    meeting += r.status == sweep_outcome::completed && r.meets_constraints;
   }
-  // The best needs an objective value: a configuration whose objective is
-  // empty (no trades, say) is not a best.
-  if (best < total && !metric_value(results[best].metrics, spec.objective))
-    best = total;
+  const std::size_t best = best_configuration(spec, results);
 
   // The statistics count every completed configuration as a trial, not only
   // those meeting the constraints: the trader saw them all.
@@ -149,7 +73,7 @@ int sweep_command(int argc, char** argv) {
   std::vector<const return_summary*> trials;
   trials.reserve(completed);
   for (const auto& r : results)
-    if (r.status == outcome::completed)
+    if (r.status == sweep_outcome::completed)
       trials.push_back(&r.returns);
   deflated_sharpe_result dsr;
   if (best < total)
@@ -170,10 +94,10 @@ int sweep_command(int argc, char** argv) {
     write_json_value(w, r.point.params);
     w.key("execution");
     write_json_value(w, r.point.execution);
-    w.key("status").string(r.status == outcome::completed ? "completed"
-                           : r.status == outcome::skipped ? "skipped"
-                                                          : "failed");
-    if (r.status == outcome::completed) {
+    w.key("status").string(r.status == sweep_outcome::completed ? "completed"
+                           : r.status == sweep_outcome::skipped ? "skipped"
+                                                                : "failed");
+    if (r.status == sweep_outcome::completed) {
       w.key("config_hash").string(r.config_hash);
       w.key("meets_constraints").boolean(r.meets_constraints);
       w.key("metrics").raw(r.metrics_json);

@@ -34,7 +34,7 @@ public:
       : bars_(bars), exec_(exec), slippage_(exec.slippage()), cash_(exec.initial_capital),
         equity_(exec.initial_capital) {}
 
-  engine_output run(strategy& strat, run_observer* observer) {
+  engine_output run(strategy& strat, run_observer* observer, std::size_t first_entry_bar) {
     const std::size_t n = bars_.size();
     out_.equity.reserve(n);
     // Room for a trade every 8 bars: reserving touches no memory, and a
@@ -43,6 +43,8 @@ public:
     strat.prepare(n);
     const std::size_t interval = observer ? std::max<std::size_t>(1, observer->interval()) : 0;
     try {
+      if (first_entry_bar > 0)
+        warm_up(strat, std::min(first_entry_bar, n));
       simulate(strat, observer, n, interval);
       fill_drawdowns();
     } catch (const fixed_overflow& e) {
@@ -56,8 +58,21 @@ public:
   }
 
 private:
+  /// Bars [0, end) with no fill: nothing is open, so there are no brackets
+  /// to check, and the equity is the initial capital.
+  void warm_up(strategy& strat, std::size_t end) {
+    for (std::size_t t = 0; t < end; ++t) {
+      bar_ = t;
+      has_target_ = false;
+      mark_to_market(bars_.closes()[t]);
+      market_view view(bars_, t + 1);
+      strat.on_bar(view, *this);
+    }
+    first_bar_ = end;
+  }
+
   void simulate(strategy& strat, run_observer* observer, std::size_t n, std::size_t interval) {
-    for (std::size_t t = 0; t < n; ++t) {
+    for (std::size_t t = first_bar_; t < n; ++t) {
       bar_ = t;
       const bar_prices b{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
       if (has_target_)
@@ -353,6 +368,7 @@ private:
   const fixed slippage_;
   fixed cash_, equity_;
   std::size_t bar_ = 0;
+  std::size_t first_bar_ = 0; ///< the first bar simulate() runs (after a warm-up)
   std::vector<order_slot> orders_;
   std::vector<order_id> working_;
   std::uint64_t order_events_ = 0;
@@ -365,9 +381,9 @@ private:
 } // namespace
 
 engine_output run_engine(const bar_series& bars, strategy& strat, const execution_settings& exec,
-                         run_observer* observer) {
+                         run_observer* observer, std::size_t first_entry_bar) {
   engine e(bars, exec);
-  return e.run(strat, observer);
+  return e.run(strat, observer, first_entry_bar);
 }
 
 } // namespace bt

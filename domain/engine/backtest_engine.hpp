@@ -36,7 +36,12 @@ struct engine_output {
 /// mark-to-market equity point at t's close, then the strategy's decision
 /// on t. On the last bar open trades are closed at its close (end_of_data)
 /// before its equity point.
+///
+/// Bars before `first_entry_bar` only warm the strategy up (a walk-forward
+/// test window's history): it sees them and may place orders, but nothing
+/// fills before that bar; a market target set before the bar preceding it
+/// is dropped, and working entry orders wait.
 engine_output run_engine(const bar_series& bars, strategy& strat, const execution_settings& exec,
-                         run_observer* observer = nullptr);
+                         run_observer* observer = nullptr, std::size_t first_entry_bar = 0);
 
 } // namespace bt

@@ -97,6 +97,42 @@ BOOST_AUTO_TEST_CASE(marking_to_market_is_exact_for_whole_and_fractional_sizes) 
     }
 }
 
+BOOST_AUTO_TEST_CASE(warm_up_bars_fill_nothing_but_the_last_ones_target_fills_at_the_first_bar) {
+  // Five bars, entries from bar 3 on. A target set on bar 0 is dropped (it
+  // would fill on bar 1); a limit placed on bar 1 that bar 2 trades through
+  // waits and fills on bar 3; the target set on bar 2 fills at bar 3's open.
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100", "101", "99", "100"},
+                      {"100", "101", "90", "95"},
+                      {"96", "97", "94", "96"},
+                      {"96", "98", "95", "97"}});
+  scripted_strategy s;
+  s.at(0, [](const market_view&, broker& b) { b.target_position(fixed::from_int(1)); });
+  s.at(1, [](const market_view&, broker& b) {
+    entry_order o;
+    o.side = side::long_side;
+    o.kind = order_kind::limit;
+    o.price = px("96.5");
+    o.quantity = fixed::from_int(1);
+    b.submit(o);
+  });
+  s.at(2, [](const market_view&, broker& b) { b.target_position(fixed::from_int(2)); });
+  auto out = run_engine(bars, s, test::gc_execution(), nullptr, 3);
+  BOOST_TEST(s.seen() == 5u); // the strategy saw every bar
+  BOOST_REQUIRE(out.equity.size() == 5u);
+  for (std::size_t i = 0; i < 3; ++i)
+    BOOST_TEST(to_string(out.equity[i].equity) == "50000.00000000");
+  BOOST_REQUIRE(out.trades.size() == 2u); // the target's 2 contracts, the limit's 1
+  for (const auto& t : out.trades) {
+    BOOST_TEST(t.entry_bar == 3);
+    BOOST_TEST((t.exit_reason == exit_reason::end_of_data));
+  }
+  // Without the warm-up the bar-0 target fills at bar 1 and the limit at bar 2.
+  scripted_strategy again = s;
+  auto whole = run_engine(bars, again, test::gc_execution());
+  BOOST_TEST(whole.trades.front().entry_bar == 1);
+}
+
 BOOST_AUTO_TEST_CASE(limit_entry_stopped_out_on_its_entry_bar) {
   auto bars = hourly(
       {{"100", "101", "99.5", "100"}, {"100", "100.5", "96", "97"}, {"97", "98", "96", "97"}});
