@@ -1,6 +1,7 @@
 #include "app/command_line.hpp"
 
 #include "domain/data/timestamp.hpp"
+#include "domain/research/sweep.hpp"
 
 #include <boost/json.hpp>
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -283,6 +285,37 @@ void report_field_errors(const char* command, const std::string& where,
   for (const auto& e : errors)
     std::cerr << "backtestd " << command << ": " << (where.empty() ? "" : where + ": ")
               << (e.field.empty() ? "" : e.field + ": ") << e.message << '\n';
+}
+
+unsigned threads_option(const command_line& args) {
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  if (auto text = args.get("threads")) {
+    threads = static_cast<unsigned>(parse_count("threads", *text, 256));
+    if (threads < 1)
+      throw usage_error("--threads must be at least 1");
+  }
+  return threads;
+}
+
+std::size_t max_configurations_option(const command_line& args) {
+  std::size_t max = default_max_sweep_configurations;
+  if (auto text = args.get("max-configurations")) {
+    max = parse_count("max-configurations", *text, 10'000'000);
+    if (max < 1)
+      throw usage_error("--max-configurations must be at least 1");
+  }
+  return max;
+}
+
+std::optional<std::filesystem::path> output_directory(const command_line& args) {
+  auto out = args.get("out");
+  if (!out)
+    return std::nullopt;
+  std::error_code ec;
+  std::filesystem::create_directories(*out, ec);
+  if (ec)
+    throw std::runtime_error("cannot create " + *out + ": " + ec.message());
+  return std::filesystem::path(*out);
 }
 
 } // namespace bt::app

@@ -7,6 +7,7 @@
 #include <boost/json/fwd.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -75,6 +76,12 @@ boost::json::value read_json_file(const std::string& path);
 /// "backtestd COMMAND: [WHERE: ][FIELD: ]message" on standard error, one line
 /// an error (WHERE names the file the fields are in, or is empty).
 void report_field_errors(const char* command, const std::string& where, const field_errors& errors);
+/// --threads (default: every core) and --max-configurations (default
+/// 100,000): the options of the research commands; usage_error otherwise.
+unsigned threads_option(const command_line& args);
+std::size_t max_configurations_option(const command_line& args);
+/// --out DIR, created if need be (std::runtime_error when it cannot be).
+std::optional<std::filesystem::path> output_directory(const command_line& args);
 /// Writes `content` to `path` atomically (temporary file, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& content);
 /// Milliseconds since `start` (a command's timing figures).

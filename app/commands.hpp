@@ -10,6 +10,7 @@ namespace bt::app {
 // In the binary itself: they need the engine and nothing of the server.
 int run_command(int argc, char** argv);
 int sweep_command(int argc, char** argv);
+int walk_forward_command(int argc, char** argv);
 int monte_carlo_command(int argc, char** argv);
 int gen_data_command(int argc, char** argv);
 int strategies_command(int argc, char** argv);

@@ -21,6 +21,10 @@ const char* usage =
     "              read once); print each one's metrics and the best as JSON\n"
     "              --data FILE.csv --spec SWEEP.json [--data-timeframe 1h] [--threads N]\n"
     "              [--max-configurations N] [--pretty]\n"
+    "  walk-forward sweep each fold's train window, run its best on the test window after\n"
+    "              it; print the folds and the stitched out-of-sample account as JSON\n"
+    "              --data FILE.csv --spec WF.json [--data-timeframe 1h] [--threads N]\n"
+    "              [--max-configurations N] [--out DIR] [--pretty]\n"
     "  monte-carlo run a backtest as `run` does, then a Monte Carlo of its trades or daily\n"
     "              returns: the options of run and --spec MC.json ({simulations, method,\n"
     "              seed, block_days, ruin_drawdown_pct})\n"
@@ -57,6 +61,8 @@ int main(int argc, char** argv) {
       return bt::app::run_command(argc, argv);
     if (command == "sweep")
       return bt::app::sweep_command(argc, argv);
+    if (command == "walk-forward")
+      return bt::app::walk_forward_command(argc, argv);
     if (command == "monte-carlo")
       return bt::app::monte_carlo_command(argc, argv);
     if (command == "gen-data")

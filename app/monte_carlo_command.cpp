@@ -44,9 +44,7 @@ int monte_carlo_command(int argc, char** argv) {
   monte_carlo_result mc;
   try {
     if (spec.method == monte_carlo_method::block_bootstrap) {
-      mc = simulate_daily_returns(
-          daily_returns(result.output.equity, config.execution.initial_capital),
-          config.execution.initial_capital, spec);
+      mc = simulate_daily_returns(result.daily_returns, config.execution.initial_capital, spec);
     } else {
       std::vector<fixed> pnl;
       pnl.reserve(result.output.trades.size());

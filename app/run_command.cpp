@@ -10,7 +10,6 @@
 #include <boost/json.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <future>
 #include <iostream>
 
@@ -92,16 +91,11 @@ int run_command(int argc, char** argv) {
   std::string document = args.flag("pretty") ? pretty_json(w.str()) : w.take();
   document += '\n'; // in place: the document is megabytes
 
-  if (auto out = args.get("out")) {
-    std::error_code ec;
-    std::filesystem::create_directories(*out, ec);
-    if (ec)
-      throw std::runtime_error("cannot create " + *out + ": " + ec.message());
-    const std::filesystem::path dir(*out);
-    write_file_atomic((dir / "trades.csv").string(), trades_csv(result.output.trades));
-    write_file_atomic((dir / "equity.csv").string(), equity_csv(result.output.equity));
-    write_file_atomic((dir / "zones.csv").string(), zones_csv(result.zones));
-    write_file_atomic((dir / "result.json").string(), document);
+  if (auto dir = output_directory(args)) {
+    write_file_atomic((*dir / "trades.csv").string(), trades_csv(result.output.trades));
+    write_file_atomic((*dir / "equity.csv").string(), equity_csv(result.output.equity));
+    write_file_atomic((*dir / "zones.csv").string(), zones_csv(result.zones));
+    write_file_atomic((*dir / "result.json").string(), document);
   }
   std::cout << document;
   return exit_ok;

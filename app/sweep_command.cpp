@@ -13,7 +13,6 @@
 #include <boost/json.hpp>
 
 #include <chrono>
-#include <thread>
 
 namespace bt::app {
 
@@ -24,18 +23,8 @@ int sweep_command(int argc, char** argv) {
                     {"pretty"});
   const std::string data_path = args.require("data");
   const std::string spec_path = args.require("spec");
-  std::size_t max_configurations = default_max_sweep_configurations;
-  if (auto text = args.get("max-configurations")) {
-    max_configurations = parse_count("max-configurations", *text, 10'000'000);
-    if (max_configurations < 1)
-      throw usage_error("--max-configurations must be at least 1");
-  }
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  if (auto text = args.get("threads")) {
-    threads = static_cast<unsigned>(parse_count("threads", *text, 256));
-    if (threads < 1)
-      throw usage_error("--threads must be at least 1");
-  }
+  const std::size_t max_configurations = max_configurations_option(args);
+  unsigned threads = threads_option(args);
 
   sweep_spec spec;
   if (field_errors errors = parse_sweep_spec(read_json_file(spec_path), spec, max_configurations);

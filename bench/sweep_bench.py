@@ -12,6 +12,8 @@ space (one process per configuration, its whole wall time), and against the
 ideal the issue names, cores / single-run engine time, with the engine time
 of the strategy's default configuration from bench/engine_bench (in process,
 warm). Rates count completed configurations (not the skipped ones).
+Then a walk-forward over 5 years of bars against the same folds scripted
+as separate sweep and run processes.
 """
 import argparse
 import json
@@ -88,6 +90,55 @@ def main():
         print("\nsweep/s: completed configurations per second of sweeping (the best of 3 sweeps "
               "on %d threads; 1 thread: the same on one);\nratio: sweep/s over the process loop; "
               "ideal: %d cores / engine_bench's median engine time at 12,000 bars." % (cores, cores))
+        walk_forward(exe, tmp)
+
+
+def walk_forward(exe, tmp):
+    """5 years of 1h bars (30,000), 10 folds of 6,000 train and 2,400 test
+    bars, 60 dual_sma configurations a fold: one `backtestd walk-forward`
+    process (the median of 5) against the same folds scripted as a trader
+    would without it, one `backtestd sweep` process per train window and
+    one `backtestd run` process per test window."""
+    data = os.path.join(tmp, "gc5y.csv")
+    subprocess.run([exe, "gen-data", "--symbol", "GC", "--bars", "30000", "--seed", "3",
+                    "--start", "2019-01-02", "--out", data], check=True, env=CLEAN_ENV)
+    space = {"method": "grid", "params": {
+        "fast_period": [5, 10, 15, 20, 30, 40],
+        "slow_period": [50, 60, 80, 100, 150, 200, 250, 300, 400, 500]}}
+    spec = {"symbol": "GC", "strategy": "dual_sma", "space": space,
+            "windows": {"train": 6000, "test": 2400}}
+    spec_path = os.path.join(tmp, "wf.json")
+    with open(spec_path, "w") as f:
+        json.dump(spec, f)
+    walls, doc = [], None
+    for _ in range(5):
+        t0 = time.perf_counter()
+        out = subprocess.run([exe, "walk-forward", "--data", data, "--spec", spec_path],
+                             capture_output=True, text=True, check=True, env=CLEAN_ENV).stdout
+        walls.append(time.perf_counter() - t0)
+        doc = json.loads(out)
+    walls.sort()
+    wall = walls[len(walls) // 2]
+    t0 = time.perf_counter()
+    for fold in doc["folds"]:
+        train = {"symbol": "GC", "strategy": "dual_sma", "space": space,
+                 "start": fold["train"]["from"], "end": fold["train"]["to"]}
+        with open(spec_path, "w") as f:
+            json.dump(train, f)
+        best = json.loads(subprocess.run(
+            [exe, "sweep", "--data", data, "--spec", spec_path], capture_output=True, text=True,
+            check=True, env=CLEAN_ENV).stdout)["best"]
+        subprocess.run([exe, "run", "--data", data, "--symbol", "GC", "--strategy", "dual_sma",
+                        "--params", json.dumps(best["params"]), "--from", fold["test"]["from"],
+                        "--to", fold["test"]["to"]],
+                       capture_output=True, text=True, check=True, env=CLEAN_ENV)
+    scripted = time.perf_counter() - t0
+    print("\nwalk-forward, 30,000 bars, %d folds x %d configurations: %.0f ms whole process "
+          "(median of 5; %.0f ms walking), scripted as %d sweep + %d run processes: %.0f ms "
+          "(%.1fx); target < 2,000 ms" % (
+              len(doc["folds"]), doc["walk_forward"]["configurations_per_fold"], wall * 1000,
+              doc["timing"]["walk_forward_ms"], len(doc["folds"]), len(doc["folds"]),
+              scripted * 1000, scripted / wall))
 
 
 if __name__ == "__main__":

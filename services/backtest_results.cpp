@@ -19,18 +19,6 @@ service_reply reply(std::string body, const char* content_type = "application/js
   return body_reply(service_code::ok, std::move(body), content_type);
 }
 
-void write_equity_points(json_writer& w, const equity_curve& points) {
-  w.begin_array();
-  for (const auto& p : points) {
-    w.begin_object();
-    w.key("time").timestamp(p.time);
-    w.key("equity").number(p.equity);
-    w.key("drawdown_pct").number(p.drawdown_pct);
-    w.end_object();
-  }
-  w.end_array();
-}
-
 } // namespace
 
 service_reply backtest_service::run_results(pqxx::connection& c, const db::principal& who,

@@ -60,8 +60,8 @@ backtest_result run_backtest_unhashed(const run_config& config, const bar_series
   r.output = run_engine(bars, *strat, config.execution, observer);
   r.zones = strat->take_zones();
   try {
-    r.metrics =
-        compute_metrics(r.output, config.execution.initial_capital, seconds_of(bars.timeframe()));
+    r.metrics = compute_metrics(r.output, config.execution.initial_capital,
+                                seconds_of(bars.timeframe()), &r.daily_returns);
   } catch (const fixed_overflow& e) {
     throw backtest_error(std::string("the run's metrics cannot be computed exactly: ") + e.what());
   }

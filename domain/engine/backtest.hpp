@@ -38,6 +38,7 @@ struct backtest_result {
   engine_output output;
   zone_list zones;
   bt::metrics metrics;
+  std::vector<double> daily_returns; ///< what the Sharpe and Sortino ratios are computed from
   std::vector<run_warning> warnings;
   double engine_ms = 0; ///< strategy + engine + metrics, wall clock
 };

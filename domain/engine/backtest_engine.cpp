@@ -46,7 +46,10 @@ public:
       if (first_entry_bar > 0)
         warm_up(strat, std::min(first_entry_bar, n));
       simulate(strat, observer, n, interval);
-      fill_drawdowns();
+      // Drawdowns once the curve is complete: nothing in the run reads them,
+      // and out of the bar loop their divisions no longer wait on each bar's
+      // fills (the same operations on the same values, so the same bits).
+      fill_drawdowns(out_.equity, exec_.initial_capital);
     } catch (const fixed_overflow& e) {
       // Exact or refused: the run fails naming where, never a saturated value.
       throw backtest_error(
@@ -347,22 +350,6 @@ private:
     out_.equity.push_back({now(), eq, 0.0});
   }
 
-  /// Drawdowns once the curve is complete: nothing in the run reads them,
-  /// and out of the bar loop their two divisions no longer wait on each
-  /// bar's fills (the same operations on the same values, so the same bits).
-  void fill_drawdowns() {
-    fixed peak = exec_.initial_capital;
-    double scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0;
-    for (equity_point& p : out_.equity) {
-      if (p.equity > peak) {
-        peak = p.equity;
-        scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0; // a division per new peak
-      }
-      p.drawdown_pct =
-          p.equity < peak ? round_ten_places((peak - p.equity).to_double() * scale) : 0.0;
-    }
-  }
-
   const bar_series& bars_;
   const execution_settings exec_;
   const fixed slippage_;
@@ -379,6 +366,19 @@ private:
 };
 
 } // namespace
+
+void fill_drawdowns(equity_curve& curve, fixed initial) {
+  fixed peak = initial;
+  double scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0;
+  for (equity_point& p : curve) {
+    if (p.equity > peak) {
+      peak = p.equity;
+      scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0; // a division per new peak
+    }
+    p.drawdown_pct =
+        p.equity < peak ? round_ten_places((peak - p.equity).to_double() * scale) : 0.0;
+  }
+}
 
 engine_output run_engine(const bar_series& bars, strategy& strat, const execution_settings& exec,
                          run_observer* observer, std::size_t first_entry_bar) {

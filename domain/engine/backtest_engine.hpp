@@ -30,6 +30,11 @@ struct engine_output {
   bool cancelled = false;
 };
 
+/// Each point's drawdown below the running peak of the curve, which starts
+/// at `initial` (what run_engine fills in; a walk-forward's stitched curve
+/// is measured again as one account).
+void fill_drawdowns(equity_curve& curve, fixed initial);
+
 /// Runs `strat` over `bars`. Per bar t: fills of orders placed up to bar
 /// t-1 (market targets at the open, then brackets of trades already open,
 /// then working entry orders in the order they were placed), then the

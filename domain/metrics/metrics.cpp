@@ -27,21 +27,32 @@ void round_ratios(metrics& m) {
 } // namespace
 
 std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
-  std::vector<double> closes{initial.to_double()};
-  for (std::size_t i = 0; i < curve.size(); ++i) {
-    bool last_of_day = i + 1 == curve.size()
-                       || floor_div(curve[i + 1].time, seconds_per_day)
-                              != floor_div(curve[i].time, seconds_per_day);
-    if (last_of_day)
-      closes.push_back(curve[i].equity.to_double());
-  }
   std::vector<double> r;
-  for (std::size_t i = 1; i < closes.size(); ++i)
-    r.push_back(closes[i - 1] > 0 ? closes[i] / closes[i - 1] - 1.0 : 0.0);
+  if (curve.empty())
+    return r;
+  r.reserve(static_cast<std::size_t>((curve.back().time - curve.front().time) / seconds_per_day)
+            + 2);
+  // A point is its day's last when the next one opens at or after the end
+  // of the day: one comparison a point, a division a day.
+  auto end_of_day = [](unix_time t) {
+    return (floor_div(t, seconds_per_day) + 1) * seconds_per_day;
+  };
+  double previous = initial.to_double();
+  unix_time day_end = end_of_day(curve[0].time);
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    if (i + 1 < curve.size() && curve[i + 1].time < day_end)
+      continue;
+    const double close = curve[i].equity.to_double();
+    r.push_back(previous > 0 ? close / previous - 1.0 : 0.0);
+    previous = close;
+    if (i + 1 < curve.size())
+      day_end = end_of_day(curve[i + 1].time);
+  }
   return r;
 }
 
-metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_seconds) {
+metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_seconds,
+                        std::vector<double>* returns_out) {
   metrics m;
   m.skipped_signals = run.skipped_signals;
   m.total_trades = static_cast<std::int64_t>(run.trades.size());
@@ -117,7 +128,7 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
   }
   m.max_drawdown_pct = worst;
 
-  const std::vector<double> r = daily_returns(curve, initial);
+  std::vector<double> r = daily_returns(curve, initial);
   if (r.size() >= 2) {
     double mu = 0;
     for (double x : r)
@@ -144,6 +155,8 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
       m.calmar_ratio = *m.cagr_pct / worst;
   }
   round_ratios(m);
+  if (returns_out)
+    *returns_out = std::move(r);
   return m;
 }
 

@@ -43,7 +43,10 @@ struct metrics {
 /// block bootstrap resamples).
 std::vector<double> daily_returns(const equity_curve& curve, fixed initial);
 
-metrics compute_metrics(const engine_output& run, fixed initial_capital, unix_time bar_seconds);
+/// With `returns_out`, the daily returns the ratios were computed from are
+/// moved there (a sweep's overfitting statistics need them).
+metrics compute_metrics(const engine_output& run, fixed initial_capital, unix_time bar_seconds,
+                        std::vector<double>* returns_out = nullptr);
 
 void write_metrics(json_writer& w, const metrics& m);
 

@@ -192,6 +192,18 @@ void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initi
   w.end_object();
 }
 
+void write_equity_points(json_writer& w, const equity_curve& points) {
+  w.begin_array();
+  for (const auto& p : points) {
+    w.begin_object();
+    w.key("time").timestamp(p.time);
+    w.key("equity").number(p.equity);
+    w.key("drawdown_pct").number(p.drawdown_pct);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 std::string trades_csv(const trade_list& trades) {
   return to_csv_table(trades);
 }

@@ -34,6 +34,8 @@ void write_trade(json_writer& w, const trade& t);
 void write_zone(json_writer& w, const zone_record& z);
 /// {points, start, end, initial_equity, final_equity, min_equity, max_equity, max_drawdown_pct}
 void write_equity_summary(json_writer& w, const equity_curve& curve, fixed initial);
+/// [{"time", "equity", "drawdown_pct"}, ...]: a curve for a chart.
+void write_equity_points(json_writer& w, const equity_curve& points);
 
 std::string trades_csv(const trade_list& trades);
 std::string equity_csv(const equity_curve& curve);
