@@ -12,6 +12,7 @@ int run_command(int argc, char** argv);
 int sweep_command(int argc, char** argv);
 int walk_forward_command(int argc, char** argv);
 int monte_carlo_command(int argc, char** argv);
+int regress_command(int argc, char** argv);
 int gen_data_command(int argc, char** argv);
 int strategies_command(int argc, char** argv);
 

@@ -28,6 +28,8 @@ const char* usage =
     "  monte-carlo run a backtest as `run` does, then a Monte Carlo of its trades or daily\n"
     "              returns: the options of run and --spec MC.json ({simulations, method,\n"
     "              seed, block_days, ruin_drawdown_pct})\n"
+    "  regress     run the golden-result cases of a manifest and report every difference\n"
+    "              [--golden tests/golden] [--update --reason TEXT]\n"
     "  gen-data    write synthetic OHLCV CSV on the symbol's trading calendar\n"
     "              --symbol SYM --bars N --seed S [--start T] [--timeframe 1h] [--out FILE]\n"
     "  strategies  print every strategy with its parameter schema as JSON\n"
@@ -65,6 +67,8 @@ int main(int argc, char** argv) {
       return bt::app::walk_forward_command(argc, argv);
     if (command == "monte-carlo")
       return bt::app::monte_carlo_command(argc, argv);
+    if (command == "regress")
+      return bt::app::regress_command(argc, argv);
     if (command == "gen-data")
       return bt::app::gen_data_command(argc, argv);
     if (command == "strategies")
