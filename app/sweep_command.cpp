@@ -5,6 +5,7 @@
 #include "app/bar_file.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
+#include "app/progress_bar.hpp"
 #include "domain/engine/backtest.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/research/sweep_run.hpp"
@@ -42,8 +43,12 @@ int sweep_command(int argc, char** argv) {
 
   const std::size_t total = configuration_count(spec);
   const auto sweep_start = std::chrono::steady_clock::now();
-  const std::vector<configuration_result> results =
-      run_configurations(spec, bars, threads, spec.cscv_blocks);
+  std::vector<configuration_result> results;
+  {
+    std::atomic<std::size_t> done{0};
+    progress_bar progress("configurations", total, done);
+    results = run_configurations(spec, bars, threads, spec.cscv_blocks, &done);
+  }
   const double sweep_ms = ms_since(sweep_start);
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, total));
 

@@ -6,6 +6,7 @@
 #include "app/bar_file.hpp"
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
+#include "app/progress_bar.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
 #include "domain/research/walk_forward.hpp"
@@ -56,7 +57,12 @@ int walk_forward_command(int argc, char** argv) {
                       + " runs in all");
 
   const auto run_start = std::chrono::steady_clock::now();
-  const walk_forward_result result = run_walk_forward(spec, bars, folds, threads);
+  walk_forward_result result;
+  {
+    std::atomic<std::size_t> done{0};
+    progress_bar progress("fold configurations", folds.size() * per_fold, done);
+    result = run_walk_forward(spec, bars, folds, threads, &done);
+  }
   const double run_ms = ms_since(run_start);
 
   json_writer w;

@@ -3,7 +3,6 @@
 #include "domain/engine/backtest.hpp"
 #include "domain/report/json_writer.hpp"
 
-#include <atomic>
 #include <thread>
 
 namespace bt {
@@ -45,8 +44,8 @@ configuration_result run_one(const sweep_spec& spec, std::size_t index, const ba
 } // namespace
 
 std::vector<configuration_result> run_configurations(const sweep_spec& spec, const bar_series& bars,
-                                                     unsigned threads,
-                                                     std::size_t summarise_blocks) {
+                                                     unsigned threads, std::size_t summarise_blocks,
+                                                     std::atomic<std::size_t>* done) {
   // Configurations are taken one at a time from a shared counter: their
   // costs differ (a long slow_period trades less), so a fixed split would
   // leave a thread idle. Results land at their index, so nothing depends on
@@ -55,8 +54,11 @@ std::vector<configuration_result> run_configurations(const sweep_spec& spec, con
   std::vector<configuration_result> results(total);
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < total;)
+    for (std::size_t i; (i = next.fetch_add(1)) < total;) {
       results[i] = run_one(spec, i, bars, summarise_blocks);
+      if (done)
+        done->fetch_add(1, std::memory_order_relaxed);
+    }
   };
   threads =
       static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(total, 1)));

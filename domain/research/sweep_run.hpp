@@ -7,6 +7,7 @@
 #include "domain/research/overfitting.hpp"
 #include "domain/research/sweep.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,10 +31,11 @@ struct configuration_result {
 
 /// Runs every configuration of `spec` over `bars`, results in index order
 /// whatever the threads. With `summarise_blocks` > 0 each completed one
-/// keeps its daily returns summarised for that many CSCV blocks.
+/// keeps its daily returns summarised for that many CSCV blocks. `done`,
+/// when given, counts the configurations as they finish (a progress bar's).
 std::vector<configuration_result> run_configurations(const sweep_spec& spec, const bar_series& bars,
-                                                     unsigned threads,
-                                                     std::size_t summarise_blocks);
+                                                     unsigned threads, std::size_t summarise_blocks,
+                                                     std::atomic<std::size_t>* done = nullptr);
 
 /// The best completed configuration meeting the constraints and trading at
 /// least `min_trades` times, by the objective (ties: the lower index); none

@@ -158,7 +158,8 @@ std::vector<fold_window> plan_folds(const walk_forward_windows& w, const bar_ser
 }
 
 walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_series& bars,
-                                     const std::vector<fold_window>& folds, unsigned threads) {
+                                     const std::vector<fold_window>& folds, unsigned threads,
+                                     std::atomic<std::size_t>* done) {
   walk_forward_result r;
   const unix_time bar_seconds = seconds_of(bars.timeframe());
   // One account from the base configuration's initial capital (a swept
@@ -178,7 +179,8 @@ walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_se
     f.window = window;
     f.start_equity = equity;
     const bar_series train = bars_between(bars, window.train_begin, window.train_end);
-    std::vector<configuration_result> results = run_configurations(spec.sweep, train, threads, 0);
+    std::vector<configuration_result> results =
+        run_configurations(spec.sweep, train, threads, 0, done);
     for (const auto& c : results) {
       f.skipped += c.status == sweep_outcome::skipped;
       f.failed += c.status == sweep_outcome::failed;

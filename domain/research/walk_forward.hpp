@@ -84,10 +84,12 @@ struct walk_forward_result {
   double profitable_folds_pct = 0; ///< of the folds that chose
 };
 
-/// Runs every fold (its train sweep on `threads` threads). Throws
+/// Runs every fold (its train sweep on `threads` threads; `done`, when
+/// given, counts the train configurations as they finish). Throws
 /// backtest_error when a test run cannot be computed exactly.
 walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_series& bars,
-                                     const std::vector<fold_window>& folds, unsigned threads);
+                                     const std::vector<fold_window>& folds, unsigned threads,
+                                     std::atomic<std::size_t>* done = nullptr);
 
 void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar_series& bars,
                         const walk_forward_result& r);

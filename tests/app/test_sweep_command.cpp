@@ -160,6 +160,32 @@ BOOST_AUTO_TEST_CASE(overfitting_statistics_come_from_each_configurations_own_da
              < 1e-9);
 }
 
+BOOST_AUTO_TEST_CASE(progress_goes_to_a_terminal_only) {
+  temp_dir dir;
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 2000 --seed 5 --out " + dir.file("gc.csv")).code
+                == 0);
+  write(dir.file("grid.json"), grid_spec);
+  const std::string args =
+      "sweep --data " + dir.file("gc.csv") + " --spec " + dir.file("grid.json");
+  // Standard error a pipe: no bar, nothing at all.
+  const auto piped = run(args);
+  BOOST_REQUIRE(piped.code == 0);
+  BOOST_TEST(piped.err.empty(), piped.err);
+  // Standard error a terminal (script(1) gives the command a pseudo-terminal;
+  // the document goes to a file): the bar ends at every configuration.
+  const std::string command = "script -qfec \"" + std::string(BACKTESTD_BINARY) + " " + args + " > "
+                              + dir.file("doc.json") + "\" /dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  BOOST_REQUIRE(pipe);
+  std::string terminal;
+  char buf[4096];
+  for (std::size_t got; (got = std::fread(buf, 1, sizeof buf, pipe)) > 0;)
+    terminal.append(buf, got);
+  BOOST_TEST(::pclose(pipe) == 0);
+  BOOST_TEST(terminal.find("] 100% 12/12 configurations") != std::string::npos, terminal);
+  BOOST_TEST(boost::json::parse(slurp(dir.file("doc.json"))).at("sweep").at("completed") == 8);
+}
+
 BOOST_AUTO_TEST_CASE(bad_specifications_and_data_are_refused_before_anything_runs) {
   temp_dir dir;
   BOOST_REQUIRE(run("gen-data --symbol GC --bars 500 --seed 5 --out " + dir.file("gc.csv")).code
