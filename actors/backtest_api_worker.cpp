@@ -29,6 +29,7 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](chart_atom, const backtest_call& c) {
         return svc->results(c, backtest_service::result_kind::chart);
       },
+      [svc](monte_carlo_atom, const backtest_call& c) { return svc->monte_carlo(c); },
       [svc](strategies_atom, const backtest_call& c) { return svc->strategies(c); },
       [svc](queue_atom, const backtest_call& c) { return svc->queue(c); },
       [svc](cluster_atom, const backtest_call& c) { return svc->cluster(c); },

@@ -96,6 +96,7 @@ using equity_atom = caf::atom_constant<caf::atom("equity")>;
 using trades_atom = caf::atom_constant<caf::atom("trades")>;
 using zones_atom = caf::atom_constant<caf::atom("zones")>;
 using chart_atom = caf::atom_constant<caf::atom("chart")>;
+using monte_carlo_atom = caf::atom_constant<caf::atom("montecarlo")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
@@ -146,6 +147,7 @@ using backtest_api_actor =
                      caf::replies_to<trades_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<zones_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<chart_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<monte_carlo_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;

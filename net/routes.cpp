@@ -204,6 +204,14 @@ struct api_routes::impl {
     call.idempotency_key = req.idempotency_key;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
+    if constexpr (std::is_same_v<Atom, monte_carlo_atom>) {
+      if (media_type(req.content_type) != "application/json") {
+        done(error_response(415, "unsupported_media_type",
+                            "send the Monte Carlo request as application/json"));
+        return;
+      }
+      call.body = std::move(req.body);
+    }
     if constexpr (std::is_same_v<Atom, submit_atom>) {
       if (media_type(req.content_type) != "application/json") {
         done(error_response(415, "unsupported_media_type",
@@ -262,6 +270,9 @@ struct api_routes::impl {
     }
     if (parts.size() == 4 && parts[3] == "cancel")
       return req.method == "POST" ? op({}, cancel_atom::value, parts[2])
+                                  : done(method_not_allowed("POST"));
+    if (parts.size() == 4 && parts[3] == "monte-carlo")
+      return req.method == "POST" ? op({}, monte_carlo_atom::value, parts[2])
                                   : done(method_not_allowed("POST"));
     if (parts.size() == 4 && is_result(parts[3])) {
       if (!is_get(req))

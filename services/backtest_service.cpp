@@ -45,6 +45,21 @@ service_reply backtest_service::on_run(const backtest_call& call, const char* op
   });
 }
 
+service_reply backtest_service::monte_carlo(const backtest_call& call) {
+  monte_carlo_request request;
+  if (auto refused = read_monte_carlo_request(call.body, request))
+    return std::move(*refused);
+  request.run_id = call.run_id;
+  service_reply loaded =
+      on_run(call, "monte-carlo", [&](pqxx::connection& c, const db::principal& who) {
+        return load_monte_carlo_inputs(c, who, request);
+      });
+  if (loaded.code != static_cast<std::uint8_t>(service_code::ok))
+    return loaded;
+  // The connection is back in the pool: the simulations hold none.
+  return simulate_monte_carlo(request);
+}
+
 service_reply backtest_service::submit(const backtest_call& call) {
   return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) {
     return submit_run(c, who, call);

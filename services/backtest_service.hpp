@@ -3,6 +3,7 @@
 // idempotency, status, cancellation, deletion, history, comparison and
 // results. Blocking (database); runs only inside detached actors.
 
+#include "domain/research/monte_carlo.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/run_repository.hpp"
 #include "persistence/user_repository.hpp"
@@ -13,6 +14,7 @@
 #include "services/run_registry.hpp"
 #include "services/service_types.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -50,6 +52,9 @@ public:
   service_reply compare(const backtest_call& call);
   enum class result_kind { metrics, equity, trades, zones, chart };
   service_reply results(const backtest_call& call, result_kind kind);
+  /// POST /v1/backtest/{id}/monte-carlo: simulations over a completed run's
+  /// stored trades or daily returns (backtest_research.cpp).
+  service_reply monte_carlo(const backtest_call& call);
   service_reply strategies(const backtest_call& call);
   service_reply queue(const backtest_call& call);
   service_reply cluster(const backtest_call& call);
@@ -74,6 +79,28 @@ private:
   service_reply run_results(pqxx::connection& c, const db::principal& who,
                             const backtest_call& call, result_kind kind);
   service_reply chart(pqxx::connection& c, const db::run_row& run, const query_map& q);
+
+  /// A Monte Carlo request and what it simulates, read in three steps
+  /// (backtest_research.cpp): the body, then the run's stored trades or
+  /// returns under a connection, then the simulations without one.
+  struct monte_carlo_request {
+    monte_carlo_spec spec;
+    std::string run_id;
+    fixed initial_capital;
+    std::vector<fixed> pnl;      ///< shuffle, bootstrap: in exit order
+    std::vector<double> returns; ///< block_bootstrap: daily
+  };
+  static std::optional<service_reply> read_monte_carlo_request(const std::string& body,
+                                                               monte_carlo_request& out);
+  service_reply load_monte_carlo_inputs(pqxx::connection& c, const db::principal& who,
+                                        monte_carlo_request& request);
+  service_reply simulate_monte_carlo(const monte_carlo_request& request);
+
+  /// CPU-bound research requests computing at once (Monte Carlo): each
+  /// holds a detached API worker for up to a second, so more are refused
+  /// (429) rather than queued behind the API.
+  static constexpr int max_research_at_once = 2;
+  std::atomic<int> research_running_{0};
 
   /// The live and queue facts of a run, for its document.
   run_view view_of(pqxx::connection& c, const db::run_row& run);

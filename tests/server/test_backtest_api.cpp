@@ -283,12 +283,73 @@ BOOST_AUTO_TEST_CASE(other_users_get_404_for_every_run_endpoint) {
                suffix);
   BOOST_TEST(sh.server.request("POST", "/v1/backtest/" + id + "/cancel", sh.bob).status == 404u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/backtest/" + id, sh.bob).status == 404u);
+  BOOST_TEST(sh.server
+                 .request("POST", "/v1/backtest/" + id + "/monte-carlo", sh.bob, R"({"seed": 1})",
+                          "application/json")
+                 .status
+             == 404u);
   BOOST_TEST(
       sh.server.request("GET", "/v1/backtest/compare?ids=" + id + "," + id_of(sub), sh.bob).status
       == 400u);
   auto list = sh.server.request("GET", "/v1/backtest", sh.bob).json();
   BOOST_TEST(list.at("total").to_number<int>() == 0);
   BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id, sh.alice).status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(monte_carlo_of_a_stored_run_is_the_command_lines) {
+  auto& sh = shared();
+  api a{sh.server, sh.alice};
+  const std::string params = R"("strategy":"dual_sma","params":{"fast_period":8,"slow_period":40})";
+  const std::string id = id_of(a.submit(body(params)));
+  BOOST_REQUIRE(a.wait(id).at("status").as_string() == "completed");
+  auto post = [&](const std::string& spec) {
+    return sh.server.request("POST", "/v1/backtest/" + id + "/monte-carlo", sh.alice, spec,
+                             "application/json");
+  };
+  // The command line's monte-carlo on the same bars and configuration: the
+  // same simulations byte for byte, for each method.
+  const std::string dir = sh.server.data_dir() + "/cli-mc";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/gc.csv") << bt::test::gc_hourly_csv();
+  for (const std::string method : {"shuffle", "bootstrap", "block_bootstrap"}) {
+    const std::string spec = R"({"simulations": 400, "method": ")" + method + R"(", "seed": 77)"
+                             + (method == "block_bootstrap" ? R"(, "block_days": 3})" : "}");
+    std::ofstream(dir + "/mc.json") << spec;
+    std::string err;
+    auto [code, out] = bt::test::run_command(
+        std::string(BACKTESTD_BINARY) + " monte-carlo --data " + dir + "/gc.csv --symbol GC "
+            + "--from " + gc_start + " --to " + gc_end
+            + " --strategy dual_sma --params '{\"fast_period\":8,\"slow_period\":40}' --spec " + dir
+            + "/mc.json",
+        &err);
+    BOOST_REQUIRE_MESSAGE(code == 0, err);
+    const auto cli = boost::json::parse(out);
+    const auto served = post(spec);
+    BOOST_REQUIRE_MESSAGE(served.status == 200u, served.body);
+    BOOST_TEST(boost::json::serialize(served.json().at("monte_carlo"))
+                   == boost::json::serialize(cli.at("monte_carlo")),
+               method);
+    BOOST_TEST(post(spec).body == served.body); // the seed reproduces it
+  }
+  // A shuffle keeps the final equity: every percentile is the run's.
+  const auto shuffled = post(R"({"simulations": 300, "seed": 5})").json();
+  const auto final_equity = a.get("/v1/backtest/" + id + "/metrics").json().at("final_equity");
+  for (const char* p : {"p1", "p50", "p99"})
+    BOOST_TEST(shuffled.at("monte_carlo").at("final_equity").at(p).to_number<double>()
+               == final_equity.to_number<double>());
+  // Refused before anything runs, naming the field.
+  auto missing_seed = post(R"({"simulations": 10})");
+  BOOST_TEST(missing_seed.status == 422u);
+  BOOST_TEST(missing_seed.body.find("\"seed\"") != std::string::npos, missing_seed.body);
+  BOOST_TEST(post(R"({"seed": 1, "simulations": 100001})").status == 422u);
+  BOOST_TEST(post("{\"seed\": \xff").status == 400u);
+  BOOST_TEST(sh.server
+                 .request("POST", "/v1/backtest/" + id + "/monte-carlo", sh.alice, R"({"seed": 1})",
+                          "text/plain")
+                 .status
+             == 415u);
+  BOOST_TEST(sh.server.request("GET", "/v1/backtest/" + id + "/monte-carlo", sh.alice).status
+             == 405u);
 }
 
 BOOST_AUTO_TEST_CASE(compare_and_delete) {

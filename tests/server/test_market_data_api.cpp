@@ -293,8 +293,9 @@ BOOST_AUTO_TEST_CASE(openapi_describes_every_endpoint) {
        {"/healthz", "/readyz", "/v1/market-data", "/v1/market-data/{symbol}/{timeframe}",
         "/v1/market-data/{symbol}/{timeframe}/bars", "/v1/strategies", "/v1/backtest",
         "/v1/backtest/history", "/v1/backtest/compare", "/v1/backtest/{id}",
-        "/v1/backtest/{id}/cancel", "/v1/backtest/{id}/metrics", "/v1/backtest/{id}/equity",
-        "/v1/backtest/{id}/trades", "/v1/backtest/{id}/zones", "/v1/backtest/{id}/chart"})
+        "/v1/backtest/{id}/cancel", "/v1/backtest/{id}/monte-carlo", "/v1/backtest/{id}/metrics",
+        "/v1/backtest/{id}/equity", "/v1/backtest/{id}/trades", "/v1/backtest/{id}/zones",
+        "/v1/backtest/{id}/chart"})
     BOOST_TEST(paths.contains(p), p);
   BOOST_TEST(paths.at("/v1/market-data").as_object().contains("post"));
   BOOST_TEST(paths.at("/v1/market-data/{symbol}/{timeframe}").as_object().contains("delete"));
