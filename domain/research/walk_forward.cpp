@@ -88,6 +88,16 @@ field_errors parse_walk_forward_spec(const boost::json::value& spec, walk_forwar
                         "\"anchored\", \"min_trades\"}"}};
   const boost::json::object windows = given->as_object();
   sweep.erase("windows");
+  if (const auto* mc = sweep.if_contains("monte_carlo")) {
+    monte_carlo_spec m;
+    if (auto e = parse_monte_carlo_spec(*mc, m); !e.empty()) {
+      for (auto& x : e)
+        x.field = "monte_carlo" + (x.field.empty() ? "" : "." + x.field);
+      return e;
+    }
+    out.monte_carlo = m;
+    sweep.erase("monte_carlo");
+  }
   if (auto e = parse_sweep_spec(sweep, out.sweep, max_configurations); !e.empty())
     return e;
   for (const auto& kv : windows)
@@ -256,6 +266,25 @@ walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_se
       r.efficiency = round_ten_places(oos / is);
   }
   r.profitable_folds_pct = round_ten_places(r.profitable_folds_pct);
+  if (spec.monte_carlo) {
+    // On what the stitched account stored, as for a single run.
+    try {
+      if (spec.monte_carlo->method == monte_carlo_method::block_bootstrap) {
+        r.monte_carlo = simulate_daily_returns(daily_returns(r.out_of_sample.equity, initial),
+                                               initial, *spec.monte_carlo);
+      } else {
+        std::vector<fixed> pnl;
+        pnl.reserve(r.out_of_sample.trades.size());
+        for (const auto& t : r.out_of_sample.trades)
+          pnl.push_back(t.pnl);
+        r.monte_carlo = simulate_trades(pnl, initial, *spec.monte_carlo);
+      }
+    } catch (const fixed_overflow& e) {
+      throw backtest_error(std::string("a simulated out-of-sample equity cannot be computed "
+                                       "exactly: ")
+                           + e.what());
+    }
+  }
   return r;
 }
 
@@ -392,6 +421,10 @@ void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar
     write_trade(w, t);
   w.end_array();
   w.end_object();
+  if (r.monte_carlo) {
+    w.key("monte_carlo");
+    write_monte_carlo(w, *spec.monte_carlo, *r.monte_carlo);
+  }
   w.end_object();
 }
 

@@ -14,6 +14,7 @@
 
 #include "domain/data/bar_series.hpp"
 #include "domain/engine/backtest_engine.hpp"
+#include "domain/research/monte_carlo.hpp"
 #include "domain/research/sweep.hpp"
 #include "domain/research/sweep_run.hpp"
 
@@ -42,11 +43,15 @@ struct walk_forward_windows {
 struct walk_forward_spec {
   sweep_spec sweep; ///< base configuration, space, objective, constraints
   walk_forward_windows windows;
+  /// A Monte Carlo of the stitched out-of-sample account, when asked for.
+  std::optional<monte_carlo_spec> monte_carlo;
 };
 
 /// A sweep specification (sweep.hpp) with "windows": {"train": N | "180d",
 /// "test": N | "30d", "step" (default test), "anchored" (false),
-/// "min_trades" (0)}. Durations are whole numbers of d, h or w.
+/// "min_trades" (0)}, and optionally "monte_carlo": a Monte Carlo
+/// specification (monte_carlo.hpp) run on the out-of-sample trades (or, for
+/// block_bootstrap, daily returns). Durations are whole numbers of d, h or w.
 field_errors
 parse_walk_forward_spec(const boost::json::value& spec, walk_forward_spec& out,
                         std::size_t max_configurations = default_max_sweep_configurations);
@@ -81,7 +86,8 @@ struct walk_forward_result {
   /// x 365.25 days / the window's span); none when the latter is 0 or no
   /// fold chose.
   std::optional<double> efficiency;
-  double profitable_folds_pct = 0; ///< of the folds that chose
+  double profitable_folds_pct = 0;               ///< of the folds that chose
+  std::optional<monte_carlo_result> monte_carlo; ///< when the specification asks
 };
 
 /// Runs every fold (its train sweep on `threads` threads; `done`, when

@@ -252,4 +252,26 @@ BOOST_AUTO_TEST_CASE(document_is_deterministic_and_names_every_fold) {
                  doc.at("out_of_sample").at("metrics").at("total_trades").as_int64()));
 }
 
+BOOST_AUTO_TEST_CASE(a_monte_carlo_of_the_out_of_sample_trades) {
+  const auto bars = gc_bars(3000);
+  const auto spec =
+      spec_of(std::string("{") + dual_sma_space + R"(, "windows": {"train": 1000, "test": 500},
+                  "monte_carlo": {"simulations": 200, "method": "shuffle", "seed": 4}})");
+  BOOST_REQUIRE(spec.monte_carlo);
+  const auto r = run_walk_forward(spec, bars, plan_folds(spec.windows, bars), 2);
+  BOOST_REQUIRE(r.monte_carlo);
+  BOOST_TEST(r.monte_carlo->steps == r.out_of_sample.trades.size());
+  // A shuffle keeps the final equity of the stitched account.
+  for (double v : r.monte_carlo->final_equity)
+    BOOST_TEST(v == r.out_of_sample_metrics.final_equity.to_double());
+  json_writer w;
+  write_walk_forward(w, spec, bars, r);
+  const auto doc = boost::json::parse(w.take()).as_object();
+  BOOST_TEST(doc.at("monte_carlo").at("simulations").as_int64() == 200);
+  BOOST_TEST(error_of(std::string("{") + dual_sma_space
+                      + R"(, "windows": {"train": 10, "test": 5}, "monte_carlo": {}})")
+                 .find("monte_carlo.seed")
+             != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
