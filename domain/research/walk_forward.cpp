@@ -198,12 +198,19 @@ walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_se
       f.meeting += c.status == sweep_outcome::completed && c.meets_constraints
                    && c.metrics.total_trades >= spec.windows.min_trades;
     }
-    const std::size_t best = best_configuration(spec.sweep, results, spec.windows.min_trades);
+    std::size_t best = best_configuration(spec.sweep, results, spec.windows.min_trades);
 
     engine_output part;
+    if (equity.units <= 0 && best < results.size()) {
+      // Nothing left to trade with: sizing from a capital of zero or less
+      // has no exact meaning, so the account stops here.
+      f.reason = "the account has no equity left to trade";
+      best = results.size();
+    }
     if (best == results.size()) {
-      f.reason = f.meeting == 0 ? "no configuration met the constraints and min_trades in sample"
-                                : "no configuration had a value of the objective in sample";
+      if (f.reason.empty())
+        f.reason = f.meeting == 0 ? "no configuration met the constraints and min_trades in sample"
+                                  : "no configuration had a value of the objective in sample";
       // No position: the account stands still through the test window.
       for (std::size_t i = window.train_end; i < window.test_end; ++i)
         part.equity.push_back({bars.times()[i], equity, 0.0});
