@@ -19,10 +19,11 @@ int monte_carlo_command(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   command_line args(argc, argv, 2,
                     {"data", "data-timeframe", "symbol", "timeframe", "strategy", "params",
-                     "execution", "from", "to", "spec"},
+                     "execution", "from", "to", "spec", "threads"},
                     {"pretty"});
   const std::string path = args.require("data");
   const std::string spec_path = args.require("spec");
+  const unsigned threads = threads_option(args);
   const auto resolved = run_config_option("monte-carlo", args);
   if (!resolved)
     return exit_usage;
@@ -44,13 +45,14 @@ int monte_carlo_command(int argc, char** argv) {
   monte_carlo_result mc;
   try {
     if (spec.method == monte_carlo_method::block_bootstrap) {
-      mc = simulate_daily_returns(result.daily_returns, config.execution.initial_capital, spec);
+      mc = simulate_daily_returns(result.daily_returns, config.execution.initial_capital, spec,
+                                  threads);
     } else {
       std::vector<fixed> pnl;
       pnl.reserve(result.output.trades.size());
       for (const auto& t : result.output.trades)
         pnl.push_back(t.pnl);
-      mc = simulate_trades(pnl, config.execution.initial_capital, spec);
+      mc = simulate_trades(pnl, config.execution.initial_capital, spec, threads);
     }
   } catch (const fixed_overflow& e) {
     // Exact or refused: a resampled path left the fixed-point range.

@@ -2,6 +2,7 @@
 
 #include "domain/data/large_block.hpp"
 #include "domain/report/json_writer.hpp"
+#include "domain/research/parallel.hpp"
 #include "domain/research/random_stream.hpp"
 
 #include <boost/json.hpp>
@@ -160,7 +161,7 @@ std::vector<std::size_t> fan_steps(std::size_t steps, std::size_t simulations) {
 /// equity)` is called for every step 1..steps in order, and reduces.
 template <class Simulate>
 monte_carlo_result reduce(std::size_t steps, double initial, const monte_carlo_spec& spec,
-                          Simulate simulate) {
+                          unsigned threads, Simulate simulate) {
   monte_carlo_result r;
   r.simulations = spec.simulations;
   r.steps = steps;
@@ -171,28 +172,29 @@ monte_carlo_result reduce(std::size_t steps, double initial, const monte_carlo_s
   large_doubles fan(columns * spec.simulations);
   std::vector<double> finals(spec.simulations), returns(spec.simulations),
       drawdowns(spec.simulations), longest(spec.simulations);
-  std::size_t ruined = 0, losing = 0;
-  for (std::size_t k = 0; k < spec.simulations; ++k) {
-    path_stats p(initial);
-    std::size_t next_sample = 1;
-    double equity = initial;
-    double* row = fan.data() + k * columns;
-    simulate(k, [&](std::size_t step, double e) {
-      equity = e;
-      p.step(e);
-      if (next_sample < sampled.size() && sampled[next_sample] == step)
-        row[next_sample++ - 1] = e;
-    });
-    p.close_peak();
-    finals[k] = equity;
-    returns[k] = initial > 0 ? (equity - initial) / initial * 100.0 : 0.0;
-    drawdowns[k] = p.worst_drawdown * 100.0;
-    longest[k] = static_cast<double>(p.longest);
-    if (p.ruined || drawdowns[k] >= spec.ruin_drawdown_pct)
-      ++ruined;
-    if (equity < initial)
-      ++losing;
-  }
+  std::vector<std::uint8_t> ruined(spec.simulations), losing(spec.simulations);
+  // Simulation k draws from its own stream and writes only its own slots.
+  for_each_range(spec.simulations, threads, [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k < to; ++k) {
+      path_stats p(initial);
+      std::size_t next_sample = 1;
+      double equity = initial;
+      double* row = fan.data() + k * columns;
+      simulate(k, [&](std::size_t step, double e) {
+        equity = e;
+        p.step(e);
+        if (next_sample < sampled.size() && sampled[next_sample] == step)
+          row[next_sample++ - 1] = e;
+      });
+      p.close_peak();
+      finals[k] = equity;
+      returns[k] = initial > 0 ? (equity - initial) / initial * 100.0 : 0.0;
+      drawdowns[k] = p.worst_drawdown * 100.0;
+      longest[k] = static_cast<double>(p.longest);
+      ruined[k] = p.ruined || drawdowns[k] >= spec.ruin_drawdown_pct;
+      losing[k] = equity < initial;
+    }
+  });
   auto fill = [](std::vector<double>& values, std::array<double, 7>& out, int places) {
     out = percentiles_of(values.data(), values.size(), monte_carlo_percentiles);
     for (double& v : out)
@@ -202,27 +204,33 @@ monte_carlo_result reduce(std::size_t steps, double initial, const monte_carlo_s
   fill(returns, r.total_return_pct, 10);
   fill(drawdowns, r.max_drawdown_pct, 10);
   fill(longest, r.longest_drawdown_steps, 10);
-  r.probability_of_ruin =
-      round_places(static_cast<double>(ruined) / static_cast<double>(spec.simulations), 10);
-  r.probability_of_loss =
-      round_places(static_cast<double>(losing) / static_cast<double>(spec.simulations), 10);
-  r.fan.push_back({0, {initial, initial, initial, initial, initial}});
-  constexpr std::size_t block = 8; // columns gathered per pass over the rows
-  std::vector<std::vector<double>> gathered(block, std::vector<double>(spec.simulations));
-  for (std::size_t c0 = 0; c0 < columns; c0 += block) {
-    const std::size_t width = std::min(block, columns - c0);
-    for (std::size_t k = 0; k < spec.simulations; ++k)
-      for (std::size_t c = 0; c < width; ++c)
-        gathered[c][k] = fan.data()[k * columns + c0 + c];
-    for (std::size_t c = 0; c < width; ++c) {
-      monte_carlo_result::fan_step f;
-      f.step = sampled[c0 + c + 1];
-      f.equity = percentiles_of(gathered[c].data(), gathered[c].size(), fan_bands);
-      for (double& v : f.equity)
-        v = round_places(v, 8);
-      r.fan.push_back(f);
+  const auto count = [](const std::vector<std::uint8_t>& flags) {
+    return static_cast<double>(std::count(flags.begin(), flags.end(), std::uint8_t{1}));
+  };
+  r.probability_of_ruin = round_places(count(ruined) / static_cast<double>(spec.simulations), 10);
+  r.probability_of_loss = round_places(count(losing) / static_cast<double>(spec.simulations), 10);
+  r.fan.resize(columns + 1);
+  r.fan[0] = {0, {initial, initial, initial, initial, initial}};
+  // Blocks of columns, each thread its own; a block's columns are gathered
+  // in one pass over the rows.
+  constexpr std::size_t block = 8;
+  const std::size_t blocks = (columns + block - 1) / block;
+  for_each_range(blocks, threads, [&](std::size_t from, std::size_t to) {
+    std::vector<std::vector<double>> gathered(block, std::vector<double>(spec.simulations));
+    for (std::size_t b = from; b < to; ++b) {
+      const std::size_t c0 = b * block, width = std::min(block, columns - c0);
+      for (std::size_t k = 0; k < spec.simulations; ++k)
+        for (std::size_t c = 0; c < width; ++c)
+          gathered[c][k] = fan.data()[k * columns + c0 + c];
+      for (std::size_t c = 0; c < width; ++c) {
+        monte_carlo_result::fan_step& f = r.fan[c0 + c + 1];
+        f.step = sampled[c0 + c + 1];
+        f.equity = percentiles_of(gathered[c].data(), gathered[c].size(), fan_bands);
+        for (double& v : f.equity)
+          v = round_places(v, 8);
+      }
     }
-  }
+  });
   return r;
 }
 
@@ -252,10 +260,12 @@ void percentiles_of(double* v, std::size_t n, const int* percents, std::size_t c
 }
 
 monte_carlo_result simulate_trades(const std::vector<fixed>& pnl, fixed initial_capital,
-                                   const monte_carlo_spec& spec) {
+                                   const monte_carlo_spec& spec, unsigned threads) {
   const std::size_t n = pnl.size();
-  std::vector<std::size_t> order(n);
-  return reduce(n, initial_capital.to_double(), spec, [&](std::size_t k, auto&& record) {
+  return reduce(n, initial_capital.to_double(), spec, threads, [&](std::size_t k, auto&& record) {
+    // Each thread its own order, rewritten whole by every simulation.
+    thread_local std::vector<std::size_t> order;
+    order.resize(n);
     random_stream rng = random_stream::of(spec.seed, k);
     if (spec.method == monte_carlo_method::shuffle) {
       std::iota(order.begin(), order.end(), std::size_t{0});
@@ -274,9 +284,9 @@ monte_carlo_result simulate_trades(const std::vector<fixed>& pnl, fixed initial_
 }
 
 monte_carlo_result simulate_daily_returns(const std::vector<double>& returns, fixed initial_capital,
-                                          const monte_carlo_spec& spec) {
+                                          const monte_carlo_spec& spec, unsigned threads) {
   const std::size_t n = returns.size();
-  return reduce(n, initial_capital.to_double(), spec, [&](std::size_t k, auto&& record) {
+  return reduce(n, initial_capital.to_double(), spec, threads, [&](std::size_t k, auto&& record) {
     random_stream rng = random_stream::of(spec.seed, k);
     double equity = initial_capital.to_double();
     std::size_t day = 0;

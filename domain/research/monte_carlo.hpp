@@ -71,13 +71,14 @@ struct monte_carlo_result {
   std::vector<fan_step> fan; ///< step 0 (the initial capital) first
 };
 
-/// shuffle or bootstrap over the trades' P&L. Throws fixed_overflow when a
-/// simulated equity leaves the exact range.
+/// shuffle or bootstrap over the trades' P&L, the simulations shared out
+/// over `threads` threads (the result does not depend on them). Throws
+/// fixed_overflow when a simulated equity leaves the exact range.
 monte_carlo_result simulate_trades(const std::vector<fixed>& pnl, fixed initial_capital,
-                                   const monte_carlo_spec& spec);
+                                   const monte_carlo_spec& spec, unsigned threads = 1);
 /// block_bootstrap over daily returns.
 monte_carlo_result simulate_daily_returns(const std::vector<double>& returns, fixed initial_capital,
-                                          const monte_carlo_spec& spec);
+                                          const monte_carlo_spec& spec, unsigned threads = 1);
 
 /// The values at `percents` (ascending, 0 to 100) of the `n` values at `v`,
 /// which it reorders, into `out`: linear interpolation between order

@@ -2,13 +2,13 @@
 
 #include "domain/report/json_writer.hpp"
 #include "domain/research/monte_carlo.hpp"
+#include "domain/research/parallel.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-#include <thread>
 
 namespace bt {
 namespace {
@@ -358,17 +358,9 @@ probability_of_backtest_overfitting(const std::vector<const return_summary*>& co
   p.out_of_sample_sharpe.resize(p.combinations);
   // Each thread its own range of combinations, written at their index: the
   // result does not depend on the threads.
-  threads = static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, p.combinations));
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      cscv_range(masks, p.combinations * t / threads, p.combinations * (t + 1) / threads, sums, sqs,
-                 total_sum, total_sq, days_in, blocks, p.days, p);
-    });
-  cscv_range(masks, 0, p.combinations / threads, sums, sqs, total_sum, total_sq, days_in, blocks,
-             p.days, p);
-  for (auto& t : pool)
-    t.join();
+  for_each_range(p.combinations, threads, [&](std::size_t from, std::size_t to) {
+    cscv_range(masks, from, to, sums, sqs, total_sum, total_sq, days_in, blocks, p.days, p);
+  });
 
   std::size_t overfit = 0, losses = 0;
   for (std::size_t k = 0; k < p.combinations; ++k) {

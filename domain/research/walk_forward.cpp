@@ -278,13 +278,13 @@ walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_se
     try {
       if (spec.monte_carlo->method == monte_carlo_method::block_bootstrap) {
         r.monte_carlo = simulate_daily_returns(daily_returns(r.out_of_sample.equity, initial),
-                                               initial, *spec.monte_carlo);
+                                               initial, *spec.monte_carlo, threads);
       } else {
         std::vector<fixed> pnl;
         pnl.reserve(r.out_of_sample.trades.size());
         for (const auto& t : r.out_of_sample.trades)
           pnl.push_back(t.pnl);
-        r.monte_carlo = simulate_trades(pnl, initial, *spec.monte_carlo);
+        r.monte_carlo = simulate_trades(pnl, initial, *spec.monte_carlo, threads);
       }
     } catch (const fixed_overflow& e) {
       throw backtest_error(std::string("a simulated out-of-sample equity cannot be computed "

@@ -103,7 +103,16 @@ BOOST_AUTO_TEST_CASE(the_same_seed_gives_the_same_document_and_another_seed_anot
     const std::string first = document(a, simulate_trades(pnl, px("10000"), a));
     BOOST_TEST(first == document(a, simulate_trades(pnl, px("10000"), a)));
     BOOST_TEST(first != document(b, simulate_trades(pnl, px("10000"), b)));
+    // Shared out over threads, the simulations are the same ones.
+    for (unsigned threads : {2u, 3u, 7u})
+      BOOST_TEST(first == document(a, simulate_trades(pnl, px("10000"), a, threads)));
   }
+  std::vector<double> returns;
+  for (int i = 0; i < 300; ++i)
+    returns.push_back((i % 7 - 3) * 0.001);
+  const auto blocks = spec_of(R"({"simulations": 500, "seed": 9, "method": "block_bootstrap"})");
+  BOOST_TEST(document(blocks, simulate_daily_returns(returns, px("10000"), blocks))
+             == document(blocks, simulate_daily_returns(returns, px("10000"), blocks, 2)));
 }
 
 BOOST_AUTO_TEST_CASE(identical_trades_leave_nothing_to_chance) {
