@@ -160,10 +160,6 @@ job_result run_remote(const run_attempt& job, std::string csv,
     out.error = "the bars sent with the job could not be read";
     return out;
   }
-  const run_config config = config_from_json(job.config_json);
-  bar_series bars = job.source_timeframe == job.timeframe
-                        ? std::move(imported.bars)
-                        : resample(imported.bars, config.timeframe);
   live_run live;
   auto flag = cancels.start(job.run_id);
   struct done_guard {
@@ -171,6 +167,31 @@ job_result run_remote(const run_attempt& job, std::string csv,
     const std::string& id;
     ~done_guard() { c.finish(id); }
   } guard{cancels, job.run_id};
+  if (is_chunk_config(job.config_json)) {
+    // A sweep's chunk: its configurations' results go back as one document,
+    // which the server checks before it stores anything.
+    chunk_run run = run_chunk(job, imported.bars, live, [&](const live_run& l) {
+      if (*flag)
+        live.cancel = true;
+      report(l);
+    });
+    out.error = run.error;
+    out.permanent = run.permanent;
+    out.status =
+        *flag && run.result == attempt_result::completed ? attempt_result::cancelled : run.result;
+    if (out.status != attempt_result::completed)
+      return out;
+    out.metrics_json = encode_chunk_results(run.rows);
+    out.engine_version = engine_version();
+    out.duration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return out;
+  }
+  const run_config config = config_from_json(job.config_json);
+  bar_series bars = job.source_timeframe == job.timeframe
+                        ? std::move(imported.bars)
+                        : resample(imported.bars, config.timeframe);
   job_observer observer(live, bars, faults, job.attempt, [&](const live_run& l) {
     if (*flag)
       live.cancel = true;

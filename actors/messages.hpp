@@ -97,6 +97,16 @@ using trades_atom = caf::atom_constant<caf::atom("trades")>;
 using zones_atom = caf::atom_constant<caf::atom("zones")>;
 using chart_atom = caf::atom_constant<caf::atom("chart")>;
 using monte_carlo_atom = caf::atom_constant<caf::atom("montecarlo")>;
+// The sweeps API.
+using sweep_submit_atom = caf::atom_constant<caf::atom("swsubmit")>;
+using sweep_list_atom = caf::atom_constant<caf::atom("swlist")>;
+using sweep_status_atom = caf::atom_constant<caf::atom("swstatus")>;
+using sweep_results_atom = caf::atom_constant<caf::atom("swresults")>;
+using sweep_heatmap_atom = caf::atom_constant<caf::atom("swheatmap")>;
+using sweep_overfitting_atom = caf::atom_constant<caf::atom("swoverfit")>;
+using sweep_run_atom = caf::atom_constant<caf::atom("swrun")>;
+using sweep_cancel_atom = caf::atom_constant<caf::atom("swcancel")>;
+using sweep_delete_atom = caf::atom_constant<caf::atom("swdelete")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
@@ -148,6 +158,15 @@ using backtest_api_actor =
                      caf::replies_to<zones_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<chart_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<monte_carlo_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_submit_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_list_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_status_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_results_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_heatmap_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_overfitting_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_run_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_cancel_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<sweep_delete_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;

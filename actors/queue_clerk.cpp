@@ -1,5 +1,7 @@
 #include "actors/queue_clerk.hpp"
 
+#include "persistence/sweep_store.hpp"
+
 #include "config/log.hpp"
 #include "domain/report/result_report.hpp"
 #include "persistence/equity_blob.hpp"
@@ -97,7 +99,33 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
       [=](store_atom, const run_attempt& job, const std::string& worker_id, job_result& r) mutable {
         if (s.store_delay.count() > 0)
           std::this_thread::sleep_for(s.store_delay);
+        // The book and the manager learn how the store went, either way.
+        auto finished = [&](pqxx::connection& conn, bool stored_ok, double ms) {
+          if (stored_ok)
+            ctx->book->completed(conn, job.run_id, ms);
+          else
+            ctx->book->sync(conn, job.run_id);
+          log::info("run_finished", {{"run_id", job.run_id},
+                                     {"attempt", job.attempt},
+                                     {"result", stored_ok ? "completed" : "stale"},
+                                     {"worker_id", worker_id}});
+          caf::anon_send(manager, stored_atom::value, job.run_id);
+        };
         try {
+          if (is_chunk_config(job.config_json)) {
+            // The chunk the server dispatched says which configurations the
+            // document must hold, each once; the node's word is not taken.
+            sweep_chunk chunk;
+            if (auto why = parse_chunk_config(job.config_json, chunk))
+              throw std::runtime_error(*why);
+            std::vector<stored_configuration> rows;
+            if (auto why = decode_chunk_results(r.metrics_json, chunk.first, chunk.last, rows))
+              throw std::runtime_error("unreadable chunk results from " + worker_id + ": " + *why);
+            auto conn = ctx->pool->acquire();
+            finished(*conn, db::complete_chunk(*conn, job, rows, r.engine_version, r.duration_ms),
+                     r.duration_ms);
+            return;
+          }
           db::stored_result stored;
           stored.metrics_json = std::move(r.metrics_json);
           stored.warnings_json = r.warnings_json.empty() ? "[]" : std::move(r.warnings_json);
@@ -128,16 +156,7 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
                                      + " disagree with their tables");
           stored.equity_blob = db::encode_equity(curve);
           auto conn = ctx->pool->acquire();
-          const bool stored_ok = db::complete_run(*conn, job, stored);
-          if (stored_ok)
-            ctx->book->completed(*conn, job.run_id, stored.duration_ms);
-          else
-            ctx->book->sync(*conn, job.run_id);
-          log::info("run_finished", {{"run_id", job.run_id},
-                                     {"attempt", job.attempt},
-                                     {"result", stored_ok ? "completed" : "stale"},
-                                     {"worker_id", worker_id}});
-          caf::anon_send(manager, stored_atom::value, job.run_id);
+          finished(*conn, db::complete_run(*conn, job, stored), stored.duration_ms);
         } catch (const std::exception& e) {
           record_failure(*ctx, s, manager, job,
                          std::string("storing the results failed: ") + e.what(), false);

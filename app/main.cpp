@@ -37,6 +37,7 @@ const char* usage =
     "              [--listen 127.0.0.1:8080] [--data-dir ./var] [--database-url URL]\n"
     "              [--io-threads N] [--workers N] [--db-connections N] [--rate-limit R]\n"
     "              [--max-user-runs N] [--queue-capacity N] [--watchdog-seconds N]\n"
+    "              [--max-sweep-configurations N]\n"
     "              [--cluster-listen HOST:PORT --cluster-token-file FILE]\n"
     "              [--web-dir DIR] [--config FILE]; also BACKTESTD_<SETTING> variables\n"
     "  worker      run a worker node: --join HOST:PORT --cluster-token-file FILE\n"

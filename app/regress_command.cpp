@@ -47,19 +47,6 @@ std::string read_text(const fs::path& path) {
   return s.str();
 }
 
-/// The value text of `key` in a flat JSON object as our writer wrote it
-/// (numbers, null, timestamps: no commas or braces inside a value). Not
-/// through a DOM: Boost.JSON 1.81 may move a double's last digit.
-std::string value_text(const std::string& object, const std::string& key) {
-  const std::string needle = "\"" + key + "\":";
-  const auto at = object.find(needle);
-  if (at == std::string::npos)
-    return "";
-  const auto from = at + needle.size();
-  const auto to = object.find_first_of(",}", from);
-  return object.substr(from, to - from);
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t pos = 0;
@@ -156,7 +143,7 @@ outcome run_case(const json::object& c, const std::string& name, const fs::path&
   write_metrics(w, result.metrics);
   const std::string metrics = w.take();
   for (const char* m : key_metrics)
-    o.metrics.emplace_back(m, value_text(metrics, m));
+    o.metrics.emplace_back(m, flat_value_text(metrics, m));
   return o;
 }
 

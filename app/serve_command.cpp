@@ -147,6 +147,7 @@ int serve_command(int argc, char** argv) {
     }
     backtest_limits bl;
     bl.queue_capacity = cfg.queue_capacity;
+    bl.max_sweep_configurations = cfg.max_sweep_configurations;
     bl.workers = cfg.workers;
     bl.per_user_limit = cfg.max_user_runs;
     auto service = std::make_shared<backtest_service>(

@@ -8,7 +8,7 @@
 #include "app/progress_bar.hpp"
 #include "domain/engine/backtest.hpp"
 #include "domain/report/json_writer.hpp"
-#include "domain/research/sweep_run.hpp"
+#include "domain/research/sweep_chunk.hpp"
 #include "domain/strategies/registry.hpp"
 
 #include <boost/json.hpp>
@@ -81,24 +81,7 @@ int sweep_command(int argc, char** argv) {
   json_writer w;
   w.reserve(4096 + total * 1400);
   auto write_result = [&](std::size_t i) {
-    const auto& r = results[i];
-    w.begin_object();
-    w.key("index").number(static_cast<std::uint64_t>(i));
-    w.key("params");
-    write_json_value(w, r.point.params);
-    w.key("execution");
-    write_json_value(w, r.point.execution);
-    w.key("status").string(r.status == sweep_outcome::completed ? "completed"
-                           : r.status == sweep_outcome::skipped ? "skipped"
-                                                                : "failed");
-    if (r.status == sweep_outcome::completed) {
-      w.key("config_hash").string(r.config_hash);
-      w.key("meets_constraints").boolean(r.meets_constraints);
-      w.key("metrics").raw(r.metrics_json);
-    } else {
-      w.key("reason").string(r.reason);
-    }
-    w.end_object();
+    write_configuration(w, to_stored(spec, i, results[i]));
   };
   w.begin_object();
   w.key("sweep").begin_object();

@@ -91,6 +91,7 @@ def main():
               "on %d threads; 1 thread: the same on one);\nratio: sweep/s over the process loop; "
               "ideal: %d cores / engine_bench's median engine time at 12,000 bars." % (cores, cores))
         walk_forward(exe, tmp)
+        queued_sweeps(exe, tmp, data)
 
 
 def walk_forward(exe, tmp):
@@ -139,6 +140,78 @@ def walk_forward(exe, tmp):
               len(doc["folds"]), doc["walk_forward"]["configurations_per_fold"], wall * 1000,
               doc["timing"]["walk_forward_ms"], len(doc["folds"]), len(doc["folds"]),
               scripted * 1000, scripted / wall))
+
+
+def queued_sweeps(exe, tmp, data):
+    """The same two spaces as queued sweeps on a fresh server (embedded
+    PostgreSQL, 2 workers): configurations per second from the submission
+    to the sweep's completion, every configuration's parameters, metrics
+    and daily returns stored, against `backtestd sweep` on the same bars in
+    the same run (the best of 3)."""
+    import socket
+    import urllib.request
+    var = os.path.join(tmp, "var")
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    key = subprocess.check_output([exe, "keys", "create", "--user", "bench", "--data-dir", var],
+                                  stderr=subprocess.DEVNULL, env=CLEAN_ENV).decode().strip()
+    server = subprocess.Popen([exe, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", var,
+                               "--workers", "2", "--rate-limit", "1000000"],
+                              stderr=subprocess.DEVNULL, env=CLEAN_ENV)
+
+    def call(method, path, body=None, ctype=None):
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=body,
+                                     method=method, headers={"X-API-Key": key})
+        if ctype:
+            req.add_header("Content-Type", ctype)
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+    try:
+        for _ in range(400):
+            try:
+                if call("GET", "/healthz")[0] == 200:
+                    break
+            except Exception:
+                time.sleep(0.05)
+        with open(data, "rb") as f:
+            status, _ = call("POST", "/v1/market-data?symbol=GC&timeframe=1h", f.read(), "text/csv")
+        assert status == 201, status
+        print("\nqueued sweeps (server, 2 workers, results stored):")
+        print("%-28s %8s %12s %12s %9s" % ("space", "configs", "queued/s", "CLI/s", "ratio"))
+        for name, spec in SPACES.items():
+            cli = 0.0
+            spec_path = os.path.join(tmp, "spec.json")
+            with open(spec_path, "w") as f:
+                json.dump(spec, f)
+            for _ in range(3):
+                d = json.loads(subprocess.run([exe, "sweep", "--data", data, "--spec", spec_path],
+                                              capture_output=True, text=True, check=True,
+                                              env=CLEAN_ENV).stdout)
+                cli = max(cli, d["sweep"]["completed"] / (d["timing"]["sweep_ms"] / 1000.0))
+            body = dict(spec, start="2023-01-02T00:00:00Z", end="2024-12-31T16:00:00Z")
+            best = 0.0
+            for _ in range(3):
+                t0 = time.perf_counter()
+                status, sub = call("POST", "/v1/sweeps", json.dumps(body).encode(),
+                                   "application/json")
+                assert status == 202, sub
+                while True:
+                    _, doc = call("GET", "/v1/sweeps/" + sub["sweep_id"])
+                    if doc["status"] not in ("queued", "running"):
+                        break
+                    time.sleep(0.005)
+                wall = time.perf_counter() - t0
+                assert doc["status"] == "completed", doc
+                best = max(best, doc["counts"]["completed"] / wall)
+            print("%-28s %8d %12.0f %12.0f %8.2fx" % (name, doc["configurations"], best, cli,
+                                                       best / cli))
+        print("queued/s: completed configurations per second from POST /v1/sweeps to its "
+              "completion (the best of 3); CLI/s: `backtestd sweep` on the same bars.")
+    finally:
+        server.terminate()
+        server.wait()
 
 
 if __name__ == "__main__":

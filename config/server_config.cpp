@@ -95,6 +95,10 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
       throw std::invalid_argument("watchdog-seconds: must be at least 1");
   } else if (name == "queue-capacity") {
     c.queue_capacity = static_cast<std::int64_t>(parse_number(name, v, 10'000'000));
+  } else if (name == "max-sweep-configurations") {
+    c.max_sweep_configurations = parse_number(name, v, 10'000'000);
+    if (c.max_sweep_configurations == 0)
+      throw std::invalid_argument("max-sweep-configurations: must be at least 1");
   } else if (name == "shutdown-seconds") {
     c.shutdown_seconds = static_cast<unsigned>(parse_number(name, v, 3600));
   } else if (name == "max-connections") {
@@ -153,6 +157,7 @@ const std::vector<std::string>& server_setting_names() {
                                               "rate-limit",
                                               "max-user-runs",
                                               "queue-capacity",
+                                              "max-sweep-configurations",
                                               "watchdog-seconds",
                                               "cluster-listen",
                                               "cluster-token-file",

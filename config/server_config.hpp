@@ -23,10 +23,11 @@ struct server_config {
   std::size_t max_upload_bytes = 50u << 20;
   std::size_t max_json_bytes = 1u << 20;
   std::size_t max_upload_rows = 100'000;
-  int max_user_runs = 3;              ///< runs of one user executing at once
-  std::int64_t queue_capacity = 1000; ///< queued runs before submissions get 503
-  unsigned watchdog_seconds = 60;     ///< a worker silent this long is replaced
-  std::string cluster_host;           ///< --cluster-listen: empty, no worker nodes
+  int max_user_runs = 3;                          ///< runs of one user executing at once
+  std::int64_t queue_capacity = 1000;             ///< queued runs before submissions get 503
+  std::size_t max_sweep_configurations = 100'000; ///< a larger sweep gets 422 with its size
+  unsigned watchdog_seconds = 60;                 ///< a worker silent this long is replaced
+  std::string cluster_host;                       ///< --cluster-listen: empty, no worker nodes
   std::uint16_t cluster_port = 0;
   std::string cluster_token_file;
   std::string cluster_tls_cert, cluster_tls_key; ///< both set: nodes connect over TLS

@@ -204,10 +204,13 @@ struct api_routes::impl {
     call.idempotency_key = req.idempotency_key;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
-    if constexpr (std::is_same_v<Atom, monte_carlo_atom>) {
-      if (media_type(req.content_type) != "application/json") {
-        done(error_response(415, "unsupported_media_type",
-                            "send the Monte Carlo request as application/json"));
+    if constexpr (
+        std::is_same_v<
+            Atom,
+            monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom>) {
+      if (!std::is_same_v<Atom,
+                          sweep_run_atom> && media_type(req.content_type) != "application/json") {
+        done(error_response(415, "unsupported_media_type", "send the request as application/json"));
         return;
       }
       call.body = std::move(req.body);
@@ -293,6 +296,51 @@ struct api_routes::impl {
     done(error_response(404, "not_found", "no such endpoint: " + req.path));
   }
 
+  void sweep_routes(request& req, responder done, const std::vector<std::string>& parts) {
+    // parts: ["v1", "sweeps", ...]
+    auto op = [&](std::initializer_list<const char*> allowed, auto atom, std::string id = {}) {
+      with_query(req, done, allowed, [&] { backtest(req, std::move(done), atom, id); });
+    };
+    if (parts.size() == 2) {
+      if (is_get(req))
+        return op({"limit", "offset"}, sweep_list_atom::value);
+      if (req.method == "POST")
+        return op({}, sweep_submit_atom::value);
+      return done(method_not_allowed("GET, HEAD, POST"));
+    }
+    const std::string& id = parts[2];
+    if (parts.size() == 3) {
+      if (is_get(req))
+        return op({}, sweep_status_atom::value, id);
+      if (req.method == "DELETE")
+        return op({}, sweep_delete_atom::value, id);
+      return done(method_not_allowed("GET, HEAD, DELETE"));
+    }
+    if (parts.size() == 4 && parts[3] == "cancel")
+      return req.method == "POST" ? op({}, sweep_cancel_atom::value, id)
+                                  : done(method_not_allowed("POST"));
+    if (parts.size() == 4
+        && (parts[3] == "results" || parts[3] == "heatmap" || parts[3] == "overfitting")) {
+      if (!is_get(req))
+        return done(method_not_allowed("GET, HEAD"));
+      if (parts[3] == "results")
+        return op({"sort", "order", "limit", "offset", "status", "format"},
+                  sweep_results_atom::value, id);
+      if (parts[3] == "heatmap")
+        return op({"x", "y", "metric", "agg"}, sweep_heatmap_atom::value, id);
+      return op({}, sweep_overfitting_atom::value, id);
+    }
+    if (parts.size() == 6 && parts[3] == "configs" && parts[5] == "run") {
+      if (req.method != "POST")
+        return done(method_not_allowed("POST"));
+      if (auto refused = unknown_query(req, {}))
+        return done(std::move(*refused));
+      req.query["config"] = parts[4]; // the path's, for the service
+      return backtest(req, std::move(done), sweep_run_atom::value, id);
+    }
+    done(error_response(404, "not_found", "no such endpoint: " + req.path));
+  }
+
   static bool is_result(const std::string& part) {
     return part == "metrics" || part == "equity" || part == "trades" || part == "zones"
            || part == "chart";
@@ -317,6 +365,8 @@ struct api_routes::impl {
     const std::chrono::seconds timeout(30);
     if (parts.size() >= 2 && parts[1] == "backtest")
       return backtest_routes(req, std::move(done), parts);
+    if (parts.size() >= 2 && parts[1] == "sweeps")
+      return sweep_routes(req, std::move(done), parts);
     if (parts.size() >= 2 && parts[1] == "admin") {
       // Whether the route exists is for admins to know: every method on it
       // goes to the service, which answers 404 to everyone else; only then

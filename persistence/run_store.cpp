@@ -75,7 +75,8 @@ std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
     return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   static const std::string sql =
-      "SELECT " + std::string(run_columns) + " FROM runs WHERE user_id = $1 AND id = $2::uuid";
+      "SELECT " + std::string(run_columns)
+      + " FROM runs WHERE user_id = $1 AND id = $2::uuid AND sweep_id IS NULL";
   auto r = exec_prepared(txn, "find_run", sql, user_id, id);
   if (r.empty())
     return std::nullopt;
@@ -95,7 +96,9 @@ run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_fil
   for (const auto& col : sortable_run_columns())
     if (col == f.sort)
       sort = col;
-  const std::string where = " FROM runs WHERE user_id = $1 AND ($2::text IS NULL OR status = $2) "
+  // A sweep's chunks are its own, not runs of the history.
+  const std::string where = " FROM runs WHERE user_id = $1 AND sweep_id IS NULL "
+                            "AND ($2::text IS NULL OR status = $2) "
                             "AND ($3::text IS NULL OR symbol = $3) "
                             "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR "
                             "created_at >= to_timestamp($5)) "
@@ -132,7 +135,9 @@ std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user
     return std::nullopt;
   pqxx::work txn(c);
   auto r = txn.exec_params(
-      "SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid FOR UPDATE", user_id, id);
+      "SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid AND sweep_id IS NULL FOR "
+      "UPDATE",
+      user_id, id);
   if (r.empty())
     return std::nullopt;
   const run_status before =
@@ -150,8 +155,8 @@ bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::strin
   if (!is_uuid_text(id))
     return false;
   pqxx::work txn(c);
-  auto r = txn.exec_params("DELETE FROM runs WHERE user_id = $1 AND id = $2::uuid AND status IN "
-                           "('completed', 'failed', 'cancelled')",
+  auto r = txn.exec_params("DELETE FROM runs WHERE user_id = $1 AND id = $2::uuid AND "
+                           "sweep_id IS NULL AND status IN ('completed', 'failed', 'cancelled')",
                            user_id, id);
   txn.commit();
   return r.affected_rows() == 1;

@@ -34,27 +34,6 @@ std::optional<fixed> initial_capital_of(const std::string& execution_json) {
   return value;
 }
 
-/// Counts a research computation for as long as it runs.
-class research_slot {
-public:
-  research_slot(std::atomic<int>& running, int limit) : running_(running) {
-    held_ = running_.fetch_add(1) < limit;
-    if (!held_)
-      running_.fetch_sub(1);
-  }
-  ~research_slot() {
-    if (held_)
-      running_.fetch_sub(1);
-  }
-  research_slot(const research_slot&) = delete;
-  research_slot& operator=(const research_slot&) = delete;
-  bool held() const { return held_; }
-
-private:
-  std::atomic<int>& running_;
-  bool held_ = false;
-};
-
 } // namespace
 
 std::optional<service_reply> backtest_service::read_monte_carlo_request(const std::string& body,

@@ -60,6 +60,86 @@ service_reply backtest_service::monte_carlo(const backtest_call& call) {
   return simulate_monte_carlo(request);
 }
 
+template <class F>
+service_reply backtest_service::on_sweep(const backtest_call& call, const char* operation,
+                                         F&& body) {
+  return guarded(call, operation, [&](pqxx::connection& c, const db::principal& who) {
+    // A malformed id is simply not found.
+    if (!looks_like_uuid(call.run_id))
+      return error_reply(service_code::not_found, "no sweep " + call.run_id, {});
+    return body(c, who);
+  });
+}
+
+service_reply backtest_service::sweep_submit(const backtest_call& call) {
+  return guarded(call, "sweep-submit", [&](pqxx::connection& c, const db::principal& who) {
+    return submit_sweep(c, who, call);
+  });
+}
+
+service_reply backtest_service::sweep_list(const backtest_call& call) {
+  return guarded(call, "sweep-list", [&](pqxx::connection& c, const db::principal& who) {
+    return list_sweeps(c, who, call);
+  });
+}
+
+service_reply backtest_service::sweep_status(const backtest_call& call) {
+  return on_sweep(call, "sweep-status", [&](pqxx::connection& c, const db::principal& who) {
+    return sweep_status(c, who, call);
+  });
+}
+
+service_reply backtest_service::sweep_results(const backtest_call& call) {
+  return on_sweep(call, "sweep-results", [&](pqxx::connection& c, const db::principal& who) {
+    return sweep_results(c, who, call);
+  });
+}
+
+service_reply backtest_service::sweep_heatmap(const backtest_call& call) {
+  return on_sweep(call, "sweep-heatmap", [&](pqxx::connection& c, const db::principal& who) {
+    return sweep_heatmap(c, who, call);
+  });
+}
+
+service_reply backtest_service::sweep_run(const backtest_call& call) {
+  return on_sweep(call, "sweep-run", [&](pqxx::connection& c, const db::principal& who) {
+    return sweep_config_run(c, who, call);
+  });
+}
+
+service_reply backtest_service::sweep_cancel(const backtest_call& call) {
+  return on_sweep(call, "sweep-cancel", [&](pqxx::connection& c, const db::principal& who) {
+    return cancel_sweep(c, who, call, false);
+  });
+}
+
+service_reply backtest_service::sweep_delete(const backtest_call& call) {
+  return on_sweep(call, "sweep-delete", [&](pqxx::connection& c, const db::principal& who) {
+    return cancel_sweep(c, who, call, true);
+  });
+}
+
+service_reply backtest_service::sweep_overfitting(const backtest_call& call) {
+  sweep_statistics_input in;
+  bool loaded = false;
+  service_reply reply =
+      on_sweep(call, "sweep-overfitting", [&](pqxx::connection& c, const db::principal& who) {
+        service_reply refusal;
+        loaded = load_sweep_summaries(c, who, call.run_id, in, refusal);
+        return loaded ? body_reply(service_code::ok, "") : refusal;
+      });
+  if (!loaded)
+    return reply;
+  // The connection is back in the pool: the statistics hold none.
+  research_slot slot(research_running_, max_research_at_once);
+  if (!slot.held())
+    return error_reply(service_code::too_many_requests,
+                       "at most " + std::to_string(max_research_at_once)
+                           + " research computations at once; retry shortly",
+                       {});
+  return sweep_statistics(in);
+}
+
 service_reply backtest_service::submit(const backtest_call& call) {
   return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) {
     return submit_run(c, who, call);

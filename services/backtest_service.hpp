@@ -4,7 +4,9 @@
 // results. Blocking (database); runs only inside detached actors.
 
 #include "domain/research/monte_carlo.hpp"
+#include "domain/research/sweep_chunk.hpp"
 #include "persistence/connection_pool.hpp"
+#include "persistence/market_data_repository.hpp"
 #include "persistence/run_repository.hpp"
 #include "persistence/user_repository.hpp"
 #include "services/auth_cache.hpp"
@@ -26,6 +28,7 @@ struct backtest_limits {
   int per_user_limit = 3; ///< runs of one user at once, for forecasts
   double max_span_days = 3 * 365.25 + 1;
   std::int64_t depth_warning = 50; ///< queue depth above which a warning is logged and shown
+  std::size_t max_sweep_configurations = 100'000; ///< a larger sweep is refused with its size
 };
 
 class backtest_service {
@@ -55,6 +58,17 @@ public:
   /// POST /v1/backtest/{id}/monte-carlo: simulations over a completed run's
   /// stored trades or daily returns (backtest_research.cpp).
   service_reply monte_carlo(const backtest_call& call);
+  /// The sweeps API (backtest_sweeps.cpp): /v1/sweeps and /v1/sweeps/{id}
+  /// with /results, /heatmap, /overfitting, /cancel and /configs/{n}/run.
+  service_reply sweep_submit(const backtest_call& call);
+  service_reply sweep_list(const backtest_call& call);
+  service_reply sweep_status(const backtest_call& call);
+  service_reply sweep_results(const backtest_call& call);
+  service_reply sweep_heatmap(const backtest_call& call);
+  service_reply sweep_overfitting(const backtest_call& call);
+  service_reply sweep_run(const backtest_call& call);
+  service_reply sweep_cancel(const backtest_call& call);
+  service_reply sweep_delete(const backtest_call& call);
   service_reply strategies(const backtest_call& call);
   service_reply queue(const backtest_call& call);
   service_reply cluster(const backtest_call& call);
@@ -66,11 +80,22 @@ private:
   /// guarded, for a call that names a run (a malformed id is not found).
   template <class F>
   service_reply on_run(const backtest_call& call, const char* operation, F&& body);
+  /// guarded, for a call that names a sweep.
+  template <class F>
+  service_reply on_sweep(const backtest_call& call, const char* operation, F&& body);
 
   // The use cases, one file each: backtest_submit.cpp, backtest_runs.cpp,
   // backtest_results.cpp.
   service_reply submit_run(pqxx::connection& c, const db::principal& who,
                            const backtest_call& call);
+  /// Whether the user's data covers [start, end] at the timeframe (or at 1h,
+  /// resampled to 4h or 1d): the 422 naming what is available, or nothing
+  /// with the source timeframe and dataset filled in.
+  std::optional<service_reply> check_coverage(pqxx::connection& c, const db::principal& who,
+                                              const std::string& symbol,
+                                              const std::string& timeframe, unix_time start,
+                                              unix_time end, std::string& source_tf,
+                                              std::optional<db::dataset_info>& dataset);
   service_reply run_status(pqxx::connection& c, const db::principal& who, const std::string& id);
   service_reply cancel_run(pqxx::connection& c, const db::principal& who, const std::string& id);
   service_reply delete_run(pqxx::connection& c, const db::principal& who, const std::string& id);
@@ -96,11 +121,57 @@ private:
                                         monte_carlo_request& request);
   service_reply simulate_monte_carlo(const monte_carlo_request& request);
 
+  service_reply submit_sweep(pqxx::connection& c, const db::principal& who,
+                             const backtest_call& call);
+  service_reply sweep_status(pqxx::connection& c, const db::principal& who,
+                             const backtest_call& call);
+  service_reply list_sweeps(pqxx::connection& c, const db::principal& who,
+                            const backtest_call& call);
+  service_reply sweep_results(pqxx::connection& c, const db::principal& who,
+                              const backtest_call& call);
+  service_reply sweep_heatmap(pqxx::connection& c, const db::principal& who,
+                              const backtest_call& call);
+  service_reply sweep_config_run(pqxx::connection& c, const db::principal& who,
+                                 const backtest_call& call);
+  service_reply cancel_sweep(pqxx::connection& c, const db::principal& who,
+                             const backtest_call& call, bool then_delete);
+  /// A completed sweep's returns, summarised, read under a connection; the
+  /// statistics are computed after it went back to the pool.
+  struct sweep_statistics_input {
+    sweep_spec spec;
+    std::optional<stored_configuration> best;
+    std::vector<return_summary> summaries;
+    std::optional<std::size_t> best_summary;
+  };
+  bool load_sweep_summaries(pqxx::connection& c, const db::principal& who, const std::string& id,
+                            sweep_statistics_input& out, service_reply& refusal);
+  service_reply sweep_statistics(const sweep_statistics_input& in);
+
   /// CPU-bound research requests computing at once (Monte Carlo): each
   /// holds a detached API worker for up to a second, so more are refused
   /// (429) rather than queued behind the API.
   static constexpr int max_research_at_once = 2;
   std::atomic<int> research_running_{0};
+  /// Counts a research computation for as long as it runs.
+  class research_slot {
+  public:
+    research_slot(std::atomic<int>& running, int limit) : running_(running) {
+      held_ = running_.fetch_add(1) < limit;
+      if (!held_)
+        running_.fetch_sub(1);
+    }
+    ~research_slot() {
+      if (held_)
+        running_.fetch_sub(1);
+    }
+    research_slot(const research_slot&) = delete;
+    research_slot& operator=(const research_slot&) = delete;
+    bool held() const { return held_; }
+
+  private:
+    std::atomic<int>& running_;
+    bool held_ = false;
+  };
 
   /// The live and queue facts of a run, for its document.
   run_view view_of(pqxx::connection& c, const db::run_row& run);

@@ -22,17 +22,6 @@
 namespace bt {
 namespace {
 
-std::string new_uuid() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1)
-    throw std::runtime_error("the system random number generator failed");
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40); // version 4
-  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80); // RFC 4122 variant
-  const std::string h = to_hex(b, sizeof b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-"
-         + h.substr(20);
-}
-
 unix_time first_expected(const trading_calendar& cal, unix_time t, unix_time step) {
   t = floor_div(t + step - 1, step) * step;
   for (int k = 0; k < 100'000 && !cal.expects_bar(t, step); ++k)
@@ -84,6 +73,60 @@ std::vector<std::string> available_segments(const db::dataset_info& d, unix_time
 }
 
 } // namespace
+
+std::optional<service_reply>
+backtest_service::check_coverage(pqxx::connection& c, const db::principal& who,
+                                 const std::string& symbol, const std::string& timeframe,
+                                 unix_time start, unix_time end, std::string& source_tf,
+                                 std::optional<db::dataset_info>& dataset) {
+  // The data: the timeframe itself, or 1h bars resampled to 4h and 1d.
+  source_tf = timeframe;
+  dataset = db::find_dataset(c, who.user_id, symbol, source_tf);
+  if (!dataset && (timeframe == "4h" || timeframe == "1d")) {
+    source_tf = "1h";
+    dataset = db::find_dataset(c, who.user_id, symbol, source_tf);
+  }
+  auto available = [&] {
+    std::vector<error_detail> d;
+    for (const auto& ds : db::list_datasets(c, who.user_id))
+      if (ds.symbol == symbol)
+        d.push_back({"available", 0, range_text(ds)});
+    return d;
+  };
+  if (!dataset || dataset->bars == 0) {
+    auto d = available();
+    d.insert(d.begin(), {"timeframe", 0,
+                         "no " + symbol + " data at " + timeframe
+                             + (timeframe == "4h" || timeframe == "1d" ? " or 1h" : "")});
+    return error_reply(service_code::unprocessable, "no data for " + symbol + "/" + timeframe,
+                       std::move(d));
+  }
+  const trading_calendar calendar(lookup_instrument(symbol).calendar);
+  const unix_time step = seconds_of(*parse_timeframe(source_tf));
+  if (*dataset->from > first_expected(calendar, start, step)
+      || *dataset->to < last_expected(calendar, end, step)) {
+    auto d = available();
+    d.insert(d.begin(), {"start", 0,
+                         "the range " + format_timestamp(start) + " to " + format_timestamp(end)
+                             + " is not covered by the stored data"});
+    return error_reply(service_code::unprocessable,
+                       "the requested range is not covered by your data", std::move(d));
+  }
+  // Covered, but no bar inside the range (it falls in a gap of the data):
+  // refused now rather than queued to fail.
+  if (auto probe =
+          db::load_bars(c, who.user_id, symbol, *parse_timeframe(source_tf), start, end, 1);
+      !probe || probe->empty()) {
+    std::vector<error_detail> d{{"start", 0,
+                                 "no " + symbol + "/" + source_tf + " bar between "
+                                     + format_timestamp(start) + " and " + format_timestamp(end)
+                                     + ": the range falls inside a gap of the data"}};
+    for (auto& segment : available_segments(*dataset, step, start, end))
+      d.push_back({"available", 0, std::move(segment)});
+    return error_reply(service_code::unprocessable, "no bars in the requested range", std::move(d));
+  }
+  return std::nullopt;
+}
 
 service_reply backtest_service::submit_run(pqxx::connection& c, const db::principal& who,
                                            const backtest_call& call) {
@@ -167,52 +210,10 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   if (!errors.empty())
     return error_reply(service_code::unprocessable, "invalid backtest request", std::move(errors));
 
-  // The data: the timeframe itself, or 1h bars resampled to 4h and 1d.
-  std::string source_tf = *timeframe;
-  auto dataset = db::find_dataset(c, who.user_id, *symbol, source_tf);
-  if (!dataset && (*timeframe == "4h" || *timeframe == "1d")) {
-    source_tf = "1h";
-    dataset = db::find_dataset(c, who.user_id, *symbol, source_tf);
-  }
-  auto available = [&] {
-    std::vector<error_detail> d;
-    for (const auto& ds : db::list_datasets(c, who.user_id))
-      if (ds.symbol == *symbol)
-        d.push_back({"available", 0, range_text(ds)});
-    return d;
-  };
-  if (!dataset || dataset->bars == 0) {
-    auto d = available();
-    d.insert(d.begin(), {"timeframe", 0,
-                         "no " + *symbol + " data at " + *timeframe
-                             + (*timeframe == "4h" || *timeframe == "1d" ? " or 1h" : "")});
-    return error_reply(service_code::unprocessable, "no data for " + *symbol + "/" + *timeframe,
-                       std::move(d));
-  }
-  const trading_calendar calendar(lookup_instrument(*symbol).calendar);
-  const unix_time step = seconds_of(*parse_timeframe(source_tf));
-  if (*dataset->from > first_expected(calendar, start, step)
-      || *dataset->to < last_expected(calendar, end, step)) {
-    auto d = available();
-    d.insert(d.begin(), {"start", 0,
-                         "the range " + format_timestamp(start) + " to " + format_timestamp(end)
-                             + " is not covered by the stored data"});
-    return error_reply(service_code::unprocessable,
-                       "the requested range is not covered by your data", std::move(d));
-  }
-  // Covered, but no bar inside the range (it falls in a gap of the data):
-  // refused now rather than queued to fail.
-  if (auto probe =
-          db::load_bars(c, who.user_id, *symbol, *parse_timeframe(source_tf), start, end, 1);
-      !probe || probe->empty()) {
-    std::vector<error_detail> d{{"start", 0,
-                                 "no " + *symbol + "/" + source_tf + " bar between "
-                                     + format_timestamp(start) + " and " + format_timestamp(end)
-                                     + ": the range falls inside a gap of the data"}};
-    for (auto& segment : available_segments(*dataset, step, start, end))
-      d.push_back({"available", 0, std::move(segment)});
-    return error_reply(service_code::unprocessable, "no bars in the requested range", std::move(d));
-  }
+  std::string source_tf;
+  std::optional<db::dataset_info> dataset;
+  if (auto refused = check_coverage(c, who, *symbol, *timeframe, start, end, source_tf, dataset))
+    return std::move(*refused);
   // The book's count when it holds the whole queue (a query less on every
   // submission); otherwise the database's.
   const auto queued = book_->queued_count();

@@ -3,8 +3,10 @@
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/engine/backtest.hpp"
+#include "domain/report/sha256.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/run_repository.hpp"
+#include "persistence/sweep_store.hpp"
 
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
@@ -141,15 +143,102 @@ bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
   return load_source(ctx, job).bars;
 }
 
-job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id) {
+chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
+                    const std::function<void(const live_run&)>& report) {
+  chunk_run out;
+  sweep_chunk chunk;
+  if (sha256_hex(job.config_json) != job.config_hash) {
+    out.error = "stored configuration does not match its hash";
+    out.permanent = true;
+    return out;
+  }
+  if (auto why = parse_chunk_config(job.config_json, chunk)) {
+    out.error = *why;
+    out.permanent = true;
+    return out;
+  }
+  const timeframe tf = *parse_timeframe(chunk.spec.timeframe); // checked with the spec
+  const bar_series resampled =
+      job.source_timeframe == job.timeframe ? bar_series{} : resample(source, tf);
+  const bar_series& bars = job.source_timeframe == job.timeframe ? source : resampled;
+  const std::size_t n = chunk.last - chunk.first;
+  out.rows.reserve(n);
+  auto last_report = std::chrono::steady_clock::now();
+  for (std::size_t i = chunk.first; i < chunk.last; ++i) {
+    if (live.cancel) {
+      out.result = attempt_result::cancelled;
+      out.rows.clear();
+      return out;
+    }
+    out.rows.push_back(to_stored(chunk.spec, i, run_configuration(chunk.spec, i, bars, {0, true})));
+    live.percent = 100.0 * static_cast<double>(i + 1 - chunk.first) / static_cast<double>(n);
+    live.beat();
+    if (report && std::chrono::steady_clock::now() - last_report > std::chrono::milliseconds(250)) {
+      report(live);
+      last_report = std::chrono::steady_clock::now();
+    }
+  }
+  out.result = attempt_result::completed;
+  return out;
+}
+
+namespace {
+
+/// A running attempt in the registry for as long as it runs.
+class registration {
+public:
+  registration(run_registry& registry, const std::string& run_id, const std::string& worker_id)
+      : registry_(registry), run_id_(run_id), live_(registry.start(run_id, worker_id)) {}
+  ~registration() { registry_.finish(run_id_, live_.get()); }
+  registration(const registration&) = delete;
+  registration& operator=(const registration&) = delete;
+  live_run& operator*() const { return *live_; }
+
+private:
+  run_registry& registry_;
+  const std::string& run_id_;
+  std::shared_ptr<live_run> live_;
+};
+
+job_outcome execute_chunk(const run_attempt& job, worker_context& ctx,
+                          const std::string& worker_id) {
   const auto started = std::chrono::steady_clock::now();
-  auto live = ctx.registry->start(job.run_id, worker_id);
-  struct unregister {
-    run_registry& r;
-    const std::string& id;
-    const live_run* which;
-    ~unregister() { r.finish(id, which); }
-  } guard{*ctx.registry, job.run_id, live.get()};
+  const registration live(*ctx.registry, job.run_id, worker_id);
+  auto range = load_source(ctx, job).bars;
+  if (range.empty())
+    return {job.run_id, job.attempt, attempt_result::failed,
+            "no bars for " + job.symbol + "/" + job.source_timeframe
+                + " in the sweep's range (dataset deleted?)",
+            true};
+  chunk_run run = run_chunk(job, range, *live);
+  if (run.result == attempt_result::failed)
+    return {job.run_id, job.attempt, attempt_result::failed, run.error, run.permanent};
+  auto conn = ctx.pool->acquire();
+  if (run.result == attempt_result::cancelled) {
+    db::finish_cancelled(*conn, job);
+    ctx.book->sync(*conn, job.run_id);
+    return {job.run_id, job.attempt, attempt_result::cancelled, ""};
+  }
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (!db::complete_chunk(*conn, job, run.rows, engine_version(), ms)) {
+    ctx.book->sync(*conn, job.run_id);
+    return {job.run_id, job.attempt, attempt_result::stale, ""};
+  }
+  ctx.book->completed(*conn, job.run_id, ms);
+  log::info("chunk_timing", {{"run_id", job.run_id},
+                             {"configurations", static_cast<std::uint64_t>(run.rows.size())},
+                             {"ms", ms}});
+  return {job.run_id, job.attempt, attempt_result::completed, ""};
+}
+
+} // namespace
+
+job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id) {
+  if (is_chunk_config(job.config_json))
+    return execute_chunk(job, ctx, worker_id);
+  const auto started = std::chrono::steady_clock::now();
+  const registration live(*ctx.registry, job.run_id, worker_id);
 
   const run_config config = config_from_json(job.config_json);
   if (config_hash(config) != job.config_hash)

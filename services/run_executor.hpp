@@ -6,6 +6,7 @@
 
 #include "domain/engine/backtest_engine.hpp"
 #include "domain/engine/run_config.hpp"
+#include "domain/research/sweep_chunk.hpp"
 #include "domain/scheduling/run_attempt.hpp"
 #include "persistence/connection_pool.hpp"
 #include "services/bar_cache.hpp"
@@ -77,8 +78,20 @@ bar_series load_source_range(worker_context& ctx, const run_attempt& job);
 /// The run configuration stored with a run (its canonical JSON).
 run_config config_from_json(const std::string& json);
 
-/// Executes one job synchronously (what the worker actor does); returns the
-/// outcome, or throws when the attempt crashes.
+/// A sweep chunk's configurations run over its source bars, here or on a
+/// node: one at a time, `live` beating and its percent moving after each,
+/// stopping between two when `live.cancel` is set.
+struct chunk_run {
+  attempt_result result = attempt_result::failed;
+  std::string error;
+  bool permanent = false; ///< the failure would repeat: no retry
+  std::vector<stored_configuration> rows;
+};
+chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
+                    const std::function<void(const live_run&)>& report = nullptr);
+
+/// Executes one job synchronously (what the worker actor does): a run, or
+/// a sweep's chunk; returns the outcome, or throws when the attempt crashes.
 job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id);
 
 } // namespace bt

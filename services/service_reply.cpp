@@ -2,8 +2,10 @@
 
 #include "config/log.hpp"
 #include "domain/data/timestamp.hpp"
+#include "domain/report/hex.hpp"
 #include "persistence/connection_pool.hpp"
 
+#include <openssl/rand.h>
 #include <pqxx/pqxx>
 
 #include <algorithm>
@@ -118,6 +120,17 @@ bool looks_like_uuid(const std::string& s) {
       return false;
   }
   return true;
+}
+
+std::string new_uuid() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1)
+    throw std::runtime_error("the system random number generator failed");
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40); // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80); // RFC 4122 variant
+  const std::string h = to_hex(b, sizeof b);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-"
+         + h.substr(20);
 }
 
 } // namespace bt

@@ -25,6 +25,8 @@ service_reply failure_reply(const std::string& operation);
 
 /// Whether `s` has the form of a run id (a UUID in canonical text form).
 bool looks_like_uuid(const std::string& s);
+/// A random (version 4) UUID, for a new run or sweep.
+std::string new_uuid();
 
 /// The value of a non-empty query parameter.
 std::optional<std::string>

@@ -289,4 +289,14 @@ bool is_metric(std::string_view name) {
   return find_metric(name) != nullptr;
 }
 
+const std::vector<std::string>& numeric_metric_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& m : numeric_metrics())
+      out.emplace_back(m.name);
+    return out;
+  }();
+  return names;
+}
+
 } // namespace bt

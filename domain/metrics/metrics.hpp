@@ -7,6 +7,7 @@
 #include "domain/engine/backtest_engine.hpp"
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,5 +57,7 @@ void write_metrics(json_writer& w, const metrics& m);
 std::optional<double> metric_value(const metrics& m, std::string_view name);
 /// Whether `name` names a numeric metric (times such as max_drawdown_peak do not).
 bool is_metric(std::string_view name);
+/// Every numeric metric's name, in the metrics document's order.
+const std::vector<std::string>& numeric_metric_names();
 
 } // namespace bt

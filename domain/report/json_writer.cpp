@@ -327,4 +327,14 @@ void write_json_value(json_writer& w, const boost::json::value& v) {
   }
 }
 
+std::string flat_value_text(std::string_view object, std::string_view key) {
+  const std::string needle = "\"" + std::string(key) + "\":";
+  const auto at = object.find(needle);
+  if (at == std::string_view::npos)
+    return "";
+  const auto from = at + needle.size();
+  const auto to = object.find_first_of(",}", from);
+  return std::string(object.substr(from, to == std::string_view::npos ? to : to - from));
+}
+
 } // namespace bt

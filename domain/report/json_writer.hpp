@@ -91,4 +91,10 @@ void append_double(std::string& out, double v);
 /// as 1.5E0): request values echoed back, such as a sweep's swept values.
 void write_json_value(json_writer& w, const boost::json::value& v);
 
+/// The text of `key`'s value in a flat JSON object that this writer wrote
+/// (numbers, null, strings without commas: a metrics document), or empty
+/// when absent. Read as text, not through a parser: Boost.JSON 1.81 may
+/// move a double's last digit, and a stored number must be shown as stored.
+std::string flat_value_text(std::string_view object, std::string_view key);
+
 } // namespace bt

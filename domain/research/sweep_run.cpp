@@ -6,10 +6,9 @@
 #include <thread>
 
 namespace bt {
-namespace {
 
-configuration_result run_one(const sweep_spec& spec, std::size_t index, const bar_series& bars,
-                             std::size_t summarise_blocks) {
+configuration_result run_configuration(const sweep_spec& spec, std::size_t index,
+                                       const bar_series& bars, const returns_kept& keep) {
   configuration_result r;
   r.point = configuration_at(spec, index);
   sweep_request_storage storage;
@@ -30,18 +29,16 @@ configuration_result run_one(const sweep_spec& spec, std::size_t index, const ba
     write_metrics(w, result.metrics);
     r.metrics_json = w.take();
     r.meets_constraints = meets_constraints(spec, result.metrics);
-    if (summarise_blocks > 0)
-      r.returns =
-          summarise_returns(daily_returns(result.output.equity, r.config.execution.initial_capital),
-                            summarise_blocks);
+    if (keep.summary_blocks > 0)
+      r.returns = summarise_returns(result.daily_returns, keep.summary_blocks);
+    if (keep.every_return)
+      r.daily_returns = std::move(result.daily_returns);
   } catch (const backtest_error& e) {
     r.status = sweep_outcome::failed; // exact or refused: this configuration cannot be computed
     r.reason = e.what();
   }
   return r;
 }
-
-} // namespace
 
 std::vector<configuration_result> run_configurations(const sweep_spec& spec, const bar_series& bars,
                                                      unsigned threads, std::size_t summarise_blocks,
@@ -55,7 +52,7 @@ std::vector<configuration_result> run_configurations(const sweep_spec& spec, con
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < total;) {
-      results[i] = run_one(spec, i, bars, summarise_blocks);
+      results[i] = run_configuration(spec, i, bars, {summarise_blocks, false});
       if (done)
         done->fetch_add(1, std::memory_order_relaxed);
     }

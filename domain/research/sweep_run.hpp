@@ -26,8 +26,19 @@ struct configuration_result {
   std::string metrics_json; ///< completed
   std::string reason;       ///< skipped or failed
   bool meets_constraints = false;
-  return_summary returns; ///< completed, when asked for: its daily returns
+  return_summary returns;            ///< completed, when asked for: its daily returns summarised
+  std::vector<double> daily_returns; ///< completed, when asked for: every one
 };
+
+/// What to keep of each configuration's daily returns.
+struct returns_kept {
+  std::size_t summary_blocks = 0; ///< > 0: summarised for that many CSCV blocks
+  bool every_return = false;      ///< the returns themselves (a stored sweep's)
+};
+
+/// Configuration `index` of `spec` run over `bars`.
+configuration_result run_configuration(const sweep_spec& spec, std::size_t index,
+                                       const bar_series& bars, const returns_kept& keep);
 
 /// Runs every configuration of `spec` over `bars`, results in index order
 /// whatever the threads. With `summarise_blocks` > 0 each completed one

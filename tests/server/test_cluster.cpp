@@ -177,6 +177,72 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
   BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_sweep_over_two_nodes_survives_one_killed_with_every_configuration_once) {
+  cluster_fixture f;
+  node_process b("node-b", f.cluster_port, f.token_file);
+  auto a = std::make_unique<node_process>("node-a", f.cluster_port, f.token_file);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  BOOST_REQUIRE(f.wait_node("node-b", "up"));
+  const std::string spec = R"({"symbol": "GC", "strategy": "supply_demand_zones",
+      "start": "2023-01-02T00:00:00Z", "end": "2024-12-31T16:00:00Z",
+      "space": {"method": "random", "samples": 1200, "seed": 11,
+                "params": {"atr_period": {}, "stop_atr_mult": {"min": 0.5, "max": 3}}}})";
+  auto sub =
+      f.s.request("POST", "/v1/sweeps", f.key,
+                  spec.substr(0, spec.size() - 1) + R"(, "chunk_size": 40})", "application/json");
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  const std::string id(sub.json().at("sweep_id").as_string());
+  // Kill node-a while it runs one of the sweep's chunks.
+  const std::string running_on_a = "SELECT count(*) FROM runs WHERE sweep_id = '" + id
+                                   + "' AND status = 'running' AND worker_id LIKE 'node-a/%'";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (f.s.sql(running_on_a) == "0" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  BOOST_REQUIRE(f.s.sql(running_on_a) != "0");
+  a->stop(SIGKILL);
+  BOOST_TEST(f.wait_node("node-a", "lost", 5));
+  boost::json::value doc;
+  for (int i = 0; i < 1800; ++i) {
+    doc = f.s.request("GET", "/v1/sweeps/" + id, f.key).json();
+    if (doc.at("status").as_string() != "queued" && doc.at("status").as_string() != "running")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_REQUIRE_MESSAGE(doc.at("status").as_string() == "completed", boost::json::serialize(doc));
+  // Every configuration exactly once, and the killed chunk ran again.
+  BOOST_TEST(doc.at("counts").at("done").as_int64() == 1200);
+  BOOST_TEST(f.s.sql("SELECT count(DISTINCT config_index) FROM sweep_results WHERE sweep_id = '"
+                     + id + "'")
+             == "1200");
+  BOOST_TEST(f.s.sql("SELECT count(*) FROM runs WHERE sweep_id = '" + id + "' AND attempts > 1")
+             != "0");
+  // And the results are those of `backtestd sweep` on the same bars.
+  const std::string dir = f.s.data_dir() + "/cli-sweep";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/gc.csv") << bt::test::gc_hourly_csv();
+  std::ofstream(dir + "/spec.json") << spec;
+  std::string err;
+  auto [code, out] = bt::test::run_command(std::string(BACKTESTD_BINARY) + " sweep --data " + dir
+                                               + "/gc.csv --spec " + dir + "/spec.json",
+                                           &err);
+  BOOST_REQUIRE_MESSAGE(code == 0, err);
+  const auto cli = boost::json::parse(out);
+  const auto& expected = cli.at("results").as_array();
+  std::size_t same = 0;
+  for (int offset = 0; offset < 1200; offset += 1000) {
+    const auto page =
+        f.s.request("GET",
+                    "/v1/sweeps/" + id + "/results?limit=1000&offset=" + std::to_string(offset),
+                    f.key)
+            .json();
+    for (const auto& r : page.at("results").as_array())
+      same +=
+          boost::json::serialize(r)
+          == boost::json::serialize(expected[static_cast<std::size_t>(r.at("index").as_int64())]);
+  }
+  BOOST_TEST(same == 1200u);
+}
+
 BOOST_AUTO_TEST_CASE(a_hung_node_is_lost_after_ten_seconds_of_silence) {
   cluster_fixture f;
   const std::map<std::string, std::string> slow{{"BACKTESTD_FAULTS", "slow_ms_per_pct=20"}};
