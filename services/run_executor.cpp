@@ -221,6 +221,7 @@ job_outcome execute_chunk(const run_attempt& job, worker_context& ctx,
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const auto computed = std::chrono::steady_clock::now();
   if (!db::complete_chunk(*conn, job, run.rows, engine_version(), ms)) {
     ctx.book->sync(*conn, job.run_id);
     return {job.run_id, job.attempt, attempt_result::stale, ""};
@@ -228,7 +229,10 @@ job_outcome execute_chunk(const run_attempt& job, worker_context& ctx,
   ctx.book->completed(*conn, job.run_id, ms);
   log::info("chunk_timing", {{"run_id", job.run_id},
                              {"configurations", static_cast<std::uint64_t>(run.rows.size())},
-                             {"ms", ms}});
+                             {"compute_ms", ms},
+                             {"store_ms", std::chrono::duration<double, std::milli>(
+                                              std::chrono::steady_clock::now() - computed)
+                                              .count()}});
   return {job.run_id, job.attempt, attempt_result::completed, ""};
 }
 

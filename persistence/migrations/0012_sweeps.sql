@@ -37,3 +37,8 @@ CREATE TABLE sweep_results (
 
 ALTER TABLE runs ADD COLUMN sweep_id uuid REFERENCES sweeps(id) ON DELETE CASCADE;
 CREATE INDEX runs_sweep ON runs (sweep_id) WHERE sweep_id IS NOT NULL;
+-- A configuration's row is about 5 KB (its returns 8 bytes a day, its
+-- metrics 1 KB), over the 2 KB at which PostgreSQL compresses: lz4 rather
+-- than pglz, which made storing a chunk cost twice its computation.
+ALTER TABLE sweep_results ALTER COLUMN daily_returns SET COMPRESSION lz4;
+ALTER TABLE sweep_results ALTER COLUMN metrics_json SET COMPRESSION lz4;
