@@ -39,6 +39,16 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](sweep_run_atom, const backtest_call& c) { return svc->sweep_run(c); },
       [svc](sweep_cancel_atom, const backtest_call& c) { return svc->sweep_cancel(c); },
       [svc](sweep_delete_atom, const backtest_call& c) { return svc->sweep_delete(c); },
+      [svc](wf_submit_atom, const backtest_call& c) { return svc->walk_forward_submit(c); },
+      [svc](wf_list_atom, const backtest_call& c) { return svc->walk_forward_list(c); },
+      [svc](wf_status_atom, const backtest_call& c) { return svc->walk_forward_status(c); },
+      [svc](wf_trades_atom, const backtest_call& c) { return svc->walk_forward_trades(c); },
+      [svc](wf_equity_atom, const backtest_call& c) { return svc->walk_forward_equity(c); },
+      [svc](wf_monte_carlo_atom, const backtest_call& c) {
+        return svc->walk_forward_monte_carlo(c);
+      },
+      [svc](wf_cancel_atom, const backtest_call& c) { return svc->walk_forward_cancel(c); },
+      [svc](wf_delete_atom, const backtest_call& c) { return svc->walk_forward_delete(c); },
       [svc](strategies_atom, const backtest_call& c) { return svc->strategies(c); },
       [svc](queue_atom, const backtest_call& c) { return svc->queue(c); },
       [svc](cluster_atom, const backtest_call& c) { return svc->cluster(c); },

@@ -188,6 +188,26 @@ job_result run_remote(const run_attempt& job, std::string csv,
             .count();
     return out;
   }
+  if (is_walk_forward_config(job.config_json)) {
+    walk_forward_run run = run_walk_forward_job(job, imported.bars, live, [&](const live_run& l) {
+      if (*flag)
+        live.cancel = true;
+      report(l);
+    });
+    out.error = run.error;
+    out.permanent = run.permanent;
+    out.status = run.result;
+    if (out.status != attempt_result::completed)
+      return out;
+    out.metrics_json = std::move(run.document);
+    out.trades_csv = std::move(run.trades_csv);
+    out.equity_csv = std::move(run.equity_csv);
+    out.engine_version = engine_version();
+    out.duration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    return out;
+  }
   const run_config config = config_from_json(job.config_json);
   bar_series bars = job.source_timeframe == job.timeframe
                         ? std::move(imported.bars)

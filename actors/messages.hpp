@@ -107,6 +107,15 @@ using sweep_overfitting_atom = caf::atom_constant<caf::atom("swoverfit")>;
 using sweep_run_atom = caf::atom_constant<caf::atom("swrun")>;
 using sweep_cancel_atom = caf::atom_constant<caf::atom("swcancel")>;
 using sweep_delete_atom = caf::atom_constant<caf::atom("swdelete")>;
+// The walk-forward API.
+using wf_submit_atom = caf::atom_constant<caf::atom("wfsubmit")>;
+using wf_list_atom = caf::atom_constant<caf::atom("wflist")>;
+using wf_status_atom = caf::atom_constant<caf::atom("wfstatus")>;
+using wf_trades_atom = caf::atom_constant<caf::atom("wftrades")>;
+using wf_equity_atom = caf::atom_constant<caf::atom("wfequity")>;
+using wf_monte_carlo_atom = caf::atom_constant<caf::atom("wfmc")>;
+using wf_cancel_atom = caf::atom_constant<caf::atom("wfcancel")>;
+using wf_delete_atom = caf::atom_constant<caf::atom("wfdelete")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
@@ -167,6 +176,14 @@ using backtest_api_actor =
                      caf::replies_to<sweep_run_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<sweep_cancel_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<sweep_delete_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_submit_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_list_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_status_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_trades_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_equity_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_monte_carlo_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_cancel_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<wf_delete_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;

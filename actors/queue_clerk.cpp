@@ -7,6 +7,7 @@
 #include "persistence/equity_blob.hpp"
 #include "persistence/run_repository.hpp"
 
+#include <boost/json.hpp>
 #include <caf/all.hpp>
 
 #include <thread>
@@ -123,6 +124,26 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
               throw std::runtime_error("unreadable chunk results from " + worker_id + ": " + *why);
             auto conn = ctx->pool->acquire();
             finished(*conn, db::complete_chunk(*conn, job, rows, r.engine_version, r.duration_ms),
+                     r.duration_ms);
+            return;
+          }
+          if (is_walk_forward_config(job.config_json)) {
+            // Read back whole, as a run's tables are: a node cannot store
+            // what the endpoints would later fail to read.
+            boost::system::error_code ec;
+            const auto doc = boost::json::parse(r.metrics_json, ec);
+            trade_list trades;
+            equity_curve curve;
+            if (ec || !doc.is_object())
+              throw std::runtime_error("unreadable walk-forward document from " + worker_id);
+            if (auto error = read_trades_csv(r.trades_csv, trades))
+              throw std::runtime_error("unreadable trades from " + worker_id + ": " + *error);
+            if (auto error = read_equity_csv(r.equity_csv, curve))
+              throw std::runtime_error("unreadable equity from " + worker_id + ": " + *error);
+            auto conn = ctx->pool->acquire();
+            finished(*conn,
+                     db::complete_walk_forward(*conn, job, r.metrics_json, trades_csv(trades),
+                                               equity_csv(curve), r.engine_version, r.duration_ms),
                      r.duration_ms);
             return;
           }

@@ -21,6 +21,17 @@
 namespace bt::http {
 namespace {
 
+/// The operations whose request body the service reads (besides a
+/// backtest submission, which is checked on its own), and those whose body
+/// must be JSON (a configuration's run takes none).
+template <class Atom>
+constexpr bool takes_body =
+    std::is_same_v<
+        Atom,
+        monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom> || std::is_same_v<Atom, wf_submit_atom> || std::is_same_v<Atom, wf_monte_carlo_atom>;
+template <class Atom>
+constexpr bool takes_json = takes_body<Atom> && !std::is_same_v<Atom, sweep_run_atom>;
+
 constexpr std::size_t max_in_flight = 2048;
 
 std::vector<std::string> split_path(const std::string& path) {
@@ -204,12 +215,8 @@ struct api_routes::impl {
     call.idempotency_key = req.idempotency_key;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
-    if constexpr (
-        std::is_same_v<
-            Atom,
-            monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom>) {
-      if (!std::is_same_v<Atom,
-                          sweep_run_atom> && media_type(req.content_type) != "application/json") {
+    if constexpr (takes_body<Atom>) {
+      if (takes_json<Atom> && media_type(req.content_type) != "application/json") {
         done(error_response(415, "unsupported_media_type", "send the request as application/json"));
         return;
       }
@@ -341,6 +348,41 @@ struct api_routes::impl {
     done(error_response(404, "not_found", "no such endpoint: " + req.path));
   }
 
+  void walk_forward_routes(request& req, responder done, const std::vector<std::string>& parts) {
+    // parts: ["v1", "walk-forwards", ...]
+    auto op = [&](std::initializer_list<const char*> allowed, auto atom, std::string id = {}) {
+      with_query(req, done, allowed, [&] { backtest(req, std::move(done), atom, id); });
+    };
+    if (parts.size() == 2) {
+      if (is_get(req))
+        return op({"limit", "offset"}, wf_list_atom::value);
+      if (req.method == "POST")
+        return op({}, wf_submit_atom::value);
+      return done(method_not_allowed("GET, HEAD, POST"));
+    }
+    const std::string& id = parts[2];
+    if (parts.size() == 3) {
+      if (is_get(req))
+        return op({}, wf_status_atom::value, id);
+      if (req.method == "DELETE")
+        return op({}, wf_delete_atom::value, id);
+      return done(method_not_allowed("GET, HEAD, DELETE"));
+    }
+    if (parts.size() == 4 && (parts[3] == "cancel" || parts[3] == "monte-carlo")) {
+      if (req.method != "POST")
+        return done(method_not_allowed("POST"));
+      return parts[3] == "cancel" ? op({}, wf_cancel_atom::value, id)
+                                  : op({}, wf_monte_carlo_atom::value, id);
+    }
+    if (parts.size() == 4 && (parts[3] == "trades" || parts[3] == "equity")) {
+      if (!is_get(req))
+        return done(method_not_allowed("GET, HEAD"));
+      return parts[3] == "trades" ? op({}, wf_trades_atom::value, id)
+                                  : op({}, wf_equity_atom::value, id);
+    }
+    done(error_response(404, "not_found", "no such endpoint: " + req.path));
+  }
+
   static bool is_result(const std::string& part) {
     return part == "metrics" || part == "equity" || part == "trades" || part == "zones"
            || part == "chart";
@@ -367,6 +409,8 @@ struct api_routes::impl {
       return backtest_routes(req, std::move(done), parts);
     if (parts.size() >= 2 && parts[1] == "sweeps")
       return sweep_routes(req, std::move(done), parts);
+    if (parts.size() >= 2 && parts[1] == "walk-forwards")
+      return walk_forward_routes(req, std::move(done), parts);
     if (parts.size() >= 2 && parts[1] == "admin") {
       // Whether the route exists is for admins to know: every method on it
       // goes to the service, which answers 404 to everyone else; only then

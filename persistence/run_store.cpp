@@ -74,9 +74,9 @@ std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  static const std::string sql =
-      "SELECT " + std::string(run_columns)
-      + " FROM runs WHERE user_id = $1 AND id = $2::uuid AND sweep_id IS NULL";
+  static const std::string sql = "SELECT " + std::string(run_columns)
+                                 + " FROM runs WHERE user_id = $1 AND id = $2::uuid AND sweep_id "
+                                   "IS NULL AND walk_forward_id IS NULL";
   auto r = exec_prepared(txn, "find_run", sql, user_id, id);
   if (r.empty())
     return std::nullopt;
@@ -97,12 +97,13 @@ run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_fil
     if (col == f.sort)
       sort = col;
   // A sweep's chunks are its own, not runs of the history.
-  const std::string where = " FROM runs WHERE user_id = $1 AND sweep_id IS NULL "
-                            "AND ($2::text IS NULL OR status = $2) "
-                            "AND ($3::text IS NULL OR symbol = $3) "
-                            "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR "
-                            "created_at >= to_timestamp($5)) "
-                            "AND ($6::bigint IS NULL OR created_at <= to_timestamp($6))";
+  const std::string where =
+      " FROM runs WHERE user_id = $1 AND sweep_id IS NULL AND walk_forward_id IS NULL "
+      "AND ($2::text IS NULL OR status = $2) "
+      "AND ($3::text IS NULL OR symbol = $3) "
+      "AND ($4::text IS NULL OR strategy = $4) AND ($5::bigint IS NULL OR "
+      "created_at >= to_timestamp($5)) "
+      "AND ($6::bigint IS NULL OR created_at <= to_timestamp($6))";
   // Orders that match an index (0005_history_indexes.sql) read only the
   // page: newest first or oldest first, and every metric best first.
   std::string order;
@@ -134,10 +135,10 @@ std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::work txn(c);
-  auto r = txn.exec_params(
-      "SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid AND sweep_id IS NULL FOR "
-      "UPDATE",
-      user_id, id);
+  auto r = txn.exec_params("SELECT status FROM runs WHERE user_id = $1 AND id = $2::uuid AND "
+                           "sweep_id IS NULL AND walk_forward_id IS NULL FOR "
+                           "UPDATE",
+                           user_id, id);
   if (r.empty())
     return std::nullopt;
   const run_status before =
@@ -156,7 +157,8 @@ bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::strin
     return false;
   pqxx::work txn(c);
   auto r = txn.exec_params("DELETE FROM runs WHERE user_id = $1 AND id = $2::uuid AND "
-                           "sweep_id IS NULL AND status IN ('completed', 'failed', 'cancelled')",
+                           "sweep_id IS NULL AND walk_forward_id IS NULL AND status IN "
+                           "('completed', 'failed', 'cancelled')",
                            user_id, id);
   txn.commit();
   return r.affected_rows() == 1;

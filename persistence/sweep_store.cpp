@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 namespace bt::db {
 
@@ -69,7 +70,7 @@ constexpr const char* result_columns =
     "config_index, status, params_json, execution_json, coalesce(config_hash, ''), "
     "coalesce(metrics_json, ''), coalesce(reason, ''), objective, meets_constraints";
 
-stored_configuration read_result(const pqxx::row& r, bool with_returns) {
+stored_configuration read_result(const pqxx::row& r) {
   stored_configuration s;
   s.index = r[0].as<std::int64_t>();
   s.status = r[1].as<std::string>();
@@ -80,11 +81,6 @@ stored_configuration read_result(const pqxx::row& r, bool with_returns) {
   s.reason = r[6].as<std::string>();
   s.objective = opt<double>(r[7]);
   s.meets_constraints = r[8].as<bool>();
-  if (with_returns) {
-    const std::string bytes = unhex_bytea(std::string_view(r[9].c_str(), r[9].size()));
-    s.daily_returns.resize(bytes.size() / sizeof(double));
-    std::memcpy(s.daily_returns.data(), bytes.data(), s.daily_returns.size() * sizeof(double));
-  }
   return s;
 }
 
@@ -200,9 +196,10 @@ bool complete_chunk(pqxx::connection_base& c, const run_attempt& job,
   const std::string sweep_id = taken[0][0].as<std::string>();
   // Every configuration in one statement, its columns as arrays: one round
   // trip a chunk instead of one a configuration (a chunk of dual_sma
-  // configurations otherwise spent more time inserting than computing).
+  // configurations otherwise spent more time inserting than computing);
+  // their returns in one value, binary, cut apart by their lengths.
   std::vector<std::optional<std::string>> index, status, params, execution, hash, metrics, reason,
-      objective, meets, offsets, lengths;
+      objective, meets, lengths;
   std::string blob;
   for (const auto& r : results) {
     index.emplace_back(std::to_string(r.index));
@@ -220,26 +217,26 @@ bool complete_chunk(pqxx::connection_base& c, const run_attempt& job,
       objective.emplace_back(std::nullopt);
     }
     meets.emplace_back(r.meets_constraints ? "t" : "f");
-    // Every configuration's returns in one binary parameter, cut apart by
-    // offset and length in the statement: as text (hex in an array) they
-    // cost the server more to parse than the rows cost to insert.
-    const std::size_t bytes = r.daily_returns.size() * sizeof(double);
-    offsets.emplace_back(std::to_string(blob.size()));
-    lengths.emplace_back(std::to_string(bytes));
-    blob.append(reinterpret_cast<const char*>(r.daily_returns.data()), bytes);
+    lengths.emplace_back(std::to_string(r.daily_returns.size()));
+    blob.append(reinterpret_cast<const char*>(r.daily_returns.data()),
+                r.daily_returns.size() * sizeof(double));
   }
   exec_prepared(
       txn, "insert_sweep_results",
       "INSERT INTO sweep_results (sweep_id, config_index, status, params_json, execution_json, "
-      "config_hash, metrics_json, reason, objective, meets_constraints, daily_returns) "
-      "SELECT $1::uuid, i, st, p, e, nullif(h, ''), nullif(m, ''), nullif(r, ''), o, mc, "
-      "substring($11::bytea FROM d + 1 FOR n) FROM unnest($2::int[], $3::text[], $4::text[], "
-      "$5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::bool[], $12::int[], "
-      "$13::int[]) AS t(i, st, p, e, h, m, r, o, mc, d, n)",
+      "config_hash, metrics_json, reason, objective, meets_constraints) "
+      "SELECT $1::uuid, i, st, p, e, nullif(h, ''), nullif(m, ''), nullif(r, ''), o, mc "
+      "FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], "
+      "$8::text[], $9::float8[], $10::bool[]) AS t(i, st, p, e, h, m, r, o, mc)",
       sweep_id, array_literal(index), array_literal(status), array_literal(params),
       array_literal(execution), array_literal(hash), array_literal(metrics), array_literal(reason),
-      array_literal(objective), array_literal(meets), pqxx::binarystring(blob.data(), blob.size()),
-      array_literal(offsets), array_literal(lengths));
+      array_literal(objective), array_literal(meets));
+  if (!results.empty())
+    exec_prepared(txn, "insert_sweep_returns",
+                  "INSERT INTO sweep_returns (sweep_id, first_index, lengths, returns) VALUES "
+                  "($1::uuid, $2, $3::int[], $4)",
+                  sweep_id, results.front().index, array_literal(lengths),
+                  pqxx::binarystring(blob.data(), blob.size()));
   txn.commit();
   return true;
 }
@@ -247,7 +244,7 @@ bool complete_chunk(pqxx::connection_base& c, const run_attempt& job,
 sweep_result_page load_sweep_results(pqxx::connection_base& c, const std::string& sweep_id,
                                      const std::optional<std::string>& metric, bool descending,
                                      std::int64_t limit, std::int64_t offset,
-                                     const std::optional<std::string>& status, bool every_return) {
+                                     const std::optional<std::string>& status) {
   pqxx::read_transaction txn(c);
   sweep_result_page page;
   const std::string where =
@@ -259,8 +256,7 @@ sweep_result_page load_sweep_results(pqxx::connection_base& c, const std::string
   const std::string order =
       metric ? "(metrics_json::jsonb ->> $5)::float8" + dir + " NULLS LAST, config_index ASC"
              : "config_index" + dir;
-  const std::string columns =
-      std::string(result_columns) + (every_return ? ", daily_returns" : ", ''::bytea");
+  const std::string columns = result_columns;
   const std::string sql =
       "SELECT " + columns + where + " ORDER BY " + order + " LIMIT $3 OFFSET $4";
   // PostgreSQL refuses a parameter the statement does not use: the metric
@@ -268,22 +264,55 @@ sweep_result_page load_sweep_results(pqxx::connection_base& c, const std::string
   auto rows = metric ? txn.exec_params(sql, sweep_id, status, limit, offset, *metric)
                      : txn.exec_params(sql, sweep_id, status, limit, offset);
   for (const auto& r : rows)
-    page.rows.push_back(read_result(r, every_return));
+    page.rows.push_back(read_result(r));
   return page;
+}
+
+void for_each_sweep_returns(
+    pqxx::connection_base& c, const std::string& sweep_id,
+    const std::function<void(std::int64_t, const double*, std::size_t)>& each) {
+  pqxx::read_transaction txn(c);
+  // A chunk at a time: a sweep of 100,000 configurations never holds every
+  // return at once.
+  const auto firsts = txn.exec_params(
+      "SELECT first_index FROM sweep_returns WHERE sweep_id = $1::uuid ORDER BY first_index",
+      sweep_id);
+  std::vector<double> values;
+  for (const auto& f : firsts) {
+    auto r = txn.exec_params("SELECT array_to_string(lengths, ','), returns FROM sweep_returns "
+                             "WHERE sweep_id = $1::uuid AND first_index = $2",
+                             sweep_id, f[0].as<std::int64_t>());
+    const std::string lengths = r[0][0].as<std::string>();
+    const std::string bytes = unhex_bytea(std::string_view(r[0][1].c_str(), r[0][1].size()));
+    values.resize(bytes.size() / sizeof(double));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(double));
+    std::int64_t index = f[0].as<std::int64_t>();
+    std::size_t at = 0;
+    for (std::size_t pos = 0; pos <= lengths.size(); ++index) {
+      auto comma = lengths.find(',', pos);
+      if (comma == std::string::npos)
+        comma = lengths.size();
+      const auto n = static_cast<std::size_t>(std::stoll(lengths.substr(pos, comma - pos)));
+      if (n > 0 && at + n <= values.size())
+        each(index, values.data() + at, n);
+      at += n;
+      pos = comma + 1;
+    }
+  }
 }
 
 std::optional<stored_configuration> best_of_sweep(pqxx::connection_base& c,
                                                   const sweep_row& sweep) {
   pqxx::read_transaction txn(c);
   auto r = txn.exec_params("SELECT " + std::string(result_columns)
-                               + ", ''::bytea FROM sweep_results WHERE sweep_id = $1::uuid AND "
+                               + " FROM sweep_results WHERE sweep_id = $1::uuid AND "
                                  "status = 'completed' AND meets_constraints AND objective IS "
                                  "NOT NULL ORDER BY objective "
                                + (sweep.maximise ? "DESC" : "ASC") + ", config_index ASC LIMIT 1",
                            sweep.id);
   if (r.empty())
     return std::nullopt;
-  return read_result(r[0], false);
+  return read_result(r[0]);
 }
 
 std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::string& sweep_id) {
@@ -307,6 +336,148 @@ bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::str
                            "(SELECT 1 FROM runs WHERE sweep_id = $2::uuid AND status IN "
                            "('queued', 'running'))",
                            user_id, id);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+namespace {
+
+constexpr const char* walk_forward_columns =
+    "w.id::text, w.user_id, w.symbol, w.timeframe, w.strategy, w.spec_json, "
+    "extract(epoch FROM w.start_time)::bigint, extract(epoch FROM w.end_time)::bigint, "
+    "extract(epoch FROM w.created_at)::bigint, w.folds, r.id::text, r.status, r.progress, "
+    "r.attempts, r.error, extract(epoch FROM r.finished_at)::bigint";
+constexpr const char* walk_forward_from =
+    " FROM walk_forwards w JOIN runs r ON r.walk_forward_id = w.id";
+
+walk_forward_row read_walk_forward(const pqxx::row& r) {
+  walk_forward_row w;
+  w.id = r[0].as<std::string>();
+  w.user_id = r[1].as<std::int64_t>();
+  w.symbol = r[2].as<std::string>();
+  w.timeframe = r[3].as<std::string>();
+  w.strategy = r[4].as<std::string>();
+  w.spec_json = r[5].as<std::string>();
+  w.start = r[6].as<std::int64_t>();
+  w.end = r[7].as<std::int64_t>();
+  w.created_at = r[8].as<std::int64_t>();
+  w.folds = r[9].as<std::int64_t>();
+  w.run_id = r[10].as<std::string>();
+  w.status = parse_run_status(r[11].as<std::string>()).value_or(run_status::failed);
+  w.progress = r[12].as<double>();
+  w.attempts = r[13].as<std::int32_t>();
+  w.error = opt<std::string>(r[14]);
+  w.finished_at = opt<std::int64_t>(r[15]);
+  return w;
+}
+
+} // namespace
+
+void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w) {
+  pqxx::work txn(c);
+  txn.exec_params("INSERT INTO walk_forwards (id, user_id, symbol, timeframe, strategy, "
+                  "start_time, end_time, spec_json, folds) VALUES ($1::uuid, $2, $3, $4, $5, "
+                  "to_timestamp($6), to_timestamp($7), $8, $9)",
+                  w.id, w.user_id, w.symbol, w.timeframe, w.strategy, w.start, w.end, w.spec_json,
+                  w.folds);
+  const auto& r = w.run;
+  txn.exec_params("INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
+                  "source_timeframe, start_time, end_time, strategy, strategy_version, "
+                  "config_json, params_json, execution_json, config_hash, dataset_checksum, "
+                  "dedupe_key, walk_forward_id) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, "
+                  "to_timestamp($7), to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, "
+                  "$17::uuid)",
+                  r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start,
+                  r.end, r.strategy, r.strategy_version, r.config_json, r.params_json,
+                  r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, w.id);
+  txn.commit();
+}
+
+std::optional<walk_forward_row> find_walk_forward(pqxx::connection_base& c, std::int64_t user_id,
+                                                  const std::string& id) {
+  if (!is_uuid_text(id))
+    return std::nullopt;
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params("SELECT " + std::string(walk_forward_columns) + walk_forward_from
+                               + " WHERE w.user_id = $1 AND w.id = $2::uuid",
+                           user_id, id);
+  if (r.empty())
+    return std::nullopt;
+  return read_walk_forward(r[0]);
+}
+
+std::vector<walk_forward_row> list_walk_forwards(pqxx::connection_base& c, std::int64_t user_id,
+                                                 std::int64_t limit, std::int64_t offset,
+                                                 std::int64_t& total) {
+  pqxx::read_transaction txn(c);
+  total = txn.exec_params("SELECT count(*) FROM walk_forwards WHERE user_id = $1", user_id)[0][0]
+              .as<std::int64_t>();
+  std::vector<walk_forward_row> out;
+  for (const auto& r :
+       txn.exec_params("SELECT " + std::string(walk_forward_columns) + walk_forward_from
+                           + " WHERE w.user_id = $1 ORDER BY w.created_at DESC, "
+                             "w.id DESC LIMIT $2 OFFSET $3",
+                       user_id, limit, offset))
+    out.push_back(read_walk_forward(r));
+  return out;
+}
+
+std::string load_walk_forward_text(pqxx::connection_base& c, const std::string& id,
+                                   const std::string& column) {
+  // The column is one of three names, never text of the request.
+  const std::string col = column == "trades_csv"   ? "trades_csv"
+                          : column == "equity_csv" ? "equity_csv"
+                                                   : "result_json";
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params("SELECT coalesce(" + col
+                               + ", '') FROM walk_forwards WHERE id = "
+                                 "$1::uuid",
+                           id);
+  return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
+bool complete_walk_forward(pqxx::connection_base& c, const run_attempt& job,
+                           const std::string& document, const std::string& trades_csv,
+                           const std::string& equity_csv, const std::string& engine_version,
+                           double duration_ms) {
+  pqxx::work txn(c);
+  auto taken = txn.exec_params(
+      "UPDATE runs SET status = 'completed', progress = 100, finished_at = now(), "
+      "duration_ms = $3, engine_version = $4 WHERE id = $1::uuid AND status = 'running' AND "
+      "attempts = $2 AND walk_forward_id IS NOT NULL RETURNING walk_forward_id::text",
+      job.run_id, job.attempt, duration_ms, engine_version);
+  if (taken.empty()) {
+    txn.abort();
+    return false;
+  }
+  txn.exec_params("UPDATE walk_forwards SET result_json = $2, trades_csv = $3, equity_csv = $4 "
+                  "WHERE id = $1::uuid",
+                  taken[0][0].as<std::string>(), document, trades_csv, equity_csv);
+  txn.commit();
+  return true;
+}
+
+std::optional<std::string> cancel_walk_forward(pqxx::connection_base& c, const std::string& id) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params(
+      "UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
+      "'queued' THEN 0 ELSE progress END WHERE walk_forward_id = $1::uuid AND status IN "
+      "('queued', 'running') RETURNING id::text",
+      id);
+  txn.commit();
+  if (r.empty())
+    return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
+bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+  if (!is_uuid_text(id))
+    return false;
+  pqxx::work txn(c);
+  auto r = txn.exec_params(
+      "DELETE FROM walk_forwards WHERE user_id = $1 AND id = $2::uuid AND NOT EXISTS (SELECT 1 "
+      "FROM runs WHERE walk_forward_id = $2::uuid AND status IN ('queued', 'running'))",
+      user_id, id);
   txn.commit();
   return r.affected_rows() == 1;
 }

@@ -9,6 +9,7 @@
 #include "persistence/run_store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,8 +64,7 @@ bool complete_chunk(pqxx::connection_base& c, const run_attempt& job,
                     const std::string& engine_version, double duration_ms);
 
 /// The stored configurations of a sweep ordered by index, or by a numeric
-/// metric (absent values last), a page of them; `every_return`: with their
-/// daily returns.
+/// metric (absent values last), a page of them.
 struct sweep_result_page {
   std::int64_t total = 0;
   std::vector<stored_configuration> rows;
@@ -72,8 +72,13 @@ struct sweep_result_page {
 sweep_result_page load_sweep_results(pqxx::connection_base& c, const std::string& sweep_id,
                                      const std::optional<std::string>& metric, bool descending,
                                      std::int64_t limit, std::int64_t offset,
-                                     const std::optional<std::string>& status = std::nullopt,
-                                     bool every_return = false);
+                                     const std::optional<std::string>& status = std::nullopt);
+
+/// The daily returns of every completed configuration of the sweep, in
+/// index order: each(index, returns, count).
+void for_each_sweep_returns(
+    pqxx::connection_base& c, const std::string& sweep_id,
+    const std::function<void(std::int64_t, const double*, std::size_t)>& each);
 
 /// The sweep's best stored configuration by its objective among those
 /// meeting the constraints (ties: the lower index).
@@ -85,5 +90,51 @@ std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::stri
 /// Deletes a finished sweep with its results and chunks; false when it is
 /// not the user's or a chunk is still active.
 bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+
+// Walk-forward analyses: one queued run each (walk_forward_id set).
+
+struct new_walk_forward {
+  std::string id;
+  std::int64_t user_id = 0;
+  std::string symbol, timeframe, strategy, spec_json;
+  unix_time start = 0, end = 0;
+  std::int64_t folds = 0;
+  new_run run; ///< its config_json a walk_forward_config_json
+};
+void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w);
+
+struct walk_forward_row {
+  std::string id;
+  std::int64_t user_id = 0;
+  std::string symbol, timeframe, strategy, spec_json;
+  unix_time start = 0, end = 0, created_at = 0;
+  std::int64_t folds = 0;
+  /// Its run's.
+  std::string run_id;
+  run_status status = run_status::queued;
+  double progress = 0;
+  std::int32_t attempts = 0;
+  std::optional<std::string> error;
+  std::optional<unix_time> finished_at;
+};
+std::optional<walk_forward_row> find_walk_forward(pqxx::connection_base& c, std::int64_t user_id,
+                                                  const std::string& id);
+std::vector<walk_forward_row> list_walk_forwards(pqxx::connection_base& c, std::int64_t user_id,
+                                                 std::int64_t limit, std::int64_t offset,
+                                                 std::int64_t& total);
+/// A completed walk-forward's stored text: "result_json", "trades_csv" or
+/// "equity_csv".
+std::string load_walk_forward_text(pqxx::connection_base& c, const std::string& id,
+                                   const std::string& column);
+/// Completes the walk-forward's run and stores its document, trades and
+/// equity in one transaction; false when the attempt no longer holds it.
+bool complete_walk_forward(pqxx::connection_base& c, const run_attempt& job,
+                           const std::string& document, const std::string& trades_csv,
+                           const std::string& equity_csv, const std::string& engine_version,
+                           double duration_ms);
+/// Cancels its run if still queued or running; the run's id, if it was.
+std::optional<std::string> cancel_walk_forward(pqxx::connection_base& c, const std::string& id);
+/// Deletes a finished walk-forward; false when it is not the user's or runs.
+bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
 
 } // namespace bt::db

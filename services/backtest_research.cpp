@@ -104,7 +104,7 @@ service_reply backtest_service::simulate_monte_carlo(const monte_carlo_request& 
   }
   json_writer w;
   w.begin_object();
-  w.key("run_id").string(request.run_id);
+  w.key(request.id_key).string(request.run_id);
   w.key("initial_capital").number(request.initial_capital);
   w.key("monte_carlo");
   write_monte_carlo(w, request.spec, result);

@@ -140,6 +140,64 @@ service_reply backtest_service::sweep_overfitting(const backtest_call& call) {
   return sweep_statistics(in);
 }
 
+service_reply backtest_service::walk_forward_submit(const backtest_call& call) {
+  return guarded(call, "walk-forward-submit", [&](pqxx::connection& c, const db::principal& who) {
+    return submit_walk_forward(c, who, call);
+  });
+}
+
+service_reply backtest_service::walk_forward_list(const backtest_call& call) {
+  return guarded(call, "walk-forward-list", [&](pqxx::connection& c, const db::principal& who) {
+    return list_walk_forwards(c, who, call);
+  });
+}
+
+// A walk-forward's id is checked as a sweep's is.
+service_reply backtest_service::walk_forward_status(const backtest_call& call) {
+  return on_sweep(call, "walk-forward-status", [&](pqxx::connection& c, const db::principal& who) {
+    return walk_forward_status(c, who, call);
+  });
+}
+
+service_reply backtest_service::walk_forward_trades(const backtest_call& call) {
+  return on_sweep(call, "walk-forward-trades", [&](pqxx::connection& c, const db::principal& who) {
+    return walk_forward_file(c, who, call, "trades_csv");
+  });
+}
+
+service_reply backtest_service::walk_forward_equity(const backtest_call& call) {
+  return on_sweep(call, "walk-forward-equity", [&](pqxx::connection& c, const db::principal& who) {
+    return walk_forward_file(c, who, call, "equity_csv");
+  });
+}
+
+service_reply backtest_service::walk_forward_cancel(const backtest_call& call) {
+  return on_sweep(call, "walk-forward-cancel", [&](pqxx::connection& c, const db::principal& who) {
+    return cancel_walk_forward(c, who, call, false);
+  });
+}
+
+service_reply backtest_service::walk_forward_delete(const backtest_call& call) {
+  return on_sweep(call, "walk-forward-delete", [&](pqxx::connection& c, const db::principal& who) {
+    return cancel_walk_forward(c, who, call, true);
+  });
+}
+
+service_reply backtest_service::walk_forward_monte_carlo(const backtest_call& call) {
+  monte_carlo_request request;
+  if (auto refused = read_monte_carlo_request(call.body, request))
+    return std::move(*refused);
+  request.run_id = call.run_id;
+  request.id_key = "walk_forward_id";
+  service_reply loaded = on_sweep(call, "walk-forward-monte-carlo",
+                                  [&](pqxx::connection& c, const db::principal& who) {
+                                    return load_walk_forward_monte_carlo(c, who, request);
+                                  });
+  if (loaded.code != static_cast<std::uint8_t>(service_code::ok))
+    return loaded;
+  return simulate_monte_carlo(request);
+}
+
 service_reply backtest_service::submit(const backtest_call& call) {
   return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) {
     return submit_run(c, who, call);

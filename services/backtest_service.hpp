@@ -16,6 +16,8 @@
 #include "services/run_registry.hpp"
 #include "services/service_types.hpp"
 
+#include <boost/json/fwd.hpp>
+
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -69,6 +71,16 @@ public:
   service_reply sweep_run(const backtest_call& call);
   service_reply sweep_cancel(const backtest_call& call);
   service_reply sweep_delete(const backtest_call& call);
+  /// The walk-forward API (backtest_walk_forwards.cpp): /v1/walk-forwards
+  /// and /v1/walk-forwards/{id} with /trades, /equity, /monte-carlo, /cancel.
+  service_reply walk_forward_submit(const backtest_call& call);
+  service_reply walk_forward_list(const backtest_call& call);
+  service_reply walk_forward_status(const backtest_call& call);
+  service_reply walk_forward_trades(const backtest_call& call);
+  service_reply walk_forward_equity(const backtest_call& call);
+  service_reply walk_forward_monte_carlo(const backtest_call& call);
+  service_reply walk_forward_cancel(const backtest_call& call);
+  service_reply walk_forward_delete(const backtest_call& call);
   service_reply strategies(const backtest_call& call);
   service_reply queue(const backtest_call& call);
   service_reply cluster(const backtest_call& call);
@@ -110,7 +122,8 @@ private:
   /// returns under a connection, then the simulations without one.
   struct monte_carlo_request {
     monte_carlo_spec spec;
-    std::string run_id;
+    std::string run_id;            ///< of the run, or of the walk-forward
+    const char* id_key = "run_id"; ///< its name in the document
     fixed initial_capital;
     std::vector<fixed> pnl;      ///< shuffle, bootstrap: in exit order
     std::vector<double> returns; ///< block_bootstrap: daily
@@ -135,6 +148,26 @@ private:
                                  const backtest_call& call);
   service_reply cancel_sweep(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call, bool then_delete);
+  service_reply submit_walk_forward(pqxx::connection& c, const db::principal& who,
+                                    const backtest_call& call);
+  /// A research submission's "priority" (taken out of the body) and range
+  /// (start and end required, at most `max_days` apart): the refusal, or
+  /// nothing.
+  static std::optional<service_reply> read_research_queueing(boost::json::object& body,
+                                                             int& priority, const char* what);
+  static std::optional<service_reply> check_research_range(const std::optional<unix_time>& from,
+                                                           const std::optional<unix_time>& to,
+                                                           double max_days, const char* what);
+  service_reply walk_forward_status(pqxx::connection& c, const db::principal& who,
+                                    const backtest_call& call);
+  service_reply list_walk_forwards(pqxx::connection& c, const db::principal& who,
+                                   const backtest_call& call);
+  service_reply walk_forward_file(pqxx::connection& c, const db::principal& who,
+                                  const backtest_call& call, const std::string& column);
+  service_reply cancel_walk_forward(pqxx::connection& c, const db::principal& who,
+                                    const backtest_call& call, bool then_delete);
+  service_reply load_walk_forward_monte_carlo(pqxx::connection& c, const db::principal& who,
+                                              monte_carlo_request& request);
   /// A completed sweep's returns, summarised, read under a connection; the
   /// statistics are computed after it went back to the pool.
   struct sweep_statistics_input {

@@ -101,6 +101,43 @@ std::optional<double> number_in(const std::string& object, const std::string& ke
 
 } // namespace
 
+std::optional<service_reply> backtest_service::read_research_queueing(boost::json::object& body,
+                                                                      int& priority,
+                                                                      const char* what) {
+  priority = 1;
+  const auto* p = body.if_contains("priority");
+  if (!p)
+    return std::nullopt;
+  if (!p->is_string()
+      || (p->as_string() != "high" && p->as_string() != "normal" && p->as_string() != "low"))
+    return error_reply(service_code::unprocessable, std::string("invalid ") + what,
+                       {{"priority", 0, "must be high, normal or low"}});
+  priority = p->as_string() == "high" ? 0 : p->as_string() == "low" ? 2 : 1;
+  body.erase("priority");
+  return std::nullopt;
+}
+
+std::optional<service_reply>
+backtest_service::check_research_range(const std::optional<unix_time>& from,
+                                       const std::optional<unix_time>& to, double max_days,
+                                       const char* what) {
+  std::vector<error_detail> errors;
+  if (!from)
+    errors.push_back({"start", 0, "required"});
+  if (!to)
+    errors.push_back({"end", 0, "required"});
+  if (errors.empty() && *from >= *to)
+    errors.push_back({"start", 0, "must be before `end`"});
+  if (errors.empty() && static_cast<double>(*to - *from) > max_days * seconds_per_day)
+    errors.push_back({"end", 0,
+                      "a " + std::string(what) + " may span at most "
+                          + std::to_string(static_cast<int>(max_days / 365.25 + 0.5)) + " years"});
+  if (errors.empty())
+    return std::nullopt;
+  return error_reply(service_code::unprocessable, std::string("invalid ") + what,
+                     std::move(errors));
+}
+
 service_reply backtest_service::submit_sweep(pqxx::connection& c, const db::principal& who,
                                              const backtest_call& call) {
   boost::json::error_code ec;
@@ -113,14 +150,8 @@ service_reply backtest_service::submit_sweep(pqxx::connection& c, const db::prin
   // What is the queue's, not the specification's.
   int priority = 1;
   std::size_t chunk_size = 0;
-  if (const auto* p = o.if_contains("priority")) {
-    if (!p->is_string()
-        || (p->as_string() != "high" && p->as_string() != "normal" && p->as_string() != "low"))
-      return error_reply(service_code::unprocessable, "invalid sweep",
-                         {{"priority", 0, "must be high, normal or low"}});
-    priority = p->as_string() == "high" ? 0 : p->as_string() == "low" ? 2 : 1;
-    o.erase("priority");
-  }
+  if (auto refused = read_research_queueing(o, priority, "sweep"))
+    return std::move(*refused);
   if (const auto* k = o.if_contains("chunk_size")) {
     if (!k->is_int64() || k->as_int64() < 1
         || k->as_int64() > static_cast<std::int64_t>(max_chunk_configurations))
@@ -134,18 +165,8 @@ service_reply backtest_service::submit_sweep(pqxx::connection& c, const db::prin
   sweep_spec spec;
   if (auto errors = parse_sweep_spec(body, spec, limits_.max_sweep_configurations); !errors.empty())
     return error_reply(service_code::unprocessable, "invalid sweep", details_of(errors));
-  std::vector<error_detail> errors;
-  if (!spec.from)
-    errors.push_back({"start", 0, "required"});
-  if (!spec.to)
-    errors.push_back({"end", 0, "required"});
-  if (errors.empty() && *spec.from >= *spec.to)
-    errors.push_back({"start", 0, "must be before `end`"});
-  if (errors.empty()
-      && static_cast<double>(*spec.to - *spec.from) > limits_.max_span_days * seconds_per_day)
-    errors.push_back({"end", 0, "the range may span at most 3 years"});
-  if (!errors.empty())
-    return error_reply(service_code::unprocessable, "invalid sweep", std::move(errors));
+  if (auto refused = check_research_range(spec.from, spec.to, limits_.max_span_days, "sweep"))
+    return std::move(*refused);
   std::string source_tf;
   std::optional<db::dataset_info> dataset;
   if (auto refused = check_coverage(c, who, spec.symbol, spec.timeframe, *spec.from, *spec.to,
@@ -558,19 +579,15 @@ bool backtest_service::load_sweep_summaries(pqxx::connection& c, const db::princ
   }
   out.spec = spec_of(*s);
   out.best = db::best_of_sweep(c, *s);
-  // The returns are summarised page by page: a sweep of 100,000
+  // The returns are summarised chunk by chunk: a sweep of 100,000
   // configurations keeps a few hundred bytes of each, not every return.
-  for (std::int64_t at = 0;; at += 1000) {
-    auto page = db::load_sweep_results(c, s->id, std::nullopt, false, 1000, at,
-                                       std::string("completed"), true);
-    for (const auto& row : page.rows) {
-      out.summaries.push_back(summarise_returns(row.daily_returns, out.spec.cscv_blocks));
-      if (out.best && row.index == out.best->index)
-        out.best_summary = out.summaries.size() - 1;
-    }
-    if (page.rows.size() < 1000)
-      break;
-  }
+  std::vector<double> returns;
+  db::for_each_sweep_returns(c, s->id, [&](std::int64_t index, const double* r, std::size_t n) {
+    returns.assign(r, r + n);
+    out.summaries.push_back(summarise_returns(returns, out.spec.cscv_blocks));
+    if (out.best && index == out.best->index)
+      out.best_summary = out.summaries.size() - 1;
+  });
   return true;
 }
 

@@ -3,6 +3,8 @@
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/engine/backtest.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/result_report.hpp"
 #include "domain/report/sha256.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/run_repository.hpp"
@@ -182,6 +184,57 @@ chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& 
   return out;
 }
 
+walk_forward_run run_walk_forward_job(const run_attempt& job, const bar_series& source,
+                                      live_run& live,
+                                      const std::function<void(const live_run&)>& report) {
+  walk_forward_run out;
+  walk_forward_spec spec;
+  out.permanent = true; // a failure before the folds would repeat anywhere
+  if (sha256_hex(job.config_json) != job.config_hash) {
+    out.error = "stored configuration does not match its hash";
+    return out;
+  }
+  if (auto why = parse_walk_forward_config(job.config_json, spec)) {
+    out.error = *why;
+    return out;
+  }
+  const timeframe tf = *parse_timeframe(spec.sweep.timeframe);
+  const bar_series resampled =
+      job.source_timeframe == job.timeframe ? bar_series{} : resample(source, tf);
+  const bar_series& bars = job.source_timeframe == job.timeframe ? source : resampled;
+  const auto folds = plan_folds(spec.windows, bars);
+  if (folds.empty() || folds.size() > max_walk_forward_folds) {
+    out.error = "the windows give " + std::string(folds.empty() ? "no fold" : "too many folds")
+                + " on the " + std::to_string(bars.size()) + " bars";
+    return out;
+  }
+  walk_forward_result r;
+  try {
+    r = run_walk_forward(spec, bars, folds, 1, nullptr, [&](std::size_t done) {
+      live.percent = 100.0 * static_cast<double>(done) / static_cast<double>(folds.size());
+      live.beat();
+      if (report)
+        report(live);
+      return !live.cancel;
+    });
+  } catch (const backtest_error& e) {
+    out.error = e.what();
+    return out;
+  }
+  out.permanent = false;
+  if (r.cancelled) {
+    out.result = attempt_result::cancelled;
+    return out;
+  }
+  json_writer w;
+  write_walk_forward(w, spec, bars, r);
+  out.document = w.take();
+  out.trades_csv = trades_csv(r.out_of_sample.trades);
+  out.equity_csv = equity_csv(r.out_of_sample.equity);
+  out.result = attempt_result::completed;
+  return out;
+}
+
 namespace {
 
 /// A running attempt in the registry for as long as it runs.
@@ -200,17 +253,23 @@ private:
   std::shared_ptr<live_run> live_;
 };
 
-job_outcome execute_chunk(const run_attempt& job, worker_context& ctx,
-                          const std::string& worker_id) {
+/// A research job (a sweep's chunk, a walk-forward) through its attempt:
+/// its bars, `compute(bars, live)` giving a result with `result`, `error`
+/// and `permanent`, then `store(conn, result, ms)` (false: the attempt no
+/// longer holds the run) in one transaction, and the book told.
+template <class Compute, class Store>
+job_outcome execute_research(const run_attempt& job, worker_context& ctx,
+                             const std::string& worker_id, const char* what, Compute compute,
+                             Store store) {
   const auto started = std::chrono::steady_clock::now();
   const registration live(*ctx.registry, job.run_id, worker_id);
   auto range = load_source(ctx, job).bars;
   if (range.empty())
     return {job.run_id, job.attempt, attempt_result::failed,
-            "no bars for " + job.symbol + "/" + job.source_timeframe
-                + " in the sweep's range (dataset deleted?)",
+            "no bars for " + job.symbol + "/" + job.source_timeframe + " in the " + what
+                + "'s range (dataset deleted?)",
             true};
-  chunk_run run = run_chunk(job, range, *live);
+  auto run = compute(range, *live);
   if (run.result == attempt_result::failed)
     return {job.run_id, job.attempt, attempt_result::failed, run.error, run.permanent};
   auto conn = ctx.pool->acquire();
@@ -222,17 +281,17 @@ job_outcome execute_chunk(const run_attempt& job, worker_context& ctx,
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   const auto computed = std::chrono::steady_clock::now();
-  if (!db::complete_chunk(*conn, job, run.rows, engine_version(), ms)) {
+  if (!store(*conn, run, ms)) {
     ctx.book->sync(*conn, job.run_id);
     return {job.run_id, job.attempt, attempt_result::stale, ""};
   }
   ctx.book->completed(*conn, job.run_id, ms);
-  log::info("chunk_timing", {{"run_id", job.run_id},
-                             {"configurations", static_cast<std::uint64_t>(run.rows.size())},
-                             {"compute_ms", ms},
-                             {"store_ms", std::chrono::duration<double, std::milli>(
-                                              std::chrono::steady_clock::now() - computed)
-                                              .count()}});
+  log::info("research_timing", {{"run_id", job.run_id},
+                                {"what", what},
+                                {"compute_ms", ms},
+                                {"store_ms", std::chrono::duration<double, std::milli>(
+                                                 std::chrono::steady_clock::now() - computed)
+                                                 .count()}});
   return {job.run_id, job.attempt, attempt_result::completed, ""};
 }
 
@@ -240,7 +299,22 @@ job_outcome execute_chunk(const run_attempt& job, worker_context& ctx,
 
 job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id) {
   if (is_chunk_config(job.config_json))
-    return execute_chunk(job, ctx, worker_id);
+    return execute_research(
+        job, ctx, worker_id, "sweep",
+        [&](const bar_series& bars, live_run& live) { return run_chunk(job, bars, live); },
+        [&](pqxx::connection& c, const chunk_run& run, double ms) {
+          return db::complete_chunk(c, job, run.rows, engine_version(), ms);
+        });
+  if (is_walk_forward_config(job.config_json))
+    return execute_research(
+        job, ctx, worker_id, "walk-forward",
+        [&](const bar_series& bars, live_run& live) {
+          return run_walk_forward_job(job, bars, live);
+        },
+        [&](pqxx::connection& c, const walk_forward_run& run, double ms) {
+          return db::complete_walk_forward(c, job, run.document, run.trades_csv, run.equity_csv,
+                                           engine_version(), ms);
+        });
   const auto started = std::chrono::steady_clock::now();
   const registration live(*ctx.registry, job.run_id, worker_id);
 

@@ -7,6 +7,7 @@
 #include "domain/engine/backtest_engine.hpp"
 #include "domain/engine/run_config.hpp"
 #include "domain/research/sweep_chunk.hpp"
+#include "domain/research/walk_forward.hpp"
 #include "domain/scheduling/run_attempt.hpp"
 #include "persistence/connection_pool.hpp"
 #include "services/bar_cache.hpp"
@@ -90,8 +91,22 @@ struct chunk_run {
 chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
                     const std::function<void(const live_run&)>& report = nullptr);
 
-/// Executes one job synchronously (what the worker actor does): a run, or
-/// a sweep's chunk; returns the outcome, or throws when the attempt crashes.
+/// A queued walk-forward run over its source bars, here or on a node: its
+/// document (write_walk_forward), the stitched trades and equity as CSV;
+/// `live` beating and its percent moving after each fold, stopping between
+/// two folds when `live.cancel` is set.
+struct walk_forward_run {
+  attempt_result result = attempt_result::failed;
+  std::string error;
+  bool permanent = false;
+  std::string document, trades_csv, equity_csv;
+};
+walk_forward_run run_walk_forward_job(const run_attempt& job, const bar_series& source,
+                                      live_run& live,
+                                      const std::function<void(const live_run&)>& report = nullptr);
+
+/// Executes one job synchronously (what the worker actor does): a run, a
+/// sweep's chunk or a walk-forward; returns the outcome, or throws when the attempt crashes.
 job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::string& worker_id);
 
 } // namespace bt

@@ -132,6 +132,26 @@ field_errors parse_walk_forward_spec(const boost::json::value& spec, walk_forwar
   return {};
 }
 
+std::string walk_forward_config_json(const std::string& spec_json) {
+  return "{\"walk_forward\":" + spec_json + "}";
+}
+
+bool is_walk_forward_config(std::string_view config_json) {
+  return config_json.substr(0, 16) == "{\"walk_forward\":";
+}
+
+std::optional<std::string> parse_walk_forward_config(const std::string& config_json,
+                                                     walk_forward_spec& out) {
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(config_json, ec);
+  const auto* spec = !ec && v.is_object() ? v.as_object().if_contains("walk_forward") : nullptr;
+  if (!spec || !is_walk_forward_config(config_json))
+    return "not a walk-forward's configuration";
+  if (auto errors = parse_walk_forward_spec(*spec, out); !errors.empty())
+    return "the walk-forward's specification is invalid: " + describe(errors);
+  return std::nullopt;
+}
+
 std::vector<fold_window> plan_folds(const walk_forward_windows& w, const bar_series& bars) {
   std::vector<fold_window> folds;
   const std::size_t n = bars.size();
@@ -169,7 +189,8 @@ std::vector<fold_window> plan_folds(const walk_forward_windows& w, const bar_ser
 
 walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_series& bars,
                                      const std::vector<fold_window>& folds, unsigned threads,
-                                     std::atomic<std::size_t>* done) {
+                                     std::atomic<std::size_t>* done,
+                                     const std::function<bool(std::size_t)>& after_fold) {
   walk_forward_result r;
   const unix_time bar_seconds = seconds_of(bars.timeframe());
   // One account from the base configuration's initial capital (a swept
@@ -254,6 +275,10 @@ walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_se
     r.out_of_sample.bars_in_market += part.bars_in_market;
     r.out_of_sample.skipped_signals += part.skipped_signals;
     r.folds.push_back(std::move(f));
+    if (after_fold && !after_fold(r.folds.size())) {
+      r.cancelled = true;
+      return r;
+    }
   }
   fill_drawdowns(r.out_of_sample.equity, initial);
   try {

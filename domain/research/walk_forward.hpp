@@ -21,8 +21,10 @@
 #include <boost/json/fwd.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bt {
@@ -56,6 +58,13 @@ field_errors
 parse_walk_forward_spec(const boost::json::value& spec, walk_forward_spec& out,
                         std::size_t max_configurations = default_max_sweep_configurations);
 
+/// The configuration text of a queued walk-forward: {"walk_forward": SPEC}.
+std::string walk_forward_config_json(const std::string& spec_json);
+bool is_walk_forward_config(std::string_view config_json);
+/// The specification a configuration text holds, or why it does not.
+std::optional<std::string> parse_walk_forward_config(const std::string& config_json,
+                                                     walk_forward_spec& out);
+
 /// Bar indices [begin, end) of a fold's windows; test_begin == train_end.
 struct fold_window {
   std::size_t train_begin = 0, train_end = 0, test_end = 0;
@@ -88,14 +97,18 @@ struct walk_forward_result {
   std::optional<double> efficiency;
   double profitable_folds_pct = 0;               ///< of the folds that chose
   std::optional<monte_carlo_result> monte_carlo; ///< when the specification asks
+  bool cancelled = false;                        ///< stopped between two folds: not a result
 };
 
 /// Runs every fold (its train sweep on `threads` threads; `done`, when
-/// given, counts the train configurations as they finish). Throws
-/// backtest_error when a test run cannot be computed exactly.
+/// given, counts the train configurations as they finish; `after_fold`,
+/// when given, is told each finished fold's number and stops the analysis,
+/// cancelled, by returning false). Throws backtest_error when a test run
+/// cannot be computed exactly.
 walk_forward_result run_walk_forward(const walk_forward_spec& spec, const bar_series& bars,
                                      const std::vector<fold_window>& folds, unsigned threads,
-                                     std::atomic<std::size_t>* done = nullptr);
+                                     std::atomic<std::size_t>* done = nullptr,
+                                     const std::function<bool(std::size_t)>& after_fold = nullptr);
 
 void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar_series& bars,
                         const walk_forward_result& r);

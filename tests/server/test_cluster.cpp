@@ -241,6 +241,28 @@ BOOST_AUTO_TEST_CASE(a_sweep_over_two_nodes_survives_one_killed_with_every_confi
           == boost::json::serialize(expected[static_cast<std::size_t>(r.at("index").as_int64())]);
   }
   BOOST_TEST(same == 1200u);
+  // A walk-forward runs on the node that is left, as one queue item.
+  auto wf = f.s.request("POST", "/v1/walk-forwards", f.key, R"({"symbol": "GC",
+      "strategy": "dual_sma", "start": "2023-01-02T00:00:00Z", "end": "2024-12-31T16:00:00Z",
+      "space": {"params": {"fast_period": [5, 10], "slow_period": [30, 60]}},
+      "windows": {"train": 3000, "test": 1500}})",
+                        "application/json");
+  BOOST_REQUIRE_MESSAGE(wf.status == 202u, wf.body);
+  const std::string wf_id(wf.json().at("walk_forward_id").as_string());
+  boost::json::value wf_doc;
+  for (int i = 0; i < 1200; ++i) {
+    wf_doc = f.s.request("GET", "/v1/walk-forwards/" + wf_id, f.key).json();
+    const auto status = std::string(wf_doc.at("status").as_string());
+    if (status != "queued" && status != "running")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_REQUIRE_MESSAGE(wf_doc.at("status").as_string() == "completed",
+                        boost::json::serialize(wf_doc));
+  BOOST_TEST(wf_doc.at("result").at("folds").as_array().size() == 6u);
+  BOOST_TEST(f.s.sql("SELECT worker_id FROM runs WHERE walk_forward_id = '" + wf_id + "'")
+                 .rfind("node-b/", 0)
+             == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_hung_node_is_lost_after_ten_seconds_of_silence) {
