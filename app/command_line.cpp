@@ -300,7 +300,7 @@ unsigned threads_option(const command_line& args) {
 std::size_t max_configurations_option(const command_line& args) {
   std::size_t max = default_max_sweep_configurations;
   if (auto text = args.get("max-configurations")) {
-    max = parse_count("max-configurations", *text, 10'000'000);
+    max = parse_count("max-configurations", *text, absolute_max_sweep_configurations);
     if (max < 1)
       throw usage_error("--max-configurations must be at least 1");
   }

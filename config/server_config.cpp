@@ -96,6 +96,7 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
   } else if (name == "queue-capacity") {
     c.queue_capacity = static_cast<std::int64_t>(parse_number(name, v, 10'000'000));
   } else if (name == "max-sweep-configurations") {
+    // The domain reads stored specifications back with at most 10,000,000.
     c.max_sweep_configurations = parse_number(name, v, 10'000'000);
     if (c.max_sweep_configurations == 0)
       throw std::invalid_argument("max-sweep-configurations: must be at least 1");

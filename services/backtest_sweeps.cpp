@@ -38,7 +38,9 @@ std::vector<error_detail> details_of(const field_errors& errors) {
 /// The stored specification read back (it was valid when stored).
 sweep_spec spec_of(const db::sweep_row& s) {
   sweep_spec spec;
-  if (auto errors = parse_sweep_spec(boost::json::parse(s.spec_json), spec); !errors.empty())
+  if (auto errors = parse_sweep_spec(boost::json::parse(s.spec_json), spec,
+                                     absolute_max_sweep_configurations);
+      !errors.empty())
     throw std::runtime_error("sweep " + s.id
                              + ": its stored specification no longer reads: " + describe(errors));
   return spec;

@@ -189,6 +189,7 @@ field_errors read_axis(const strategy_schema& schema, const std::string& name, b
 
 field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
                               std::size_t max_configurations) {
+  out = sweep_spec{}; // what a reused specification held is not this one's
   if (!spec.is_object())
     return {{"", "the sweep specification must be a JSON object"}};
   const auto& o = spec.as_object();

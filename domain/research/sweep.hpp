@@ -25,6 +25,10 @@ namespace bt {
 
 /// The most configurations one sweep may have unless configured otherwise.
 inline constexpr std::size_t default_max_sweep_configurations = 100'000;
+/// The most any setting may allow (--max-configurations, the server's
+/// --max-sweep-configurations): what a queued sweep's stored specification
+/// is read back with, whatever limit it was accepted under.
+inline constexpr std::size_t absolute_max_sweep_configurations = 10'000'000;
 
 /// One swept strategy parameter or execution setting.
 struct sweep_axis {

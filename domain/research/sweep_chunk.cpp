@@ -62,7 +62,8 @@ std::optional<std::string> parse_chunk_config(const std::string& config_json, sw
   if (!first || !last || !first->is_int64() || !last->is_int64() || first->as_int64() < 0
       || last->as_int64() <= first->as_int64())
     return "a sweep chunk's range must be 0 <= first < last";
-  if (auto errors = parse_sweep_spec(*spec, out.spec); !errors.empty())
+  if (auto errors = parse_sweep_spec(*spec, out.spec, absolute_max_sweep_configurations);
+      !errors.empty())
     return "the sweep's specification is invalid: " + describe(errors);
   out.first = static_cast<std::size_t>(first->as_int64());
   out.last = static_cast<std::size_t>(last->as_int64());

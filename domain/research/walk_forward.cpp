@@ -147,7 +147,8 @@ std::optional<std::string> parse_walk_forward_config(const std::string& config_j
   const auto* spec = !ec && v.is_object() ? v.as_object().if_contains("walk_forward") : nullptr;
   if (!spec || !is_walk_forward_config(config_json))
     return "not a walk-forward's configuration";
-  if (auto errors = parse_walk_forward_spec(*spec, out); !errors.empty())
+  if (auto errors = parse_walk_forward_spec(*spec, out, absolute_max_sweep_configurations);
+      !errors.empty())
     return "the walk-forward's specification is invalid: " + describe(errors);
   return std::nullopt;
 }
