@@ -170,11 +170,14 @@ job_result run_remote(const run_attempt& job, std::string csv,
   if (is_chunk_config(job.config_json)) {
     // A sweep's chunk: its configurations' results go back as one document,
     // which the server checks before it stores anything.
-    chunk_run run = run_chunk(job, imported.bars, live, [&](const live_run& l) {
-      if (*flag)
-        live.cancel = true;
-      report(l);
-    });
+    chunk_run run = run_chunk(
+        job, imported.bars, live,
+        [&](const live_run& l) {
+          if (*flag)
+            live.cancel = true;
+          report(l);
+        },
+        faults);
     out.error = run.error;
     out.permanent = run.permanent;
     out.status =

@@ -146,7 +146,7 @@ bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
 }
 
 chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
-                    const std::function<void(const live_run&)>& report) {
+                    const std::function<void(const live_run&)>& report, const fault_plan& faults) {
   chunk_run out;
   sweep_chunk chunk;
   if (sha256_hex(job.config_json) != job.config_hash) {
@@ -175,6 +175,9 @@ chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& 
     out.rows.push_back(to_stored(chunk.spec, i, run_configuration(chunk.spec, i, bars, {0, true})));
     live.percent = 100.0 * static_cast<double>(i + 1 - chunk.first) / static_cast<double>(n);
     live.beat();
+    if (faults.slow_ms_per_pct > 0)
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(faults.slow_ms_per_pct * 100 / static_cast<std::int64_t>(n)));
     if (report && std::chrono::steady_clock::now() - last_report > std::chrono::milliseconds(250)) {
       report(live);
       last_report = std::chrono::steady_clock::now();
@@ -301,7 +304,9 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
   if (is_chunk_config(job.config_json))
     return execute_research(
         job, ctx, worker_id, "sweep",
-        [&](const bar_series& bars, live_run& live) { return run_chunk(job, bars, live); },
+        [&](const bar_series& bars, live_run& live) {
+          return run_chunk(job, bars, live, nullptr, ctx.faults);
+        },
         [&](pqxx::connection& c, const chunk_run& run, double ms) {
           return db::complete_chunk(c, job, run.rows, engine_version(), ms);
         });

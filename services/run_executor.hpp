@@ -81,7 +81,8 @@ run_config config_from_json(const std::string& json);
 
 /// A sweep chunk's configurations run over its source bars, here or on a
 /// node: one at a time, `live` beating and its percent moving after each,
-/// stopping between two when `live.cancel` is set.
+/// stopping between two when `live.cancel` is set. The fault plan's
+/// slow_ms_per_pct (tests only) stretches a chunk to about 100 times it.
 struct chunk_run {
   attempt_result result = attempt_result::failed;
   std::string error;
@@ -89,7 +90,8 @@ struct chunk_run {
   std::vector<stored_configuration> rows;
 };
 chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
-                    const std::function<void(const live_run&)>& report = nullptr);
+                    const std::function<void(const live_run&)>& report = nullptr,
+                    const fault_plan& faults = {});
 
 /// A queued walk-forward run over its source bars, here or on a node: its
 /// document (write_walk_forward), the stitched trades and equity as CSV;

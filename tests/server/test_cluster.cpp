@@ -180,7 +180,10 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
 BOOST_AUTO_TEST_CASE(a_sweep_over_two_nodes_survives_one_killed_with_every_configuration_once) {
   cluster_fixture f;
   node_process b("node-b", f.cluster_port, f.token_file);
-  auto a = std::make_unique<node_process>("node-a", f.cluster_port, f.token_file);
+  // node-a's chunks take about a second: the kill lands inside one.
+  auto a = std::make_unique<node_process>(
+      "node-a", f.cluster_port, f.token_file,
+      std::map<std::string, std::string>{{"BACKTESTD_FAULTS", "slow_ms_per_pct=10"}});
   BOOST_REQUIRE(f.wait_node("node-a", "up"));
   BOOST_REQUIRE(f.wait_node("node-b", "up"));
   const std::string spec = R"({"symbol": "GC", "strategy": "supply_demand_zones",
