@@ -29,24 +29,35 @@ std::optional<std::string> setting(const command_line& args, const std::string& 
 
 int keys_command(int argc, char** argv) {
   if (argc < 3)
-    throw usage_error("usage: backtestd keys create|list|revoke ...");
+    throw usage_error("usage: backtestd keys create|list|revoke|set-tier|set-role ...");
   const std::string action = argv[2];
   int first = 3;
-  std::optional<std::int64_t> revoke_id;
-  if (action == "revoke") {
-    if (argc < 4)
-      throw usage_error("usage: backtestd keys revoke ID");
+  std::optional<std::int64_t> key_id;
+  std::string new_value; // set-tier's tier, set-role's role
+  if (action == "revoke" || action == "set-tier" || action == "set-role") {
+    const bool setter = action != "revoke";
+    if (argc < (setter ? 5 : 4))
+      throw usage_error("usage: backtestd keys " + action + (setter ? " ID VALUE" : " ID"));
     try {
       std::size_t used = 0;
-      revoke_id = std::stoll(argv[3], &used);
-      if (used != std::string(argv[3]).size() || *revoke_id <= 0)
+      key_id = std::stoll(argv[3], &used);
+      if (used != std::string(argv[3]).size() || *key_id <= 0)
         throw std::invalid_argument("id");
     } catch (const std::exception&) {
       throw usage_error(std::string("key id '") + argv[3] + "' is not a positive whole number");
     }
     first = 4;
+    if (setter) {
+      new_value = argv[4];
+      first = 5;
+      if (action == "set-tier" && !db::valid_tier(new_value))
+        throw usage_error("tier '" + new_value + "' is not one of free, pro, enterprise");
+      if (action == "set-role" && !db::valid_role(new_value))
+        throw usage_error("role '" + new_value + "' is not one of trader, admin");
+    }
   } else if (action != "create" && action != "list") {
-    throw usage_error("unknown keys action '" + action + "' (create, list, revoke)");
+    throw usage_error("unknown keys action '" + action
+                      + "' (create, list, revoke, set-tier, set-role)");
   }
   command_line args(argc, argv, first, {"user", "role", "tier", "data-dir", "database-url"});
   const std::string role = args.get("role").value_or("trader");
@@ -55,10 +66,10 @@ int keys_command(int argc, char** argv) {
     const std::string user = args.require("user");
     if (user.empty() || user.size() > 64)
       throw usage_error("--user must be 1 to 64 characters");
-    if (role != "trader" && role != "admin")
+    if (!db::valid_role(role))
       throw usage_error("--role must be trader or admin");
-    if (tier != "free" && tier != "pro")
-      throw usage_error("--tier must be free or pro");
+    if (!db::valid_tier(tier))
+      throw usage_error("--tier must be free, pro or enterprise");
   }
   std::unique_ptr<db::embedded_postgres> embedded;
   const std::string conninfo = open_database(
@@ -69,9 +80,6 @@ int keys_command(int argc, char** argv) {
     auto k = db::create_key(c, *args.get("user"), role, tier);
     std::cerr << "created key " << k.key_id << " for user '" << *args.get("user") << "' (" << k.role
               << ", " << k.tier << "); it is shown only once\n";
-    if ((args.get("role") && k.role != role) || (args.get("tier") && k.tier != tier))
-      std::cerr << "note: '" << *args.get("user") << "' already exists as " << k.role << "/"
-                << k.tier << "; a new key does not change a user's role or tier\n";
     std::cout << k.key << '\n';
   } else if (action == "list") {
     std::cout << "id\tuser\trole\ttier\tprefix\tcreated_at\trevoked_at\n";
@@ -80,11 +88,18 @@ int keys_command(int argc, char** argv) {
                 << "...\t" << format_timestamp(k.created_at) << '\t'
                 << (k.revoked_at ? format_timestamp(*k.revoked_at) : std::string("-")) << '\n';
   } else {
-    if (!db::revoke_key(c, *revoke_id)) {
-      std::cerr << "backtestd keys: no active key with id " << *revoke_id << '\n';
+    const bool done = action == "revoke"     ? db::revoke_key(c, *key_id)
+                      : action == "set-tier" ? db::set_key_tier(c, *key_id, new_value)
+                                             : db::set_key_role(c, *key_id, new_value);
+    if (!done) {
+      std::cerr << "backtestd keys: no active key with id " << *key_id << '\n';
       return exit_usage;
     }
-    std::cerr << "revoked key " << *revoke_id << '\n';
+    if (action == "revoke")
+      std::cerr << "revoked key " << *key_id << '\n';
+    else
+      std::cerr << "key " << *key_id << (action == "set-tier" ? " tier " : " role ") << new_value
+                << " (a running server applies it within a second)\n";
   }
   return exit_ok;
 }

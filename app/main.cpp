@@ -42,8 +42,9 @@ const char* usage =
     "              [--web-dir DIR] [--config FILE]; also BACKTESTD_<SETTING> variables\n"
     "  worker      run a worker node: --join HOST:PORT --cluster-token-file FILE\n"
     "              [--workers N] [--node-id ID]\n"
-    "  keys        manage API keys: create --user NAME [--role trader|admin] [--tier free|pro],\n"
-    "              list, revoke ID; with [--data-dir DIR | --database-url URL]\n"
+    "  keys        manage API keys: create --user NAME [--role trader|admin]\n"
+    "              [--tier free|pro|enterprise], list, revoke ID, set-tier ID TIER,\n"
+    "              set-role ID ROLE; with [--data-dir DIR | --database-url URL]\n"
     "  version     print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 failure, 2 invalid arguments or parameters, 3 invalid data\n";

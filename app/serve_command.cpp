@@ -150,6 +150,10 @@ int serve_command(int argc, char** argv) {
     bl.max_sweep_configurations = cfg.max_sweep_configurations;
     bl.workers = cfg.workers;
     bl.per_user_limit = cfg.max_user_runs;
+    bl.quota_free = cfg.quota_free;
+    bl.quota_pro = cfg.quota_pro;
+    bl.quota_enterprise = cfg.quota_enterprise;
+    bl.quota_window = std::chrono::seconds(cfg.quota_window_seconds);
     auto service = std::make_shared<backtest_service>(
         pool, registry, bl,
         [qm] {

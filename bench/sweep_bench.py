@@ -168,7 +168,8 @@ def queued_sweeps(exe, tmp, data):
     os.chmod(tmp, 0o755)
     var = os.path.join(tmp, "var")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-    key = subprocess.check_output([exe, "keys", "create", "--user", "bench", "--data-dir", var],
+    key = subprocess.check_output([exe, "keys", "create", "--user", "bench", "--tier", "enterprise",
+                                   "--data-dir", var],
                                   stderr=subprocess.DEVNULL, env=CLEAN_ENV).decode().strip()
     server = subprocess.Popen([exe, "serve", "--listen", "127.0.0.1:%d" % port, "--data-dir", var,
                                "--workers", "2", "--rate-limit", "1000000"],

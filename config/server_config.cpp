@@ -100,6 +100,17 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.max_sweep_configurations = parse_number(name, v, 10'000'000);
     if (c.max_sweep_configurations == 0)
       throw std::invalid_argument("max-sweep-configurations: must be at least 1");
+  } else if (name == "quota-free" || name == "quota-pro" || name == "quota-enterprise") {
+    const auto limit = static_cast<std::int64_t>(parse_number(name, v, 1'000'000));
+    if (limit == 0)
+      throw std::invalid_argument(name + ": must be at least 1");
+    (name == "quota-free"  ? c.quota_free
+     : name == "quota-pro" ? c.quota_pro
+                           : c.quota_enterprise) = limit;
+  } else if (name == "quota-window-seconds") {
+    c.quota_window_seconds = static_cast<unsigned>(parse_number(name, v, 86'400));
+    if (c.quota_window_seconds == 0)
+      throw std::invalid_argument("quota-window-seconds: must be at least 1");
   } else if (name == "shutdown-seconds") {
     c.shutdown_seconds = static_cast<unsigned>(parse_number(name, v, 3600));
   } else if (name == "max-connections") {
@@ -159,6 +170,10 @@ const std::vector<std::string>& server_setting_names() {
                                               "max-user-runs",
                                               "queue-capacity",
                                               "max-sweep-configurations",
+                                              "quota-free",
+                                              "quota-pro",
+                                              "quota-enterprise",
+                                              "quota-window-seconds",
                                               "watchdog-seconds",
                                               "cluster-listen",
                                               "cluster-token-file",

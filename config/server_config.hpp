@@ -32,7 +32,11 @@ struct server_config {
   std::string cluster_token_file;
   std::string cluster_tls_cert, cluster_tls_key; ///< both set: nodes connect over TLS
   std::string cluster_tls_ca;                    ///< CA that signs node certificates
-  double rate_limit_per_second = 200;            ///< per API key
+  /// Submissions a key may make per window by its tier (admins: no limit);
+  /// the window slides (a submission counts for `quota_window_seconds`).
+  std::int64_t quota_free = 10, quota_pro = 100, quota_enterprise = 1000;
+  unsigned quota_window_seconds = 3600;
+  double rate_limit_per_second = 200; ///< per API key
   double rate_limit_burst = 400;
   /// Open HTTP connections at most; one more is answered 503 and closed.
   std::size_t max_connections = 1024;

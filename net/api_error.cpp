@@ -2,6 +2,8 @@
 
 #include "domain/report/json_writer.hpp"
 
+#include <algorithm>
+
 namespace bt::http {
 
 unsigned status_of(service_code code) {
@@ -97,12 +99,22 @@ response error_response(unsigned status, const std::string& code, const std::str
 response to_response(const service_reply& reply) {
   const service_code code = reply.status();
   const unsigned status = status_of(code);
-  if (status >= 400)
-    return error_response(status, name_of(code), reply.message, reply.details);
   response r;
-  r.status = status;
-  r.content_type = reply.content_type;
-  r.body = reply.body;
+  if (status >= 400) {
+    r = error_response(status, name_of(code), reply.message, reply.details);
+  } else {
+    r.status = status;
+    r.content_type = reply.content_type;
+    r.body = reply.body;
+  }
+  for (const auto& [name, value] : reply.headers) {
+    // The service's Retry-After (a quota's wait) replaces the default second.
+    if (name == "Retry-After")
+      r.headers.erase(std::remove_if(r.headers.begin(), r.headers.end(),
+                                     [](const auto& h) { return h.first == "Retry-After"; }),
+                      r.headers.end());
+    r.headers.emplace_back(name, value);
+  }
   return r;
 }
 

@@ -34,7 +34,8 @@ std::optional<std::string> find_by(pqxx::transaction_base& txn, const new_run& r
 
 } // namespace
 
-submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
+submit_outcome submit_run(pqxx::connection_base& c, const new_run& r,
+                          const std::function<bool()>& admit) {
   for (int round = 0; round < 3; ++round) {
     pqxx::work txn(c);
     if (auto existing = find_by(txn, r)) {
@@ -42,6 +43,10 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r) {
           "SELECT " + std::string(run_columns) + " FROM runs WHERE id = $1::uuid", *existing);
       txn.commit();
       return {read_run(row[0]), true};
+    }
+    if (admit && !admit()) {
+      txn.abort();
+      return {run_row{}, false, true};
     }
     // A concurrent identical submission may win the race: its unique index
     // violation sends us round again to return its run.

@@ -6,6 +6,7 @@
 #include "domain/scheduling/run_attempt.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,13 +54,16 @@ struct new_run {
 
 struct submit_outcome {
   run_row run;
-  bool replay = false; ///< an identical (or same Idempotency-Key) run existed
+  bool replay = false;  ///< an identical (or same Idempotency-Key) run existed
+  bool refused = false; ///< `admit` said no: nothing was inserted
 };
 
 /// Inserts the run, unless a live identical run (same dedupe key) or a run
 /// with the same Idempotency-Key exists: then that run is returned. Unique
-/// indexes make this hold under concurrent identical submissions.
-submit_outcome submit_run(pqxx::connection_base& c, const new_run& r);
+/// indexes make this hold under concurrent identical submissions. `admit`,
+/// when given, is asked before an insert (a quota: a replay needs none).
+submit_outcome submit_run(pqxx::connection_base& c, const new_run& r,
+                          const std::function<bool()>& admit = {});
 
 std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
                                 const std::string& id);

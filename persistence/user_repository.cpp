@@ -23,23 +23,29 @@ std::string hash_api_key(const std::string& key) {
   return sha256_hex(key);
 }
 
+bool valid_role(const std::string& role) {
+  return role == "trader" || role == "admin";
+}
+
+bool valid_tier(const std::string& tier) {
+  return tier == "free" || tier == "pro" || tier == "enterprise";
+}
+
 created_key create_key(pqxx::connection_base& c, const std::string& user, const std::string& role,
                        const std::string& tier) {
   pqxx::work txn(c);
-  auto u = txn.exec_params1(
-      "INSERT INTO users (name, role, tier) VALUES ($1, $2, $3) "
-      // An existing user keeps its role and tier: creating a key is not a
-      // way to promote or demote anyone.
-      "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id, role, tier",
-      user, role, tier);
+  // An existing user is only looked up: a new key changes none of its keys.
+  auto u = txn.exec_params1("INSERT INTO users (name) VALUES ($1) "
+                            "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+                            user);
   created_key k;
   k.user_id = u[0].as<std::int64_t>();
-  k.role = u[1].as<std::string>();
-  k.tier = u[2].as<std::string>();
+  k.role = role;
+  k.tier = tier;
   k.key = generate_api_key();
-  auto row = txn.exec_params1(
-      "INSERT INTO api_keys (user_id, key_hash, prefix) VALUES ($1, $2, $3) RETURNING id",
-      k.user_id, hash_api_key(k.key), k.key.substr(0, 10));
+  auto row = txn.exec_params1("INSERT INTO api_keys (user_id, key_hash, prefix, role, tier) "
+                              "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                              k.user_id, hash_api_key(k.key), k.key.substr(0, 10), role, tier);
   k.key_id = row[0].as<std::int64_t>();
   txn.commit();
   return k;
@@ -48,7 +54,7 @@ created_key create_key(pqxx::connection_base& c, const std::string& user, const 
 std::vector<key_info> list_keys(pqxx::connection_base& c) {
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
   std::vector<key_info> out;
-  for (const auto& r : txn.exec("SELECT k.id, u.name, u.role, u.tier, k.prefix, extract(epoch FROM "
+  for (const auto& r : txn.exec("SELECT k.id, u.name, k.role, k.tier, k.prefix, extract(epoch FROM "
                                 "k.created_at)::bigint, "
                                 "extract(epoch FROM k.revoked_at)::bigint FROM api_keys k JOIN "
                                 "users u ON u.id = k.user_id "
@@ -75,15 +81,32 @@ bool revoke_key(pqxx::connection_base& c, std::int64_t id) {
   return r.affected_rows() == 1;
 }
 
+bool set_key_tier(pqxx::connection_base& c, std::int64_t id, const std::string& tier) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("UPDATE api_keys SET tier = $2 WHERE id = $1 AND revoked_at IS NULL", id,
+                           tier);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+bool set_key_role(pqxx::connection_base& c, std::int64_t id, const std::string& role) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("UPDATE api_keys SET role = $2 WHERE id = $1 AND revoked_at IS NULL", id,
+                           role);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
 std::optional<principal> authenticate(pqxx::connection_base& c, const std::string& key) {
   if (key.size() != 67 || key.compare(0, 3, "bt_") != 0)
     return std::nullopt;
   const std::string hash = hash_api_key(key);
   pqxx::nontransaction txn(c); // one statement: no BEGIN/COMMIT round trips
-  auto r = txn.exec_params("SELECT u.id, u.name, u.role, u.tier, k.key_hash FROM api_keys k JOIN "
-                           "users u ON u.id = k.user_id "
-                           "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
-                           hash);
+  auto r =
+      txn.exec_params("SELECT u.id, u.name, k.role, k.tier, k.key_hash, k.id FROM api_keys k JOIN "
+                      "users u ON u.id = k.user_id "
+                      "WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+                      hash);
   if (r.empty())
     return std::nullopt;
   const std::string stored = r[0][4].as<std::string>();
@@ -91,7 +114,7 @@ std::optional<principal> authenticate(pqxx::connection_base& c, const std::strin
   if (stored.size() != hash.size() || CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0)
     return std::nullopt;
   return principal{r[0][0].as<std::int64_t>(), r[0][1].as<std::string>(), r[0][2].as<std::string>(),
-                   r[0][3].as<std::string>()};
+                   r[0][3].as<std::string>(), r[0][5].as<std::int64_t>()};
 }
 
 } // namespace bt::db

@@ -12,19 +12,24 @@ class connection_base;
 
 namespace bt::db {
 
-/// The user an API key belongs to.
+/// The user an API key belongs to, with the key's own role and tier.
 struct principal {
   std::int64_t user_id = 0;
   std::string name;
-  std::string role; ///< trader | admin
-  std::string tier; ///< free | pro
+  std::string role;        ///< trader | admin
+  std::string tier;        ///< free | pro | enterprise: the key's submission quota
+  std::int64_t key_id = 0; ///< the key that authenticated
 };
+
+/// The roles and tiers a key may have.
+bool valid_role(const std::string& role);
+bool valid_tier(const std::string& tier);
 
 struct created_key {
   std::int64_t key_id = 0;
   std::int64_t user_id = 0;
   std::string key;        ///< the only time the plain key exists
-  std::string role, tier; ///< the user's, as stored (an existing user keeps its own)
+  std::string role, tier; ///< the new key's
 };
 
 struct key_info {
@@ -39,13 +44,17 @@ std::string generate_api_key();
 /// Lowercase hex SHA-256 of the key.
 std::string hash_api_key(const std::string& key);
 
-/// Creates the user when it does not exist (with `role` and `tier`),
-/// otherwise updates its role and tier, and issues a new key for it.
+/// Creates the user when it does not exist and issues it a new key with
+/// `role` and `tier`; the user's other keys stay as they are.
 created_key create_key(pqxx::connection_base& c, const std::string& user, const std::string& role,
                        const std::string& tier);
 std::vector<key_info> list_keys(pqxx::connection_base& c);
 /// False when no unrevoked key has that id.
 bool revoke_key(pqxx::connection_base& c, std::int64_t id);
+/// Changes one unrevoked key's tier or role (valid ones only: checked by the
+/// caller and by the table); false when no unrevoked key has that id.
+bool set_key_tier(pqxx::connection_base& c, std::int64_t id, const std::string& tier);
+bool set_key_role(pqxx::connection_base& c, std::int64_t id, const std::string& role);
 /// The key's user, unless the key is unknown or revoked.
 std::optional<principal> authenticate(pqxx::connection_base& c, const std::string& key);
 

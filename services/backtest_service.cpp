@@ -50,14 +50,30 @@ service_reply backtest_service::monte_carlo(const backtest_call& call) {
   if (auto refused = read_monte_carlo_request(call.body, request))
     return std::move(*refused);
   request.run_id = call.run_id;
-  service_reply loaded =
+  quota_ticket quota;
+  return simulate_charged(
+      quota, request,
       on_run(call, "monte-carlo", [&](pqxx::connection& c, const db::principal& who) {
-        return load_monte_carlo_inputs(c, who, request);
-      });
-  if (loaded.code != static_cast<std::uint8_t>(service_code::ok))
-    return loaded;
+        return charge(who, quota, load_monte_carlo_inputs(c, who, request));
+      }));
+}
+
+service_reply backtest_service::charge(const db::principal& who, quota_ticket& quota,
+                                       service_reply loaded) {
+  note_quota(who, quota);
+  if (loaded.status() == service_code::ok)
+    if (auto refused = take_quota(who, quota))
+      return std::move(*refused);
+  return loaded;
+}
+
+service_reply backtest_service::simulate_charged(quota_ticket& quota,
+                                                 const monte_carlo_request& request,
+                                                 service_reply loaded) {
+  if (loaded.status() != service_code::ok)
+    return settle_quota(quota, std::move(loaded));
   // The connection is back in the pool: the simulations hold none.
-  return simulate_monte_carlo(request);
+  return settle_quota(quota, simulate_monte_carlo(request));
 }
 
 template <class F>
@@ -71,10 +87,28 @@ service_reply backtest_service::on_sweep(const backtest_call& call, const char* 
   });
 }
 
+template <class F>
+service_reply backtest_service::submission(const backtest_call& call, const char* operation,
+                                           bool take_first, F&& body) {
+  quota_ticket ticket;
+  service_reply reply =
+      guarded(call, operation, [&](pqxx::connection& c, const db::principal& who) {
+        note_quota(who, ticket);
+        if (take_first)
+          if (auto refused = take_quota(who, ticket))
+            return std::move(*refused);
+        return body(c, who, ticket);
+      });
+  // Outside guarded: a submission that failed with an exception gives its
+  // slot back too.
+  return settle_quota(ticket, std::move(reply));
+}
+
 service_reply backtest_service::sweep_submit(const backtest_call& call) {
-  return guarded(call, "sweep-submit", [&](pqxx::connection& c, const db::principal& who) {
-    return submit_sweep(c, who, call);
-  });
+  return submission(call, "sweep-submit", true,
+                    [&](pqxx::connection& c, const db::principal& who, quota_ticket&) {
+                      return submit_sweep(c, who, call);
+                    });
 }
 
 service_reply backtest_service::sweep_list(const backtest_call& call) {
@@ -102,9 +136,13 @@ service_reply backtest_service::sweep_heatmap(const backtest_call& call) {
 }
 
 service_reply backtest_service::sweep_run(const backtest_call& call) {
-  return on_sweep(call, "sweep-run", [&](pqxx::connection& c, const db::principal& who) {
-    return sweep_config_run(c, who, call);
-  });
+  return submission(call, "sweep-run", false,
+                    [&](pqxx::connection& c, const db::principal& who, quota_ticket& quota) {
+                      // A malformed id is simply not found.
+                      if (!looks_like_uuid(call.run_id))
+                        return error_reply(service_code::not_found, "no sweep " + call.run_id, {});
+                      return sweep_config_run(c, who, call, quota);
+                    });
 }
 
 service_reply backtest_service::sweep_cancel(const backtest_call& call) {
@@ -141,9 +179,10 @@ service_reply backtest_service::sweep_overfitting(const backtest_call& call) {
 }
 
 service_reply backtest_service::walk_forward_submit(const backtest_call& call) {
-  return guarded(call, "walk-forward-submit", [&](pqxx::connection& c, const db::principal& who) {
-    return submit_walk_forward(c, who, call);
-  });
+  return submission(call, "walk-forward-submit", true,
+                    [&](pqxx::connection& c, const db::principal& who, quota_ticket&) {
+                      return submit_walk_forward(c, who, call);
+                    });
 }
 
 service_reply backtest_service::walk_forward_list(const backtest_call& call) {
@@ -189,19 +228,20 @@ service_reply backtest_service::walk_forward_monte_carlo(const backtest_call& ca
     return std::move(*refused);
   request.run_id = call.run_id;
   request.id_key = "walk_forward_id";
-  service_reply loaded = on_sweep(call, "walk-forward-monte-carlo",
-                                  [&](pqxx::connection& c, const db::principal& who) {
-                                    return load_walk_forward_monte_carlo(c, who, request);
-                                  });
-  if (loaded.code != static_cast<std::uint8_t>(service_code::ok))
-    return loaded;
-  return simulate_monte_carlo(request);
+  quota_ticket quota;
+  return simulate_charged(quota, request,
+                          on_sweep(call, "walk-forward-monte-carlo",
+                                   [&](pqxx::connection& c, const db::principal& who) {
+                                     return charge(who, quota,
+                                                   load_walk_forward_monte_carlo(c, who, request));
+                                   }));
 }
 
 service_reply backtest_service::submit(const backtest_call& call) {
-  return guarded(call, "submit", [&](pqxx::connection& c, const db::principal& who) {
-    return submit_run(c, who, call);
-  });
+  return submission(call, "submit", false,
+                    [&](pqxx::connection& c, const db::principal& who, quota_ticket& quota) {
+                      return submit_run(c, who, call, &quota);
+                    });
 }
 
 service_reply backtest_service::status(const backtest_call& call) {

@@ -5,6 +5,7 @@
 
 #include "domain/research/monte_carlo.hpp"
 #include "domain/research/sweep_chunk.hpp"
+#include "domain/scheduling/submission_quota.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/run_repository.hpp"
@@ -31,6 +32,9 @@ struct backtest_limits {
   double max_span_days = 3 * 365.25 + 1;
   std::int64_t depth_warning = 50; ///< queue depth above which a warning is logged and shown
   std::size_t max_sweep_configurations = 100'000; ///< a larger sweep is refused with its size
+  /// Submissions per key and quota window by tier; admins are exempt.
+  std::int64_t quota_free = 10, quota_pro = 100, quota_enterprise = 1000;
+  std::chrono::seconds quota_window{3600};
 };
 
 class backtest_service {
@@ -41,7 +45,8 @@ public:
                    std::shared_ptr<cluster_view> cluster = nullptr,
                    std::shared_ptr<run_book> book = std::make_shared<run_book>())
       : pool_(std::move(pool)), registry_(std::move(registry)), limits_(limits),
-        wake_(std::move(wake_scheduler)), cluster_(std::move(cluster)), book_(std::move(book)) {}
+        wake_(std::move(wake_scheduler)), cluster_(std::move(cluster)), book_(std::move(book)),
+        quota_(limits.quota_window) {}
 
   // One entry point per operation of the backtest API; the actors map one
   // atom to each. All authenticate first and answer errors as values.
@@ -96,10 +101,36 @@ private:
   template <class F>
   service_reply on_sweep(const backtest_call& call, const char* operation, F&& body);
 
+  /// A submission's hold on its key's hourly quota (submission_quota):
+  /// POST /v1/backtest, /v1/sweeps, /v1/walk-forwards, a configuration's run
+  /// and Monte Carlo count; admins are exempt, and an idempotent replay or a
+  /// refused submission gives its slot back (backtest_quota.cpp).
+  struct quota_ticket {
+    submission_quota::ticket slot;
+    bool counted = false;   ///< a key that is not an admin's has authenticated
+    bool give_back = false; ///< a replay: it counts as nothing
+    std::int64_t key_id = 0, limit = 0;
+    std::string tier;
+  };
+  /// Records whose quota the ticket is (once the key is known), so that
+  /// every answer to the submission says where the key stands.
+  void note_quota(const db::principal& who, quota_ticket& ticket) const;
+  /// Takes a slot for `who` (once per ticket; nothing for an admin), or the
+  /// 429 naming the tier, the limit and when the next slot frees.
+  std::optional<service_reply> take_quota(const db::principal& who, quota_ticket& ticket);
+  /// After a submission: gives its slot back when it was refused or a
+  /// replay, and puts X-RateLimit-Limit, -Remaining and -Reset on the answer.
+  service_reply settle_quota(quota_ticket& ticket, service_reply reply);
+  /// guarded, for a submission: `take_first` takes the slot as soon as the
+  /// key is known (else the body takes it where it knows it is no replay).
+  template <class F>
+  service_reply submission(const backtest_call& call, const char* operation, bool take_first,
+                           F&& body);
+
   // The use cases, one file each: backtest_submit.cpp, backtest_runs.cpp,
   // backtest_results.cpp.
-  service_reply submit_run(pqxx::connection& c, const db::principal& who,
-                           const backtest_call& call);
+  service_reply submit_run(pqxx::connection& c, const db::principal& who, const backtest_call& call,
+                           quota_ticket* quota = nullptr);
   /// Whether the user's data covers [start, end] at the timeframe (or at 1h,
   /// resampled to 4h or 1d): the 422 naming what is available, or nothing
   /// with the source timeframe and dataset filled in.
@@ -133,6 +164,12 @@ private:
   service_reply load_monte_carlo_inputs(pqxx::connection& c, const db::principal& who,
                                         monte_carlo_request& request);
   service_reply simulate_monte_carlo(const monte_carlo_request& request);
+  /// Both Monte Carlo endpoints: inputs `loaded` under a connection take a
+  /// quota slot (charge); the simulations then run without one and the
+  /// answer settles the slot (simulate_charged).
+  service_reply charge(const db::principal& who, quota_ticket& quota, service_reply loaded);
+  service_reply simulate_charged(quota_ticket& quota, const monte_carlo_request& request,
+                                 service_reply loaded);
 
   service_reply submit_sweep(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call);
@@ -145,7 +182,7 @@ private:
   service_reply sweep_heatmap(pqxx::connection& c, const db::principal& who,
                               const backtest_call& call);
   service_reply sweep_config_run(pqxx::connection& c, const db::principal& who,
-                                 const backtest_call& call);
+                                 const backtest_call& call, quota_ticket& quota);
   service_reply cancel_sweep(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call, bool then_delete);
   service_reply submit_walk_forward(pqxx::connection& c, const db::principal& who,
@@ -236,6 +273,7 @@ private:
   std::shared_ptr<cluster_view> cluster_;
   std::shared_ptr<run_book> book_;
   auth_cache auth_;
+  submission_quota quota_;
 };
 
 } // namespace bt

@@ -129,7 +129,7 @@ backtest_service::check_coverage(pqxx::connection& c, const db::principal& who,
 }
 
 service_reply backtest_service::submit_run(pqxx::connection& c, const db::principal& who,
-                                           const backtest_call& call) {
+                                           const backtest_call& call, quota_ticket* quota) {
   boost::json::error_code ec;
   const boost::json::value body = boost::json::parse(call.body, ec);
   if (ec)
@@ -245,7 +245,19 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
                               + "|" + dataset->checksum + "|" + config.strategy->version);
   if (!call.idempotency_key.empty())
     run.idempotency_key = call.idempotency_key;
-  auto outcome = db::submit_run(c, run);
+  // The quota is asked only when the run is new: a replay is answered even
+  // to a key that has used up its quota, and counts as nothing.
+  std::optional<service_reply> over_quota;
+  auto outcome = db::submit_run(c, run, [&] {
+    if (!quota)
+      return true;
+    over_quota = take_quota(who, *quota);
+    return !over_quota;
+  });
+  if (outcome.refused)
+    return std::move(*over_quota);
+  if (outcome.replay && quota)
+    quota->give_back = true;
   if (outcome.replay && run.idempotency_key && outcome.run.dedupe_key != run.dedupe_key)
     return error_reply(service_code::unprocessable,
                        "this Idempotency-Key was used for a different request",

@@ -502,7 +502,7 @@ service_reply backtest_service::sweep_heatmap(pqxx::connection& c, const db::pri
 }
 
 service_reply backtest_service::sweep_config_run(pqxx::connection& c, const db::principal& who,
-                                                 const backtest_call& call) {
+                                                 const backtest_call& call, quota_ticket& quota) {
   auto s = db::find_sweep(c, who.user_id, call.run_id);
   if (!s)
     return error_reply(service_code::not_found, "no sweep " + call.run_id, {});
@@ -534,7 +534,7 @@ service_reply backtest_service::sweep_config_run(pqxx::connection& c, const db::
   one.body = boost::json::serialize(body);
   one.query.clear();
   one.run_id.clear();
-  return submit_run(c, who, one);
+  return submit_run(c, who, one, &quota);
 }
 
 service_reply backtest_service::cancel_sweep(pqxx::connection& c, const db::principal& who,

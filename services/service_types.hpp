@@ -44,6 +44,8 @@ struct service_reply {
   std::vector<error_detail> details;
   std::string content_type = "application/json";
   std::string body;
+  /// Headers the answer carries besides its body (X-RateLimit-*, Retry-After).
+  std::vector<std::pair<std::string, std::string>> headers;
 
   service_code status() const { return static_cast<service_code>(code); }
 };

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <list>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -59,6 +60,20 @@ public:
       ++evictions_;
     }
     return true;
+  }
+
+  /// Removes `key` and hands its value over; nothing when absent. A weighed
+  /// value is changed by taking it and putting it back, never in place: its
+  /// weight is counted as it was put.
+  std::optional<Value> take(const Key& key) {
+    auto it = index_.find(key);
+    if (it == index_.end())
+      return std::nullopt;
+    weight_ -= weight_of(it->second->second);
+    std::optional<Value> out(std::move(it->second->second));
+    order_.erase(it->second);
+    index_.erase(it);
+    return out;
   }
 
   /// Removes `key`; false when absent.

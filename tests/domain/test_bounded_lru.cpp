@@ -53,4 +53,21 @@ BOOST_AUTO_TEST_CASE(weights_bound_the_total) {
   BOOST_TEST(lru.weight() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(take_hands_over_and_keeps_the_weight_right) {
+  // A weighed value changed by take and put is counted as it is now.
+  bt::bounded_lru<int, std::string> lru(10, [](const std::string& v) { return v.size(); });
+  lru.put(1, "abcd");
+  auto v = lru.take(1);
+  BOOST_TEST(v.has_value());
+  BOOST_TEST(*v == "abcd");
+  BOOST_TEST(lru.weight() == 0u);
+  BOOST_TEST(!lru.take(1));
+  *v += "efgh";
+  lru.put(1, std::move(*v));
+  BOOST_TEST(lru.weight() == 8u);
+  lru.put(2, "xyz"); // 11 > 10: the least recent (1) goes, whole
+  BOOST_TEST(!lru.peek(1));
+  BOOST_TEST(lru.weight() == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

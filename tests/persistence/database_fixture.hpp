@@ -51,8 +51,13 @@ struct database {
   }
   void add_user() {
     pqxx::work t(*c);
-    user_id = t.exec1("INSERT INTO users (name, role, tier) VALUES ('alice', 'trader', 'pro') "
-                      "RETURNING id")[0]
+    // Before migration 0013 a user had a role and a tier; since, its keys have.
+    const bool user_roles = !t.exec("SELECT 1 FROM information_schema.columns WHERE table_name = "
+                                    "'users' AND column_name = 'role'")
+                                 .empty();
+    user_id = t.exec1(user_roles ? "INSERT INTO users (name, role, tier) VALUES ('alice', "
+                                   "'trader', 'pro') RETURNING id"
+                                 : "INSERT INTO users (name) VALUES ('alice') RETURNING id")[0]
                   .as<std::int64_t>();
     t.commit();
   }

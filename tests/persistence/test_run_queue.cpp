@@ -19,9 +19,7 @@ namespace {
 
 std::int64_t add_user(database& d, const std::string& name) {
   pqxx::work t(*d.c);
-  const auto id = t.exec_params1("INSERT INTO users (name, role, tier) VALUES ($1, 'trader', "
-                                 "'pro') RETURNING id",
-                                 name)[0]
+  const auto id = t.exec_params1("INSERT INTO users (name) VALUES ($1) RETURNING id", name)[0]
                       .as<std::int64_t>();
   t.commit();
   return id;

@@ -140,11 +140,15 @@ public:
     return ss.str();
   }
 
-  std::string create_key(const std::string& user, const std::string& role = "trader") {
+  /// A new key; enterprise by default, whose 1,000 submissions an hour no
+  /// test but the quota tests comes near.
+  std::string create_key(const std::string& user, const std::string& role = "trader",
+                         const std::string& tier = "enterprise") {
     std::string err;
-    auto [code, out] = run_command(std::string(BACKTESTD_BINARY) + " keys create --user " + user
-                                       + " --role " + role + " --data-dir " + data_dir_,
-                                   &err);
+    auto [code, out] =
+        run_command(std::string(BACKTESTD_BINARY) + " keys create --user " + user + " --role "
+                        + role + " --tier " + tier + " --data-dir " + data_dir_,
+                    &err);
     if (code != 0)
       throw std::runtime_error("keys create failed: " + err);
     while (!out.empty() && out.back() == '\n')

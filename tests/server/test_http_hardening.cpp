@@ -219,17 +219,22 @@ BOOST_AUTO_TEST_CASE(upload_target_is_refused_before_the_body_is_read) {
   require_json_error(r, 401);
 }
 
-BOOST_AUTO_TEST_CASE(keys_create_keeps_an_existing_users_role) {
+BOOST_AUTO_TEST_CASE(keys_create_leaves_a_users_other_keys_as_they_are) {
   auto& f = shared();
-  // Was: a second key for an admin silently demoted it to trader.
+  // Was: a second key for an admin silently demoted it to trader. A role
+  // belongs to a key: the new key is what was asked (a trader by default),
+  // and root's admin key stays an admin's.
   auto [code, out] = bt::test::run_command(
       std::string(BACKTESTD_BINARY) + " keys create --user root --data-dir " + f.server.data_dir());
   BOOST_REQUIRE(code == 0);
-  BOOST_TEST(f.server.sql("SELECT role FROM users WHERE name = 'root'") == "admin");
+  BOOST_TEST(f.server.sql("SELECT string_agg(k.role, ',' ORDER BY k.id) FROM api_keys k JOIN users "
+                          "u ON u.id = k.user_id WHERE u.name = 'root'")
+             == "admin,trader");
   while (!out.empty() && out.back() == '\n')
     out.pop_back();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // past the 1 s authentication cache
-  BOOST_TEST(f.server.request("GET", "/v1/admin/cluster", out).status == 200u);
+  BOOST_TEST(f.server.request("GET", "/v1/admin/cluster", f.admin).status == 200u);
+  require_json_error(f.server.request("GET", "/v1/admin/cluster", out), 404);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
