@@ -122,6 +122,29 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     if (c.max_body_bytes_in_flight < c.max_json_bytes)
       throw std::invalid_argument("max-body-bytes-in-flight: must be at least "
                                   + std::to_string(c.max_json_bytes));
+  } else if (name == "cors-origins") {
+    // Comma-separated; each an origin as browsers send it, or "*".
+    c.cors_origins.clear();
+    std::size_t pos = 0;
+    while (pos <= v.size()) {
+      const auto comma = v.find(',', pos);
+      std::string o = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      while (!o.empty() && o.back() == ' ')
+        o.pop_back();
+      while (!o.empty() && o.front() == ' ')
+        o.erase(0, 1);
+      if (!o.empty()) {
+        const bool origin = (o.rfind("http://", 0) == 0 || o.rfind("https://", 0) == 0)
+                            && o.find('/', o.find("//") + 2) == std::string::npos;
+        if (o != "*" && !origin)
+          throw std::invalid_argument("cors-origins: '" + o
+                                      + "' is not an origin (scheme://host[:port]) or *");
+        c.cors_origins.push_back(o);
+      }
+      if (comma == std::string::npos)
+        break;
+      pos = comma + 1;
+    }
   } else if (name == "web-dir") {
     c.web_dir = v;
   } else if (name == "rate-limit") {
@@ -147,8 +170,10 @@ std::string default_web_dir() {
     return "web/node_modules/swagger-ui-dist";
   buf[n] = 0;
   auto exe_dir = std::filesystem::path(buf).parent_path();
-  for (auto dir : {exe_dir / "web", exe_dir.parent_path() / "web",
-                   exe_dir.parent_path().parent_path() / "web"}) {
+  // An install tree (cmake --install: <prefix>/bin and
+  // <prefix>/share/backtestd/web), then a source tree's build directories.
+  for (auto dir : {exe_dir.parent_path() / "share" / "backtestd" / "web", exe_dir / "web",
+                   exe_dir.parent_path() / "web", exe_dir.parent_path().parent_path() / "web"}) {
     auto candidate = dir / "node_modules" / "swagger-ui-dist";
     if (std::filesystem::exists(candidate / "swagger-ui-bundle.js"))
       return candidate.string();
@@ -166,6 +191,7 @@ const std::vector<std::string>& server_setting_names() {
                                               "workers",
                                               "db-connections",
                                               "web-dir",
+                                              "cors-origins",
                                               "rate-limit",
                                               "max-user-runs",
                                               "queue-capacity",

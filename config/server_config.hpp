@@ -36,6 +36,9 @@ struct server_config {
   /// the window slides (a submission counts for `quota_window_seconds`).
   std::int64_t quota_free = 10, quota_pro = 100, quota_enterprise = 1000;
   unsigned quota_window_seconds = 3600;
+  /// Origins whose browser pages may call the API (CORS): exact origins
+  /// (scheme://host[:port]) or "*"; none by default.
+  std::vector<std::string> cors_origins;
   double rate_limit_per_second = 200; ///< per API key
   double rate_limit_burst = 400;
   /// Open HTTP connections at most; one more is answered 503 and closed.

@@ -29,7 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Swagger UI for /docs, pinned by web/package-lock.json.
-if [ ! -f web/node_modules/swagger-ui-dist/swagger-ui-bundle.js ]; then
-  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+# Swagger UI for /docs and ReDoc for /redoc, pinned by web/package-lock.json
+# (ReDoc's standalone bundle needs none of its React peers installed).
+if [ ! -f web/node_modules/swagger-ui-dist/swagger-ui-bundle.js ] \
+   || [ ! -f web/node_modules/redoc/bundles/redoc.standalone.js ]; then
+  (cd web && npm ci --omit=peer --no-audit --no-fund --loglevel=error)
 fi

@@ -97,6 +97,9 @@ private:
         !parse_target(std::string(req.target()), request_.path, request_.query);
     request_.api_key = std::string(req["X-API-Key"]);
     request_.content_type = std::string(req[bhttp::field::content_type]);
+    request_.if_none_match = std::string(req[bhttp::field::if_none_match]);
+    request_.origin = std::string(req[bhttp::field::origin]);
+    request_.preflight_method = std::string(req[bhttp::field::access_control_request_method]);
     log_method_ = request_.method;
     log_path_ = request_.malformed_query ? std::string("(malformed target)") : request_.path;
     // Only chunked framing is understood; anything else (gzip, chunked) would
@@ -205,16 +208,18 @@ private:
     res_.version(11);
     res_.result(r.status);
     res_.set(bhttp::field::server, "backtestd");
-    if (r.status != 204)
+    // 204 and 304 carry no body (RFC 9110 sections 15.3.5 and 15.4.5).
+    const bool bodiless = r.status == 204 || r.status == 304;
+    if (!bodiless)
       res_.set(bhttp::field::content_type, r.content_type);
     for (const auto& [name, value] : r.headers)
-      res_.set(name, value);
+      res_.insert(name, value);
     res_.keep_alive(keep_alive_);
     const std::size_t size = r.body.size();
-    if (r.status != 204 && !head_)
+    if (!bodiless && !head_)
       res_.body() = std::move(r.body);
     res_.prepare_payload();
-    if (head_)
+    if (head_ && !bodiless)
       res_.content_length(size);
     const auto ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)

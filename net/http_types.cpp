@@ -26,6 +26,29 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  // The weak comparison: W/ prefixes are ignored on either side.
+  auto opaque = [](std::string_view t) {
+    t = trim_blanks(t);
+    if (t.substr(0, 2) == "W/")
+      t.remove_prefix(2);
+    return t;
+  };
+  const std::string_view mine = opaque(etag);
+  if (mine.empty())
+    return false;
+  while (!if_none_match.empty()) {
+    const auto comma = if_none_match.find(',');
+    const std::string_view item = opaque(if_none_match.substr(0, comma));
+    if (item == "*" || item == mine)
+      return true;
+    if (comma == std::string_view::npos)
+      break;
+    if_none_match.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 bool parse_target(const std::string& target, std::string& path,
                   std::map<std::string, std::string>& query) {
   // RFC 3986 origin-form ("/path?query"), percent-decoding by Boost.URL;

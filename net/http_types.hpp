@@ -19,6 +19,9 @@ struct request {
   std::string content_type;
   std::string body;
   bool malformed_query = false;
+  std::string if_none_match;    ///< If-None-Match: the client's cached ETags
+  std::string origin;           ///< Origin (CORS), empty when absent
+  std::string preflight_method; ///< Access-Control-Request-Method (CORS preflight)
 };
 
 struct response {
@@ -36,6 +39,10 @@ using responder = std::function<void(response)>;
 /// or is not UTF-8 (such a request is a 400, never a truncated lookup).
 bool parse_target(const std::string& target, std::string& path,
                   std::map<std::string, std::string>& query);
+
+/// Whether an If-None-Match value names `etag` ("*", or a comma-separated
+/// list compared weakly as RFC 9110 section 13.1.2 says for GET and HEAD).
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
 /// The media type of a Content-Type value: type/subtype, lowercased, its
 /// parameters dropped ("Text/CSV; charset=utf-8" -> "text/csv").

@@ -544,7 +544,64 @@ std::size_t api_routes::body_limit(const std::string& method, const std::string&
   return impl_->cfg.max_json_bytes;
 }
 
+namespace {
+
+bool allowed_origin(const std::vector<std::string>& allowed, const std::string& origin) {
+  return !origin.empty() && std::any_of(allowed.begin(), allowed.end(), [&](const std::string& o) {
+    return o == "*" || o == origin;
+  });
+}
+
+// What every answer gets on its way out: a 304 for a GET whose If-None-Match
+// names the document's ETag, revalidation for tagged documents (private:
+// they are a user's), and the CORS headers for an allowed origin.
+void finish(response& r, bool get, const std::string& if_none_match, const std::string& origin) {
+  const auto etag = std::find_if(r.headers.begin(), r.headers.end(),
+                                 [](const auto& h) { return h.first == "ETag"; });
+  if (etag != r.headers.end()) {
+    r.headers.emplace_back("Cache-Control", "private, no-cache");
+    if (get && r.status == 200 && !if_none_match.empty()
+        && etag_matches(if_none_match, etag->second)) {
+      r.status = 304;
+      r.body.clear();
+    }
+  }
+  if (!origin.empty()) {
+    r.headers.emplace_back("Access-Control-Allow-Origin", origin);
+    r.headers.emplace_back("Access-Control-Expose-Headers",
+                           "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
+                           "X-RateLimit-Reset");
+    r.headers.emplace_back("Vary", "Origin");
+  }
+}
+
+} // namespace
+
 void api_routes::handle(request req, responder done) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const std::string origin =
+      allowed_origin(impl_->cfg.cors_origins, req.origin) ? req.origin : std::string();
+  // A CORS preflight is answered here, without a key (browsers send none).
+  if (req.method == "OPTIONS" && !req.origin.empty() && !req.preflight_method.empty()) {
+    if (origin.empty())
+      return done(error_response(403, "forbidden",
+                                 "origin " + req.origin
+                                     + " may not call this API (--cors-origins allows origins)"));
+    response r;
+    r.status = 204;
+    r.headers = {{"Access-Control-Allow-Methods", "GET, HEAD, POST, DELETE, OPTIONS"},
+                 {"Access-Control-Allow-Headers",
+                  "X-API-Key, Content-Type, Content-Encoding, Idempotency-Key, If-None-Match, "
+                  "Last-Event-ID"},
+                 {"Access-Control-Max-Age", "600"}};
+    finish(r, false, {}, origin);
+    return done(std::move(r));
+  }
+  done = [get, origin, if_none_match = req.if_none_match,
+          inner = std::move(done)](response r) mutable {
+    finish(r, get, if_none_match, origin);
+    inner(std::move(r));
+  };
   if (req.malformed_query) {
     done(error_response(400, "bad_request",
                         "malformed request target (percent-encoding, NUL or invalid UTF-8)"));
@@ -553,7 +610,6 @@ void api_routes::handle(request req, responder done) {
   const std::string& p = req.path;
   if (p.rfind("/v1/", 0) == 0 || p == "/v1")
     return impl_->v1(req, std::move(done));
-  const bool get = req.method == "GET" || req.method == "HEAD";
   if (p == "/healthz")
     return done(get ? json_ok(R"({"status":"ok"})") : method_not_allowed("GET"));
   if (p == "/readyz") {
@@ -561,7 +617,8 @@ void api_routes::handle(request req, responder done) {
       return done(method_not_allowed("GET"));
     return impl_->call(std::move(done), std::chrono::seconds(5), ready_atom::value);
   }
-  if (p == "/openapi.json" || p == "/docs" || p == "/docs/" || p.rfind("/docs/", 0) == 0) {
+  if (p == "/openapi.json" || p == "/docs" || p == "/docs/" || p.rfind("/docs/", 0) == 0
+      || p == "/redoc" || p.rfind("/redoc/", 0) == 0) {
     if (!get)
       return done(method_not_allowed("GET"));
     return done(impl_->assets.get(p));

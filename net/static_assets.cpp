@@ -2,6 +2,7 @@
 
 #include "net/api_error.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -28,6 +29,22 @@ const char* docs_page = R"(<!DOCTYPE html>
       layout: "StandaloneLayout"
     });
   </script>
+</body>
+</html>
+)";
+
+// ReDoc renders the same contract, as a reader rather than a console.
+const char* redoc_page = R"(<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>backtestd API</title>
+  <style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+  <redoc spec-url="/openapi.json"></redoc>
+  <script src="/redoc/redoc.standalone.js"></script>
 </body>
 </html>
 )";
@@ -60,12 +77,36 @@ static_assets::static_assets(std::string openapi, const std::string& swagger_dir
   }
   if (files_.count("swagger-ui-bundle.js") == 0)
     files_.clear();
+  redoc_path_ = (std::filesystem::path(swagger_dir).parent_path() / "redoc" / "bundles"
+                 / "redoc.standalone.js")
+                    .string();
+  if (read(redoc_path_, redoc_.body))
+    redoc_.content_type = "application/javascript; charset=utf-8";
 }
 
 response static_assets::get(const std::string& path) const {
   response r;
   if (path == "/openapi.json") {
     r.body = openapi_;
+    return r;
+  }
+  if (path == "/redoc" || path == "/redoc/" || path.rfind("/redoc/", 0) == 0) {
+    if (redoc_.body.empty())
+      return error_response(503, "unavailable",
+                            "ReDoc is not installed: run 'npm ci' in web/ or set --web-dir to the "
+                            "swagger-ui-dist directory that node_modules/redoc sits beside "
+                            "(looked for "
+                                + redoc_path_ + ")");
+    if (path == "/redoc" || path == "/redoc/") {
+      r.content_type = "text/html; charset=utf-8";
+      r.body = redoc_page;
+      return r;
+    }
+    if (path != "/redoc/redoc.standalone.js")
+      return error_response(404, "not_found", "no such file: " + path);
+    r.content_type = redoc_.content_type;
+    r.body = redoc_.body;
+    r.headers.emplace_back("Cache-Control", "public, max-age=3600");
     return r;
   }
   if (files_.empty())

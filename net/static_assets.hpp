@@ -1,7 +1,8 @@
 #pragma once
-// /openapi.json and the Swagger UI at /docs, served from memory. The UI's
-// files come from the npm package swagger-ui-dist, read once at start-up
-// from its install directory (no CDN).
+// /openapi.json, the Swagger UI at /docs and ReDoc at /redoc, served from
+// memory. Their files come from the npm packages swagger-ui-dist and redoc,
+// read once at start-up from their install directories (no CDN): ReDoc's
+// bundle beside swagger-ui-dist, in ../redoc/bundles.
 
 #include "net/http_types.hpp"
 
@@ -13,9 +14,11 @@ namespace bt::http {
 class static_assets {
 public:
   static_assets(std::string openapi, const std::string& swagger_dir);
-  /// The response for GET `path` (/openapi.json, /docs, /docs/<file>).
+  /// The response for GET `path` (/openapi.json, /docs, /docs/<file>,
+  /// /redoc, /redoc/redoc.standalone.js).
   response get(const std::string& path) const;
   bool has_swagger_ui() const { return !files_.empty(); }
+  bool has_redoc() const { return !redoc_.body.empty(); }
 
 private:
   struct file {
@@ -25,6 +28,8 @@ private:
   std::string openapi_;
   std::string swagger_dir_;
   std::map<std::string, file> files_;
+  file redoc_;
+  std::string redoc_path_;
 };
 
 } // namespace bt::http

@@ -124,15 +124,17 @@ service_reply backtest_service::sweep_status(const backtest_call& call) {
 }
 
 service_reply backtest_service::sweep_results(const backtest_call& call) {
-  return on_sweep(call, "sweep-results", [&](pqxx::connection& c, const db::principal& who) {
-    return sweep_results(c, who, call);
-  });
+  return with_etag(
+      on_sweep(call, "sweep-results", [&](pqxx::connection& c, const db::principal& who) {
+        return sweep_results(c, who, call);
+      }));
 }
 
 service_reply backtest_service::sweep_heatmap(const backtest_call& call) {
-  return on_sweep(call, "sweep-heatmap", [&](pqxx::connection& c, const db::principal& who) {
-    return sweep_heatmap(c, who, call);
-  });
+  return with_etag(
+      on_sweep(call, "sweep-heatmap", [&](pqxx::connection& c, const db::principal& who) {
+        return sweep_heatmap(c, who, call);
+      }));
 }
 
 service_reply backtest_service::sweep_run(const backtest_call& call) {
@@ -175,7 +177,7 @@ service_reply backtest_service::sweep_overfitting(const backtest_call& call) {
                        "at most " + std::to_string(max_research_at_once)
                            + " research computations at once; retry shortly",
                        {});
-  return sweep_statistics(in);
+  return with_etag(sweep_statistics(in));
 }
 
 service_reply backtest_service::walk_forward_submit(const backtest_call& call) {
@@ -199,15 +201,17 @@ service_reply backtest_service::walk_forward_status(const backtest_call& call) {
 }
 
 service_reply backtest_service::walk_forward_trades(const backtest_call& call) {
-  return on_sweep(call, "walk-forward-trades", [&](pqxx::connection& c, const db::principal& who) {
-    return walk_forward_file(c, who, call, "trades_csv");
-  });
+  return with_etag(
+      on_sweep(call, "walk-forward-trades", [&](pqxx::connection& c, const db::principal& who) {
+        return walk_forward_file(c, who, call, "trades_csv");
+      }));
 }
 
 service_reply backtest_service::walk_forward_equity(const backtest_call& call) {
-  return on_sweep(call, "walk-forward-equity", [&](pqxx::connection& c, const db::principal& who) {
-    return walk_forward_file(c, who, call, "equity_csv");
-  });
+  return with_etag(
+      on_sweep(call, "walk-forward-equity", [&](pqxx::connection& c, const db::principal& who) {
+        return walk_forward_file(c, who, call, "equity_csv");
+      }));
 }
 
 service_reply backtest_service::walk_forward_cancel(const backtest_call& call) {
@@ -275,9 +279,10 @@ service_reply backtest_service::compare(const backtest_call& call) {
 }
 
 service_reply backtest_service::results(const backtest_call& call, result_kind kind) {
-  return on_run(call, "results", [&](pqxx::connection& c, const db::principal& who) {
+  // A completed run's results never change: clients revalidate with ETags.
+  return with_etag(on_run(call, "results", [&](pqxx::connection& c, const db::principal& who) {
     return run_results(c, who, call, kind);
-  });
+  }));
 }
 
 service_reply backtest_service::strategies(const backtest_call& call) {

@@ -3,6 +3,7 @@
 #include "config/log.hpp"
 #include "domain/data/timestamp.hpp"
 #include "domain/report/hex.hpp"
+#include "domain/report/sha256.hpp"
 #include "persistence/connection_pool.hpp"
 
 #include <openssl/rand.h>
@@ -19,6 +20,12 @@ service_reply error_reply(service_code code, std::string message,
   r.message = std::move(message);
   r.details = std::move(details);
   return r;
+}
+
+service_reply with_etag(service_reply reply) {
+  if (reply.status() == service_code::ok)
+    reply.headers.emplace_back("ETag", "\"" + sha256_hex(reply.body).substr(0, 32) + "\"");
+  return reply;
 }
 
 service_reply body_reply(service_code code, std::string body, std::string content_type) {

@@ -18,6 +18,12 @@ service_reply error_reply(service_code code, std::string message,
 service_reply body_reply(service_code code, std::string body,
                          std::string content_type = "application/json");
 
+/// `reply`, when it succeeded, with a strong ETag: the first 128 bits of
+/// the SHA-256 of its body, so equal bodies (and only those, but for a
+/// collision) share a tag. For documents that are cached and re-read
+/// (a completed run's results, a sweep's results): If-None-Match gives 304.
+service_reply with_etag(service_reply reply);
+
 /// The reply for the exception being handled (call inside a catch block):
 /// 503 when the database is unreachable, otherwise a logged 500 that tells
 /// the client nothing about the internals.

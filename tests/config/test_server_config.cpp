@@ -112,4 +112,26 @@ BOOST_AUTO_TEST_CASE(errors_name_the_setting_and_its_source) {
   BOOST_TEST(!error_of(args({"--work", "2"})).empty());
 }
 
+BOOST_AUTO_TEST_CASE(quotas_and_cors_origins) {
+  env_guard env;
+  auto c = args({}).load();
+  BOOST_TEST(c.quota_free == 10);
+  BOOST_TEST(c.quota_pro == 100);
+  BOOST_TEST(c.quota_enterprise == 1000);
+  BOOST_TEST(c.quota_window_seconds == 3600u);
+  BOOST_TEST(c.cors_origins.empty()); // no origin allowed by default
+  c = args({"--quota-pro", "7", "--quota-window-seconds", "60", "--cors-origins",
+            "https://app.example.com, http://localhost:5173"})
+          .load();
+  BOOST_TEST(c.quota_pro == 7);
+  BOOST_TEST(c.quota_window_seconds == 60u);
+  BOOST_TEST(c.cors_origins.size() == 2u);
+  BOOST_TEST(c.cors_origins[1] == "http://localhost:5173");
+  BOOST_TEST(error_of(args({"--quota-free", "0"})).find("quota-free") != std::string::npos);
+  BOOST_TEST(error_of(args({"--cors-origins", "https://a.example.com/path"})).find("not an origin")
+             != std::string::npos);
+  BOOST_TEST(error_of(args({"--cors-origins", "example.com"})).find("cors-origins")
+             != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -32,4 +32,17 @@ BOOST_AUTO_TEST_CASE(media_types_are_type_and_subtype_exactly) {
   BOOST_TEST(media_type("") == "");
 }
 
+BOOST_AUTO_TEST_CASE(if_none_match_lists_compare_weakly) {
+  const std::string tag = "\"0123abcd\"";
+  BOOST_TEST(etag_matches(tag, tag));
+  BOOST_TEST(etag_matches("*", tag));
+  BOOST_TEST(etag_matches("\"x\", \"0123abcd\"", tag));
+  BOOST_TEST(etag_matches("  W/\"0123abcd\" ", tag));
+  BOOST_TEST(!etag_matches("\"0123abce\"", tag));
+  BOOST_TEST(!etag_matches("0123abcd", tag)); // unquoted is another tag
+  BOOST_TEST(!etag_matches("", tag));
+  BOOST_TEST(!etag_matches("\"x\",", tag));
+  BOOST_TEST(!etag_matches("*", ""));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -65,10 +65,13 @@ inline std::pair<int, std::string> run_command(const std::string& command,
 /// Starts `args` as a child that dies with the test, its stderr appended to
 /// `log` and its stdout discarded (so it never holds ctest's pipe).
 inline pid_t spawn_logged(std::vector<std::string> args,
-                          const std::map<std::string, std::string>& env, const std::string& log) {
+                          const std::map<std::string, std::string>& env, const std::string& log,
+                          const std::string& workdir = {}) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (!workdir.empty() && ::chdir(workdir.c_str()) != 0)
+      ::_exit(126);
     for (const auto& [k, v] : env)
       ::setenv(k.c_str(), v.c_str(), 1);
     std::FILE* err = std::fopen(log.c_str(), "a");
@@ -158,11 +161,11 @@ public:
 
   void start(std::vector<std::string> extra = {},
              const std::map<std::string, std::string>& env = {}) {
-    std::vector<std::string> args{BACKTESTD_BINARY, "serve",
-                                  "--listen",       "127.0.0.1:" + std::to_string(port_),
-                                  "--data-dir",     data_dir_};
+    std::vector<std::string> args{binary_,      "serve",
+                                  "--listen",   "127.0.0.1:" + std::to_string(port_),
+                                  "--data-dir", data_dir_};
     args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = spawn_logged(std::move(args), env, log_);
+    pid_ = spawn_logged(std::move(args), env, log_, workdir_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
       try {
@@ -192,6 +195,11 @@ public:
     return last_exit_;
   }
   pid_t pid() const { return pid_; }
+  /// Serves with another binary (an installed one), started in `workdir`.
+  void use_binary(std::string binary, std::string workdir) {
+    binary_ = std::move(binary);
+    workdir_ = std::move(workdir);
+  }
 
   /// The embedded database's connection string, with its password.
   std::string conninfo() const {
@@ -237,6 +245,7 @@ public:
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(256u << 20);
+    parser.skip(method == "HEAD"); // its Content-Length announces a body never sent
     http::read(stream, buffer, parser);
     http_result r;
     r.status = parser.get().result_int();
@@ -276,6 +285,7 @@ public:
 private:
   std::uint16_t port_;
   std::string data_dir_, log_;
+  std::string binary_ = BACKTESTD_BINARY, workdir_;
   bool owns_dir_ = false;
   pid_t pid_ = -1;
   int last_exit_ = -1;

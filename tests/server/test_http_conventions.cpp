@@ -1,0 +1,161 @@
+// The HTTP manners clients expect, over real HTTP: strong ETags on completed
+// documents with 304 for If-None-Match, HEAD, CORS (preflight without a key,
+// allowed and refused origins, none by default), and Swagger UI and ReDoc
+// served from an install tree whatever the working directory.
+
+#include "server_process.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+using bt::test::http_result;
+using bt::test::server_process;
+
+namespace {
+
+const std::string app_origin = "https://app.example.com";
+
+struct conventions_server {
+  server_process server;
+  std::string alice, bob, run_id;
+  conventions_server() {
+    alice = server.create_key("alice");
+    bob = server.create_key("bob");
+    server.start({"--cors-origins", app_origin + ",http://localhost:5173"});
+    auto up = server.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", alice,
+                             bt::test::gc_hourly_csv(), "text/csv");
+    BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+    run_id = bt::test::run_client{server, alice}.submit(
+        R"({"symbol":"GC","timeframe":"1h","start":"2024-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z"})");
+    auto done = bt::test::run_client{server, alice}.wait(run_id);
+    BOOST_REQUIRE(done.at("status").as_string() == "completed");
+  }
+};
+
+conventions_server& shared() {
+  static conventions_server s;
+  return s;
+}
+
+std::string header(const http_result& r, const std::string& name) {
+  auto it = r.headers.find(name);
+  return it == r.headers.end() ? std::string("(absent)") : it->second;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(http_conventions)
+
+BOOST_AUTO_TEST_CASE(completed_documents_carry_strong_etags_and_revalidate_to_304) {
+  auto& f = shared();
+  for (const std::string what : {"metrics", "trades?format=csv", "equity", "zones", "chart"}) {
+    const std::string path = "/v1/backtest/" + f.run_id + "/" + what;
+    auto first = f.server.request("GET", path, f.alice);
+    BOOST_REQUIRE_MESSAGE(first.status == 200u, path << ": " << first.body);
+    const std::string etag = header(first, "ETag");
+    BOOST_TEST(etag.size() == 34u, path << ": " << etag); // "<32 hex digits>"
+    BOOST_TEST(etag.front() == '"');
+    BOOST_TEST(header(first, "Cache-Control") == "private, no-cache");
+    // The same document, the same tag (the result never changes).
+    BOOST_TEST(header(f.server.request("GET", path, f.alice), "ETag") == etag);
+    auto cached = f.server.request("GET", path, f.alice, {}, {}, {{"If-None-Match", etag}});
+    BOOST_TEST(cached.status == 304u, path);
+    BOOST_TEST(cached.body.empty());
+    BOOST_TEST(header(cached, "ETag") == etag);
+    auto listed =
+        f.server.request("GET", path, f.alice, {}, {}, {{"If-None-Match", "\"other\", W/" + etag}});
+    BOOST_TEST(listed.status == 304u, path);
+    auto stale = f.server.request("GET", path, f.alice, {}, {}, {{"If-None-Match", "\"stale\""}});
+    BOOST_TEST(stale.status == 200u, path);
+    BOOST_TEST(stale.body == first.body);
+    // HEAD: the same headers, no body.
+    auto head = f.server.request("HEAD", path, f.alice);
+    BOOST_TEST(head.status == 200u);
+    BOOST_TEST(head.body.empty());
+    BOOST_TEST(header(head, "ETag") == etag);
+    BOOST_TEST(header(head, "Content-Length") == std::to_string(first.body.size()));
+    // Another user's run is not found, whatever tag is sent.
+    auto other = f.server.request("GET", path, f.bob, {}, {}, {{"If-None-Match", etag}});
+    BOOST_TEST(other.status == 404u);
+  }
+  // Different documents, different tags; status documents carry none.
+  BOOST_TEST(
+      header(f.server.request("GET", "/v1/backtest/" + f.run_id + "/metrics", f.alice), "ETag")
+      != header(f.server.request("GET", "/v1/backtest/" + f.run_id + "/zones", f.alice), "ETag"));
+  BOOST_TEST(header(f.server.request("GET", "/v1/backtest/" + f.run_id, f.alice), "ETag")
+             == "(absent)");
+}
+
+BOOST_AUTO_TEST_CASE(cors_preflight_needs_no_key_and_only_allowed_origins_pass) {
+  auto& f = shared();
+  const std::string path = "/v1/backtest/" + f.run_id + "/metrics";
+  auto pre = f.server.request("OPTIONS", path, {}, {}, {},
+                              {{"Origin", app_origin},
+                               {"Access-Control-Request-Method", "GET"},
+                               {"Access-Control-Request-Headers", "x-api-key"}});
+  BOOST_TEST(pre.status == 204u, pre.body);
+  BOOST_TEST(header(pre, "Access-Control-Allow-Origin") == app_origin);
+  BOOST_TEST(header(pre, "Access-Control-Allow-Methods").find("POST") != std::string::npos);
+  BOOST_TEST(header(pre, "Access-Control-Allow-Headers").find("X-API-Key") != std::string::npos);
+  BOOST_TEST(header(pre, "Access-Control-Max-Age") == "600");
+  BOOST_TEST(header(pre, "Vary") == "Origin");
+  auto refused = f.server.request(
+      "OPTIONS", path, {}, {}, {},
+      {{"Origin", "https://evil.example.com"}, {"Access-Control-Request-Method", "GET"}});
+  BOOST_TEST(refused.status == 403u);
+  BOOST_TEST(header(refused, "Access-Control-Allow-Origin") == "(absent)");
+  BOOST_TEST(refused.json().at("error").at("code").as_string() == "forbidden");
+  // Actual requests: the allowed origin is echoed with the headers a page
+  // may read; another origin gets an answer but no CORS headers.
+  auto get = f.server.request("GET", path, f.alice, {}, {}, {{"Origin", "http://localhost:5173"}});
+  BOOST_TEST(get.status == 200u);
+  BOOST_TEST(header(get, "Access-Control-Allow-Origin") == "http://localhost:5173");
+  BOOST_TEST(header(get, "Access-Control-Expose-Headers").find("ETag") != std::string::npos);
+  auto foreign = f.server.request("GET", path, f.alice, {}, {}, {{"Origin", "https://x.example"}});
+  BOOST_TEST(foreign.status == 200u);
+  BOOST_TEST(header(foreign, "Access-Control-Allow-Origin") == "(absent)");
+  // Errors carry them too, so a page can read why.
+  auto unauthorized = f.server.request("GET", path, {}, {}, {}, {{"Origin", app_origin}});
+  BOOST_TEST(unauthorized.status == 401u);
+  BOOST_TEST(header(unauthorized, "Access-Control-Allow-Origin") == app_origin);
+}
+
+BOOST_AUTO_TEST_CASE(no_origin_is_allowed_by_default) {
+  server_process plain;
+  plain.start();
+  auto pre = plain.request("OPTIONS", "/v1/strategies", {}, {}, {},
+                           {{"Origin", app_origin}, {"Access-Control-Request-Method", "GET"}});
+  BOOST_TEST(pre.status == 403u);
+  BOOST_TEST(header(pre, "Access-Control-Allow-Origin") == "(absent)");
+}
+
+BOOST_AUTO_TEST_CASE(swagger_ui_and_redoc_are_served_from_an_install_tree) {
+  const auto prefix =
+      std::filesystem::temp_directory_path() / ("bt_install_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(prefix);
+  auto [code, out] = bt::test::run_command("cmake --install " BACKTESTD_BUILD_DIR " --prefix "
+                                           + prefix.string() + " 2>&1");
+  BOOST_REQUIRE_MESSAGE(code == 0, out);
+  server_process installed;
+  // From the root directory: nothing may be found relative to the source tree.
+  installed.use_binary((prefix / "bin" / "backtestd").string(), "/");
+  installed.start();
+  for (const auto& [path, type] : std::vector<std::pair<std::string, std::string>>{
+           {"/docs", "text/html"},
+           {"/docs/swagger-ui-bundle.js", "application/javascript"},
+           {"/redoc", "text/html"},
+           {"/redoc/redoc.standalone.js", "application/javascript"},
+           {"/openapi.json", "application/json"}}) {
+    auto r = installed.request("GET", path);
+    BOOST_TEST(r.status == 200u, path << ": " << r.body.substr(0, 300));
+    BOOST_TEST(header(r, "Content-Type").rfind(type, 0) == 0u, path);
+  }
+  const auto page = installed.request("GET", "/redoc").body;
+  BOOST_TEST(page.find("spec-url=\"/openapi.json\"") != std::string::npos);
+  BOOST_TEST(page.find("/redoc/redoc.standalone.js") != std::string::npos);
+  BOOST_TEST(page.find("http") == std::string::npos); // no CDN: every asset is ours
+  BOOST_TEST(installed.request("GET", "/redoc/other.js").status == 404u);
+  installed.stop();
+  std::filesystem::remove_all(prefix);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
