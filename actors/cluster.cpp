@@ -116,13 +116,11 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
       // Progress and results name the node they came from (as verified here);
       // the queue manager accepts them only for an attempt it dispatched to
       // that node.
-      [self](progress_atom, const std::string& run_id, std::int32_t attempt, double pct,
-             std::int64_t bar_time, std::int64_t trades) {
+      [self](progress_atom, progress_report& report) {
         const auto from = self->state.sender_node(self);
         if (!from)
           return reject(self, "progress", "", "sender did not join");
-        caf::anon_send(self->state.qm, progress_atom::value, *from, run_id, attempt, pct, bar_time,
-                       trades);
+        caf::anon_send(self->state.qm, progress_atom::value, *from, std::move(report));
       },
       [self](result_atom, job_result& result) {
         const auto from = self->state.sender_node(self);
@@ -215,11 +213,14 @@ job_result run_remote(const run_attempt& job, std::string csv,
   bar_series bars = job.source_timeframe == job.timeframe
                         ? std::move(imported.bars)
                         : resample(imported.bars, config.timeframe);
-  job_observer observer(live, bars, faults, job.attempt, [&](const live_run& l) {
-    if (*flag)
-      live.cancel = true;
-    report(l);
-  });
+  job_observer observer(
+      live, bars, faults, job.attempt,
+      [&](const live_run& l) {
+        if (*flag)
+          live.cancel = true;
+        report(l);
+      },
+      config.execution.initial_capital);
   backtest_result result;
   try {
     result = run_backtest(config, bars, &observer);
@@ -272,8 +273,18 @@ node_worker(node_worker_actor::stateful_pointer<node_worker_state> self, gateway
         // An exception ends this actor; the server sees the worker go down
         // and retries the run elsewhere.
         auto report = [self, gateway, &job](const live_run& l) {
-          self->send(gateway, progress_atom::value, job.run_id, job.attempt, l.percent.load(),
-                     l.bar_time.load(), l.trades.load());
+          progress_report r;
+          r.run_id = job.run_id;
+          r.attempt = job.attempt;
+          r.percent = l.percent.load();
+          r.eta_seconds = l.eta_seconds.load();
+          r.bar_time = l.bar_time.load();
+          r.trades = l.trades.load();
+          r.bars_done = l.bars_done.load();
+          r.bars_total = l.bars_total.load();
+          r.net_profit_units = l.net_profit_units.load();
+          r.position_units = l.position_units.load();
+          self->send(gateway, progress_atom::value, std::move(r));
         };
         job_result result = run_remote(job, std::move(csv), report, *cancels, faults);
         self->send(gateway, result_atom::value, std::move(result));

@@ -40,6 +40,23 @@ typename Inspector::result_type inspect(Inspector& f, job_result& x) {
            x.data_checksum, x.engine_version, x.duration_ms, x.points, x.zones);
 }
 
+/// A node's report of a running attempt (at most every 250 ms), for status
+/// reads and progress streams. Money in fixed units (1e-8): exact.
+struct progress_report {
+  std::string run_id;
+  std::int32_t attempt = 0;
+  double percent = 0, eta_seconds = 0;
+  std::int64_t bar_time = 0, trades = 0, bars_done = 0, bars_total = 0, net_profit_units = 0,
+               position_units = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
+  return f(caf::meta::type_name("bt::progress_report"), x.run_id, x.attempt, x.percent,
+           x.eta_seconds, x.bar_time, x.trades, x.bars_done, x.bars_total, x.net_profit_units,
+           x.position_units);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
   return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query,
@@ -222,8 +239,7 @@ using gateway_actor = caf::typed_actor<
     caf::replies_to<hello_atom, std::string>::with<std::string>,
     caf::replies_to<join_atom, std::string, std::string, std::vector<node_worker_actor>,
                     node_control_actor>::with<bool>,
-    caf::reacts_to<heartbeat_atom, std::string>,
-    caf::reacts_to<progress_atom, std::string, std::int32_t, double, std::int64_t, std::int64_t>,
+    caf::reacts_to<heartbeat_atom, std::string>, caf::reacts_to<progress_atom, progress_report>,
     caf::reacts_to<result_atom, job_result>>;
 
 } // namespace bt
@@ -247,4 +263,5 @@ CAF_ADD_TYPE_ID(bt, (bt::node_control_actor))
 CAF_ADD_TYPE_ID(bt, (bt::gateway_actor))
 CAF_ADD_TYPE_ID(bt, (std::vector<bt::node_worker_actor>))
 CAF_ADD_TYPE_ID(bt, (bt::queue_clerk_actor))
+CAF_ADD_TYPE_ID(bt, (bt::progress_report))
 CAF_END_TYPE_ID_BLOCK(bt)

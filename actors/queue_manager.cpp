@@ -349,8 +349,9 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         it->second.heartbeat_unix = unix_now();
         update_view(self);
       },
-      [self](progress_atom, const std::string& node_id, const std::string& run_id,
-             std::int32_t attempt, double pct, std::int64_t bar_time, std::int64_t trades) {
+      [self](progress_atom, const std::string& node_id, const progress_report& r) {
+        const std::string& run_id = r.run_id;
+        const std::int32_t attempt = r.attempt;
         // Only the attempt dispatched to that node may report on the run.
         if (!holder(self, run_id, attempt, &node_id)) {
           log::warn("cluster_message_rejected", {{"message", "progress"},
@@ -361,10 +362,16 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
           return;
         }
         if (auto live = self->state.ctx->registry->find(run_id)) {
-          live->percent = pct;
-          live->bar_time = bar_time;
-          live->trades = trades;
+          live->percent = r.percent;
+          live->eta_seconds = r.eta_seconds;
+          live->bar_time = r.bar_time;
+          live->trades = r.trades;
+          live->bars_done = r.bars_done;
+          live->bars_total = r.bars_total;
+          live->net_profit_units = r.net_profit_units;
+          live->position_units = r.position_units;
           live->beat();
+          self->state.ctx->hub->publish_progress(run_id, *live);
         }
       },
       [self](result_atom, const std::string& node_id, job_result& r) {

@@ -119,6 +119,13 @@ int serve_command(int argc, char** argv) {
         std::make_shared<db::connection_pool>(conninfo, cfg.workers + 1, lower_priority);
     auto worker_ctx = std::make_shared<worker_context>(
         worker_context{worker_pool, registry, fault_plan::from_environment()});
+    // Progress streams: every transition the run book syncs is published,
+    // progress by the workers (local ones directly, nodes' through the
+    // queue manager).
+    worker_ctx->book->set_listener(
+        [hub = worker_ctx->hub](const db::run_row& row, const std::string* finished) {
+          hub->publish_transition(row, finished);
+        });
     queue_settings qs;
     qs.workers = cfg.workers;
     qs.per_user_limit = cfg.max_user_runs;
@@ -168,7 +175,7 @@ int serve_command(int argc, char** argv) {
     };
     try {
       http::api_routes routes(sys, workers, api_workers, cfg, http::openapi_document(),
-                              status_from_memory);
+                              status_from_memory, worker_ctx->hub);
       http::http_server server(routes, cfg);
       log::info("listening",
                 {{"address", cfg.listen_host}, {"port", static_cast<int>(server.port())}});

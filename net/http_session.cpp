@@ -6,16 +6,22 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json.hpp>
 
 #include <chrono>
+#include <deque>
 #include <optional>
 
 namespace bt::http {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 
 namespace {
 
@@ -23,14 +29,24 @@ constexpr std::uint32_t header_limit = 16 * 1024;
 constexpr auto idle_timeout = std::chrono::seconds(60);
 constexpr auto body_timeout = std::chrono::seconds(120);
 constexpr auto write_timeout = std::chrono::seconds(60);
+// Progress streams: a comment line this often keeps proxies from closing
+// an SSE stream; a WebSocket is pinged when idle half as long.
+constexpr auto keepalive_interval = std::chrono::seconds(15);
+// A subscriber this far behind is cut off rather than buffered without end.
+constexpr std::size_t max_outbox_events = 1024;
+constexpr std::size_t max_outbox_bytes = 1u << 20;
+constexpr std::size_t max_ws_message = 64 * 1024;
 
 } // namespace
 
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket&& socket, http_server::impl& server)
-      : stream_(std::move(socket)), server_(server) {}
-  ~session() { release(); }
+      : stream_(std::move(socket)), server_(server), keepalive_(stream_.get_executor()) {}
+  ~session() {
+    release();
+    unsubscribe();
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -47,9 +63,12 @@ public:
     });
   }
 
-  /// Shutdown: an idle connection closes now; a busy one after its response.
+  /// Shutdown: an idle connection closes now; a busy one after its
+  /// response; a progress stream ends (WebSocket close 1001, going away).
   void drain() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->mode_ != mode::http)
+        return self->end_stream(websocket::close_code::going_away);
       if (self->idle_)
         self->close();
     });
@@ -187,10 +206,275 @@ private:
     keep_alive_ = req.keep_alive();
     head_ = req.method() == bhttp::verb::head;
     stream_.expires_never(); // the routes answer within their own timeouts
+    std::optional<response> refused;
+    auto stream = server_.routes.stream_of(
+        request_, std::string(req[bhttp::field::sec_websocket_protocol]), refused);
+    if (refused)
+      return respond(std::move(*refused), false);
+    if (stream)
+      return begin_stream(std::move(*stream));
     server_.routes.handle(std::move(request_), [self = shared_from_this()](response r) {
       asio::post(self->stream_.get_executor(),
                  [self, r = std::move(r)]() mutable { self->respond(std::move(r), false); });
     });
+  }
+
+  // --- progress streams ---------------------------------------------------
+  // The run's status document is read first, as GET /v1/backtest/{id} with
+  // the stream's key (the same 401/404 JSON, rate limit and memory path),
+  // and is the first event, `snapshot`; then every event the hub publishes.
+  // Events queue in a bounded outbox written one at a time; the terminal
+  // event ends the stream (WebSocket close 1000, SSE end of body).
+  void begin_stream(api_routes::stream_request target) {
+    auto& req = parser_->get();
+    progress_hub* hub = server_.routes.hub();
+    if (target.websocket && !websocket::is_upgrade(req)) {
+      response r = error_response(426, "upgrade_required",
+                                  "this endpoint is a WebSocket; GET /v1/backtest/" + target.run_id
+                                      + "/events streams the same events as Server-Sent Events");
+      r.headers.emplace_back("Upgrade", "websocket");
+      return respond(std::move(r), false);
+    }
+    if (!hub)
+      return respond(error_response(503, "unavailable", "progress streams are not served"), true);
+    if (hub->subscribers() >= api_routes::max_subscribers)
+      return respond(
+          error_response(503, "unavailable", "too many progress subscribers; retry shortly"), true);
+    stream_target_ = target;
+    // Last-Event-ID resumes; anything else starts from a fresh snapshot.
+    const std::string last = std::string(req["Last-Event-ID"]);
+    if (!last.empty() && last.size() < 20
+        && std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      resume_after_ = std::stoull(last);
+    snapshot_seq_ = hub->current_seq(target.run_id);
+    request status;
+    status.method = "GET";
+    status.path = "/v1/backtest/" + target.run_id;
+    status.api_key = target.key;
+    status.origin = request_.origin;
+    log_path_ = request_.path;
+    server_.routes.handle(std::move(status), [self = shared_from_this()](response r) {
+      asio::post(self->stream_.get_executor(),
+                 [self, r = std::move(r)]() mutable { self->on_stream_authorized(std::move(r)); });
+    });
+  }
+
+  void on_stream_authorized(response r) {
+    if (r.status != 200) // refused like the REST API: the upgrade does not happen
+      return respond(std::move(r), true);
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(r.body, ec);
+    if (ec || !doc.is_object())
+      return respond(error_response(500, "internal", "the run's status could not be read"), true);
+    const std::string status(doc.as_object().at("status").as_string());
+    const std::string snapshot =
+        "{\"seq\":" + std::to_string(snapshot_seq_) + "," + r.body.substr(1);
+    // Subscribed before the first write: events published meanwhile queue
+    // behind the snapshot, in order (the hub calls under its lock).
+    std::weak_ptr<session> weak = shared_from_this();
+    auto sub = server_.routes.hub()->subscribe(
+        stream_target_.run_id, resume_after_ ? *resume_after_ : snapshot_seq_,
+        [weak](const progress_event& e) {
+          if (auto self = weak.lock())
+            asio::post(self->stream_.get_executor(), [self, e] { self->enqueue(e); });
+        });
+    subscription_ = sub.id;
+    mode_ = stream_target_.websocket ? mode::websocket : mode::sse;
+    const bool resumed = resume_after_ && sub.complete;
+    if (!resumed)
+      enqueue({snapshot_seq_, "snapshot", snapshot});
+    for (auto& e : sub.missed)
+      if (resumed || e.seq > snapshot_seq_)
+        enqueue(e);
+    // A run that had finished before the subscription: its end, now.
+    if (!resumed && (status == "completed" || status == "failed" || status == "cancelled"))
+      enqueue({snapshot_seq_, status, snapshot});
+    if (mode_ == mode::websocket)
+      return accept_websocket();
+    std::string head = "HTTP/1.1 200 OK\r\nServer: backtestd\r\nContent-Type: "
+                       "text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n"
+                       "X-Accel-Buffering: no\r\n";
+    for (const auto& [name, value] : r.headers)
+      if (name.rfind("Access-Control-", 0) == 0 || name == "Vary")
+        head += name + ": " + value + "\r\n";
+    outbox_.push_front(head + "\r\n");
+    outbox_bytes_ += outbox_.front().size();
+    ready_ = true;
+    watch_sse_peer();
+    keepalive();
+    write_next();
+  }
+
+  void accept_websocket() {
+    ws_.emplace(stream_);
+    auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+    timeouts.idle_timeout = 2 * keepalive_interval;
+    timeouts.keep_alive_pings = true; // a ping when idle half as long
+    ws_->set_option(timeouts);
+    ws_->read_message_max(max_ws_message);
+    ws_->set_option(websocket::stream_base::decorator(
+        [protocol = stream_target_.subprotocol](websocket::response_type& res) {
+          res.set(bhttp::field::server, "backtestd");
+          if (!protocol.empty())
+            res.set(bhttp::field::sec_websocket_protocol, protocol);
+        }));
+    ws_->async_accept(parser_->get(), [self = shared_from_this()](beast::error_code ec) {
+      if (ec)
+        return self->finish_stream();
+      self->ready_ = true;
+      self->read_websocket();
+      self->write_next();
+    });
+  }
+
+  // The client may cancel the run: {"action": "cancel"}.
+  void read_websocket() {
+    ws_->async_read(ws_in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec)
+        return self->finish_stream(); // closed, timed out, or too large a message
+      const std::string text = beast::buffers_to_string(self->ws_in_.data());
+      self->ws_in_.consume(self->ws_in_.size());
+      self->on_client_message(text);
+      if (self->mode_ == mode::websocket && !self->ending_)
+        self->read_websocket();
+    });
+  }
+
+  void on_client_message(const std::string& text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    const auto* action = !ec && v.is_object() ? v.as_object().if_contains("action") : nullptr;
+    if (!action || !action->is_string() || action->as_string() != "cancel") {
+      push_message(
+          R"({"event":"error","error":{"code":"bad_request","message":"send {\"action\": \"cancel\"} to cancel the run; nothing else is understood"}})");
+      return;
+    }
+    request cancel;
+    cancel.method = "POST";
+    cancel.path = "/v1/backtest/" + stream_target_.run_id + "/cancel";
+    cancel.api_key = stream_target_.key;
+    ++pending_replies_; // the stream ends after its answer, not before
+    server_.routes.handle(std::move(cancel), [self = shared_from_this()](response r) {
+      asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
+        --self->pending_replies_;
+        self->push_message("{\"event\":\"cancel\",\"status\":" + std::to_string(r.status)
+                           + ",\"body\":" + (r.body.empty() ? "null" : r.body) + "}");
+        self->write_next();
+      });
+    });
+  }
+
+  // An SSE client sends nothing: a read that ends tells us it has gone.
+  void watch_sse_peer() {
+    if (!discard_)
+      discard_ = std::make_unique<char[]>(4096);
+    stream_.async_read_some(asio::buffer(discard_.get(), 4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec)
+                                return self->finish_stream();
+                              self->watch_sse_peer();
+                            });
+  }
+
+  void keepalive() {
+    keepalive_.expires_after(keepalive_interval);
+    keepalive_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->mode_ != mode::sse || self->ending_)
+        return;
+      self->push_message(": keepalive\n\n");
+      self->keepalive();
+    });
+  }
+
+  void enqueue(const progress_event& e) {
+    if (mode_ == mode::sse)
+      push_message("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + e.data
+                   + "\n\n");
+    else
+      push_message("{\"event\":\"" + e.type + "\"," + e.data.substr(1));
+    if (e.terminal())
+      end_after_outbox_ = true;
+  }
+
+  void push_message(std::string m) {
+    if (ending_ || mode_ == mode::http)
+      return;
+    if (outbox_.size() >= max_outbox_events || outbox_bytes_ + m.size() > max_outbox_bytes) {
+      // A slow subscriber: dropped, its buffer never grows past the cap.
+      log::warn("progress_subscriber_dropped",
+                {{"run_id", stream_target_.run_id},
+                 {"queued_bytes", static_cast<std::uint64_t>(outbox_bytes_)}});
+      // (The outbox stays as it is: a write in flight may be using it.)
+      if (mode_ == mode::sse)
+        return finish_stream(); // the end of the body is all SSE has
+      return end_stream(websocket::close_code::policy_error);
+    }
+    outbox_bytes_ += m.size();
+    outbox_.push_back(std::move(m));
+    write_next();
+  }
+
+  void write_next() {
+    if (writing_ || !ready_)
+      return;
+    if (outbox_.empty()) {
+      if (end_after_outbox_ && pending_replies_ == 0)
+        end_stream(websocket::close_code::normal);
+      return;
+    }
+    writing_ = true;
+    auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->writing_ = false;
+      if (ec || self->ending_)
+        return self->finish_stream();
+      self->outbox_bytes_ -= self->outbox_.front().size();
+      self->outbox_.pop_front();
+      self->write_next();
+    };
+    if (mode_ == mode::websocket) {
+      ws_->text(true);
+      ws_->async_write(asio::buffer(outbox_.front()), std::move(done));
+    } else {
+      stream_.expires_after(write_timeout); // a client that stops reading is dropped
+      asio::async_write(stream_, asio::buffer(outbox_.front()), std::move(done));
+    }
+  }
+
+  // Ends the stream politely: a WebSocket close frame with `code`, the end
+  // of an SSE body (the connection closes).
+  void end_stream(websocket::close_code code) {
+    if (ending_)
+      return;
+    ending_ = true;
+    unsubscribe();
+    beast::error_code ec;
+    keepalive_.cancel();
+    if (mode_ == mode::websocket && ws_ && ready_ && !writing_) {
+      ws_->async_close(websocket::close_reason(code),
+                       [self = shared_from_this()](beast::error_code) { self->finish_stream(); });
+      return;
+    }
+    if (mode_ == mode::sse && writing_)
+      return; // the write in flight completes (or fails) and finishes
+    finish_stream();
+  }
+
+  void finish_stream() {
+    if (finished_)
+      return;
+    finished_ = true;
+    ending_ = true;
+    unsubscribe();
+    keepalive_.cancel();
+    close();
+  }
+
+  void unsubscribe() {
+    if (subscription_ == 0)
+      return;
+    if (auto* hub = server_.routes.hub())
+      hub->unsubscribe(stream_target_.run_id, subscription_);
+    subscription_ = 0;
   }
 
   static response too_large(std::size_t limit) {
@@ -296,6 +580,21 @@ private:
   std::shared_ptr<bhttp::response<bhttp::empty_body>> continue_;
   std::unique_ptr<char[]> discard_;
   std::size_t drained_ = 0;
+  // Progress streams (mode_ other than http): see begin_stream.
+  enum class mode { http, sse, websocket };
+  mode mode_ = mode::http;
+  api_routes::stream_request stream_target_;
+  std::optional<std::uint64_t> resume_after_;
+  std::uint64_t snapshot_seq_ = 0;
+  std::uint64_t subscription_ = 0;
+  std::deque<std::string> outbox_;
+  std::size_t outbox_bytes_ = 0;
+  bool ready_ = false, writing_ = false, ending_ = false, finished_ = false;
+  bool end_after_outbox_ = false;
+  int pending_replies_ = 0; ///< client requests (cancel) not answered yet
+  asio::steady_timer keepalive_;
+  std::optional<websocket::stream<beast::tcp_stream&>> ws_;
+  beast::flat_buffer ws_in_;
 };
 
 std::shared_ptr<session> make_session(tcp::socket&& socket, http_server::impl& server) {

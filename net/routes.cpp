@@ -8,6 +8,7 @@
 #include "net/static_assets.hpp"
 
 #include "domain/data/instrument.hpp"
+#include "domain/data/text.hpp"
 
 #include <caf/all.hpp>
 
@@ -94,6 +95,7 @@ struct api_routes::impl {
   std::vector<market_data_actor> workers;
   std::vector<backtest_api_actor> backtest_workers;
   api_routes::memory_status status_from_memory;
+  std::shared_ptr<progress_hub> hub;
   const server_config& cfg;
   static_assets assets;
   rate_limiter limiter;
@@ -106,9 +108,11 @@ struct api_routes::impl {
   std::map<caf::actor_id, caf::actor> pending;
 
   impl(caf::actor_system& s, std::vector<market_data_actor> w, std::vector<backtest_api_actor> b,
-       api_routes::memory_status memory, const server_config& c, std::string openapi)
+       api_routes::memory_status memory, std::shared_ptr<progress_hub> h, const server_config& c,
+       std::string openapi)
       : sys(s), workers(std::move(w)), backtest_workers(std::move(b)),
-        status_from_memory(std::move(memory)), cfg(c), assets(std::move(openapi), c.web_dir),
+        status_from_memory(std::move(memory)), hub(std::move(h)), cfg(c),
+        assets(std::move(openapi), c.web_dir),
         limiter(c.rate_limit_per_second, c.rate_limit_burst) {}
 
   // Sends one request to a worker from a short-lived actor; the reply comes
@@ -503,9 +507,50 @@ struct api_routes::impl {
 
 api_routes::api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
                        std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
-                       std::string openapi, memory_status status_from_memory)
+                       std::string openapi, memory_status status_from_memory,
+                       std::shared_ptr<progress_hub> hub)
     : impl_(std::make_unique<impl>(sys, std::move(workers), std::move(backtest_workers),
-                                   std::move(status_from_memory), cfg, std::move(openapi))) {}
+                                   std::move(status_from_memory), std::move(hub), cfg,
+                                   std::move(openapi))) {}
+
+progress_hub* api_routes::hub() const {
+  return impl_->hub.get();
+}
+
+std::optional<api_routes::stream_request>
+api_routes::stream_of(const request& req, const std::string& protocols,
+                      std::optional<response>& refused) const {
+  if (req.method != "GET" || req.malformed_query)
+    return std::nullopt;
+  const auto parts = split_path(req.path);
+  if (parts.size() != 4 || parts[0] != "v1" || parts[1] != "backtest"
+      || (parts[3] != "events" && parts[3] != "progress"))
+    return std::nullopt;
+  stream_request s;
+  s.run_id = parts[2];
+  s.websocket = parts[3] == "progress";
+  if (auto unknown = unknown_query(req, {"api_key"})) {
+    refused = std::move(*unknown);
+    return std::nullopt;
+  }
+  s.key = req.api_key;
+  if (s.key.empty())
+    s.key = query_value(req, "api_key");
+  // Sec-WebSocket-Protocol: a comma-separated list; ours is bt-key.<key>.
+  std::string_view list = protocols;
+  while (s.key.empty() && !list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = trim_blanks(list.substr(0, comma));
+    if (item.substr(0, 7) == "bt-key.") {
+      s.key = std::string(item.substr(7));
+      s.subprotocol = std::string(item);
+    }
+    if (comma == std::string_view::npos)
+      break;
+    list.remove_prefix(comma + 1);
+  }
+  return s;
+}
 
 api_routes::~api_routes() {
   close(std::chrono::seconds(10));

@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "config/server_config.hpp"
 #include "net/http_types.hpp"
+#include "services/progress_hub.hpp"
 
 #include <chrono>
 #include <functional>
@@ -26,8 +27,29 @@ public:
   /// (thread wake-ups put milliseconds into the tail).
   api_routes(caf::actor_system& sys, std::vector<market_data_actor> workers,
              std::vector<backtest_api_actor> backtest_workers, const server_config& cfg,
-             std::string openapi, memory_status status_from_memory = {});
+             std::string openapi, memory_status status_from_memory = {},
+             std::shared_ptr<progress_hub> hub = nullptr);
   ~api_routes();
+
+  /// A progress stream request: GET /v1/backtest/{id}/events (Server-Sent
+  /// Events) or /v1/backtest/{id}/progress (a WebSocket). `key` is the
+  /// X-API-Key header's, else the `api_key` query parameter's, else the
+  /// WebSocket subprotocol `bt-key.<key>`'s (browsers cannot set headers
+  /// on either); the caller logs none of them.
+  struct stream_request {
+    std::string run_id;
+    bool websocket = false;
+    std::string key;
+    std::string subprotocol; ///< to echo when the key came in one
+  };
+  /// Whether `req` asks for a stream; a refusal (unknown query parameter)
+  /// as `refused`. `protocols` is Sec-WebSocket-Protocol.
+  std::optional<stream_request> stream_of(const request& req, const std::string& protocols,
+                                          std::optional<response>& refused) const;
+  /// The hub streams subscribe to (null: streams are not served).
+  progress_hub* hub() const;
+  /// Most subscribers at once across the server; one more is a 503.
+  static constexpr std::size_t max_subscribers = 10'000;
 
   /// The largest body accepted for this method and path (checked against
   /// Content-Length before the body is read).

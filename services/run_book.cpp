@@ -43,11 +43,19 @@ void run_book::sync(pqxx::connection_base& c, const std::string& run_id) noexcep
     read = false;
   }
   const auto read_at = clock::now();
+  std::optional<std::string> finished;
   if (now && is_finished(now->row.status)) {
     try {
-      remember_finished(now->row);
+      finished = remember_finished(now->row);
     } catch (const std::exception& e) {
       log::warn("run_book_sync_failed", {{"run_id", run_id}, {"reason", e.what()}});
+    }
+  }
+  if (now && listener_) {
+    try {
+      listener_(now->row, finished ? &*finished : nullptr);
+    } catch (const std::exception& e) {
+      log::warn("run_book_listener_failed", {{"run_id", run_id}, {"reason", e.what()}});
     }
   }
   std::lock_guard<std::mutex> lock(mutex_);

@@ -25,6 +25,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -53,6 +54,11 @@ public:
   void completed(pqxx::connection_base& c, const std::string& run_id, double duration_ms) noexcept;
   /// A deleted run (active or finished).
   void forget(const std::string& run_id);
+  /// Told of every run a sync read, in the order of the syncs, with the
+  /// status document of a finished one (progress streams publish from it).
+  /// Set before the book is shared; called under the book's sync lock.
+  using listener = std::function<void(const db::run_row&, const std::string* finished_document)>;
+  void set_listener(listener l) { listener_ = std::move(l); }
   /// Replaces the book with every active run in the database and the recent
   /// durations; from then on the book is complete.
   void reload(pqxx::connection_base& c) noexcept;
@@ -100,6 +106,7 @@ private:
   /// Runs deleted lately (run ids are never reused), for remember_finished.
   bounded_lru<std::string, bool> deleted_{10'000};
   bool complete_ = false;
+  listener listener_;
 };
 
 } // namespace bt

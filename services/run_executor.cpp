@@ -21,10 +21,12 @@ namespace bt {
 // Progress every 1% of the bars (and so well within 250 ms: a 1% step is
 // under a millisecond of engine time); the cancel flag at the same cadence.
 job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
-                           std::int32_t attempt, std::function<void(const live_run&)> report)
+                           std::int32_t attempt, std::function<void(const live_run&)> report,
+                           fixed initial_capital, std::function<void(const live_run&)> publish)
     : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
       hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
-      report_(std::move(report)), started_(std::chrono::steady_clock::now()) {
+      report_(std::move(report)), initial_capital_(initial_capital), publish_(std::move(publish)),
+      started_(std::chrono::steady_clock::now()) {
   const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
   interval_ = step;
   for (std::int64_t at : {crash_at_, hang_at_})
@@ -32,7 +34,8 @@ job_observer::job_observer(live_run& live, const bar_series& bars, const fault_p
       interval_ = std::min<std::size_t>(interval_, static_cast<std::size_t>(at));
 }
 
-bool job_observer::on_progress(std::size_t done, std::size_t total, std::size_t trades) {
+bool job_observer::on_progress(const run_progress& p) {
+  const std::size_t done = p.bars_done, total = p.bars_total, trades = p.trades;
   if (crash_at_ >= 0 && static_cast<std::int64_t>(done) >= crash_at_)
     throw std::runtime_error("injected crash at bar " + std::to_string(crash_at_)
                              + " (BACKTESTD_FAULTS)");
@@ -48,7 +51,14 @@ bool job_observer::on_progress(std::size_t done, std::size_t total, std::size_t 
   live_.bar_time = bars_.times()[done - 1];
   live_.trades = static_cast<std::int64_t>(trades);
   live_.eta_seconds = pct > 0 ? elapsed * (100.0 - pct) / pct : 0.0;
+  live_.bars_done = static_cast<std::int64_t>(done);
+  live_.bars_total = static_cast<std::int64_t>(total);
+  // Both within the exact range: the engine checked every sum it made.
+  live_.net_profit_units = (p.equity - initial_capital_).units;
+  live_.position_units = p.position.units;
   live_.beat();
+  if (publish_)
+    publish_(live_);
   // Remote reports at most every 250 ms: messages cost more than atomics.
   if (report_ && (now - last_report_ >= std::chrono::milliseconds(250) || done == total)) {
     last_report_ = now;
@@ -337,7 +347,9 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
       job.source_timeframe == job.timeframe ? std::move(range) : resample(range, config.timeframe);
 
   const auto loaded_at = std::chrono::steady_clock::now();
-  job_observer observer(*live, bars, ctx.faults, job.attempt);
+  job_observer observer(*live, bars, ctx.faults, job.attempt, nullptr,
+                        config.execution.initial_capital,
+                        [&](const live_run& l) { ctx.hub->publish_progress(job.run_id, l); });
   // The bars are decided by the dataset, the range and the timeframe, so
   // their checksum is too.
   const std::string range_key = dataset_checksum + "|" + job.timeframe + "|"

@@ -12,6 +12,7 @@
 #include "persistence/connection_pool.hpp"
 #include "services/bar_cache.hpp"
 #include "services/cluster_view.hpp"
+#include "services/progress_hub.hpp"
 #include "services/run_book.hpp"
 #include "services/run_registry.hpp"
 #include "services/service_types.hpp"
@@ -43,9 +44,12 @@ struct fault_plan {
 /// and applies the fault plan.
 class job_observer final : public run_observer {
 public:
+  /// `initial_capital` turns the marked equity into profit so far;
+  /// `publish`, when given, is told of every step (a progress stream).
   job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
-               std::int32_t attempt, std::function<void(const live_run&)> report = nullptr);
-  bool on_progress(std::size_t done, std::size_t total, std::size_t trades) override;
+               std::int32_t attempt, std::function<void(const live_run&)> report = nullptr,
+               fixed initial_capital = {}, std::function<void(const live_run&)> publish = nullptr);
+  bool on_progress(const run_progress& p) override;
   std::size_t interval() const override { return interval_; }
 
 private:
@@ -53,6 +57,8 @@ private:
   const bar_series& bars_;
   std::int64_t crash_at_, hang_at_, slow_ms_;
   std::function<void(const live_run&)> report_;
+  fixed initial_capital_;
+  std::function<void(const live_run&)> publish_;
   std::size_t interval_ = 1;
   std::chrono::steady_clock::time_point started_, last_report_{};
 };
@@ -65,6 +71,8 @@ struct worker_context {
   std::shared_ptr<cluster_view> cluster = std::make_shared<cluster_view>();
   /// The active runs in memory, synced after every transition (run_book.hpp).
   std::shared_ptr<run_book> book = std::make_shared<run_book>();
+  /// Progress streams: local attempts publish each step here.
+  std::shared_ptr<progress_hub> hub = std::make_shared<progress_hub>();
 };
 
 /// The stored bars a run reads (its source timeframe, its range), and the

@@ -18,6 +18,10 @@ struct live_run {
   std::atomic<std::int64_t> bar_time{0};
   std::atomic<std::int64_t> trades{0};
   std::atomic<double> eta_seconds{0};
+  std::atomic<std::int64_t> bars_done{0}, bars_total{0};
+  /// Marked-to-market profit since the start and the open position, in
+  /// fixed units (1e-8): exact, as everything with a price.
+  std::atomic<std::int64_t> net_profit_units{0}, position_units{0};
   std::atomic<std::int64_t> heartbeat_ms{0}; ///< steady clock
   std::string worker_id;
 

@@ -91,12 +91,23 @@ private:
       mark_to_market(b.close);
       market_view view(bars_, t + 1);
       strat.on_bar(view, *this);
-      if (interval && (t + 1) % interval == 0
-          && !observer->on_progress(t + 1, n, out_.trades.size())) {
+      if (interval && (t + 1) % interval == 0 && !observer->on_progress(progress(t + 1, n))) {
         out_.cancelled = true;
         break;
       }
     }
+  }
+
+  // Only every interval() bars: the open trades are few and summed here.
+  run_progress progress(std::size_t done, std::size_t total) const {
+    run_progress p;
+    p.bars_done = done;
+    p.bars_total = total;
+    p.trades = out_.trades.size();
+    p.equity = equity_;
+    for (const auto& o : open_)
+      p.position += o.t.side == side::long_side ? o.t.quantity : -o.t.quantity;
+    return p;
   }
 
 public:

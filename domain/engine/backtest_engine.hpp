@@ -13,12 +13,20 @@ namespace bt {
 
 class strategy;
 
+/// Where a run stands after a bar: what progress streams show a trader.
+struct run_progress {
+  std::size_t bars_done = 0, bars_total = 0;
+  std::size_t trades = 0; ///< closed so far
+  fixed equity;           ///< marked to market at the bar's close
+  fixed position;         ///< open quantity, long positive and short negative
+};
+
 /// Lets a caller watch a run and stop it (progress reports, cancellation).
 class run_observer {
 public:
   virtual ~run_observer() = default;
   /// Called every `interval()` bars; returning false cancels the run.
-  virtual bool on_progress(std::size_t bars_done, std::size_t bars_total, std::size_t trades) = 0;
+  virtual bool on_progress(const run_progress& p) = 0;
   virtual std::size_t interval() const { return 4096; }
 };
 

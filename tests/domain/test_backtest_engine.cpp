@@ -269,7 +269,7 @@ BOOST_AUTO_TEST_CASE(a_strategy_cannot_read_a_bar_that_has_not_closed) {
 
 BOOST_AUTO_TEST_CASE(observer_can_cancel) {
   struct stop_at_two final : run_observer {
-    bool on_progress(std::size_t done, std::size_t, std::size_t) override { return done < 2; }
+    bool on_progress(const run_progress& p) override { return p.bars_done < 2; }
     std::size_t interval() const override { return 1; }
   } observer;
   auto bars = three_bars();
@@ -277,6 +277,37 @@ BOOST_AUTO_TEST_CASE(observer_can_cancel) {
   auto out = run_engine(bars, s, test::gc_execution(), &observer);
   BOOST_TEST(out.cancelled);
   BOOST_TEST(out.equity.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(progress_reports_the_marked_equity_and_the_signed_position) {
+  // Short 3 at bar 1's open (decided at bar 0), flat again at bar 3's open:
+  // each report is the equity point of its bar and the position held then.
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100.5", "102", "100", "101"},
+                      {"101", "103", "100.5", "102.5"},
+                      {"102", "102", "101", "101.5"}});
+  struct recorder final : run_observer {
+    std::vector<run_progress> seen;
+    bool on_progress(const run_progress& p) override {
+      seen.push_back(p);
+      return true;
+    }
+    std::size_t interval() const override { return 1; }
+  } observer;
+  scripted_strategy s;
+  s.at(0, [](const market_view&, broker& b) { b.target_position(fixed::from_int(-3)); });
+  s.at(2, [](const market_view&, broker& b) { b.target_position(fixed{}); });
+  auto out = run_engine(bars, s, test::gc_execution(), &observer);
+  BOOST_REQUIRE(observer.seen.size() == 4u);
+  const fixed positions[] = {fixed{}, fixed::from_int(-3), fixed::from_int(-3), fixed{}};
+  for (std::size_t t = 0; t < 4; ++t) {
+    BOOST_TEST(observer.seen[t].bars_done == t + 1);
+    BOOST_TEST(observer.seen[t].bars_total == 4u);
+    BOOST_TEST(observer.seen[t].equity == out.equity[t].equity);
+    BOOST_TEST(observer.seen[t].position == positions[t]);
+  }
+  BOOST_TEST(observer.seen[2].trades == 0u);
+  BOOST_TEST(observer.seen[3].trades == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

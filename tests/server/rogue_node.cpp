@@ -59,8 +59,11 @@ int main(int argc, char** argv) {
   forged.metrics_json = R"({"total_trades":0})";
   forged.warnings_json = "[]";
   self->send(gateway, bt::heartbeat_atom::value, std::string("node-a"));
-  self->send(gateway, bt::progress_atom::value, run_id, attempt, 99.0, std::int64_t{0},
-             std::int64_t{0});
+  bt::progress_report forged_progress;
+  forged_progress.run_id = run_id;
+  forged_progress.attempt = attempt;
+  forged_progress.percent = 99.0;
+  self->send(gateway, bt::progress_atom::value, forged_progress);
   self->send(gateway, bt::result_atom::value, forged);
   // Let the middleman deliver before the connection closes.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));

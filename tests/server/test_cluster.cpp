@@ -1,6 +1,7 @@
 // Worker nodes over the CAF middleman: a server without local workers and
 // two node processes on loopback.
 
+#include "event_stream.hpp"
 #include "server_process.hpp"
 
 #include "domain/data/bar_series.hpp"
@@ -124,6 +125,32 @@ BOOST_AUTO_TEST_CASE(twenty_runs_spread_over_two_nodes) {
   auto m = f.s.request("GET", "/v1/backtest/" + ids[4] + "/metrics", f.key).json();
   BOOST_TEST(m.at("total_trades").to_number<int>() > 0);
   BOOST_TEST(f.s.request("GET", "/v1/admin/cluster", f.key).status == 404u); // admins only
+}
+
+BOOST_AUTO_TEST_CASE(a_run_on_a_node_streams_its_progress) {
+  // The node's reports (every 250 ms) reach the stream through the gateway
+  // and the queue manager, with the money fields exact.
+  cluster_fixture f;
+  node_process a("node-a", f.cluster_port, f.token_file,
+                 {{"BACKTESTD_FAULTS", "slow_ms_per_pct=15"}});
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  const std::string id = f.submit(14);
+  auto s = bt::test::read_sse(f.s.port(), "/v1/backtest/" + id + "/events", {{"X-API-Key", f.key}});
+  BOOST_REQUIRE(s.status == 200);
+  BOOST_TEST(s.ended_by_server);
+  BOOST_REQUIRE(s.events.size() >= 4u);
+  BOOST_TEST(s.events.front().type == "snapshot");
+  BOOST_TEST(s.events.back().type == "completed");
+  BOOST_TEST(s.events.back().data.at("worker_id").as_string() == "node-a/worker-1");
+  int progress = 0;
+  for (const auto& e : s.events)
+    if (e.type == "progress") {
+      ++progress;
+      BOOST_TEST(e.data.at("bars_total").as_int64() == 12000);
+      BOOST_TEST(e.data.at("bars_done").as_int64() > 0);
+      BOOST_TEST(e.data.at("net_profit_so_far").is_number());
+    }
+  BOOST_TEST(progress >= 3); // 1.5 s at most every 250 ms
 }
 
 BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {

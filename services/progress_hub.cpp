@@ -1,0 +1,140 @@
+#include "services/progress_hub.hpp"
+
+#include "domain/data/decimal.hpp"
+#include "domain/report/json_writer.hpp"
+
+namespace bt {
+
+progress_hub::progress_hub(std::size_t idle_bytes)
+    : idle_(idle_bytes, [](const channel& c) { return c.bytes + 256; }) {}
+
+progress_hub::channel& progress_hub::open_locked(const std::string& run_id) {
+  auto it = live_.find(run_id);
+  if (it != live_.end())
+    return it->second;
+  channel c = idle_.take(run_id).value_or(channel{});
+  return live_.emplace(run_id, std::move(c)).first->second;
+}
+
+void progress_hub::park_locked(const std::string& run_id) {
+  auto it = live_.find(run_id);
+  if (it == live_.end() || !it->second.subscribers.empty())
+    return;
+  channel c = std::move(it->second);
+  live_.erase(it);
+  idle_.put(run_id, std::move(c)); // re-weighed by its bytes now
+}
+
+void progress_hub::publish_locked(const std::string& run_id, const std::string& type,
+                                  const std::string& body) {
+  channel& c = open_locked(run_id);
+  progress_event e;
+  e.seq = ++c.seq;
+  e.type = type;
+  // {"seq":N, then the body's members}
+  e.data = "{\"seq\":" + std::to_string(e.seq) + (body.size() > 2 ? "," : "") + body.substr(1);
+  for (auto& [id, fn] : c.subscribers)
+    fn(e);
+  c.bytes += e.data.size() + e.type.size();
+  c.ring.push_back(std::move(e));
+  while (c.ring.size() > ring_size) {
+    c.bytes -= c.ring.front().data.size() + c.ring.front().type.size();
+    c.ring.pop_front();
+  }
+  park_locked(run_id);
+}
+
+void progress_hub::publish_transition(const db::run_row& row, const std::string* finished) {
+  const std::string status(to_string(row.status));
+  std::lock_guard<std::mutex> lock(mutex_);
+  channel& c = open_locked(row.id);
+  if (c.last_status == status) { // a sync that changed nothing a client sees
+    park_locked(row.id);
+    return;
+  }
+  c.last_status = status;
+  if (finished) {
+    publish_locked(row.id, status, *finished);
+    return;
+  }
+  json_writer w;
+  w.begin_object();
+  w.key("run_id").string(row.id);
+  w.key("status").string(status);
+  w.key("progress").number(row.progress);
+  w.key("attempts").number(static_cast<std::int64_t>(row.attempts));
+  w.key("worker_id").optional_string(row.worker_id);
+  w.end_object();
+  publish_locked(row.id, "status", w.take());
+}
+
+void progress_hub::publish_progress(const std::string& run_id, const live_run& l) {
+  json_writer w;
+  w.begin_object();
+  w.key("run_id").string(run_id);
+  w.key("status").string("running");
+  w.key("progress").number(l.percent.load());
+  const auto bar_time = l.bar_time.load();
+  if (bar_time != 0)
+    w.key("current_bar_time").timestamp(bar_time);
+  else
+    w.key("current_bar_time").null();
+  w.key("bars_done").number(l.bars_done.load());
+  w.key("bars_total").number(l.bars_total.load());
+  w.key("eta_seconds").number(l.eta_seconds.load());
+  w.key("trades_so_far").number(l.trades.load());
+  w.key("net_profit_so_far").number(fixed::from_units(l.net_profit_units.load()));
+  w.key("open_position").number(fixed::from_units(l.position_units.load()));
+  w.end_object();
+  std::lock_guard<std::mutex> lock(mutex_);
+  channel& c = open_locked(run_id);
+  // Progress after the end (a late report of an abandoned attempt) or
+  // before its start is not the run's: only a running run reports.
+  if (c.last_status != "running") {
+    park_locked(run_id);
+    return;
+  }
+  publish_locked(run_id, "progress", w.take());
+}
+
+std::uint64_t progress_hub::current_seq(const std::string& run_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = live_.find(run_id); it != live_.end())
+    return it->second.seq;
+  const channel* c = idle_.peek(run_id);
+  return c ? c->seq : 0;
+}
+
+progress_hub::subscription progress_hub::subscribe(const std::string& run_id, std::uint64_t after,
+                                                   subscriber fn) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  channel& c = open_locked(run_id);
+  subscription s;
+  // The ring holds every event after `after` when its oldest is at most
+  // after + 1 (or nothing was published since).
+  s.complete =
+      after <= c.seq && (c.ring.empty() ? after == c.seq : c.ring.front().seq <= after + 1);
+  for (const auto& e : c.ring)
+    if (e.seq > after)
+      s.missed.push_back(e);
+  s.id = ++next_subscriber_;
+  c.subscribers.emplace(s.id, std::move(fn));
+  ++subscriber_count_;
+  return s;
+}
+
+void progress_hub::unsubscribe(const std::string& run_id, std::uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = live_.find(run_id);
+  if (it == live_.end() || it->second.subscribers.erase(id) == 0)
+    return;
+  --subscriber_count_;
+  park_locked(run_id);
+}
+
+std::size_t progress_hub::subscribers() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return subscriber_count_;
+}
+
+} // namespace bt

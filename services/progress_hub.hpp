@@ -1,0 +1,92 @@
+#pragma once
+// Progress streams of runs: every event a run's subscribers see, pushed as
+// it happens, never polled. Transitions come from the run book (which every
+// committed transition syncs), progress from the workers: a local worker's
+// observer at each 1 % of its bars, a node's reports (at most every 250 ms)
+// through the gateway's messages to the queue manager.
+//
+// Each run is a channel: events numbered 1, 2, ... (`seq`), the last
+// `ring_size` held so that a client reconnecting with Last-Event-ID gets
+// exactly what it missed, in order. Subscribers are called under the hub's
+// lock, in seq order, and must not block (a session posts the event to its
+// own strand). Channels nobody listens to are kept in a byte-bounded LRU
+// (their rings for resumption); a channel with subscribers is never
+// evicted, and subscribers are bounded by the caller (net/ caps them).
+
+#include "domain/containers/bounded_lru.hpp"
+#include "persistence/run_store.hpp"
+#include "services/run_registry.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace bt {
+
+struct progress_event {
+  std::uint64_t seq = 0;
+  std::string type; ///< snapshot, progress, status, completed, failed, cancelled
+  std::string data; ///< a JSON object, "seq" first
+  bool terminal() const { return type == "completed" || type == "failed" || type == "cancelled"; }
+};
+
+class progress_hub {
+public:
+  static constexpr std::size_t ring_size = 512;
+  using subscriber = std::function<void(const progress_event&)>;
+
+  explicit progress_hub(std::size_t idle_bytes = 64u << 20);
+
+  /// A run's transition as the run book read it after its commit: the
+  /// status event (queued, running) or the terminal one, whose data is the
+  /// finished run's status document (`finished_document`: its metrics or
+  /// error). Repeated syncs of an unchanged status publish nothing.
+  void publish_transition(const db::run_row& row, const std::string* finished_document);
+  /// A running attempt's progress (from its live_run).
+  void publish_progress(const std::string& run_id, const live_run& live);
+
+  struct subscription {
+    std::uint64_t id = 0;
+    /// Events after the requested one, oldest first, when the ring still
+    /// holds all of them (`complete`); otherwise the caller sends a fresh
+    /// snapshot and `missed` holds the events after `snapshot_seq`.
+    std::vector<progress_event> missed;
+    bool complete = false;
+  };
+  /// The channel's newest seq now (0: nothing published yet).
+  std::uint64_t current_seq(const std::string& run_id);
+  /// Subscribes `fn` to the run's later events and hands over those after
+  /// `after` (see subscription), atomically: nothing is lost or repeated.
+  subscription subscribe(const std::string& run_id, std::uint64_t after, subscriber fn);
+  void unsubscribe(const std::string& run_id, std::uint64_t id);
+
+  std::size_t subscribers() const;
+
+private:
+  struct channel {
+    std::uint64_t seq = 0;
+    std::deque<progress_event> ring;
+    std::size_t bytes = 0;
+    std::string last_status; ///< of the last status or terminal event
+    std::map<std::uint64_t, subscriber> subscribers;
+  };
+  void publish_locked(const std::string& run_id, const std::string& type, const std::string& body);
+  /// The run's channel, created if need be, held among the live ones while
+  /// the caller uses it; `park` puts one without subscribers back.
+  channel& open_locked(const std::string& run_id);
+  void park_locked(const std::string& run_id);
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, channel> live_; ///< channels in use
+  bounded_lru<std::string, channel> idle_;        ///< the others, by bytes
+  std::uint64_t next_subscriber_ = 0;
+  std::size_t subscriber_count_ = 0;
+};
+
+} // namespace bt
