@@ -142,7 +142,7 @@ struct node_worker_state {
 /// anonymously: the gateway checks who sent it).
 job_result run_remote(const run_attempt& job, std::string csv,
                       const std::function<void(const live_run&)>& report,
-                      node_cancellations& cancels, const fault_plan& faults) {
+                      node_cancellations& cancels, const fault_plan& faults, run_limits limits) {
   const auto started = std::chrono::steady_clock::now();
   job_result out;
   out.run_id = job.run_id;
@@ -220,7 +220,7 @@ job_result run_remote(const run_attempt& job, std::string csv,
           live.cancel = true;
         report(l);
       },
-      config.execution.initial_capital);
+      config.execution.initial_capital, nullptr, limits);
   backtest_result result;
   try {
     result = run_backtest(config, bars, &observer);
@@ -252,7 +252,7 @@ job_result run_remote(const run_attempt& job, std::string csv,
 
 node_worker_actor::behavior_type
 node_worker(node_worker_actor::stateful_pointer<node_worker_state> self, gateway_actor gateway,
-            std::shared_ptr<node_cancellations> cancels, fault_plan faults) {
+            std::shared_ptr<node_cancellations> cancels, fault_plan faults, run_limits limits) {
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
   return {
       [self](chunk_atom, const std::string& run_id, std::int32_t, const std::string& data) {
@@ -265,7 +265,7 @@ node_worker(node_worker_actor::stateful_pointer<node_worker_state> self, gateway
         csv += data;
         self->state.bars.put(run_id, std::move(csv));
       },
-      [self, gateway, cancels, faults](run_atom, const run_attempt& job) {
+      [self, gateway, cancels, faults, limits](run_atom, const run_attempt& job) {
         std::string csv;
         if (std::string* received = self->state.bars.find(job.run_id))
           csv = std::move(*received);
@@ -286,7 +286,7 @@ node_worker(node_worker_actor::stateful_pointer<node_worker_state> self, gateway
           r.position_units = l.position_units.load();
           self->send(gateway, progress_atom::value, std::move(r));
         };
-        job_result result = run_remote(job, std::move(csv), report, *cancels, faults);
+        job_result result = run_remote(job, std::move(csv), report, *cancels, faults, limits);
         self->send(gateway, result_atom::value, std::move(result));
       },
   };
@@ -325,9 +325,10 @@ gateway_actor spawn_gateway(caf::actor_system& sys, std::string token, caf::acto
 }
 
 node_worker_actor spawn_node_worker(caf::actor_system& sys, gateway_actor gateway,
-                                    std::shared_ptr<node_cancellations> cancellations) {
+                                    std::shared_ptr<node_cancellations> cancellations,
+                                    run_limits limits) {
   return sys.spawn<caf::detached>(node_worker, std::move(gateway), std::move(cancellations),
-                                  fault_plan::from_environment());
+                                  fault_plan::from_environment(), limits);
 }
 
 node_control_actor spawn_node_control(caf::actor_system& sys,

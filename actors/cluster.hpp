@@ -3,6 +3,7 @@
 // actors without database access, and the control actor for cancellation).
 
 #include "actors/messages.hpp"
+#include "services/run_executor.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -54,9 +55,11 @@ private:
 };
 
 /// Node side: a worker that runs jobs from the bars it was sent and sends
-/// the results back through the gateway. Detached (CPU-bound).
+/// the results back through the gateway, within the node's run limits.
+/// Detached (CPU-bound).
 node_worker_actor spawn_node_worker(caf::actor_system& sys, gateway_actor gateway,
-                                    std::shared_ptr<node_cancellations> cancellations);
+                                    std::shared_ptr<node_cancellations> cancellations,
+                                    run_limits limits);
 node_control_actor spawn_node_control(caf::actor_system& sys,
                                       std::shared_ptr<node_cancellations> cancellations);
 

@@ -32,7 +32,7 @@ extern "C" void on_stop_signal(int) {
 int worker_command(int argc, char** argv) {
   command_line args(argc, argv, 2,
                     {"join", "workers", "cluster-token-file", "node-id", "cluster-tls-cert",
-                     "cluster-tls-key", "cluster-tls-ca"},
+                     "cluster-tls-key", "cluster-tls-ca", "run-timeout-seconds", "run-memory-mb"},
                     {"cluster-tls"});
   const bool tls =
       args.flag("cluster-tls") || args.get("cluster-tls-cert") || args.get("cluster-tls-ca");
@@ -47,6 +47,20 @@ int worker_command(int argc, char** argv) {
     workers = static_cast<unsigned>(std::strtoul(w->c_str(), nullptr, 10));
     if (workers == 0 || workers > 256)
       throw usage_error("--workers must be from 1 to 256");
+  }
+  // The same run limits as the server's (serve --run-timeout-seconds, --run-memory-mb).
+  run_limits limits{std::chrono::seconds(3600), std::int64_t{4096} << 20};
+  if (auto t = args.get("run-timeout-seconds")) {
+    const auto seconds = std::strtoul(t->c_str(), nullptr, 10);
+    if (seconds < 300 || seconds > 14'400)
+      throw usage_error("--run-timeout-seconds must be from 300 to 14400");
+    limits.wall_clock = std::chrono::seconds(seconds);
+  }
+  if (auto m = args.get("run-memory-mb")) {
+    const auto mb = std::strtoll(m->c_str(), nullptr, 10);
+    if (mb < 64 || mb > 1'048'576)
+      throw usage_error("--run-memory-mb must be from 64 to 1048576");
+    limits.memory_bytes = static_cast<std::int64_t>(mb) << 20;
   }
   std::string token;
   try {
@@ -99,7 +113,7 @@ int worker_command(int argc, char** argv) {
   auto cancellations = std::make_shared<node_cancellations>();
   std::vector<node_worker_actor> handles;
   for (unsigned i = 0; i < workers; ++i)
-    handles.push_back(spawn_node_worker(sys, gateway, cancellations));
+    handles.push_back(spawn_node_worker(sys, gateway, cancellations, limits));
   auto control = spawn_node_control(sys, cancellations);
   int code = exit_ok;
   {

@@ -111,6 +111,14 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.quota_window_seconds = static_cast<unsigned>(parse_number(name, v, 86'400));
     if (c.quota_window_seconds == 0)
       throw std::invalid_argument("quota-window-seconds: must be at least 1");
+  } else if (name == "run-timeout-seconds") {
+    c.run_timeout_seconds = static_cast<unsigned>(parse_number(name, v, 14'400));
+    if (c.run_timeout_seconds < 300)
+      throw std::invalid_argument("run-timeout-seconds: must be from 300 to 14400");
+  } else if (name == "run-memory-mb") {
+    c.run_memory_mb = static_cast<std::int64_t>(parse_number(name, v, 1'048'576));
+    if (c.run_memory_mb < 64)
+      throw std::invalid_argument("run-memory-mb: must be from 64 to 1048576");
   } else if (name == "shutdown-seconds") {
     c.shutdown_seconds = static_cast<unsigned>(parse_number(name, v, 3600));
   } else if (name == "max-connections") {
@@ -200,6 +208,8 @@ const std::vector<std::string>& server_setting_names() {
                                               "quota-pro",
                                               "quota-enterprise",
                                               "quota-window-seconds",
+                                              "run-timeout-seconds",
+                                              "run-memory-mb",
                                               "watchdog-seconds",
                                               "cluster-listen",
                                               "cluster-token-file",

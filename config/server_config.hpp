@@ -36,6 +36,10 @@ struct server_config {
   /// the window slides (a submission counts for `quota_window_seconds`).
   std::int64_t quota_free = 10, quota_pro = 100, quota_enterprise = 1000;
   unsigned quota_window_seconds = 3600;
+  /// A run's wall-clock limit (300 to 14,400 s) and how much the process's
+  /// resident memory may grow while it runs: past either it fails, not retried.
+  unsigned run_timeout_seconds = 3600;
+  std::int64_t run_memory_mb = 4096;
   /// Origins whose browser pages may call the API (CORS): exact origins
   /// (scheme://host[:port]) or "*"; none by default.
   std::vector<std::string> cors_origins;

@@ -13,23 +13,43 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
+
+#include <unistd.h>
 
 namespace bt {
 
 // Progress every 1% of the bars (and so well within 250 ms: a 1% step is
 // under a millisecond of engine time); the cancel flag at the same cadence.
+std::int64_t resident_bytes() {
+  // statm's second field: resident pages.
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f)
+    return 0;
+  long long size = 0, resident = 0;
+  const int read = std::fscanf(f, "%lld %lld", &size, &resident);
+  std::fclose(f);
+  return read == 2 ? resident * ::sysconf(_SC_PAGESIZE) : 0;
+}
+
 job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
                            std::int32_t attempt, std::function<void(const live_run&)> report,
-                           fixed initial_capital, std::function<void(const live_run&)> publish)
+                           fixed initial_capital, std::function<void(const live_run&)> publish,
+                           run_limits limits)
     : live_(live), bars_(bars), crash_at_(faults.times >= attempt ? faults.crash_at_bar : -1),
       hang_at_(faults.times >= attempt ? faults.hang_at_bar : -1), slow_ms_(faults.slow_ms_per_pct),
       report_(std::move(report)), initial_capital_(initial_capital), publish_(std::move(publish)),
+      limits_(limits), hog_mb_(faults.hog_mb), hog_at_(faults.hog_at_bar),
       started_(std::chrono::steady_clock::now()) {
+  if (faults.run_timeout_ms > 0)
+    limits_.wall_clock = std::chrono::milliseconds(faults.run_timeout_ms);
+  if (limits_.memory_bytes > 0)
+    resident_at_start_ = resident_bytes();
   const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
   interval_ = step;
-  for (std::int64_t at : {crash_at_, hang_at_})
+  for (std::int64_t at : {crash_at_, hang_at_, hog_at_})
     if (at > 0)
       interval_ = std::min<std::size_t>(interval_, static_cast<std::size_t>(at));
 }
@@ -44,7 +64,25 @@ bool job_observer::on_progress(const run_progress& p) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   if (slow_ms_ > 0)
     std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms_));
+  if (hog_at_ >= 0 && static_cast<std::int64_t>(done) >= hog_at_ && hog_.empty())
+    hog_.assign(static_cast<std::size_t>(hog_mb_) << 20, 1); // taken and touched
   const auto now = std::chrono::steady_clock::now();
+  // The run's limits, at the progress cadence (1 % of its bars).
+  if (limits_.wall_clock.count() > 0 && now - started_ > limits_.wall_clock) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", limits_.wall_clock.count() / 1000.0);
+    throw run_limit_exceeded("the run exceeded its wall-clock limit of " + std::string(seconds)
+                             + " s at bar " + std::to_string(done) + " of " + std::to_string(total)
+                             + " (--run-timeout-seconds); it is not retried");
+  }
+  if (limits_.memory_bytes > 0) {
+    const std::int64_t grown = resident_bytes() - resident_at_start_;
+    if (grown > limits_.memory_bytes)
+      throw run_limit_exceeded("the run exceeded its memory limit of "
+                               + std::to_string(limits_.memory_bytes >> 20) + " MiB ("
+                               + std::to_string(grown >> 20) + " MiB more resident at bar "
+                               + std::to_string(done) + "; --run-memory-mb); it is not retried");
+  }
   const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   live_.percent = pct;
@@ -113,6 +151,12 @@ fault_plan fault_plan::from_environment() {
         f.slow_ms_per_pct = value;
       else if (key == "store_delay_ms")
         f.store_delay_ms = value;
+      else if (key == "run_timeout_ms")
+        f.run_timeout_ms = value;
+      else if (key == "hog_mb")
+        f.hog_mb = value;
+      else if (key == "hog_at_bar")
+        f.hog_at_bar = value;
     }
     if (comma == std::string::npos)
       break;
@@ -124,7 +168,9 @@ fault_plan fault_plan::from_environment() {
                                         {"hang_at_bar", f.hang_at_bar},
                                         {"times", f.times},
                                         {"slow_ms_per_pct", f.slow_ms_per_pct},
-                                        {"store_delay_ms", f.store_delay_ms}});
+                                        {"store_delay_ms", f.store_delay_ms},
+                                        {"run_timeout_ms", f.run_timeout_ms},
+                                        {"hog_mb", f.hog_mb}});
   return f;
 }
 
@@ -347,9 +393,9 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
       job.source_timeframe == job.timeframe ? std::move(range) : resample(range, config.timeframe);
 
   const auto loaded_at = std::chrono::steady_clock::now();
-  job_observer observer(*live, bars, ctx.faults, job.attempt, nullptr,
-                        config.execution.initial_capital,
-                        [&](const live_run& l) { ctx.hub->publish_progress(job.run_id, l); });
+  job_observer observer(
+      *live, bars, ctx.faults, job.attempt, nullptr, config.execution.initial_capital,
+      [&](const live_run& l) { ctx.hub->publish_progress(job.run_id, l); }, ctx.limits);
   // The bars are decided by the dataset, the range and the timeframe, so
   // their checksum is too.
   const std::string range_key = dataset_checksum + "|" + job.timeframe + "|"

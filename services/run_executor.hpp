@@ -4,6 +4,7 @@
 // fault plan, store the results in one transaction. The worker actors call
 // this on their own threads; nothing here knows about actors.
 
+#include "domain/engine/backtest.hpp"
 #include "domain/engine/backtest_engine.hpp"
 #include "domain/engine/run_config.hpp"
 #include "domain/research/sweep_chunk.hpp"
@@ -36,8 +37,31 @@ struct fault_plan {
   std::int64_t slow_ms_per_pct = 0;
   std::int64_t store_delay_ms =
       0; ///< the queue clerk sleeps this long before storing a node's result
+  /// Tests only: a wall-clock limit in milliseconds below the settings'
+  /// range (300 s at least), and memory a run takes and touches at a bar
+  /// (`hog_mb` MiB at bar `hog_at_bar`), to meet the limits in seconds.
+  std::int64_t run_timeout_ms = 0, hog_mb = 0, hog_at_bar = -1;
   static fault_plan from_environment();
 };
+
+/// What one run may take: the wall clock from its start and the growth of
+/// the process's resident memory while it runs (other runs in the process
+/// count too, so the limit is generous: it stops a run that eats the
+/// machine, not one that is merely large). 0: no limit.
+struct run_limits {
+  std::chrono::milliseconds wall_clock{0};
+  std::int64_t memory_bytes = 0;
+};
+
+/// A run past its limits: failed at once, with this message, never retried
+/// (it would pass them again).
+class run_limit_exceeded : public backtest_error {
+public:
+  using backtest_error::backtest_error;
+};
+
+/// The process's resident memory now, in bytes (0 when unknown).
+std::int64_t resident_bytes();
 
 /// Reports a running attempt's progress into a live_run (and, for remote
 /// workers, through `report` at most every 250 ms), checks its cancel flag,
@@ -48,7 +72,8 @@ public:
   /// `publish`, when given, is told of every step (a progress stream).
   job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
                std::int32_t attempt, std::function<void(const live_run&)> report = nullptr,
-               fixed initial_capital = {}, std::function<void(const live_run&)> publish = nullptr);
+               fixed initial_capital = {}, std::function<void(const live_run&)> publish = nullptr,
+               run_limits limits = {});
   bool on_progress(const run_progress& p) override;
   std::size_t interval() const override { return interval_; }
 
@@ -59,6 +84,10 @@ private:
   std::function<void(const live_run&)> report_;
   fixed initial_capital_;
   std::function<void(const live_run&)> publish_;
+  run_limits limits_;
+  std::int64_t resident_at_start_ = 0;
+  std::int64_t hog_mb_ = 0, hog_at_ = -1;
+  std::vector<char> hog_; ///< tests: the memory the fault plan takes
   std::size_t interval_ = 1;
   std::chrono::steady_clock::time_point started_, last_report_{};
 };
@@ -73,6 +102,7 @@ struct worker_context {
   std::shared_ptr<run_book> book = std::make_shared<run_book>();
   /// Progress streams: local attempts publish each step here.
   std::shared_ptr<progress_hub> hub = std::make_shared<progress_hub>();
+  run_limits limits{};
 };
 
 /// The stored bars a run reads (its source timeframe, its range), and the

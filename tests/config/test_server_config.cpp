@@ -132,6 +132,14 @@ BOOST_AUTO_TEST_CASE(quotas_and_cors_origins) {
              != std::string::npos);
   BOOST_TEST(error_of(args({"--cors-origins", "example.com"})).find("cors-origins")
              != std::string::npos);
+  // A run's limits: 1 hour and 4 GiB by default, within their ranges.
+  BOOST_TEST(args({}).load().run_timeout_seconds == 3600u);
+  BOOST_TEST(args({}).load().run_memory_mb == 4096);
+  BOOST_TEST(error_of(args({"--run-timeout-seconds", "299"})).find("300 to 14400")
+             != std::string::npos);
+  BOOST_TEST(error_of(args({"--run-timeout-seconds", "14401"})).find("run-timeout-seconds")
+             != std::string::npos);
+  BOOST_TEST(error_of(args({"--run-memory-mb", "63"})).find("64 to") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
