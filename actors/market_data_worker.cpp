@@ -1,5 +1,7 @@
 #include "actors/market_data_worker.hpp"
 
+#include "services/gzip.hpp"
+
 #include <caf/all.hpp>
 
 namespace bt {
@@ -9,9 +11,16 @@ market_data_actor::behavior_type market_data_worker(market_data_actor::pointer,
                                                     std::shared_ptr<market_data_service> svc) {
   return {
       [svc](upload_atom, const upload_request& r) { return svc->upload(r); },
-      [svc](list_atom, const dataset_request& r) { return svc->list(r); },
-      [svc](info_atom, const dataset_request& r) { return svc->describe(r); },
-      [svc](bars_atom, const dataset_request& r) { return svc->bars(r); },
+      // Answers are gzipped here, on this detached worker, for clients that ask.
+      [svc](list_atom, const dataset_request& r) {
+        return encode_reply(svc->list(r), r.accept_gzip);
+      },
+      [svc](info_atom, const dataset_request& r) {
+        return encode_reply(svc->describe(r), r.accept_gzip);
+      },
+      [svc](bars_atom, const dataset_request& r) {
+        return encode_reply(svc->bars(r), r.accept_gzip);
+      },
       [svc](delete_atom, const dataset_request& r) { return svc->remove(r); },
       [svc](ready_atom) { return svc->ready(); },
   };

@@ -60,7 +60,7 @@ typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
   return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query,
-           x.idempotency_key);
+           x.idempotency_key, x.accept_gzip);
 }
 
 template <class Inspector>
@@ -88,13 +88,14 @@ typename Inspector::result_type inspect(Inspector& f, service_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upload_request& x) {
-  return f(caf::meta::type_name("bt::upload_request"), x.api_key, x.symbol, x.timeframe, x.csv);
+  return f(caf::meta::type_name("bt::upload_request"), x.api_key, x.symbol, x.timeframe, x.csv,
+           x.gzip);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, dataset_request& x) {
   return f(caf::meta::type_name("bt::dataset_request"), x.api_key, x.symbol, x.timeframe, x.from,
-           x.to, x.limit, x.format);
+           x.to, x.limit, x.format, x.accept_gzip);
 }
 
 using upload_atom = caf::atom_constant<caf::atom("upload")>;

@@ -100,6 +100,7 @@ int serve_command(int argc, char** argv) {
     caf::actor_system sys{caf_cfg};
     market_data_limits limits;
     limits.max_upload_rows = cfg.max_upload_rows;
+    limits.max_upload_bytes = cfg.max_upload_bytes;
     auto workers = spawn_market_data_workers(sys, cfg.db_connections, pool, limits);
 
     // Backtests: a queue manager supervising cfg.workers workers; API

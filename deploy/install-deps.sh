@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev
   libboost-program-options1.81-dev libboost-url1.81-dev
   clang-format tzdata
-  libssl-dev openssl libcaf-dev libpqxx-dev postgresql-15
+  libssl-dev openssl libcaf-dev libpqxx-dev postgresql-15 zlib1g-dev
 )
 command -v npm >/dev/null || packages+=(nodejs npm)
 

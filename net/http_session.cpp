@@ -119,6 +119,8 @@ private:
     request_.if_none_match = std::string(req[bhttp::field::if_none_match]);
     request_.origin = std::string(req[bhttp::field::origin]);
     request_.preflight_method = std::string(req[bhttp::field::access_control_request_method]);
+    request_.content_encoding = std::string(req[bhttp::field::content_encoding]);
+    request_.accept_gzip = accepts_gzip(req[bhttp::field::accept_encoding]);
     log_method_ = request_.method;
     log_path_ = request_.malformed_query ? std::string("(malformed target)") : request_.path;
     // Only chunked framing is understood; anything else (gzip, chunked) would

@@ -26,6 +26,36 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
+bool accepts_gzip(std::string_view accept_encoding) {
+  bool gzip = false, star = false, gzip_named = false;
+  while (!accept_encoding.empty()) {
+    const auto comma = accept_encoding.find(',');
+    std::string_view item = accept_encoding.substr(0, comma);
+    const auto semi = item.find(';');
+    std::string coding(trim_blanks(item.substr(0, semi)));
+    for (auto& c : coding)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool zero = false;
+    if (semi != std::string_view::npos) {
+      std::string_view q = trim_blanks(item.substr(semi + 1));
+      if (q.size() >= 2 && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+        q.remove_prefix(2);
+        zero = q.find_first_not_of("0.") == std::string_view::npos; // q=0, 0.0, 0.000
+      }
+    }
+    if (coding == "gzip" || coding == "x-gzip") {
+      gzip_named = true;
+      gzip = !zero;
+    } else if (coding == "*") {
+      star = !zero;
+    }
+    if (comma == std::string_view::npos)
+      break;
+    accept_encoding.remove_prefix(comma + 1);
+  }
+  return gzip_named ? gzip : star;
+}
+
 bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   // The weak comparison: W/ prefixes are ignored on either side.
   auto opaque = [](std::string_view t) {

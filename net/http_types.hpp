@@ -22,7 +22,12 @@ struct request {
   std::string if_none_match;    ///< If-None-Match: the client's cached ETags
   std::string origin;           ///< Origin (CORS), empty when absent
   std::string preflight_method; ///< Access-Control-Request-Method (CORS preflight)
+  std::string content_encoding; ///< Content-Encoding of the body (gzip uploads)
+  bool accept_gzip = false;     ///< Accept-Encoding names gzip (with a q above 0)
 };
+
+/// Whether an Accept-Encoding value accepts gzip: named (or "*") without q=0.
+bool accepts_gzip(std::string_view accept_encoding);
 
 struct response {
   unsigned status = 200;

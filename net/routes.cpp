@@ -6,6 +6,7 @@
 #include "net/rate_limiter.hpp"
 #include "net/request_gate.hpp"
 #include "net/static_assets.hpp"
+#include "services/gzip.hpp"
 
 #include "domain/data/instrument.hpp"
 #include "domain/data/text.hpp"
@@ -34,6 +35,13 @@ template <class Atom>
 constexpr bool takes_json = takes_body<Atom> && !std::is_same_v<Atom, sweep_run_atom>;
 
 constexpr std::size_t max_in_flight = 2048;
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x))
+                  == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> parts;
@@ -191,7 +199,7 @@ struct api_routes::impl {
       csv = std::move(req.body);
     }
     upload_request msg{req.api_key, query_value(req, "symbol"), query_value(req, "timeframe"),
-                       std::move(csv)};
+                       std::move(csv), !req.content_encoding.empty()};
     call(std::move(done), std::chrono::seconds(120), upload_atom::value, std::move(msg));
   }
 
@@ -206,6 +214,7 @@ struct api_routes::impl {
     q.format = query_value(req, "format");
     if (q.format.empty())
       q.format = "json";
+    q.accept_gzip = req.accept_gzip;
     return q;
   }
 
@@ -217,6 +226,7 @@ struct api_routes::impl {
     call.api_key = req.api_key;
     call.run_id = std::move(run_id);
     call.idempotency_key = req.idempotency_key;
+    call.accept_gzip = req.accept_gzip;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
     if constexpr (takes_body<Atom>) {
@@ -240,8 +250,8 @@ struct api_routes::impl {
     }
     if constexpr (std::is_same_v<Atom, status_atom>) {
       if (status_from_memory)
-        if (auto reply = status_from_memory(call))
-          return done(to_response(*reply));
+        if (auto reply = status_from_memory(call)) // a status document: a few KB at most
+          return done(to_response(encode_reply(std::move(*reply), call.accept_gzip)));
     }
     auto worker = backtest_workers[next++ % backtest_workers.size()];
     call_on(worker, std::move(done), std::chrono::seconds(60), op, std::move(call));
@@ -489,6 +499,11 @@ struct api_routes::impl {
     if (type != "text/csv" && type != "application/csv" && type != "multipart/form-data")
       return error_response(415, "unsupported_media_type",
                             "send the CSV as text/csv, or as field 'file' of multipart/form-data");
+    // gzip, of a CSV body (browsers never compress a form's parts).
+    if (!req.content_encoding.empty()
+        && (!iequals_ascii(req.content_encoding, "gzip") || type == "multipart/form-data"))
+      return error_response(415, "unsupported_media_type",
+                            "Content-Encoding: only gzip, of a text/csv upload, is accepted");
     std::vector<error_detail> problems;
     const std::string symbol = query_value(req, "symbol"), tf = query_value(req, "timeframe");
     if (symbol.empty())
@@ -653,6 +668,9 @@ void api_routes::handle(request req, responder done) {
     return;
   }
   const std::string& p = req.path;
+  if (!req.content_encoding.empty() && !(req.method == "POST" && p == "/v1/market-data"))
+    return done(error_response(415, "unsupported_media_type",
+                               "Content-Encoding is accepted on uploads only (gzip)"));
   if (p.rfind("/v1/", 0) == 0 || p == "/v1")
     return impl_->v1(req, std::move(done));
   if (p == "/healthz")
@@ -666,7 +684,7 @@ void api_routes::handle(request req, responder done) {
       || p == "/redoc" || p.rfind("/redoc/", 0) == 0) {
     if (!get)
       return done(method_not_allowed("GET"));
-    return done(impl_->assets.get(p));
+    return done(impl_->assets.get(p, req.accept_gzip));
   }
   done(error_response(404, "not_found", "no such endpoint: " + p));
 }

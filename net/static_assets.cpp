@@ -1,6 +1,7 @@
 #include "net/static_assets.hpp"
 
 #include "net/api_error.hpp"
+#include "services/gzip.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -73,7 +74,7 @@ static_assets::static_assets(std::string openapi, const std::string& swagger_dir
   for (const auto& [name, type] : wanted) {
     std::string body;
     if (read(swagger_dir + "/" + name, body))
-      files_[name] = file{type, std::move(body)};
+      files_[name] = file{type, std::move(body), {}};
   }
   if (files_.count("swagger-ui-bundle.js") == 0)
     files_.clear();
@@ -82,9 +83,30 @@ static_assets::static_assets(std::string openapi, const std::string& swagger_dir
                     .string();
   if (read(redoc_path_, redoc_.body))
     redoc_.content_type = "application/javascript; charset=utf-8";
+  if (!redoc_.body.empty())
+    redoc_.gzipped = gzip_compress(redoc_.body, 6);
+  for (auto& [name, f] : files_)
+    if (f.content_type.rfind("image/", 0) != 0) // PNGs are compressed already
+      f.gzipped = gzip_compress(f.body, 6);
 }
 
-response static_assets::get(const std::string& path) const {
+response static_assets::serve(const file& f, bool accept_gzip) {
+  response r;
+  r.content_type = f.content_type;
+  if (!f.gzipped.empty()) {
+    r.headers.emplace_back("Vary", "Accept-Encoding");
+    if (accept_gzip) {
+      r.body = f.gzipped;
+      r.headers.emplace_back("Content-Encoding", "gzip");
+    }
+  }
+  if (r.body.empty())
+    r.body = f.body;
+  r.headers.emplace_back("Cache-Control", "public, max-age=3600");
+  return r;
+}
+
+response static_assets::get(const std::string& path, bool accept_gzip) const {
   response r;
   if (path == "/openapi.json") {
     r.body = openapi_;
@@ -104,10 +126,7 @@ response static_assets::get(const std::string& path) const {
     }
     if (path != "/redoc/redoc.standalone.js")
       return error_response(404, "not_found", "no such file: " + path);
-    r.content_type = redoc_.content_type;
-    r.body = redoc_.body;
-    r.headers.emplace_back("Cache-Control", "public, max-age=3600");
-    return r;
+    return serve(redoc_, accept_gzip);
   }
   if (files_.empty())
     return error_response(
@@ -123,10 +142,7 @@ response static_assets::get(const std::string& path) const {
   auto it = files_.find(path.substr(6)); // after "/docs/"
   if (it == files_.end())
     return error_response(404, "not_found", "no such file: " + path);
-  r.content_type = it->second.content_type;
-  r.body = it->second.body;
-  r.headers.emplace_back("Cache-Control", "public, max-age=3600");
-  return r;
+  return serve(it->second, accept_gzip);
 }
 
 } // namespace bt::http

@@ -16,7 +16,8 @@ public:
   static_assets(std::string openapi, const std::string& swagger_dir);
   /// The response for GET `path` (/openapi.json, /docs, /docs/<file>,
   /// /redoc, /redoc/redoc.standalone.js).
-  response get(const std::string& path) const;
+  /// Files are gzipped once, at start-up, for clients that accept it.
+  response get(const std::string& path, bool accept_gzip = false) const;
   bool has_swagger_ui() const { return !files_.empty(); }
   bool has_redoc() const { return !redoc_.body.empty(); }
 
@@ -24,7 +25,10 @@ private:
   struct file {
     std::string content_type;
     std::string body;
+    std::string gzipped; ///< body, gzip-compressed
   };
+  /// The answer carrying `f`, compressed when the client accepts it.
+  static response serve(const file& f, bool accept_gzip);
   std::string openapi_;
   std::string swagger_dir_;
   std::map<std::string, file> files_;

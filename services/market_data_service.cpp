@@ -1,5 +1,7 @@
 #include "services/market_data_service.hpp"
 
+#include "services/gzip.hpp"
+
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
 #include "domain/data/instrument.hpp"
@@ -99,8 +101,28 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
                                std::chrono::system_clock::now().time_since_epoch())
                                .count()
                            + future_bar_tolerance;
+  // A gzip upload is inflated here (a detached worker), its size checked
+  // while inflating: a small bomb never becomes a large buffer.
+  std::string inflated;
+  if (r.gzip) {
+    switch (gzip_inflate(r.csv, limits_.max_upload_bytes, inflated)) {
+    case inflate_status::ok:
+      break;
+    case inflate_status::too_large:
+      return error_reply(service_code::payload_too_large,
+                         "the gzip upload inflates past the limit of "
+                             + std::to_string(limits_.max_upload_bytes) + " bytes",
+                         {{"Content-Encoding", 0,
+                           "the decompressed CSV may have at most "
+                               + std::to_string(limits_.max_upload_bytes) + " bytes"}});
+    case inflate_status::corrupt:
+      return error_reply(service_code::bad_request, "the gzip upload is corrupt or truncated",
+                         {{"Content-Encoding", 0, "send one complete gzip stream"}});
+    }
+  }
+  const std::string& csv = r.gzip ? inflated : r.csv;
   // Validation is pure CPU work: do it before taking a database connection.
-  import_result imported = import_bars_csv(r.csv, r.symbol, *parse_timeframe(r.timeframe), limits);
+  import_result imported = import_bars_csv(csv, r.symbol, *parse_timeframe(r.timeframe), limits);
   if (imported.too_many_rows)
     return error_reply(service_code::payload_too_large,
                        "the file has more than " + std::to_string(limits_.max_upload_rows)

@@ -13,6 +13,7 @@ namespace bt {
 
 struct market_data_limits {
   std::size_t max_upload_rows = 100'000;
+  std::size_t max_upload_bytes = 50u << 20; ///< a gzip upload's too, once inflated
   std::size_t max_bars_per_request = 100'000;
   std::size_t default_bars_per_request = 10'000;
 };

@@ -56,6 +56,7 @@ struct upload_request {
   std::string symbol;
   std::string timeframe;
   std::string csv;
+  bool gzip = false; ///< Content-Encoding: gzip: `csv` is inflated by the service
 };
 
 /// Queries on the caller's datasets (list, describe, bars, delete).
@@ -63,10 +64,11 @@ struct dataset_request {
   std::string api_key;
   std::string symbol;
   std::string timeframe;
-  std::string from;   ///< ISO-8601 or empty
-  std::string to;     ///< ISO-8601 or empty
-  std::string limit;  ///< text as received, or empty
-  std::string format; ///< json | csv
+  std::string from;         ///< ISO-8601 or empty
+  std::string to;           ///< ISO-8601 or empty
+  std::string limit;        ///< text as received, or empty
+  std::string format;       ///< json | csv
+  bool accept_gzip = false; ///< the client accepts a gzip answer
 };
 
 /// One call of the backtest API: on which run, with the request's body and
@@ -78,6 +80,7 @@ struct backtest_call {
   std::string body; ///< JSON for submit
   std::vector<std::pair<std::string, std::string>> query;
   std::string idempotency_key;
+  bool accept_gzip = false; ///< the client accepts a gzip answer
 };
 
 /// How a worker's attempt ended (a crash ends it without this message).

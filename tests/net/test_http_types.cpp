@@ -45,4 +45,20 @@ BOOST_AUTO_TEST_CASE(if_none_match_lists_compare_weakly) {
   BOOST_TEST(!etag_matches("*", ""));
 }
 
+BOOST_AUTO_TEST_CASE(accept_encoding_names_gzip_unless_q_is_zero) {
+  BOOST_TEST(accepts_gzip("gzip"));
+  BOOST_TEST(accepts_gzip("gzip, deflate, br"));
+  BOOST_TEST(accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+  BOOST_TEST(accepts_gzip("*"));
+  BOOST_TEST(accepts_gzip("x-gzip"));
+  BOOST_TEST(!accepts_gzip(""));
+  BOOST_TEST(!accepts_gzip("identity"));
+  BOOST_TEST(!accepts_gzip("br, deflate"));
+  BOOST_TEST(!accepts_gzip("gzip;q=0"));
+  BOOST_TEST(!accepts_gzip("gzip; q=0.000"));
+  BOOST_TEST(!accepts_gzip("*, gzip;q=0")); // named beats the wildcard
+  BOOST_TEST(!accepts_gzip("*;q=0"));
+  BOOST_TEST(accepts_gzip("gzip;q=0.001"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

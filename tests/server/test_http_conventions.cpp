@@ -1,9 +1,13 @@
 // The HTTP manners clients expect, over real HTTP: strong ETags on completed
-// documents with 304 for If-None-Match, HEAD, CORS (preflight without a key,
-// allowed and refused origins, none by default), and Swagger UI and ReDoc
-// served from an install tree whatever the working directory.
+// documents with 304 for If-None-Match, HEAD, gzip both ways (answers for
+// clients that accept it; gzip uploads, a bomb refused while inflating),
+// CORS (preflight without a key, allowed and refused origins, none by
+// default), and Swagger UI and ReDoc served from an install tree whatever
+// the working directory.
 
 #include "server_process.hpp"
+
+#include "services/gzip.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -85,6 +89,89 @@ BOOST_AUTO_TEST_CASE(completed_documents_carry_strong_etags_and_revalidate_to_30
              == "(absent)");
 }
 
+BOOST_AUTO_TEST_CASE(answers_are_gzipped_for_clients_that_accept_it) {
+  auto& f = shared();
+  const std::string path = "/v1/backtest/" + f.run_id + "/trades?format=csv";
+  auto plain = f.server.request("GET", path, f.alice);
+  BOOST_REQUIRE(plain.status == 200u);
+  BOOST_TEST(header(plain, "Content-Encoding") == "(absent)");
+  BOOST_TEST(header(plain, "Vary").find("Accept-Encoding") != std::string::npos);
+  auto zipped = f.server.request("GET", path, f.alice, {}, {}, {{"Accept-Encoding", "gzip, br"}});
+  BOOST_REQUIRE(zipped.status == 200u);
+  BOOST_TEST(header(zipped, "Content-Encoding") == "gzip");
+  BOOST_TEST(zipped.body.size() < plain.body.size() / 3);
+  std::string inflated;
+  BOOST_TEST((bt::gzip_inflate(zipped.body, 64u << 20, inflated) == bt::inflate_status::ok));
+  BOOST_TEST(inflated == plain.body);
+  // Each representation has its own strong ETag, and revalidates as itself.
+  const std::string tag = header(zipped, "ETag");
+  BOOST_TEST(tag != header(plain, "ETag"));
+  BOOST_TEST(tag.find("-gzip\"") != std::string::npos);
+  BOOST_TEST(f.server
+                 .request("GET", path, f.alice, {}, {},
+                          {{"Accept-Encoding", "gzip"}, {"If-None-Match", tag}})
+                 .status
+             == 304u);
+  // gzip;q=0 is a refusal; small answers are not worth compressing.
+  auto refused = f.server.request("GET", path, f.alice, {}, {}, {{"Accept-Encoding", "gzip;q=0"}});
+  BOOST_TEST(header(refused, "Content-Encoding") == "(absent)");
+  auto small = f.server.request("GET", "/healthz", {}, {}, {}, {{"Accept-Encoding", "gzip"}});
+  BOOST_TEST(header(small, "Content-Encoding") == "(absent)");
+  // The market data path and a status read answered from memory too.
+  auto bars = f.server.request("GET", "/v1/market-data/GC/1h/bars?format=csv&limit=5000", f.alice,
+                               {}, {}, {{"Accept-Encoding", "gzip"}});
+  BOOST_TEST(header(bars, "Content-Encoding") == "gzip");
+  auto status = f.server.request("GET", "/v1/backtest/" + f.run_id, f.alice, {}, {},
+                                 {{"Accept-Encoding", "gzip"}});
+  BOOST_TEST(header(status, "Content-Encoding") == "gzip");
+  BOOST_TEST((bt::gzip_inflate(status.body, 1 << 20, inflated) == bt::inflate_status::ok));
+  BOOST_TEST(boost::json::parse(inflated).at("run_id").as_string() == f.run_id);
+}
+
+BOOST_AUTO_TEST_CASE(gzip_uploads_are_inflated_under_the_upload_limit) {
+  auto& f = shared();
+  const std::string csv = bt::test::gc_hourly_csv();
+  auto plain =
+      f.server.request("POST", "/v1/market-data?symbol=SI&timeframe=1h", f.bob, csv, "text/csv");
+  BOOST_REQUIRE_MESSAGE(plain.status == 201u, plain.body);
+  auto zipped =
+      f.server.request("POST", "/v1/market-data?symbol=MGC&timeframe=1h", f.bob,
+                       bt::gzip_compress(csv), "text/csv", {{"Content-Encoding", "gzip"}});
+  BOOST_REQUIRE_MESSAGE(zipped.status == 201u, zipped.body);
+  BOOST_TEST(zipped.json().at("imported") == plain.json().at("imported"));
+  // A bomb: 120 KB that would inflate to 100 MB, stopped at the 50 MB limit.
+  const std::string bomb = bt::gzip_compress(std::string(100u << 20, '7'), 9);
+  BOOST_TEST(bomb.size() < 200'000u);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto refused = f.server.request("POST", "/v1/market-data?symbol=ES&timeframe=1h", f.bob, bomb,
+                                  "text/csv", {{"Content-Encoding", "gzip"}});
+  BOOST_TEST(refused.status == 413u, refused.body);
+  BOOST_TEST(refused.json().at("error").at("message").as_string().find("inflates past")
+             != std::string::npos);
+  BOOST_TEST((std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5)));
+  auto corrupt = f.server.request("POST", "/v1/market-data?symbol=ES&timeframe=1h", f.bob,
+                                  "not gzip", "text/csv", {{"Content-Encoding", "gzip"}});
+  BOOST_TEST(corrupt.status == 400u);
+  // Only gzip, only of a CSV body, only on uploads.
+  BOOST_TEST(f.server
+                 .request("POST", "/v1/market-data?symbol=ES&timeframe=1h", f.bob, csv, "text/csv",
+                          {{"Content-Encoding", "br"}})
+                 .status
+             == 415u);
+  BOOST_TEST(f.server
+                 .request("POST", "/v1/market-data?symbol=ES&timeframe=1h", f.bob, csv,
+                          "multipart/form-data; boundary=x", {{"Content-Encoding", "gzip"}})
+                 .status
+             == 415u);
+  BOOST_TEST(f.server
+                 .request("POST", "/v1/backtest", f.bob, bt::gzip_compress("{}"),
+                          "application/json", {{"Content-Encoding", "gzip"}})
+                 .status
+             == 415u);
+  // Nothing was stored for the refused ones.
+  BOOST_TEST(f.server.request("GET", "/v1/market-data/ES/1h", f.bob).status == 404u);
+}
+
 BOOST_AUTO_TEST_CASE(cors_preflight_needs_no_key_and_only_allowed_origins_pass) {
   auto& f = shared();
   const std::string path = "/v1/backtest/" + f.run_id + "/metrics";
@@ -149,6 +236,13 @@ BOOST_AUTO_TEST_CASE(swagger_ui_and_redoc_are_served_from_an_install_tree) {
     BOOST_TEST(r.status == 200u, path << ": " << r.body.substr(0, 300));
     BOOST_TEST(header(r, "Content-Type").rfind(type, 0) == 0u, path);
   }
+  // The bundles are gzipped once at start-up for browsers, which accept it.
+  auto bundle = installed.request("GET", "/redoc/redoc.standalone.js", {}, {}, {},
+                                  {{"Accept-Encoding", "gzip"}});
+  BOOST_TEST(header(bundle, "Content-Encoding") == "gzip");
+  std::string js;
+  BOOST_TEST((bt::gzip_inflate(bundle.body, 64u << 20, js) == bt::inflate_status::ok));
+  BOOST_TEST(js == installed.request("GET", "/redoc/redoc.standalone.js").body);
   const auto page = installed.request("GET", "/redoc").body;
   BOOST_TEST(page.find("spec-url=\"/openapi.json\"") != std::string::npos);
   BOOST_TEST(page.find("/redoc/redoc.standalone.js") != std::string::npos);
