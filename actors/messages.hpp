@@ -83,7 +83,7 @@ typename Inspector::result_type inspect(Inspector& f, error_detail& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, service_reply& x) {
   return f(caf::meta::type_name("bt::service_reply"), x.code, x.message, x.details, x.content_type,
-           x.body, x.headers);
+           x.body, x.headers, x.admin);
 }
 
 template <class Inspector>

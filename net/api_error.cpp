@@ -107,6 +107,7 @@ response to_response(const service_reply& reply) {
     r.content_type = reply.content_type;
     r.body = reply.body;
   }
+  r.admin = reply.admin;
   for (const auto& [name, value] : reply.headers) {
     // The service's Retry-After (a quota's wait) replaces the default second.
     if (name == "Retry-After")

@@ -120,6 +120,11 @@ private:
     request_.origin = std::string(req[bhttp::field::origin]);
     request_.preflight_method = std::string(req[bhttp::field::access_control_request_method]);
     request_.content_encoding = std::string(req[bhttp::field::content_encoding]);
+    {
+      beast::error_code peer;
+      const auto remote = stream_.socket().remote_endpoint(peer);
+      request_.client_address = peer ? std::string("unknown") : remote.address().to_string();
+    }
     request_.accept_gzip = accepts_gzip(req[bhttp::field::accept_encoding]);
     log_method_ = request_.method;
     log_path_ = request_.malformed_query ? std::string("(malformed target)") : request_.path;
@@ -254,6 +259,7 @@ private:
     status.path = "/v1/backtest/" + target.run_id;
     status.api_key = target.key;
     status.origin = request_.origin;
+    status.client_address = request_.client_address;
     log_path_ = request_.path;
     server_.routes.handle(std::move(status), [self = shared_from_this()](response r) {
       asio::post(self->stream_.get_executor(),
@@ -355,6 +361,7 @@ private:
     cancel.method = "POST";
     cancel.path = "/v1/backtest/" + stream_target_.run_id + "/cancel";
     cancel.api_key = stream_target_.key;
+    cancel.client_address = request_.client_address;
     ++pending_replies_; // the stream ends after its answer, not before
     server_.routes.handle(std::move(cancel), [self = shared_from_this()](response r) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {

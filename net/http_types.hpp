@@ -23,6 +23,7 @@ struct request {
   std::string origin;           ///< Origin (CORS), empty when absent
   std::string preflight_method; ///< Access-Control-Request-Method (CORS preflight)
   std::string content_encoding; ///< Content-Encoding of the body (gzip uploads)
+  std::string client_address;   ///< the peer's IP address (rate limits without a known key)
   bool accept_gzip = false;     ///< Accept-Encoding names gzip (with a q above 0)
 };
 
@@ -34,6 +35,7 @@ struct response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool admin = false; ///< the caller's key is an admin's (not sent)
 };
 
 /// Completes a request; called exactly once, from any thread.

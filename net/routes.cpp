@@ -403,18 +403,20 @@ struct api_routes::impl {
   }
 
   void v1(request& req, responder done) {
+    // A known key pays from its own bucket (an admin's is exempt); no key
+    // or an unknown one from its client address's.
+    if (!limiter.allow(req.api_key, req.client_address)) {
+      done(error_response(429, "too_many_requests", "rate limit exceeded; slow down"));
+      return;
+    }
     if (req.api_key.empty()) {
       done(error_response(401, "unauthorized", "missing API key: send it in the X-API-Key header"));
       return;
     }
-    if (!limiter.allow(req.api_key)) {
-      done(error_response(429, "too_many_requests", "rate limit exceeded; slow down"));
-      return;
-    }
-    // A key that turns out to be real keeps its bucket among the known keys.
+    // A key that turns out to be real gets its bucket among the known keys.
     done = [this, key = req.api_key, inner = std::move(done)](response r) {
       if (r.status != 401)
-        limiter.confirm(key);
+        limiter.confirm(key, r.admin);
       inner(std::move(r));
     };
     const auto parts = split_path(req.path);

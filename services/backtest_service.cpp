@@ -29,7 +29,9 @@ service_reply backtest_service::guarded(const backtest_call& call, const char* o
     if (!who)
       return error_reply(service_code::unauthorized,
                          "missing, unknown or revoked API key (X-API-Key)", {});
-    return body(*conn, *who);
+    service_reply reply = body(*conn, *who);
+    reply.admin = who->role == "admin";
+    return reply;
   } catch (...) {
     return failure_reply(operation);
   }
@@ -348,15 +350,20 @@ std::optional<service_reply> backtest_service::status_from_memory(const backtest
     auto who = auth_.cached(call.api_key);
     if (!who || !looks_like_uuid(call.run_id))
       return std::nullopt;
-    if (auto doc = book_->finished_document(who->user_id, call.run_id))
-      return body_reply(service_code::ok, std::move(*doc));
-    auto run = book_->find(who->user_id, call.run_id);
-    if (!run)
-      return std::nullopt;
-    auto view = view_in_memory(*run);
-    if (!view)
-      return std::nullopt;
-    return body_reply(service_code::ok, run_document(*run, *view, false));
+    std::optional<service_reply> reply;
+    if (auto doc = book_->finished_document(who->user_id, call.run_id)) {
+      reply = body_reply(service_code::ok, std::move(*doc));
+    } else {
+      auto run = book_->find(who->user_id, call.run_id);
+      if (!run)
+        return std::nullopt;
+      auto view = view_in_memory(*run);
+      if (!view)
+        return std::nullopt;
+      reply = body_reply(service_code::ok, run_document(*run, *view, false));
+    }
+    reply->admin = who->role == "admin";
+    return reply;
   } catch (...) {
     return std::nullopt; // the database path answers, or reports the failure
   }

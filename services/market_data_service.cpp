@@ -75,7 +75,9 @@ service_reply market_data_service::guarded(const std::string& api_key, F&& body)
     if (!who)
       return error_reply(service_code::unauthorized,
                          "missing, unknown or revoked API key (X-API-Key)");
-    return body(*conn, *who);
+    service_reply reply = body(*conn, *who);
+    reply.admin = who->role == "admin";
+    return reply;
   } catch (...) {
     return failure_reply("market_data");
   }

@@ -46,6 +46,9 @@ struct service_reply {
   std::string body;
   /// Headers the answer carries besides its body (X-RateLimit-*, Retry-After).
   std::vector<std::pair<std::string, std::string>> headers;
+  /// The caller authenticated with an admin's key (exempt from the request
+  /// rate limit, which net/ applies).
+  bool admin = false;
 
   service_code status() const { return static_cast<service_code>(code); }
 };

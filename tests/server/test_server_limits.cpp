@@ -37,6 +37,33 @@ BOOST_AUTO_TEST_CASE(rate_limit_per_key_gives_429) {
   BOOST_TEST(s.request("GET", "/v1/market-data", other).status == 200u); // per key
 }
 
+BOOST_AUTO_TEST_CASE(random_keys_pay_from_their_address_and_admins_are_exempt) {
+  server_process s;
+  const std::string admin = s.create_key("root", "admin");
+  const std::string key = s.create_key("jo");
+  s.start({"--rate-limit", "2"}); // burst of 4
+  // Both real keys authenticate once (their first request, like any
+  // unknown key's, is paid by the address), then have buckets of their own.
+  BOOST_REQUIRE(s.request("GET", "/v1/market-data", key).status == 200u);
+  BOOST_REQUIRE(s.request("GET", "/v1/market-data", admin).status == 200u);
+  std::this_thread::sleep_for(std::chrono::seconds(1)); // the address's bucket refills
+  // A new random key per request buys no new bucket: the address pays.
+  int unauthorized = 0, limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    const auto r = s.request("GET", "/v1/market-data", "bt_random_" + std::to_string(i));
+    unauthorized += r.status == 401;
+    limited += r.status == 429;
+  }
+  BOOST_TEST(unauthorized <= 4 + 2 + 1); // the burst, and what refilled meanwhile
+  BOOST_TEST(limited >= 12);
+  BOOST_TEST(s.request("GET", "/v1/market-data").status == 429u); // no key: the same address
+  // A real key has its own bucket, whatever its address owes.
+  BOOST_TEST(s.request("GET", "/v1/market-data", key).status != 429u);
+  // An admin's key is never limited.
+  for (int i = 0; i < 40; ++i)
+    BOOST_REQUIRE_MESSAGE(s.request("GET", "/v1/market-data", admin).status == 200u, i);
+}
+
 BOOST_AUTO_TEST_CASE(database_outage_gives_503_not_500) {
   if (::geteuid() != 0)
     return; // stopping the embedded postgres below needs root (runuser)
