@@ -3,6 +3,8 @@
 #include "domain/data/decimal.hpp"
 #include "domain/report/json_writer.hpp"
 
+#include <chrono>
+
 namespace bt {
 
 progress_hub::progress_hub(std::size_t idle_bytes)
@@ -32,7 +34,13 @@ void progress_hub::publish_locked(const std::string& run_id, const std::string& 
   e.seq = ++c.seq;
   e.type = type;
   // {"seq":N, then the body's members}
-  e.data = "{\"seq\":" + std::to_string(e.seq) + (body.size() > 2 ? "," : "") + body.substr(1);
+  // {"seq":N,"published_ms":T, then the body's members}: the publication
+  // time (Unix ms) lets a client measure how late an event reached it.
+  const auto published = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  e.data = "{\"seq\":" + std::to_string(e.seq) + ",\"published_ms\":" + std::to_string(published)
+           + (body.size() > 2 ? "," : "") + body.substr(1);
   for (auto& [id, fn] : c.subscribers)
     fn(e);
   c.bytes += e.data.size() + e.type.size();
