@@ -39,7 +39,7 @@ const char* usage =
     "              [--max-user-runs N] [--queue-capacity N] [--watchdog-seconds N]\n"
     "              [--max-sweep-configurations N] [--quota-free N] [--quota-pro N]\n"
     "              [--quota-enterprise N] [--quota-window-seconds N]\n"
-    "              [--run-timeout-seconds N] [--run-memory-mb N]\n"
+    "              [--run-timeout-seconds N] [--run-memory-mb N] [--stream-buffer-events N]\n"
     "              [--cluster-listen HOST:PORT --cluster-token-file FILE]\n"
     "              [--web-dir DIR] [--cors-origins LIST] [--config FILE];\n"
     "              also BACKTESTD_<SETTING> variables\n"

@@ -111,6 +111,10 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.quota_window_seconds = static_cast<unsigned>(parse_number(name, v, 86'400));
     if (c.quota_window_seconds == 0)
       throw std::invalid_argument("quota-window-seconds: must be at least 1");
+  } else if (name == "stream-buffer-events") {
+    c.stream_buffer_events = parse_number(name, v, 65'536);
+    if (c.stream_buffer_events < 16)
+      throw std::invalid_argument("stream-buffer-events: must be from 16 to 65536");
   } else if (name == "run-timeout-seconds") {
     c.run_timeout_seconds = static_cast<unsigned>(parse_number(name, v, 14'400));
     if (c.run_timeout_seconds < 300)
@@ -209,6 +213,7 @@ const std::vector<std::string>& server_setting_names() {
                                               "quota-enterprise",
                                               "quota-window-seconds",
                                               "run-timeout-seconds",
+                                              "stream-buffer-events",
                                               "run-memory-mb",
                                               "watchdog-seconds",
                                               "cluster-listen",

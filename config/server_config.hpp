@@ -40,6 +40,8 @@ struct server_config {
   /// resident memory may grow while it runs: past either it fails, not retried.
   unsigned run_timeout_seconds = 3600;
   std::int64_t run_memory_mb = 4096;
+  /// A progress subscriber this many messages behind is dropped (or 1 MiB).
+  std::size_t stream_buffer_events = 1024;
   /// Origins whose browser pages may call the API (CORS): exact origins
   /// (scheme://host[:port]) or "*"; none by default.
   std::vector<std::string> cors_origins;

@@ -33,7 +33,7 @@ constexpr auto write_timeout = std::chrono::seconds(60);
 // an SSE stream; a WebSocket is pinged when idle half as long.
 constexpr auto keepalive_interval = std::chrono::seconds(15);
 // A subscriber this far behind is cut off rather than buffered without end.
-constexpr std::size_t max_outbox_events = 1024;
+// (the messages: server_config::stream_buffer_events)
 constexpr std::size_t max_outbox_bytes = 1u << 20;
 constexpr std::size_t max_ws_message = 64 * 1024;
 
@@ -305,11 +305,22 @@ private:
     for (const auto& [name, value] : r.headers)
       if (name.rfind("Access-Control-", 0) == 0 || name == "Vary")
         head += name + ": " + value + "\r\n";
-    outbox_.push_front(head + "\r\n");
-    outbox_bytes_ += outbox_.front().size();
+    outbox_.push_back(head + "\r\n"); // outside the cap: the stream's start
+    outbox_bytes_ += outbox_.back().size();
     ready_ = true;
     watch_sse_peer();
     keepalive();
+    start_events();
+  }
+
+  // The events held until the stream could carry them (the SSE head is
+  // queued, the WebSocket handshake done) go out now, under the cap.
+  void start_events() {
+    events_started_ = true;
+    std::vector<progress_event> held;
+    held.swap(held_);
+    for (const auto& e : held)
+      enqueue(e);
     write_next();
   }
 
@@ -331,7 +342,7 @@ private:
         return self->finish_stream();
       self->ready_ = true;
       self->read_websocket();
-      self->write_next();
+      self->start_events();
     });
   }
 
@@ -396,6 +407,10 @@ private:
   }
 
   void enqueue(const progress_event& e) {
+    if (!events_started_) {
+      held_.push_back(e);
+      return;
+    }
     if (mode_ == mode::sse)
       push_message("id: " + std::to_string(e.seq) + "\nevent: " + e.type + "\ndata: " + e.data
                    + "\n\n");
@@ -408,12 +423,18 @@ private:
   void push_message(std::string m) {
     if (ending_ || mode_ == mode::http)
       return;
-    if (outbox_.size() >= max_outbox_events || outbox_bytes_ + m.size() > max_outbox_bytes) {
+    if (outbox_.size() >= server_.cfg.stream_buffer_events
+        || outbox_bytes_ + m.size() > max_outbox_bytes) {
       // A slow subscriber: dropped, its buffer never grows past the cap.
       log::warn("progress_subscriber_dropped",
                 {{"run_id", stream_target_.run_id},
+                 {"queued_messages", static_cast<std::uint64_t>(outbox_.size())},
                  {"queued_bytes", static_cast<std::uint64_t>(outbox_bytes_)}});
-      // (The outbox stays as it is: a write in flight may be using it.)
+      // Nothing more is sent but the message in flight (if any) and the close.
+      if (writing_)
+        outbox_.erase(outbox_.begin() + 1, outbox_.end());
+      else
+        outbox_.clear();
       if (mode_ == mode::sse)
         return finish_stream(); // the end of the body is all SSE has
       return end_stream(websocket::close_code::policy_error);
@@ -434,8 +455,10 @@ private:
     writing_ = true;
     auto done = [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->writing_ = false;
-      if (ec || self->ending_)
+      if (ec)
         return self->finish_stream();
+      if (self->ending_)
+        return self->close_websocket(); // the close the write in flight held back
       self->outbox_bytes_ -= self->outbox_.front().size();
       self->outbox_.pop_front();
       self->write_next();
@@ -458,13 +481,22 @@ private:
     unsubscribe();
     beast::error_code ec;
     keepalive_.cancel();
-    if (mode_ == mode::websocket && ws_ && ready_ && !writing_) {
-      ws_->async_close(websocket::close_reason(code),
+    close_code_ = code;
+    if (writing_) {
+      // One write at a time: the close frame (or the end) follows the one
+      // in flight, which gets a few seconds before the connection goes.
+      stream_.expires_after(std::chrono::seconds(5));
+      return;
+    }
+    close_websocket();
+  }
+
+  void close_websocket() {
+    if (mode_ == mode::websocket && ws_ && ready_ && !finished_) {
+      ws_->async_close(websocket::close_reason(close_code_),
                        [self = shared_from_this()](beast::error_code) { self->finish_stream(); });
       return;
     }
-    if (mode_ == mode::sse && writing_)
-      return; // the write in flight completes (or fails) and finishes
     finish_stream();
   }
 
@@ -601,6 +633,9 @@ private:
   bool ready_ = false, writing_ = false, ending_ = false, finished_ = false;
   bool end_after_outbox_ = false;
   int pending_replies_ = 0; ///< client requests (cancel) not answered yet
+  websocket::close_code close_code_ = websocket::close_code::normal;
+  bool events_started_ = false;      ///< events go to the outbox (start_events)
+  std::vector<progress_event> held_; ///< until then: the snapshot, missed and new ones
   asio::steady_timer keepalive_;
   std::optional<websocket::stream<beast::tcp_stream&>> ws_;
   beast::flat_buffer ws_in_;

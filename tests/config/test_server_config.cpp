@@ -140,6 +140,9 @@ BOOST_AUTO_TEST_CASE(quotas_and_cors_origins) {
   BOOST_TEST(error_of(args({"--run-timeout-seconds", "14401"})).find("run-timeout-seconds")
              != std::string::npos);
   BOOST_TEST(error_of(args({"--run-memory-mb", "63"})).find("64 to") != std::string::npos);
+  BOOST_TEST(args({}).load().stream_buffer_events == 1024u);
+  BOOST_TEST(error_of(args({"--stream-buffer-events", "15"})).find("16 to 65536")
+             != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

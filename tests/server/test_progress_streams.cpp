@@ -243,4 +243,45 @@ BOOST_AUTO_TEST_CASE(a_websocket_client_cancels_the_run) {
   BOOST_TEST(alice.status(id) == "cancelled");
 }
 
+BOOST_AUTO_TEST_CASE(a_subscriber_too_far_behind_is_dropped) {
+  // A server that holds at most 16 messages for a subscriber; a client that
+  // resumes from the first event of a finished run is 100 behind at once.
+  server_process s;
+  const std::string key = s.create_key("alice");
+  s.start({"--workers", "1", "--stream-buffer-events", "16"},
+          {{"BACKTESTD_FAULTS", "slow_ms_per_pct=5"}});
+  auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key,
+                      bt::test::gc_hourly_csv(), "text/csv");
+  BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+  const bt::test::run_client c{s, key};
+  const std::string id = c.submit(
+      R"({"symbol":"GC","timeframe":"1h","start":"2023-01-02T00:00:00Z","end":"2024-12-31T16:00:00Z"})");
+  // A subscriber that keeps up sees the whole run, 100 events and more.
+  auto live = read_sse(s.port(), "/v1/backtest/" + id + "/events", {{"X-API-Key", key}});
+  BOOST_REQUIRE(live.events.size() > 100u);
+  BOOST_TEST(live.events.back().type == "completed");
+  // SSE: the body ends early, without the terminal event.
+  auto behind = read_sse(s.port(), "/v1/backtest/" + id + "/events",
+                         {{"X-API-Key", key}, {"Last-Event-ID", "1"}});
+  BOOST_TEST(behind.status == 200);
+  BOOST_TEST(behind.ended_by_server);
+  BOOST_TEST(behind.events.size() <= 16u);
+  BOOST_TEST((behind.events.empty() || behind.events.back().type != "completed"));
+  // WebSocket: closed with 1008 (policy) after at most what was in flight.
+  ws_client w(s.port());
+  w.ws.set_option(websocket::stream_base::decorator([&](websocket::request_type& r) {
+    r.set("X-API-Key", key);
+    r.set("Last-Event-ID", "1");
+  }));
+  w.ws.handshake("127.0.0.1", "/v1/backtest/" + id + "/progress");
+  beast::error_code ec;
+  std::size_t received = 0;
+  for (auto m = w.next(ec); !ec; m = w.next(ec))
+    ++received;
+  BOOST_TEST((ec == websocket::error::closed), ec.message());
+  BOOST_TEST((w.ws.reason().code == websocket::close_code::policy_error));
+  BOOST_TEST(received <= 16u);
+  BOOST_TEST(s.log().find("progress_subscriber_dropped") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
