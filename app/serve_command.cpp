@@ -125,10 +125,30 @@ int serve_command(int argc, char** argv) {
     // Progress streams: every transition the run book syncs is published,
     // progress by the workers (local ones directly, nodes' through the
     // queue manager).
-    worker_ctx->book->set_listener(
-        [hub = worker_ctx->hub](const db::run_row& row, const std::string* finished) {
-          hub->publish_transition(row, finished);
-        });
+    // A sweep's or walk-forward's item moves its job's stream too: the
+    // service writes the job's document, once it exists (set below; the
+    // listener is set before the book is shared, and holds it weakly).
+    struct research_source {
+      std::mutex mutex;
+      std::weak_ptr<backtest_service> service;
+    };
+    auto research = std::make_shared<research_source>();
+    worker_ctx->book->set_listener([hub = worker_ctx->hub, research](pqxx::connection_base& c,
+                                                                     const db::run_row& row,
+                                                                     const std::string* finished) {
+      hub->publish_transition(row, finished);
+      std::shared_ptr<backtest_service> service;
+      {
+        std::lock_guard<std::mutex> lock(research->mutex);
+        service = research->service.lock();
+      }
+      if (!service)
+        return;
+      if (auto update = service->research_transition(c, row)) {
+        hub->link(row.id, update->channel);
+        hub->publish_document(update->channel, update->status, update->document);
+      }
+    });
     queue_settings qs;
     qs.workers = cfg.workers;
     qs.per_user_limit = cfg.max_user_runs;
@@ -171,6 +191,10 @@ int serve_command(int argc, char** argv) {
             caf::anon_send(qm, wake_atom::value);
         },
         worker_ctx->cluster, worker_ctx->book);
+    {
+      std::lock_guard<std::mutex> lock(research->mutex);
+      research->service = service;
+    }
     auto api_workers = spawn_backtest_api_workers(sys, cfg.db_connections, service);
     // Status reads that memory answers never leave the io thread (routes.hpp).
     auto status_from_memory = [service](const backtest_call& call) {

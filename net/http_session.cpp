@@ -237,7 +237,7 @@ private:
     progress_hub* hub = server_.routes.hub();
     if (target.websocket && !websocket::is_upgrade(req)) {
       response r = error_response(426, "upgrade_required",
-                                  "this endpoint is a WebSocket; GET /v1/backtest/" + target.run_id
+                                  "this endpoint is a WebSocket; GET " + target.resource
                                       + "/events streams the same events as Server-Sent Events");
       r.headers.emplace_back("Upgrade", "websocket");
       return respond(std::move(r), false);
@@ -253,10 +253,10 @@ private:
     if (!last.empty() && last.size() < 20
         && std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; }))
       resume_after_ = std::stoull(last);
-    snapshot_seq_ = hub->current_seq(target.run_id);
+    snapshot_seq_ = hub->current_seq(target.channel);
     request status;
     status.method = "GET";
-    status.path = "/v1/backtest/" + target.run_id;
+    status.path = target.resource;
     status.api_key = target.key;
     status.origin = request_.origin;
     status.client_address = request_.client_address;
@@ -275,13 +275,13 @@ private:
     if (ec || !doc.is_object())
       return respond(error_response(500, "internal", "the run's status could not be read"), true);
     const std::string status(doc.as_object().at("status").as_string());
-    const std::string snapshot =
-        "{\"seq\":" + std::to_string(snapshot_seq_) + "," + r.body.substr(1);
+    const std::string body = stream_document(stream_target_.channel, r.body);
+    const std::string snapshot = "{\"seq\":" + std::to_string(snapshot_seq_) + "," + body.substr(1);
     // Subscribed before the first write: events published meanwhile queue
     // behind the snapshot, in order (the hub calls under its lock).
     std::weak_ptr<session> weak = shared_from_this();
     auto sub = server_.routes.hub()->subscribe(
-        stream_target_.run_id, resume_after_ ? *resume_after_ : snapshot_seq_,
+        stream_target_.channel, resume_after_ ? *resume_after_ : snapshot_seq_,
         [weak](const progress_event& e) {
           if (auto self = weak.lock())
             asio::post(self->stream_.get_executor(), [self, e] { self->enqueue(e); });
@@ -370,7 +370,7 @@ private:
     }
     request cancel;
     cancel.method = "POST";
-    cancel.path = "/v1/backtest/" + stream_target_.run_id + "/cancel";
+    cancel.path = stream_target_.resource + "/cancel";
     cancel.api_key = stream_target_.key;
     cancel.client_address = request_.client_address;
     ++pending_replies_; // the stream ends after its answer, not before
@@ -514,7 +514,7 @@ private:
     if (subscription_ == 0)
       return;
     if (auto* hub = server_.routes.hub())
-      hub->unsubscribe(stream_target_.run_id, subscription_);
+      hub->unsubscribe(stream_target_.channel, subscription_);
     subscription_ = 0;
   }
 

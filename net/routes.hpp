@@ -32,12 +32,15 @@ public:
   ~api_routes();
 
   /// A progress stream request: GET /v1/backtest/{id}/events (Server-Sent
-  /// Events) or /v1/backtest/{id}/progress (a WebSocket). `key` is the
+  /// Events) or /v1/backtest/{id}/progress (a WebSocket), and the same under
+  /// /v1/sweeps/{id} and /v1/walk-forwards/{id}. `key` is the
   /// X-API-Key header's, else the `api_key` query parameter's, else the
   /// WebSocket subprotocol `bt-key.<key>`'s (browsers cannot set headers
   /// on either); the caller logs none of them.
   struct stream_request {
-    std::string run_id;
+    std::string run_id;   ///< the run's, sweep's or walk-forward's id
+    std::string resource; ///< its status path: /v1/backtest/{id}, /v1/sweeps/{id}, ...
+    std::string channel;  ///< its stream in the hub: the run id, sweep:<id>, walk-forward:<id>
     bool websocket = false;
     std::string key;
     std::string subprotocol; ///< to echo when the key came in one

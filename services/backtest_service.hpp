@@ -9,6 +9,7 @@
 #include "persistence/connection_pool.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/run_repository.hpp"
+#include "persistence/sweep_store.hpp"
 #include "persistence/user_repository.hpp"
 #include "services/auth_cache.hpp"
 #include "services/cluster_view.hpp"
@@ -36,6 +37,10 @@ struct backtest_limits {
   std::int64_t quota_free = 10, quota_pro = 100, quota_enterprise = 1000;
   std::chrono::seconds quota_window{3600};
 };
+
+/// A walk-forward's status document (GET /v1/walk-forwards/{id}), with its
+/// stored `result` once completed (empty: null).
+std::string walk_forward_document(const db::walk_forward_row& r, const std::string& result);
 
 class backtest_service {
 public:
@@ -86,6 +91,14 @@ public:
   service_reply walk_forward_monte_carlo(const backtest_call& call);
   service_reply walk_forward_cancel(const backtest_call& call);
   service_reply walk_forward_delete(const backtest_call& call);
+  /// A queue item of a sweep or walk-forward changed (the run book's sync,
+  /// under `c`): its job's stream channel, status and status document (a
+  /// walk-forward's without its result's curve and trades); nothing for a run.
+  struct research_update {
+    std::string channel, status, document;
+  };
+  std::optional<research_update> research_transition(pqxx::connection_base& c,
+                                                     const db::run_row& item);
   service_reply strategies(const backtest_call& call);
   service_reply queue(const backtest_call& call);
   service_reply cluster(const backtest_call& call);

@@ -4,6 +4,7 @@
 // over two parameters, the overfitting statistics, a configuration run
 // alone, cancellation and deletion.
 #include "services/backtest_service.hpp"
+#include "services/progress_hub.hpp"
 #include "services/service_reply.hpp"
 
 #include "config/log.hpp"
@@ -606,6 +607,35 @@ service_reply backtest_service::sweep_statistics(const sweep_statistics_input& i
   json_writer w;
   write_overfitting(w, dsr, pbo);
   return body_reply(service_code::ok, w.take());
+}
+
+std::optional<backtest_service::research_update>
+backtest_service::research_transition(pqxx::connection_base& c, const db::run_row& item) {
+  // The items' dedupe keys name their job: sweep:<id>:<first>, walk-forward:<id>.
+  const std::string& key = item.dedupe_key;
+  const bool sweep = key.rfind("sweep:", 0) == 0;
+  const bool walk_forward = key.rfind("walk-forward:", 0) == 0;
+  if (!sweep && !walk_forward)
+    return std::nullopt;
+  const std::string id = key.substr(sweep ? 6 : 13, 36);
+  json_writer w;
+  std::string status;
+  if (sweep) {
+    auto s = db::find_sweep(c, item.user_id, id);
+    if (!s)
+      return std::nullopt;
+    status = std::string(to_string(s->status()));
+    write_sweep(w, *s, db::best_of_sweep(c, *s));
+    return research_update{"sweep:" + id, status, w.take()};
+  }
+  auto r = db::find_walk_forward(c, item.user_id, id);
+  if (!r)
+    return std::nullopt;
+  const std::string channel = "walk-forward:" + id;
+  const std::string document =
+      r->status == run_status::completed ? db::load_walk_forward_text(c, r->id, "result_json") : "";
+  return research_update{channel, std::string(to_string(r->status)),
+                         stream_document(channel, walk_forward_document(*r, document))};
 }
 
 } // namespace bt

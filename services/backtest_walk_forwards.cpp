@@ -50,6 +50,12 @@ void write_walk_forward_row(json_writer& w, const db::walk_forward_row& r,
 
 } // namespace
 
+std::string walk_forward_document(const db::walk_forward_row& r, const std::string& result) {
+  json_writer w;
+  write_walk_forward_row(w, r, result);
+  return w.take();
+}
+
 service_reply backtest_service::submit_walk_forward(pqxx::connection& c, const db::principal& who,
                                                     const backtest_call& call) {
   boost::json::error_code ec;

@@ -3,6 +3,8 @@
 #include "domain/data/decimal.hpp"
 #include "domain/report/json_writer.hpp"
 
+#include <boost/json.hpp>
+
 #include <chrono>
 
 namespace bt {
@@ -95,6 +97,23 @@ void progress_hub::publish_progress(const std::string& run_id, const live_run& l
   w.key("open_position").number(fixed::from_units(l.position_units.load()));
   w.end_object();
   std::lock_guard<std::mutex> lock(mutex_);
+  // A walk-forward's item: its percent is the walk-forward's (by fold).
+  if (const std::string* parent = parents_.peek(run_id);
+      parent && parent->rfind("walk-forward:", 0) == 0) {
+    json_writer p;
+    p.begin_object();
+    p.key("walk_forward_id").string(parent->substr(13));
+    p.key("status").string("running");
+    p.key("progress").number(l.percent.load());
+    p.key("eta_seconds").number(l.eta_seconds.load());
+    p.end_object();
+    const std::string channel_id = *parent;
+    channel& wf = open_locked(channel_id);
+    if (wf.last_status == "running" || wf.last_status == "queued")
+      publish_locked(channel_id, "progress", p.take());
+    else
+      park_locked(channel_id);
+  }
   channel& c = open_locked(run_id);
   // Progress after the end (a late report of an abandoned attempt) or
   // before its start is not the run's: only a running run reports.
@@ -103,6 +122,49 @@ void progress_hub::publish_progress(const std::string& run_id, const live_run& l
     return;
   }
   publish_locked(run_id, "progress", w.take());
+}
+
+void progress_hub::publish_document(const std::string& channel_id, const std::string& status,
+                                    const std::string& document) {
+  const bool terminal = status == "completed" || status == "failed" || status == "cancelled";
+  std::lock_guard<std::mutex> lock(mutex_);
+  channel& c = open_locked(channel_id);
+  const bool ended =
+      c.last_status == "completed" || c.last_status == "failed" || c.last_status == "cancelled";
+  if (ended || c.last_document == document) {
+    park_locked(channel_id);
+    return;
+  }
+  c.last_status = status;
+  c.last_document = document;
+  publish_locked(channel_id, terminal ? status : "progress", document);
+}
+
+void progress_hub::link(const std::string& run_id, const std::string& channel) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  parents_.put(run_id, channel);
+}
+
+std::string stream_document(std::string_view channel, const std::string& status_document) {
+  if (channel.substr(0, 13) != "walk-forward:")
+    return status_document;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(status_document, ec);
+  if (ec || !v.is_object())
+    return status_document;
+  auto& o = v.as_object();
+  // The out-of-sample metrics, efficiency and profitable folds; not the
+  // curve and every trade (GET .../trades and .../equity serve those).
+  if (auto* result = o.if_contains("result"); result && result->is_object()) {
+    boost::json::object summary;
+    if (auto* oos = result->as_object().if_contains("out_of_sample"); oos && oos->is_object())
+      for (const char* key : {"metrics", "walk_forward_efficiency", "profitable_folds_pct"})
+        if (auto* v = oos->as_object().if_contains(key))
+          summary[key] = *v;
+    o.erase("result");
+    o["out_of_sample"] = std::move(summary);
+  }
+  return boost::json::serialize(v);
 }
 
 std::uint64_t progress_hub::current_seq(const std::string& run_id) {

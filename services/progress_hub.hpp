@@ -24,10 +24,15 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace bt {
+
+/// What a stream's snapshot shows of a status document: a walk-forward's
+/// whole result (every trade) is left to GET: its out-of-sample part stays.
+std::string stream_document(std::string_view channel, const std::string& status_document);
 
 struct progress_event {
   std::uint64_t seq = 0;
@@ -48,8 +53,18 @@ public:
   /// finished run's status document (`finished_document`: its metrics or
   /// error). Repeated syncs of an unchanged status publish nothing.
   void publish_transition(const db::run_row& row, const std::string* finished_document);
-  /// A running attempt's progress (from its live_run).
+  /// A running attempt's progress (from its live_run); a walk-forward's
+  /// item also moves its walk-forward's stream (see link).
   void publish_progress(const std::string& run_id, const live_run& live);
+
+  /// A research job's stream (channel "sweep:<id>" or "walk-forward:<id>"):
+  /// its status document after one of its items changed, as a `progress`
+  /// event, or as the terminal one once (completed, failed, cancelled).
+  /// An unchanged document publishes nothing.
+  void publish_document(const std::string& channel, const std::string& status,
+                        const std::string& document);
+  /// The queue item `run_id` works for the research job of `channel`.
+  void link(const std::string& run_id, const std::string& channel);
 
   struct subscription {
     std::uint64_t id = 0;
@@ -73,7 +88,8 @@ private:
     std::uint64_t seq = 0;
     std::deque<progress_event> ring;
     std::size_t bytes = 0;
-    std::string last_status; ///< of the last status or terminal event
+    std::string last_status;   ///< of the last status or terminal event
+    std::string last_document; ///< of the last publish_document
     std::map<std::uint64_t, subscriber> subscribers;
   };
   void publish_locked(const std::string& run_id, const std::string& type, const std::string& body);
@@ -83,8 +99,9 @@ private:
   void park_locked(const std::string& run_id);
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, channel> live_; ///< channels in use
-  bounded_lru<std::string, channel> idle_;        ///< the others, by bytes
+  std::unordered_map<std::string, channel> live_;          ///< channels in use
+  bounded_lru<std::string, channel> idle_;                 ///< the others, by bytes
+  bounded_lru<std::string, std::string> parents_{100'000}; ///< item run id -> channel
   std::uint64_t next_subscriber_ = 0;
   std::size_t subscriber_count_ = 0;
 };

@@ -53,7 +53,7 @@ void run_book::sync(pqxx::connection_base& c, const std::string& run_id) noexcep
   }
   if (now && listener_) {
     try {
-      listener_(now->row, finished ? &*finished : nullptr);
+      listener_(c, now->row, finished ? &*finished : nullptr);
     } catch (const std::exception& e) {
       log::warn("run_book_listener_failed", {{"run_id", run_id}, {"reason", e.what()}});
     }

@@ -57,7 +57,8 @@ public:
   /// Told of every run a sync read, in the order of the syncs, with the
   /// status document of a finished one (progress streams publish from it).
   /// Set before the book is shared; called under the book's sync lock.
-  using listener = std::function<void(const db::run_row&, const std::string* finished_document)>;
+  using listener = std::function<void(pqxx::connection_base&, const db::run_row&,
+                                      const std::string* finished_document)>;
   void set_listener(listener l) { listener_ = std::move(l); }
   /// Replaces the book with every active run in the database and the recent
   /// durations; from then on the book is complete.

@@ -370,7 +370,10 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
     return execute_research(
         job, ctx, worker_id, "walk-forward",
         [&](const bar_series& bars, live_run& live) {
-          return run_walk_forward_job(job, bars, live);
+          // Each fold moves the walk-forward's progress stream.
+          return run_walk_forward_job(job, bars, live, [&](const live_run& l) {
+            ctx.hub->publish_progress(job.run_id, l);
+          });
         },
         [&](pqxx::connection& c, const walk_forward_run& run, double ms) {
           return db::complete_walk_forward(c, job, run.document, run.trades_csv, run.equity_csv,

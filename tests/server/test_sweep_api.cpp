@@ -4,6 +4,7 @@
 // overfitting statistics, a configuration run alone, cancellation,
 // deletion and per-user isolation.
 
+#include "event_stream.hpp"
 #include "server_process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -252,6 +253,41 @@ BOOST_AUTO_TEST_CASE(a_running_sweep_can_be_cancelled) {
   BOOST_TEST(a.get("/v1/sweeps/" + id).json().at("counts").at("done").as_int64() == done);
   BOOST_TEST(a.get("/v1/sweeps/" + id + "/overfitting").status == 409u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/sweeps/" + id, sh.alice).status == 204u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sweep_streams_its_counts_and_its_best_until_completed) {
+  auto& sh = shared();
+  sweeps a{sh.server, sh.alice};
+  const std::string body =
+      std::string(R"({"symbol": "GC", "timeframe": "1h", "strategy": "dual_sma", "start": ")")
+      + gc_start + R"(", "end": ")" + gc_end
+      + R"(", "space": {"method": "grid", "params": {"fast_period": {"from": 2, "to": 30, "step": 1},
+         "slow_period": {"from": 40, "to": 200, "step": 10}}}, "chunk_size": 25})";
+  auto sub = a.post("/v1/sweeps", body);
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  const std::string id = id_of(sub);
+  auto s = bt::test::read_sse(sh.server.port(), "/v1/sweeps/" + id + "/events",
+                              {{"X-API-Key", sh.alice}});
+  BOOST_REQUIRE(s.status == 200);
+  BOOST_TEST(s.ended_by_server);
+  BOOST_REQUIRE(s.events.size() >= 2u);
+  BOOST_TEST(s.events.front().type == "snapshot");
+  std::int64_t done = -1;
+  for (const auto& e : s.events) {
+    const auto d = e.data.at("counts").at("done").as_int64();
+    BOOST_TEST(d >= done); // never backwards
+    done = d;
+  }
+  const auto& last = s.events.back();
+  BOOST_TEST(last.type == "completed");
+  BOOST_TEST(last.data.at("counts").at("done") == last.data.at("counts").at("total"));
+  // The best configuration, as the status document has it once completed.
+  const auto status = a.get("/v1/sweeps/" + id).json();
+  BOOST_TEST(last.data.at("best") == status.at("best"));
+  BOOST_TEST(
+      bt::test::read_sse(sh.server.port(), "/v1/sweeps/" + id + "/events", {{"X-API-Key", sh.bob}})
+          .status
+      == 404);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

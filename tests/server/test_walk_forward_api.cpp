@@ -4,6 +4,7 @@
 // before anything is queued, a running analysis can be cancelled, and
 // nothing is another user's to see.
 
+#include "event_stream.hpp"
 #include "server_process.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -115,6 +116,38 @@ BOOST_AUTO_TEST_CASE(a_queued_walk_forward_is_the_command_lines) {
   BOOST_TEST(sh.post(sh.alice, "/v1/walk-forwards/" + id + "/cancel").status == 409u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/walk-forwards/" + id, sh.alice).status == 204u);
   BOOST_TEST(sh.server.request("GET", "/v1/walk-forwards/" + id, sh.alice).status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(a_walk_forward_streams_its_folds_and_its_out_of_sample_metrics) {
+  auto& sh = shared();
+  auto sub = sh.post(sh.alice, "/v1/walk-forwards", spec(R"({"train": 1000, "test": 250})"));
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  const std::string id(sub.json().at("walk_forward_id").as_string());
+  auto s = bt::test::read_sse(sh.server.port(), "/v1/walk-forwards/" + id + "/events",
+                              {{"X-API-Key", sh.alice}});
+  BOOST_REQUIRE(s.status == 200);
+  BOOST_TEST(s.ended_by_server);
+  BOOST_REQUIRE(s.events.size() >= 2u);
+  BOOST_TEST(s.events.front().type == "snapshot");
+  const auto& last = s.events.back();
+  BOOST_TEST(last.type == "completed");
+  BOOST_TEST(last.data.at("walk_forward_id").as_string() == id);
+  BOOST_TEST(last.data.at("progress").to_number<double>() == 100.0);
+  // The final out-of-sample metrics, as GET serves them; not every trade.
+  const auto done = sh.wait(id);
+  BOOST_TEST(last.data.at("out_of_sample").at("metrics")
+             == done.at("result").at("out_of_sample").at("metrics"));
+  BOOST_TEST(!last.data.as_object().contains("result"));
+  double progress = -1;
+  for (const auto& e : s.events)
+    if (e.type == "progress") {
+      const double p = e.data.at("progress").to_number<double>();
+      BOOST_TEST(p >= progress);
+      progress = p;
+    }
+  auto other = bt::test::read_sse(sh.server.port(), "/v1/walk-forwards/" + id + "/events",
+                                  {{"X-API-Key", sh.bob}});
+  BOOST_TEST(other.status == 404);
 }
 
 BOOST_AUTO_TEST_CASE(windows_are_checked_before_anything_is_queued) {
