@@ -175,7 +175,7 @@ job_result run_remote(const run_attempt& job, std::string csv,
             live.cancel = true;
           report(l);
         },
-        faults);
+        faults, limits);
     out.error = run.error;
     out.permanent = run.permanent;
     out.status =
@@ -190,11 +190,14 @@ job_result run_remote(const run_attempt& job, std::string csv,
     return out;
   }
   if (is_walk_forward_config(job.config_json)) {
-    walk_forward_run run = run_walk_forward_job(job, imported.bars, live, [&](const live_run& l) {
-      if (*flag)
-        live.cancel = true;
-      report(l);
-    });
+    walk_forward_run run = run_walk_forward_job(
+        job, imported.bars, live,
+        [&](const live_run& l) {
+          if (*flag)
+            live.cancel = true;
+          report(l);
+        },
+        limits, faults);
     out.error = run.error;
     out.permanent = run.permanent;
     out.status = run.result;
@@ -327,8 +330,9 @@ gateway_actor spawn_gateway(caf::actor_system& sys, std::string token, caf::acto
 node_worker_actor spawn_node_worker(caf::actor_system& sys, gateway_actor gateway,
                                     std::shared_ptr<node_cancellations> cancellations,
                                     run_limits limits) {
-  return sys.spawn<caf::detached>(node_worker, std::move(gateway), std::move(cancellations),
-                                  fault_plan::from_environment(), limits);
+  const auto faults = fault_plan::from_environment();
+  return sys.spawn<caf::detached>(node_worker, std::move(gateway), std::move(cancellations), faults,
+                                  faults.applied_to(limits));
 }
 
 node_control_actor spawn_node_control(caf::actor_system& sys,

@@ -120,8 +120,8 @@ int serve_command(int argc, char** argv) {
         std::make_shared<db::connection_pool>(conninfo, cfg.workers + 1, lower_priority);
     auto worker_ctx = std::make_shared<worker_context>(
         worker_context{worker_pool, registry, fault_plan::from_environment()});
-    worker_ctx->limits.wall_clock = std::chrono::seconds(cfg.run_timeout_seconds);
-    worker_ctx->limits.memory_bytes = cfg.run_memory_mb << 20;
+    worker_ctx->limits = worker_ctx->faults.applied_to(
+        {std::chrono::seconds(cfg.run_timeout_seconds), cfg.run_memory_mb << 20});
     // Progress streams: every transition the run book syncs is published,
     // progress by the workers (local ones directly, nodes' through the
     // queue manager).
@@ -145,7 +145,8 @@ int serve_command(int argc, char** argv) {
       if (!service)
         return;
       if (auto update = service->research_transition(c, row)) {
-        hub->link(row.id, update->channel);
+        hub->link(row.id, update->channel, update->configurations, update->total, update->done,
+                  update->active, update->completed);
         hub->publish_document(update->channel, update->status, update->document);
       }
     });

@@ -96,6 +96,10 @@ public:
   /// walk-forward's without its result's curve and trades); nothing for a run.
   struct research_update {
     std::string channel, status, document;
+    /// A sweep chunk's configurations, the sweep's total and stored count,
+    /// and whether the chunk runs (progress_hub::link).
+    std::int64_t configurations = 0, total = 0, done = 0;
+    bool active = false, completed = false;
   };
   std::optional<research_update> research_transition(pqxx::connection_base& c,
                                                      const db::run_row& item);

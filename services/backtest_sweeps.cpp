@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 
 namespace bt {
@@ -626,7 +627,17 @@ backtest_service::research_transition(pqxx::connection_base& c, const db::run_ro
       return std::nullopt;
     status = std::string(to_string(s->status()));
     write_sweep(w, *s, db::best_of_sweep(c, *s));
-    return research_update{"sweep:" + id, status, w.take()};
+    research_update u{"sweep:" + id, status, w.take()};
+    // The item's configurations: every chunk but the last has the sweep's
+    // chunk size, and the key names the item's first.
+    const std::int64_t chunk = s->chunks > 0 ? (s->configurations + s->chunks - 1) / s->chunks : 0;
+    const std::int64_t first = std::strtoll(key.c_str() + 6 + 37, nullptr, 10);
+    u.configurations = std::max<std::int64_t>(0, std::min(chunk, s->configurations - first));
+    u.total = s->configurations;
+    u.done = s->done;
+    u.active = item.status == run_status::running;
+    u.completed = item.status == run_status::completed;
+    return u;
   }
   auto r = db::find_walk_forward(c, item.user_id, id);
   if (!r)

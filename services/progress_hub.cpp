@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <cmath>
 
 namespace bt {
 
@@ -97,31 +98,36 @@ void progress_hub::publish_progress(const std::string& run_id, const live_run& l
   w.key("open_position").number(fixed::from_units(l.position_units.load()));
   w.end_object();
   std::lock_guard<std::mutex> lock(mutex_);
-  // A walk-forward's item: its percent is the walk-forward's (by fold).
-  if (const std::string* parent = parents_.peek(run_id);
-      parent && parent->rfind("walk-forward:", 0) == 0) {
-    json_writer p;
-    p.begin_object();
-    p.key("walk_forward_id").string(parent->substr(13));
-    p.key("status").string("running");
-    p.key("progress").number(l.percent.load());
-    p.key("eta_seconds").number(l.eta_seconds.load());
-    p.end_object();
-    const std::string channel_id = *parent;
-    channel& wf = open_locked(channel_id);
-    if (wf.last_status == "running" || wf.last_status == "queued")
-      publish_locked(channel_id, "progress", p.take());
-    else
-      park_locked(channel_id);
-  }
-  channel& c = open_locked(run_id);
   // Progress after the end (a late report of an abandoned attempt) or
   // before its start is not the run's: only a running run reports.
-  if (c.last_status != "running") {
+  if (open_locked(run_id).last_status != "running") {
     park_locked(run_id);
     return;
   }
   publish_locked(run_id, "progress", w.take());
+  const parent* job = parents_.peek(run_id);
+  if (!job)
+    return;
+  const std::string channel_id = job->channel;
+  // A sweep's chunk: the configurations it has done move the sweep's stream.
+  if (channel_id.rfind("sweep:", 0) == 0) {
+    const auto done = static_cast<std::int64_t>(l.percent.load() / 100.0 * job->configurations);
+    sweep_progress_locked(channel_id, run_id, done);
+    return;
+  }
+  // A walk-forward's item: its percent is the walk-forward's (by fold).
+  json_writer p;
+  p.begin_object();
+  p.key("walk_forward_id").string(channel_id.substr(13));
+  p.key("status").string("running");
+  p.key("progress").number(l.percent.load());
+  p.key("eta_seconds").number(l.eta_seconds.load());
+  p.end_object();
+  const auto& wf = open_locked(channel_id);
+  if (wf.last_status == "running" || wf.last_status == "queued")
+    publish_locked(channel_id, "progress", p.take());
+  else
+    park_locked(channel_id);
 }
 
 void progress_hub::publish_document(const std::string& channel_id, const std::string& status,
@@ -137,12 +143,81 @@ void progress_hub::publish_document(const std::string& channel_id, const std::st
   }
   c.last_status = status;
   c.last_document = document;
+  if (channel_id.rfind("sweep:", 0) == 0 && !terminal) {
+    // The chunks still running count in its progress, as between documents.
+    boost::system::error_code ec;
+    auto v = boost::json::parse(document, ec);
+    if (!ec && v.is_object() && v.as_object().contains("counts")) {
+      std::int64_t running = 0;
+      for (const auto& [id, n] : c.running)
+        running += n;
+      auto& o = v.as_object();
+      o["counts"].as_object()["running"] = running;
+      o["progress"] = sweep_percent(c.stored, running, c.total);
+      publish_locked(channel_id, "progress", boost::json::serialize(v));
+      return;
+    }
+  }
   publish_locked(channel_id, terminal ? status : "progress", document);
 }
 
-void progress_hub::link(const std::string& run_id, const std::string& channel) {
+double progress_hub::sweep_percent(std::int64_t stored, std::int64_t running, std::int64_t total) {
+  if (total <= 0)
+    return 0;
+  const double pct = 100.0 * static_cast<double>(std::min(stored + running, total)) / total;
+  return std::round(pct * 1e10) / 1e10; // as the status document rounds it
+}
+
+void progress_hub::link(const std::string& run_id, const std::string& channel_id,
+                        std::int64_t configurations, std::int64_t total, std::int64_t done,
+                        bool active, bool completed) {
   std::lock_guard<std::mutex> lock(mutex_);
-  parents_.put(run_id, channel);
+  parents_.put(run_id, {channel_id, configurations});
+  if (channel_id.rfind("sweep:", 0) != 0)
+    return;
+  channel& c = open_locked(channel_id);
+  c.total = total;
+  c.db_done = std::max(c.db_done, done);
+  if (!c.counting) { // the first the hub sees of it (after a restart: what is stored)
+    c.counting = true;
+    c.stored = done;
+  }
+  if (completed && c.counted.insert(run_id).second) // bounded: one a chunk of one sweep
+    c.stored += configurations;
+  if (!active)
+    c.running.erase(run_id);
+  park_locked(channel_id);
+}
+
+void progress_hub::sweep_progress_locked(const std::string& channel_id, const std::string& item,
+                                         std::int64_t done_in_item) {
+  channel& c = open_locked(channel_id);
+  c.running[item] = done_in_item;
+  std::int64_t running = 0;
+  for (const auto& [id, n] : c.running)
+    running += n;
+  const double pct = sweep_percent(c.stored, running, c.total);
+  const auto now = std::chrono::steady_clock::now();
+  if ((c.last_status != "running" && c.last_status != "queued")
+      || (pct - c.last_progress < 1.0
+          && now - c.last_progress_at < std::chrono::milliseconds(250))) {
+    park_locked(channel_id);
+    return;
+  }
+  c.last_progress = pct;
+  c.last_progress_at = now;
+  json_writer w;
+  w.begin_object();
+  w.key("sweep_id").string(channel_id.substr(6));
+  w.key("status").string("running");
+  w.key("progress").number(std::min(100.0, pct));
+  w.key("counts").begin_object();
+  w.key("total").number(c.total);
+  w.key("done").number(c.db_done);
+  w.key("running").number(running);
+  w.end_object();
+  w.end_object();
+  publish_locked(channel_id, "progress", w.take());
 }
 
 std::string stream_document(std::string_view channel, const std::string& status_document) {

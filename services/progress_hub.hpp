@@ -17,12 +17,14 @@
 #include "persistence/run_store.hpp"
 #include "services/run_registry.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,8 +65,13 @@ public:
   /// An unchanged document publishes nothing.
   void publish_document(const std::string& channel, const std::string& status,
                         const std::string& document);
-  /// The queue item `run_id` works for the research job of `channel`.
-  void link(const std::string& run_id, const std::string& channel);
+  /// The queue item `run_id` works for the research job of `channel`: for
+  /// a sweep, `configurations` of its `total`, of which `done` are stored
+  /// (the job's count, at this transition); `active` while it runs. A
+  /// sweep's stream then also shows its running chunks' progress.
+  void link(const std::string& run_id, const std::string& channel, std::int64_t configurations = 0,
+            std::int64_t total = 0, std::int64_t done = 0, bool active = false,
+            bool completed = false);
 
   struct subscription {
     std::uint64_t id = 0;
@@ -91,7 +98,27 @@ private:
     std::string last_status;   ///< of the last status or terminal event
     std::string last_document; ///< of the last publish_document
     std::map<std::uint64_t, subscriber> subscribers;
+    // A sweep's: its configurations, those its status documents count as
+    // stored, those of chunks whose completion the hub has seen (its own
+    // count, so that a chunk is never counted both stored and running), and
+    // those its running chunks have done.
+    std::int64_t total = 0, db_done = 0, stored = 0;
+    bool counting = false;
+    std::map<std::string, std::int64_t> running;
+    std::set<std::string> counted;
+    double last_progress = -1;
+    std::chrono::steady_clock::time_point last_progress_at{};
   };
+  struct parent {
+    std::string channel;
+    std::int64_t configurations = 0; ///< a sweep chunk's
+  };
+  /// A sweep's percent done: stored configurations and those its running
+  /// chunks have done, of the total (rounded as its documents).
+  static double sweep_percent(std::int64_t stored, std::int64_t running, std::int64_t total);
+  /// A sweep's progress from its chunks (at most every 1 % or 250 ms).
+  void sweep_progress_locked(const std::string& channel_id, const std::string& item,
+                             std::int64_t done_in_item);
   void publish_locked(const std::string& run_id, const std::string& type, const std::string& body);
   /// The run's channel, created if need be, held among the live ones while
   /// the caller uses it; `park` puts one without subscribers back.
@@ -99,9 +126,9 @@ private:
   void park_locked(const std::string& run_id);
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, channel> live_;          ///< channels in use
-  bounded_lru<std::string, channel> idle_;                 ///< the others, by bytes
-  bounded_lru<std::string, std::string> parents_{100'000}; ///< item run id -> channel
+  std::unordered_map<std::string, channel> live_;     ///< channels in use
+  bounded_lru<std::string, channel> idle_;            ///< the others, by bytes
+  bounded_lru<std::string, parent> parents_{100'000}; ///< item run id -> its job
   std::uint64_t next_subscriber_ = 0;
   std::size_t subscriber_count_ = 0;
 };

@@ -34,6 +34,31 @@ std::int64_t resident_bytes() {
   return read == 2 ? resident * ::sysconf(_SC_PAGESIZE) : 0;
 }
 
+limit_check::limit_check(run_limits limits)
+    : limits_(limits), started_(std::chrono::steady_clock::now()),
+      resident_at_start_(limits.memory_bytes > 0 ? resident_bytes() : 0) {}
+
+void limit_check::operator()(const char* what, std::size_t done, std::size_t total) const {
+  auto where = [&] {
+    return std::string(what) + " " + std::to_string(done) + " of " + std::to_string(total);
+  };
+  if (limits_.wall_clock.count() > 0
+      && std::chrono::steady_clock::now() - started_ > limits_.wall_clock) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", limits_.wall_clock.count() / 1000.0);
+    throw run_limit_exceeded("the run exceeded its wall-clock limit of " + std::string(seconds)
+                             + " s at " + where() + " (--run-timeout-seconds); it is not retried");
+  }
+  if (limits_.memory_bytes > 0) {
+    const std::int64_t grown = resident_bytes() - resident_at_start_;
+    if (grown > limits_.memory_bytes)
+      throw run_limit_exceeded("the run exceeded its memory limit of "
+                               + std::to_string(limits_.memory_bytes >> 20) + " MiB ("
+                               + std::to_string(grown >> 20) + " MiB more resident at " + where()
+                               + "; --run-memory-mb); it is not retried");
+  }
+}
+
 job_observer::job_observer(live_run& live, const bar_series& bars, const fault_plan& faults,
                            std::int32_t attempt, std::function<void(const live_run&)> report,
                            fixed initial_capital, std::function<void(const live_run&)> publish,
@@ -43,10 +68,6 @@ job_observer::job_observer(live_run& live, const bar_series& bars, const fault_p
       report_(std::move(report)), initial_capital_(initial_capital), publish_(std::move(publish)),
       limits_(limits), hog_mb_(faults.hog_mb), hog_at_(faults.hog_at_bar),
       started_(std::chrono::steady_clock::now()) {
-  if (faults.run_timeout_ms > 0)
-    limits_.wall_clock = std::chrono::milliseconds(faults.run_timeout_ms);
-  if (limits_.memory_bytes > 0)
-    resident_at_start_ = resident_bytes();
   const std::size_t step = std::max<std::size_t>(1, bars.size() / 100);
   interval_ = step;
   for (std::int64_t at : {crash_at_, hang_at_, hog_at_})
@@ -67,22 +88,7 @@ bool job_observer::on_progress(const run_progress& p) {
   if (hog_at_ >= 0 && static_cast<std::int64_t>(done) >= hog_at_ && hog_.empty())
     hog_.assign(static_cast<std::size_t>(hog_mb_) << 20, 1); // taken and touched
   const auto now = std::chrono::steady_clock::now();
-  // The run's limits, at the progress cadence (1 % of its bars).
-  if (limits_.wall_clock.count() > 0 && now - started_ > limits_.wall_clock) {
-    char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%g", limits_.wall_clock.count() / 1000.0);
-    throw run_limit_exceeded("the run exceeded its wall-clock limit of " + std::string(seconds)
-                             + " s at bar " + std::to_string(done) + " of " + std::to_string(total)
-                             + " (--run-timeout-seconds); it is not retried");
-  }
-  if (limits_.memory_bytes > 0) {
-    const std::int64_t grown = resident_bytes() - resident_at_start_;
-    if (grown > limits_.memory_bytes)
-      throw run_limit_exceeded("the run exceeded its memory limit of "
-                               + std::to_string(limits_.memory_bytes >> 20) + " MiB ("
-                               + std::to_string(grown >> 20) + " MiB more resident at bar "
-                               + std::to_string(done) + "; --run-memory-mb); it is not retried");
-  }
+  limits_("bar", done, total); // at the progress cadence: 1 % of the bars
   const double pct = 100.0 * static_cast<double>(done) / static_cast<double>(total);
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   live_.percent = pct;
@@ -202,7 +208,9 @@ bar_series load_source_range(worker_context& ctx, const run_attempt& job) {
 }
 
 chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
-                    const std::function<void(const live_run&)>& report, const fault_plan& faults) {
+                    const std::function<void(const live_run&)>& report, const fault_plan& faults,
+                    run_limits limits) {
+  const limit_check check(limits);
   chunk_run out;
   sweep_chunk chunk;
   if (sha256_hex(job.config_json) != job.config_hash) {
@@ -222,9 +230,18 @@ chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& 
   const std::size_t n = chunk.last - chunk.first;
   out.rows.reserve(n);
   auto last_report = std::chrono::steady_clock::now();
+  double last_reported = 0;
   for (std::size_t i = chunk.first; i < chunk.last; ++i) {
     if (live.cancel) {
       out.result = attempt_result::cancelled;
+      out.rows.clear();
+      return out;
+    }
+    try {
+      check("configuration", i + 1 - chunk.first, n); // the chunk's limits, as one run's
+    } catch (const run_limit_exceeded& e) {
+      out.error = e.what();
+      out.permanent = true;
       out.rows.clear();
       return out;
     }
@@ -234,9 +251,14 @@ chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& 
     if (faults.slow_ms_per_pct > 0)
       std::this_thread::sleep_for(
           std::chrono::milliseconds(faults.slow_ms_per_pct * 100 / static_cast<std::int64_t>(n)));
-    if (report && std::chrono::steady_clock::now() - last_report > std::chrono::milliseconds(250)) {
+    // Progress at every 1 % of the chunk's configurations, or 250 ms.
+    const double pct = live.percent.load();
+    if (report
+        && (pct - last_reported >= 1.0 || pct >= 100.0
+            || std::chrono::steady_clock::now() - last_report > std::chrono::milliseconds(250))) {
       report(live);
       last_report = std::chrono::steady_clock::now();
+      last_reported = pct;
     }
   }
   out.result = attempt_result::completed;
@@ -245,7 +267,9 @@ chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& 
 
 walk_forward_run run_walk_forward_job(const run_attempt& job, const bar_series& source,
                                       live_run& live,
-                                      const std::function<void(const live_run&)>& report) {
+                                      const std::function<void(const live_run&)>& report,
+                                      run_limits limits, const fault_plan& faults) {
+  const limit_check check(limits);
   walk_forward_run out;
   walk_forward_spec spec;
   out.permanent = true; // a failure before the folds would repeat anywhere
@@ -270,6 +294,10 @@ walk_forward_run run_walk_forward_job(const run_attempt& job, const bar_series& 
   walk_forward_result r;
   try {
     r = run_walk_forward(spec, bars, folds, 1, nullptr, [&](std::size_t done) {
+      if (faults.slow_ms_per_pct > 0) // tests: the fault plan stretches a walk-forward too
+        std::this_thread::sleep_for(std::chrono::milliseconds(
+            faults.slow_ms_per_pct * 100 / static_cast<std::int64_t>(folds.size())));
+      check("fold", done, folds.size()); // a run_limit_exceeded is a backtest_error
       live.percent = 100.0 * static_cast<double>(done) / static_cast<double>(folds.size());
       live.beat();
       if (report)
@@ -361,7 +389,9 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
     return execute_research(
         job, ctx, worker_id, "sweep",
         [&](const bar_series& bars, live_run& live) {
-          return run_chunk(job, bars, live, nullptr, ctx.faults);
+          return run_chunk(
+              job, bars, live, [&](const live_run& l) { ctx.hub->publish_progress(job.run_id, l); },
+              ctx.faults, ctx.limits);
         },
         [&](pqxx::connection& c, const chunk_run& run, double ms) {
           return db::complete_chunk(c, job, run.rows, engine_version(), ms);
@@ -371,9 +401,9 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
         job, ctx, worker_id, "walk-forward",
         [&](const bar_series& bars, live_run& live) {
           // Each fold moves the walk-forward's progress stream.
-          return run_walk_forward_job(job, bars, live, [&](const live_run& l) {
-            ctx.hub->publish_progress(job.run_id, l);
-          });
+          return run_walk_forward_job(
+              job, bars, live, [&](const live_run& l) { ctx.hub->publish_progress(job.run_id, l); },
+              ctx.limits, ctx.faults);
         },
         [&](pqxx::connection& c, const walk_forward_run& run, double ms) {
           return db::complete_walk_forward(c, job, run.document, run.trades_csv, run.equity_csv,

@@ -24,6 +24,15 @@
 
 namespace bt {
 
+/// What one run may take: the wall clock from its start and the growth of
+/// the process's resident memory while it runs (other runs in the process
+/// count too, so the limit is generous: it stops a run that eats the
+/// machine, not one that is merely large). 0: no limit.
+struct run_limits {
+  std::chrono::milliseconds wall_clock{0};
+  std::int64_t memory_bytes = 0;
+};
+
 /// Test-only fault injection from BACKTESTD_FAULTS, ignored unless set:
 /// "crash_at_bar=500,times=2" makes the worker throw at bar 500 on attempts
 /// 1 and 2; "hang_at_bar=500,times=1" stops reporting at bar 500 (until
@@ -41,16 +50,13 @@ struct fault_plan {
   /// range (300 s at least), and memory a run takes and touches at a bar
   /// (`hog_mb` MiB at bar `hog_at_bar`), to meet the limits in seconds.
   std::int64_t run_timeout_ms = 0, hog_mb = 0, hog_at_bar = -1;
+  /// `limits` as this plan has them (run_timeout_ms replaces the wall clock).
+  run_limits applied_to(run_limits limits) const {
+    if (run_timeout_ms > 0)
+      limits.wall_clock = std::chrono::milliseconds(run_timeout_ms);
+    return limits;
+  }
   static fault_plan from_environment();
-};
-
-/// What one run may take: the wall clock from its start and the growth of
-/// the process's resident memory while it runs (other runs in the process
-/// count too, so the limit is generous: it stops a run that eats the
-/// machine, not one that is merely large). 0: no limit.
-struct run_limits {
-  std::chrono::milliseconds wall_clock{0};
-  std::int64_t memory_bytes = 0;
 };
 
 /// A run past its limits: failed at once, with this message, never retried
@@ -62,6 +68,20 @@ public:
 
 /// The process's resident memory now, in bytes (0 when unknown).
 std::int64_t resident_bytes();
+
+/// A job's limits as it goes: the wall clock since construction and the
+/// resident memory grown since; call at each step of the job.
+class limit_check {
+public:
+  explicit limit_check(run_limits limits);
+  /// Throws run_limit_exceeded naming the step (`what` `done` of `total`).
+  void operator()(const char* what, std::size_t done, std::size_t total) const;
+
+private:
+  run_limits limits_;
+  std::chrono::steady_clock::time_point started_;
+  std::int64_t resident_at_start_ = 0;
+};
 
 /// Reports a running attempt's progress into a live_run (and, for remote
 /// workers, through `report` at most every 250 ms), checks its cancel flag,
@@ -84,8 +104,7 @@ private:
   std::function<void(const live_run&)> report_;
   fixed initial_capital_;
   std::function<void(const live_run&)> publish_;
-  run_limits limits_;
-  std::int64_t resident_at_start_ = 0;
+  limit_check limits_;
   std::int64_t hog_mb_ = 0, hog_at_ = -1;
   std::vector<char> hog_; ///< tests: the memory the fault plan takes
   std::size_t interval_ = 1;
@@ -129,7 +148,7 @@ struct chunk_run {
 };
 chunk_run run_chunk(const run_attempt& job, const bar_series& source, live_run& live,
                     const std::function<void(const live_run&)>& report = nullptr,
-                    const fault_plan& faults = {});
+                    const fault_plan& faults = {}, run_limits limits = {});
 
 /// A queued walk-forward run over its source bars, here or on a node: its
 /// document (write_walk_forward), the stitched trades and equity as CSV;
@@ -143,7 +162,8 @@ struct walk_forward_run {
 };
 walk_forward_run run_walk_forward_job(const run_attempt& job, const bar_series& source,
                                       live_run& live,
-                                      const std::function<void(const live_run&)>& report = nullptr);
+                                      const std::function<void(const live_run&)>& report = nullptr,
+                                      run_limits limits = {}, const fault_plan& faults = {});
 
 /// Executes one job synchronously (what the worker actor does): a run, a
 /// sweep's chunk or a walk-forward; returns the outcome, or throws when the attempt crashes.

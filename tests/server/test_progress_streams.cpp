@@ -243,6 +243,44 @@ BOOST_AUTO_TEST_CASE(a_websocket_client_cancels_the_run) {
   BOOST_TEST(alice.status(id) == "cancelled");
 }
 
+BOOST_AUTO_TEST_CASE(a_sweep_streams_the_progress_inside_its_chunks) {
+  // Two chunks of 4 configurations, each stretched to about 1.5 s: the
+  // sweep's counts move with every configuration, not only per chunk.
+  auto& f = shared();
+  auto sub = f.server.request(
+      "POST", "/v1/sweeps", f.alice,
+      R"({"symbol":"GC","timeframe":"1h","strategy":"dual_sma","start":"2023-01-02T00:00:00Z",)"
+      R"("end":"2024-12-31T16:00:00Z","space":{"params":{"fast_period":[5,10,15,20,25,30,35,40]}},)"
+      R"("chunk_size":4})",
+      "application/json");
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  const std::string id(sub.json().at("sweep_id").as_string());
+  auto s = read_sse(f.server.port(), "/v1/sweeps/" + id + "/events", {{"X-API-Key", f.alice}});
+  BOOST_REQUIRE(s.status == 200);
+  BOOST_TEST(s.events.back().type == "completed");
+  // counts.done: stored configurations; counts.running: those the running
+  // chunks have done; progress: both, of the total. None goes backwards.
+  std::set<std::int64_t> partial; // progress that is not a whole number of chunks
+  std::int64_t last_done = -1;
+  double last_progress = -1;
+  for (const auto& e : s.events) {
+    const auto& counts = e.data.at("counts");
+    const auto done = counts.at("done").as_int64();
+    const auto running =
+        counts.as_object().contains("running") ? counts.at("running").as_int64() : 0;
+    BOOST_TEST(done >= last_done);
+    last_done = done;
+    const double progress = e.data.at("progress").to_number<double>();
+    BOOST_TEST(progress >= last_progress);
+    last_progress = progress;
+    if ((done + running) % 4 != 0)
+      partial.insert(done + running);
+  }
+  BOOST_TEST(partial.size() >= 2u);
+  BOOST_TEST(last_done == 8);
+  BOOST_TEST(last_progress == 100.0);
+}
+
 BOOST_AUTO_TEST_CASE(a_subscriber_too_far_behind_is_dropped) {
   // A server that holds at most 16 messages for a subscriber; a client that
   // resumes from the first event of a finished run is 100 behind at once.

@@ -56,6 +56,48 @@ BOOST_AUTO_TEST_CASE(a_run_past_its_memory_limit_fails_once) {
   BOOST_TEST(error.find("at bar 3000") != std::string::npos, error);
 }
 
+BOOST_AUTO_TEST_CASE(sweep_chunks_and_walk_forwards_have_the_same_limits) {
+  // A chunk stretched to about 2 s by the fault plan, under half a second.
+  limited_server f({}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=20,run_timeout_ms=500"}});
+  const std::string research =
+      R"({"symbol":"GC","timeframe":"1h","strategy":"dual_sma","start":"2023-01-02T00:00:00Z",)"
+      R"("end":"2024-12-31T16:00:00Z","space":{"params":{"fast_period":[5,10,20,40]}})";
+  auto sweep = f.server.request("POST", "/v1/sweeps", f.key, research + R"(,"chunk_size":4})",
+                                "application/json");
+  BOOST_REQUIRE_MESSAGE(sweep.status == 202u, sweep.body);
+  const std::string sweep_id(sweep.json().at("sweep_id").as_string());
+  boost::json::value doc;
+  for (int i = 0; i < 600; ++i) {
+    doc = f.server.request("GET", "/v1/sweeps/" + sweep_id, f.key).json();
+    const std::string status(doc.at("status").as_string());
+    if (status != "queued" && status != "running")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(doc.at("status").as_string() == "failed");
+  BOOST_TEST(doc.at("chunks").at("failed").as_int64() == 1);
+  BOOST_TEST(doc.at("counts").at("done").as_int64() == 0); // nothing stored of a failed chunk
+  BOOST_TEST(f.server.log().find("wall-clock limit of 0.5 s at configuration")
+             != std::string::npos);
+  // A walk-forward: the fold that passes the limit fails it, once.
+  auto wf =
+      f.server.request("POST", "/v1/walk-forwards", f.key,
+                       research + R"(,"windows":{"train":1000,"test":500}})", "application/json");
+  BOOST_REQUIRE_MESSAGE(wf.status == 202u, wf.body);
+  const std::string wf_id(wf.json().at("walk_forward_id").as_string());
+  for (int i = 0; i < 600; ++i) {
+    doc = f.server.request("GET", "/v1/walk-forwards/" + wf_id, f.key).json();
+    const std::string status(doc.at("status").as_string());
+    if (status != "queued" && status != "running")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  BOOST_TEST(doc.at("status").as_string() == "failed");
+  BOOST_TEST(doc.at("attempts").as_int64() == 1);
+  const std::string error(doc.at("error").as_string());
+  BOOST_TEST(error.find("wall-clock limit of 0.5 s at fold") != std::string::npos, error);
+}
+
 BOOST_AUTO_TEST_CASE(runs_within_the_limits_complete) {
   // (The same limit as above: what failed there was the fault's memory.)
   limited_server f({"--run-memory-mb", "128", "--run-timeout-seconds", "300"}, {});

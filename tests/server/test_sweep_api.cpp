@@ -273,10 +273,14 @@ BOOST_AUTO_TEST_CASE(a_sweep_streams_its_counts_and_its_best_until_completed) {
   BOOST_REQUIRE(s.events.size() >= 2u);
   BOOST_TEST(s.events.front().type == "snapshot");
   std::int64_t done = -1;
+  double progress = -1;
   for (const auto& e : s.events) {
     const auto d = e.data.at("counts").at("done").as_int64();
-    BOOST_TEST(d >= done); // never backwards
+    BOOST_TEST(d >= done); // stored configurations: never backwards
     done = d;
+    const double p = e.data.at("progress").to_number<double>();
+    BOOST_TEST(p >= progress); // with the running chunks': never backwards either
+    progress = p;
   }
   const auto& last = s.events.back();
   BOOST_TEST(last.type == "completed");

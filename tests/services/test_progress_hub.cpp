@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,52 @@ BOOST_AUTO_TEST_CASE(idle_channels_are_bounded_and_subscribed_ones_kept) {
   hub.publish_progress("watched", live);
   BOOST_TEST(seen.size() == 2u); // the subscribed channel was never evicted
   BOOST_TEST(hub.current_seq("watched") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_sweep_counts_each_chunk_once_whatever_order_syncs_come_in) {
+  // Two chunks of 4 of a sweep of 8. The database's count of stored
+  // configurations may include a chunk whose own sync has not come yet: the
+  // progress must neither count that chunk twice nor go backwards.
+  ::bt::progress_hub hub;
+  std::vector<double> progress;
+  std::vector<std::int64_t> done;
+  hub.subscribe("sweep:S", 0, [&](const progress_event& e) {
+    const auto v = boost::json::parse(e.data);
+    progress.push_back(v.at("progress").to_number<double>());
+    done.push_back(v.at("counts").at("done").as_int64());
+  });
+  const std::string doc = R"({"sweep_id":"S","status":"running","progress":0,)"
+                          R"("counts":{"total":8,"done":0}})";
+  for (const char* chunk : {"c1", "c2"}) {
+    hub.link(chunk, "sweep:S", 4, 8, 0, true);
+    hub.publish_transition(row(chunk, run_status::running), nullptr);
+  }
+  hub.publish_document("sweep:S", "running", doc);
+  live_run live;
+  live.percent = 50;
+  hub.publish_progress("c1", live); // 2 of c1
+  live.percent = 100;
+  hub.publish_progress("c2", live); // 4 of c2: 6 of 8
+  // c2 is stored; c1's sync (still running) comes first and sees it counted.
+  hub.link("c1", "sweep:S", 4, 8, 4, true);
+  hub.publish_document("sweep:S", "running",
+                       R"({"sweep_id":"S","status":"running","progress":50,)"
+                       R"("counts":{"total":8,"done":4,"completed":4}})");
+  hub.link("c2", "sweep:S", 4, 8, 4, false, true);
+  hub.publish_transition(row("c2", run_status::completed), nullptr);
+  hub.publish_document("sweep:S", "running",
+                       R"({"sweep_id":"S","status":"running","progress":50,)"
+                       R"("counts":{"total":8,"done":4,"completed":4,"skipped":0}})");
+  live.percent = 75;
+  hub.publish_progress("c1", live); // 3 of c1: 7 of 8
+  BOOST_REQUIRE(progress.size() >= 4u);
+  for (std::size_t i = 1; i < progress.size(); ++i) {
+    BOOST_TEST(progress[i] >= progress[i - 1], i);
+    BOOST_TEST(done[i] >= done[i - 1], i);
+  }
+  BOOST_TEST(progress.back() == 87.5); // (4 stored + 3 running) / 8, c2 counted once
+  BOOST_TEST(*std::max_element(progress.begin(), progress.end()) <= 87.5);
+  BOOST_TEST(done.back() == 4);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
