@@ -421,6 +421,32 @@ struct api_routes::impl {
     };
     const auto parts = split_path(req.path);
     const std::chrono::seconds timeout(30);
+    // HEAD of a progress stream: what its GET would start with, no body
+    // (a GET is a stream, taken over by the session before the routes).
+    if (parts.size() == 4 && (parts[3] == "events" || parts[3] == "progress")
+        && (parts[1] == "backtest" || parts[1] == "sweeps" || parts[1] == "walk-forwards")) {
+      if (req.method != "HEAD")
+        return done(method_not_allowed("GET, HEAD"));
+      const bool events = parts[3] == "events";
+      responder head = [events, inner = std::move(done)](response r) {
+        if (r.status == 200) {
+          if (!events)
+            return inner(error_response(426, "upgrade_required", "this endpoint is a WebSocket"));
+          r.content_type = "text/event-stream";
+          r.body.clear();
+          r.headers.clear();
+        }
+        inner(std::move(r));
+      };
+      return with_query(req, head, {}, [&] {
+        if (parts[1] == "backtest")
+          backtest(req, std::move(head), status_atom::value, parts[2]);
+        else if (parts[1] == "sweeps")
+          backtest(req, std::move(head), sweep_status_atom::value, parts[2]);
+        else
+          backtest(req, std::move(head), wf_status_atom::value, parts[2]);
+      });
+    }
     if (parts.size() >= 2 && parts[1] == "backtest")
       return backtest_routes(req, std::move(done), parts);
     if (parts.size() >= 2 && parts[1] == "sweeps")

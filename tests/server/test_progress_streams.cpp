@@ -186,6 +186,19 @@ BOOST_AUTO_TEST_CASE(streams_are_refused_as_the_api_refuses) {
   bt::test::run_client{f.server, f.alice}.wait(id);
 }
 
+BOOST_AUTO_TEST_CASE(head_answers_what_a_stream_would_start_with) {
+  auto& f = shared();
+  const std::string id = f.submit(19);
+  auto head = f.server.request("HEAD", "/v1/backtest/" + id + "/events", f.alice);
+  BOOST_TEST(head.status == 200u);
+  BOOST_TEST(head.headers["Content-Type"] == "text/event-stream");
+  BOOST_TEST(head.body.empty());
+  BOOST_TEST(f.server.request("HEAD", "/v1/backtest/" + id + "/events", f.bob).status == 404u);
+  BOOST_TEST(f.server.request("HEAD", "/v1/backtest/" + id + "/progress", f.alice).status == 426u);
+  BOOST_TEST(f.server.request("POST", "/v1/backtest/" + id + "/events", f.alice).status == 405u);
+  bt::test::run_client{f.server, f.alice}.wait(id);
+}
+
 BOOST_AUTO_TEST_CASE(websocket_streams_the_same_events_and_closes_with_1000) {
   auto& f = shared();
   const std::string id = f.submit(17);
