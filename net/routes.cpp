@@ -649,12 +649,13 @@ bool allowed_origin(const std::vector<std::string>& allowed, const std::string& 
 // names the document's ETag, revalidation for tagged documents (private:
 // they are a user's), and the CORS headers for an allowed origin.
 void finish(response& r, bool get, const std::string& if_none_match, const std::string& origin) {
-  const auto etag = std::find_if(r.headers.begin(), r.headers.end(),
-                                 [](const auto& h) { return h.first == "ETag"; });
-  if (etag != r.headers.end()) {
+  const auto tagged = std::find_if(r.headers.begin(), r.headers.end(),
+                                   [](const auto& h) { return h.first == "ETag"; });
+  if (tagged != r.headers.end()) {
+    // A copy: adding a header below may move the vector's elements.
+    const std::string etag = tagged->second;
     r.headers.emplace_back("Cache-Control", "private, no-cache");
-    if (get && r.status == 200 && !if_none_match.empty()
-        && etag_matches(if_none_match, etag->second)) {
+    if (get && r.status == 200 && !if_none_match.empty() && etag_matches(if_none_match, etag)) {
       r.status = 304;
       r.body.clear();
     }
