@@ -81,6 +81,7 @@ private:
   run_limits limits_;
   std::chrono::steady_clock::time_point started_;
   std::int64_t resident_at_start_ = 0;
+  mutable std::chrono::steady_clock::time_point memory_sampled_;
 };
 
 /// Reports a running attempt's progress into a live_run (and, for remote
