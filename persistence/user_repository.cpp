@@ -73,6 +73,22 @@ std::vector<key_info> list_keys(pqxx::connection_base& c) {
   return out;
 }
 
+namespace {
+
+// One change to an unrevoked key (its tier or role); `change` is a fixed
+// clause of this file, never client text, its value the second parameter.
+bool update_active_key(pqxx::connection_base& c, std::int64_t id, const char* change,
+                       const std::string& value) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params(std::string("UPDATE api_keys SET ") + change
+                               + " WHERE id = $1 AND revoked_at IS NULL",
+                           id, value);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+} // namespace
+
 bool revoke_key(pqxx::connection_base& c, std::int64_t id) {
   pqxx::work txn(c);
   auto r = txn.exec_params(
@@ -82,19 +98,11 @@ bool revoke_key(pqxx::connection_base& c, std::int64_t id) {
 }
 
 bool set_key_tier(pqxx::connection_base& c, std::int64_t id, const std::string& tier) {
-  pqxx::work txn(c);
-  auto r = txn.exec_params("UPDATE api_keys SET tier = $2 WHERE id = $1 AND revoked_at IS NULL", id,
-                           tier);
-  txn.commit();
-  return r.affected_rows() == 1;
+  return update_active_key(c, id, "tier = $2", tier);
 }
 
 bool set_key_role(pqxx::connection_base& c, std::int64_t id, const std::string& role) {
-  pqxx::work txn(c);
-  auto r = txn.exec_params("UPDATE api_keys SET role = $2 WHERE id = $1 AND revoked_at IS NULL", id,
-                           role);
-  txn.commit();
-  return r.affected_rows() == 1;
+  return update_active_key(c, id, "role = $2", role);
 }
 
 std::optional<principal> authenticate(pqxx::connection_base& c, const std::string& key) {

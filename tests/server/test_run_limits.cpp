@@ -29,6 +29,18 @@ struct limited_server {
     const bt::test::run_client c{server, key};
     return c.wait(c.submit(two_years));
   }
+  /// A sweep's or walk-forward's status once it is neither queued nor running.
+  boost::json::value finished(const std::string& path) {
+    boost::json::value doc;
+    for (int i = 0; i < 600; ++i) {
+      doc = server.request("GET", path, key).json();
+      const std::string status(doc.at("status").as_string());
+      if (status != "queued" && status != "running")
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return doc;
+  }
 };
 
 } // namespace
@@ -66,14 +78,7 @@ BOOST_AUTO_TEST_CASE(sweep_chunks_and_walk_forwards_have_the_same_limits) {
                                 "application/json");
   BOOST_REQUIRE_MESSAGE(sweep.status == 202u, sweep.body);
   const std::string sweep_id(sweep.json().at("sweep_id").as_string());
-  boost::json::value doc;
-  for (int i = 0; i < 600; ++i) {
-    doc = f.server.request("GET", "/v1/sweeps/" + sweep_id, f.key).json();
-    const std::string status(doc.at("status").as_string());
-    if (status != "queued" && status != "running")
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  auto doc = f.finished("/v1/sweeps/" + sweep_id);
   BOOST_TEST(doc.at("status").as_string() == "failed");
   BOOST_TEST(doc.at("chunks").at("failed").as_int64() == 1);
   BOOST_TEST(doc.at("counts").at("done").as_int64() == 0); // nothing stored of a failed chunk
@@ -85,13 +90,7 @@ BOOST_AUTO_TEST_CASE(sweep_chunks_and_walk_forwards_have_the_same_limits) {
                        research + R"(,"windows":{"train":1000,"test":500}})", "application/json");
   BOOST_REQUIRE_MESSAGE(wf.status == 202u, wf.body);
   const std::string wf_id(wf.json().at("walk_forward_id").as_string());
-  for (int i = 0; i < 600; ++i) {
-    doc = f.server.request("GET", "/v1/walk-forwards/" + wf_id, f.key).json();
-    const std::string status(doc.at("status").as_string());
-    if (status != "queued" && status != "running")
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  doc = f.finished("/v1/walk-forwards/" + wf_id);
   BOOST_TEST(doc.at("status").as_string() == "failed");
   BOOST_TEST(doc.at("attempts").as_int64() == 1);
   const std::string error(doc.at("error").as_string());
