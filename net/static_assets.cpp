@@ -50,6 +50,13 @@ const char* redoc_page = R"(<!DOCTYPE html>
 </html>
 )";
 
+response html(const char* page) {
+  response r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = page;
+  return r;
+}
+
 bool read(const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -120,9 +127,7 @@ response static_assets::get(const std::string& path, bool accept_gzip) const {
                             "(looked for "
                                 + redoc_path_ + ")");
     if (path == "/redoc" || path == "/redoc/") {
-      r.content_type = "text/html; charset=utf-8";
-      r.body = redoc_page;
-      return r;
+      return html(redoc_page);
     }
     if (path != "/redoc/redoc.standalone.js")
       return error_response(404, "not_found", "no such file: " + path);
@@ -135,9 +140,7 @@ response static_assets::get(const std::string& path, bool accept_gzip) const {
         "the swagger-ui-dist directory (looked in "
             + swagger_dir_ + ")");
   if (path == "/docs" || path == "/docs/") {
-    r.content_type = "text/html; charset=utf-8";
-    r.body = docs_page;
-    return r;
+    return html(docs_page);
   }
   auto it = files_.find(path.substr(6)); // after "/docs/"
   if (it == files_.end())

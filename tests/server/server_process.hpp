@@ -38,6 +38,11 @@ struct http_result {
   std::map<std::string, std::string> headers;
   std::string body;
   boost::json::value json() const { return boost::json::parse(body); }
+  /// A header's value, or "(absent)".
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string("(absent)") : it->second;
+  }
 };
 
 /// Runs a command, returning (exit code, stdout); stderr goes to `err`.

@@ -40,11 +40,6 @@ conventions_server& shared() {
   return s;
 }
 
-std::string header(const http_result& r, const std::string& name) {
-  auto it = r.headers.find(name);
-  return it == r.headers.end() ? std::string("(absent)") : it->second;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(http_conventions)
@@ -55,16 +50,16 @@ BOOST_AUTO_TEST_CASE(completed_documents_carry_strong_etags_and_revalidate_to_30
     const std::string path = "/v1/backtest/" + f.run_id + "/" + what;
     auto first = f.server.request("GET", path, f.alice);
     BOOST_REQUIRE_MESSAGE(first.status == 200u, path << ": " << first.body);
-    const std::string etag = header(first, "ETag");
+    const std::string etag = first.header("ETag");
     BOOST_TEST(etag.size() == 34u, path << ": " << etag); // "<32 hex digits>"
     BOOST_TEST(etag.front() == '"');
-    BOOST_TEST(header(first, "Cache-Control") == "private, no-cache");
+    BOOST_TEST(first.header("Cache-Control") == "private, no-cache");
     // The same document, the same tag (the result never changes).
-    BOOST_TEST(header(f.server.request("GET", path, f.alice), "ETag") == etag);
+    BOOST_TEST(f.server.request("GET", path, f.alice).header("ETag") == etag);
     auto cached = f.server.request("GET", path, f.alice, {}, {}, {{"If-None-Match", etag}});
     BOOST_TEST(cached.status == 304u, path);
     BOOST_TEST(cached.body.empty());
-    BOOST_TEST(header(cached, "ETag") == etag);
+    BOOST_TEST(cached.header("ETag") == etag);
     auto listed =
         f.server.request("GET", path, f.alice, {}, {}, {{"If-None-Match", "\"other\", W/" + etag}});
     BOOST_TEST(listed.status == 304u, path);
@@ -75,17 +70,17 @@ BOOST_AUTO_TEST_CASE(completed_documents_carry_strong_etags_and_revalidate_to_30
     auto head = f.server.request("HEAD", path, f.alice);
     BOOST_TEST(head.status == 200u);
     BOOST_TEST(head.body.empty());
-    BOOST_TEST(header(head, "ETag") == etag);
-    BOOST_TEST(header(head, "Content-Length") == std::to_string(first.body.size()));
+    BOOST_TEST(head.header("ETag") == etag);
+    BOOST_TEST(head.header("Content-Length") == std::to_string(first.body.size()));
     // Another user's run is not found, whatever tag is sent.
     auto other = f.server.request("GET", path, f.bob, {}, {}, {{"If-None-Match", etag}});
     BOOST_TEST(other.status == 404u);
   }
   // Different documents, different tags; status documents carry none.
   BOOST_TEST(
-      header(f.server.request("GET", "/v1/backtest/" + f.run_id + "/metrics", f.alice), "ETag")
-      != header(f.server.request("GET", "/v1/backtest/" + f.run_id + "/zones", f.alice), "ETag"));
-  BOOST_TEST(header(f.server.request("GET", "/v1/backtest/" + f.run_id, f.alice), "ETag")
+      f.server.request("GET", "/v1/backtest/" + f.run_id + "/metrics", f.alice).header("ETag")
+      != f.server.request("GET", "/v1/backtest/" + f.run_id + "/zones", f.alice).header("ETag"));
+  BOOST_TEST(f.server.request("GET", "/v1/backtest/" + f.run_id, f.alice).header("ETag")
              == "(absent)");
 }
 
@@ -94,18 +89,18 @@ BOOST_AUTO_TEST_CASE(answers_are_gzipped_for_clients_that_accept_it) {
   const std::string path = "/v1/backtest/" + f.run_id + "/trades?format=csv";
   auto plain = f.server.request("GET", path, f.alice);
   BOOST_REQUIRE(plain.status == 200u);
-  BOOST_TEST(header(plain, "Content-Encoding") == "(absent)");
-  BOOST_TEST(header(plain, "Vary").find("Accept-Encoding") != std::string::npos);
+  BOOST_TEST(plain.header("Content-Encoding") == "(absent)");
+  BOOST_TEST(plain.header("Vary").find("Accept-Encoding") != std::string::npos);
   auto zipped = f.server.request("GET", path, f.alice, {}, {}, {{"Accept-Encoding", "gzip, br"}});
   BOOST_REQUIRE(zipped.status == 200u);
-  BOOST_TEST(header(zipped, "Content-Encoding") == "gzip");
+  BOOST_TEST(zipped.header("Content-Encoding") == "gzip");
   BOOST_TEST(zipped.body.size() < plain.body.size() / 3);
   std::string inflated;
   BOOST_TEST((bt::gzip_inflate(zipped.body, 64u << 20, inflated) == bt::inflate_status::ok));
   BOOST_TEST(inflated == plain.body);
   // Each representation has its own strong ETag, and revalidates as itself.
-  const std::string tag = header(zipped, "ETag");
-  BOOST_TEST(tag != header(plain, "ETag"));
+  const std::string tag = zipped.header("ETag");
+  BOOST_TEST(tag != plain.header("ETag"));
   BOOST_TEST(tag.find("-gzip\"") != std::string::npos);
   BOOST_TEST(f.server
                  .request("GET", path, f.alice, {}, {},
@@ -114,16 +109,16 @@ BOOST_AUTO_TEST_CASE(answers_are_gzipped_for_clients_that_accept_it) {
              == 304u);
   // gzip;q=0 is a refusal; small answers are not worth compressing.
   auto refused = f.server.request("GET", path, f.alice, {}, {}, {{"Accept-Encoding", "gzip;q=0"}});
-  BOOST_TEST(header(refused, "Content-Encoding") == "(absent)");
+  BOOST_TEST(refused.header("Content-Encoding") == "(absent)");
   auto small = f.server.request("GET", "/healthz", {}, {}, {}, {{"Accept-Encoding", "gzip"}});
-  BOOST_TEST(header(small, "Content-Encoding") == "(absent)");
+  BOOST_TEST(small.header("Content-Encoding") == "(absent)");
   // The market data path and a status read answered from memory too.
   auto bars = f.server.request("GET", "/v1/market-data/GC/1h/bars?format=csv&limit=5000", f.alice,
                                {}, {}, {{"Accept-Encoding", "gzip"}});
-  BOOST_TEST(header(bars, "Content-Encoding") == "gzip");
+  BOOST_TEST(bars.header("Content-Encoding") == "gzip");
   auto status = f.server.request("GET", "/v1/backtest/" + f.run_id, f.alice, {}, {},
                                  {{"Accept-Encoding", "gzip"}});
-  BOOST_TEST(header(status, "Content-Encoding") == "gzip");
+  BOOST_TEST(status.header("Content-Encoding") == "gzip");
   BOOST_TEST((bt::gzip_inflate(status.body, 1 << 20, inflated) == bt::inflate_status::ok));
   BOOST_TEST(boost::json::parse(inflated).at("run_id").as_string() == f.run_id);
 }
@@ -180,30 +175,30 @@ BOOST_AUTO_TEST_CASE(cors_preflight_needs_no_key_and_only_allowed_origins_pass) 
                                {"Access-Control-Request-Method", "GET"},
                                {"Access-Control-Request-Headers", "x-api-key"}});
   BOOST_TEST(pre.status == 204u, pre.body);
-  BOOST_TEST(header(pre, "Access-Control-Allow-Origin") == app_origin);
-  BOOST_TEST(header(pre, "Access-Control-Allow-Methods").find("POST") != std::string::npos);
-  BOOST_TEST(header(pre, "Access-Control-Allow-Headers").find("X-API-Key") != std::string::npos);
-  BOOST_TEST(header(pre, "Access-Control-Max-Age") == "600");
-  BOOST_TEST(header(pre, "Vary") == "Origin");
+  BOOST_TEST(pre.header("Access-Control-Allow-Origin") == app_origin);
+  BOOST_TEST(pre.header("Access-Control-Allow-Methods").find("POST") != std::string::npos);
+  BOOST_TEST(pre.header("Access-Control-Allow-Headers").find("X-API-Key") != std::string::npos);
+  BOOST_TEST(pre.header("Access-Control-Max-Age") == "600");
+  BOOST_TEST(pre.header("Vary") == "Origin");
   auto refused = f.server.request(
       "OPTIONS", path, {}, {}, {},
       {{"Origin", "https://evil.example.com"}, {"Access-Control-Request-Method", "GET"}});
   BOOST_TEST(refused.status == 403u);
-  BOOST_TEST(header(refused, "Access-Control-Allow-Origin") == "(absent)");
+  BOOST_TEST(refused.header("Access-Control-Allow-Origin") == "(absent)");
   BOOST_TEST(refused.json().at("error").at("code").as_string() == "forbidden");
   // Actual requests: the allowed origin is echoed with the headers a page
   // may read; another origin gets an answer but no CORS headers.
   auto get = f.server.request("GET", path, f.alice, {}, {}, {{"Origin", "http://localhost:5173"}});
   BOOST_TEST(get.status == 200u);
-  BOOST_TEST(header(get, "Access-Control-Allow-Origin") == "http://localhost:5173");
-  BOOST_TEST(header(get, "Access-Control-Expose-Headers").find("ETag") != std::string::npos);
+  BOOST_TEST(get.header("Access-Control-Allow-Origin") == "http://localhost:5173");
+  BOOST_TEST(get.header("Access-Control-Expose-Headers").find("ETag") != std::string::npos);
   auto foreign = f.server.request("GET", path, f.alice, {}, {}, {{"Origin", "https://x.example"}});
   BOOST_TEST(foreign.status == 200u);
-  BOOST_TEST(header(foreign, "Access-Control-Allow-Origin") == "(absent)");
+  BOOST_TEST(foreign.header("Access-Control-Allow-Origin") == "(absent)");
   // Errors carry them too, so a page can read why.
   auto unauthorized = f.server.request("GET", path, {}, {}, {}, {{"Origin", app_origin}});
   BOOST_TEST(unauthorized.status == 401u);
-  BOOST_TEST(header(unauthorized, "Access-Control-Allow-Origin") == app_origin);
+  BOOST_TEST(unauthorized.header("Access-Control-Allow-Origin") == app_origin);
 }
 
 BOOST_AUTO_TEST_CASE(no_origin_is_allowed_by_default) {
@@ -212,7 +207,7 @@ BOOST_AUTO_TEST_CASE(no_origin_is_allowed_by_default) {
   auto pre = plain.request("OPTIONS", "/v1/strategies", {}, {}, {},
                            {{"Origin", app_origin}, {"Access-Control-Request-Method", "GET"}});
   BOOST_TEST(pre.status == 403u);
-  BOOST_TEST(header(pre, "Access-Control-Allow-Origin") == "(absent)");
+  BOOST_TEST(pre.header("Access-Control-Allow-Origin") == "(absent)");
 }
 
 BOOST_AUTO_TEST_CASE(swagger_ui_and_redoc_are_served_from_an_install_tree) {
@@ -234,12 +229,12 @@ BOOST_AUTO_TEST_CASE(swagger_ui_and_redoc_are_served_from_an_install_tree) {
            {"/openapi.json", "application/json"}}) {
     auto r = installed.request("GET", path);
     BOOST_TEST(r.status == 200u, path << ": " << r.body.substr(0, 300));
-    BOOST_TEST(header(r, "Content-Type").rfind(type, 0) == 0u, path);
+    BOOST_TEST(r.header("Content-Type").rfind(type, 0) == 0u, path);
   }
   // The bundles are gzipped once at start-up for browsers, which accept it.
   auto bundle = installed.request("GET", "/redoc/redoc.standalone.js", {}, {}, {},
                                   {{"Accept-Encoding", "gzip"}});
-  BOOST_TEST(header(bundle, "Content-Encoding") == "gzip");
+  BOOST_TEST(bundle.header("Content-Encoding") == "gzip");
   std::string js;
   BOOST_TEST((bt::gzip_inflate(bundle.body, 64u << 20, js) == bt::inflate_status::ok));
   BOOST_TEST(js == installed.request("GET", "/redoc/redoc.standalone.js").body);

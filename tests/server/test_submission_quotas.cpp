@@ -57,11 +57,6 @@ quota_server& shared() {
   return s;
 }
 
-std::string header(const http_result& r, const std::string& name) {
-  auto it = r.headers.find(name);
-  return it == r.headers.end() ? std::string("(absent)") : it->second;
-}
-
 // Fills `key`'s window with `limit` fresh submissions, checking the headers
 // count down, then checks the refusal.
 void exhaust(quota_server& q, const std::string& key, int limit, const std::string& tier,
@@ -69,9 +64,9 @@ void exhaust(quota_server& q, const std::string& key, int limit, const std::stri
   for (int i = 0; i < limit; ++i) {
     auto r = q.submit(key, run_body(first_param + i));
     BOOST_REQUIRE_MESSAGE(r.status == 202u, tier << " submission " << i << ": " << r.body);
-    BOOST_TEST(header(r, "X-RateLimit-Limit") == std::to_string(limit));
-    BOOST_TEST(header(r, "X-RateLimit-Remaining") == std::to_string(limit - 1 - i));
-    const auto reset = std::stoll(header(r, "X-RateLimit-Reset"));
+    BOOST_TEST(r.header("X-RateLimit-Limit") == std::to_string(limit));
+    BOOST_TEST(r.header("X-RateLimit-Remaining") == std::to_string(limit - 1 - i));
+    const auto reset = std::stoll(r.header("X-RateLimit-Reset"));
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
@@ -85,11 +80,11 @@ void exhaust(quota_server& q, const std::string& key, int limit, const std::stri
   const std::string message(e.at("message").as_string());
   BOOST_TEST(message.find("the " + tier + " tier allows " + std::to_string(limit)) == 0u, message);
   BOOST_TEST(e.at("details").at(0).at("field").as_string() == "tier");
-  const int retry = std::stoi(header(refused, "Retry-After"));
+  const int retry = std::stoi(refused.header("Retry-After"));
   BOOST_TEST(retry >= 1);
   BOOST_TEST(retry <= window_seconds);
-  BOOST_TEST(header(refused, "X-RateLimit-Remaining") == "0");
-  BOOST_TEST(header(refused, "X-RateLimit-Limit") == std::to_string(limit));
+  BOOST_TEST(refused.header("X-RateLimit-Remaining") == "0");
+  BOOST_TEST(refused.header("X-RateLimit-Limit") == std::to_string(limit));
 }
 
 } // namespace
@@ -117,20 +112,20 @@ BOOST_AUTO_TEST_CASE(replays_and_refused_submissions_do_not_count) {
   // A 422 takes nothing.
   auto bad = q.submit(q.free_key, run_body(100000));
   BOOST_TEST(bad.status == 422u, bad.body);
-  BOOST_TEST(header(bad, "X-RateLimit-Remaining") == "2");
+  BOOST_TEST(bad.header("X-RateLimit-Remaining") == "2");
   auto first = q.submit(q.free_key, run_body(40), {{"Idempotency-Key", "quota-replay-1"}});
   BOOST_REQUIRE_MESSAGE(first.status == 202u, first.body);
-  BOOST_TEST(header(first, "X-RateLimit-Remaining") == "1");
+  BOOST_TEST(first.header("X-RateLimit-Remaining") == "1");
   // The same submission again (by content and by Idempotency-Key): a replay.
   auto again = q.submit(q.free_key, run_body(40));
   BOOST_TEST(again.status == 200u, again.body);
   BOOST_TEST(again.json().at("idempotent_replay").as_bool());
-  BOOST_TEST(header(again, "X-RateLimit-Remaining") == "1");
+  BOOST_TEST(again.header("X-RateLimit-Remaining") == "1");
   BOOST_TEST(q.submit(q.free_key, run_body(41)).status == 202u);
   // At the limit, a replay is still answered, not refused.
   auto replay = q.submit(q.free_key, run_body(40), {{"Idempotency-Key", "quota-replay-1"}});
   BOOST_TEST(replay.status == 200u, replay.body);
-  BOOST_TEST(header(replay, "X-RateLimit-Remaining") == "0");
+  BOOST_TEST(replay.header("X-RateLimit-Remaining") == "0");
   BOOST_TEST(q.submit(q.free_key, run_body(42)).status == 429u);
 }
 
@@ -139,7 +134,7 @@ BOOST_AUTO_TEST_CASE(admins_are_exempt) {
   for (int i = 0; i < 6; ++i) { // the admin key's tier is free: 2
     auto r = q.submit(q.admin_key, run_body(50 + i));
     BOOST_REQUIRE_MESSAGE(r.status == 202u, r.body);
-    BOOST_TEST(header(r, "X-RateLimit-Limit") == "(absent)");
+    BOOST_TEST(r.header("X-RateLimit-Limit") == "(absent)");
   }
 }
 
@@ -158,16 +153,16 @@ BOOST_AUTO_TEST_CASE(sweeps_walk_forwards_and_monte_carlo_count) {
   auto sweep =
       q.server.request("POST", "/v1/sweeps", q.pro_key, research + "}", "application/json");
   BOOST_REQUIRE_MESSAGE(sweep.status == 202u, sweep.body);
-  BOOST_TEST(header(sweep, "X-RateLimit-Remaining") == "2");
+  BOOST_TEST(sweep.header("X-RateLimit-Remaining") == "2");
   auto mc = q.server.request("POST", "/v1/backtest/" + id + "/monte-carlo", q.pro_key,
                              R"({"seed": 3, "simulations": 10})", "application/json");
   BOOST_REQUIRE_MESSAGE(mc.status == 200u, mc.body);
-  BOOST_TEST(header(mc, "X-RateLimit-Remaining") == "1");
+  BOOST_TEST(mc.header("X-RateLimit-Remaining") == "1");
   auto wf =
       q.server.request("POST", "/v1/walk-forwards", q.pro_key,
                        research + R"(,"windows":{"train":1000,"test":500}})", "application/json");
   BOOST_REQUIRE_MESSAGE(wf.status == 202u, wf.body);
-  BOOST_TEST(header(wf, "X-RateLimit-Remaining") == "0");
+  BOOST_TEST(wf.header("X-RateLimit-Remaining") == "0");
   auto over = q.server.request("POST", "/v1/sweeps", q.pro_key, research + "}", "application/json");
   BOOST_TEST(over.status == 429u, over.body);
   BOOST_TEST(over.json().at("error").at("message").as_string().find("the pro tier allows 3") == 0u);
@@ -192,7 +187,7 @@ BOOST_AUTO_TEST_CASE(keys_set_tier_and_set_role_change_one_key) {
   quota_server::wait_window(); // also past the 1 s authentication cache
   auto r = q.submit(q.free_key, run_body(70));
   BOOST_TEST(r.status == 202u, r.body);
-  BOOST_TEST(header(r, "X-RateLimit-Limit") == "3");
+  BOOST_TEST(r.header("X-RateLimit-Limit") == "3");
   // The same user's other keys are untouched by a new key or a change.
   BOOST_TEST(q.server.sql("SELECT tier FROM api_keys WHERE id = " + id) == "pro");
   BOOST_TEST(
@@ -202,7 +197,7 @@ BOOST_AUTO_TEST_CASE(keys_set_tier_and_set_role_change_one_key) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   BOOST_TEST(q.server.request("GET", "/v1/admin/cluster", q.free_key).status == 200u);
   auto exempt = q.submit(q.free_key, run_body(71));
-  BOOST_TEST(header(exempt, "X-RateLimit-Limit") == "(absent)");
+  BOOST_TEST(exempt.header("X-RateLimit-Limit") == "(absent)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
