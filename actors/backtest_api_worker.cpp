@@ -108,6 +108,15 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](cluster_atom, const backtest_call& c) {
         return encode_reply(svc->cluster(c), c.accept_gzip);
       },
+      [svc](audit_atom, const backtest_call& c) {
+        return encode_reply(svc->audit(c), c.accept_gzip);
+      },
+      [svc](purge_atom, const backtest_call& c) {
+        return encode_reply(svc->purge(c), c.accept_gzip);
+      },
+      [svc](scrape_atom, const backtest_call& c) {
+        return encode_reply(svc->scrape(c), c.accept_gzip);
+      },
   };
 }
 

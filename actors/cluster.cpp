@@ -7,6 +7,7 @@
 #include "domain/engine/backtest.hpp"
 #include "domain/report/hex.hpp"
 #include "domain/report/result_report.hpp"
+#include "persistence/audit_log.hpp"
 #include "persistence/run_repository.hpp"
 
 #include <caf/all.hpp>
@@ -87,8 +88,14 @@ gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_sta
           log::warn(
               "node_rejected",
               {{"node_id", node_id}, {"address", address}, {"reason", "wrong cluster token"}});
+          caf::anon_send(
+              self->state.qm, audit_atom::value, std::string("node.rejected"), "node:" + node_id,
+              db::audit_details({{"address", address}, {"reason", "wrong cluster token"}}));
           return false;
         }
+        caf::anon_send(
+            self->state.qm, audit_atom::value, std::string("node.joined"), "node:" + node_id,
+            db::audit_details({{"address", address}, {"workers", std::to_string(workers.size())}}));
         log::info("node_joined", {{"node_id", node_id},
                                   {"address", address},
                                   {"workers", static_cast<std::uint64_t>(workers.size())}});

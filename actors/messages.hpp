@@ -60,7 +60,7 @@ typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
   return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query,
-           x.idempotency_key, x.accept_gzip);
+           x.idempotency_key, x.accept_gzip, x.trace_id);
 }
 
 template <class Inspector>
@@ -89,13 +89,13 @@ typename Inspector::result_type inspect(Inspector& f, service_reply& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, upload_request& x) {
   return f(caf::meta::type_name("bt::upload_request"), x.api_key, x.symbol, x.timeframe, x.csv,
-           x.gzip);
+           x.gzip, x.trace_id);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, dataset_request& x) {
   return f(caf::meta::type_name("bt::dataset_request"), x.api_key, x.symbol, x.timeframe, x.from,
-           x.to, x.limit, x.format, x.accept_gzip);
+           x.to, x.limit, x.format, x.accept_gzip, x.trace_id);
 }
 
 using upload_atom = caf::atom_constant<caf::atom("upload")>;
@@ -137,6 +137,9 @@ using wf_delete_atom = caf::atom_constant<caf::atom("wfdelete")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using audit_atom = caf::atom_constant<caf::atom("audit")>;
+using purge_atom = caf::atom_constant<caf::atom("purge")>;
+using scrape_atom = caf::atom_constant<caf::atom("scrape")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
@@ -204,7 +207,10 @@ using backtest_api_actor =
                      caf::replies_to<wf_delete_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
-                     caf::replies_to<cluster_atom, backtest_call>::with<service_reply>>;
+                     caf::replies_to<cluster_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<audit_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<purge_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<scrape_atom, backtest_call>::with<service_reply>>;
 
 /// A worker runs one job at a time and reports to its queue manager.
 using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, run_attempt>>;
@@ -231,7 +237,9 @@ using queue_clerk_actor = caf::typed_actor<
     caf::reacts_to<store_atom, run_attempt, std::string, job_result>,
     // bars and job to a remote worker
     caf::reacts_to<ship_atom, run_attempt, std::string, node_worker_actor>,
-    caf::reacts_to<stats_atom>>;
+    caf::reacts_to<stats_atom>,
+    // an audit entry by the system: action, object, details (JSON)
+    caf::reacts_to<audit_atom, std::string, std::string, std::string>>;
 
 /// What the server publishes for worker nodes. A node says hello, proves it
 /// knows the cluster token (HMAC over the server's challenge), registers its

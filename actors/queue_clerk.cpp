@@ -6,6 +6,7 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/equity_blob.hpp"
 #include "persistence/run_repository.hpp"
+#include "services/telemetry.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -25,6 +26,8 @@ void record_failure(worker_context& ctx, const clerk_settings& s, caf::actor& ma
     auto outcome =
         db::fail_attempt(*conn, job, error, s.max_attempts, delay.count(),
                          permanent ? db::failure_kind::permanent : db::failure_kind::transient);
+    if (outcome == db::failure_outcome::dead_lettered)
+      telemetry::note_dead_letter(job.run_id); // before the sync that reports the failure
     ctx.book->sync(*conn, job.run_id);
     switch (outcome) {
     case db::failure_outcome::requeued:
@@ -196,6 +199,17 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
         } catch (const std::exception& e) {
           record_failure(*ctx, s, manager, job,
                          "could not hand the run to " + worker_id + ": " + e.what(), false);
+        }
+      },
+      [=](audit_atom, const std::string& action, const std::string& object,
+          const std::string& details) {
+        // Cluster membership lives in memory; its audit entry is a
+        // transaction of its own.
+        try {
+          auto conn = ctx->pool->acquire();
+          db::append_audit_alone(*conn, db::audit_actor{}, action, object, details);
+        } catch (const std::exception& e) {
+          log::error("audit_entry_not_written", {{"action", action}, {"reason", e.what()}});
         }
       },
       [=](stats_atom) mutable {

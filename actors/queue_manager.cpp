@@ -3,6 +3,7 @@
 #include "actors/queue_clerk.hpp"
 #include "config/log.hpp"
 #include "domain/scheduling/restart_policy.hpp"
+#include "persistence/audit_log.hpp"
 
 #include <caf/all.hpp>
 
@@ -151,6 +152,8 @@ void lose_node(qm_pointer self, const std::string& node_id, const std::string& r
     return;
   it->second.status = node_status::lost;
   log::error("node_lost", {{"node_id", node_id}, {"reason", reason}});
+  self->send(st.clerk, audit_atom::value, std::string("node.lost"), "node:" + node_id,
+             db::audit_details({{"reason", reason}}));
   for (auto& slot : st.slots) {
     if (slot.node_id != node_id || !slot.alive())
       continue;
@@ -293,10 +296,20 @@ caf::behavior queue_manager(qm_pointer self, std::shared_ptr<worker_context> ctx
         dispatch(self);
       },
       [self](stored_atom, const std::string&) { dispatch(self); },
+      [self](audit_atom, std::string& action, std::string& object, std::string& details) {
+        // The gateway's (node joined or rejected): written by the clerk.
+        self->send(self->state.clerk, audit_atom::value, std::move(action), std::move(object),
+                   std::move(details));
+      },
       [self](stats_atom, std::int64_t queued) {
         auto& st = self->state;
+        // Logged once per crossing, each way (an alert rule watches the
+        // metric; the log says when it started and ended).
         if (queued > st.settings.depth_warning && !st.warned_depth)
           log::warn("queue_depth_high",
+                    {{"queued", queued}, {"threshold", st.settings.depth_warning}});
+        if (queued <= st.settings.depth_warning && st.warned_depth)
+          log::info("queue_depth_normal",
                     {{"queued", queued}, {"threshold", st.settings.depth_warning}});
         st.warned_depth = queued > st.settings.depth_warning;
       },

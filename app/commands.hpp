@@ -20,6 +20,8 @@ int strategies_command(int argc, char** argv);
 int serve_command(int argc, char** argv);
 int keys_command(int argc, char** argv);
 int worker_command(int argc, char** argv);
+int purge_command(int argc, char** argv);
+int audit_command(int argc, char** argv);
 
 /// Loads the server module next to the binary and runs argv[1] there.
 int server_module_command(int argc, char** argv);

@@ -53,7 +53,8 @@ int keys_command(int argc, char** argv) {
       if (action == "set-tier" && !db::valid_tier(new_value))
         throw usage_error("tier '" + new_value + "' is not one of free, pro, enterprise");
       if (action == "set-role" && !db::valid_role(new_value))
-        throw usage_error("role '" + new_value + "' is not one of trader, admin");
+        throw usage_error("role '" + new_value
+                          + "' is not one of viewer, analyst, trader, auditor, admin");
     }
   } else if (action != "create" && action != "list") {
     throw usage_error("unknown keys action '" + action
@@ -67,7 +68,7 @@ int keys_command(int argc, char** argv) {
     if (user.empty() || user.size() > 64)
       throw usage_error("--user must be 1 to 64 characters");
     if (!db::valid_role(role))
-      throw usage_error("--role must be trader or admin");
+      throw usage_error("--role must be viewer, analyst, trader, auditor or admin");
     if (!db::valid_tier(tier))
       throw usage_error("--tier must be free, pro or enterprise");
   }
@@ -77,7 +78,7 @@ int keys_command(int argc, char** argv) {
       setting(args, "data-dir", "BACKTESTD_DATA_DIR").value_or("./var"), embedded, false);
   pqxx::connection c(conninfo);
   if (action == "create") {
-    auto k = db::create_key(c, *args.get("user"), role, tier);
+    auto k = db::create_key(c, *args.get("user"), role, tier, db::audit_actor{});
     std::cerr << "created key " << k.key_id << " for user '" << *args.get("user") << "' (" << k.role
               << ", " << k.tier << "); it is shown only once\n";
     std::cout << k.key << '\n';
@@ -88,9 +89,10 @@ int keys_command(int argc, char** argv) {
                 << "...\t" << format_timestamp(k.created_at) << '\t'
                 << (k.revoked_at ? format_timestamp(*k.revoked_at) : std::string("-")) << '\n';
   } else {
-    const bool done = action == "revoke"     ? db::revoke_key(c, *key_id)
-                      : action == "set-tier" ? db::set_key_tier(c, *key_id, new_value)
-                                             : db::set_key_role(c, *key_id, new_value);
+    const bool done = action == "revoke" ? db::revoke_key(c, *key_id, db::audit_actor{})
+                      : action == "set-tier"
+                          ? db::set_key_tier(c, *key_id, new_value, db::audit_actor{})
+                          : db::set_key_role(c, *key_id, new_value, db::audit_actor{});
     if (!done) {
       std::cerr << "backtestd keys: no active key with id " << *key_id << '\n';
       return exit_usage;

@@ -41,13 +41,25 @@ const char* usage =
     "              [--quota-enterprise N] [--quota-window-seconds N]\n"
     "              [--run-timeout-seconds N] [--run-memory-mb N] [--stream-buffer-events N]\n"
     "              [--cluster-listen HOST:PORT --cluster-token-file FILE]\n"
+    "              [--metrics-listen HOST:PORT] [--otlp-endpoint URL] [--log-file PATH]\n"
+    "              [--retention-run-days N] [--retention-data-days N]\n"
+    "              [--retention-audit-days N] [--keep-runs-per-user N]\n"
+    "              [--purge-interval-seconds N]\n"
     "              [--web-dir DIR] [--cors-origins LIST] [--config FILE];\n"
     "              also BACKTESTD_<SETTING> variables\n"
     "  worker      run a worker node: --join HOST:PORT --cluster-token-file FILE\n"
     "              [--workers N] [--node-id ID] [--run-timeout-seconds N] [--run-memory-mb N]\n"
-    "  keys        manage API keys: create --user NAME [--role trader|admin]\n"
+    "  keys        manage API keys: create --user NAME [--role "
+    "viewer|analyst|trader|auditor|admin]\n"
     "              [--tier free|pro|enterprise], list, revoke ID, set-tier ID TIER,\n"
     "              set-role ID ROLE; with [--data-dir DIR | --database-url URL]\n"
+    "  purge       remove what the retention policy says has expired (runs 90 days,\n"
+    "              market data 30 days after its last upload, audit entries 5 years)\n"
+    "              [--dry-run] [--retention-run-days N] [--retention-data-days N]\n"
+    "              [--retention-audit-days N] [--keep-runs-per-user N]\n"
+    "              [--data-dir DIR | --database-url URL]\n"
+    "  audit       verify: walk the audit log's hash chain, report the first broken link\n"
+    "              [--data-dir DIR | --database-url URL]\n"
     "  version     print the engine version\n"
     "\n"
     "exit codes: 0 success, 1 failure, 2 invalid arguments or parameters, 3 invalid data\n";
@@ -61,7 +73,8 @@ int main(int argc, char** argv) {
     return argc < 2 ? bt::app::exit_usage : bt::app::exit_ok;
   }
   const std::string command = argv[1];
-  if (command == "serve" || command == "keys" || command == "worker")
+  if (command == "serve" || command == "keys" || command == "worker" || command == "purge"
+      || command == "audit")
     return bt::app::server_module_command(argc, argv);
   return bt::app::run_guarded(argv[1], [&] {
     if (command == "run")

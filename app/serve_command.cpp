@@ -8,9 +8,12 @@
 #include "config/server_config.hpp"
 #include "domain/engine/run_config.hpp"
 #include "net/http_server.hpp"
+#include "net/metrics_listener.hpp"
 #include "net/routes.hpp"
 #include "persistence/embedded_postgres.hpp"
 #include "persistence/migrations.hpp"
+#include "services/retention_service.hpp"
+#include "services/telemetry.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -19,7 +22,9 @@
 
 #include <stdexcept>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace bt::http {
 const std::string& openapi_document();
@@ -50,6 +55,13 @@ int serve_command(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     throw usage_error(e.what());
   }
+  if (!cfg.log_file.empty()) {
+    // Log lines are appended (O_APPEND), so logrotate's copytruncate is safe.
+    const int fd = ::open(cfg.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (fd < 0 || ::dup2(fd, 2) < 0)
+      throw usage_error("--log-file: cannot append to " + cfg.log_file);
+    ::close(fd);
+  }
   log::info("starting", {{"version", bt::engine_version()},
                          {"listen", cfg.listen_host + ":" + std::to_string(cfg.listen_port)},
                          {"data_dir", cfg.data_dir},
@@ -65,6 +77,23 @@ int serve_command(int argc, char** argv) {
     return exit_failure;
   } catch (const std::exception& e) {
     log::error("database_start_failed", {{"reason", e.what()}});
+    return exit_failure;
+  }
+  // The audit key signs the retention purge's checkpoints of the audit log.
+  std::string audit_key;
+  std::unique_ptr<http::metrics_listener> scrape_listener;
+  try {
+    audit_key = db::load_audit_key(cfg.data_dir + "/audit.key");
+    if (!cfg.metrics_host.empty()) {
+      scrape_listener =
+          std::make_unique<http::metrics_listener>(cfg.metrics_host, cfg.metrics_port);
+      log::info("metrics_listening", {{"address", cfg.metrics_host},
+                                      {"port", static_cast<int>(scrape_listener->port())}});
+    }
+  } catch (const std::exception& e) {
+    log::error("start_failed", {{"reason", e.what()}});
+    if (embedded)
+      embedded->stop();
     return exit_failure;
   }
   auto pool = std::make_shared<db::connection_pool>(conninfo, cfg.db_connections);
@@ -136,6 +165,7 @@ int serve_command(int argc, char** argv) {
     worker_ctx->book->set_listener([hub = worker_ctx->hub, research](pqxx::connection_base& c,
                                                                      const db::run_row& row,
                                                                      const std::string* finished) {
+      telemetry::observe_run(row);
       hub->publish_transition(row, finished);
       std::shared_ptr<backtest_service> service;
       {
@@ -196,6 +226,39 @@ int serve_command(int argc, char** argv) {
       std::lock_guard<std::mutex> lock(research->mutex);
       research->service = service;
     }
+    // Retention: the hourly purge and POST /v1/admin/purge; the audit key
+    // (signing the purge's checkpoints) lives in the data directory.
+    db::retention_policy policy;
+    policy.run_days = cfg.retention_run_days;
+    policy.data_days = cfg.retention_data_days;
+    policy.audit_days = cfg.retention_audit_days;
+    policy.keep_runs_per_user = cfg.keep_runs_per_user;
+    auto retention = std::make_shared<retention_service>(pool, policy, audit_key);
+    service->set_retention(retention);
+    std::optional<purge_schedule> purges;
+    if (cfg.purge_interval_seconds > 0)
+      purges.emplace(retention, std::chrono::seconds(cfg.purge_interval_seconds));
+    // Gauges are read from memory at each scrape: no database on a scrape.
+    telemetry::set_gauge_source([book = worker_ctx->book, cluster_nodes = worker_ctx->cluster, pool,
+                                 hub = worker_ctx->hub, local = cfg.workers] {
+      telemetry::gauge_values g;
+      if (auto n = book->counts()) {
+        g.queued_by_priority = n->queued_by_priority;
+        g.running = n->running;
+      }
+      g.local_workers = local;
+      if (cluster_nodes)
+        for (const auto& node : cluster_nodes->nodes()) {
+          (node.status == "up" ? g.nodes_up : g.nodes_lost) += 1;
+          if (node.status == "up")
+            g.node_workers += static_cast<std::int64_t>(node.workers);
+        }
+      g.db_connections_in_use = static_cast<std::int64_t>(pool->in_use());
+      g.db_connections_max = static_cast<std::int64_t>(pool->size());
+      g.progress_subscribers = static_cast<std::int64_t>(hub->subscribers());
+      return g;
+    });
+
     auto api_workers = spawn_backtest_api_workers(sys, cfg.db_connections, service);
     // Status reads that memory answers never leave the io thread (routes.hpp).
     auto status_from_memory = [service](const backtest_call& call) {
@@ -224,6 +287,7 @@ int serve_command(int argc, char** argv) {
     if (gateway)
       caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
   }
+  telemetry::set_gauge_source({}); // it holds the pool
   pool.reset();
   if (embedded)
     embedded->stop();

@@ -16,6 +16,10 @@ extern "C" __attribute__((visibility("default"))) int backtestd_server_main(int 
       return keys_command(argc, argv);
     if (!std::strcmp(argv[1], "worker"))
       return worker_command(argc, argv);
+    if (!std::strcmp(argv[1], "purge"))
+      return purge_command(argc, argv);
+    if (!std::strcmp(argv[1], "audit"))
+      return audit_command(argc, argv);
     report_error(argv[1], "not a server command", true);
     return static_cast<int>(exit_usage);
   });

@@ -157,6 +157,34 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
         break;
       pos = comma + 1;
     }
+  } else if (name == "metrics-listen") {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      throw std::invalid_argument("metrics-listen: '" + v + "' must be HOST:PORT");
+    c.metrics_host = v.substr(0, colon);
+    c.metrics_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
+  } else if (name == "retention-run-days" || name == "retention-data-days"
+             || name == "retention-audit-days") {
+    // Up to 100 years: the cutoff in milliseconds stays far inside 64 bits.
+    const auto days = static_cast<std::int64_t>(parse_number(name, v, 36'525));
+    if (days == 0)
+      throw std::invalid_argument(name + ": must be from 1 to 36525");
+    (name == "retention-run-days"    ? c.retention_run_days
+     : name == "retention-data-days" ? c.retention_data_days
+                                     : c.retention_audit_days) = days;
+  } else if (name == "keep-runs-per-user") {
+    c.keep_runs_per_user = static_cast<std::int64_t>(parse_number(name, v, 100'000'000));
+    if (*c.keep_runs_per_user == 0)
+      throw std::invalid_argument("keep-runs-per-user: must be at least 1");
+  } else if (name == "purge-interval-seconds") {
+    c.purge_interval_seconds = static_cast<unsigned>(parse_number(name, v, 31'536'000));
+  } else if (name == "otlp-endpoint") {
+    if (!v.empty() && v.rfind("http://", 0) != 0)
+      throw std::invalid_argument("otlp-endpoint: '" + v
+                                  + "' must be an http:// URL (OTLP/HTTP with JSON)");
+    c.otlp_endpoint = v;
+  } else if (name == "log-file") {
+    c.log_file = v;
   } else if (name == "web-dir") {
     c.web_dir = v;
   } else if (name == "rate-limit") {
@@ -223,7 +251,15 @@ const std::vector<std::string>& server_setting_names() {
                                               "cluster-tls-ca",
                                               "max-connections",
                                               "max-body-bytes-in-flight",
-                                              "shutdown-seconds"};
+                                              "shutdown-seconds",
+                                              "metrics-listen",
+                                              "retention-run-days",
+                                              "retention-data-days",
+                                              "retention-audit-days",
+                                              "keep-runs-per-user",
+                                              "purge-interval-seconds",
+                                              "otlp-endpoint",
+                                              "log-file"};
   return names;
 }
 

@@ -56,6 +56,20 @@ struct server_config {
   std::size_t max_body_bytes_in_flight = 512u << 20;
   /// SIGTERM: requests in flight get this long to finish.
   unsigned shutdown_seconds = 30;
+  /// --metrics-listen HOST:PORT: GET /metrics there without a key (a
+  /// scraper's address); empty: only on the API listener, for keys with
+  /// metrics:read.
+  std::string metrics_host;
+  std::uint16_t metrics_port = 0;
+  /// Retention (days) and the purge's interval (0: only on demand).
+  std::int64_t retention_run_days = 90, retention_data_days = 30, retention_audit_days = 1827;
+  std::optional<std::int64_t> keep_runs_per_user; ///< finished runs kept per user
+  unsigned purge_interval_seconds = 3600;
+  /// OTLP/HTTP (JSON) traces to this URL (http://host:port/v1/traces);
+  /// empty: no export.
+  std::string otlp_endpoint;
+  /// JSON log lines go here instead of stderr (logrotate: copytruncate).
+  std::string log_file;
 };
 
 /// The setting names, as used on the command line (`--name`), in config

@@ -34,6 +34,8 @@ unsigned status_of(service_code code) {
     return 500;
   case service_code::accepted:
     return 202;
+  case service_code::forbidden:
+    return 403;
   }
   return 500;
 }
@@ -66,6 +68,8 @@ const char* name_of(service_code code) {
     return "internal";
   case service_code::accepted:
     return "accepted";
+  case service_code::forbidden:
+    return "forbidden";
   }
   return "internal";
 }

@@ -2,6 +2,8 @@
 // the routes, answered (progress streams: progress_stream.cpp).
 #include "net/http_session_impl.hpp"
 
+#include "services/telemetry.hpp"
+
 namespace bt::http {
 
 void session::run() {
@@ -79,6 +81,13 @@ void session::on_read_header(beast::error_code ec, std::size_t) {
     request_.client_address = peer ? std::string("unknown") : remote.address().to_string();
   }
   request_.accept_gzip = accepts_gzip(req[bhttp::field::accept_encoding]);
+  // A caller's trace is continued (W3C traceparent); otherwise one begins.
+  {
+    const auto incoming = parse_traceparent(std::string_view(req["traceparent"]));
+    request_.parent_span_id = incoming ? incoming->span_id : std::string();
+    request_.trace = child_of(incoming.value_or(trace_context{}));
+    trace_ = request_.trace;
+  }
   log_method_ = request_.method;
   log_path_ = request_.malformed_query ? std::string("(malformed target)") : request_.path;
   // Only chunked framing is understood; anything else (gzip, chunked) would
@@ -199,6 +208,10 @@ void session::respond(response r, bool must_close) {
     res_.set(bhttp::field::content_type, r.content_type);
   for (const auto& [name, value] : r.headers)
     res_.insert(name, value);
+  if (trace_.valid()) {
+    res_.set("traceparent", trace_.traceparent());
+    res_.set("X-Trace-Id", trace_.trace_id);
+  }
   res_.keep_alive(keep_alive_);
   const std::size_t size = r.body.size();
   if (!bodiless && !head_)
@@ -209,11 +222,13 @@ void session::respond(response r, bool must_close) {
   const auto ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
           .count();
+  telemetry::http_request(log_method_, telemetry::route_template(log_path_), r.status, ms / 1000);
   if (r.status >= 500)
     log::warn("http_request", {{"method", log_method_},
                                {"path", log_path_},
                                {"status", static_cast<int>(r.status)},
-                               {"ms", ms}});
+                               {"ms", ms},
+                               {"trace_id", trace_.trace_id}});
   stream_.expires_after(write_timeout);
   bhttp::async_write(stream_, res_,
                      beast::bind_front_handler(&session::on_write, shared_from_this()));
@@ -226,6 +241,7 @@ void session::on_write(beast::error_code ec, std::size_t) {
   if (ec || !keep_alive_)
     return close();
   request_ = request{};
+  trace_ = {};
   do_read();
 }
 

@@ -112,6 +112,7 @@ private:
   bhttp::response<bhttp::string_body> res_;
   request request_;
   std::string log_method_, log_path_; ///< kept for the log line: request_ is moved to the routes
+  trace_context trace_;               ///< the request's, for its answer's traceparent header
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = true;
   bool head_ = false;

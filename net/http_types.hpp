@@ -2,6 +2,8 @@
 // Beast-free request and response values passed between the HTTP session
 // and the routes, so routing compiles without Beast.
 
+#include "services/trace_context.hpp"
+
 #include <functional>
 #include <map>
 #include <string>
@@ -25,6 +27,8 @@ struct request {
   std::string content_encoding; ///< Content-Encoding of the body (gzip uploads)
   std::string client_address;   ///< the peer's IP address (rate limits without a known key)
   bool accept_gzip = false;     ///< Accept-Encoding names gzip (with a q above 0)
+  trace_context trace;          ///< this request's server span (its trace continued or new)
+  std::string parent_span_id;   ///< the caller's span, from its traceparent header
 };
 
 /// Whether an Accept-Encoding value accepts gzip: named (or "*") without q=0.

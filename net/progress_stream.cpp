@@ -39,6 +39,7 @@ void session::begin_stream(api_routes::stream_request target) {
   status.api_key = target.key;
   status.origin = request_.origin;
   status.client_address = request_.client_address;
+  status.trace = request_.trace;
   log_path_ = request_.path;
   server_.routes.handle(std::move(status), [self = shared_from_this()](response r) {
     asio::post(self->stream_.get_executor(),

@@ -198,8 +198,8 @@ struct api_routes::impl {
     } else {
       csv = std::move(req.body);
     }
-    upload_request msg{req.api_key, query_value(req, "symbol"), query_value(req, "timeframe"),
-                       std::move(csv), !req.content_encoding.empty()};
+    upload_request msg{req.api_key,    query_value(req, "symbol"),    query_value(req, "timeframe"),
+                       std::move(csv), !req.content_encoding.empty(), req.trace.trace_id};
     call(std::move(done), std::chrono::seconds(120), upload_atom::value, std::move(msg));
   }
 
@@ -215,6 +215,7 @@ struct api_routes::impl {
     if (q.format.empty())
       q.format = "json";
     q.accept_gzip = req.accept_gzip;
+    q.trace_id = req.trace.trace_id;
     return q;
   }
 
@@ -227,6 +228,7 @@ struct api_routes::impl {
     call.run_id = std::move(run_id);
     call.idempotency_key = req.idempotency_key;
     call.accept_gzip = req.accept_gzip;
+    call.trace_id = req.trace.trace_id;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
     if constexpr (takes_body<Atom>) {
@@ -453,24 +455,29 @@ struct api_routes::impl {
       return sweep_routes(req, std::move(done), parts);
     if (parts.size() >= 2 && parts[1] == "walk-forwards")
       return walk_forward_routes(req, std::move(done), parts);
-    if (parts.size() >= 2 && parts[1] == "admin") {
-      // Whether the route exists is for admins to know: every method on it
-      // goes to the service, which answers 404 to everyone else; only then
-      // does an admin learn which methods it allows.
-      const bool known = parts.size() == 3 && parts[2] == "cluster";
-      if (known && is_get(req))
-        return with_query(req, done, {},
-                          [&] { backtest(req, std::move(done), cluster_atom::value); });
-      return backtest(
-          req,
-          [done, known, path = req.path](response r) {
-            if (r.status != 200)
-              return done(std::move(r));
-            done(known ? method_not_allowed("GET, HEAD")
-                       : error_response(404, "not_found", "no such endpoint: " + path));
-          },
-          cluster_atom::value);
+    if (parts.size() == 3 && parts[1] == "admin") {
+      // Each needs its permission (the services' table): without it 403.
+      if (parts[2] == "cluster")
+        return is_get(req) ? with_query(
+                   req, done, {}, [&] { backtest(req, std::move(done), cluster_atom::value); })
+                           : done(method_not_allowed("GET, HEAD"));
+      if (parts[2] == "audit")
+        return is_get(req)
+                   ? with_query(req, done,
+                                {"from", "to", "actor", "action", "object", "after", "limit"},
+                                [&] { backtest(req, std::move(done), audit_atom::value); })
+                   : done(method_not_allowed("GET, HEAD"));
+      if (parts[2] == "purge")
+        return req.method == "POST"
+                   ? with_query(req, done, {"dry_run"},
+                                [&] { backtest(req, std::move(done), purge_atom::value); })
+                   : done(method_not_allowed("POST"));
     }
+    // GET /metrics on the API listener: for keys with metrics:read.
+    if (parts.size() == 1 && parts[0] == "metrics")
+      return is_get(req) ? with_query(req, done, {},
+                                      [&] { backtest(req, std::move(done), scrape_atom::value); })
+                         : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 2 && parts[1] == "queue")
       return is_get(req) ? with_query(req, done, {},
                                       [&] { backtest(req, std::move(done), queue_atom::value); })
@@ -705,7 +712,7 @@ void api_routes::handle(request req, responder done) {
   if (!req.content_encoding.empty() && !(req.method == "POST" && p == "/v1/market-data"))
     return done(error_response(415, "unsupported_media_type",
                                "Content-Encoding is accepted on uploads only (gzip)"));
-  if (p.rfind("/v1/", 0) == 0 || p == "/v1")
+  if (p.rfind("/v1/", 0) == 0 || p == "/v1" || p == "/metrics")
     return impl_->v1(req, std::move(done));
   if (p == "/healthz")
     return done(get ? json_ok(R"({"status":"ok"})") : method_not_allowed("GET"));

@@ -2,6 +2,9 @@
 
 #include "net/api_error.hpp"
 #include "services/gzip.hpp"
+#include "services/permissions.hpp"
+
+#include <boost/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -69,8 +72,41 @@ bool read(const std::string& path, std::string& out) {
 
 } // namespace
 
+namespace {
+
+std::string with_permissions(const std::string& openapi) {
+  // The permission table is the one source: each operation of the document
+  // gets its permission (x-permission) and a sentence saying so.
+  boost::json::value doc = boost::json::parse(openapi);
+  auto& paths = doc.as_object()["paths"].as_object();
+  for (const auto& e : endpoint_permissions()) {
+    auto path = paths.find(e.path);
+    if (path == paths.end())
+      continue;
+    std::string method = e.method;
+    for (auto& ch : method)
+      ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    auto op = path->value().as_object().find(method);
+    if (op == path->value().as_object().end())
+      continue;
+    auto& o = op->value().as_object();
+    o["x-permission"] = permission_name(e.needs);
+    std::string roles;
+    for (const auto& role : role_names())
+      if (role_has(role, e.needs))
+        roles += (roles.empty() ? "" : ", ") + role;
+    std::string description = o.contains("description") ? o["description"].as_string().c_str() : "";
+    o["description"] = description + (description.empty() ? "" : "\n\n") + "Permission: `"
+                       + permission_name(e.needs) + "` (roles: " + roles
+                       + "); without it, 403 naming the permission.";
+  }
+  return boost::json::serialize(doc);
+}
+
+} // namespace
+
 static_assets::static_assets(std::string openapi, const std::string& swagger_dir)
-    : openapi_(std::move(openapi)), swagger_dir_(swagger_dir) {
+    : openapi_(with_permissions(openapi)), swagger_dir_(swagger_dir) {
   const std::pair<const char*, const char*> wanted[] = {
       {"swagger-ui.css", "text/css; charset=utf-8"},
       {"swagger-ui-bundle.js", "application/javascript; charset=utf-8"},

@@ -22,6 +22,11 @@ connection_pool::lease::~lease() {
     pool_->give_back(std::move(conn_));
 }
 
+std::size_t connection_pool::in_use() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return open_ - idle_.size();
+}
+
 connection_pool::lease connection_pool::acquire(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!available_.wait_for(lock, timeout, [&] { return !idle_.empty() || open_ < size_; }))

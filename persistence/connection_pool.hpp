@@ -48,6 +48,9 @@ public:
   /// Waits up to `timeout` for a connection; throws `unavailable`.
   lease acquire(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   const std::string& conninfo() const { return conninfo_; }
+  /// Connections on loan now, and the most there may be.
+  std::size_t in_use();
+  std::size_t size() const { return size_; }
 
 private:
   void give_back(std::unique_ptr<pqxx::connection> c);

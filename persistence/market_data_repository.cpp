@@ -145,7 +145,8 @@ void write_chunks(pqxx::transaction_base& txn, std::int64_t dataset_id, const ba
 
 } // namespace
 
-merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const bar_series& bars) {
+merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const bar_series& bars,
+                        const audit_actor& by) {
   const std::string tf(to_string(bars.timeframe()));
   pqxx::work txn(c);
   // The upsert locks the dataset row: concurrent uploads into one dataset
@@ -189,6 +190,11 @@ merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const ba
       dataset_id, static_cast<std::int64_t>(whole.size()), first, last, data_checksum(whole),
       gaps_json(gaps), static_cast<std::int64_t>(gaps.size()));
   result.dataset = read_dataset(row);
+  json_writer w;
+  w.begin_object().key("rows").number(static_cast<std::int64_t>(bars.size()));
+  w.key("inserted").number(result.inserted).key("bars").number(result.dataset.bars);
+  w.key("checksum").string(result.dataset.checksum).end_object();
+  append_audit(txn, by, "market_data.uploaded", "dataset:" + bars.symbol() + "/" + tf, w.take());
   txn.commit();
   return result;
 }
@@ -231,11 +237,13 @@ std::optional<bar_series> load_bars(pqxx::connection_base& c, std::int64_t user_
 }
 
 bool delete_dataset(pqxx::connection_base& c, std::int64_t user_id, const std::string& symbol,
-                    const std::string& timeframe) {
+                    const std::string& timeframe, const audit_actor& by) {
   pqxx::work txn(c);
   auto r =
       txn.exec_params("DELETE FROM datasets WHERE user_id = $1 AND symbol = $2 AND timeframe = $3",
                       user_id, symbol, timeframe);
+  if (r.affected_rows() == 1)
+    append_audit(txn, by, "market_data.deleted", "dataset:" + symbol + "/" + timeframe);
   txn.commit();
   return r.affected_rows() == 1;
 }

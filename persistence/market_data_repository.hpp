@@ -2,6 +2,7 @@
 // Stored bar data: one dataset per user, symbol and timeframe.
 
 #include "domain/data/bar_import.hpp"
+#include "persistence/audit_log.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -34,7 +35,9 @@ struct merge_result {
 /// transaction (stored bars win on equal timestamps), rewrites the monthly
 /// chunks that gained bars (bar_chunks.hpp) and refreshes the dataset's
 /// range, gaps and checksum.
-merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const bar_series& bars);
+/// Writes the audit entry market_data.uploaded, by `by`.
+merge_result store_bars(pqxx::connection_base& c, std::int64_t user_id, const bar_series& bars,
+                        const audit_actor& by);
 
 std::vector<dataset_info> list_datasets(pqxx::connection_base& c, std::int64_t user_id);
 std::optional<dataset_info> find_dataset(pqxx::connection_base& c, std::int64_t user_id,
@@ -49,6 +52,6 @@ std::optional<bar_series> load_bars(pqxx::connection_base& c, std::int64_t user_
 
 /// False when the caller has no such dataset.
 bool delete_dataset(pqxx::connection_base& c, std::int64_t user_id, const std::string& symbol,
-                    const std::string& timeframe);
+                    const std::string& timeframe, const audit_actor& by);
 
 } // namespace bt::db

@@ -2,6 +2,7 @@
 
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
+#include "persistence/audit_log.hpp"
 #include "persistence/prepared.hpp"
 #include "persistence/run_rows.hpp"
 
@@ -150,6 +151,17 @@ std::int64_t requeue_orphans(pqxx::connection_base& c) {
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
+namespace {
+
+std::string failure_details(const run_attempt& job, const std::string& error) {
+  json_writer w;
+  w.begin_object().key("attempt").number(static_cast<std::int64_t>(job.attempt));
+  w.key("error").string(error).end_object();
+  return w.take();
+}
+
+} // namespace
+
 failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job,
                              const std::string& error, int max_attempts,
                              std::int64_t retry_delay_ms, failure_kind kind) {
@@ -165,6 +177,8 @@ failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job,
     txn.exec_params("UPDATE runs SET status = 'failed', finished_at = now(), error = $3, " + append
                         + " WHERE id = $1::uuid",
                     job.run_id, job.attempt, error);
+    append_audit(txn, audit_actor{}, "run.failed", "run:" + job.run_id,
+                 failure_details(job, error));
     txn.commit();
     return failure_outcome::failed;
   }
@@ -183,6 +197,8 @@ failure_outcome fail_attempt(pqxx::connection_base& c, const run_attempt& job,
                   "user_id, attempts, errors "
                   "FROM runs WHERE id = $1::uuid ON CONFLICT (run_id) DO NOTHING",
                   job.run_id);
+  append_audit(txn, audit_actor{}, "run.dead_lettered", "run:" + job.run_id,
+               failure_details(job, error));
   txn.commit();
   return failure_outcome::dead_lettered;
 }

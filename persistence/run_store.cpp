@@ -34,7 +34,7 @@ std::optional<std::string> find_by(pqxx::transaction_base& txn, const new_run& r
 
 } // namespace
 
-submit_outcome submit_run(pqxx::connection_base& c, const new_run& r,
+submit_outcome submit_run(pqxx::connection_base& c, const new_run& r, const audit_actor& by,
                           const std::function<bool()>& admit) {
   for (int round = 0; round < 3; ++round) {
     pqxx::work txn(c);
@@ -66,6 +66,11 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r,
                       r.config_json, r.params_json, r.execution_json, r.config_hash,
                       r.dataset_checksum, r.dedupe_key, r.idempotency_key);
     if (!inserted.empty()) {
+      json_writer w;
+      w.begin_object().key("strategy").string(r.strategy + "@" + r.strategy_version);
+      w.key("symbol").string(r.symbol).key("timeframe").string(r.timeframe);
+      w.key("priority").number(static_cast<std::int64_t>(r.priority)).end_object();
+      append_audit(txn, by, "run.submitted", "run:" + r.id, w.take());
       txn.commit();
       return {read_run(inserted[0]), false};
     }
@@ -136,7 +141,7 @@ run_page list_runs(pqxx::connection_base& c, std::int64_t user_id, const run_fil
 }
 
 std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
-                                     const std::string& id) {
+                                     const std::string& id, const audit_actor& by) {
   if (!is_uuid_text(id))
     return std::nullopt;
   pqxx::work txn(c);
@@ -148,16 +153,20 @@ std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user
     return std::nullopt;
   const run_status before =
       parse_run_status(r[0][0].as<std::string>()).value_or(run_status::failed);
-  if (before == run_status::queued || before == run_status::running)
+  if (before == run_status::queued || before == run_status::running) {
     txn.exec_params(
         "UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
         "'queued' THEN 0 ELSE progress END WHERE id = $1::uuid",
         id);
+    append_audit(txn, by, "run.cancelled", "run:" + id,
+                 std::string("{\"status_before\":\"") + std::string(to_string(before)) + "\"}");
+  }
   txn.commit();
   return before;
 }
 
-bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                const audit_actor& by) {
   if (!is_uuid_text(id))
     return false;
   pqxx::work txn(c);
@@ -165,6 +174,8 @@ bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::strin
                            "sweep_id IS NULL AND walk_forward_id IS NULL AND status IN "
                            "('completed', 'failed', 'cancelled')",
                            user_id, id);
+  if (r.affected_rows() == 1)
+    append_audit(txn, by, "run.deleted", "run:" + id);
   txn.commit();
   return r.affected_rows() == 1;
 }

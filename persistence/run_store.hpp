@@ -4,6 +4,7 @@
 
 #include "domain/engine/backtest.hpp"
 #include "domain/scheduling/run_attempt.hpp"
+#include "persistence/audit_log.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -62,7 +63,8 @@ struct submit_outcome {
 /// with the same Idempotency-Key exists: then that run is returned. Unique
 /// indexes make this hold under concurrent identical submissions. `admit`,
 /// when given, is asked before an insert (a quota: a replay needs none).
-submit_outcome submit_run(pqxx::connection_base& c, const new_run& r,
+/// A new run writes the audit entry run.submitted, by `by`.
+submit_outcome submit_run(pqxx::connection_base& c, const new_run& r, const audit_actor& by,
                           const std::function<bool()>& admit = {});
 
 std::optional<run_row> find_run(pqxx::connection_base& c, std::int64_t user_id,
@@ -91,8 +93,9 @@ const std::vector<std::string>& sortable_run_columns();
 /// queued or running -> cancelled. Returns the status before (nothing when
 /// the caller has no such run).
 std::optional<run_status> cancel_run(pqxx::connection_base& c, std::int64_t user_id,
-                                     const std::string& id);
+                                     const std::string& id, const audit_actor& by);
 /// Deletes a finished run with its results; false when none.
-bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+bool delete_run(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                const audit_actor& by);
 
 } // namespace bt::db

@@ -1,5 +1,6 @@
 #include "persistence/sweep_store.hpp"
 
+#include "domain/report/json_writer.hpp"
 #include "persistence/bar_chunks.hpp"
 #include "persistence/prepared.hpp"
 #include "persistence/run_rows.hpp"
@@ -126,7 +127,7 @@ run_status sweep_row::status() const {
   return run_status::completed;
 }
 
-void submit_sweep(pqxx::connection_base& c, const new_sweep& s) {
+void submit_sweep(pqxx::connection_base& c, const new_sweep& s, const audit_actor& by) {
   pqxx::work txn(c);
   txn.exec_params("INSERT INTO sweeps (id, user_id, symbol, timeframe, strategy, start_time, "
                   "end_time, spec_json, objective, maximise, configurations, chunks) VALUES "
@@ -146,6 +147,11 @@ void submit_sweep(pqxx::connection_base& c, const new_sweep& s) {
                   r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start,
                   r.end, r.strategy, r.strategy_version, r.config_json, r.params_json,
                   r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, s.id);
+  json_writer w;
+  w.begin_object().key("strategy").string(s.strategy).key("symbol").string(s.symbol);
+  w.key("timeframe").string(s.timeframe).key("configurations").number(s.configurations);
+  w.key("chunks").number(static_cast<std::int64_t>(s.chunks.size())).end_object();
+  append_audit(txn, by, "sweep.submitted", "sweep:" + s.id, w.take());
   txn.commit();
 }
 
@@ -315,7 +321,8 @@ std::optional<stored_configuration> best_of_sweep(pqxx::connection_base& c,
   return read_result(r[0]);
 }
 
-std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::string& sweep_id) {
+std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::string& sweep_id,
+                                       const audit_actor& by) {
   pqxx::work txn(c);
   std::vector<std::string> ids;
   for (const auto& r : txn.exec_params(
@@ -324,11 +331,15 @@ std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::stri
            "('queued', 'running') RETURNING id::text",
            sweep_id))
     ids.push_back(r[0].as<std::string>());
+  if (!ids.empty())
+    append_audit(txn, by, "sweep.cancelled", "sweep:" + sweep_id,
+                 "{\"chunks_cancelled\":" + std::to_string(ids.size()) + "}");
   txn.commit();
   return ids;
 }
 
-bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                  const audit_actor& by) {
   if (!is_uuid_text(id))
     return false;
   pqxx::work txn(c);
@@ -336,6 +347,8 @@ bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::str
                            "(SELECT 1 FROM runs WHERE sweep_id = $2::uuid AND status IN "
                            "('queued', 'running'))",
                            user_id, id);
+  if (r.affected_rows() == 1)
+    append_audit(txn, by, "sweep.deleted", "sweep:" + id);
   txn.commit();
   return r.affected_rows() == 1;
 }
@@ -373,7 +386,8 @@ walk_forward_row read_walk_forward(const pqxx::row& r) {
 
 } // namespace
 
-void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w) {
+void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w,
+                         const audit_actor& by) {
   pqxx::work txn(c);
   txn.exec_params("INSERT INTO walk_forwards (id, user_id, symbol, timeframe, strategy, "
                   "start_time, end_time, spec_json, folds) VALUES ($1::uuid, $2, $3, $4, $5, "
@@ -390,6 +404,10 @@ void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w) {
                   r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start,
                   r.end, r.strategy, r.strategy_version, r.config_json, r.params_json,
                   r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, w.id);
+  json_writer d;
+  d.begin_object().key("strategy").string(w.strategy).key("symbol").string(w.symbol);
+  d.key("timeframe").string(w.timeframe).key("folds").number(w.folds).end_object();
+  append_audit(txn, by, "walk_forward.submitted", "walk-forward:" + w.id, d.take());
   txn.commit();
 }
 
@@ -457,20 +475,24 @@ bool complete_walk_forward(pqxx::connection_base& c, const run_attempt& job,
   return true;
 }
 
-std::optional<std::string> cancel_walk_forward(pqxx::connection_base& c, const std::string& id) {
+std::optional<std::string> cancel_walk_forward(pqxx::connection_base& c, const std::string& id,
+                                               const audit_actor& by) {
   pqxx::work txn(c);
   auto r = txn.exec_params(
       "UPDATE runs SET status = 'cancelled', finished_at = now(), progress = CASE WHEN status = "
       "'queued' THEN 0 ELSE progress END WHERE walk_forward_id = $1::uuid AND status IN "
       "('queued', 'running') RETURNING id::text",
       id);
+  if (!r.empty())
+    append_audit(txn, by, "walk_forward.cancelled", "walk-forward:" + id);
   txn.commit();
   if (r.empty())
     return std::nullopt;
   return r[0][0].as<std::string>();
 }
 
-bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const std::string& id) {
+bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                         const audit_actor& by) {
   if (!is_uuid_text(id))
     return false;
   pqxx::work txn(c);
@@ -478,6 +500,8 @@ bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const s
       "DELETE FROM walk_forwards WHERE user_id = $1 AND id = $2::uuid AND NOT EXISTS (SELECT 1 "
       "FROM runs WHERE walk_forward_id = $2::uuid AND status IN ('queued', 'running'))",
       user_id, id);
+  if (r.affected_rows() == 1)
+    append_audit(txn, by, "walk_forward.deleted", "walk-forward:" + id);
   txn.commit();
   return r.affected_rows() == 1;
 }

@@ -31,7 +31,7 @@ struct new_sweep {
 };
 
 /// The sweep and its chunks in one transaction: all queued, or nothing.
-void submit_sweep(pqxx::connection_base& c, const new_sweep& s);
+void submit_sweep(pqxx::connection_base& c, const new_sweep& s, const audit_actor& by);
 
 struct sweep_row {
   std::string id;
@@ -86,10 +86,12 @@ std::optional<stored_configuration> best_of_sweep(pqxx::connection_base& c, cons
 
 /// Cancels a sweep's chunks still queued or running; their ids (the running
 /// ones' workers are told through the run registry).
-std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::string& sweep_id);
+std::vector<std::string> cancel_chunks(pqxx::connection_base& c, const std::string& sweep_id,
+                                       const audit_actor& by);
 /// Deletes a finished sweep with its results and chunks; false when it is
 /// not the user's or a chunk is still active.
-bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+bool delete_sweep(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                  const audit_actor& by);
 
 // Walk-forward analyses: one queued run each (walk_forward_id set).
 
@@ -101,7 +103,8 @@ struct new_walk_forward {
   std::int64_t folds = 0;
   new_run run; ///< its config_json a walk_forward_config_json
 };
-void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w);
+void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w,
+                         const audit_actor& by);
 
 struct walk_forward_row {
   std::string id;
@@ -133,8 +136,10 @@ bool complete_walk_forward(pqxx::connection_base& c, const run_attempt& job,
                            const std::string& equity_csv, const std::string& engine_version,
                            double duration_ms);
 /// Cancels its run if still queued or running; the run's id, if it was.
-std::optional<std::string> cancel_walk_forward(pqxx::connection_base& c, const std::string& id);
+std::optional<std::string> cancel_walk_forward(pqxx::connection_base& c, const std::string& id,
+                                               const audit_actor& by);
 /// Deletes a finished walk-forward; false when it is not the user's or runs.
-bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const std::string& id);
+bool delete_walk_forward(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                         const audit_actor& by);
 
 } // namespace bt::db

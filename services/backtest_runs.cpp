@@ -37,7 +37,7 @@ service_reply backtest_service::run_status(pqxx::connection& c, const db::princi
 
 service_reply backtest_service::cancel_run(pqxx::connection& c, const db::principal& who,
                                            const std::string& id) {
-  auto before = db::cancel_run(c, who.user_id, id);
+  auto before = db::cancel_run(c, who.user_id, id, db::actor_of(who));
   if (!before)
     return error_reply(service_code::not_found, "no run " + id, {});
   book_->sync(c, id);
@@ -60,11 +60,11 @@ service_reply backtest_service::delete_run(pqxx::connection& c, const db::princi
   if (!run)
     return error_reply(service_code::not_found, "no run " + id, {});
   if (run->status == run_status::queued || run->status == run_status::running) {
-    db::cancel_run(c, who.user_id, id);
+    db::cancel_run(c, who.user_id, id, db::actor_of(who));
     book_->sync(c, id);
     registry_->cancel(id);
   } else {
-    db::delete_run(c, who.user_id, id);
+    db::delete_run(c, who.user_id, id, db::actor_of(who));
     book_->forget(id);
   }
   return body_reply(service_code::no_content, "");

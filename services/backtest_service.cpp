@@ -9,8 +9,10 @@
 #include "domain/scheduling/queue_forecast.hpp"
 #include "domain/strategies/registry.hpp"
 #include "persistence/market_data_repository.hpp"
+#include "services/permissions.hpp"
 #include "services/run_presenter.hpp"
 #include "services/service_reply.hpp"
+#include "services/telemetry.hpp"
 
 #include <boost/json.hpp>
 #include <openssl/rand.h>
@@ -29,12 +31,36 @@ service_reply backtest_service::guarded(const backtest_call& call, const char* o
     if (!who)
       return error_reply(service_code::unauthorized,
                          "missing, unknown or revoked API key (X-API-Key)", {});
-    service_reply reply = body(*conn, *who);
+    who->trace_id = call.trace_id;
+    service_reply reply;
+    if (auto refused = refuse_unpermitted(who->role, operation))
+      reply = std::move(*refused);
+    else
+      reply = body(*conn, as_owner_for_support(*conn, *who, operation, call.run_id));
     reply.admin = who->role == "admin";
     return reply;
   } catch (...) {
     return failure_reply(operation);
   }
+}
+
+db::principal backtest_service::as_owner_for_support(pqxx::connection& c, const db::principal& who,
+                                                     const std::string& operation,
+                                                     const std::string& id) {
+  // An admin reads another user's run, sweep or walk-forward (support) as
+  // its owner would, and only reads: writes stay the owner's alone.
+  if (id.empty() || !looks_like_uuid(id) || permission_of(operation) != permission::runs_read
+      || !role_has(who.role, permission::support_read))
+    return who;
+  const auto kind = operation.rfind("sweep-", 0) == 0          ? db::owned_kind::sweep
+                    : operation.rfind("walk-forward-", 0) == 0 ? db::owned_kind::walk_forward
+                                                               : db::owned_kind::run;
+  const auto owner = db::owner_of(c, kind, id);
+  if (!owner || *owner == who.user_id)
+    return who;
+  db::principal as_owner = who;
+  as_owner.user_id = *owner;
+  return as_owner;
 }
 
 template <class F>
@@ -49,13 +75,15 @@ service_reply backtest_service::on_run(const backtest_call& call, const char* op
 
 service_reply backtest_service::monte_carlo(const backtest_call& call) {
   monte_carlo_request request;
-  if (auto refused = read_monte_carlo_request(call.body, request))
-    return std::move(*refused);
-  request.run_id = call.run_id;
   quota_ticket quota;
+  // The body is read once the key's permission is known: a caller that may
+  // not simulate learns that first, whatever it sent.
   return simulate_charged(
       quota, request,
       on_run(call, "monte-carlo", [&](pqxx::connection& c, const db::principal& who) {
+        if (auto refused = read_monte_carlo_request(call.body, request))
+          return std::move(*refused);
+        request.run_id = call.run_id;
         return charge(who, quota, load_monte_carlo_inputs(c, who, request));
       }));
 }
@@ -230,17 +258,17 @@ service_reply backtest_service::walk_forward_delete(const backtest_call& call) {
 
 service_reply backtest_service::walk_forward_monte_carlo(const backtest_call& call) {
   monte_carlo_request request;
-  if (auto refused = read_monte_carlo_request(call.body, request))
-    return std::move(*refused);
-  request.run_id = call.run_id;
-  request.id_key = "walk_forward_id";
   quota_ticket quota;
-  return simulate_charged(quota, request,
-                          on_sweep(call, "walk-forward-monte-carlo",
-                                   [&](pqxx::connection& c, const db::principal& who) {
-                                     return charge(who, quota,
-                                                   load_walk_forward_monte_carlo(c, who, request));
-                                   }));
+  return simulate_charged(
+      quota, request,
+      on_sweep(call, "walk-forward-monte-carlo",
+               [&](pqxx::connection& c, const db::principal& who) {
+                 if (auto refused = read_monte_carlo_request(call.body, request))
+                   return std::move(*refused);
+                 request.run_id = call.run_id;
+                 request.id_key = "walk_forward_id";
+                 return charge(who, quota, load_walk_forward_monte_carlo(c, who, request));
+               }));
 }
 
 service_reply backtest_service::submit(const backtest_call& call) {
@@ -316,12 +344,25 @@ service_reply backtest_service::queue(const backtest_call& call) {
 }
 
 service_reply backtest_service::cluster(const backtest_call& call) {
-  return guarded(call, "cluster", [&](pqxx::connection&, const db::principal& who) {
-    // Admins only; everyone else is told there is nothing here.
-    if (who.role != "admin")
-      return error_reply(service_code::not_found, "no such endpoint: /v1/admin/cluster", {});
+  return guarded(call, "cluster", [&](pqxx::connection&, const db::principal&) {
     return body_reply(service_code::ok,
                       cluster_document(cluster_ ? cluster_->nodes() : std::vector<node_state>{}));
+  });
+}
+
+service_reply backtest_service::audit(const backtest_call& call) {
+  return guarded(call, "audit",
+                 [&](pqxx::connection& c, const db::principal&) { return audit_page(c, call); });
+}
+
+service_reply backtest_service::purge(const backtest_call& call) {
+  return guarded(call, "purge",
+                 [&](pqxx::connection&, const db::principal& who) { return purge_now(who, call); });
+}
+
+service_reply backtest_service::scrape(const backtest_call& call) {
+  return guarded(call, "metrics", [&](pqxx::connection&, const db::principal&) {
+    return body_reply(service_code::ok, telemetry::scrape_text(), telemetry::text_content_type);
   });
 }
 
@@ -348,8 +389,8 @@ std::optional<service_reply> backtest_service::status_from_memory(const backtest
     // (finished, or active with the whole queue): no connection is taken
     // from the pool. Anything else takes the database path.
     auto who = auth_.cached(call.api_key);
-    if (!who || !looks_like_uuid(call.run_id))
-      return std::nullopt;
+    if (!who || !looks_like_uuid(call.run_id) || !role_has(who->role, permission::runs_read))
+      return std::nullopt; // the database path answers (a refusal among them)
     std::optional<service_reply> reply;
     if (auto doc = book_->finished_document(who->user_id, call.run_id)) {
       reply = body_reply(service_code::ok, std::move(*doc));

@@ -13,6 +13,7 @@
 #include "persistence/user_repository.hpp"
 #include "services/auth_cache.hpp"
 #include "services/cluster_view.hpp"
+#include "services/retention_service.hpp"
 #include "services/run_book.hpp"
 #include "services/run_presenter.hpp"
 #include "services/run_registry.hpp"
@@ -106,11 +107,22 @@ public:
   service_reply strategies(const backtest_call& call);
   service_reply queue(const backtest_call& call);
   service_reply cluster(const backtest_call& call);
+  /// GET /v1/admin/audit, POST /v1/admin/purge and GET /metrics on the API
+  /// listener (backtest_admin.cpp).
+  service_reply audit(const backtest_call& call);
+  service_reply purge(const backtest_call& call);
+  service_reply scrape(const backtest_call& call);
+  /// The retention purge POST /v1/admin/purge runs (set once at start-up).
+  void set_retention(std::shared_ptr<retention_service> r) { retention_ = std::move(r); }
 
 private:
   using query_map = std::vector<std::pair<std::string, std::string>>;
   template <class F>
   service_reply guarded(const backtest_call& call, const char* operation, F&& body);
+  /// `who`, or for an admin's read of another user's object (support) the
+  /// owner's principal with the admin's role.
+  static db::principal as_owner_for_support(pqxx::connection& c, const db::principal& who,
+                                            const std::string& operation, const std::string& id);
   /// guarded, for a call that names a run (a malformed id is not found).
   template <class F>
   service_reply on_run(const backtest_call& call, const char* operation, F&& body);
@@ -190,6 +202,8 @@ private:
 
   service_reply submit_sweep(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call);
+  service_reply audit_page(pqxx::connection& c, const backtest_call& call);
+  service_reply purge_now(const db::principal& who, const backtest_call& call);
   service_reply sweep_status(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call);
   service_reply list_sweeps(pqxx::connection& c, const db::principal& who,
@@ -291,6 +305,7 @@ private:
   std::shared_ptr<run_book> book_;
   auth_cache auth_;
   submission_quota quota_;
+  std::shared_ptr<retention_service> retention_;
 };
 
 } // namespace bt

@@ -248,7 +248,7 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
   // The quota is asked only when the run is new: a replay is answered even
   // to a key that has used up its quota, and counts as nothing.
   std::optional<service_reply> over_quota;
-  auto outcome = db::submit_run(c, run, [&] {
+  auto outcome = db::submit_run(c, run, db::actor_of(who), [&] {
     if (!quota)
       return true;
     over_quota = take_quota(who, *quota);

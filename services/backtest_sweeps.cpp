@@ -223,7 +223,7 @@ service_reply backtest_service::submit_sweep(pqxx::connection& c, const db::prin
     r.dedupe_key = "sweep:" + s.id + ":" + std::to_string(first);
     s.chunks.push_back(std::move(r));
   }
-  db::submit_sweep(c, s);
+  db::submit_sweep(c, s, db::actor_of(who));
   for (const auto& r : s.chunks)
     book_->sync(c, r.id);
   log::info("sweep_submitted", {{"sweep_id", s.id},
@@ -544,14 +544,14 @@ service_reply backtest_service::cancel_sweep(pqxx::connection& c, const db::prin
   auto s = db::find_sweep(c, who.user_id, call.run_id);
   if (!s)
     return error_reply(service_code::not_found, "no sweep " + call.run_id, {});
-  const auto active = db::cancel_chunks(c, s->id);
+  const auto active = db::cancel_chunks(c, s->id, db::actor_of(who));
   for (const auto& id : active) {
     book_->sync(c, id);
     registry_->cancel(id);
   }
   if (then_delete) {
     if (active.empty())
-      db::delete_sweep(c, who.user_id, s->id);
+      db::delete_sweep(c, who.user_id, s->id, db::actor_of(who));
     return body_reply(service_code::no_content, "");
   }
   if (active.empty())

@@ -141,7 +141,7 @@ service_reply backtest_service::submit_walk_forward(pqxx::connection& c, const d
   r.config_hash = sha256_hex(r.config_json);
   r.dataset_checksum = dataset->checksum;
   r.dedupe_key = "walk-forward:" + w.id;
-  db::submit_walk_forward(c, w);
+  db::submit_walk_forward(c, w, db::actor_of(who));
   book_->sync(c, r.id);
   log::info("walk_forward_submitted",
             {{"walk_forward_id", w.id}, {"user_id", who.user_id}, {"folds", w.folds}});
@@ -211,14 +211,14 @@ service_reply backtest_service::cancel_walk_forward(pqxx::connection& c, const d
   auto r = db::find_walk_forward(c, who.user_id, call.run_id);
   if (!r)
     return error_reply(service_code::not_found, "no walk-forward " + call.run_id, {});
-  const auto run = db::cancel_walk_forward(c, r->id);
+  const auto run = db::cancel_walk_forward(c, r->id, db::actor_of(who));
   if (run) {
     book_->sync(c, *run);
     registry_->cancel(*run);
   }
   if (then_delete) {
     if (!run)
-      db::delete_walk_forward(c, who.user_id, r->id);
+      db::delete_walk_forward(c, who.user_id, r->id, db::actor_of(who));
     return body_reply(service_code::no_content, "");
   }
   if (!run)

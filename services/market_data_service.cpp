@@ -9,7 +9,9 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/user_repository.hpp"
+#include "services/permissions.hpp"
 #include "services/service_reply.hpp"
+#include "services/telemetry.hpp"
 
 #include <pqxx/pqxx>
 
@@ -67,15 +69,21 @@ bool query_time(const std::string& name, const std::string& text, std::optional<
 
 } // namespace
 
-template <class F>
-service_reply market_data_service::guarded(const std::string& api_key, F&& body) {
+template <class Request, class F>
+service_reply market_data_service::guarded(const Request& request, const char* operation,
+                                           F&& body) {
   try {
     auto conn = pool_->acquire();
-    auto who = auth_.authenticate(*conn, api_key);
+    auto who = auth_.authenticate(*conn, request.api_key);
     if (!who)
       return error_reply(service_code::unauthorized,
                          "missing, unknown or revoked API key (X-API-Key)");
-    service_reply reply = body(*conn, *who);
+    who->trace_id = request.trace_id;
+    service_reply reply;
+    if (auto refused = refuse_unpermitted(who->role, operation))
+      reply = std::move(*refused);
+    else
+      reply = body(*conn, *who);
     reply.admin = who->role == "admin";
     return reply;
   } catch (...) {
@@ -86,7 +94,7 @@ service_reply market_data_service::guarded(const std::string& api_key, F&& body)
 service_reply market_data_service::upload(const upload_request& r) {
   // The key is checked first: an unauthenticated caller learns nothing
   // about its file.
-  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+  return guarded(r, "upload", [&](pqxx::connection& c, const db::principal& who) {
     return store_upload(c, who, r);
   });
 }
@@ -150,7 +158,7 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
           .count();
   {
     const auto started = std::chrono::steady_clock::now();
-    db::merge_result merged = db::store_bars(c, who.user_id, imported.bars);
+    db::merge_result merged = db::store_bars(c, who.user_id, imported.bars, db::actor_of(who));
     const import_report& rep = imported.report;
     json_writer w;
     w.begin_object();
@@ -172,13 +180,15 @@ service_reply market_data_service::store_upload(pqxx::connection& c, const db::p
                                        {"validate_ms", validate_ms},
                                        {"store_ms", std::chrono::duration<double, std::milli>(
                                                         std::chrono::steady_clock::now() - started)
-                                                        .count()}});
+                                                        .count()},
+                                       {"trace_id", who.trace_id}});
+    telemetry::upload(r.csv.size(), static_cast<std::uint64_t>(rep.rows_received));
     return json_reply(service_code::created, w.take());
   }
 }
 
 service_reply market_data_service::list(const dataset_request& r) {
-  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+  return guarded(r, "list", [&](pqxx::connection& c, const db::principal& who) {
     json_writer w;
     w.begin_object().key("datasets").begin_array();
     for (const auto& d : db::list_datasets(c, who.user_id))
@@ -189,7 +199,7 @@ service_reply market_data_service::list(const dataset_request& r) {
 }
 
 service_reply market_data_service::describe(const dataset_request& r) {
-  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+  return guarded(r, "describe", [&](pqxx::connection& c, const db::principal& who) {
     auto d = db::find_dataset(c, who.user_id, r.symbol, r.timeframe);
     if (!d)
       return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
@@ -216,7 +226,7 @@ service_reply market_data_service::bars(const dataset_request& r) {
     problems.push_back({"from", 0, "must not be after `to`"});
   if (!problems.empty())
     return error_reply(service_code::bad_request, "invalid query", std::move(problems));
-  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
+  return guarded(r, "bars", [&](pqxx::connection& c, const db::principal& who) {
     auto tf = parse_timeframe(r.timeframe);
     std::optional<bar_series> loaded;
     if (tf)
@@ -253,8 +263,8 @@ service_reply market_data_service::bars(const dataset_request& r) {
 }
 
 service_reply market_data_service::remove(const dataset_request& r) {
-  return guarded(r.api_key, [&](pqxx::connection& c, const db::principal& who) {
-    if (!db::delete_dataset(c, who.user_id, r.symbol, r.timeframe))
+  return guarded(r, "delete-data", [&](pqxx::connection& c, const db::principal& who) {
+    if (!db::delete_dataset(c, who.user_id, r.symbol, r.timeframe, db::actor_of(who)))
       return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
     log::info("market_data_deleted",
               {{"user_id", who.user_id}, {"symbol", r.symbol}, {"timeframe", r.timeframe}});

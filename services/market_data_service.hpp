@@ -33,8 +33,10 @@ public:
 private:
   service_reply store_upload(pqxx::connection& c, const db::principal& who,
                              const upload_request& r);
-  template <class F>
-  service_reply guarded(const std::string& api_key, F&& body);
+  /// Authenticates the request's key, checks the operation's permission,
+  /// then runs `body` under a pooled connection.
+  template <class Request, class F>
+  service_reply guarded(const Request& request, const char* operation, F&& body);
 
   std::shared_ptr<db::connection_pool> pool_;
   market_data_limits limits_;

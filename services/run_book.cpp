@@ -144,6 +144,20 @@ std::optional<std::int64_t> run_book::queued_count() const {
   }));
 }
 
+std::optional<run_book::active_counts> run_book::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!complete_)
+    return std::nullopt;
+  active_counts n;
+  for (const auto& [id, e] : runs_) {
+    if (e.row.status == run_status::queued)
+      ++n.queued_by_priority[e.row.priority];
+    else if (e.row.status == run_status::running)
+      ++n.running;
+  }
+  return n;
+}
+
 std::optional<run_book::queue_view> run_book::queue(const std::string& run_id) const {
   struct queued_ref {
     int priority;

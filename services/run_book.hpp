@@ -26,6 +26,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -84,6 +85,13 @@ public:
   std::optional<queue_view> queue(const std::string& run_id) const;
   /// How many runs are queued, when the book holds every active run.
   std::optional<std::int64_t> queued_count() const;
+  /// Queued runs by priority and running runs (metrics), when the book
+  /// holds every active run.
+  struct active_counts {
+    std::map<int, std::int64_t> queued_by_priority;
+    std::int64_t running = 0;
+  };
+  std::optional<active_counts> counts() const;
 
 private:
   struct entry {

@@ -27,7 +27,8 @@ enum class service_code : std::uint8_t {
   too_many_requests,
   unavailable,
   internal,
-  accepted ///< 202: queued for execution
+  accepted, ///< 202: queued for execution
+  forbidden ///< 403: the key's role lacks the endpoint's permission
 };
 
 /// One item of an error's details: a field or a row and the reason.
@@ -60,6 +61,7 @@ struct upload_request {
   std::string timeframe;
   std::string csv;
   bool gzip = false; ///< Content-Encoding: gzip: `csv` is inflated by the service
+  std::string trace_id;
 };
 
 /// Queries on the caller's datasets (list, describe, bars, delete).
@@ -72,6 +74,7 @@ struct dataset_request {
   std::string limit;        ///< text as received, or empty
   std::string format;       ///< json | csv
   bool accept_gzip = false; ///< the client accepts a gzip answer
+  std::string trace_id;
 };
 
 /// One call of the backtest API: on which run, with the request's body and
@@ -84,6 +87,7 @@ struct backtest_call {
   std::vector<std::pair<std::string, std::string>> query;
   std::string idempotency_key;
   bool accept_gzip = false; ///< the client accepts a gzip answer
+  std::string trace_id;     ///< the request's trace (audit entries, logs)
 };
 
 /// How a worker's attempt ended (a crash ends it without this message).

@@ -52,16 +52,19 @@ BOOST_AUTO_TEST_CASE(replies_with_details_round_trip) {
 }
 
 BOOST_AUTO_TEST_CASE(requests_round_trip) {
-  bt::upload_request u{"bt_key", "GC", "1h",
-                       std::string("timestamp,open\n") + std::string(100000, 'x')};
+  bt::upload_request u{"bt_key", "GC",
+                       "1h",     std::string("timestamp,open\n") + std::string(100000, 'x'),
+                       false,    "4bf92f3577b34da6a3ce929d0e0e4736"};
   auto cu = round_trip(*sys, u);
   BOOST_TEST(cu.api_key == "bt_key");
   BOOST_TEST(cu.csv == u.csv);
-  bt::dataset_request d{"k", "ES", "4h", "2024-01-01T00:00:00Z", "", "100", "csv"};
+  BOOST_TEST(cu.trace_id == u.trace_id);
+  bt::dataset_request d{"k", "ES", "4h", "2024-01-01T00:00:00Z", "", "100", "csv", false, "ab"};
   auto cd = round_trip(*sys, d);
   BOOST_TEST(cd.from == d.from);
   BOOST_TEST(cd.limit == "100");
   BOOST_TEST(cd.format == "csv");
+  BOOST_TEST(cd.trace_id == "ab");
 }
 
 BOOST_AUTO_TEST_CASE(type_names_are_registered) {

@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(stored_bars_win_and_only_touched_months_are_rewritten) {
   for (int day = 1; day <= 31; ++day)
     first.push_back(bar{at(2024, 1, day, 10), price("10"), price("11"), price("9"), price("10.5"),
                         price("100")});
-  const db::merge_result a = db::store_bars(*d.c, d.user_id, first);
+  const db::merge_result a = db::store_bars(*d.c, d.user_id, first, db::audit_actor{});
   BOOST_TEST(a.inserted == 31);
   BOOST_TEST(a.already_stored == 0);
   BOOST_TEST(a.dataset.bars == 31);
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(stored_bars_win_and_only_touched_months_are_rewritten) {
       bar{at(2024, 1, 31, 10), price("1"), price("1"), price("1"), price("1"), price("1")});
   second.push_back(
       bar{at(2024, 2, 1, 10), price("20"), price("21"), price("19"), price("20.5"), price("7")});
-  const db::merge_result b = db::store_bars(*d.c, d.user_id, second);
+  const db::merge_result b = db::store_bars(*d.c, d.user_id, second, db::audit_actor{});
   BOOST_TEST(b.inserted == 1);
   BOOST_TEST(b.already_stored == 2);
   BOOST_TEST(b.dataset.bars == 32);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(stored_bars_win_and_only_touched_months_are_rewritten) {
   bar_series third("GC", timeframe::h1);
   third.push_back(
       bar{at(2024, 1, 31, 11), price("30"), price("31"), price("29"), price("30"), price("3")});
-  const db::merge_result c = db::store_bars(*d.c, d.user_id, third);
+  const db::merge_result c = db::store_bars(*d.c, d.user_id, third, db::audit_actor{});
   BOOST_TEST(c.inserted == 1);
   BOOST_TEST(c.dataset.bars == 33);
 
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(stored_bars_win_and_only_touched_months_are_rewritten) {
       !db::load_bars(*d.c, d.user_id + 1, "GC", timeframe::h1, std::nullopt, std::nullopt, 10));
 
   // Deleting the dataset deletes its chunks.
-  BOOST_TEST(db::delete_dataset(*d.c, d.user_id, "GC", "1h"));
+  BOOST_TEST(db::delete_dataset(*d.c, d.user_id, "GC", "1h", db::audit_actor{}));
   pqxx::work t(*d.c);
   BOOST_TEST(t.exec1("SELECT count(*) FROM bar_chunks")[0].as<int>() == 0);
 }
@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(ranges_and_small_limits_read_only_the_chunks_they_need) {
   for (int h = 0; h < 3; ++h)
     add(at(2024, 4, 1, h));
   add(at(2024, 6, 30, 23));
-  db::store_bars(*d.c, d.user_id, s);
+  db::store_bars(*d.c, d.user_id, s, db::audit_actor{});
   const bar_series all = load_all(d, "GC");
   BOOST_TEST_REQUIRE(all.size() == 19u);
   const std::vector<unix_time> bounds{at(2023, 12, 1),     at(2024, 1, 5),  at(2024, 1, 5, 5),

@@ -82,6 +82,18 @@ struct cluster_fixture {
         return std::string(n.at("status").as_string());
     return "absent";
   }
+  /// Whether the audit log gets an entry of `action` on `object` within 5 s.
+  bool audited(const std::string& action, const std::string& object) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (s.sql("SELECT count(*) FROM audit_log WHERE action = '" + action + "' AND object = '"
+                + object + "' AND actor = 'system'")
+          != "0")
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
   bool wait_node(const std::string& id, const std::string& status, double seconds = 30) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -124,7 +136,7 @@ BOOST_AUTO_TEST_CASE(twenty_runs_spread_over_two_nodes) {
   // A remote run gives the same results as a local one would.
   auto m = f.s.request("GET", "/v1/backtest/" + ids[4] + "/metrics", f.key).json();
   BOOST_TEST(m.at("total_trades").to_number<int>() > 0);
-  BOOST_TEST(f.s.request("GET", "/v1/admin/cluster", f.key).status == 404u); // admins only
+  BOOST_TEST(f.s.request("GET", "/v1/admin/cluster", f.key).status == 403u); // cluster:read
 }
 
 BOOST_AUTO_TEST_CASE(a_run_on_a_node_streams_its_progress) {
@@ -189,6 +201,9 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
     // Exactly one result set per run.
     BOOST_TEST(f.s.sql("SELECT count(*) FROM run_equity WHERE run_id = '" + id + "'") == "1");
   }
+  // Membership is audited (written by the queue clerk, a moment later).
+  BOOST_TEST(f.audited("node.joined", "node:node-a"));
+  BOOST_TEST(f.audited("node.lost", "node:node-a"));
   auto v = f.run(victim);
   BOOST_TEST(v.at("attempts").to_number<int>() == 2);
   BOOST_TEST(std::string(v.at("worker_id").as_string()).rfind("node-b/", 0) == 0u);
@@ -334,6 +349,7 @@ BOOST_AUTO_TEST_CASE(a_node_with_a_wrong_token_is_rejected) {
   BOOST_TEST(code == 1); // rejected, and exited at once (124: it hung)
   BOOST_TEST(err.find("join_rejected") != std::string::npos, err);
   BOOST_TEST(f.s.log().find("\"node_rejected\"") != std::string::npos);
+  BOOST_TEST(f.audited("node.rejected", "node:intruder"));
   BOOST_TEST(f.node_status("intruder") == "absent");
   std::filesystem::remove(bad);
 }

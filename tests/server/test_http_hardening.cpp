@@ -157,12 +157,15 @@ BOOST_AUTO_TEST_CASE(head_answers_where_get_does) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(admin_routes_are_404_to_non_admins_for_every_method) {
+BOOST_AUTO_TEST_CASE(admin_routes_need_their_permission_and_unknown_ones_are_404) {
   auto& f = shared();
-  for (const char* method : {"GET", "POST", "DELETE", "PUT", "PATCH"}) {
-    require_json_error(f.server.request(method, "/v1/admin/cluster", f.trader), 404);
+  // A trader lacks cluster:read: 403 naming it (the endpoint, not an
+  // object: nothing of anyone's data is confirmed).
+  auto denied = f.server.request("GET", "/v1/admin/cluster", f.trader);
+  require_json_error(denied, 403);
+  BOOST_TEST(denied.body.find("cluster:read") != std::string::npos);
+  for (const char* method : {"GET", "POST", "DELETE", "PUT", "PATCH"})
     require_json_error(f.server.request(method, "/v1/admin/other", f.trader), 404);
-  }
   BOOST_TEST(f.server.request("GET", "/v1/admin/cluster", f.admin).status == 200u);
   auto r = f.server.request("POST", "/v1/admin/cluster", f.admin);
   require_json_error(r, 405);
@@ -234,7 +237,7 @@ BOOST_AUTO_TEST_CASE(keys_create_leaves_a_users_other_keys_as_they_are) {
     out.pop_back();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // past the 1 s authentication cache
   BOOST_TEST(f.server.request("GET", "/v1/admin/cluster", f.admin).status == 200u);
-  require_json_error(f.server.request("GET", "/v1/admin/cluster", out), 404);
+  require_json_error(f.server.request("GET", "/v1/admin/cluster", out), 403);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

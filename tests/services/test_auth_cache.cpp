@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_SUITE(auth_cache)
 BOOST_AUTO_TEST_CASE(memory_answers_only_for_a_key_checked_within_its_ttl) {
   database d;
   db::migrate(*d.c);
-  const auto key = db::create_key(*d.c, "alice", "trader", "pro");
+  const auto key = db::create_key(*d.c, "alice", "trader", "pro", db::audit_actor{});
   bt::auth_cache cache(100ms, 0ms);
   BOOST_TEST(!cache.cached(key.key).has_value()); // never checked
   const auto who = cache.authenticate(*d.c, key.key);
@@ -32,10 +32,10 @@ BOOST_AUTO_TEST_CASE(memory_answers_only_for_a_key_checked_within_its_ttl) {
 BOOST_AUTO_TEST_CASE(the_read_that_claims_the_check_gets_it_and_a_revoked_key_stops_working) {
   database d;
   db::migrate(*d.c);
-  const auto key = db::create_key(*d.c, "alice", "trader", "pro");
+  const auto key = db::create_key(*d.c, "alice", "trader", "pro", db::audit_actor{});
   bt::auth_cache cache(100ms, 60s); // a grace far longer than the test
   BOOST_REQUIRE(cache.authenticate(*d.c, key.key));
-  BOOST_REQUIRE(db::revoke_key(*d.c, key.key_id));
+  BOOST_REQUIRE(db::revoke_key(*d.c, key.key_id, db::audit_actor{}));
   BOOST_TEST(cache.cached(key.key).has_value()); // within the ttl memory still answers
   std::this_thread::sleep_for(150ms);
   // Past the ttl the first memory read is refused: it is to check the key on
@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(the_read_that_claims_the_check_gets_it_and_a_revoked_key_st
 BOOST_AUTO_TEST_CASE(a_check_renews_the_key_for_memory_reads) {
   database d;
   db::migrate(*d.c);
-  const auto key = db::create_key(*d.c, "alice", "trader", "pro");
+  const auto key = db::create_key(*d.c, "alice", "trader", "pro", db::audit_actor{});
   bt::auth_cache cache(100ms, 0ms); // no grace: memory answers only a fresh check
   BOOST_REQUIRE(cache.authenticate(*d.c, key.key));
   std::this_thread::sleep_for(150ms);
