@@ -9,6 +9,7 @@
 #include "domain/report/result_report.hpp"
 #include "persistence/audit_log.hpp"
 #include "persistence/run_repository.hpp"
+#include "services/tracing.hpp"
 
 #include <caf/all.hpp>
 #include <openssl/crypto.h>
@@ -296,7 +297,16 @@ node_worker(node_worker_actor::stateful_pointer<node_worker_state> self, gateway
           r.position_units = l.position_units.load();
           self->send(gateway, progress_atom::value, std::move(r));
         };
-        job_result result = run_remote(job, std::move(csv), report, *cancels, faults, limits);
+        job_result result;
+        {
+          // The node's part of the run's trace (its own exporter): the
+          // attempt span is the server's, from dispatch to stored result.
+          span_scope engine(job.trace_id, job.attempt_span_id, "engine run");
+          tracing::attempt_attributes(engine, job, job.worker_id);
+          result = run_remote(job, std::move(csv), report, *cancels, faults, limits);
+          if (result.status == attempt_result::failed)
+            engine.fail(result.error);
+        }
         self->send(gateway, result_atom::value, std::move(result));
       },
   };

@@ -60,13 +60,15 @@ typename Inspector::result_type inspect(Inspector& f, progress_report& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, backtest_call& x) {
   return f(caf::meta::type_name("bt::backtest_call"), x.api_key, x.run_id, x.body, x.query,
-           x.idempotency_key, x.accept_gzip, x.trace_id);
+           x.idempotency_key, x.accept_gzip, x.trace_id, x.span_id);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_attempt& x) {
   return f(caf::meta::type_name("bt::run_attempt"), x.run_id, x.user_id, x.attempt, x.symbol,
-           x.timeframe, x.source_timeframe, x.config_json, x.config_hash, x.start, x.end);
+           x.timeframe, x.source_timeframe, x.config_json, x.config_hash, x.start, x.end,
+           x.trace_id, x.submit_span_id, x.attempt_span_id, x.claimed_ns, x.strategy_id,
+           x.eligible_ns, x.worker_id);
 }
 
 template <class Inspector>

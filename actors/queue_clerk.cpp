@@ -7,6 +7,7 @@
 #include "persistence/equity_blob.hpp"
 #include "persistence/run_repository.hpp"
 #include "services/telemetry.hpp"
+#include "services/tracing.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -28,6 +29,7 @@ void record_failure(worker_context& ctx, const clerk_settings& s, caf::actor& ma
                          permanent ? db::failure_kind::permanent : db::failure_kind::transient);
     if (outcome == db::failure_outcome::dead_lettered)
       telemetry::note_dead_letter(job.run_id); // before the sync that reports the failure
+    tracing::end_attempt(job, job.worker_id, "failed", error);
     ctx.book->sync(*conn, job.run_id);
     switch (outcome) {
     case db::failure_outcome::requeued:
@@ -78,8 +80,11 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
         try {
           auto conn = ctx->pool->acquire();
           claim = db::claim_next(*conn, worker_id, per_user_limit);
-          if (claim)
+          if (claim) {
+            tracing::begin_attempt(*claim, worker_id); // its queue wait ends here
+            telemetry::observe_claim(*claim);
             ctx->book->sync(*conn, claim->run_id);
+          }
         } catch (const std::exception& e) {
           log::warn("claim_failed", {{"reason", e.what()}});
         }
@@ -104,11 +109,20 @@ queue_clerk_actor::behavior_type clerk(queue_clerk_actor::stateful_pointer<clerk
         if (s.store_delay.count() > 0)
           std::this_thread::sleep_for(s.store_delay);
         // The book and the manager learn how the store went, either way.
+        const std::int64_t stored_from = tracing::now_ns();
         auto finished = [&](pqxx::connection& conn, bool stored_ok, double ms) {
           if (stored_ok)
             ctx->book->completed(conn, job.run_id, ms);
           else
             ctx->book->sync(conn, job.run_id);
+          {
+            // The result storage ends the remote attempt (the node's engine
+            // span it exports itself).
+            span_scope store(job.trace_id, job.attempt_span_id, "store result");
+            tracing::attempt_attributes(store, job, worker_id);
+            store.started_at(stored_from);
+          }
+          tracing::end_attempt(job, worker_id, stored_ok ? "completed" : "stale");
           log::info("run_finished", {{"run_id", job.run_id},
                                      {"attempt", job.attempt},
                                      {"result", stored_ok ? "completed" : "stale"},

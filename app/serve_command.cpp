@@ -9,11 +9,13 @@
 #include "domain/engine/run_config.hpp"
 #include "net/http_server.hpp"
 #include "net/metrics_listener.hpp"
+#include "net/otlp_exporter.hpp"
 #include "net/routes.hpp"
 #include "persistence/embedded_postgres.hpp"
 #include "persistence/migrations.hpp"
 #include "services/retention_service.hpp"
 #include "services/telemetry.hpp"
+#include "services/tracing.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -95,6 +97,12 @@ int serve_command(int argc, char** argv) {
     if (embedded)
       embedded->stop();
     return exit_failure;
+  }
+  // Traces: spans go to the OTLP collector, if one is named.
+  std::unique_ptr<http::otlp_exporter> exporter;
+  if (!cfg.otlp_endpoint.empty()) {
+    exporter = std::make_unique<http::otlp_exporter>(cfg.otlp_endpoint, "backtestd");
+    tracing::set_sink([e = exporter.get()](span_record&& s) { e->enqueue(std::move(s)); });
   }
   auto pool = std::make_shared<db::connection_pool>(conninfo, cfg.db_connections);
   int code = exit_ok;
@@ -288,6 +296,7 @@ int serve_command(int argc, char** argv) {
       caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
   }
   telemetry::set_gauge_source({}); // it holds the pool
+  tracing::set_sink({});           // before the exporter sends what it holds
   pool.reset();
   if (embedded)
     embedded->stop();

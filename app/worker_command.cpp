@@ -6,6 +6,8 @@
 #include "app/command_line.hpp"
 #include "app/commands.hpp"
 #include "config/log.hpp"
+#include "net/otlp_exporter.hpp"
+#include "services/tracing.hpp"
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -32,7 +34,8 @@ extern "C" void on_stop_signal(int) {
 int worker_command(int argc, char** argv) {
   command_line args(argc, argv, 2,
                     {"join", "workers", "cluster-token-file", "node-id", "cluster-tls-cert",
-                     "cluster-tls-key", "cluster-tls-ca", "run-timeout-seconds", "run-memory-mb"},
+                     "cluster-tls-key", "cluster-tls-ca", "run-timeout-seconds", "run-memory-mb",
+                     "otlp-endpoint"},
                     {"cluster-tls"});
   const bool tls =
       args.flag("cluster-tls") || args.get("cluster-tls-cert") || args.get("cluster-tls-ca");
@@ -70,6 +73,20 @@ int worker_command(int argc, char** argv) {
   } catch (const std::exception& e) {
     throw usage_error(e.what());
   }
+  // The node's spans (its engine runs) join the runs' traces at the
+  // collector; it is named like the server's --otlp-endpoint.
+  std::unique_ptr<http::otlp_exporter> exporter;
+  if (auto url = args.get("otlp-endpoint")) {
+    try {
+      exporter = std::make_unique<http::otlp_exporter>(*url, "backtestd-worker");
+    } catch (const std::invalid_argument& e) {
+      throw usage_error(e.what());
+    }
+    tracing::set_sink([e = exporter.get()](span_record&& s) { e->enqueue(std::move(s)); });
+  }
+  struct sink_reset {
+    ~sink_reset() { tracing::set_sink({}); } // before the exporter sends what it holds
+  } reset_sink;
   char hostname[256] = "node";
   ::gethostname(hostname, sizeof hostname - 1);
   const std::string node_id =

@@ -2,12 +2,25 @@
 
 #include "domain/report/json_writer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 
 #include <unistd.h>
 
 namespace bt::log {
+
+namespace {
+thread_local std::string current_trace;
+} // namespace
+
+trace_scope::trace_scope(std::string trace_id) : previous_(std::move(current_trace)) {
+  current_trace = std::move(trace_id);
+}
+
+trace_scope::~trace_scope() {
+  current_trace = std::move(previous_);
+}
 
 void write(std::string_view level, std::string_view event, std::initializer_list<field> fields) {
   using namespace std::chrono;
@@ -38,6 +51,12 @@ void write(std::string_view level, std::string_view event, std::initializer_list
         },
         f.v);
   }
+  // A line written while a request is handled names its trace, unless the
+  // line names one itself.
+  if (!current_trace.empty() && std::none_of(fields.begin(), fields.end(), [](const field& f) {
+        return f.name == "trace_id";
+      }))
+    w.key("trace_id").string(current_trace);
   w.end_object();
   std::string line = w.take();
   line += '\n';

@@ -25,6 +25,19 @@ struct field {
   field(std::string_view n, bool b) : name(n), v(b) {}
 };
 
+/// While it lives, every line this thread writes carries `trace_id` (a
+/// request's, set where the request is handled); scopes nest.
+class trace_scope {
+public:
+  explicit trace_scope(std::string trace_id);
+  ~trace_scope();
+  trace_scope(const trace_scope&) = delete;
+  trace_scope& operator=(const trace_scope&) = delete;
+
+private:
+  std::string previous_;
+};
+
 void write(std::string_view level, std::string_view event, std::initializer_list<field> fields);
 inline void info(std::string_view event, std::initializer_list<field> fields = {}) {
   write("info", event, fields);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what backtestd builds and runs with on Debian bookworm: compilers
 # and libraries from apt, PostgreSQL 15's server binaries (the embedded
-# database), Node.js/npm for the web assets, and the npm packages in web/.
+# database), prometheus-cpp (metrics) with promtool and logrotate (their
+# configurations are tested), Node.js/npm for the web assets, and the npm
+# packages in web/.
 # Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,7 @@
 #include "net/http_session_impl.hpp"
 
 #include "services/telemetry.hpp"
+#include "services/tracing.hpp"
 
 namespace bt::http {
 
@@ -87,6 +88,7 @@ void session::on_read_header(beast::error_code ec, std::size_t) {
     request_.parent_span_id = incoming ? incoming->span_id : std::string();
     request_.trace = child_of(incoming.value_or(trace_context{}));
     trace_ = request_.trace;
+    caller_span_ = request_.parent_span_id;
   }
   log_method_ = request_.method;
   log_path_ = request_.malformed_query ? std::string("(malformed target)") : request_.path;
@@ -222,7 +224,23 @@ void session::respond(response r, bool must_close) {
   const auto ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
           .count();
-  telemetry::http_request(log_method_, telemetry::route_template(log_path_), r.status, ms / 1000);
+  const std::string route = telemetry::route_template(log_path_);
+  telemetry::http_request(log_method_, route, r.status, ms / 1000);
+  if (trace_.valid() && tracing::enabled()) {
+    // The request's server span; a submission's span is its child.
+    span_record span;
+    span.trace_id = trace_.trace_id;
+    span.span_id = trace_.span_id;
+    span.parent_span_id = caller_span_;
+    span.name = log_method_ + " " + route;
+    span.kind = 2;
+    span.end_ns = tracing::now_ns();
+    span.start_ns = span.end_ns - static_cast<std::int64_t>(ms * 1e6);
+    span.text = {{"http.method", log_method_}, {"http.route", route}};
+    span.numbers = {{"http.status_code", static_cast<std::int64_t>(r.status)}};
+    span.error = r.status >= 500;
+    tracing::record(std::move(span));
+  }
   if (r.status >= 500)
     log::warn("http_request", {{"method", log_method_},
                                {"path", log_path_},
@@ -242,6 +260,7 @@ void session::on_write(beast::error_code ec, std::size_t) {
     return close();
   request_ = request{};
   trace_ = {};
+  caller_span_.clear();
   do_read();
 }
 

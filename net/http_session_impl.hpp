@@ -113,6 +113,7 @@ private:
   request request_;
   std::string log_method_, log_path_; ///< kept for the log line: request_ is moved to the routes
   trace_context trace_;               ///< the request's, for its answer's traceparent header
+  std::string caller_span_;           ///< the incoming traceparent's span: the server span's parent
   std::chrono::steady_clock::time_point started_;
   bool keep_alive_ = true;
   bool head_ = false;

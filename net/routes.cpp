@@ -229,6 +229,7 @@ struct api_routes::impl {
     call.idempotency_key = req.idempotency_key;
     call.accept_gzip = req.accept_gzip;
     call.trace_id = req.trace.trace_id;
+    call.span_id = req.trace.span_id;
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
     if constexpr (takes_body<Atom>) {

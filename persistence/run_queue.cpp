@@ -113,7 +113,9 @@ std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::strin
       "  ORDER BY q.priority, q.queue_seq LIMIT 1 FOR UPDATE SKIP LOCKED) "
       "RETURNING id::text, user_id, attempts, symbol, timeframe, source_timeframe, config_json, "
       "config_hash, "
-      "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint",
+      "extract(epoch FROM start_time)::bigint, extract(epoch FROM end_time)::bigint, "
+      "coalesce(trace_parent, ''), strategy || '@' || strategy_version, "
+      "(extract(epoch FROM greatest(created_at, not_before)) * 1000000)::bigint",
       worker_id, per_user_limit);
   txn.commit();
   if (r.empty())
@@ -129,6 +131,15 @@ std::optional<run_attempt> claim_next(pqxx::connection_base& c, const std::strin
   j.config_hash = r[0][7].as<std::string>();
   j.start = r[0][8].as<std::int64_t>();
   j.end = r[0][9].as<std::int64_t>();
+  // The run's trace: "00-<trace id>-<submission span id>-01".
+  const std::string parent = r[0][10].as<std::string>();
+  if (parent.size() == 55) {
+    j.trace_id = parent.substr(3, 32);
+    j.submit_span_id = parent.substr(36, 16);
+  }
+  j.strategy_id = r[0][11].as<std::string>();
+  j.eligible_ns = r[0][12].as<std::int64_t>() * 1000;
+  j.worker_id = worker_id;
   return j;
 }
 

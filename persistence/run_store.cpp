@@ -55,16 +55,17 @@ submit_outcome submit_run(pqxx::connection_base& c, const new_run& r, const audi
         "start_time, end_time, "
         "strategy, strategy_version, config_json, params_json, execution_json, config_hash, "
         "dataset_checksum, "
-        "dedupe_key, idempotency_key) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, "
-        "to_timestamp($7), "
-        "to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING "
+        "dedupe_key, idempotency_key, trace_parent) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, "
+        "$6, to_timestamp($7), "
+        "to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, '')) ON "
+        "CONFLICT DO NOTHING "
         "RETURNING "
         + std::string(run_columns);
     auto inserted =
         exec_prepared(txn, "insert_run", insert, r.id, r.user_id, r.priority, r.symbol, r.timeframe,
                       r.source_timeframe, r.start, r.end, r.strategy, r.strategy_version,
                       r.config_json, r.params_json, r.execution_json, r.config_hash,
-                      r.dataset_checksum, r.dedupe_key, r.idempotency_key);
+                      r.dataset_checksum, r.dedupe_key, r.idempotency_key, r.trace_parent);
     if (!inserted.empty()) {
       json_writer w;
       w.begin_object().key("strategy").string(r.strategy + "@" + r.strategy_version);

@@ -51,6 +51,7 @@ struct new_run {
   std::string strategy, strategy_version;
   std::string config_json, params_json, execution_json, config_hash, dataset_checksum, dedupe_key;
   std::optional<std::string> idempotency_key;
+  std::string trace_parent; ///< the submission's span as a traceparent, or empty
 };
 
 struct submit_outcome {

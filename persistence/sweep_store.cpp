@@ -141,12 +141,13 @@ void submit_sweep(pqxx::connection_base& c, const new_sweep& s, const audit_acto
                   "INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
                   "source_timeframe, start_time, end_time, strategy, strategy_version, "
                   "config_json, params_json, execution_json, config_hash, dataset_checksum, "
-                  "dedupe_key, sweep_id) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, "
-                  "to_timestamp($7), to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, "
-                  "$17::uuid)",
+                  "dedupe_key, sweep_id, trace_parent) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, "
+                  "$6, to_timestamp($7), to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, "
+                  "$17::uuid, NULLIF($18, ''))",
                   r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start,
                   r.end, r.strategy, r.strategy_version, r.config_json, r.params_json,
-                  r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, s.id);
+                  r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, s.id,
+                  r.trace_parent);
   json_writer w;
   w.begin_object().key("strategy").string(s.strategy).key("symbol").string(s.symbol);
   w.key("timeframe").string(s.timeframe).key("configurations").number(s.configurations);
@@ -398,12 +399,13 @@ void submit_walk_forward(pqxx::connection_base& c, const new_walk_forward& w,
   txn.exec_params("INSERT INTO runs (id, user_id, status, priority, symbol, timeframe, "
                   "source_timeframe, start_time, end_time, strategy, strategy_version, "
                   "config_json, params_json, execution_json, config_hash, dataset_checksum, "
-                  "dedupe_key, walk_forward_id) VALUES ($1::uuid, $2, 'queued', $3, $4, $5, $6, "
-                  "to_timestamp($7), to_timestamp($8), $9, $10, $11, $12, $13, $14, $15, $16, "
-                  "$17::uuid)",
+                  "dedupe_key, walk_forward_id, trace_parent) VALUES ($1::uuid, $2, 'queued', $3, "
+                  "$4, $5, $6, to_timestamp($7), to_timestamp($8), $9, $10, $11, $12, $13, $14, "
+                  "$15, $16, $17::uuid, NULLIF($18, ''))",
                   r.id, r.user_id, r.priority, r.symbol, r.timeframe, r.source_timeframe, r.start,
                   r.end, r.strategy, r.strategy_version, r.config_json, r.params_json,
-                  r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, w.id);
+                  r.execution_json, r.config_hash, r.dataset_checksum, r.dedupe_key, w.id,
+                  r.trace_parent);
   json_writer d;
   d.begin_object().key("strategy").string(w.strategy).key("symbol").string(w.symbol);
   d.key("timeframe").string(w.timeframe).key("folds").number(w.folds).end_object();

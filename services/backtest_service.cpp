@@ -25,6 +25,7 @@ namespace bt {
 template <class F>
 service_reply backtest_service::guarded(const backtest_call& call, const char* operation,
                                         F&& body) {
+  const log::trace_scope traced(call.trace_id); // every log line of the request
   try {
     auto conn = pool_->acquire();
     auto who = auth_.authenticate(*conn, call.api_key);

@@ -12,6 +12,7 @@
 #include "persistence/market_data_repository.hpp"
 #include "services/run_presenter.hpp"
 #include "services/service_reply.hpp"
+#include "services/tracing.hpp"
 
 #include <boost/json.hpp>
 #include <openssl/rand.h>
@@ -130,6 +131,10 @@ backtest_service::check_coverage(pqxx::connection& c, const db::principal& who,
 
 service_reply backtest_service::submit_run(pqxx::connection& c, const db::principal& who,
                                            const backtest_call& call, quota_ticket* quota) {
+  // The submission's span: the run's attempts, engine runs and storage
+  // join its trace (runs.trace_parent).
+  span_scope span(call.trace_id, call.span_id, "submit backtest");
+  span.number("user_id", who.user_id);
   boost::json::error_code ec;
   const boost::json::value body = boost::json::parse(call.body, ec);
   if (ec)
@@ -245,6 +250,8 @@ service_reply backtest_service::submit_run(pqxx::connection& c, const db::princi
                               + "|" + dataset->checksum + "|" + config.strategy->version);
   if (!call.idempotency_key.empty())
     run.idempotency_key = call.idempotency_key;
+  run.trace_parent = span.traceparent();
+  span.text("run_id", run.id).text("strategy_id", run.strategy + "@" + run.strategy_version);
   // The quota is asked only when the run is new: a replay is answered even
   // to a key that has used up its quota, and counts as nothing.
   std::optional<service_reply> over_quota;

@@ -6,6 +6,7 @@
 #include "services/backtest_service.hpp"
 #include "services/progress_hub.hpp"
 #include "services/service_reply.hpp"
+#include "services/tracing.hpp"
 
 #include "config/log.hpp"
 #include "domain/report/json_writer.hpp"
@@ -203,6 +204,12 @@ service_reply backtest_service::submit_sweep(pqxx::connection& c, const db::prin
   s.start = *spec.from;
   s.end = *spec.to;
   s.configurations = static_cast<std::int64_t>(total);
+  // One span for the submission; every chunk's attempts join its trace.
+  span_scope span(call.trace_id, call.span_id, "submit sweep");
+  span.number("user_id", who.user_id)
+      .text("sweep_id", s.id)
+      .text("strategy_id", schema->name + "@" + schema->version);
+  span.number("configurations", s.configurations);
   for (std::size_t first = 0; first < total; first += chunk_size) {
     db::new_run r;
     r.id = new_uuid();
@@ -221,6 +228,7 @@ service_reply backtest_service::submit_sweep(pqxx::connection& c, const db::prin
     r.config_hash = sha256_hex(r.config_json);
     r.dataset_checksum = dataset->checksum;
     r.dedupe_key = "sweep:" + s.id + ":" + std::to_string(first);
+    r.trace_parent = span.traceparent();
     s.chunks.push_back(std::move(r));
   }
   db::submit_sweep(c, s, db::actor_of(who));

@@ -5,6 +5,7 @@
 // cancellation and deletion.
 #include "services/backtest_service.hpp"
 #include "services/service_reply.hpp"
+#include "services/tracing.hpp"
 
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
@@ -141,6 +142,10 @@ service_reply backtest_service::submit_walk_forward(pqxx::connection& c, const d
   r.config_hash = sha256_hex(r.config_json);
   r.dataset_checksum = dataset->checksum;
   r.dedupe_key = "walk-forward:" + w.id;
+  span_scope span(call.trace_id, call.span_id, "submit walk-forward");
+  span.number("user_id", who.user_id).text("walk_forward_id", w.id).text("run_id", r.id);
+  span.text("strategy_id", r.strategy + "@" + r.strategy_version);
+  r.trace_parent = span.traceparent();
   db::submit_walk_forward(c, w, db::actor_of(who));
   book_->sync(c, r.id);
   log::info("walk_forward_submitted",

@@ -72,6 +72,7 @@ bool query_time(const std::string& name, const std::string& text, std::optional<
 template <class Request, class F>
 service_reply market_data_service::guarded(const Request& request, const char* operation,
                                            F&& body) {
+  const log::trace_scope traced(request.trace_id); // every log line of the request
   try {
     auto conn = pool_->acquire();
     auto who = auth_.authenticate(*conn, request.api_key);

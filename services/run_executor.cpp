@@ -1,4 +1,5 @@
 #include "services/run_executor.hpp"
+#include "services/tracing.hpp"
 
 #include "config/log.hpp"
 #include "domain/data/bar_import.hpp"
@@ -369,23 +370,39 @@ job_outcome execute_research(const run_attempt& job, worker_context& ctx,
             "no bars for " + job.symbol + "/" + job.source_timeframe + " in the " + what
                 + "'s range (dataset deleted?)",
             true};
-  auto run = compute(range, *live);
+  auto run = [&] {
+    span_scope engine(job.trace_id, job.attempt_span_id, std::string("engine ") + what);
+    tracing::attempt_attributes(engine, job, worker_id);
+    auto computed = compute(range, *live);
+    if (computed.result == attempt_result::failed)
+      engine.fail(computed.error);
+    return computed;
+  }();
   if (run.result == attempt_result::failed)
     return {job.run_id, job.attempt, attempt_result::failed, run.error, run.permanent};
   auto conn = ctx.pool->acquire();
   if (run.result == attempt_result::cancelled) {
     db::finish_cancelled(*conn, job);
     ctx.book->sync(*conn, job.run_id);
+    tracing::end_attempt(job, worker_id, "cancelled");
     return {job.run_id, job.attempt, attempt_result::cancelled, ""};
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   const auto computed = std::chrono::steady_clock::now();
-  if (!store(*conn, run, ms)) {
+  bool stored = false;
+  {
+    span_scope storage(job.trace_id, job.attempt_span_id, "store result");
+    tracing::attempt_attributes(storage, job, worker_id);
+    stored = store(*conn, run, ms);
+  }
+  if (!stored) {
     ctx.book->sync(*conn, job.run_id);
+    tracing::end_attempt(job, worker_id, "stale");
     return {job.run_id, job.attempt, attempt_result::stale, ""};
   }
   ctx.book->completed(*conn, job.run_id, ms);
+  tracing::end_attempt(job, worker_id, "completed");
   log::info("research_timing", {{"run_id", job.run_id},
                                 {"what", what},
                                 {"compute_ms", ms},
@@ -448,12 +465,18 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
                                 + std::to_string(job.start) + "|" + std::to_string(job.end);
   auto checksum = ctx.bars->find_range_checksum(range_key);
   backtest_result result;
-  try {
-    result = checksum ? run_backtest_unhashed(config, bars, &observer)
-                      : run_backtest(config, bars, &observer);
-  } catch (const backtest_error& e) {
-    return {job.run_id, job.attempt, attempt_result::failed, e.what(),
-            true}; // deterministic: retrying cannot help
+  {
+    span_scope engine(job.trace_id, job.attempt_span_id, "engine run");
+    tracing::attempt_attributes(engine, job, worker_id);
+    engine.number("bars", static_cast<std::int64_t>(bars.size()));
+    try {
+      result = checksum ? run_backtest_unhashed(config, bars, &observer)
+                        : run_backtest(config, bars, &observer);
+    } catch (const backtest_error& e) {
+      engine.fail(e.what());
+      return {job.run_id, job.attempt, attempt_result::failed, e.what(),
+              true}; // deterministic: retrying cannot help
+    }
   }
   if (checksum)
     result.data_checksum = std::move(*checksum);
@@ -464,16 +487,25 @@ job_outcome execute_job(const run_attempt& job, worker_context& ctx, const std::
     auto conn = ctx.pool->acquire();
     db::finish_cancelled(*conn, job);
     ctx.book->sync(*conn, job.run_id);
+    tracing::end_attempt(job, worker_id, "cancelled");
     return {job.run_id, job.attempt, attempt_result::cancelled, ""};
   }
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   auto conn = ctx.pool->acquire();
-  if (!db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms))) {
+  bool stored = false;
+  {
+    span_scope storage(job.trace_id, job.attempt_span_id, "store result");
+    tracing::attempt_attributes(storage, job, worker_id);
+    stored = db::complete_run(*conn, job, db::to_stored(result, engine_version(), ms));
+  }
+  if (!stored) {
     ctx.book->sync(*conn, job.run_id);
+    tracing::end_attempt(job, worker_id, "stale");
     return {job.run_id, job.attempt, attempt_result::stale, ""};
   }
   ctx.book->completed(*conn, job.run_id, ms);
+  tracing::end_attempt(job, worker_id, "completed");
   using ms_t = std::chrono::duration<double, std::milli>;
   log::info("run_timing",
             {{"run_id", job.run_id},

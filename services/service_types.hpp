@@ -87,7 +87,8 @@ struct backtest_call {
   std::vector<std::pair<std::string, std::string>> query;
   std::string idempotency_key;
   bool accept_gzip = false; ///< the client accepts a gzip answer
-  std::string trace_id;     ///< the request's trace (audit entries, logs)
+  std::string trace_id;     ///< the request's trace (audit entries, logs, spans)
+  std::string span_id;      ///< the request's server span: a submission's parent
 };
 
 /// How a worker's attempt ended (a crash ends it without this message).

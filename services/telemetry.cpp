@@ -1,6 +1,9 @@
 #include "services/telemetry.hpp"
 
 #include "domain/containers/bounded_lru.hpp"
+#include "domain/research/sweep_chunk.hpp"
+#include "domain/research/walk_forward.hpp"
+#include "domain/scheduling/run_attempt.hpp"
 #include "persistence/run_store.hpp"
 #include "services/permissions.hpp"
 
@@ -56,7 +59,8 @@ struct registry_state {
   prometheus::Family<Histogram>& wait_seconds =
       BuildHistogram()
           .Name("backtestd_queue_wait_seconds")
-          .Help("Time from submission to a run's first attempt, by kind")
+          .Help("Time a run waited in the queue before each attempt (from submission, or from when "
+                "a retry became due), by kind")
           .Register(*registry);
   prometheus::Counter& upload_bytes = BuildCounter()
                                           .Name("backtestd_upload_bytes_total")
@@ -169,11 +173,7 @@ void observe_run(const db::run_row& row) {
     else if (before == run_status::running)
       count("retried");
     break;
-  case run_status::running:
-    if (row.attempts == 1 && row.started_at)
-      s.wait_seconds.Add({{"kind", kind}}, run_buckets)
-          .Observe(
-              static_cast<double>(std::max<std::int64_t>(0, *row.started_at - row.created_at)));
+  case run_status::running: // its queue wait is observed at the claim (observe_claim)
     break;
   case run_status::completed:
     count("completed");
@@ -188,6 +188,17 @@ void observe_run(const db::run_row& row) {
     count("cancelled");
     break;
   }
+}
+
+void observe_claim(const run_attempt& job) {
+  // Microseconds from the database's clock to the claim: a wait of a few
+  // milliseconds is seen as such, not rounded to whole seconds.
+  const std::string kind = is_chunk_config(job.config_json)          ? "sweep_chunk"
+                           : is_walk_forward_config(job.config_json) ? "walk_forward"
+                                                                     : "backtest";
+  const double waited =
+      static_cast<double>(std::max<std::int64_t>(0, job.claimed_ns - job.eligible_ns)) / 1e9;
+  state().wait_seconds.Add({{"kind", kind}}, run_buckets).Observe(waited);
 }
 
 void upload(std::uint64_t bytes, std::uint64_t rows) {

@@ -12,6 +12,7 @@
 
 namespace bt {
 
+struct run_attempt;
 namespace db {
 struct run_row;
 }
@@ -25,9 +26,12 @@ void http_request(const std::string& method, const std::string& route, unsigned 
 
 /// A run as the run book synced it: counts its transition (submitted,
 /// completed, failed, cancelled, retried, dead-lettered) by kind (backtest,
-/// sweep_chunk, walk_forward) and strategy, and observes its queue wait and
+/// sweep_chunk, walk_forward) and strategy, and observes a completed run's
 /// duration. Remembers the last status of at most 100,000 runs.
 void observe_run(const db::run_row& row);
+/// A claimed attempt (after tracing::begin_attempt set its claim time):
+/// observes its wait in the queue, from when it became eligible, by kind.
+void observe_claim(const run_attempt& job);
 /// The next failure of `run_id` observe_run sees is a dead letter (the
 /// queue clerk knows; the row does not say).
 void note_dead_letter(const std::string& run_id);

@@ -74,6 +74,15 @@ struct run_attempt {
   std::int32_t attempt = 0; ///< 1-based; a late message of an older attempt is stale
   std::string symbol, timeframe, source_timeframe, config_json, config_hash;
   unix_time start = 0, end = 0;
+  /// The run's trace: its trace id, its submission's span (the attempt's
+  /// parent) and this attempt's span, whose id the server chose when it
+  /// claimed the run, so that the spans of a worker node join the same
+  /// trace. Empty for runs submitted before traces were kept.
+  std::string trace_id, submit_span_id, attempt_span_id;
+  std::int64_t claimed_ns = 0;  ///< Unix nanoseconds: the attempt span's start
+  std::string strategy_id;      ///< name@version, for span attributes
+  std::int64_t eligible_ns = 0; ///< since when the run waited in the queue
+  std::string worker_id;        ///< who claimed it
 };
 
 } // namespace bt

@@ -166,6 +166,11 @@ BOOST_AUTO_TEST_CASE(a_crash_on_every_attempt_is_dead_lettered) {
       f.s.sql("SELECT attempts, jsonb_array_length(errors) FROM dead_letters WHERE run_id = '" + id
               + "'")
       == "3|3");
+  // Audited once, as a dead letter (not as a plain failure), in the
+  // transaction that wrote the dead letter.
+  BOOST_TEST(f.s.sql("SELECT string_agg(action, ',') FROM audit_log WHERE object = 'run:" + id
+                     + "' AND action LIKE 'run.%' AND action <> 'run.submitted'")
+             == "run.dead_lettered");
   auto trades = f.s.request("GET", "/v1/backtest/" + id + "/trades", f.key);
   BOOST_TEST(trades.status == 409u);
   BOOST_TEST(trades.body.find("no trades because execution did not complete") != std::string::npos);

@@ -2,6 +2,7 @@
 // two node processes on loopback.
 
 #include "event_stream.hpp"
+#include "otlp_receiver.hpp"
 #include "server_process.hpp"
 
 #include "domain/data/bar_series.hpp"
@@ -217,6 +218,116 @@ BOOST_AUTO_TEST_CASE(a_killed_node_loses_nothing_and_a_restarted_node_rejoins) {
   auto r = f.wait(later, finished);
   BOOST_TEST(r.at("status").as_string() == "completed");
   BOOST_TEST(std::string(r.at("worker_id").as_string()).rfind("node-a/", 0) == 0u);
+}
+
+namespace {
+
+// An OTLP span's attribute, as text (intValue is a string in OTLP's JSON).
+std::string attribute(const boost::json::object& span, const std::string& key) {
+  for (const auto& a : span.at("attributes").as_array())
+    if (a.at("key").as_string() == key) {
+      const auto& v = a.at("value").as_object();
+      return std::string(v.contains("stringValue") ? v.at("stringValue").as_string()
+                                                   : v.at("intValue").as_string());
+    }
+  return "";
+}
+
+std::string text_of(const boost::json::object& span, const char* key) {
+  return span.contains(key) ? std::string(span.at(key).as_string()) : std::string();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_run_retried_on_another_node_forms_one_trace) {
+  bt::test::otlp_receiver otlp;
+  cluster_fixture f({"--otlp-endpoint", otlp.url()});
+  const std::vector<std::string> export_spans{"--otlp-endpoint", otlp.url()};
+  // The run starts on node-a (alone, slow), which dies mid-run; node-b
+  // takes attempt 2.
+  auto a = std::make_unique<node_process>(
+      "node-a", f.cluster_port, f.token_file,
+      std::map<std::string, std::string>{{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}}, export_spans);
+  BOOST_REQUIRE(f.wait_node("node-a", "up"));
+  const std::string trace = "0af7651916cd43dd8448eb211c80319c", caller = "b7ad6b7169203331";
+  auto sub = f.s.request("POST", "/v1/backtest", f.key, body(23), "application/json",
+                         {{"traceparent", "00-" + trace + "-" + caller + "-01"}});
+  BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+  BOOST_TEST(sub.headers["X-Trace-Id"] == trace);
+  const std::string id(sub.json().at("run_id").as_string());
+  f.wait(id, {"running"}, 20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  node_process b("node-b", f.cluster_port, f.token_file, {}, export_spans);
+  BOOST_REQUIRE(f.wait_node("node-b", "up"));
+  a->stop(SIGKILL);
+  auto done = f.wait(id, finished, 90);
+  BOOST_REQUIRE(done.at("status").as_string() == "completed");
+  BOOST_TEST(done.at("attempts").to_number<int>() == 2);
+
+  // Every span of the trace arrives (the node's and the server's exporters
+  // send within a second).
+  std::vector<boost::json::object> spans;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  auto named = [&](const std::string& name) {
+    std::vector<boost::json::object> out;
+    for (const auto& s : spans)
+      if (text_of(s, "name") == name)
+        out.push_back(s);
+    return out;
+  };
+  while (std::chrono::steady_clock::now() < until) {
+    spans.clear();
+    for (auto& s : otlp.spans())
+      if (text_of(s, "traceId") == trace)
+        spans.push_back(std::move(s));
+    if (named("attempt").size() == 2 && named("engine run").size() == 1
+        && named("store result").size() == 1)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto http = named("POST /v1/backtest");
+  BOOST_REQUIRE_EQUAL(http.size(), 1u);
+  BOOST_TEST(text_of(http[0], "parentSpanId") == caller);
+  BOOST_TEST(http[0].at("kind").to_number<int>() == 2);
+  BOOST_TEST(attribute(http[0], "http.status_code") == "202");
+  auto submit = named("submit backtest");
+  BOOST_REQUIRE_EQUAL(submit.size(), 1u);
+  const std::string submit_span = text_of(submit[0], "spanId");
+  BOOST_TEST(text_of(submit[0], "parentSpanId") == text_of(http[0], "spanId"));
+  BOOST_TEST(attribute(submit[0], "run_id") == id);
+  BOOST_TEST(attribute(submit[0], "strategy_id").rfind("supply_demand_zones@", 0) == 0u);
+  BOOST_TEST(!attribute(submit[0], "user_id").empty());
+  auto waits = named("queue wait");
+  BOOST_TEST(waits.size() == 2u);
+  for (const auto& w : waits)
+    BOOST_TEST(text_of(w, "parentSpanId") == submit_span);
+  auto attempts = named("attempt");
+  BOOST_REQUIRE_EQUAL(attempts.size(), 2u);
+  std::sort(attempts.begin(), attempts.end(), [](const auto& x, const auto& y) {
+    return attribute(x, "attempt") < attribute(y, "attempt");
+  });
+  BOOST_TEST(attribute(attempts[0], "attempt") == "1");
+  BOOST_TEST(attribute(attempts[0], "worker_id").rfind("node-a/", 0) == 0u);
+  BOOST_TEST(attempts[0].at("status").at("code").to_number<int>() == 2); // the node was lost
+  BOOST_TEST(attribute(attempts[1], "attempt") == "2");
+  BOOST_TEST(attribute(attempts[1], "worker_id").rfind("node-b/", 0) == 0u);
+  BOOST_TEST(attribute(attempts[1], "result") == "completed");
+  for (const auto& at : attempts) {
+    BOOST_TEST(text_of(at, "parentSpanId") == submit_span);
+    BOOST_TEST(attribute(at, "run_id") == id);
+    BOOST_TEST(text_of(at, "service") == "backtestd");
+  }
+  const std::string second = text_of(attempts[1], "spanId");
+  auto engine = named("engine run");
+  BOOST_REQUIRE_EQUAL(engine.size(), 1u);
+  BOOST_TEST(text_of(engine[0], "service") == "backtestd-worker"); // exported by node-b
+  BOOST_TEST(text_of(engine[0], "parentSpanId") == second);
+  BOOST_TEST(attribute(engine[0], "attempt") == "2");
+  BOOST_TEST(attribute(engine[0], "run_id") == id);
+  auto store = named("store result");
+  BOOST_REQUIRE_EQUAL(store.size(), 1u);
+  BOOST_TEST(text_of(store[0], "parentSpanId") == second);
+  BOOST_TEST(text_of(store[0], "service") == "backtestd");
 }
 
 BOOST_AUTO_TEST_CASE(a_sweep_over_two_nodes_survives_one_killed_with_every_configuration_once) {

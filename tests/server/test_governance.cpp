@@ -317,6 +317,16 @@ BOOST_AUTO_TEST_CASE(every_state_change_is_audited_with_its_actor_and_trace) {
   BOOST_TEST(caller_trace);
   BOOST_TEST(g.audited("run.submitted", "&object=run:" + run_id).back().at("trace_id").as_string()
              == run_trace);
+  // So do the request's log lines.
+  {
+    std::istringstream lines(g.s.log());
+    std::string line;
+    bool logged = false;
+    while (std::getline(lines, line))
+      logged |= line.find("\"run_submitted\"") != std::string::npos
+                && line.find("\"trace_id\":\"" + run_trace + "\"") != std::string::npos;
+    BOOST_TEST(logged);
+  }
   for (const char* action :
        {"key.created", "key.tier_changed", "key.role_changed", "key.revoked"}) {
     auto entries = g.audited(action, "&object=key:" + spare_id);

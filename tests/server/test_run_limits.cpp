@@ -55,6 +55,12 @@ BOOST_AUTO_TEST_CASE(a_run_past_its_wall_clock_limit_fails_once) {
   const std::string error(r.at("error").as_string());
   BOOST_TEST(error.find("wall-clock limit of 0.5 s") != std::string::npos, error);
   BOOST_TEST(error.find("--run-timeout-seconds") != std::string::npos, error);
+  // A permanent failure is audited as run.failed, by the system.
+  const std::string id(r.at("run_id").as_string());
+  BOOST_TEST(f.server.sql("SELECT actor || ' ' || (details::jsonb->>'attempt') FROM audit_log "
+                          "WHERE action = 'run.failed' AND object = 'run:"
+                          + id + "'")
+             == "system 1");
 }
 
 BOOST_AUTO_TEST_CASE(a_run_past_its_memory_limit_fails_once) {
