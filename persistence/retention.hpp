@@ -32,7 +32,7 @@ struct purge_counts {
 
 /// Removes (or counts, with `dry_run`) what the policy says has expired at
 /// `now_ms`; the audit log's expired entries leave behind a checkpoint
-/// signed with `audit_key`. A purge that removed anything writes the audit
+/// signed with `audit_key`. Every purge (not a dry run) writes the audit
 /// entry retention.purged, by `by`, with its counts.
 purge_counts purge_expired(pqxx::connection_base& c, const retention_policy& policy,
                            std::int64_t now_ms, const std::string& audit_key, bool dry_run,

@@ -487,11 +487,29 @@ BOOST_AUTO_TEST_CASE(the_purge_removes_exactly_what_the_policy_says_and_nothing_
   BOOST_TEST(code == 0, out);
   BOOST_TEST(out.find("audit log intact: 1 entries") == 0u, out);
 
+  // Cancellations of what is queued (no workers here), each audited once.
+  auto sweep = s.request("POST", "/v1/sweeps", quinn, sweep_body(), "application/json");
+  BOOST_REQUIRE_MESSAGE(sweep.status == 202u, sweep.body);
+  const std::string sweep_id(sweep.json().at("sweep_id").as_string());
+  BOOST_TEST(s.request("POST", "/v1/sweeps/" + sweep_id + "/cancel", quinn).status == 200u);
+  auto wf = s.request("POST", "/v1/walk-forwards", quinn, walk_forward_body(), "application/json");
+  BOOST_REQUIRE_MESSAGE(wf.status == 202u, wf.body);
+  const std::string wf_id(wf.json().at("walk_forward_id").as_string());
+  BOOST_TEST(s.request("POST", "/v1/walk-forwards/" + wf_id + "/cancel", quinn).status == 200u);
+  BOOST_TEST(s.request("DELETE", "/v1/backtest/" + active, quinn).status == 204u); // cancels it
+  for (const auto& [action, object] : std::vector<std::pair<std::string, std::string>>{
+           {"sweep.cancelled", "sweep:" + sweep_id},
+           {"walk_forward.cancelled", "walk-forward:" + wf_id},
+           {"run.cancelled", "run:" + active}})
+    BOOST_TEST(s.sql("SELECT count(*) FROM audit_log WHERE action = '" + action + "' AND object = '"
+                     + object + "' AND actor = 'quinn'")
+                   == "1",
+               action);
+
   // A row changed behind the trigger's back (its owner can disable it) is
   // found: verify names the entry and fails.
-  s.request("DELETE", "/v1/backtest/" + active, quinn); // two more entries
   s.sql("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; UPDATE audit_log SET "
-        "details = '{}' WHERE seq = (SELECT max(seq) - 1 FROM audit_log); ALTER TABLE audit_log "
+        "actor = 'mallory' WHERE seq = (SELECT max(seq) - 1 FROM audit_log); ALTER TABLE audit_log "
         "ENABLE TRIGGER audit_log_append_only");
   const std::string tampered = s.sql("SELECT max(seq) - 1 FROM audit_log");
   auto [bad, report] = bt::test::run_command(std::string(BACKTESTD_BINARY)
