@@ -672,7 +672,7 @@ void finish(response& r, bool get, const std::string& if_none_match, const std::
     r.headers.emplace_back("Access-Control-Allow-Origin", origin);
     r.headers.emplace_back("Access-Control-Expose-Headers",
                            "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, "
-                           "X-RateLimit-Reset");
+                           "X-RateLimit-Reset, X-Trace-Id, traceparent");
     r.headers.emplace_back("Vary", "Origin");
   }
 }
@@ -694,7 +694,7 @@ void api_routes::handle(request req, responder done) {
     r.headers = {{"Access-Control-Allow-Methods", "GET, HEAD, POST, DELETE, OPTIONS"},
                  {"Access-Control-Allow-Headers",
                   "X-API-Key, Content-Type, Content-Encoding, Idempotency-Key, If-None-Match, "
-                  "Last-Event-ID"},
+                  "Last-Event-ID, traceparent"},
                  {"Access-Control-Max-Age", "600"}};
     finish(r, false, {}, origin);
     return done(std::move(r));

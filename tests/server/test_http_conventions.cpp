@@ -178,6 +178,7 @@ BOOST_AUTO_TEST_CASE(cors_preflight_needs_no_key_and_only_allowed_origins_pass) 
   BOOST_TEST(pre.header("Access-Control-Allow-Origin") == app_origin);
   BOOST_TEST(pre.header("Access-Control-Allow-Methods").find("POST") != std::string::npos);
   BOOST_TEST(pre.header("Access-Control-Allow-Headers").find("X-API-Key") != std::string::npos);
+  BOOST_TEST(pre.header("Access-Control-Allow-Headers").find("traceparent") != std::string::npos);
   BOOST_TEST(pre.header("Access-Control-Max-Age") == "600");
   BOOST_TEST(pre.header("Vary") == "Origin");
   auto refused = f.server.request(
@@ -192,6 +193,9 @@ BOOST_AUTO_TEST_CASE(cors_preflight_needs_no_key_and_only_allowed_origins_pass) 
   BOOST_TEST(get.status == 200u);
   BOOST_TEST(get.header("Access-Control-Allow-Origin") == "http://localhost:5173");
   BOOST_TEST(get.header("Access-Control-Expose-Headers").find("ETag") != std::string::npos);
+  // A browser page reads the request's trace id (to quote it to support).
+  BOOST_TEST(get.header("Access-Control-Expose-Headers").find("X-Trace-Id") != std::string::npos);
+  BOOST_TEST(get.header("X-Trace-Id").size() == 32u);
   auto foreign = f.server.request("GET", path, f.alice, {}, {}, {{"Origin", "https://x.example"}});
   BOOST_TEST(foreign.status == 200u);
   BOOST_TEST(foreign.header("Access-Control-Allow-Origin") == "(absent)");
