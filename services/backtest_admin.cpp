@@ -10,28 +10,13 @@
 #include "services/service_reply.hpp"
 #include "services/telemetry.hpp"
 
-#include <charconv>
 #include <chrono>
+#include <limits>
 
 namespace bt {
 namespace {
 
 constexpr std::int64_t max_audit_page = 1000;
-
-// A whole number in [low, high], or the detail naming the parameter.
-std::optional<std::int64_t> whole_number(const std::string& text, std::int64_t low,
-                                         std::int64_t high, const char* name,
-                                         std::vector<error_detail>& problems) {
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < low || v > high) {
-    problems.push_back(
-        {name, 0,
-         "must be a whole number from " + std::to_string(low) + " to " + std::to_string(high)});
-    return std::nullopt;
-  }
-  return v;
-}
 
 void write_entry(json_writer& w, const audit_record& e) {
   w.begin_object();
@@ -55,23 +40,21 @@ void write_entry(json_writer& w, const audit_record& e) {
 service_reply backtest_service::audit_page(pqxx::connection& c, const backtest_call& call) {
   db::audit_filter f;
   std::vector<error_detail> problems;
-  for (const char* bound : {"from", "to"})
-    if (auto text = query_value(call.query, bound)) {
-      unix_time t = 0;
-      if (parse_timestamp(*text, t) != timestamp_parse::ok)
-        problems.push_back({bound, 0, "'" + *text + "' is not a UTC timestamp"});
-      else
-        (std::string(bound) == "from" ? f.from_ms : f.to_ms) = t * 1000;
-    }
-  f.actor = query_value(call.query, "actor").value_or("");
-  f.action = query_value(call.query, "action").value_or("");
-  f.object = query_value(call.query, "object").value_or("");
-  if (auto text = query_value(call.query, "limit"))
-    f.limit = whole_number(*text, 1, max_audit_page, "limit", problems).value_or(f.limit);
-  if (auto text = query_value(call.query, "after"))
-    f.after_seq =
-        whole_number(*text, 0, std::numeric_limits<std::int64_t>::max(), "after", problems)
-            .value_or(0);
+  query_reader r(call.query, problems);
+  // Both ends included, as every range of the API (a date alone as `to`
+  // is its whole day); entries carry milliseconds.
+  std::optional<unix_time> from, to;
+  r.time("from", from);
+  r.time("to", to);
+  if (from)
+    f.from_ms = *from * 1000;
+  if (to)
+    f.to_ms = (*to + 1) * 1000;
+  f.actor = r.text("actor").value_or("");
+  f.action = r.text("action").value_or("");
+  f.object = r.text("object").value_or("");
+  r.whole("limit", 1, max_audit_page, f.limit);
+  r.whole("after", 0, std::numeric_limits<std::int64_t>::max(), f.after_seq);
   if (!problems.empty())
     return error_reply(service_code::bad_request, "invalid audit query", std::move(problems));
   const auto page = db::read_audit(c, f);

@@ -13,6 +13,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <ctime>
 #include <thread>
 
 using bt::test::http_result;
@@ -256,19 +257,20 @@ BOOST_AUTO_TEST_CASE(every_state_change_is_audited_with_its_actor_and_trace) {
   g.as("trader", "POST", "/v1/backtest/" + run_id + "/cancel");
   g.wait_status("trader", "/v1/backtest/" + run_id, {"completed", "cancelled"});
   BOOST_TEST(g.as("trader", "DELETE", "/v1/backtest/" + run_id).status == 204u);
-  // A sweep and a walk-forward, cancelled and deleted.
-  auto sw = g.as("trader", "POST", "/v1/sweeps", sweep_body());
-  BOOST_REQUIRE_MESSAGE(sw.status == 202u, sw.body);
-  const std::string sweep_id(sw.json().at("sweep_id").as_string());
-  g.as("trader", "POST", "/v1/sweeps/" + sweep_id + "/cancel");
-  g.wait_status("trader", "/v1/sweeps/" + sweep_id, {"completed", "cancelled", "failed"});
-  BOOST_TEST(g.as("trader", "DELETE", "/v1/sweeps/" + sweep_id).status == 204u);
-  auto wf = g.as("trader", "POST", "/v1/walk-forwards", walk_forward_body());
-  BOOST_REQUIRE_MESSAGE(wf.status == 202u, wf.body);
-  const std::string wf_id(wf.json().at("walk_forward_id").as_string());
-  g.as("trader", "POST", "/v1/walk-forwards/" + wf_id + "/cancel");
-  g.wait_status("trader", "/v1/walk-forwards/" + wf_id, {"completed", "cancelled", "failed"});
-  BOOST_TEST(g.as("trader", "DELETE", "/v1/walk-forwards/" + wf_id).status == 204u);
+  // A sweep and a walk-forward, cancelled (if still active) and deleted.
+  auto through_its_life = [&](const std::string& collection, const std::string& body,
+                              const char* id_key) {
+    auto sub = g.as("trader", "POST", collection, body);
+    BOOST_REQUIRE_MESSAGE(sub.status == 202u, sub.body);
+    const std::string id(sub.json().at(id_key).as_string());
+    g.as("trader", "POST", collection + "/" + id + "/cancel");
+    g.wait_status("trader", collection + "/" + id, {"completed", "cancelled", "failed"});
+    BOOST_TEST(g.as("trader", "DELETE", collection + "/" + id).status == 204u);
+    return id;
+  };
+  const std::string sweep_id = through_its_life("/v1/sweeps", sweep_body(), "sweep_id");
+  const std::string wf_id =
+      through_its_life("/v1/walk-forwards", walk_forward_body(), "walk_forward_id");
   // Market data deleted; keys changed at the command line.
   g.as("trader", "POST", "/v1/market-data?symbol=SI&timeframe=1h", bt::test::gc_hourly_csv(),
        "text/csv");
@@ -348,6 +350,19 @@ BOOST_AUTO_TEST_CASE(every_state_change_is_audited_with_its_actor_and_trace) {
     after = v.at("next_after").to_number<std::int64_t>();
   }
   BOOST_TEST(std::to_string(seen) == g.s.sql("SELECT count(*) FROM audit_log"));
+  // A date alone as `to` is its whole day: today's entries are all there.
+  {
+    const std::time_t now = std::time(nullptr);
+    char today[16];
+    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&now));
+    auto page = g.as("auditor", "GET",
+                     std::string("/v1/admin/audit?limit=1000&from=2000-01-01&to=") + today);
+    BOOST_REQUIRE(page.status == 200u);
+    BOOST_TEST(std::to_string(page.json().at("entries").as_array().size())
+               == std::to_string(std::min<std::int64_t>(seen, 1000)));
+    auto before = g.as("auditor", "GET", "/v1/admin/audit?to=2000-01-01");
+    BOOST_TEST(before.json().at("entries").as_array().empty());
+  }
   auto bad = g.as("auditor", "GET", "/v1/admin/audit?limit=5000&from=yesterday");
   BOOST_TEST(bad.status == 400u);
   BOOST_TEST(bad.body.find("\"limit\"") != std::string::npos);
