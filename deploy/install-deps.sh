@@ -14,7 +14,7 @@ packages=(
   libboost-program-options1.81-dev libboost-url1.81-dev
   clang-format tzdata
   libssl-dev openssl libcaf-dev libpqxx-dev postgresql-15 zlib1g-dev
-  prometheus-cpp-dev prometheus logrotate
+  prometheus-cpp-dev prometheus logrotate chromium
 )
 command -v npm >/dev/null || packages+=(nodejs npm)
 
@@ -32,9 +32,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Swagger UI for /docs and ReDoc for /redoc, pinned by web/package-lock.json
-# (ReDoc's standalone bundle needs none of its React peers installed).
+# Swagger UI for /docs and ReDoc for /redoc, the application's tool chain
+# (TypeScript, Vite) and playwright-core for its browser tests, pinned by
+# web/package-lock.json (ReDoc's standalone bundle needs none of its React
+# peers installed). Then the application is built into web/dist.
 if [ ! -f web/node_modules/swagger-ui-dist/swagger-ui-bundle.js ] \
-   || [ ! -f web/node_modules/redoc/bundles/redoc.standalone.js ]; then
+   || [ ! -f web/node_modules/redoc/bundles/redoc.standalone.js ] \
+   || [ ! -f web/node_modules/vite/package.json ] \
+   || [ ! -f web/node_modules/playwright-core/package.json ]; then
   (cd web && npm ci --omit=peer --no-audit --no-fund --loglevel=error)
 fi
+(cd web && npm run --silent build >/dev/null)

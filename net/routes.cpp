@@ -722,6 +722,11 @@ void api_routes::handle(request req, responder done) {
       return done(method_not_allowed("GET"));
     return impl_->call(std::move(done), std::chrono::seconds(5), ready_atom::value);
   }
+  if (p == "/" || p == "/index.html" || p.rfind("/assets/", 0) == 0) {
+    if (!get)
+      return done(method_not_allowed("GET"));
+    return done(impl_->assets.app(p, req.accept_gzip));
+  }
   if (p == "/openapi.json" || p == "/docs" || p == "/docs/" || p.rfind("/docs/", 0) == 0
       || p == "/redoc" || p.rfind("/redoc/", 0) == 0) {
     if (!get)

@@ -131,6 +131,56 @@ static_assets::static_assets(std::string openapi, const std::string& swagger_dir
   for (auto& [name, f] : files_)
     if (f.content_type.rfind("image/", 0) != 0) // PNGs are compressed already
       f.gzipped = gzip_compress(f.body, 6);
+  // The application: index.html and every file of dist/assets (hashed
+  // names), at most 64 MiB in all, read once.
+  app_dir_ = (std::filesystem::path(swagger_dir).parent_path().parent_path() / "dist").string();
+  if (read(app_dir_ + "/index.html", app_index_.body)) {
+    app_index_.content_type = "text/html; charset=utf-8";
+    std::error_code ec;
+    std::size_t total = app_index_.body.size();
+    for (const auto& entry : std::filesystem::directory_iterator(app_dir_ + "/assets", ec)) {
+      const std::string name = entry.path().filename().string();
+      const std::string ext = entry.path().extension().string();
+      const char* type = ext == ".js"      ? "application/javascript; charset=utf-8"
+                         : ext == ".css"   ? "text/css; charset=utf-8"
+                         : ext == ".svg"   ? "image/svg+xml"
+                         : ext == ".png"   ? "image/png"
+                         : ext == ".woff2" ? "font/woff2"
+                                           : nullptr;
+      std::string body;
+      if (!type || !entry.is_regular_file() || !read(entry.path().string(), body))
+        continue;
+      total += body.size();
+      if (total > (64u << 20))
+        break;
+      file f{type, std::move(body), {}};
+      if (ext != ".png" && ext != ".woff2")
+        f.gzipped = gzip_compress(f.body, 6);
+      app_files_[name] = std::move(f);
+    }
+  }
+}
+
+response static_assets::app(const std::string& path, bool accept_gzip) const {
+  if (app_index_.body.empty())
+    return error_response(503, "unavailable",
+                          "the web application is not built: run 'npm ci && npm run build' in web/ "
+                          "(looked in "
+                              + app_dir_ + ")");
+  if (path == "/" || path == "/index.html") {
+    response r = html(app_index_.body.c_str());
+    r.headers.emplace_back("Cache-Control", "no-cache"); // it names the current bundles
+    return r;
+  }
+  auto it = app_files_.find(path.substr(8)); // after "/assets/"
+  if (path.rfind("/assets/", 0) != 0 || it == app_files_.end())
+    return error_response(404, "not_found", "no such file: " + path);
+  response r = serve(it->second, accept_gzip);
+  // Hashed names never change content: cached for a year.
+  for (auto& [name, value] : r.headers)
+    if (name == "Cache-Control")
+      value = "public, max-age=31536000, immutable";
+  return r;
 }
 
 response static_assets::serve(const file& f, bool accept_gzip) {

@@ -247,6 +247,24 @@ BOOST_AUTO_TEST_CASE(swagger_ui_and_redoc_are_served_from_an_install_tree) {
   BOOST_TEST(page.find("/redoc/redoc.standalone.js") != std::string::npos);
   BOOST_TEST(page.find("http") == std::string::npos); // no CDN: every asset is ours
   BOOST_TEST(installed.request("GET", "/redoc/other.js").status == 404u);
+  // The browser application: its page revalidates, its hashed bundles are
+  // cached for a year (gzipped for browsers), every one of them ours.
+  auto app = installed.request("GET", "/");
+  BOOST_TEST_REQUIRE(app.status == 200u, app.body.substr(0, 300));
+  BOOST_TEST(app.header("Content-Type").rfind("text/html", 0) == 0u);
+  BOOST_TEST(app.header("Cache-Control") == "no-cache");
+  BOOST_TEST(app.body.find("id=\"app\"") != std::string::npos);
+  BOOST_TEST(app.body.find("http") == std::string::npos); // no CDN
+  const auto at = app.body.find("/assets/index-");
+  BOOST_TEST_REQUIRE(at != std::string::npos);
+  const std::string script = app.body.substr(at, app.body.find('"', at) - at);
+  auto bundle_js = installed.request("GET", script, {}, {}, {}, {{"Accept-Encoding", "gzip"}});
+  BOOST_TEST(bundle_js.status == 200u, script);
+  BOOST_TEST(bundle_js.header("Content-Type").rfind("application/javascript", 0) == 0u);
+  BOOST_TEST(bundle_js.header("Cache-Control") == "public, max-age=31536000, immutable");
+  BOOST_TEST(bundle_js.header("Content-Encoding") == "gzip");
+  BOOST_TEST(installed.request("GET", "/assets/nothing.js").status == 404u);
+  BOOST_TEST(installed.request("POST", "/").status == 405u);
   installed.stop();
   std::filesystem::remove_all(prefix);
 }

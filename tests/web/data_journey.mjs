@@ -1,0 +1,155 @@
+// The Data page in a real browser: Debian's chromium, headless, driven by
+// playwright-core, against a real `backtestd serve` with its embedded
+// PostgreSQL. Sign in (a wrong key refused in words), upload a CSV with an
+// invalid row through the file picker (refused whole, the row and its reason
+// in words), then the file without it, and read its report (imported rows,
+// the gap with its range), see the dataset listed, delete it after the
+// confirmation, see the empty state, the layout on a 390-pixel phone,
+// sign out (the key leaves sessionStorage). A screenshot of the page is
+// written to the output folder on failure.
+//
+//   node tests/web/data_journey.mjs BINARY OUTPUT_DIR
+import { spawn, execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, "../../web/package.json"));
+const { chromium } = require("playwright-core");
+
+const [binary, outDir] = process.argv.slice(2);
+if (!binary || !outDir) {
+  console.error("usage: node data_journey.mjs BINARY OUTPUT_DIR");
+  process.exit(2);
+}
+fs.mkdirSync(outDir, { recursive: true });
+
+function assert(condition, what) {
+  if (!condition) throw new Error("expected: " + what);
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bt_web_"));
+fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user
+const dataDir = path.join(dir, "var");
+const key = execFileSync(binary, ["keys", "create", "--user", "webber", "--data-dir", dataDir], {
+  stdio: ["ignore", "pipe", "ignore"],
+}).toString().trim();
+// A CSV with a gap (a missing trading hour), and the same with one invalid row.
+const csvPath = path.join(dir, "gc.csv"), badPath = path.join(dir, "gc-bad.csv");
+execFileSync(binary, ["gen-data", "--symbol", "GC", "--bars", "300", "--seed", "7", "--out", csvPath]);
+const lines = fs.readFileSync(csvPath, "utf8").trim().split("\n");
+lines.splice(101, 1); // drop one bar inside trading hours: a gap
+fs.writeFileSync(csvPath, lines.join("\n") + "\n");
+fs.writeFileSync(badPath, [...lines, "2024-01-03T00:00:00Z,1,2,0.5,not-a-price,10"].join("\n") + "\n");
+
+const port = await freePort();
+const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "0"], {
+  stdio: ["ignore", "ignore", fs.openSync(path.join(outDir, "server.log"), "w")],
+});
+const base = `http://127.0.0.1:${port}`;
+for (let i = 0; i < 600; i++) {
+  try {
+    if ((await fetch(base + "/healthz")).ok) break;
+  } catch {}
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+let failed = false;
+try {
+  const started = Date.now();
+  await page.goto(base + "/");
+  await page.getByLabel("API key").waitFor();
+  // A key that is not one is refused in words, never raw JSON.
+  await page.getByLabel("API key").fill("bt_" + "0".repeat(64));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const refusal = await page.getByRole("alert").textContent();
+  assert(/unknown or revoked/.test(refusal) && !refusal.includes("{"), `a refusal in words, got "${refusal}"`);
+  assert((await page.evaluate(() => sessionStorage.length)) === 0, "a refused key is not kept");
+
+  await page.getByLabel("API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Market data" }).waitFor();
+  assert((await page.evaluate(() => localStorage.length)) === 0, "nothing in localStorage");
+  assert((await page.evaluate(() => sessionStorage.getItem("backtestd.apiKey"))) === key, "the key in sessionStorage");
+  await page.getByText("No data yet").waitFor();
+  console.log(`signed in and on the Data page in ${Date.now() - started} ms`);
+
+  await page.getByLabel("Symbol").fill("GC");
+  // A file with an invalid row is refused whole: the row and why, in words.
+  await page.locator("#file").setInputFiles(badPath);
+  await page.getByRole("button", { name: "Upload" }).click();
+  const refused = page.getByRole("alert");
+  await refused.waitFor();
+  const refusedText = await refused.textContent();
+  assert(/row 300/.test(refusedText) && !refusedText.includes("{"),
+    `the refused row in words, got "${refusedText}"`);
+  await page.locator("#file").setInputFiles(csvPath);
+  await page.getByRole("button", { name: "Upload" }).click();
+  const report = page.getByRole("region", { name: "Upload report" });
+  await report.waitFor();
+  const figure = async (name) => (await report.locator(`[data-figure="${name}"]`).textContent()).trim();
+  assert((await figure("rows")) === "299", `299 rows received, got ${await figure("rows")}`);
+  assert((await figure("imported")) === "299", `299 imported, got ${await figure("imported")}`);
+  assert((await figure("rejected")) === "0", `0 rejected, got ${await figure("rejected")}`);
+  const gapsText = await report.locator("table.gaps").textContent();
+  assert(/Gaps in trading hours \(1\)/.test(gapsText) && /T\d\d:00:00Z/.test(gapsText),
+    `one gap listed with its range, got "${gapsText}"`);
+  const row = page.locator('tr[data-dataset="GC/1h"]');
+  await row.waitFor();
+  assert((await row.textContent()).includes("299"), "the dataset lists 299 bars");
+  await page.screenshot({ path: path.join(outDir, "data-page.png"), fullPage: true });
+
+  // Delete, after the confirmation (dismissed once: nothing happens).
+  page.once("dialog", (d) => d.dismiss());
+  await row.getByRole("button", { name: "Delete" }).click();
+  await page.waitForTimeout(300);
+  assert(await row.isVisible(), "a dismissed confirmation deletes nothing");
+  page.once("dialog", (d) => {
+    assert(d.message().includes("Delete GC 1h and its 299 bars"), `the confirmation names it: ${d.message()}`);
+    d.accept();
+  });
+  await row.getByRole("button", { name: "Delete" }).click();
+  await page.getByText("Deleted GC 1h.").waitFor();
+  await page.getByText("No data yet").waitFor();
+
+  // A phone: the page fits 390 pixels without horizontal scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `no horizontal scrolling at 390 px (overflow ${overflow} px)`);
+  await page.screenshot({ path: path.join(outDir, "data-page-phone.png"), fullPage: true });
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("API key").waitFor();
+  assert((await page.evaluate(() => sessionStorage.length)) === 0, "sign-out clears the key");
+  console.log("data journey: passed");
+} catch (err) {
+  failed = true;
+  console.error("data journey: FAILED: " + err.message);
+  await page.screenshot({ path: path.join(outDir, "failure.png"), fullPage: true }).catch(() => {});
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
