@@ -4,6 +4,7 @@ import "./style.css";
 import { forgetKey, storedKey } from "./api";
 import { el } from "./dom";
 import { dataPage } from "./pages/data";
+import { newBacktestPage } from "./pages/new_backtest";
 import { signInPage } from "./pages/sign_in";
 
 const root = document.getElementById("app")!;
@@ -16,9 +17,13 @@ function render(): void {
     }));
     return;
   }
+  const route = location.hash.startsWith("#/new") ? "new" : "data";
+  const link = (href: string, name: string, here: boolean) =>
+    el("a", here ? { href, "aria-current": "page" } : { href }, name);
   const nav = el("nav", { "aria-label": "Main" },
     el("span", { class: "brand" }, "backtestd"),
-    el("a", { href: "#/data", "aria-current": "page" }, "Data"),
+    link("#/data", "Data", route === "data"),
+    link("#/new", "New backtest", route === "new"),
     el("button", {
       class: "sign-out",
       onClick: () => {
@@ -27,7 +32,12 @@ function render(): void {
         render();
       },
     }, "Sign out"));
-  root.replaceChildren(nav, el("main", {}, dataPage()));
+  const queued = (id: string) => {
+    // The run page is still to come: say where the run is.
+    const note = el("p", { class: "message note", role: "status" }, `Run ${id} is queued.`);
+    root.querySelector("main")?.prepend(note);
+  };
+  root.replaceChildren(nav, el("main", {}, route === "new" ? newBacktestPage(queued) : dataPage()));
 }
 
 window.addEventListener("hashchange", render);

@@ -1,14 +1,17 @@
-// The Data page in a real browser: Debian's chromium, headless, driven by
+// The web application in a real browser: Debian's chromium, headless, driven by
 // playwright-core, against a real `backtestd serve` with its embedded
 // PostgreSQL. Sign in (a wrong key refused in words), upload a CSV with an
 // invalid row through the file picker (refused whole, the row and its reason
 // in words), then the file without it, and read its report (imported rows,
-// the gap with its range), see the dataset listed, delete it after the
+// the gap with its range), see the dataset listed; on New backtest, the
+// form generated from the strategy schema: a value out of range caught
+// beside its field, the server's 422 beside the field it names, then a run
+// queued; back on Data, delete the dataset after the
 // confirmation, see the empty state, the layout on a 390-pixel phone,
 // sign out (the key leaves sessionStorage). A screenshot of the page is
 // written to the output folder on failure.
 //
-//   node tests/web/data_journey.mjs BINARY OUTPUT_DIR
+//   node tests/web/journey.mjs BINARY OUTPUT_DIR
 import { spawn, execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -23,7 +26,7 @@ const { chromium } = require("playwright-core");
 
 const [binary, outDir] = process.argv.slice(2);
 if (!binary || !outDir) {
-  console.error("usage: node data_journey.mjs BINARY OUTPUT_DIR");
+  console.error("usage: node journey.mjs BINARY OUTPUT_DIR");
   process.exit(2);
 }
 fs.mkdirSync(outDir, { recursive: true });
@@ -119,6 +122,33 @@ try {
   assert((await row.textContent()).includes("299"), "the dataset lists 299 bars");
   await page.screenshot({ path: path.join(outDir, "data-page.png"), fullPage: true });
 
+  // New backtest: the form comes from the strategy schema; a value out of
+  // range is caught beside its field before anything is sent, one only the
+  // server can judge comes back as its 422 beside the field it names.
+  await page.getByRole("link", { name: "New backtest" }).click();
+  await page.getByRole("heading", { name: "New backtest" }).waitFor();
+  await page.getByLabel("Strategy").selectOption("dual_sma");
+  const fast = page.locator("#field-params-fast_period");
+  assert((await fast.inputValue()) === "10", "fast_period starts at its default, 10");
+  assert((await page.locator("#start").inputValue()) === "2023-01-02", "the range starts at the data's first day");
+  await fast.fill("1");
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  const fastProblem = page.locator('[data-field="params.fast_period"] .problem');
+  assert((await fastProblem.textContent()) === "at least 2", `the range error beside fast_period, got "${await fastProblem.textContent()}"`);
+  await fast.fill("40");
+  await page.locator("#field-params-slow_period").fill("20");
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  const slowProblem = page.locator('[data-field="params.slow_period"] .problem');
+  await page.waitForFunction(() =>
+    document.querySelector('[data-field="params.slow_period"] .problem')?.textContent?.includes("greater than"));
+  assert((await fastProblem.textContent()) === "", "fast_period's error is gone once fixed");
+  console.log(`the server's 422 beside its field: "${await slowProblem.textContent()}"`);
+  await page.locator("#field-params-slow_period").fill("60");
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  await page.getByText(/^Run [0-9a-f-]{36} is queued\.$/).waitFor();
+  await page.screenshot({ path: path.join(outDir, "new-backtest.png"), fullPage: true });
+  await page.getByRole("link", { name: "Data" }).click();
+
   // Delete, after the confirmation (dismissed once: nothing happens).
   page.once("dialog", (d) => d.dismiss());
   await row.getByRole("button", { name: "Delete" }).click();
@@ -141,10 +171,10 @@ try {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("API key").waitFor();
   assert((await page.evaluate(() => sessionStorage.length)) === 0, "sign-out clears the key");
-  console.log("data journey: passed");
+  console.log("web journey: passed");
 } catch (err) {
   failed = true;
-  console.error("data journey: FAILED: " + err.message);
+  console.error("web journey: FAILED: " + err.message);
   await page.screenshot({ path: path.join(outDir, "failure.png"), fullPage: true }).catch(() => {});
 } finally {
   await browser.close();
