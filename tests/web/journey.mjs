@@ -6,7 +6,9 @@
 // the gap with its range), see the dataset listed; on New backtest, the
 // form generated from the strategy schema: a value out of range caught
 // beside its field, the server's 422 beside the field it names, then a run
-// queued; back on Data, delete the dataset after the
+// queued; the run page following it live to its metric cards (the API's
+// figures) and its equity chart drawn, and another run id "not found";
+// back on Data, delete the dataset after the
 // confirmation, see the empty state, the layout on a 390-pixel phone,
 // sign out (the key leaves sessionStorage). A screenshot of the page is
 // written to the output folder on failure.
@@ -60,7 +62,7 @@ fs.writeFileSync(csvPath, lines.join("\n") + "\n");
 fs.writeFileSync(badPath, [...lines, "2024-01-03T00:00:00Z,1,2,0.5,not-a-price,10"].join("\n") + "\n");
 
 const port = await freePort();
-const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "0"], {
+const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "1"], {
   stdio: ["ignore", "ignore", fs.openSync(path.join(outDir, "server.log"), "w")],
 });
 const base = `http://127.0.0.1:${port}`;
@@ -145,8 +147,20 @@ try {
   console.log(`the server's 422 beside its field: "${await slowProblem.textContent()}"`);
   await page.locator("#field-params-slow_period").fill("60");
   await page.getByRole("button", { name: "Run backtest" }).click();
-  await page.getByText(/^Run [0-9a-f-]{36} is queued\.$/).waitFor();
-  await page.screenshot({ path: path.join(outDir, "new-backtest.png"), fullPage: true });
+  // The run page: live status, then the metric cards and the equity chart.
+  await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
+  const runId = page.url().split("/").pop();
+  await page.getByText("Completed.").waitFor({ timeout: 60000 });
+  const cards = page.getByRole("region", { name: "Key metrics" });
+  await cards.waitFor();
+  const trades = (await cards.locator('[data-metric="total_trades"] .value').textContent()).trim();
+  const api = await (await fetch(`${base}/v1/backtest/${runId}/metrics`, { headers: { "X-API-Key": key } })).json();
+  assert(trades === String(api.total_trades ?? "—"), `the trades card shows the API's ${api.total_trades}, got ${trades}`);
+  await page.locator('[data-chart="equity"] canvas').first().waitFor();
+  await page.screenshot({ path: path.join(outDir, "run.png"), fullPage: true });
+  // Another user's run, or no run: "not found", never its data.
+  await page.goto(base + "/#/runs/00000000-0000-4000-8000-000000000000");
+  await page.getByText("Run not found: it does not exist, or it is not yours.").waitFor();
   await page.getByRole("link", { name: "Data" }).click();
 
   // Delete, after the confirmation (dismissed once: nothing happens).

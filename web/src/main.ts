@@ -5,6 +5,7 @@ import { forgetKey, storedKey } from "./api";
 import { el } from "./dom";
 import { dataPage } from "./pages/data";
 import { newBacktestPage } from "./pages/new_backtest";
+import { runPage } from "./pages/run";
 import { signInPage } from "./pages/sign_in";
 
 const root = document.getElementById("app")!;
@@ -17,7 +18,8 @@ function render(): void {
     }));
     return;
   }
-  const route = location.hash.startsWith("#/new") ? "new" : "data";
+  const runMatch = /^#\/runs\/([^/]+)$/.exec(location.hash);
+  const route = runMatch ? "run" : location.hash.startsWith("#/new") ? "new" : "data";
   const link = (href: string, name: string, here: boolean) =>
     el("a", here ? { href, "aria-current": "page" } : { href }, name);
   const nav = el("nav", { "aria-label": "Main" },
@@ -33,11 +35,11 @@ function render(): void {
       },
     }, "Sign out"));
   const queued = (id: string) => {
-    // The run page is still to come: say where the run is.
-    const note = el("p", { class: "message note", role: "status" }, `Run ${id} is queued.`);
-    root.querySelector("main")?.prepend(note);
+    location.hash = `#/runs/${id}`;
   };
-  root.replaceChildren(nav, el("main", {}, route === "new" ? newBacktestPage(queued) : dataPage()));
+  const page = route === "run" ? runPage(decodeURIComponent(runMatch![1]))
+    : route === "new" ? newBacktestPage(queued) : dataPage();
+  root.replaceChildren(nav, el("main", {}, page));
 }
 
 window.addEventListener("hashchange", render);
