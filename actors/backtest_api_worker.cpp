@@ -117,6 +117,7 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](scrape_atom, const backtest_call& c) {
         return encode_reply(svc->scrape(c), c.accept_gzip);
       },
+      [svc](me_atom, const backtest_call& c) { return encode_reply(svc->me(c), c.accept_gzip); },
   };
 }
 

@@ -142,6 +142,7 @@ using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 using scrape_atom = caf::atom_constant<caf::atom("scrape")>;
+using me_atom = caf::atom_constant<caf::atom("me")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
@@ -212,7 +213,8 @@ using backtest_api_actor =
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<audit_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<purge_atom, backtest_call>::with<service_reply>,
-                     caf::replies_to<scrape_atom, backtest_call>::with<service_reply>>;
+                     caf::replies_to<scrape_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<me_atom, backtest_call>::with<service_reply>>;
 
 /// A worker runs one job at a time and reports to its queue manager.
 using worker_actor = caf::typed_actor<caf::reacts_to<run_atom, run_attempt>>;

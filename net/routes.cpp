@@ -479,6 +479,10 @@ struct api_routes::impl {
       return is_get(req) ? with_query(req, done, {},
                                       [&] { backtest(req, std::move(done), scrape_atom::value); })
                          : done(method_not_allowed("GET, HEAD"));
+    if (parts.size() == 2 && parts[1] == "me")
+      return is_get(req) ? with_query(req, done, {},
+                                      [&] { backtest(req, std::move(done), me_atom::value); })
+                         : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 2 && parts[1] == "queue")
       return is_get(req) ? with_query(req, done, {},
                                       [&] { backtest(req, std::move(done), queue_atom::value); })

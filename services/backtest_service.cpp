@@ -361,6 +361,20 @@ service_reply backtest_service::purge(const backtest_call& call) {
                  [&](pqxx::connection&, const db::principal& who) { return purge_now(who, call); });
 }
 
+service_reply backtest_service::me(const backtest_call& call) {
+  return guarded(call, "me", [&](pqxx::connection&, const db::principal& who) {
+    json_writer w;
+    w.begin_object();
+    w.key("user").string(who.name).key("user_id").number(who.user_id);
+    w.key("key_id").number(who.key_id).key("role").string(who.role).key("tier").string(who.tier);
+    w.key("permissions").begin_array();
+    for (permission p : permissions_of(who.role))
+      w.string(permission_name(p));
+    w.end_array().end_object();
+    return body_reply(service_code::ok, w.take());
+  });
+}
+
 service_reply backtest_service::scrape(const backtest_call& call) {
   return guarded(call, "metrics", [&](pqxx::connection&, const db::principal&) {
     return body_reply(service_code::ok, telemetry::scrape_text(), telemetry::text_content_type);

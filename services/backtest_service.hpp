@@ -112,6 +112,8 @@ public:
   service_reply audit(const backtest_call& call);
   service_reply purge(const backtest_call& call);
   service_reply scrape(const backtest_call& call);
+  /// GET /v1/me: the key's user, role, tier and permissions (every role).
+  service_reply me(const backtest_call& call);
   /// The retention purge POST /v1/admin/purge runs (set once at start-up).
   void set_retention(std::shared_ptr<retention_service> r) { retention_ = std::move(r); }
 

@@ -19,13 +19,13 @@ struct role_grant {
 // reads the audit log and nothing of anyone's trading; an admin operates
 // the service and reads other users' runs for support, never changes them.
 const role_grant grants[] = {
-    {"viewer", {p::data_read, p::runs_read}},
-    {"analyst", {p::data_read, p::runs_read, p::runs_write}},
-    {"trader", {p::data_read, p::data_write, p::runs_read, p::runs_write}},
-    {"auditor", {p::audit_read}},
+    {"viewer", {p::data_read, p::runs_read, p::account_read}},
+    {"analyst", {p::data_read, p::runs_read, p::runs_write, p::account_read}},
+    {"trader", {p::data_read, p::data_write, p::runs_read, p::runs_write, p::account_read}},
+    {"auditor", {p::audit_read, p::account_read}},
     {"admin",
      {p::data_read, p::data_write, p::runs_read, p::runs_write, p::audit_read, p::cluster_read,
-      p::metrics_read, p::purge, p::support_read}},
+      p::metrics_read, p::purge, p::support_read, p::account_read}},
 };
 
 const role_grant* find_role(const std::string& role) {
@@ -57,6 +57,8 @@ const char* permission_name(permission perm) {
     return "purge";
   case p::support_read:
     return "support:read";
+  case p::account_read:
+    return "account:read";
   }
   return "unknown";
 }
@@ -78,7 +80,7 @@ bool role_has(const std::string& role, permission perm) {
 
 std::vector<permission> permissions_of(const std::string& role) {
   std::vector<permission> out;
-  for (int i = 0; i <= static_cast<int>(p::support_read); ++i)
+  for (int i = 0; i <= static_cast<int>(p::account_read); ++i)
     if (role_has(role, static_cast<permission>(i)))
       out.push_back(static_cast<permission>(i));
   return out;
@@ -134,6 +136,7 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"audit", "GET", "/v1/admin/audit", p::audit_read},
       {"purge", "POST", "/v1/admin/purge", p::purge},
       {"metrics", "GET", "/metrics", p::metrics_read},
+      {"me", "GET", "/v1/me", p::account_read},
   };
   return table;
 }

@@ -22,6 +22,7 @@ enum class permission {
   metrics_read, ///< metrics:read: GET /metrics on the API listener
   purge,        ///< purge: run the retention purge on demand
   support_read, ///< support:read: other users' runs, read-only (support)
+  account_read, ///< account:read: who the key is, its role and permissions (every role)
 };
 
 /// "runs:write" and so on.

@@ -25,19 +25,21 @@ BOOST_AUTO_TEST_CASE(roles_hold_what_the_specification_gives_them) {
   BOOST_TEST(!role_has("analyst", permission::data_write));
   BOOST_TEST(role_has("trader", permission::data_write));
   // The auditor reads the audit log and nothing of anyone's trading.
-  BOOST_TEST(permissions_of("auditor").size() == 1u);
+  BOOST_TEST(permissions_of("auditor").size() == 2u); // and account:read, as every role
   BOOST_TEST(role_has("auditor", permission::audit_read));
   BOOST_TEST(!role_has("trader", permission::audit_read));
-  for (int i = 0; i <= static_cast<int>(permission::support_read); ++i)
+  for (int i = 0; i <= static_cast<int>(permission::account_read); ++i)
     BOOST_TEST(role_has("admin", static_cast<permission>(i)));
+  for (const auto& role : role_names())
+    BOOST_TEST(role_has(role, permission::account_read), role);
   BOOST_TEST(!role_has("root", permission::runs_read)); // an unknown role holds nothing
 }
 
 BOOST_AUTO_TEST_CASE(every_endpoint_has_one_permission_per_operation) {
   std::set<std::string> names;
-  for (int i = 0; i <= static_cast<int>(permission::support_read); ++i)
+  for (int i = 0; i <= static_cast<int>(permission::account_read); ++i)
     names.insert(permission_name(static_cast<permission>(i)));
-  BOOST_TEST(names.size() == 9u); // distinct names
+  BOOST_TEST(names.size() == 10u); // distinct names
   for (const auto& e : endpoint_permissions()) {
     // An operation shared by several paths (a run's status and its streams)
     // needs the same permission everywhere.

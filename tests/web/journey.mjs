@@ -50,9 +50,10 @@ async function freePort() {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bt_web_"));
 fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user
 const dataDir = path.join(dir, "var");
-const key = execFileSync(binary, ["keys", "create", "--user", "webber", "--data-dir", dataDir], {
+const keyFor = (role) => execFileSync(binary, ["keys", "create", "--user", "webber", "--role", role, "--data-dir", dataDir], {
   stdio: ["ignore", "pipe", "ignore"],
 }).toString().trim();
+const key = keyFor("trader"), viewerKey = keyFor("viewer");
 // A CSV with a gap (a missing trading hour), and the same with one invalid row.
 const csvPath = path.join(dir, "gc.csv"), badPath = path.join(dir, "gc-bad.csv");
 execFileSync(binary, ["gen-data", "--symbol", "GC", "--bars", "300", "--seed", "7", "--out", csvPath]);
@@ -161,7 +162,27 @@ try {
   // Another user's run, or no run: "not found", never its data.
   await page.goto(base + "/#/runs/00000000-0000-4000-8000-000000000000");
   await page.getByText("Run not found: it does not exist, or it is not yours.").waitFor();
-  await page.getByRole("link", { name: "Data" }).click();
+
+  // A viewer's key (the same user): the data and the run are shown, no
+  // action its role may not take is offered.
+  const signInAs = async (k) => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API key").fill(k);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Market data" }).waitFor();
+  };
+  await signInAs(viewerKey);
+  await page.getByText("webber (viewer)").waitFor();
+  await page.locator('tr[data-dataset="GC/1h"]').waitFor();
+  assert((await page.getByRole("link", { name: "New backtest" }).count()) === 0, "no New backtest for a viewer");
+  assert((await page.getByRole("button", { name: "Upload" }).count()) === 0, "no upload for a viewer");
+  assert((await page.getByRole("button", { name: "Delete" }).count()) === 0, "no delete for a viewer");
+  await page.goto(base + `/#/runs/${runId}`);
+  await page.getByText("Completed.").waitFor();
+  assert(!(await page.getByRole("button", { name: "Cancel" }).isVisible()), "no cancel for a viewer");
+  await page.goto(base + "/#/data");
+  await signInAs(key);
+  await page.getByText("webber (trader)").waitFor();
 
   // Delete, after the confirmation (dismissed once: nothing happens).
   page.once("dialog", (d) => d.dismiss());

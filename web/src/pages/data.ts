@@ -2,6 +2,7 @@
 // read its report (imported, duplicates, rejected rows with their reasons,
 // gaps with their ranges), and the datasets with their ranges and gaps,
 // each deletable after a confirmation.
+import { can } from "../account";
 import { ApiError, request, upload } from "../api";
 import { el, message } from "../dom";
 import { formatBytes, formatNumber, formatTime } from "../format";
@@ -97,7 +98,7 @@ export function dataPage(): HTMLElement {
             el("tr", { "data-dataset": `${d.symbol}/${d.timeframe}` },
               el("td", {}, d.symbol), el("td", {}, d.timeframe), el("td", { class: "number" }, formatNumber(d.bars)),
               el("td", {}, formatTime(d.from)), el("td", {}, formatTime(d.to)), el("td", { class: "number" }, formatNumber(d.gaps)),
-              el("td", {}, el("button", {
+              el("td", {}, can("data:write") && el("button", {
                 class: "danger",
                 onClick: async () => {
                   if (!confirm(`Delete ${d.symbol} ${d.timeframe} and its ${formatNumber(d.bars)} bars? This cannot be undone.`)) return;
@@ -152,5 +153,6 @@ export function dataPage(): HTMLElement {
     progress,
   );
   void refresh();
-  return el("div", { class: "page data" }, form, feedback, report, list);
+  // Only a role that may upload is offered the upload form.
+  return el("div", { class: "page data" }, can("data:write") ? form : el("h1", {}, "Market data"), feedback, report, list);
 }

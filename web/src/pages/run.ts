@@ -4,6 +4,7 @@
 // and drawdown chart (lightweight-charts). Another user's run, or an id
 // that is none, is "not found".
 import { AreaSeries, LineSeries, createChart, type UTCTimestamp } from "lightweight-charts";
+import { can } from "../account";
 import { ApiError, request, storedKey } from "../api";
 import { el, message } from "../dom";
 import { formatNumber } from "../format";
@@ -89,7 +90,7 @@ export function runPage(runId: string): HTMLElement {
     ended = ["completed", "failed", "cancelled"].includes(s.status);
     const pct = s.progress ?? 0;
     bar.value = pct;
-    cancel.hidden = !(s.status === "queued" || s.status === "running");
+    cancel.hidden = !can("runs:write") || !(s.status === "queued" || s.status === "running");
     if (s.status === "queued")
       status.textContent = `Queued${s.queue_position ? `, position ${formatNumber(s.queue_position)}` : ""}` +
         (s.eta_seconds != null ? `, starting in about ${formatNumber(Math.round(s.eta_seconds))} s` : "");

@@ -1,6 +1,7 @@
 // Sign-in: the user pastes an API key; it is checked against the API and
 // kept in sessionStorage (gone when the tab closes), never in localStorage.
-import { ApiError, forgetKey, request, storeKey } from "../api";
+import { loadAccount } from "../account";
+import { ApiError, forgetKey, storeKey } from "../api";
 import { el, message } from "../dom";
 
 export function signInPage(onSignedIn: () => void): HTMLElement {
@@ -27,12 +28,9 @@ export function signInPage(onSignedIn: () => void): HTMLElement {
         }
         storeKey(key);
         try {
-          await request("GET", "/v1/market-data");
+          await loadAccount(); // every role may read who it is
           onSignedIn();
         } catch (err) {
-          // A role without data:read (an auditor) still signed in: 403 is
-          // an answer to a known key, 401 is not.
-          if (err instanceof ApiError && err.status === 403) return onSignedIn();
           forgetKey();
           feedback.append(message(err instanceof ApiError ? err.words() : String(err)));
         }
