@@ -7,8 +7,10 @@
 
 #include <boost/program_options.hpp>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -316,6 +318,17 @@ std::optional<std::filesystem::path> output_directory(const command_line& args) 
   if (ec)
     throw std::runtime_error("cannot create " + *out + ": " + ec.message());
   return std::filesystem::path(*out);
+}
+
+std::optional<std::string> setting(const command_line& args, const std::string& name) {
+  if (auto v = args.get(name))
+    return v;
+  std::string env = "BACKTESTD_";
+  for (char ch : name)
+    env += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (const char* e = std::getenv(env.c_str()))
+    return std::string(e);
+  return std::nullopt;
 }
 
 } // namespace bt::app

@@ -39,6 +39,10 @@ private:
   std::set<std::string> flags_;
 };
 
+/// The option `--name`, else the environment's BACKTESTD_NAME (upper case,
+/// '-' as '_'), as `serve` reads its settings; nothing when neither is set.
+std::optional<std::string> setting(const command_line& args, const std::string& name);
+
 /// Exit codes shared by all subcommands.
 /// "backtestd COMMAND: message" (usage) or "backtestd COMMAND: error:
 /// message" on standard error.

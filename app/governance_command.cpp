@@ -10,7 +10,6 @@
 #include <pqxx/pqxx>
 
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
 
 namespace bt::app {
@@ -19,17 +18,6 @@ std::string open_database(const std::optional<std::string>& url, const std::stri
                           std::unique_ptr<db::embedded_postgres>& embedded, bool server);
 
 namespace {
-
-std::optional<std::string> setting(const command_line& args, const std::string& name) {
-  if (auto v = args.get(name))
-    return v;
-  std::string env = "BACKTESTD_";
-  for (char ch : name)
-    env += ch == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  if (const char* e = std::getenv(env.c_str()))
-    return std::string(e);
-  return std::nullopt;
-}
 
 std::int64_t days_setting(const command_line& args, const std::string& name,
                           std::int64_t fallback) {

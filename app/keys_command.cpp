@@ -6,26 +6,12 @@
 
 #include <pqxx/pqxx>
 
-#include <cstdlib>
 #include <iostream>
 
 namespace bt::app {
 
 std::string open_database(const std::optional<std::string>& url, const std::string& data_dir,
                           std::unique_ptr<db::embedded_postgres>& embedded, bool server);
-
-namespace {
-
-std::optional<std::string> setting(const command_line& args, const std::string& name,
-                                   const char* env) {
-  if (auto v = args.get(name))
-    return v;
-  if (const char* e = std::getenv(env))
-    return std::string(e);
-  return std::nullopt;
-}
-
-} // namespace
 
 int keys_command(int argc, char** argv) {
   if (argc < 3)
@@ -74,8 +60,7 @@ int keys_command(int argc, char** argv) {
   }
   std::unique_ptr<db::embedded_postgres> embedded;
   const std::string conninfo = open_database(
-      setting(args, "database-url", "BACKTESTD_DATABASE_URL"),
-      setting(args, "data-dir", "BACKTESTD_DATA_DIR").value_or("./var"), embedded, false);
+      setting(args, "database-url"), setting(args, "data-dir").value_or("./var"), embedded, false);
   pqxx::connection c(conninfo);
   if (action == "create") {
     auto k = db::create_key(c, *args.get("user"), role, tier, db::audit_actor{});
