@@ -47,6 +47,16 @@ double parse_real(const std::string& name, const std::string& v) {
   return d;
 }
 
+// HOST:PORT (the last colon splits them); `where` says where HOST must be.
+void host_and_port(const std::string& name, const std::string& v, const char* where,
+                   std::string& host, std::uint16_t& port) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw std::invalid_argument(name + ": '" + v + "' must be HOST:PORT" + where);
+  host = v.substr(0, colon);
+  port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
+}
+
 void apply(server_config& c, const std::string& name, const std::string& v) {
   if (name == "listen") {
     auto colon = v.rfind(':');
@@ -75,12 +85,7 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     if (c.max_user_runs == 0)
       throw std::invalid_argument("max-user-runs: must be at least 1");
   } else if (name == "cluster-listen") {
-    auto colon = v.rfind(':');
-    if (colon == std::string::npos || colon == 0)
-      throw std::invalid_argument("cluster-listen: '" + v
-                                  + "' must be HOST:PORT on loopback or a private interface");
-    c.cluster_host = v.substr(0, colon);
-    c.cluster_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
+    host_and_port(name, v, " on loopback or a private interface", c.cluster_host, c.cluster_port);
   } else if (name == "cluster-token-file") {
     c.cluster_token_file = v;
   } else if (name == "cluster-tls-cert") {
@@ -158,11 +163,7 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
       pos = comma + 1;
     }
   } else if (name == "metrics-listen") {
-    auto colon = v.rfind(':');
-    if (colon == std::string::npos || colon == 0)
-      throw std::invalid_argument("metrics-listen: '" + v + "' must be HOST:PORT");
-    c.metrics_host = v.substr(0, colon);
-    c.metrics_port = static_cast<std::uint16_t>(parse_number(name, v.substr(colon + 1), 65535));
+    host_and_port(name, v, "", c.metrics_host, c.metrics_port);
   } else if (name == "retention-run-days" || name == "retention-data-days"
              || name == "retention-audit-days") {
     // Up to 100 years: the cutoff in milliseconds stays far inside 64 bits.

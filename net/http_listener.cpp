@@ -13,12 +13,13 @@ namespace bt::http {
 
 namespace beast = boost::beast;
 
-void http_server::impl::listen() {
+void open_acceptor(tcp::acceptor& acceptor, const std::string& host, std::uint16_t port,
+                   const char* setting, const char* context) {
   beast::error_code ec;
-  const auto address = asio::ip::make_address(cfg.listen_host, ec);
+  const auto address = asio::ip::make_address(host, ec);
   if (ec)
-    throw std::runtime_error("listen: '" + cfg.listen_host + "' is not an IP address");
-  const tcp::endpoint endpoint(address, cfg.listen_port);
+    throw std::runtime_error(std::string(setting) + ": '" + host + "' is not an IP address");
+  const tcp::endpoint endpoint(address, port);
   acceptor.open(endpoint.protocol(), ec);
   if (!ec)
     acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -27,8 +28,12 @@ void http_server::impl::listen() {
   if (!ec)
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
-    throw std::runtime_error("cannot listen on " + cfg.listen_host + ":"
-                             + std::to_string(cfg.listen_port) + ": " + ec.message());
+    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + context
+                             + ": " + ec.message());
+}
+
+void http_server::impl::listen() {
+  open_acceptor(acceptor, cfg.listen_host, cfg.listen_port, "listen");
 }
 
 void http_server::impl::do_accept() {

@@ -23,6 +23,12 @@ using tcp = asio::ip::tcp;
 
 class session;
 
+/// Opens, binds and listens `acceptor` on host:port (reusing the address);
+/// throws std::runtime_error naming the setting (`setting`: 'x' is not an
+/// IP address) or the address ("cannot listen on H:P<context>: why").
+void open_acceptor(tcp::acceptor& acceptor, const std::string& host, std::uint16_t port,
+                   const char* setting, const char* context = "");
+
 struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   api_routes& routes;
   const server_config& cfg;

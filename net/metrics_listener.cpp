@@ -1,6 +1,7 @@
 #include "net/metrics_listener.hpp"
 
 #include "config/log.hpp"
+#include "net/http_listener.hpp"
 #include "services/telemetry.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -96,22 +97,7 @@ struct metrics_listener::impl : std::enable_shared_from_this<impl> {
 
 metrics_listener::metrics_listener(const std::string& host, std::uint16_t port)
     : impl_(std::make_shared<impl>()) {
-  beast::error_code ec;
-  const auto address = asio::ip::make_address(host, ec);
-  if (ec)
-    throw std::runtime_error("metrics-listen: '" + host + "' is not an IP address");
-  const tcp::endpoint endpoint(address, port);
-  auto& a = impl_->acceptor;
-  a.open(endpoint.protocol(), ec);
-  if (!ec)
-    a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec)
-    a.bind(endpoint, ec);
-  if (!ec)
-    a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port)
-                             + " for metrics: " + ec.message());
+  open_acceptor(impl_->acceptor, host, port, "metrics-listen", " for metrics");
   impl_->accept();
   impl_->thread = std::thread([self = impl_] { self->ioc.run(); });
 }
