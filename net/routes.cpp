@@ -287,7 +287,8 @@ struct api_routes::impl {
       return done(method_not_allowed(parts.size() == 2 ? "GET, HEAD, POST" : "GET, HEAD"));
     }
     if (parts.size() == 3 && parts[2] == "compare")
-      return is_get(req) ? op({"ids"}, compare_atom::value) : done(method_not_allowed("GET, HEAD"));
+      return is_get(req) ? op({"ids", "max_points"}, compare_atom::value)
+                         : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 3) {
       if (is_get(req))
         return op({}, status_atom::value, parts[2]);

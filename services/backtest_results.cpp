@@ -6,6 +6,7 @@
 #include "domain/report/chart.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
+#include "domain/report/trade_selection.hpp"
 #include "persistence/market_data_repository.hpp"
 
 #include <boost/json.hpp>
@@ -72,7 +73,7 @@ service_reply backtest_service::run_results(pqxx::connection& c, const db::princ
     r.time("from", f.from);
     r.time("to", f.to);
     std::optional<std::string> sort;
-    r.choice("sort", {"entry_time", "pnl", "r_multiple", "holding_bars"}, sort);
+    r.choice("sort", trade_sort_keys(), sort);
     if (sort)
       f.sort = *sort;
     r.order("order", f.descending);

@@ -137,6 +137,13 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
   if (ids.size() < 2 || ids.size() > 10)
     return error_reply(service_code::bad_request, "ids must name 2 to 10 different runs",
                        {{"ids", 0, "comma-separated run ids, 2 to 10"}});
+  // The shared equity axis's most points: a chart of ten curves needs no
+  // more than a screen's width of them, and each costs 10 numbers.
+  std::int64_t max_points = 1000;
+  std::vector<error_detail> errors;
+  query_reader(q, errors).whole("max_points", 10, 100'000, max_points);
+  if (!errors.empty())
+    return error_reply(service_code::bad_request, "invalid query", std::move(errors));
   std::vector<db::run_row> runs;
   for (const auto& id : ids) {
     auto r = looks_like_uuid(id) ? db::find_run(c, who.user_id, id) : std::nullopt;
@@ -209,9 +216,6 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
   w.end_object();
   // Equity on one time axis: the union of the runs' bar times, thinned to at
   // most max_points; a run without a point at a time shows null.
-  std::size_t max_points = 1000;
-  if (auto m = query_value(q, "max_points"))
-    max_points = std::clamp<std::size_t>(std::strtoul(m->c_str(), nullptr, 10), 10, 100'000);
   std::vector<equity_curve> curves;
   std::set<unix_time> times;
   for (const auto& r : runs) {
@@ -220,10 +224,11 @@ service_reply backtest_service::compare_runs(pqxx::connection& c, const db::prin
       times.insert(p.time);
   }
   std::vector<unix_time> axis(times.begin(), times.end());
-  if (axis.size() > max_points) {
+  if (axis.size() > static_cast<std::size_t>(max_points)) {
+    const auto m = static_cast<std::size_t>(max_points);
     std::vector<unix_time> thin;
-    for (std::size_t i = 0; i < max_points; ++i)
-      thin.push_back(axis[i * (axis.size() - 1) / (max_points - 1)]);
+    for (std::size_t i = 0; i < m; ++i)
+      thin.push_back(axis[i * (axis.size() - 1) / (m - 1)]);
     axis = std::move(thin);
   }
   w.key("equity").begin_object();

@@ -157,6 +157,25 @@ std::vector<std::size_t> fan_steps(std::size_t steps, std::size_t simulations) {
   return out;
 }
 
+/// The values' counts in equal bins between their least and greatest, the
+/// edges rounded to `places` as the percentiles are.
+monte_carlo_result::histogram histogram_of(const std::vector<double>& values, int places) {
+  monte_carlo_result::histogram h;
+  if (values.empty())
+    return h;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  const std::size_t bins = *hi > *lo ? monte_carlo_histogram_bins : 1;
+  const double width = (*hi - *lo) / static_cast<double>(bins);
+  h.from = round_places(*lo, places);
+  h.width = round_places(width, places);
+  h.counts.assign(bins, 0);
+  for (double v : values) {
+    const auto bin = width > 0 ? static_cast<std::size_t>((v - *lo) / width) : 0;
+    ++h.counts[std::min(bin, bins - 1)];
+  }
+  return h;
+}
+
 /// Runs `simulate(k, record)` for every simulation, where `record(step,
 /// equity)` is called for every step 1..steps in order, and reduces.
 template <class Simulate>
@@ -195,6 +214,9 @@ monte_carlo_result reduce(std::size_t steps, double initial, const monte_carlo_s
       losing[k] = equity < initial;
     }
   });
+  // Before the percentiles, which reorder the values.
+  r.final_equity_histogram = histogram_of(finals, 8);
+  r.max_drawdown_histogram = histogram_of(drawdowns, 10);
   auto fill = [](std::vector<double>& values, std::array<double, 7>& out, int places) {
     out = percentiles_of(values.data(), values.size(), monte_carlo_percentiles);
     for (double& v : out)
@@ -328,6 +350,15 @@ void write_monte_carlo(json_writer& w, const monte_carlo_spec& spec, const monte
   distribution(r.longest_drawdown_steps);
   w.key("probability_of_ruin").number(r.probability_of_ruin);
   w.key("probability_of_loss").number(r.probability_of_loss);
+  auto histogram = [&](const char* key, const monte_carlo_result::histogram& h) {
+    w.key(key).begin_object().key("from").number(h.from).key("width").number(h.width);
+    w.key("counts").begin_array();
+    for (auto c : h.counts)
+      w.number(c);
+    w.end_array().end_object();
+  };
+  histogram("final_equity_histogram", r.final_equity_histogram);
+  histogram("max_drawdown_histogram", r.max_drawdown_histogram);
   w.key("fan").begin_array();
   for (const auto& f : r.fan) {
     w.begin_object();

@@ -69,7 +69,17 @@ struct monte_carlo_result {
     std::array<double, 5> equity{}; ///< at fan_bands
   };
   std::vector<fan_step> fan; ///< step 0 (the initial capital) first
+  /// Counts of the simulations in monte_carlo_histogram_bins equal bins
+  /// from the least value to the greatest (one bin when all are equal);
+  /// the greatest value counts in the last bin.
+  struct histogram {
+    double from = 0, width = 0;
+    std::vector<std::uint64_t> counts;
+  };
+  histogram final_equity_histogram, max_drawdown_histogram;
 };
+
+inline constexpr std::size_t monte_carlo_histogram_bins = 20;
 
 /// shuffle or bootstrap over the trades' P&L, the simulations shared out
 /// over `threads` threads (the result does not depend on them). Throws

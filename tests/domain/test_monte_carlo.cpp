@@ -127,6 +127,33 @@ BOOST_AUTO_TEST_CASE(identical_trades_leave_nothing_to_chance) {
   }
   BOOST_TEST(r.probability_of_ruin == 0.0);
   BOOST_TEST(r.probability_of_loss == 0.0);
+  // Every simulation the same: one bin holding them all.
+  BOOST_TEST(r.final_equity_histogram.counts == std::vector<std::uint64_t>{100});
+  BOOST_TEST(r.final_equity_histogram.from == 1500.0);
+  BOOST_TEST(r.final_equity_histogram.width == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(histograms_count_every_simulation_from_least_to_greatest) {
+  const auto pnl = mixed_trades();
+  const auto s = spec_of(R"({"simulations": 1000, "method": "bootstrap", "seed": 3})");
+  const auto r = simulate_trades(pnl, px("10000"), s);
+  for (const auto* h : {&r.final_equity_histogram, &r.max_drawdown_histogram}) {
+    BOOST_TEST(h->counts.size() == monte_carlo_histogram_bins);
+    std::uint64_t sum = 0;
+    for (auto c : h->counts)
+      sum += c;
+    BOOST_TEST(sum == 1000u);
+    BOOST_TEST(h->counts.front() > 0u); // the least value is in the first bin
+    BOOST_TEST(h->counts.back() > 0u);  // and the greatest in the last
+    BOOST_TEST(h->width > 0.0);
+  }
+  // The range is the percentiles' own: p1 and p99 lie inside it.
+  const auto& f = r.final_equity_histogram;
+  BOOST_TEST(f.from <= r.final_equity[0]);
+  BOOST_TEST(f.from + f.width * monte_carlo_histogram_bins >= r.final_equity[6] - 1e-6);
+  const std::string doc = document(s, r);
+  BOOST_TEST(doc.find(R"("final_equity_histogram":{"from":)") != std::string::npos);
+  BOOST_TEST(doc.find(R"("max_drawdown_histogram":{"from":)") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(ruin_is_the_share_of_paths_that_fall_that_far) {

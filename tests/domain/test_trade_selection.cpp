@@ -1,9 +1,11 @@
 // The trades endpoint's query in memory: filters, sort keys with absent
 // values last in both directions, ties by trade_id, pages.
+#include "domain/report/record_fields.hpp"
 #include "domain/report/trade_selection.hpp"
 
 #include <boost/test/unit_test.hpp>
 
+#include <string>
 #include <vector>
 
 using namespace bt;
@@ -80,6 +82,27 @@ BOOST_AUTO_TEST_CASE(absent_r_multiples_sort_last_in_both_directions) {
   BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{3, 1, 4, 2, 5}));
   f.descending = true;
   BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{4, 1, 3, 2, 5}));
+}
+
+BOOST_AUTO_TEST_CASE(every_written_column_sorts_and_words_sort_alphabetically) {
+  // The sort keys are the trade's fields as the API writes them.
+  std::vector<std::string> written;
+  auto name_of = [&](const char* name, const auto&) { written.emplace_back(name); };
+  trade t;
+  visit_fields(t, name_of);
+  BOOST_TEST(trade_sort_keys() == written);
+
+  auto f = all_of_them();
+  f.sort = "side"; // "long" before "short"
+  BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{1, 3, 5, 2, 4}));
+  f.sort = "zone_type"; // "demand" before "supply", no zone last either way
+  BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{1, 5, 2, 4, 3}));
+  f.descending = true;
+  BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{2, 4, 1, 5, 3}));
+  f.sort = "exit_time"; // 2 and 4 exit together: by trade_id
+  BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{5, 3, 1, 2, 4}));
+  f.sort = "trade_id";
+  BOOST_TEST(select_ids(f) == (std::vector<std::int64_t>{5, 4, 3, 2, 1}));
 }
 
 BOOST_AUTO_TEST_CASE(filters_combine_and_count_before_the_page) {

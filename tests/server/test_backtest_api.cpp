@@ -145,6 +145,13 @@ BOOST_AUTO_TEST_CASE(full_journey_matches_the_command_line) {
     BOOST_TEST(t.at("side").as_string() == "short");
   }
   BOOST_TEST(a.get("/v1/backtest/" + id + "/trades?sort=colour").status == 400u);
+  // Any column sorts, the web's trades table among them: MAE descending.
+  auto by_mae = a.get("/v1/backtest/" + id + "/trades?sort=mae&order=desc&limit=1000").json();
+  previous = 1e18;
+  for (const auto& t : by_mae.at("trades").as_array()) {
+    BOOST_TEST(t.at("mae").to_number<double>() <= previous);
+    previous = t.at("mae").to_number<double>();
+  }
 
   auto chart = a.get("/v1/backtest/" + id + "/chart?max_points=200").json();
   for (const char* k :
@@ -374,6 +381,10 @@ BOOST_AUTO_TEST_CASE(compare_and_delete) {
   const auto& series = cmp.at("equity").at("series").as_object();
   BOOST_TEST(series.at(x).as_array().size() == cmp.at("equity").at("times").as_array().size());
   BOOST_TEST(a.get("/v1/backtest/compare?ids=" + x).status == 400u);
+  // The shared axis thinned to max_points, a value out of range refused.
+  auto thin = a.get("/v1/backtest/compare?ids=" + x + "," + y + "&max_points=50").json();
+  BOOST_TEST(thin.at("equity").at("times").as_array().size() == 50u);
+  BOOST_TEST(a.get("/v1/backtest/compare?ids=" + x + "," + y + "&max_points=5").status == 400u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/backtest/" + y, sh.alice).status == 204u);
   BOOST_TEST(a.get("/v1/backtest/" + y).status == 404u);
   BOOST_TEST(sh.server.sql("SELECT count(*) FROM run_trade_lists WHERE run_id = '" + y + "'")
