@@ -108,6 +108,9 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](cluster_atom, const backtest_call& c) {
         return encode_reply(svc->cluster(c), c.accept_gzip);
       },
+      [svc](admin_queue_atom, const backtest_call& c) {
+        return encode_reply(svc->admin_queue(c), c.accept_gzip);
+      },
       [svc](audit_atom, const backtest_call& c) {
         return encode_reply(svc->audit(c), c.accept_gzip);
       },

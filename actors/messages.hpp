@@ -139,6 +139,7 @@ using wf_delete_atom = caf::atom_constant<caf::atom("wfdelete")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using admin_queue_atom = caf::atom_constant<caf::atom("adminqueue")>;
 using audit_atom = caf::atom_constant<caf::atom("audit")>;
 using purge_atom = caf::atom_constant<caf::atom("purge")>;
 using scrape_atom = caf::atom_constant<caf::atom("scrape")>;
@@ -211,6 +212,7 @@ using backtest_api_actor =
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<admin_queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<audit_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<purge_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<scrape_atom, backtest_call>::with<service_reply>,

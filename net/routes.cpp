@@ -463,6 +463,11 @@ struct api_routes::impl {
         return is_get(req) ? with_query(
                    req, done, {}, [&] { backtest(req, std::move(done), cluster_atom::value); })
                            : done(method_not_allowed("GET, HEAD"));
+      if (parts[2] == "queue")
+        return is_get(req)
+                   ? with_query(req, done, {"limit"},
+                                [&] { backtest(req, std::move(done), admin_queue_atom::value); })
+                   : done(method_not_allowed("GET, HEAD"));
       if (parts[2] == "audit")
         return is_get(req)
                    ? with_query(req, done,

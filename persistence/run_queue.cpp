@@ -8,6 +8,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <cstdlib>
 #include <tuple>
 
@@ -48,6 +49,64 @@ queue_snapshot read_queue_snapshot(pqxx::connection_base& c) {
            "FROM runs WHERE status = 'running'"))
     s.active.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<double>()});
   return s;
+}
+
+queue_overview read_queue_overview(pqxx::connection_base& c, std::int64_t limit) {
+  pqxx::read_transaction txn(c); // the three lists from one snapshot
+  queue_overview o;
+  const char* priorities[] = {"high", "normal", "low"};
+  auto entry_of = [&](const pqxx::row& r) {
+    queue_overview::entry e;
+    e.run_id = r["id"].as<std::string>();
+    e.user = r["name"].as<std::string>();
+    e.status = r["status"].as<std::string>();
+    e.priority = priorities[std::clamp(r["priority"].as<int>(), 0, 2)];
+    e.strategy = r["strategy"].as<std::string>();
+    e.symbol = r["symbol"].as<std::string>();
+    e.timeframe = r["timeframe"].as<std::string>();
+    e.worker_id = r["worker_id"].is_null() ? "" : r["worker_id"].as<std::string>();
+    e.error = r["error"].is_null() ? "" : r["error"].as<std::string>();
+    e.attempts = r["attempts"].as<std::int64_t>();
+    e.progress = r["progress"].as<double>();
+    e.created_at = r["created"].as<std::int64_t>();
+    if (!r["started"].is_null())
+      e.started_at = r["started"].as<std::int64_t>();
+    return e;
+  };
+  const std::string columns =
+      "SELECT r.id::text AS id, u.name, r.status, r.priority, r.strategy, r.symbol, r.timeframe, "
+      "r.worker_id, r.error, r.attempts, r.progress, "
+      "extract(epoch FROM r.created_at)::bigint AS created, "
+      "extract(epoch FROM r.started_at)::bigint AS started";
+  std::int64_t position = 0;
+  for (const auto& r : txn.exec_params(
+           columns
+               + " FROM runs r JOIN users u ON u.id = r.user_id WHERE r.status = 'queued' "
+                 "ORDER BY r.priority, r.queue_seq LIMIT $1",
+           limit)) {
+    o.queued.push_back(entry_of(r));
+    o.queued.back().position = ++position; // dispatch order, as the queue manager claims
+  }
+  for (const auto& r : txn.exec_params(
+           columns
+               + " FROM runs r JOIN users u ON u.id = r.user_id WHERE r.status = 'running' "
+                 "ORDER BY r.started_at LIMIT $1",
+           limit))
+    o.running.push_back(entry_of(r));
+  for (const auto& r : txn.exec_params(
+           columns
+               + ", extract(epoch FROM d.created_at)::bigint AS dead FROM dead_letters d "
+                 "JOIN runs r ON r.id = d.run_id JOIN users u ON u.id = r.user_id "
+                 "ORDER BY d.created_at DESC LIMIT $1",
+           limit)) {
+    o.dead_letters.push_back(entry_of(r));
+    o.dead_letters.back().dead_at = r["dead"].as<std::int64_t>();
+  }
+  auto counts = txn.exec("SELECT (SELECT count(*) FROM runs WHERE status = 'queued'), "
+                         "(SELECT count(*) FROM dead_letters)");
+  o.queued_total = counts[0][0].as<std::int64_t>();
+  o.dead_letters_total = counts[0][1].as<std::int64_t>();
+  return o;
 }
 
 namespace {

@@ -40,6 +40,22 @@ struct queue_snapshot {
 };
 queue_snapshot read_queue_snapshot(pqxx::connection_base& c);
 
+/// The operators' view of the queue (GET /v1/admin/queue): every user's
+/// queued runs in dispatch order with their positions, the running runs
+/// with their workers, and the latest dead letters; each list at most
+/// `limit` long.
+struct queue_overview {
+  struct entry {
+    std::string run_id, user, status, priority, strategy, symbol, timeframe, worker_id, error;
+    std::int64_t position = 0, attempts = 0;
+    double progress = 0;
+    std::optional<unix_time> created_at, started_at, dead_at;
+  };
+  std::vector<entry> queued, running, dead_letters;
+  std::int64_t queued_total = 0, dead_letters_total = 0;
+};
+queue_overview read_queue_overview(pqxx::connection_base& c, std::int64_t limit);
+
 /// Marks the next eligible run (queued, due, its user below `per_user_limit`
 /// running runs; high before normal before low, FIFO within) as running
 /// for `worker_id`, counting an attempt.

@@ -7,6 +7,7 @@
 #include "domain/data/timestamp.hpp"
 #include "domain/report/json_writer.hpp"
 #include "persistence/audit_log.hpp"
+#include "persistence/run_queue.hpp"
 #include "services/service_reply.hpp"
 #include "services/telemetry.hpp"
 
@@ -64,6 +65,47 @@ service_reply backtest_service::audit_page(pqxx::connection& c, const backtest_c
     write_entry(w, e);
   w.end_array();
   w.key("next_after").optional(page.next_after_seq);
+  w.end_object();
+  return body_reply(service_code::ok, w.take());
+}
+
+service_reply backtest_service::queue_overview_page(pqxx::connection& c,
+                                                    const backtest_call& call) {
+  std::int64_t limit = 200;
+  std::vector<error_detail> problems;
+  query_reader(call.query, problems).whole("limit", 1, 1000, limit);
+  if (!problems.empty())
+    return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+  const auto o = db::read_queue_overview(c, limit);
+  json_writer w;
+  auto list = [&](const char* key, const std::vector<db::queue_overview::entry>& entries) {
+    w.key(key).begin_array();
+    for (const auto& e : entries) {
+      w.begin_object().key("run_id").string(e.run_id).key("user").string(e.user);
+      w.key("status").string(e.status).key("priority").string(e.priority);
+      w.key("strategy").string(e.strategy).key("symbol").string(e.symbol);
+      w.key("timeframe").string(e.timeframe);
+      if (e.position > 0)
+        w.key("position").number(e.position);
+      w.key("attempts").number(e.attempts).key("progress").number(e.progress);
+      const auto text_or_null = [&](const std::string& t) { t.empty() ? w.null() : w.string(t); };
+      w.key("worker_id");
+      text_or_null(e.worker_id);
+      w.key("error");
+      text_or_null(e.error);
+      w.key("created_at").timestamp(e.created_at);
+      w.key("started_at").timestamp(e.started_at);
+      if (e.dead_at)
+        w.key("dead_lettered_at").timestamp(*e.dead_at);
+      w.end_object();
+    }
+    w.end_array();
+  };
+  w.begin_object().key("queued_total").number(o.queued_total);
+  list("queued", o.queued);
+  list("running", o.running);
+  w.key("dead_letters_total").number(o.dead_letters_total);
+  list("dead_letters", o.dead_letters);
   w.end_object();
   return body_reply(service_code::ok, w.take());
 }

@@ -353,6 +353,12 @@ service_reply backtest_service::cluster(const backtest_call& call) {
   });
 }
 
+service_reply backtest_service::admin_queue(const backtest_call& call) {
+  return guarded(call, "admin-queue", [&](pqxx::connection& c, const db::principal&) {
+    return queue_overview_page(c, call);
+  });
+}
+
 service_reply backtest_service::audit(const backtest_call& call) {
   return guarded(call, "audit",
                  [&](pqxx::connection& c, const db::principal&) { return audit_page(c, call); });

@@ -107,6 +107,9 @@ public:
   service_reply strategies(const backtest_call& call);
   service_reply queue(const backtest_call& call);
   service_reply cluster(const backtest_call& call);
+  /// GET /v1/admin/queue: every user's queued runs with positions, running
+  /// runs with workers, dead letters (cluster:read).
+  service_reply admin_queue(const backtest_call& call);
   /// GET /v1/admin/audit, POST /v1/admin/purge and GET /metrics on the API
   /// listener (backtest_admin.cpp).
   service_reply audit(const backtest_call& call);
@@ -205,6 +208,7 @@ private:
   service_reply submit_sweep(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call);
   service_reply audit_page(pqxx::connection& c, const backtest_call& call);
+  service_reply queue_overview_page(pqxx::connection& c, const backtest_call& call);
   service_reply purge_now(const db::principal& who, const backtest_call& call);
   service_reply sweep_status(pqxx::connection& c, const db::principal& who,
                              const backtest_call& call);

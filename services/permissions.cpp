@@ -133,6 +133,7 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"walk-forward-trades", "GET", "/v1/walk-forwards/{id}/trades", p::runs_read},
       {"walk-forward-equity", "GET", "/v1/walk-forwards/{id}/equity", p::runs_read},
       {"cluster", "GET", "/v1/admin/cluster", p::cluster_read},
+      {"admin-queue", "GET", "/v1/admin/queue", p::cluster_read},
       {"audit", "GET", "/v1/admin/audit", p::audit_read},
       {"purge", "POST", "/v1/admin/purge", p::purge},
       {"metrics", "GET", "/metrics", p::metrics_read},

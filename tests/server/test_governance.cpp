@@ -430,6 +430,17 @@ BOOST_AUTO_TEST_CASE(the_purge_removes_exactly_what_the_policy_says_and_nothing_
   s.start({"--workers", "0", "--purge-interval-seconds", "0"});
   bt::test::run_client queued{s, quinn};
   const std::string active = queued.submit(run_body);
+  // The operators' queue: quinn's run first in line, with its owner.
+  auto overview = s.request("GET", "/v1/admin/queue", admin);
+  BOOST_REQUIRE_MESSAGE(overview.status == 200u, overview.body);
+  const auto doc = overview.json();
+  const auto& line = doc.at("queued").as_array();
+  BOOST_REQUIRE_MESSAGE(line.size() == 1u, overview.body);
+  BOOST_TEST(line[0].at("run_id").as_string() == active);
+  BOOST_TEST(line[0].at("user").as_string() == "quinn");
+  BOOST_TEST(line[0].at("position").to_number<int>() == 1);
+  BOOST_TEST(doc.at("running").as_array().empty());
+  BOOST_TEST(s.request("GET", "/v1/admin/queue?limit=0", admin).status == 400u);
 
   // The newest finished run of each user is kept (--keep-runs-per-user 1).
   BOOST_TEST(purge_cli(s, "--dry-run --keep-runs-per-user 1", 0).find("would remove: runs 2, ")
