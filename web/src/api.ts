@@ -87,3 +87,55 @@ export function upload<T>(path: string, file: Blob, onProgress: (fraction: numbe
     xhr.send(file);
   });
 }
+
+/** Fetches `path` with the key and saves it as `filename` (a link cannot send the key). */
+export async function download(path: string, filename: string): Promise<void> {
+  const headers: Record<string, string> = {};
+  const key = storedKey();
+  if (key) headers["X-API-Key"] = key;
+  let response: Response;
+  try {
+    response = await fetch(path, { headers });
+  } catch {
+    throw new ApiError(0, "the server cannot be reached");
+  }
+  if (!response.ok) throw errorOf(response.status, await response.text());
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Follows a resource's pushed events over its WebSocket (the key as the
+ *  bt-key. subprotocol: browsers cannot set headers on a WebSocket) until
+ *  the server closes it. Returns a function that closes it early. */
+export function follow(path: string, onEvent: (event: Record<string, unknown>) => void, onClose: (clean: boolean) => void): () => void {
+  const ws = new WebSocket(`${location.origin.replace(/^http/, "ws")}${path}`, [`bt-key.${storedKey()}`]);
+  ws.onmessage = (e) => {
+    try {
+      onEvent(JSON.parse(String(e.data)) as Record<string, unknown>);
+    } catch {
+      // not JSON: not an event
+    }
+  };
+  ws.onclose = (e) => onClose(e.code === 1000);
+  return () => ws.close();
+}
+
+/** A text answer (the Prometheus scrape), with the key. */
+export async function requestText(path: string): Promise<string> {
+  const key = storedKey();
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: key ? { "X-API-Key": key } : {} });
+  } catch {
+    throw new ApiError(0, "the server cannot be reached");
+  }
+  const text = await response.text();
+  if (!response.ok) throw errorOf(response.status, text);
+  return text;
+}

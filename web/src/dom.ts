@@ -24,3 +24,27 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function message(text: string, kind: "error" | "note" = "error"): HTMLElement {
   return el("p", { class: `message ${kind}`, role: kind === "error" ? "alert" : "status" }, text);
 }
+
+/** The words of any error a page catches. */
+export function wordsOf(err: unknown): string {
+  return err instanceof Error && "words" in err && typeof (err as { words: unknown }).words === "function"
+    ? (err as { words: () => string }).words()
+    : err instanceof Error ? err.message : String(err);
+}
+
+/** A link styled as a button. */
+export function linkButton(href: string, text: string, attrs: Record<string, string> = {}): HTMLAnchorElement {
+  return el("a", { href, class: "button", ...attrs }, text);
+}
+
+/** A colour from red (-1) through white (0) to green (+1), for heat maps. */
+export function heat(signed: number): string {
+  const t = Math.max(-1, Math.min(1, signed));
+  const [r, g, b] = t >= 0 ? [255 - 200 * t, 255 - 90 * t, 255 - 200 * t] : [255 + 35 * t, 255 + 200 * t, 255 + 200 * t];
+  return `rgb(${Math.round(r)}, ${Math.round(g)}, ${Math.round(b)})`;
+}
+
+/** A card with a heading, named for screen readers by its title. */
+export function section(title: string, attrs: Record<string, string> = {}): HTMLElement {
+  return el("section", { class: "card", "aria-label": title, ...attrs }, el("h2", {}, title));
+}

@@ -19,3 +19,22 @@ export function formatBytes(bytes: number): string {
 export function formatTime(iso: string | null | undefined): string {
   return iso ?? "—";
 }
+
+/** A fraction (0.51) as a percent ("51 %"), at most 4 decimals. */
+export function formatShare(fraction: number): string {
+  return `${new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }).format(fraction * 100)} %`;
+}
+
+/** Seconds as "1 h 2 min", "3 min 4 s" or "5.2 s". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${formatNumber(Math.round(seconds * 10) / 10)} s`;
+  const m = Math.floor(seconds / 60), s = Math.round(seconds % 60);
+  if (m < 60) return `${m} min ${s} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** 1 -> "Jan". */
+export function monthName(month: number): string {
+  return months[month - 1] ?? String(month);
+}

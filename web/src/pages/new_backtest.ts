@@ -63,7 +63,24 @@ function paramField(p: Param): [HTMLElement, Field] {
       check: () => (boxes.some((b) => b.checked) ? null : "choose at least one") }];
 }
 
-export function newBacktestPage(onQueued: (runId: string) => void): HTMLElement {
+/** The form's inputs set from a run's configuration ("Run again"). */
+function prefill(page: HTMLElement, run: { params: Record<string, unknown>; execution: Record<string, unknown> }): void {
+  const set = (group: string, values: Record<string, unknown>) => {
+    for (const [name, value] of Object.entries(values)) {
+      const id = `field-${group}-${name}`;
+      if (Array.isArray(value)) {
+        page.querySelectorAll<HTMLInputElement>(`input[id^="${id}-"]`).forEach((box) => (box.checked = value.includes(box.value)));
+        continue;
+      }
+      const input = page.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}`);
+      if (input) input.value = String(value);
+    }
+  };
+  set("params", run.params);
+  set("execution", run.execution);
+}
+
+export function newBacktestPage(onQueued: (runId: string) => void, fromRun?: string): HTMLElement {
   const page = el("div", { class: "page new-backtest" }, el("h1", {}, "New backtest"));
   const feedback = el("div", { class: "feedback" });
   void (async () => {
@@ -113,6 +130,26 @@ export function newBacktestPage(onQueued: (runId: string) => void): HTMLElement 
     dataset.addEventListener("change", limitDates);
     showStrategy();
     limitDates();
+    if (fromRun) {
+      // Run again: the run's strategy, data, range, priority and values.
+      try {
+        const run = await request<{ strategy: { name: string }; symbol: string; timeframe: string; start: string; end: string; priority: string; params: Record<string, unknown>; execution: Record<string, unknown> }>("GET", `/v1/backtest/${fromRun}`);
+        strategy.value = run.strategy.name;
+        showStrategy();
+        const i = datasets.findIndex((d) => d.symbol === run.symbol && d.timeframe === run.timeframe);
+        if (i >= 0) {
+          dataset.value = String(i);
+          limitDates();
+        }
+        start.value = run.start.slice(0, 10);
+        end.value = run.end.slice(0, 10);
+        priority.value = run.priority;
+        queueMicrotask(() => prefill(page, run));
+        page.querySelector("h1")!.textContent = "New backtest (from a run)";
+      } catch (err) {
+        feedback.append(message(`The run to repeat could not be read: ${err instanceof ApiError ? err.words() : String(err)}`));
+      }
+    }
 
     const form = el("form", {
       class: "card",

@@ -1,13 +1,12 @@
 // A run: its status pushed over the WebSocket (queue position and ETA while
 // queued; progress, the current bar time and the trades so far while it
-// runs), cancel; once completed, the key metrics as cards and the equity
-// and drawdown chart (lightweight-charts). Another user's run, or an id
-// that is none, is "not found".
-import { AreaSeries, LineSeries, createChart, type UTCTimestamp } from "lightweight-charts";
+// runs), cancel; once completed, its results (run_results.ts). Another
+// user's run, or an id that is none, is "not found".
 import { can } from "../account";
 import { ApiError, request, storedKey } from "../api";
 import { el, message } from "../dom";
 import { formatNumber } from "../format";
+import { runResults, type RunDoc } from "./run_results";
 
 interface RunStatus {
   run_id: string;
@@ -18,51 +17,6 @@ interface RunStatus {
   current_bar_time?: string | null;
   trades_so_far?: number | null;
   error?: string | null;
-}
-type Metrics = Record<string, number | null>;
-
-const cards: [string, string, (v: number) => string][] = [
-  ["net_profit", "Net profit", (v) => formatNumber(v)],
-  ["total_return_pct", "Return", (v) => `${formatNumber(v)} %`],
-  ["win_rate", "Win rate", (v) => `${formatNumber(v)} %`],
-  ["profit_factor", "Profit factor", (v) => formatNumber(v)],
-  ["sharpe_ratio", "Sharpe", (v) => formatNumber(v)],
-  ["sortino_ratio", "Sortino", (v) => formatNumber(v)],
-  ["max_drawdown_pct", "Max drawdown", (v) => `${formatNumber(v)} %`],
-  ["avg_r_multiple", "Average R", (v) => formatNumber(v)],
-  ["total_trades", "Trades", (v) => formatNumber(v)],
-];
-
-function metricCards(m: Metrics): HTMLElement {
-  return el("section", { class: "cards", "aria-label": "Key metrics" },
-    ...cards.map(([key, label, show]) =>
-      el("div", { class: "metric", "data-metric": key },
-        el("span", { class: "label" }, label),
-        el("span", { class: "value" }, m[key] === null || m[key] === undefined ? "—" : show(m[key] as number)))));
-}
-
-async function equityChart(runId: string): Promise<HTMLElement> {
-  const box = el("section", { class: "card", "aria-label": "Equity and drawdown" }, el("h2", {}, "Equity and drawdown"));
-  const { points } = await request<{ points: { time: string; equity: number; drawdown_pct: number }[] }>(
-    "GET", `/v1/backtest/${runId}/equity?max_points=5000`);
-  if (!points.length) {
-    box.append(el("p", { class: "empty" }, "No equity points: the run had no bars in its range."));
-    return box;
-  }
-  const holder = el("div", { class: "chart", "data-chart": "equity" });
-  box.append(holder);
-  // Drawn once the box is in the page (the chart measures its holder).
-  requestAnimationFrame(() => {
-    const chart = createChart(holder, { height: 320, autoSize: true, timeScale: { timeVisible: true } });
-    const at = (t: string) => (Date.parse(t) / 1000) as UTCTimestamp;
-    chart.addSeries(LineSeries, { color: "#2f6fde", lineWidth: 2, title: "equity" })
-      .setData(points.map((p) => ({ time: at(p.time), value: p.equity })));
-    chart.addSeries(AreaSeries, { priceScaleId: "drawdown", lineColor: "#b42318", topColor: "rgba(180,35,24,0.05)", bottomColor: "rgba(180,35,24,0.3)", title: "drawdown %" })
-      .setData(points.map((p) => ({ time: at(p.time), value: -p.drawdown_pct })));
-    chart.priceScale("drawdown").applyOptions({ scaleMargins: { top: 0.75, bottom: 0 } });
-    chart.timeScale().fitContent();
-  });
-  return box;
 }
 
 export function runPage(runId: string): HTMLElement {
@@ -103,8 +57,9 @@ export function runPage(runId: string): HTMLElement {
     if (s.status === "completed" && !finished) {
       finished = true;
       try {
-        const m = await request<Metrics>("GET", `/v1/backtest/${runId}/metrics`);
-        results.replaceChildren(metricCards(m), await equityChart(runId));
+        const run = await request<RunDoc>("GET", `/v1/backtest/${runId}`);
+        // How long the first load took, for the browser test to quote.
+        results.replaceChildren(await runResults(run, () => page.setAttribute("data-loaded-ms", String(Math.round(performance.now())))));
       } catch (err) {
         results.replaceChildren(message(err instanceof ApiError ? err.words() : String(err)));
       }
