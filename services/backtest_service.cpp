@@ -398,7 +398,10 @@ run_view live_view(const db::run_row& run, const live_run* live) {
     v.progress = live->percent.load();
   if (live && run.status == run_status::running) {
     v.eta_seconds = round_places(live->eta_seconds.load(), 3);
-    v.current_bar_time = live->bar_time.load();
+    // Before the first bar is reported there is no bar time (0 is not
+    // one: it would read as 1970-01-01).
+    if (const auto t = live->bar_time.load(); t != 0)
+      v.current_bar_time = t;
     v.trades_so_far = live->trades.load();
   }
   return v;

@@ -6,12 +6,24 @@
 // the gap with its range), see the dataset listed; on New backtest, the
 // form generated from the strategy schema: a value out of range caught
 // beside its field, the server's 422 beside the field it names, then a run
-// queued; the run page following it live to its metric cards (the API's
-// figures) and its equity chart drawn, and another run id "not found";
-// back on Data, delete the dataset after the
-// confirmation, see the empty state, the layout on a 390-pixel phone,
-// sign out (the key leaves sessionStorage). A screenshot of the page is
-// written to the output folder on failure.
+// queued; the run page following it to its metric cards (the API's
+// figures) and its equity chart drawn, and another run id "not found".
+// Then, on 17,520 bars of MGC: the first load of a zones run's page timed
+// (under 2 s), its candles, zones and markers drawn, the monthly heat map,
+// zones and details; trades filtered by side, sorted by P&L, exported as
+// CSV (its rows checked against the filter and order) and one shown on the
+// chart; a Monte Carlo matching the API's figures for the same seed; "Run
+// again" with one value changed; three runs compared from the history
+// (the differing parameter highlighted, ordered by Sharpe); a sweep with
+// its count before submitting, heat map, overfitting figures and its best
+// configuration run as a backtest; a walk-forward with its windows, folds
+// and out-of-sample equity; the run page on a 390-pixel phone. A viewer's
+// key is offered no action its role lacks. With runs slowed (a restart
+// with BACKTESTD_FAULTS), live progress of a running run and a queued run
+// cancelled from its page. Back on Data, delete the dataset after the
+// confirmation, see the empty state, the layout on a 390-pixel phone, sign
+// out (the key leaves sessionStorage). Each page's screenshot is written
+// to the output folder, and the failing page's as failure.png.
 //
 //   node tests/web/journey.mjs BINARY OUTPUT_DIR
 import { spawn, execFileSync } from "node:child_process";
@@ -50,7 +62,8 @@ async function freePort() {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bt_web_"));
 fs.chmodSync(dir, 0o755); // the embedded PostgreSQL runs as its own user
 const dataDir = path.join(dir, "var");
-const keyFor = (role) => execFileSync(binary, ["keys", "create", "--user", "webber", "--role", role, "--data-dir", dataDir], {
+// The pro tier: the journey queues more than the free tier's 10 submissions an hour.
+const keyFor = (role) => execFileSync(binary, ["keys", "create", "--user", "webber", "--role", role, "--tier", "pro", "--data-dir", dataDir], {
   stdio: ["ignore", "pipe", "ignore"],
 }).toString().trim();
 const key = keyFor("trader"), viewerKey = keyFor("viewer");
@@ -62,24 +75,235 @@ lines.splice(101, 1); // drop one bar inside trading hours: a gap
 fs.writeFileSync(csvPath, lines.join("\n") + "\n");
 fs.writeFileSync(badPath, [...lines, "2024-01-03T00:00:00Z,1,2,0.5,not-a-price,10"].join("\n") + "\n");
 
+// Two years of 1-hour bars (17,520) of MGC for the results, sweep,
+// walk-forward and Monte Carlo pages.
+const mgcPath = path.join(dir, "mgc.csv");
+execFileSync(binary, ["gen-data", "--symbol", "MGC", "--bars", "17520", "--seed", "11", "--out", mgcPath]);
+
 const port = await freePort();
-const server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "1"], {
-  stdio: ["ignore", "ignore", fs.openSync(path.join(outDir, "server.log"), "w")],
-});
 const base = `http://127.0.0.1:${port}`;
-for (let i = 0; i < 600; i++) {
-  try {
-    if ((await fetch(base + "/healthz")).ok) break;
-  } catch {}
-  await new Promise((r) => setTimeout(r, 100));
+const serverLog = fs.openSync(path.join(outDir, "server.log"), "w");
+let server;
+async function startServer(env = {}) {
+  server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "1"], {
+    stdio: ["ignore", "ignore", serverLog], env: { ...process.env, ...env },
+  });
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(base + "/healthz")).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the server did not start");
 }
+async function stopServer() {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+}
+await startServer();
+const api = async (method, p, body, type = "application/json") => {
+  const r = await fetch(base + p, { method, headers: { "X-API-Key": key, ...(body ? { "Content-Type": type } : {}) }, body });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+};
+const waitRun = async (id) => {
+  for (let i = 0; i < 600; i++) {
+    const r = await api("GET", `/v1/backtest/${id}`);
+    if (!["queued", "running"].includes(r.status)) return r;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`run ${id} did not finish`);
+};
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+const shot = (name) => page.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
+const formatted = (n) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 8 }).format(n);
+const noSideScroll = async (what) => {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `no horizontal scrolling at 390 px on ${what} (overflow ${overflow} px)`);
+};
+
+// The results of a 17,520-bar run, compare, sweep, walk-forward, Monte
+// Carlo and "Run again", on MGC data and runs queued through the API.
+async function resultsJourney() {
+  const up = await api("POST", "/v1/market-data?symbol=MGC&timeframe=1h", fs.readFileSync(mgcPath), "text/csv");
+  const span = { symbol: "MGC", timeframe: "1h", start: up.range.from, end: up.range.to };
+  const sma = [];
+  for (const fast of [10, 20, 30])
+    sma.push((await api("POST", "/v1/backtest", JSON.stringify({ ...span, strategy: "dual_sma", params: { fast_period: fast, slow_period: 60 } }))).run_id);
+  const zonesRun = (await api("POST", "/v1/backtest", JSON.stringify({ ...span, strategy: "supply_demand_zones", params: {} }))).run_id;
+  for (const id of [...sma, zonesRun]) assert((await waitRun(id)).status === "completed", `run ${id} completed`);
+
+  // First load of the run page: a fresh navigation, until the price chart is drawn.
+  await page.goto("about:blank");
+  const wall = Date.now();
+  await page.goto(`${base}/#/runs/${zonesRun}`);
+  await page.locator(".page[data-loaded-ms]").waitFor({ timeout: 20000 });
+  const loadedMs = Number(await page.locator(".page").getAttribute("data-loaded-ms"));
+  console.log(`first load of a 17,520-bar run page: ${loadedMs} ms from navigation to the price chart drawn (${Date.now() - wall} ms in the test)`);
+  assert(loadedMs < 2000, `the run page loads in under 2 s (${loadedMs} ms)`);
+  const chartDoc = await api("GET", `/v1/backtest/${zonesRun}/chart?max_points=100000`);
+  const price = page.locator('[data-chart="price"]');
+  assert(Number(await price.getAttribute("data-candles")) === 17520, "17,520 candles drawn");
+  assert(Number(await price.getAttribute("data-markers")) === chartDoc.markers.length && chartDoc.markers.length > 0,
+    `every entry and exit marked (${chartDoc.markers.length})`);
+  await page.waitForFunction(() => Number(document.querySelector('[data-chart="price"]')?.getAttribute("data-zones-drawn")) > 0);
+  await page.locator('[data-chart="equity"] canvas').first().waitFor();
+  assert(await page.getByRole("region", { name: "Equity and drawdown" }).getByText("buy and hold").isVisible(), "the benchmark in the legend");
+  const months = await page.locator('[data-table="monthly"] tbody td[title]').count();
+  assert(months === chartDoc.monthly_returns.length, `every month in the heat map (${months} of ${chartDoc.monthly_returns.length})`);
+  assert((await page.locator('[data-table="zones"] tbody tr').count()) === Math.min(50, chartDoc.zones.length), "a page of zones");
+  const run = await api("GET", `/v1/backtest/${zonesRun}`);
+  assert((await page.getByRole("region", { name: "Run details" }).textContent()).includes(run.config_hash), "the config hash in the details");
+  await shot("run-results");
+
+  // Trades: filter, sort by P&L, export what is filtered, show one on the chart.
+  const tradesBox = page.getByRole("region", { name: "Trades" });
+  const summary = tradesBox.locator('[role="status"]');
+  const all = await api("GET", `/v1/backtest/${zonesRun}/trades?limit=1`);
+  await page.waitForFunction((t) => document.querySelector('.trades [role="status"]')?.textContent?.endsWith(`of ${t}`), formatted(all.total));
+  await page.locator("#trades-side").selectOption("long");
+  const longs = await api("GET", `/v1/backtest/${zonesRun}/trades?side=long&sort=pnl&order=desc&limit=50`);
+  await page.waitForFunction((t) => document.querySelector('.trades [role="status"]')?.textContent?.endsWith(`of ${t}`), formatted(longs.total));
+  await tradesBox.locator('button[data-sort="pnl"]').click();
+  await tradesBox.locator('th[aria-sort="descending"] button[data-sort="pnl"]').waitFor();
+  await page.waitForFunction((id) => document.querySelector(".trades tbody tr")?.getAttribute("data-trade") === id, String(longs.trades[0].trade_id));
+  const sides = await tradesBox.locator("tbody tr td:nth-child(2)").allTextContents();
+  assert(sides.length === Math.min(50, longs.total) && sides.every((x) => x === "long"), `only long trades listed (${sides.length})`);
+  const pnl = (await tradesBox.locator("tbody tr td:nth-child(8)").allTextContents()).map((x) => Number(x.replace(/,/g, "")));
+  assert(pnl.every((v, i) => i === 0 || v <= pnl[i - 1]), "P&L descending");
+  console.log(`trades: ${await summary.textContent()}, sorted by P&L`);
+  const [file] = await Promise.all([page.waitForEvent("download"), tradesBox.getByRole("button", { name: "Export CSV" }).click()]);
+  const csv = fs.readFileSync(await file.path(), "utf8").trim().split("\n");
+  const header = csv[0].split(","), sideAt = header.indexOf("side");
+  assert(csv.length === longs.total + 1, `the CSV holds the ${longs.total} filtered trades (${csv.length - 1})`);
+  assert(sideAt >= 0 && csv.slice(1).every((line) => line.split(",")[sideAt] === "long"), "every exported trade is long");
+  assert(Number(csv[1].split(",")[header.indexOf("trade_id")]) === longs.trades[0].trade_id, "exported in the table's order");
+  await tradesBox.locator("tbody tr").first().getByRole("button").click();
+  await page.waitForFunction(() => document.querySelector('[data-chart="price"]')?.hasAttribute("data-shown-from"));
+
+  // Monte Carlo from the run page: the same seed gives the API's figures.
+  await page.getByRole("link", { name: "Monte Carlo" }).click();
+  await page.getByRole("heading", { name: "Monte Carlo" }).waitFor();
+  await page.locator("#mc-simulations").fill("500");
+  await page.locator("#mc-seed").fill("7");
+  await page.getByRole("button", { name: "Simulate" }).click();
+  await page.locator('svg[data-chart="fan"]').waitFor();
+  assert((await page.locator('svg[data-chart="histogram"]').count()) === 2, "two histograms");
+  assert((await page.locator('[data-table="percentiles"] tbody tr').count()) === 4, "the percentile table");
+  const mc = await api("POST", `/v1/backtest/${zonesRun}/monte-carlo`, JSON.stringify({ seed: 7, simulations: 500 }));
+  const ruin = (await page.locator('[data-metric="probability_of_ruin"] .value').textContent()).trim();
+  const expected = `${new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }).format(mc.monte_carlo.probability_of_ruin * 100)} %`;
+  assert(ruin === expected, `probability of ruin ${expected}, shown ${ruin}`);
+  await shot("monte-carlo");
+
+  // Run again: the form filled from the run, one value changed.
+  await page.goto(`${base}/#/runs/${zonesRun}`);
+  await page.getByRole("link", { name: "Run again" }).click();
+  await page.getByRole("heading", { name: "New backtest (from a run)" }).waitFor();
+  await page.waitForFunction(() => document.querySelector("#field-params-atr_period")?.value === "14");
+  assert((await page.locator("#strategy").inputValue()) === "supply_demand_zones", "the run's strategy chosen");
+  await page.locator("#field-params-atr_period").fill("20");
+  await page.getByRole("button", { name: "Run backtest" }).click();
+  await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
+  const again = page.url().split("/").pop();
+  assert(again !== zonesRun, "a new run");
+  await page.getByText("Completed.").waitFor({ timeout: 60000 });
+  assert((await api("GET", `/v1/backtest/${again}`)).params.atr_period === 20, "run again with atr_period 20");
+
+  // History: select the three SMA runs and compare them.
+  await page.getByRole("link", { name: "Runs" }).click();
+  for (const id of sma) await page.locator(`tr[data-run="${id}"] input[type="checkbox"]`).check();
+  await page.getByRole("button", { name: "Compare selected" }).click();
+  await page.getByRole("heading", { name: "Compare 3 runs" }).waitFor();
+  assert(await page.locator('[data-table="params"] tr[data-param="fast_period"]').evaluate((r) => r.classList.contains("differs")), "fast_period highlighted");
+  assert(!(await page.locator('[data-table="params"] tr[data-param="slow_period"]').evaluate((r) => r.classList.contains("differs"))), "slow_period the same");
+  const cmp = await api("GET", `/v1/backtest/compare?ids=${sma.join(",")}`);
+  const bestSharpe = sma.reduce((a, b) => (cmp.metrics[b].sharpe_ratio > cmp.metrics[a].sharpe_ratio ? b : a));
+  const sharpeRow = page.locator('[data-table="metrics"] tr[data-metric="sharpe_ratio"]');
+  assert((await sharpeRow.locator("td.best").count()) === 1, "the best Sharpe marked");
+  await sharpeRow.getByRole("button").click();
+  assert((await page.locator('[data-table="metrics"] thead th a').first().textContent()) === bestSharpe.slice(0, 8), "ordered by Sharpe, best first");
+  await page.locator('[data-chart="compare-equity"] canvas').first().waitFor();
+  await shot("compare");
+
+  // A sweep from the schema (fast 5..25 by 5, slow 30..60 by 10: 20), its heat map and overfitting.
+  await page.getByRole("link", { name: "Sweeps" }).click();
+  await page.getByRole("heading", { name: "New sweep" }).waitFor();
+  await page.locator("#r-dataset").selectOption({ label: "MGC 1h (17,520 bars)" });
+  await page.getByText(/^20 configurations/).waitFor();
+  await page.locator("#sweep-fast_period").uncheck();
+  await page.locator("#sweep-slow_period").uncheck();
+  await page.getByText("Fix: sweep at least one parameter").waitFor();
+  await page.locator("#sweep-fast_period").check();
+  await page.locator("#sweep-slow_period").check();
+  await page.getByRole("button", { name: "Run sweep" }).click();
+  await page.waitForURL(/#\/sweeps\/[0-9a-f-]{36}$/);
+  await page.getByText(/^Completed: 20 of 20/).waitFor({ timeout: 60000 });
+  await page.locator('[data-table="heatmap"]').waitFor();
+  assert((await page.locator('[data-table="heatmap"] tbody td').count()) === 20, "a 4 x 5 heat map");
+  assert(/%|not available/.test(await page.locator('[data-figure="dsr"]').textContent()), "the deflated Sharpe ratio");
+  assert(/%|not available/.test(await page.locator('[data-figure="pbo"]').textContent()), "the PBO");
+  const bestRow = page.locator('[data-table="sweep-results"] tbody tr').first();
+  const bestFast = Number(await bestRow.locator("td:nth-child(2)").textContent());
+  await shot("sweep");
+  await bestRow.getByRole("button", { name: "Run as backtest" }).click();
+  await page.waitForURL(/#\/runs\/[0-9a-f-]{36}$/);
+  await page.getByText("Completed.").waitFor({ timeout: 60000 });
+  assert((await api("GET", `/v1/backtest/${page.url().split("/").pop()}`)).params.fast_period === bestFast, "the configuration run as a backtest");
+
+  // A walk-forward: its windows, folds and stitched out-of-sample equity.
+  await page.getByRole("link", { name: "Walk-forward" }).click();
+  await page.getByRole("heading", { name: "New walk-forward" }).waitFor();
+  await page.locator("#r-dataset").selectOption({ label: "MGC 1h (17,520 bars)" });
+  await page.getByRole("button", { name: "Run walk-forward" }).click();
+  await page.waitForURL(/#\/walk-forwards\/[0-9a-f-]{36}$/);
+  await page.getByText(/^Completed: /).waitFor({ timeout: 90000 });
+  const wf = await api("GET", `/v1/walk-forwards/${page.url().split("/").pop()}`);
+  assert((await page.locator('[data-table="folds"] tbody tr').count()) === wf.result.folds.length, "a row per fold");
+  assert((await page.locator('svg[data-chart="windows"] rect').count()) === 2 * wf.result.folds.length, "each fold's two windows drawn");
+  await page.locator('[data-chart="oos-equity"] canvas').first().waitFor();
+  await shot("walk-forward");
+
+  // A phone: the run page fits 390 pixels.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${base}/#/runs/${zonesRun}`);
+  await page.locator(".page[data-loaded-ms]").waitFor({ timeout: 20000 });
+  await noSideScroll("the run page");
+  await shot("run-phone");
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+// Cancel from the run page: with runs slowed to about 3 s and one worker,
+// the second run waits in the queue while the first shows live progress.
+async function cancelJourney() {
+  await stopServer();
+  await startServer({ BACKTESTD_FAULTS: "slow_ms_per_pct=30" });
+  const span = { symbol: "MGC", timeframe: "1h", start: "2023-01-02T00:00:00Z", end: "2023-12-29", strategy: "dual_sma" };
+  const busy = (await api("POST", "/v1/backtest", JSON.stringify({ ...span, params: { fast_period: 11 } }))).run_id;
+  const waiting = (await api("POST", "/v1/backtest", JSON.stringify({ ...span, params: { fast_period: 12 } }))).run_id;
+  await page.goto(`${base}/#/runs/${busy}`);
+  await page.getByText(/^Running: /).waitFor({ timeout: 20000 });
+  console.log(`live: "${await page.locator(".status").textContent()}"`);
+  await page.goto(`${base}/#/runs/${waiting}`);
+  await page.getByText(/^Queued, position 1/).waitFor();
+  await shot("run-queued");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByText("Cancelled.").waitFor();
+  assert((await api("GET", `/v1/backtest/${waiting}`)).status === "cancelled", "the run is cancelled");
+  await waitRun(busy);
+  await api("DELETE", "/v1/market-data/MGC/1h");
+  await stopServer();
+  await startServer();
+  await page.goto(`${base}/#/data`);
+}
+
 let failed = false;
 try {
   const started = Date.now();
@@ -155,13 +379,15 @@ try {
   const cards = page.getByRole("region", { name: "Key metrics" });
   await cards.waitFor();
   const trades = (await cards.locator('[data-metric="total_trades"] .value').textContent()).trim();
-  const api = await (await fetch(`${base}/v1/backtest/${runId}/metrics`, { headers: { "X-API-Key": key } })).json();
-  assert(trades === String(api.total_trades ?? "—"), `the trades card shows the API's ${api.total_trades}, got ${trades}`);
+  const apiMetrics = await api("GET", `/v1/backtest/${runId}/metrics`);
+  assert(trades === String(apiMetrics.total_trades ?? "—"), `the trades card shows the API's ${apiMetrics.total_trades}, got ${trades}`);
   await page.locator('[data-chart="equity"] canvas').first().waitFor();
   await page.screenshot({ path: path.join(outDir, "run.png"), fullPage: true });
   // Another user's run, or no run: "not found", never its data.
   await page.goto(base + "/#/runs/00000000-0000-4000-8000-000000000000");
   await page.getByText("Run not found: it does not exist, or it is not yours.").waitFor();
+
+  await resultsJourney();
 
   // A viewer's key (the same user): the data and the run are shown, no
   // action its role may not take is offered.
@@ -183,6 +409,8 @@ try {
   await page.goto(base + "/#/data");
   await signInAs(key);
   await page.getByText("webber (trader)").waitFor();
+
+  await cancelJourney();
 
   // Delete, after the confirmation (dismissed once: nothing happens).
   page.once("dialog", (d) => d.dismiss());
@@ -211,10 +439,10 @@ try {
   failed = true;
   console.error("web journey: FAILED: " + err.message);
   await page.screenshot({ path: path.join(outDir, "failure.png"), fullPage: true }).catch(() => {});
+  console.error("at " + page.url());
 } finally {
   await browser.close();
-  server.kill("SIGTERM");
-  await new Promise((r) => server.once("exit", r));
+  await stopServer();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

@@ -24,7 +24,9 @@ class ZonesPrimitive implements ISeriesPrimitive<Time> {
   private chart: IChartApi | null = null;
   private series: ISeriesApi<"Candlestick"> | null = null;
   private readonly views: IPrimitivePaneView[];
-  constructor(private readonly zones: { from: UTCTimestamp; to: UTCTimestamp; top: number; bottom: number; supply: boolean }[]) {
+  /** Zones painted by the last frame (the browser test reads it from the holder). */
+  drawn = 0;
+  constructor(private readonly zones: { from: UTCTimestamp; to: UTCTimestamp; top: number; bottom: number; supply: boolean }[], private readonly onPainted: (n: number) => void) {
     const renderer: IPrimitivePaneRenderer = { draw: () => {}, drawBackground: (target) => this.paint(target) };
     this.views = [{ renderer: () => renderer, zOrder: () => "bottom" }];
   }
@@ -44,6 +46,7 @@ class ZonesPrimitive implements ISeriesPrimitive<Time> {
     const range = chart.timeScale().getVisibleRange();
     if (!range) return;
     const [from, to] = [range.from as number, range.to as number];
+    let drawn = 0;
     target.useBitmapCoordinateSpace(({ context, horizontalPixelRatio: hr, verticalPixelRatio: vr }) => {
       for (const z of this.zones) {
         if (z.to < from || z.from > to) continue; // off screen
@@ -57,8 +60,10 @@ class ZonesPrimitive implements ISeriesPrimitive<Time> {
         const w = Math.max(1, Math.round((x2 - x1) * hr)), h = Math.max(1, Math.round(Math.abs(y2 - y1) * vr));
         context.fillRect(x, y, w, h);
         context.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
+        ++drawn;
       }
     });
+    if (drawn !== this.drawn) this.onPainted((this.drawn = drawn));
   }
 }
 
@@ -93,7 +98,7 @@ export function priceChart(holder: HTMLElement, tooltip: HTMLElement, candles: C
     from: snap(chartTime(z.created_at)) as UTCTimestamp,
     to: snap(z.ended_at ? chartTime(z.ended_at) : lastTime) as UTCTimestamp,
     top: z.top, bottom: z.bottom, supply: z.type === "supply",
-  }))));
+  })), (n) => holder.setAttribute("data-zones-drawn", String(n))));
   const shown: SeriesMarker<Time>[] = markers.map((m) => {
     const long = m.side === "long";
     const entry = m.kind === "entry";
@@ -108,6 +113,8 @@ export function priceChart(holder: HTMLElement, tooltip: HTMLElement, candles: C
     return marker;
   }).sort((a, b) => (a.time as number) - (b.time as number));
   createSeriesMarkers(series, shown);
+  holder.setAttribute("data-candles", String(candles.length));
+  holder.setAttribute("data-markers", String(shown.length));
   // A tooltip for the trades whose markers sit on the hovered candle.
   const byTime = new Map<number, Marker[]>();
   for (const m of markers) {
@@ -140,6 +147,7 @@ export function priceChart(holder: HTMLElement, tooltip: HTMLElement, candles: C
       const a = chartTime(entry), b = chartTime(exit);
       const pad = Math.max(12 * 3600, (b - a) * 1.5);
       chart.timeScale().setVisibleRange({ from: snap(a - pad) as UTCTimestamp, to: snap(b + pad) as UTCTimestamp });
+      holder.setAttribute("data-shown-from", isoTime(snap(a - pad)));
       holder.scrollIntoView({ block: "center", behavior: "instant" as ScrollBehavior });
     },
   };
