@@ -93,6 +93,7 @@ export function priceChart(holder: HTMLElement, tooltip: HTMLElement, candles: C
   series.setData(candles.map((c) => ({ time: chartTime(c.time), open: c.open, high: c.high, low: c.low, close: c.close })));
   const times = candles.map((c) => chartTime(c.time) as number);
   const snap = snapper(times);
+  const indexOf = (t: number) => Math.max(0, times.indexOf(t));
   const lastTime = times[times.length - 1] ?? 0;
   series.attachPrimitive(new ZonesPrimitive(zones.map((z) => ({
     from: snap(chartTime(z.created_at)) as UTCTimestamp,
@@ -144,10 +145,12 @@ export function priceChart(holder: HTMLElement, tooltip: HTMLElement, candles: C
   if (times.length) chart.timeScale().setVisibleRange({ from: snap(from) as UTCTimestamp, to: lastTime as UTCTimestamp });
   return {
     showTrade(entry, exit) {
-      const a = chartTime(entry), b = chartTime(exit);
-      const pad = Math.max(12 * 3600, (b - a) * 1.5);
-      chart.timeScale().setVisibleRange({ from: snap(a - pad) as UTCTimestamp, to: snap(b + pad) as UTCTimestamp });
-      holder.setAttribute("data-shown-from", isoTime(snap(a - pad)));
+      // By bar index (a time range would land wherever the market was shut):
+      // the trade in the middle, as many bars again either side, at least 20.
+      const i = indexOf(snap(chartTime(entry))), j = indexOf(snap(chartTime(exit)));
+      const pad = Math.max(20, j - i);
+      chart.timeScale().setVisibleLogicalRange({ from: i - pad, to: j + pad });
+      holder.setAttribute("data-shown-from", isoTime(times[Math.max(0, i - pad)]));
       holder.scrollIntoView({ block: "center", behavior: "instant" as ScrollBehavior });
     },
   };
