@@ -290,6 +290,7 @@ async function cancelJourney() {
   const waiting = (await api("POST", "/v1/backtest", JSON.stringify({ ...span, params: { fast_period: 12 } }))).run_id;
   await page.goto(`${base}/#/runs/${busy}`);
   await page.getByText(/^Running: /).waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => Number(document.querySelector("progress")?.value) > 0, null, { timeout: 20000 });
   console.log(`live: "${await page.locator(".status").textContent()}"`);
   await page.goto(`${base}/#/runs/${waiting}`);
   await page.getByText(/^Queued, position 1/).waitFor();
