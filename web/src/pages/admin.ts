@@ -81,12 +81,13 @@ export function adminPage(): HTMLElement {
       feedback.replaceChildren(message(wordsOf(err)));
     }
   };
-  void (async function refresh() {
+  // Read again every two seconds until the page is left.
+  const refresh = async (): Promise<void> => {
     await load();
-    if (page.isConnected || !page.dataset.started) {
-      page.dataset.started = "1";
-      setTimeout(() => { if (page.isConnected) void refresh(); }, 2000);
-    }
-  })();
+    setTimeout(() => {
+      if (page.isConnected) void refresh();
+    }, 2000);
+  };
+  void refresh();
   return page;
 }

@@ -5,10 +5,11 @@
 // ratio and the probability of backtest overfitting with a line on what
 // each means, and run any configuration as a backtest of its own.
 import { can } from "../account";
-import { follow, request } from "../api";
+import { request } from "../api";
 import { el, heat, message, wordsOf } from "../dom";
 import { formatNumber, formatShare } from "../format";
 import { formatMetric, metricInfo, metricList } from "../metrics";
+import { capitalised, followJob } from "./job_status";
 import { researchForm, showSubmitError } from "./research_form";
 
 interface SweepDoc {
@@ -18,7 +19,6 @@ interface SweepDoc {
   best: ConfigResult | null; created_at: string; finished_at: string | null;
 }
 interface ConfigResult { index: number; params: Record<string, unknown>; status: string; metrics: Record<string, number | null> | null; meets_constraints: boolean }
-const active = (s: string) => s === "queued" || s === "running";
 
 export function sweepsPage(go: (hash: string) => void): HTMLElement {
   const page = el("div", { class: "page sweeps" }, el("h1", {}, "Sweeps"));
@@ -66,48 +66,11 @@ export function sweepsPage(go: (hash: string) => void): HTMLElement {
 
 export function sweepPage(id: string, go: (hash: string) => void): HTMLElement {
   const page = el("div", { class: "page sweep" }, el("h1", {}, "Sweep"), el("p", { class: "help" }, id));
-  const status = el("p", { class: "status", role: "status", "aria-live": "polite" }, "Loading…");
-  const bar = el("progress", { max: "100", value: "0", "aria-label": "Progress" });
-  const cancel = el("button", { type: "button", class: "danger", hidden: true }, "Cancel");
-  const feedback = el("div");
-  const results = el("div");
-  page.append(el("section", { class: "card" }, status, bar, cancel), feedback, results);
-  let shown = false, timer = 0;
-  const show = async () => {
-    let s: SweepDoc;
-    try {
-      s = await request<SweepDoc>("GET", `/v1/sweeps/${id}`);
-    } catch (err) {
-      status.textContent = "";
-      bar.hidden = true;
-      feedback.replaceChildren(message(wordsOf(err).startsWith("not found") || /no sweep/.test(wordsOf(err)) ? "Sweep not found: it does not exist, or it is not yours." : wordsOf(err)));
-      return false;
-    }
-    bar.value = s.progress;
-    cancel.hidden = !can("runs:write") || !active(s.status);
-    status.textContent = `${s.status[0].toUpperCase()}${s.status.slice(1)}: ${formatNumber(s.counts.done)} of ${formatNumber(s.counts.total)} configurations` +
-      ` (${formatNumber(s.counts.completed)} completed, ${formatNumber(s.counts.skipped)} skipped, ${formatNumber(s.counts.failed)} failed)`;
-    if (s.status === "completed" && !shown) {
-      shown = true;
-      results.replaceChildren(...(await sweepResults(s, go)));
-    }
-    return active(s.status);
-  };
-  cancel.addEventListener("click", async () => {
-    try {
-      await request("POST", `/v1/sweeps/${id}/cancel`);
-      await show();
-    } catch (err) {
-      feedback.replaceChildren(message(wordsOf(err)));
-    }
-  });
-  void (async () => {
-    if (!(await show())) return;
-    // Pushed events: the state is read again at most every 300 ms.
-    follow(`/v1/sweeps/${id}/progress`, () => {
-      if (!timer) timer = window.setTimeout(() => { timer = 0; void show(); }, 300);
-    }, () => void show());
-  })();
+  followJob<SweepDoc>(page, `/v1/sweeps/${id}`, "Sweep", (s) => ({
+    status: s.status, progress: s.progress,
+    line: `${capitalised(s.status)}: ${formatNumber(s.counts.done)} of ${formatNumber(s.counts.total)} configurations` +
+      ` (${formatNumber(s.counts.completed)} completed, ${formatNumber(s.counts.skipped)} skipped, ${formatNumber(s.counts.failed)} failed)`,
+  }), (s) => sweepResults(s, go));
   return page;
 }
 

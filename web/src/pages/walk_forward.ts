@@ -3,12 +3,13 @@
 // out-of-sample metrics, the stitched out-of-sample equity, the
 // walk-forward efficiency and how stable the chosen parameters were.
 import { can } from "../account";
-import { follow, request } from "../api";
+import { request } from "../api";
 import { windowsChart } from "../charts/svg";
 import { addDrawdown, addLines, whenShown } from "../charts/time_chart";
 import { el, linkButton, message, wordsOf } from "../dom";
 import { formatNumber } from "../format";
 import { formatMetric, metricInfo } from "../metrics";
+import { capitalised, followJob } from "./job_status";
 import { researchForm, showSubmitError } from "./research_form";
 
 type Metrics = Record<string, number | string | null>;
@@ -28,7 +29,6 @@ interface WalkForwardDoc {
       equity_curve: { time: string; equity: number; drawdown_pct: number }[] };
   };
 }
-const active = (s: string) => s === "queued" || s === "running";
 
 export function walkForwardsPage(go: (hash: string) => void): HTMLElement {
   const page = el("div", { class: "page walk-forwards" }, el("h1", {}, "Walk-forward"));
@@ -92,46 +92,10 @@ function asWindow(text: string): number | string {
 
 export function walkForwardPage(id: string): HTMLElement {
   const page = el("div", { class: "page walk-forward" }, el("h1", {}, "Walk-forward"), el("p", { class: "help" }, id));
-  const status = el("p", { class: "status", role: "status", "aria-live": "polite" }, "Loading…");
-  const bar = el("progress", { max: "100", value: "0", "aria-label": "Progress" });
-  const cancel = el("button", { type: "button", class: "danger", hidden: true }, "Cancel");
-  const feedback = el("div");
-  const results = el("div");
-  page.append(el("section", { class: "card" }, status, bar, cancel), feedback, results);
-  let shown = false, timer = 0;
-  const show = async () => {
-    let w: WalkForwardDoc;
-    try {
-      w = await request<WalkForwardDoc>("GET", `/v1/walk-forwards/${id}`);
-    } catch (err) {
-      status.textContent = "";
-      bar.hidden = true;
-      feedback.replaceChildren(message(/not found|no walk/i.test(wordsOf(err)) ? "Walk-forward not found: it does not exist, or it is not yours." : wordsOf(err)));
-      return false;
-    }
-    bar.value = w.progress;
-    cancel.hidden = !can("runs:write") || !active(w.status);
-    status.textContent = `${w.status[0].toUpperCase()}${w.status.slice(1)}: ${formatNumber(w.progress)} % of ${formatNumber(w.folds)} folds` + (w.error ? ` (${w.error})` : "");
-    if (w.status === "completed" && w.result && !shown) {
-      shown = true;
-      results.replaceChildren(...resultView(w));
-    }
-    return active(w.status);
-  };
-  cancel.addEventListener("click", async () => {
-    try {
-      await request("POST", `/v1/walk-forwards/${id}/cancel`);
-      await show();
-    } catch (err) {
-      feedback.replaceChildren(message(wordsOf(err)));
-    }
-  });
-  void (async () => {
-    if (!(await show())) return;
-    follow(`/v1/walk-forwards/${id}/progress`, () => {
-      if (!timer) timer = window.setTimeout(() => { timer = 0; void show(); }, 300);
-    }, () => void show());
-  })();
+  followJob<WalkForwardDoc>(page, `/v1/walk-forwards/${id}`, "Walk-forward", (w) => ({
+    status: w.status, progress: w.progress,
+    line: `${capitalised(w.status)}: ${formatNumber(w.progress)} % of ${formatNumber(w.folds)} folds` + (w.error ? ` (${w.error})` : ""),
+  }), (w) => (w.result ? resultView(w) : []));
   return page;
 }
 
