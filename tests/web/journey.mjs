@@ -67,6 +67,9 @@ const keyFor = (role) => execFileSync(binary, ["keys", "create", "--user", "webb
   stdio: ["ignore", "pipe", "ignore"],
 }).toString().trim();
 const key = keyFor("trader"), viewerKey = keyFor("viewer");
+const otherKey = execFileSync(binary, ["keys", "create", "--user", "other", "--data-dir", dataDir], {
+  stdio: ["ignore", "pipe", "ignore"],
+}).toString().trim();
 // A CSV with a gap (a missing trading hour), and the same with one invalid row.
 const csvPath = path.join(dir, "gc.csv"), badPath = path.join(dir, "gc-bad.csv");
 execFileSync(binary, ["gen-data", "--symbol", "GC", "--bars", "300", "--seed", "7", "--out", csvPath]);
@@ -387,6 +390,14 @@ try {
   // Another user's run, or no run: "not found", never its data.
   await page.goto(base + "/#/runs/00000000-0000-4000-8000-000000000000");
   await page.getByText("Run not found: it does not exist, or it is not yours.").waitFor();
+  const asOther = { "X-API-Key": otherKey, "Content-Type": "text/csv" };
+  assert((await fetch(`${base}/v1/market-data?symbol=GC&timeframe=1h`, { method: "POST", headers: asOther, body: fs.readFileSync(csvPath) })).ok, "the other user's upload");
+  const theirs = await (await fetch(`${base}/v1/backtest`, { method: "POST", headers: { ...asOther, "Content-Type": "application/json" },
+    body: JSON.stringify({ strategy: "dual_sma", symbol: "GC", timeframe: "1h", start: "2023-01-02T00:00:00Z", end: "2023-01-10", params: {} }) })).json();
+  assert(theirs.run_id, `the other user's run queued: ${JSON.stringify(theirs)}`);
+  await page.goto(`${base}/#/runs/${theirs.run_id}`);
+  await page.getByText("Run not found: it does not exist, or it is not yours.").waitFor();
+  assert((await page.locator('[role="region"][aria-label="Key metrics"]').count()) === 0, "none of their results shown");
 
   await resultsJourney();
 

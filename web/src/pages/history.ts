@@ -19,7 +19,8 @@ const pageSize = 25;
 
 export function historyPage(go: (hash: string) => void): HTMLElement {
   const page = el("div", { class: "page history" }, el("h1", {}, "Runs"));
-  const field = (id: string, label: string, input: HTMLElement) => [el("label", { for: id }, label), input];
+  // A label and its input wrap as one.
+  const field = (id: string, label: string, input: HTMLElement) => [el("span", { class: "pair" }, el("label", { for: id }, label), " ", input)];
   const status = el("select", { id: "h-status", name: "status" }, el("option", { value: "" }, "any"),
     ...["queued", "running", "completed", "failed", "cancelled"].map((s) => el("option", { value: s }, s)));
   const symbol = el("input", { id: "h-symbol", name: "symbol", size: "8", placeholder: "GC" });

@@ -26,16 +26,17 @@ export function tradesTable(runId: string, onShow: (t: Trade) => void): HTMLElem
   const choose = (name: string, label: string, options: string[]) => {
     const select = el("select", { id: `trades-${name}`, name }, el("option", { value: "" }, "any"),
       ...options.map((o) => el("option", { value: o }, o)));
-    return [el("label", { for: select.id }, label), select] as const;
+    return el("span", { class: "pair" }, el("label", { for: select.id }, label), " ", select);
   };
-  const [sideLabel, side] = choose("side", "Side", ["long", "short"]);
-  const [zoneLabel, zone] = choose("zone_type", "Zone type", ["supply", "demand"]);
-  const [outcomeLabel, outcome] = choose("outcome", "Outcome", ["win", "loss"]);
+  const sidePair = choose("side", "Side", ["long", "short"]);
+  const zonePair = choose("zone_type", "Zone type", ["supply", "demand"]);
+  const outcomePair = choose("outcome", "Outcome", ["win", "loss"]);
+  const [side, zone, outcome] = [sidePair, zonePair, outcomePair].map((p) => p.querySelector("select")!);
   const from = el("input", { type: "date", id: "trades-from", name: "from" });
   const to = el("input", { type: "date", id: "trades-to", name: "to" });
   const filters = el("form", { class: "filters", "aria-label": "Filter trades" },
-    sideLabel, side, zoneLabel, zone, outcomeLabel, outcome,
-    el("label", { for: from.id }, "Entered from"), from, el("label", { for: to.id }, "to"), to);
+    sidePair, zonePair, outcomePair,
+    el("span", { class: "pair" }, el("label", { for: from.id }, "Entered from"), " ", from), el("span", { class: "pair" }, el("label", { for: to.id }, "to"), " ", to));
   const summary = el("p", { class: "note", role: "status" });
   const feedback = el("div");
   const table = el("table", { class: "data" });
