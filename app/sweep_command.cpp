@@ -90,7 +90,7 @@ int sweep_command(int argc, char** argv) {
   w.end_object();
   w.key("symbol").string(spec.symbol);
   w.key("timeframe").string(spec.timeframe);
-  w.key("method").string(spec.random ? "random" : "grid");
+  w.key("method").string(sweep_method_name(spec));
   if (spec.random)
     w.key("seed").number(static_cast<std::uint64_t>(spec.seed));
   w.key("objective").string(spec.objective);

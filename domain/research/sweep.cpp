@@ -270,7 +270,8 @@ field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
 
   const auto* space = o.if_contains("space");
   if (!space || !space->is_object())
-    return {{"space", "required: {\"method\": \"grid\" | \"random\", \"params\": {...}, "
+    return {{"space", "required: {\"method\": \"grid\" | \"random\" | \"latin_hypercube\", "
+                      "\"params\": {...}, "
                       "\"execution\": {...}}"}};
   const auto& s = space->as_object();
   for (const auto& kv : s)
@@ -279,26 +280,31 @@ field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
       return {{"space." + std::string(kv.key()), "unknown field"}};
   std::string method = "grid";
   if (const auto* m = s.if_contains("method")) {
-    if (!m->is_string() || (m->as_string() != "grid" && m->as_string() != "random"))
-      return {{"space.method", "must be \"grid\" or \"random\""}};
+    if (!m->is_string()
+        || (m->as_string() != "grid" && m->as_string() != "random"
+            && m->as_string() != "latin_hypercube"))
+      return {{"space.method", "must be \"grid\", \"random\" or \"latin_hypercube\""}};
     method = std::string(m->as_string());
   }
-  out.random = method == "random";
+  out.latin_hypercube = method == "latin_hypercube";
+  out.random = method == "random" || out.latin_hypercube;
   if (out.random) {
     const auto* n = s.if_contains("samples");
     if (!n || !n->is_int64() || n->as_int64() < 1)
-      return {{"space.samples", "required for a random space: a whole number of at least 1"}};
+      return {
+          {"space.samples", "required for a " + method + " space: a whole number of at least 1"}};
     if (static_cast<std::uint64_t>(n->as_int64()) > max_configurations)
       return {{"space.samples", std::to_string(n->as_int64()) + " configurations; at most "
                                     + std::to_string(max_configurations) + " per sweep"}};
     out.samples = static_cast<std::size_t>(n->as_int64());
     const auto* seed = s.if_contains("seed");
     if (!seed || !seed->is_int64() || seed->as_int64() < 0)
-      return {{"space.seed", "required for a random space (the same seed gives the same "
-                             "configurations): a whole number of at least 0"}};
+      return {{"space.seed", "required for a " + method
+                                 + " space (the same seed gives the same "
+                                   "configurations): a whole number of at least 0"}};
     out.seed = static_cast<std::uint64_t>(seed->as_int64());
   } else if (s.contains("samples") || s.contains("seed")) {
-    return {{"space", "samples and seed belong to a random space"}};
+    return {{"space", "samples and seed belong to a random or latin_hypercube space"}};
   }
   for (auto [key, execution] : {std::pair{"params", false}, std::pair{"execution", true}}) {
     const auto* axes = s.if_contains(key);
@@ -317,6 +323,19 @@ field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
   }
   if (out.axes.empty())
     return {{"space", "sweeps nothing: name at least one parameter or execution setting"}};
+  if (out.latin_hypercube) {
+    // One permutation of the strata per axis, from the seed alone (a
+    // stream per axis, numbered past any configuration's).
+    for (std::size_t k = 0; k < out.axes.size(); ++k) {
+      std::vector<std::uint32_t> order(out.samples);
+      for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<std::uint32_t>(i);
+      random_stream rng = random_stream::of(out.seed, (std::uint64_t{1} << 62) + k);
+      for (std::size_t i = order.size(); i > 1; --i) // Fisher-Yates
+        std::swap(order[i - 1], order[rng.below(i)]);
+      out.strata.push_back(std::move(order));
+    }
+  }
   if (!out.random) {
     std::size_t count = 1;
     for (const auto& a : out.axes) {
@@ -394,18 +413,32 @@ sweep_point configuration_at(const sweep_spec& spec, std::size_t index) {
   }
   // Each configuration its own stream: independent of which others run.
   random_stream rng = random_stream::of(spec.seed, index);
-  for (const auto& a : spec.axes) {
+  for (std::size_t k = 0; k < spec.axes.size(); ++k) {
+    const sweep_axis& a = spec.axes[k];
+    // The `width` values of the axis (choices, whole numbers, or multiples
+    // of 1e-8); which one: uniform, or uniform within this configuration's
+    // stratum of a Latin hypercube.
+    auto draw = [&](std::uint64_t width) -> std::uint64_t {
+      if (!spec.latin_hypercube)
+        return rng.below(width);
+      // Stratum s of n covers [s * width, (s + 1) * width) of n * width
+      // equal steps; a step's value is its position / n. Exact in 128 bits.
+      const auto n = static_cast<unsigned __int128>(spec.samples);
+      const unsigned __int128 step =
+          static_cast<unsigned __int128>(spec.strata[k][index]) * width + rng.below(width);
+      return static_cast<std::uint64_t>(step / n);
+    };
     boost::json::value v;
     if (!a.choices.empty()) {
-      v = boost::json::string(a.choices[rng.below(a.choices.size())]);
+      v = boost::json::string(a.choices[draw(a.choices.size())]);
     } else if (a.integer) {
       const auto lo = static_cast<std::int64_t>(a.min), hi = static_cast<std::int64_t>(a.max);
-      v = lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo) + 1));
+      v = lo + static_cast<std::int64_t>(draw(static_cast<std::uint64_t>(hi - lo) + 1));
     } else {
       // A multiple of 1e-8, like every price and setting.
       const std::int64_t lo = fixed::from_double(a.min).units, hi = fixed::from_double(a.max).units;
       const auto units =
-          lo + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(hi - lo) + 1));
+          lo + static_cast<std::int64_t>(draw(static_cast<std::uint64_t>(hi - lo) + 1));
       v = fixed::from_units(units).to_double();
     }
     (a.execution ? p.execution : p.params)[a.name] = std::move(v);

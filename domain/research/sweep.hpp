@@ -51,10 +51,15 @@ struct sweep_spec {
   std::string symbol, timeframe = "1h", strategy;
   boost::json::object params, execution; ///< the base configuration's
   std::optional<unix_time> from, to;
-  bool random = false;
+  bool random = false; ///< random or latin_hypercube: `samples` drawn with `seed`
+  /// Latin hypercube: each axis's range cut into `samples` equal strata,
+  /// every stratum of every axis drawn exactly once; strata[k][i] is the
+  /// stratum of axis k in configuration i (a permutation per axis).
+  bool latin_hypercube = false;
+  std::vector<std::vector<std::uint32_t>> strata;
   std::vector<sweep_axis> axes; ///< ordered as given (the grid's last axis varies fastest)
-  std::size_t samples = 0;      ///< random
-  std::uint64_t seed = 0;       ///< random
+  std::size_t samples = 0;      ///< random, latin_hypercube
+  std::uint64_t seed = 0;       ///< random, latin_hypercube
   std::string objective = "sharpe_ratio";
   bool maximise = true;
   std::vector<std::pair<std::string, metric_bound>> constraints;
@@ -65,7 +70,7 @@ struct sweep_spec {
 ///   {"symbol", "timeframe", "strategy", "start", "end", "params", "execution",
 ///    "space": {"method": "grid", "params": {NAME: [v, ...] | {"from", "to", "step"}},
 ///              "execution": {NAME: [v, ...] | {"from", "to", "step"}}}
-///           | {"method": "random", "samples": N, "seed": S,
+///           | {"method": "random" | "latin_hypercube", "samples": N, "seed": S,
 ///              "params": {NAME: {} | {"min", "max"}}, "execution": {NAME: {"min", "max"}}},
 ///    "objective": METRIC, "order": "max" | "min",
 ///    "constraints": {METRIC: {"min": x, "max": y}},
@@ -76,6 +81,11 @@ struct sweep_spec {
 /// `max_configurations` is an error naming its size.
 field_errors parse_sweep_spec(const boost::json::value& spec, sweep_spec& out,
                               std::size_t max_configurations = default_max_sweep_configurations);
+
+/// "grid", "random" or "latin_hypercube".
+inline const char* sweep_method_name(const sweep_spec& s) {
+  return s.latin_hypercube ? "latin_hypercube" : s.random ? "random" : "grid";
+}
 
 /// How many configurations the space has (grid: the product of its axes).
 std::size_t configuration_count(const sweep_spec& spec);

@@ -339,7 +339,7 @@ void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar
   w.end_object();
   w.key("symbol").string(spec.sweep.symbol);
   w.key("timeframe").string(spec.sweep.timeframe);
-  w.key("method").string(spec.sweep.random ? "random" : "grid");
+  w.key("method").string(sweep_method_name(spec.sweep));
   w.key("configurations_per_fold")
       .number(static_cast<std::uint64_t>(configuration_count(spec.sweep)));
   w.key("objective").string(spec.sweep.objective);

@@ -86,6 +86,51 @@ BOOST_AUTO_TEST_CASE(random_samples_depend_only_on_the_seed_and_the_index) {
   BOOST_TEST(swept(configuration_at(other, 0)) != swept(configuration_at(a, 0)));
 }
 
+BOOST_AUTO_TEST_CASE(a_latin_hypercube_draws_every_stratum_of_every_axis_once) {
+  // fast_period 2..101 (100 values) and swing_strength-like 10 strata:
+  // each tenth of each axis's range holds exactly one configuration.
+  const std::string spec = R"({"symbol": "GC", "strategy": "dual_sma", "space": {
+      "method": "latin_hypercube", "samples": 10, "seed": SEED,
+      "params": {"fast_period": {"min": 2, "max": 101}, "slow_period": {"min": 600, "max": 1599},
+                 "mode": {}}}})";
+  auto with_seed = [&](int seed) {
+    std::string json = spec;
+    json.replace(json.find("SEED"), 4, std::to_string(seed));
+    return parse_ok(json);
+  };
+  const auto s = with_seed(3);
+  BOOST_TEST(configuration_count(s) == 10u);
+  BOOST_TEST(std::string(sweep_method_name(s)) == "latin_hypercube");
+  std::multiset<std::int64_t> fast_tenths, slow_tenths;
+  int long_only = 0;
+  std::vector<std::string> first;
+  for (std::size_t i = 0; i < 10; ++i) {
+    const auto p = configuration_at(s, i);
+    fast_tenths.insert((p.params.at("fast_period").as_int64() - 2) / 10);
+    slow_tenths.insert((p.params.at("slow_period").as_int64() - 600) / 100);
+    long_only += p.params.at("mode").as_string() == "long_only";
+    first.push_back(swept(p));
+    BOOST_TEST(swept(configuration_at(s, i)) == first.back()); // the same every time
+  }
+  for (std::int64_t tenth = 0; tenth < 10; ++tenth) {
+    BOOST_TEST(fast_tenths.count(tenth) == 1u);
+    BOOST_TEST(slow_tenths.count(tenth) == 1u);
+  }
+  BOOST_TEST(long_only == 5); // two choices in ten strata: five each
+  // Another seed, other configurations (the strata still each drawn once).
+  const auto other = with_seed(4);
+  int same = 0;
+  for (std::size_t i = 0; i < 10; ++i)
+    same += swept(configuration_at(other, i)) == first[i];
+  BOOST_TEST(same < 10);
+  // Its samples and seed are required as a random space's are.
+  BOOST_TEST(parse_bad(R"({"symbol": "GC", "strategy": "dual_sma", "space": {
+      "method": "latin_hypercube", "seed": 1, "params": {"fast_period": {}}}})")
+                 .at(0)
+                 .field
+             == "space.samples");
+}
+
 BOOST_AUTO_TEST_CASE(out_of_range_values_and_oversized_spaces_are_refused_naming_the_field) {
   auto first_field = [](const field_errors& e) { return e.empty() ? std::string() : e[0].field; };
   BOOST_TEST(first_field(parse_bad(R"({"symbol": "GC", "strategy": "dual_sma",

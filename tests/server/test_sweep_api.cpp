@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 using bt::test::http_result;
@@ -226,6 +227,24 @@ BOOST_AUTO_TEST_CASE(other_users_get_404_for_every_sweep_endpoint) {
   BOOST_TEST(b.get("/v1/sweeps").json().at("total").as_int64() == 0);
   BOOST_TEST(a.get("/v1/sweeps/" + id).status == 200u);
   BOOST_TEST(sh.server.request("GET", "/v1/sweeps/" + id).status == 401u);
+}
+
+BOOST_AUTO_TEST_CASE(a_latin_hypercube_sweep_covers_each_range_evenly) {
+  auto& sh = shared();
+  sweeps a{sh.server, sh.alice};
+  const std::string spec = std::string(R"({"symbol": "GC", "strategy": "supply_demand_zones",
+      "start": ")") + gc_start
+                           + R"(", "end": ")" + gc_end + R"(",
+      "space": {"method": "latin_hypercube", "samples": 8, "seed": 5,
+                "params": {"atr_period": {"min": 10, "max": 25}}}})";
+  const std::string id = id_of(a.post("/v1/sweeps", spec));
+  BOOST_REQUIRE(a.wait(id).at("status").as_string() == "completed");
+  // 16 values in 8 strata: each pair (10-11, 12-13, ...) drawn once.
+  std::set<std::int64_t> pairs;
+  const auto results = a.get("/v1/sweeps/" + id + "/results").json();
+  for (const auto& r : results.at("results").as_array())
+    pairs.insert((r.at("params").at("atr_period").as_int64() - 10) / 2);
+  BOOST_TEST(pairs.size() == 8u);
 }
 
 BOOST_AUTO_TEST_CASE(a_running_sweep_can_be_cancelled) {

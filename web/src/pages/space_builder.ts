@@ -19,7 +19,7 @@ export function gridCount(from: number, to: number, step: number): number {
 }
 
 export interface Space {
-  method: "grid" | "random";
+  method: "grid" | "random" | "latin_hypercube";
   params: Record<string, unknown>; // the fixed values
   space: Record<string, unknown>;
   count: number; // configurations, before cross-parameter rules skip some
@@ -27,7 +27,7 @@ export interface Space {
 }
 
 export function spaceBuilder(strategy: Strategy, presets: Record<string, [number, number, number]> = {}): { element: HTMLElement; read: () => Space; onChange: (f: () => void) => void } {
-  const method = el("select", { id: "space-method", "aria-label": "Search method" }, el("option", { value: "grid" }, "grid: every combination"), el("option", { value: "random" }, "random: sampled"));
+  const method = el("select", { id: "space-method", "aria-label": "Search method" }, el("option", { value: "grid" }, "grid: every combination"), el("option", { value: "random" }, "random: sampled"), el("option", { value: "latin_hypercube" }, "Latin hypercube: every stratum once"));
   const samples = el("input", { id: "space-samples", type: "number", min: "1", max: "100000", value: "50", "aria-label": "Samples" });
   const seed = el("input", { id: "space-seed", type: "number", min: "0", value: "1", "aria-label": "Seed" });
   const randomRow = el("div", { class: "inline", hidden: true }, el("label", { for: samples.id }, "Samples "), samples, el("label", { for: seed.id }, " Seed "), seed);
@@ -64,7 +64,7 @@ export function spaceBuilder(strategy: Strategy, presets: Record<string, [number
       swept.addEventListener("change", toggle);
       swept.checked = p.name in presets; // the presets are swept from the start
       toggle();
-      method.addEventListener("change", () => { stepLabel.hidden = method.value === "random"; });
+      method.addEventListener("change", () => { stepLabel.hidden = method.value !== "grid"; });
       const inRange = (v: number) => (p.min === undefined || v >= p.min) && (p.max === undefined || v <= p.max) && (!integer || Number.isInteger(v));
       read = () => {
         if (!swept.checked) {
@@ -80,7 +80,7 @@ export function spaceBuilder(strategy: Strategy, presets: Record<string, [number
     rows.push({ p, swept, read });
     body.append(el("tr", { "data-param": p.name }, el("th", { scope: "row", title: p.description }, p.name), el("td", {}, swept), cell));
   }
-  method.addEventListener("change", () => { randomRow.hidden = method.value !== "random"; });
+  method.addEventListener("change", () => { randomRow.hidden = method.value === "grid"; });
   const element = el("div", { class: "space-builder" }, el("div", { class: "inline" }, el("label", { for: method.id }, "Method "), method), randomRow, el("div", { class: "scroll" }, table));
   return {
     element,
@@ -89,7 +89,7 @@ export function spaceBuilder(strategy: Strategy, presets: Record<string, [number
       element.addEventListener("change", f);
     },
     read: () => {
-      const random = method.value === "random";
+      const random = method.value !== "grid"; // random and Latin hypercube: samples and a seed
       const params: Record<string, unknown> = {}, space: Record<string, unknown> = {};
       const problems: string[] = [];
       let count = 1, sweptAny = false;
@@ -105,7 +105,8 @@ export function spaceBuilder(strategy: Strategy, presets: Record<string, [number
       if (!sweptAny) problems.push("sweep at least one parameter");
       const n = Number(samples.value);
       if (random && !(Number.isInteger(n) && n >= 1 && n <= 100000)) problems.push("samples: a whole number from 1 to 100,000");
-      const out: Space = { method: random ? "random" : "grid", params, space: random ? { method: "random", samples: n, seed: Number(seed.value), params: space } : { method: "grid", params: space }, count: random ? n : count, problems };
+      const chosen = method.value as Space["method"];
+      const out: Space = { method: chosen, params, space: random ? { method: chosen, samples: n, seed: Number(seed.value), params: space } : { method: "grid", params: space }, count: random ? n : count, problems };
       return out;
     },
   };
