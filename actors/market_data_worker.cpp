@@ -21,6 +21,9 @@ market_data_actor::behavior_type market_data_worker(market_data_actor::pointer,
       [svc](bars_atom, const dataset_request& r) {
         return encode_reply(svc->bars(r), r.accept_gzip);
       },
+      [svc](regimes_atom, const dataset_request& r) {
+        return encode_reply(svc->regimes(r), r.accept_gzip);
+      },
       [svc](delete_atom, const dataset_request& r) { return svc->remove(r); },
       [svc](ready_atom) { return svc->ready(); },
   };

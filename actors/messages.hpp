@@ -104,6 +104,7 @@ using upload_atom = caf::atom_constant<caf::atom("upload")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using info_atom = caf::atom_constant<caf::atom("info")>;
 using bars_atom = caf::atom_constant<caf::atom("bars")>;
+using regimes_atom = caf::atom_constant<caf::atom("regimes")>;
 using delete_atom = caf::atom_constant<caf::atom("delete")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 // The backtest API: one atom per operation.
@@ -174,6 +175,7 @@ using market_data_actor =
                      caf::replies_to<list_atom, dataset_request>::with<service_reply>,
                      caf::replies_to<info_atom, dataset_request>::with<service_reply>,
                      caf::replies_to<bars_atom, dataset_request>::with<service_reply>,
+                     caf::replies_to<regimes_atom, dataset_request>::with<service_reply>,
                      caf::replies_to<delete_atom, dataset_request>::with<service_reply>,
                      caf::replies_to<ready_atom>::with<service_reply>>;
 

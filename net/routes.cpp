@@ -497,6 +497,14 @@ struct api_routes::impl {
       return is_get(req) ? with_query(
                  req, done, {}, [&] { backtest(req, std::move(done), strategies_atom::value); })
                          : done(method_not_allowed("GET, HEAD"));
+    if (parts.size() == 2 && parts[1] == "regimes") {
+      if (!is_get(req))
+        return done(method_not_allowed("GET, HEAD"));
+      return with_query(req, done, {"symbol", "timeframe"}, [&] {
+        call(std::move(done), timeout, regimes_atom::value,
+             dataset_query(req, query_value(req, "symbol"), query_value(req, "timeframe")));
+      });
+    }
     if (parts.size() >= 2 && parts[1] == "market-data") {
       if (parts.size() == 2) {
         if (is_get(req))

@@ -7,6 +7,7 @@
 #include "domain/data/instrument.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
+#include "domain/research/regimes.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/user_repository.hpp"
 #include "services/permissions.hpp"
@@ -14,6 +15,8 @@
 #include "services/telemetry.hpp"
 
 #include <pqxx/pqxx>
+
+#include <limits>
 
 namespace bt {
 
@@ -259,6 +262,65 @@ service_reply market_data_service::bars(const dataset_request& r) {
     }
     w.end_array();
     w.end_object();
+    return json_reply(service_code::ok, w.take());
+  });
+}
+
+service_reply market_data_service::regimes(const dataset_request& r) {
+  // The query is read once the permission is known: a role without
+  // data:read is told so, whatever it asked.
+  return guarded(r, "regimes", [&](pqxx::connection& c, const db::principal& who) {
+    std::vector<error_detail> problems;
+    if (r.symbol.empty())
+      problems.push_back({"symbol", 0, "required"});
+    if (r.timeframe.empty())
+      problems.push_back({"timeframe", 0, "required"});
+    if (!problems.empty())
+      return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+    auto tf = parse_timeframe(r.timeframe);
+    std::optional<bar_series> loaded;
+    if (tf) // every bar: a dataset is at most max_bars_per_dataset long
+      loaded = db::load_bars(c, who.user_id, r.symbol, *tf, std::nullopt, std::nullopt,
+                             std::numeric_limits<std::size_t>::max());
+    if (!loaded)
+      return error_reply(service_code::not_found, "no dataset " + r.symbol + "/" + r.timeframe);
+    const regime_settings settings;
+    const auto days = classify_regimes(*loaded, settings);
+    json_writer w;
+    w.begin_object();
+    w.key("symbol").string(r.symbol).key("timeframe").string(r.timeframe);
+    w.key("window_days").number(static_cast<std::int64_t>(settings.window_days));
+    w.key("annualisation_days").number(settings.annualisation);
+    w.key("trigger_change_pct").number(settings.trigger_change * 100);
+    const regime_day* current = nullptr;
+    for (const auto& d : days)
+      if (d.regime)
+        current = &d;
+    w.key("current");
+    auto day = [&](const regime_day& d) {
+      w.begin_object().key("date").timestamp(d.day).key("close").number(d.close);
+      w.key("return_pct").optional(d.return_pct).key("volatility_pct").optional(d.volatility_pct);
+      if (d.thresholds)
+        w.key("p25")
+            .number((*d.thresholds)[0])
+            .key("p50")
+            .number((*d.thresholds)[1])
+            .key("p75")
+            .number((*d.thresholds)[2]);
+      w.key("regime");
+      d.regime ? w.string(to_string(*d.regime)) : w.null();
+      w.key("trigger");
+      d.trigger != regime_trigger::none ? w.string(to_string(d.trigger)) : w.null();
+      w.end_object();
+    };
+    if (current)
+      day(*current);
+    else
+      w.null();
+    w.key("series").begin_array();
+    for (const auto& d : days)
+      day(d);
+    w.end_array().end_object();
     return json_reply(service_code::ok, w.take());
   });
 }

@@ -27,6 +27,9 @@ public:
   service_reply list(const dataset_request& r);
   service_reply describe(const dataset_request& r);
   service_reply bars(const dataset_request& r);
+  /// GET /v1/regimes?symbol=&timeframe=: the dataset's daily volatility
+  /// regimes (domain/research/regimes.hpp) and the current one.
+  service_reply regimes(const dataset_request& r);
   service_reply remove(const dataset_request& r);
   service_reply ready();
 

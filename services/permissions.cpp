@@ -94,6 +94,7 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"describe", "GET", "/v1/market-data/{symbol}/{timeframe}", p::data_read},
       {"delete-data", "DELETE", "/v1/market-data/{symbol}/{timeframe}", p::data_write},
       {"bars", "GET", "/v1/market-data/{symbol}/{timeframe}/bars", p::data_read},
+      {"regimes", "GET", "/v1/regimes", p::data_read},
       {"strategies", "GET", "/v1/strategies", p::runs_read},
       {"queue", "GET", "/v1/queue", p::runs_read},
       {"submit", "POST", "/v1/backtest", p::runs_write},

@@ -138,6 +138,34 @@ BOOST_AUTO_TEST_CASE(other_users_get_404_for_everything) {
   BOOST_TEST(s.request("GET", "/v1/market-data/SI/1h", sh.alice).status == 200u);
 }
 
+BOOST_AUTO_TEST_CASE(regimes_classify_a_datasets_daily_volatility_for_its_owner_only) {
+  auto& sh = shared();
+  auto& s = sh.server;
+  BOOST_REQUIRE(upload(sh.alice, "ES", generated(6000, "2023-01-02T00:00:00Z", 5)).status == 201u);
+  auto r = s.request("GET", "/v1/regimes?symbol=ES&timeframe=1h", sh.alice);
+  BOOST_REQUIRE_MESSAGE(r.status == 200u, r.body);
+  const auto doc = r.json();
+  BOOST_TEST(doc.at("window_days").as_int64() == 30);
+  const auto& series = doc.at("series").as_array();
+  BOOST_TEST(series.size() > 200u); // a day each, of about a year of hours
+  // The current regime is the last classified day's, one of the four.
+  const auto& current = doc.at("current");
+  BOOST_REQUIRE(current.is_object());
+  BOOST_TEST(current == series.back());
+  const std::string regime(current.at("regime").as_string());
+  BOOST_TEST((regime == "low" || regime == "normal" || regime == "elevated" || regime == "high"));
+  BOOST_TEST(current.at("p25").to_number<double>() <= current.at("p75").to_number<double>());
+  // The first days have too few returns for a volatility.
+  BOOST_TEST(series.at(0).at("volatility_pct").is_null());
+  BOOST_TEST(series.at(0).at("regime").is_null());
+  // Another user's, an unknown or a missing dataset.
+  BOOST_TEST(s.request("GET", "/v1/regimes?symbol=ES&timeframe=1h", sh.bob).status == 404u);
+  BOOST_TEST(s.request("GET", "/v1/regimes?symbol=ZZ&timeframe=1h", sh.alice).status == 404u);
+  auto missing = s.request("GET", "/v1/regimes?symbol=ES", sh.alice);
+  BOOST_TEST(missing.status == 400u);
+  BOOST_TEST(missing.body.find("timeframe") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(duplicate_gap_and_price_logic_reports_name_rows) {
   auto& sh = shared();
   const std::string csv = header
