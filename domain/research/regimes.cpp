@@ -74,8 +74,8 @@ std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_se
     if (n < static_cast<std::size_t>(std::max(2, s.min_returns)))
       continue;
     const double mean = sum / static_cast<double>(n);
-    const double variance =
-        std::max(0.0, (squares - static_cast<double>(n) * mean * mean) / static_cast<double>(n - 1));
+    const double variance = std::max(0.0, (squares - static_cast<double>(n) * mean * mean)
+                                              / static_cast<double>(n - 1));
     const double vol = round10(std::sqrt(variance * s.annualisation) * 100.0);
     days[i].volatility_pct = vol;
     history.insert(std::upper_bound(history.begin(), history.end(), vol), vol);

@@ -18,9 +18,9 @@ enum class volatility_regime { low, normal, elevated, high };
 std::string_view to_string(volatility_regime r);
 
 struct regime_settings {
-  int window_days = 30;       ///< calendar days of daily returns in the trailing window
-  int min_returns = 15;       ///< fewer returns in the window: no volatility that day
-  int min_history = 30;       ///< fewer volatility days so far: no thresholds, no regime
+  int window_days = 30;        ///< calendar days of daily returns in the trailing window
+  int min_returns = 15;        ///< fewer returns in the window: no volatility that day
+  int min_history = 30;        ///< fewer volatility days so far: no thresholds, no regime
   double trigger_change = 0.2; ///< a relative change of volatility that triggers
   double annualisation = 252;  ///< trading days a year: volatility * sqrt(252)
 };
@@ -29,8 +29,8 @@ enum class regime_trigger { none, regime_change, volatility_change };
 std::string_view to_string(regime_trigger t);
 
 struct regime_day {
-  unix_time day = 0;   ///< 00:00 UTC of the calendar day
-  double close = 0;    ///< the day's last close
+  unix_time day = 0;                    ///< 00:00 UTC of the calendar day
+  double close = 0;                     ///< the day's last close
   std::optional<double> return_pct;     ///< close over the previous day's, in percent
   std::optional<double> volatility_pct; ///< annualised, in percent, rounded to 10 places
   /// The 25th, 50th and 75th percentiles of every volatility up to and

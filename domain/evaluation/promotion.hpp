@@ -1,0 +1,90 @@
+#pragma once
+// From scorecards to paper deployments: the promotion gate, the capital a
+// candidate is recommended, and whether a candidate may join the active
+// deployments (capacity with demotion, a cap per strategy type, and a
+// redundancy check on daily-return correlation). Pure decisions on given
+// facts: the caller stores and audits them.
+
+#include "domain/data/decimal.hpp"
+#include "domain/data/timestamp.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bt {
+
+/// One cycle's scorecard as the gate sees it: the configurations' keys,
+/// best first, and the market-data time the cycle was evaluated as of.
+struct ranked_cycle {
+  unix_time as_of = 0;
+  std::vector<std::string> ranked;
+};
+
+struct gate_settings {
+  double top_fraction = 0.10; ///< the top ceil(n * fraction) of a cycle (at least one)
+  int consecutive_days = 30;  ///< of market-data time, from the first cycle of the streak
+};
+
+/// The configurations in the top of every cycle from the start of their
+/// current streak to the last cycle, that streak spanning at least
+/// consecutive_days of as-of time; in the last cycle's rank order. Cycles
+/// must be in as-of order.
+std::vector<std::string> promotion_candidates(const std::vector<ranked_cycle>& cycles,
+                                              const gate_settings& s = {});
+
+/// Capital for each candidate in proportion to its score (scores at or
+/// below 0 get none), no one above cap_fraction of the capital: what a cap
+/// removes goes to the others in proportion, what no one can take stays in
+/// reserve. Whole cents, rounded down, so the total never exceeds capital.
+std::vector<fixed> allocate_capital(fixed capital, const std::vector<double>& scores,
+                                    double cap_fraction = 0.10);
+
+struct admission_settings {
+  std::size_t max_active = 35;
+  /// No strategy type above this share of the max_active slots (30 % of 35:
+  /// at most 10 of a type). Measured against the slots, not the deployments
+  /// active now: with two strategy types a share of those could never be
+  /// met, and the first deployment of a type would be 100 % of one.
+  double max_type_share = 0.30;
+  double max_correlation = 0.8; ///< of daily returns over the last correlation_days
+  std::size_t correlation_days = 60;
+  std::size_t min_common_days = 20; ///< fewer days in common: no correlation is judged
+};
+
+struct deployment_facts {
+  std::string id, strategy;
+  double score = 0;
+  /// Daily returns keyed by day (00:00 UTC), in day order, the most recent last.
+  std::vector<std::pair<unix_time, double>> daily_returns;
+};
+
+enum class admission_outcome {
+  deploy,      ///< joins (after demoting `demote` when the deployments were full)
+  redundant,   ///< correlates above the limit with `correlated_with`
+  type_capped, ///< its strategy type holds its share of the slots already
+  full         ///< every slot taken by a higher (or equal) score
+};
+std::string_view to_string(admission_outcome o);
+
+struct admission {
+  admission_outcome outcome = admission_outcome::deploy;
+  std::optional<std::string> demote;          ///< the lowest-scoring active deployment
+  std::optional<std::string> correlated_with; ///< redundant: the most correlated active one
+  std::optional<double> correlation;          ///< redundant: that correlation
+};
+
+/// Whether `candidate` joins `active`: redundancy first (the pair named),
+/// then capacity (the lowest-scoring active one demoted, if the candidate
+/// scores higher), then the type cap (counted after any demotion).
+admission admit(const std::vector<deployment_facts>& active, const deployment_facts& candidate,
+                const admission_settings& s = {});
+
+/// Pearson correlation of two return series over their common days among
+/// the last `days` of each; none with fewer than `min_common` common days
+/// or a series without variance.
+std::optional<double> return_correlation(const std::vector<std::pair<unix_time, double>>& a,
+                                         const std::vector<std::pair<unix_time, double>>& b,
+                                         std::size_t days, std::size_t min_common);
+
+} // namespace bt

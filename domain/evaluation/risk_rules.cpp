@@ -1,0 +1,96 @@
+#include "domain/evaluation/risk_rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bt {
+
+std::string_view to_string(risk_action a) {
+  return a == risk_action::deactivate   ? "deactivate"
+         : a == risk_action::halve_size ? "halve_size"
+                                        : "drift_alert";
+}
+
+namespace {
+
+double round10(double v) {
+  return std::round(v * 1e10) / 1e10;
+}
+
+/// The last day at or before `t`, if any.
+const deployment_day* at_or_before(const std::vector<deployment_day>& days, unix_time t) {
+  auto it = std::upper_bound(days.begin(), days.end(), t,
+                             [](unix_time x, const deployment_day& d) { return x < d.day; });
+  return it == days.begin() ? nullptr : &*(it - 1);
+}
+
+} // namespace
+
+std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
+                                     double expected_sharpe, risk_state& state,
+                                     const risk_settings& s) {
+  std::vector<risk_decision> out;
+  if (days.empty() || !state.active)
+    return out;
+  const deployment_day& today = days.back();
+
+  // Rollback: the last rollback_days against the benchmark.
+  if (const auto* then = at_or_before(days, today.day - s.rollback_days * seconds_per_day);
+      then && then != &today && then->equity > 0 && then->benchmark > 0) {
+    const double own = (today.equity / then->equity - 1.0) * 100.0;
+    const double bench = (today.benchmark / then->benchmark - 1.0) * 100.0;
+    if (own - bench < -s.rollback_underperformance_pct) {
+      state.active = false;
+      out.push_back({risk_action::deactivate, today.day, round10(own - bench),
+                     -s.rollback_underperformance_pct});
+      return out; // nothing else applies to a deployment rolled back
+    }
+  }
+
+  // Drawdown from the peak so far.
+  double peak = 0;
+  for (const auto& d : days)
+    peak = std::max(peak, d.equity);
+  const double drawdown = peak > 0 ? (1.0 - today.equity / peak) * 100.0 : 0.0;
+  if (drawdown >= s.drawdown_limit_pct) {
+    if (!state.in_drawdown_breach) {
+      state.in_drawdown_breach = true;
+      state.size_factor /= 2;
+      out.push_back({risk_action::halve_size, today.day, round10(drawdown), s.drawdown_limit_pct});
+    }
+  } else {
+    state.in_drawdown_breach = false;
+  }
+
+  // Drift: the Sharpe ratio of the daily returns of the last drift_days.
+  if (expected_sharpe > 0) {
+    const unix_time from = today.day - s.drift_days * seconds_per_day;
+    std::vector<double> returns;
+    for (std::size_t i = 1; i < days.size(); ++i)
+      if (days[i].day > from && days[i - 1].equity > 0)
+        returns.push_back(days[i].equity / days[i - 1].equity - 1.0);
+    if (returns.size() >= 20) {
+      double mean = 0;
+      for (double r : returns)
+        mean += r;
+      mean /= static_cast<double>(returns.size());
+      double var = 0;
+      for (double r : returns)
+        var += (r - mean) * (r - mean);
+      var /= static_cast<double>(returns.size() - 1);
+      const double sharpe = var > 0 ? mean / std::sqrt(var) * std::sqrt(s.annualisation) : 0.0;
+      const double limit = expected_sharpe * s.drift_fraction;
+      if (sharpe < limit) {
+        if (!state.in_drift) {
+          state.in_drift = true;
+          out.push_back({risk_action::drift_alert, today.day, round10(sharpe), round10(limit)});
+        }
+      } else {
+        state.in_drift = false;
+      }
+    }
+  }
+  return out;
+}
+
+} // namespace bt

@@ -1,0 +1,123 @@
+// The promotion gate (29 days in the top is not enough, 30 is), capital
+// allocation with its cap, and admission: the 35 limit with demotion, the
+// cap per strategy type, the correlation flag naming the pair.
+#include "domain/evaluation/promotion.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <string>
+
+using namespace bt;
+
+namespace {
+
+constexpr unix_time day0 = 1'704'067'200; // 2024-01-01
+
+/// Daily cycles of 20 configurations c0..c19; `leader` first on days
+/// [from, to], c0 first otherwise.
+std::vector<ranked_cycle> cycles(int days, const std::string& leader, int from, int to) {
+  std::vector<ranked_cycle> out;
+  for (int d = 0; d < days; ++d) {
+    ranked_cycle c{day0 + d * seconds_per_day, {}};
+    for (int i = 0; i < 20; ++i)
+      c.ranked.push_back("c" + std::to_string(i));
+    if (d >= from && d <= to)
+      std::iter_swap(c.ranked.begin(), std::find(c.ranked.begin(), c.ranked.end(), leader));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<std::pair<unix_time, double>> returns(int days, double (*f)(int)) {
+  std::vector<std::pair<unix_time, double>> out;
+  for (int d = 0; d < days; ++d)
+    out.emplace_back(day0 + d * seconds_per_day, f(d));
+  return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(promotion)
+
+BOOST_AUTO_TEST_CASE(thirty_days_in_the_top_promote_and_twenty_nine_do_not) {
+  // 20 configurations: the top 10 % are the first two. c1 is always second;
+  // c7 leads from day 5.
+  auto history = cycles(35, "c7", 5, 34); // c7 first on days 5..34: 29 days
+  auto c = promotion_candidates(history);
+  BOOST_TEST((std::find(c.begin(), c.end(), "c7") == c.end()));
+  BOOST_TEST((std::find(c.begin(), c.end(), "c1") != c.end())); // 34 days second
+  history = cycles(36, "c7", 5, 35);                            // ... to day 35: 30 days
+  c = promotion_candidates(history);
+  BOOST_TEST((std::find(c.begin(), c.end(), "c7") != c.end()));
+  // A day out of the top restarts the streak.
+  history = cycles(50, "c7", 5, 49);
+  history[20].ranked = cycles(1, "c0", 0, 0)[0].ranked;
+  history[20].as_of = day0 + 20 * seconds_per_day;
+  c = promotion_candidates(history); // c7 back on day 21: 28 days to day 49
+  BOOST_TEST((std::find(c.begin(), c.end(), "c7") == c.end()));
+}
+
+BOOST_AUTO_TEST_CASE(capital_follows_the_scores_under_a_cap) {
+  const fixed capital = fixed::from_int(1'000'000);
+  // Two scores: 3 to 1 would be 750k and 250k; capped at 40 %: 400k each
+  // (what the cap takes from the first cannot go to the second: also capped).
+  auto a = allocate_capital(capital, {3, 1}, 0.4);
+  BOOST_TEST(a[0] == fixed::from_int(400'000));
+  BOOST_TEST(a[1] == fixed::from_int(400'000));
+  // Uncapped: in proportion, to the cent, never more than the capital.
+  a = allocate_capital(capital, {1, 1, 1}, 1.0);
+  BOOST_TEST(a[0] == fixed::from_units(33'333'333'00'000'000 / 100)); // 333,333.33
+  BOOST_TEST((a[0] + a[1] + a[2]) <= capital);
+  // A cap moves what it takes to the others: 0.5 capped at 0.3, the rest
+  // shared 0.7 by 1:1.
+  a = allocate_capital(capital, {5, 2.5, 2.5}, 0.35);
+  BOOST_TEST(a[0] == fixed::from_int(350'000));
+  BOOST_TEST(a[1] == fixed::from_int(325'000));
+  a = allocate_capital(capital, {0, -1}, 0.5); // no positive score: nothing
+  BOOST_TEST(a[0] == fixed{});
+}
+
+BOOST_AUTO_TEST_CASE(the_thirty_sixth_demotes_the_lowest_and_a_type_holds_ten_slots) {
+  std::vector<deployment_facts> active;
+  for (int i = 0; i < 35; ++i)
+    active.push_back(
+        {"d" + std::to_string(i), i < 10 ? "dual_sma" : "zones_" + std::to_string(i), 1.0 + i, {}});
+  deployment_facts candidate{"new", "supply_demand_zones", 20.5, {}};
+  auto a = admit(active, candidate);
+  BOOST_TEST((a.outcome == admission_outcome::deploy));
+  BOOST_TEST(a.demote.value_or("") == "d0"); // the lowest score
+  candidate.score = 0.5;                     // below every active one
+  BOOST_TEST((admit(active, candidate).outcome == admission_outcome::full));
+  // dual_sma holds 10 of the 35 slots (30 %): an eleventh is capped ...
+  candidate = {"sma11", "dual_sma", 50, {}};
+  active[0].strategy = "other"; // (d0, the lowest, is not dual_sma now)
+  active.push_back({"d35", "dual_sma", 2, {}});
+  active.erase(active.begin() + 20); // 35 active, 10 of them dual_sma (d1..d9, d35)
+  a = admit(active, candidate);
+  BOOST_TEST((a.outcome == admission_outcome::type_capped));
+  BOOST_TEST(!a.demote);
+  // ... unless the one demoted is a dual_sma.
+  active[0].strategy = "dual_sma";
+  active.back().strategy = "other";
+  BOOST_TEST((admit(active, candidate).outcome == admission_outcome::deploy));
+}
+
+BOOST_AUTO_TEST_CASE(a_candidate_that_moves_with_an_active_one_is_flagged_with_the_pair) {
+  auto wave = [](int d) { return std::sin(d * 0.7) * 0.01; };
+  auto other = [](int d) { return std::cos(d * 1.9) * 0.01; };
+  auto near = [](int d) { return std::sin(d * 0.7) * 0.012 + std::cos(d * 5.0) * 0.001; };
+  std::vector<deployment_facts> active{{"a", "dual_sma", 1, returns(90, other)},
+                                       {"b", "dual_sma", 1, returns(90, wave)}};
+  auto a = admit(active, {"c", "supply_demand_zones", 2, returns(90, near)});
+  BOOST_TEST((a.outcome == admission_outcome::redundant));
+  BOOST_TEST(a.correlated_with.value_or("") == "b");
+  BOOST_TEST(*a.correlation > 0.8);
+  // Uncorrelated: deployed.
+  a = admit({active[0]}, {"c", "supply_demand_zones", 2, returns(90, near)});
+  BOOST_TEST((a.outcome == admission_outcome::deploy));
+  // Too few days in common: not judged.
+  BOOST_TEST(!return_correlation(returns(10, wave), returns(10, near), 60, 20));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
