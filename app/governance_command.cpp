@@ -81,8 +81,16 @@ int audit_command(int argc, char** argv) {
   std::unique_ptr<db::embedded_postgres> embedded;
   const std::string conninfo =
       open_database(setting(args, "database-url"), data_dir, embedded, false);
+  // The server's key signs the checkpoints: without it they cannot be
+  // checked, and a new key would only make every signature look forged.
+  const std::string key_path = data_dir + "/audit.key";
+  const auto key = db::read_audit_key(key_path);
+  if (!key)
+    throw std::runtime_error("no audit key at " + key_path
+                             + ": the checkpoints' signatures cannot be checked; give the "
+                               "server's --data-dir (its audit.key signs them)");
   pqxx::connection c(conninfo);
-  const auto verdict = db::verify_audit(c, db::load_audit_key(data_dir + "/audit.key"));
+  const auto verdict = db::verify_audit(c, *key);
   if (verdict.intact) {
     std::cout << "audit log intact: " << verdict.checked << " entries verified\n";
     return exit_ok;

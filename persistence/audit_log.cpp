@@ -203,13 +203,17 @@ std::int64_t purge_audit(pqxx::connection_base& c, std::int64_t cutoff_ms, const
   return removed;
 }
 
+std::optional<std::string> read_audit_key(const std::string& path) {
+  std::ifstream in(path);
+  std::string key;
+  if (in && std::getline(in, key) && key.size() == 64)
+    return key;
+  return std::nullopt;
+}
+
 std::string load_audit_key(const std::string& path) {
-  {
-    std::ifstream in(path);
-    std::string key;
-    if (in && std::getline(in, key) && key.size() == 64)
-      return key;
-  }
+  if (auto key = read_audit_key(path))
+    return *key;
   const auto dir = std::filesystem::path(path).parent_path();
   if (!dir.empty())
     std::filesystem::create_directories(dir);

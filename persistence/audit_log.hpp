@@ -74,5 +74,8 @@ std::int64_t purge_audit(pqxx::connection_base& c, std::int64_t cutoff_ms, const
 /// The server's audit key (hex of 256 random bits) in `path`, created with
 /// mode 0600 when missing: it signs purge checkpoints.
 std::string load_audit_key(const std::string& path);
+/// The key at `path` if there is one (64 hex digits on its first line);
+/// never creates one: for readers such as `audit verify`.
+std::optional<std::string> read_audit_key(const std::string& path);
 
 } // namespace bt::db

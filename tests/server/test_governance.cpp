@@ -14,6 +14,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ctime>
+#include <filesystem>
 #include <thread>
 
 using bt::test::http_result;
@@ -541,6 +542,17 @@ BOOST_AUTO_TEST_CASE(the_purge_removes_exactly_what_the_policy_says_and_nothing_
                                              + " audit verify --data-dir " + s.data_dir());
   BOOST_TEST(bad == 1);
   BOOST_TEST(report.find("audit log BROKEN at entry " + tampered + ":") == 0u, report);
+
+  // Without the server's key, verify says so and makes none.
+  const std::string key = s.data_dir() + "/audit.key";
+  std::filesystem::rename(key, key + ".aside");
+  std::string said;
+  auto [keyless, nothing] = bt::test::run_command(
+      std::string(BACKTESTD_BINARY) + " audit verify --data-dir " + s.data_dir(), &said);
+  BOOST_TEST(keyless == 1);
+  BOOST_TEST(said.find("no audit key at " + key) != std::string::npos, said);
+  BOOST_TEST(!std::filesystem::exists(key));
+  std::filesystem::rename(key + ".aside", key);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
