@@ -17,7 +17,8 @@
 // (the differing parameter highlighted, ordered by Sharpe); a sweep with
 // its count before submitting, heat map, overfitting figures and its best
 // configuration run as a backtest; a walk-forward with its windows, folds
-// and out-of-sample equity; the run page on a 390-pixel phone. A viewer's
+// and out-of-sample equity; the data's volatility regimes against the
+// API's; the run page on a 390-pixel phone. A viewer's
 // key is offered no action its role lacks. With runs slowed (a restart
 // with BACKTESTD_FAULTS), live progress of a running run and a queued run
 // cancelled from its page. Back on Data, delete the dataset after the
@@ -273,6 +274,16 @@ async function resultsJourney() {
   assert((await page.locator('svg[data-chart="windows"] rect').count()) === 2 * wf.result.folds.length, "each fold's two windows drawn");
   await page.locator('[data-chart="oos-equity"] canvas').first().waitFor();
   await shot("walk-forward");
+
+  // The data's volatility regimes: the current one as the API says, the timeline drawn.
+  await page.getByRole("link", { name: "Data" }).click();
+  await page.locator('tr[data-dataset="MGC/1h"]').getByRole("button", { name: "Regimes" }).click();
+  await page.locator('svg[data-chart="regimes"]').waitFor();
+  const regimes = await api("GET", "/v1/regimes?symbol=MGC&timeframe=1h");
+  assert((await page.locator(".current-regime").getAttribute("data-regime")) === regimes.current.regime,
+    `the current regime is the API's ${regimes.current.regime}`);
+  assert((await page.locator('svg[data-chart="regimes"] rect').count()) === regimes.series.filter((d) => d.regime).length, "a strip per classified day");
+  await shot("regimes");
 
   // A phone: the run page fits 390 pixels.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -93,3 +93,38 @@ export function windowsChart(title: string, windows: Window[], first: number, la
   svg.append(svgEl("text", { x: W - right, y: axisY, class: "tick", "text-anchor": "end" }, tick(last)));
   return svg;
 }
+
+export interface RegimeDay {
+  date: string; close: number; volatility_pct: number | null; p25?: number; p50?: number; p75?: number;
+  regime: "low" | "normal" | "elevated" | "high" | null; trigger: string | null;
+}
+
+/** Days as a strip coloured by regime, the volatility as a line above, triggers as triangles. */
+export function regimeTimeline(title: string, days: RegimeDay[]): SVGSVGElement {
+  const W = 560, H = 170, left = 40, right = 10, top = 8, strip = 14, bottom = 22;
+  const svg = frame(title, W, H, "regimes");
+  if (!days.length) return svg;
+  const t = (d: RegimeDay) => Date.parse(d.date) / 1000;
+  const x = scale(t(days[0]), t(days[days.length - 1]), left, W - right);
+  const vols = days.map((d) => d.volatility_pct).filter((v): v is number => v !== null);
+  const hi = Math.max(1, ...vols);
+  const y = scale(0, hi, H - bottom - strip - 6, top);
+  const width = Math.max(1, (W - left - right) / days.length);
+  for (const d of days) {
+    if (!d.regime) continue;
+    const r = svgEl("rect", { x: x(t(d)), y: H - bottom - strip, width: width + 0.5, height: strip, class: `regime-${d.regime}` });
+    r.append(svgEl("title", {}, `${d.date.slice(0, 10)}: ${d.regime}, volatility ${formatNumber(d.volatility_pct ?? 0)} %`));
+    svg.append(r);
+  }
+  svg.append(svgEl("polyline", { class: "volatility", points: days.filter((d) => d.volatility_pct !== null).map((d) => `${x(t(d)).toFixed(1)},${y(d.volatility_pct!).toFixed(1)}`).join(" ") }));
+  for (const d of days.filter((d) => d.trigger)) {
+    const cx = x(t(d)), cy = H - bottom - strip - 4;
+    const tri = svgEl("polygon", { points: `${cx - 3},${cy - 6} ${cx + 3},${cy - 6} ${cx},${cy}`, class: "trigger" });
+    tri.append(svgEl("title", {}, `${d.date.slice(0, 10)}: ${d.trigger === "regime_change" ? "crossed the 75th percentile" : "volatility moved more than 20 %"}`));
+    svg.append(tri);
+  }
+  svg.append(svgEl("text", { x: left - 6, y: top + 10, class: "tick", "text-anchor": "end" }, `${formatNumber(Math.round(hi))} %`));
+  svg.append(svgEl("text", { x: left, y: H - 6, class: "tick" }, days[0].date.slice(0, 10)));
+  svg.append(svgEl("text", { x: W - right, y: H - 6, class: "tick", "text-anchor": "end" }, days[days.length - 1].date.slice(0, 10)));
+  return svg;
+}

@@ -6,6 +6,7 @@ import { can } from "../account";
 import { ApiError, request, upload } from "../api";
 import { el, message } from "../dom";
 import { formatBytes, formatNumber, formatTime } from "../format";
+import { regimeSection } from "./regimes";
 
 interface Gap { from: string; to: string; missing_bars: number }
 interface Dataset { symbol: string; timeframe: string; from: string | null; to: string | null; bars: number; gaps: number }
@@ -93,11 +94,15 @@ export function dataPage(): HTMLElement {
       list.replaceChildren(
         el("h2", {}, "Your datasets"),
         el("table", { class: "datasets" },
-          el("thead", {}, el("tr", {}, ...["Symbol", "Timeframe", "Bars", "From", "To", "Gaps", ""].map((h) => el("th", {}, h)))),
+          el("thead", {}, el("tr", {}, ...["Symbol", "Timeframe", "Bars", "From", "To", "Gaps", "", ""].map((h) => el("th", {}, h)))),
           el("tbody", {}, ...datasets.map((d) =>
             el("tr", { "data-dataset": `${d.symbol}/${d.timeframe}` },
               el("td", {}, d.symbol), el("td", {}, d.timeframe), el("td", { class: "number" }, formatNumber(d.bars)),
               el("td", {}, formatTime(d.from)), el("td", {}, formatTime(d.to)), el("td", { class: "number" }, formatNumber(d.gaps)),
+              el("td", {}, el("button", {
+                type: "button", class: "secondary",
+                onClick: async () => regimes.replaceChildren(await regimeSection(d.symbol, d.timeframe)),
+              }, "Regimes")),
               el("td", {}, can("data:write") && el("button", {
                 class: "danger",
                 onClick: async () => {
@@ -119,6 +124,7 @@ export function dataPage(): HTMLElement {
   }
 
   const report = el("div");
+  const regimes = el("div");
   const form = el("form", {
     class: "card upload",
     onSubmit: async (e: Event) => {
@@ -154,5 +160,5 @@ export function dataPage(): HTMLElement {
   );
   void refresh();
   // Only a role that may upload is offered the upload form.
-  return el("div", { class: "page data" }, can("data:write") ? form : el("h1", {}, "Market data"), feedback, report, list);
+  return el("div", { class: "page data" }, can("data:write") ? form : el("h1", {}, "Market data"), feedback, report, list, regimes);
 }
