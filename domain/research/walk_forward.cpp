@@ -1,6 +1,7 @@
 #include "domain/research/walk_forward.hpp"
 
 #include "domain/engine/backtest.hpp"
+#include "domain/metrics/metrics.hpp"
 #include "domain/report/chart.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/result_report.hpp"
@@ -445,6 +446,24 @@ void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar
   write_metrics(w, r.out_of_sample_metrics);
   w.key("walk_forward_efficiency").optional(r.efficiency);
   w.key("profitable_folds_pct").number(r.profitable_folds_pct);
+  // Annualised volatility of the stitched account's daily returns: a
+  // component of an evaluation program's score.
+  {
+    const auto daily = daily_returns(r.out_of_sample.equity, r.initial_capital);
+    std::optional<double> volatility;
+    if (daily.size() >= 2) {
+      double mean = 0;
+      for (double x : daily)
+        mean += x;
+      mean /= static_cast<double>(daily.size());
+      double var = 0;
+      for (double x : daily)
+        var += (x - mean) * (x - mean);
+      var /= static_cast<double>(daily.size() - 1);
+      volatility = std::round(std::sqrt(var * 252.0) * 100.0 * 1e10) / 1e10;
+    }
+    w.key("volatility_pct").optional(volatility);
+  }
   w.key("equity");
   write_equity_summary(w, r.out_of_sample.equity, r.initial_capital);
   w.key("equity_curve");

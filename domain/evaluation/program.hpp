@@ -1,0 +1,73 @@
+#pragma once
+// An evaluation program: what it evaluates every cycle (strategy
+// templates, each a strategy with base parameters and a search space as in
+// sweeps), how each cycle's configurations are generated (grid, random or
+// latin_hypercube with a seed), the walk-forward windows every
+// configuration is tested with, the history a cycle looks back over, and
+// the score's weights. A cycle's configurations are a function of the
+// specification and the cycle's number alone.
+
+#include "domain/data/timestamp.hpp"
+#include "domain/engine/field_error.hpp"
+#include "domain/evaluation/score.hpp"
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <vector>
+
+namespace bt {
+
+/// A cycle evaluates at least this many configurations (the orchestration
+/// specification's floor) and at most max_configurations (200 by default,
+/// 1,000 at most).
+inline constexpr std::size_t min_cycle_configurations = 60;
+inline constexpr std::size_t default_cycle_configurations = 200;
+inline constexpr std::size_t max_cycle_configurations = 1000;
+
+struct program_template {
+  std::string strategy;
+  boost::json::object params; ///< base values
+  boost::json::object space;  ///< parameter -> [values] | {from, to, step} | {} | {min, max}
+};
+
+struct program_spec {
+  std::string name, symbol, timeframe = "1h";
+  std::vector<program_template> templates;
+  std::string method = "latin_hypercube";         ///< grid | random | latin_hypercube
+  std::size_t samples = min_cycle_configurations; ///< random, latin_hypercube: per cycle
+  std::uint64_t seed = 0;
+  std::size_t max_configurations = default_cycle_configurations;
+  boost::json::object windows; ///< as a walk-forward's (train, test, step, anchored, min_trades)
+  int lookback_days = 730;     ///< each cycle's history, ending at its as-of time
+  score_weights weights;
+};
+
+/// {"name", "symbol", "timeframe", "templates": [{"strategy", "params",
+/// "space"}], "generator": {"method", "samples", "seed"}, "windows",
+/// "lookback_days" (60 to 3,650), "max_configurations" (60 to 1,000),
+/// "score": {"weights": {...}}}. Every template's space is checked as a
+/// sweep's; the windows as a walk-forward's. Errors name their field.
+field_errors parse_program_spec(const boost::json::value& given, program_spec& out);
+
+struct cycle_configuration {
+  std::size_t index = 0; ///< within the cycle
+  std::size_t template_index = 0;
+  boost::json::object params; ///< the base with the drawn values laid over it
+};
+
+/// Cycle `cycle` (1, 2, ...)'s configurations, template by template: a
+/// grid's every combination of every template; random and latin_hypercube
+/// draw `samples`, shared out over the templates (the first ones one more
+/// when they do not divide), with the seed moved on by the cycle's number
+/// (so that cycles do not repeat one another).
+std::vector<cycle_configuration> cycle_configurations(const program_spec& spec, int cycle);
+
+/// The walk-forward that tests one configuration over [from, to]: its
+/// values as the base, one of them as a one-value space (a walk-forward
+/// sweeps something), the program's windows.
+boost::json::object configuration_walk_forward(const program_spec& spec,
+                                               const cycle_configuration& c, unix_time from,
+                                               unix_time to);
+
+} // namespace bt

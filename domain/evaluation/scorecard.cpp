@@ -1,0 +1,121 @@
+#include "domain/evaluation/scorecard.hpp"
+
+#include "domain/report/json_writer.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+namespace bt {
+
+void read_walk_forward_result(const std::string& result_json, evaluation_facts& into) {
+  boost::json::error_code ec;
+  const auto doc = boost::json::parse(result_json, ec);
+  if (ec || !doc.is_object())
+    return;
+  const auto* oos = doc.as_object().if_contains("out_of_sample");
+  if (!oos || !oos->is_object())
+    return;
+  auto number = [](const boost::json::object& o, const char* key) -> std::optional<double> {
+    const auto* v = o.if_contains(key);
+    return v && v->is_number() ? std::optional<double>(v->to_number<double>()) : std::nullopt;
+  };
+  const auto& o = oos->as_object();
+  into.efficiency = number(o, "walk_forward_efficiency");
+  into.volatility_pct = number(o, "volatility_pct");
+  if (const auto* m = o.if_contains("metrics"); m && m->is_object()) {
+    into.sharpe = number(m->as_object(), "sharpe_ratio");
+    into.max_drawdown_pct = number(m->as_object(), "max_drawdown_pct");
+    into.net_profit = number(m->as_object(), "net_profit");
+    into.total_trades = number(m->as_object(), "total_trades");
+  }
+}
+
+std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
+                           const score_weights& weights) {
+  std::vector<std::size_t> done;
+  for (std::size_t i = 0; i < facts.size(); ++i)
+    if (facts[i].status == "completed")
+      done.push_back(i);
+  std::vector<score_inputs> in;
+  for (auto i : done)
+    in.push_back(
+        {facts[i].sharpe, facts[i].max_drawdown_pct, facts[i].volatility_pct, facts[i].efficiency});
+  const auto scored = score_configurations(in, weights);
+  std::vector<std::size_t> order(done.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (scored[a].score != scored[b].score)
+      return scored[a].score > scored[b].score;
+    return facts[done[a]].index < facts[done[b]].index;
+  });
+  json_writer w;
+  w.begin_object();
+  w.key("program_id").string(h.program_id).key("cycle").number(static_cast<std::int64_t>(h.cycle));
+  w.key("as_of").string(h.as_of).key("data_checksum").string(h.data_checksum);
+  w.key("configurations").number(static_cast<std::uint64_t>(facts.size()));
+  w.key("completed").number(static_cast<std::uint64_t>(done.size()));
+  w.key("skipped").number(static_cast<std::uint64_t>(h.skipped));
+  w.key("weights")
+      .begin_object()
+      .key("sharpe")
+      .number(weights.sharpe)
+      .key("drawdown")
+      .number(weights.drawdown)
+      .key("volatility")
+      .number(weights.volatility)
+      .key("persistence")
+      .number(weights.persistence)
+      .end_object();
+  auto entry = [&](const evaluation_facts& f, std::optional<std::size_t> rank,
+                   const score_components* c) {
+    w.begin_object();
+    if (rank)
+      w.key("rank").number(static_cast<std::uint64_t>(*rank));
+    else
+      w.key("rank").null();
+    w.key("index").number(static_cast<std::uint64_t>(f.index));
+    w.key("strategy").string(f.strategy);
+    w.key("params").raw(f.params_json);
+    w.key("walk_forward_id").string(f.walk_forward_id);
+    w.key("status").string(f.status);
+    if (c) {
+      w.key("score").number(c->score);
+      w.key("components")
+          .begin_object()
+          .key("sharpe")
+          .number(c->sharpe)
+          .key("drawdown")
+          .number(c->drawdown)
+          .key("volatility")
+          .number(c->volatility)
+          .key("persistence")
+          .number(c->persistence)
+          .end_object();
+    } else {
+      w.key("score").null();
+      w.key("components").null();
+    }
+    w.key("oos").begin_object();
+    w.key("sharpe_ratio").optional(f.sharpe);
+    w.key("max_drawdown_pct").optional(f.max_drawdown_pct);
+    w.key("volatility_pct").optional(f.volatility_pct);
+    w.key("net_profit").optional(f.net_profit);
+    w.key("total_trades").optional(f.total_trades);
+    w.end_object();
+    w.key("walk_forward_efficiency").optional(f.efficiency);
+    w.end_object();
+  };
+  w.key("entries").begin_array();
+  for (std::size_t r = 0; r < order.size(); ++r)
+    entry(facts[done[order[r]]], r + 1, &scored[order[r]]);
+  for (const auto& f : facts)
+    if (f.status != "completed")
+      entry(f, std::nullopt, nullptr);
+  w.end_array();
+  w.end_object();
+  return w.take();
+}
+
+} // namespace bt

@@ -1,0 +1,38 @@
+#pragma once
+// A cycle's scorecard: every configuration with its rank, its score and
+// the score's components, its out-of-sample metrics and its walk-forward,
+// and the cycle's data checksum. Configurations whose walk-forward did not
+// complete are listed after the ranked ones, unranked.
+
+#include "domain/evaluation/score.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bt {
+
+struct evaluation_facts {
+  std::size_t index = 0;
+  std::string strategy, params_json, walk_forward_id;
+  std::string status; ///< the walk-forward's: completed, failed, cancelled
+  std::optional<double> sharpe, max_drawdown_pct, volatility_pct, efficiency, net_profit,
+      total_trades;
+};
+
+/// The facts a completed walk-forward's result document gives (its
+/// out_of_sample metrics, volatility and efficiency).
+void read_walk_forward_result(const std::string& result_json, evaluation_facts& into);
+
+struct scorecard_header {
+  std::string program_id;
+  int cycle = 0;
+  std::string as_of, data_checksum;
+  std::size_t skipped = 0; ///< configurations already evaluated on the same data
+};
+
+/// The scorecard document (JSON), ranked by score (ties by index).
+std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
+                           const score_weights& weights);
+
+} // namespace bt

@@ -1,0 +1,116 @@
+// Evaluation programs: the specification's checks (named fields, the 60
+// to max_configurations bounds), a cycle's configurations (counts shared
+// over templates, a function of the cycle, other cycles other draws), and
+// the walk-forward each configuration becomes.
+#include "domain/evaluation/program.hpp"
+
+#include "domain/research/walk_forward.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+using namespace bt;
+
+namespace {
+
+const char* two_templates = R"({
+  "name": "GC hourly", "symbol": "GC", "timeframe": "1h",
+  "templates": [
+    {"strategy": "dual_sma", "params": {"mode": "long_only"},
+     "space": {"fast_period": {"min": 5, "max": 40}, "slow_period": {"min": 50, "max": 200}}},
+    {"strategy": "supply_demand_zones", "params": {},
+     "space": {"atr_period": {"min": 5, "max": 40}, "take_profit_r": {"min": 1, "max": 4}}}],
+  "generator": {"method": "latin_hypercube", "samples": 61, "seed": 9},
+  "windows": {"train": "180d", "test": "60d"}})";
+
+program_spec parse_ok(const std::string& json) {
+  program_spec p;
+  const auto e = parse_program_spec(boost::json::parse(json), p);
+  BOOST_REQUIRE_MESSAGE(e.empty(), describe(e));
+  return p;
+}
+
+std::string refusal(const std::string& json) {
+  program_spec p;
+  const auto e = parse_program_spec(boost::json::parse(json), p);
+  return e.empty() ? "" : e[0].field + ": " + e[0].message;
+}
+
+std::string with(const char* json, const std::string& from, const std::string& to) {
+  std::string s = json;
+  s.replace(s.find(from), from.size(), to);
+  return s;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(program)
+
+BOOST_AUTO_TEST_CASE(a_cycle_shares_its_samples_over_the_templates) {
+  const auto p = parse_ok(two_templates);
+  const auto c = cycle_configurations(p, 1);
+  BOOST_REQUIRE(c.size() == 61u);
+  std::size_t sma = 0;
+  std::set<std::string> seen;
+  for (const auto& x : c) {
+    sma += x.template_index == 0;
+    seen.insert(boost::json::serialize(x.params) + std::to_string(x.template_index));
+  }
+  BOOST_TEST(sma == 31u); // 61 in turn: 31 and 30
+  BOOST_TEST(seen.size() == 61u);
+  BOOST_TEST(c[0].params.at("mode").as_string() == "long_only"); // the base kept
+  // The same cycle again: the same; the next cycle: other draws.
+  const auto again = cycle_configurations(p, 1), next = cycle_configurations(p, 2);
+  int same = 0;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    BOOST_TEST(boost::json::serialize(again[i].params) == boost::json::serialize(c[i].params));
+    same += boost::json::serialize(next[i].params) == boost::json::serialize(c[i].params);
+  }
+  BOOST_TEST(same < 5);
+}
+
+BOOST_AUTO_TEST_CASE(each_configuration_becomes_a_walk_forward_of_itself) {
+  const auto p = parse_ok(two_templates);
+  const auto c = cycle_configurations(p, 1);
+  const auto body = configuration_walk_forward(p, c.back(), 1'672'531'200, 1'735'603'200);
+  walk_forward_spec w;
+  const auto e = parse_walk_forward_spec(body, w);
+  BOOST_REQUIRE_MESSAGE(e.empty(), describe(e));
+  BOOST_TEST(configuration_count(w.sweep) == 1u);
+  BOOST_TEST(w.sweep.strategy == "supply_demand_zones"); // the second template's come last
+  BOOST_TEST(body.at("start").as_string() == "2023-01-01T00:00:00Z");
+}
+
+BOOST_AUTO_TEST_CASE(specifications_are_checked_naming_the_field) {
+  BOOST_TEST(refusal(with(two_templates, "\"samples\": 61", "\"samples\": 59"))
+                 .rfind("generator.samples: 59 configurations a cycle; from 60 to 200", 0)
+             == 0u);
+  BOOST_TEST(refusal(with(two_templates, "\"samples\": 61", "\"samples\": 201"))
+                 .rfind("generator.samples", 0)
+             == 0u);
+  BOOST_TEST(refusal(with(two_templates, "\"min\": 5, \"max\": 40}, \"slow",
+                          "\"min\": 1, \"max\": 40}, \"slow"))
+                 .rfind("templates[0].space.params.fast_period", 0)
+             == 0u);
+  BOOST_TEST(refusal(with(two_templates, "\"train\": \"180d\"", "\"train\": \"soon\""))
+                 .rfind("windows.train", 0)
+             == 0u);
+  BOOST_TEST(
+      refusal(with(two_templates, "\"latin_hypercube\"", "\"sobol\"")).rfind("generator.method", 0)
+      == 0u);
+  BOOST_TEST(refusal(with(two_templates, "\"name\": \"GC hourly\", ", "")) == "name: required");
+  BOOST_TEST(refusal(with(two_templates, "\"timeframe\": \"1h\",", "\"colour\": 1,"))
+             == "colour: unknown field");
+  // A grid counts its combinations: 8 x 8 = 64 of one template.
+  const auto grid = parse_ok(R"({"name": "grid", "symbol": "GC",
+      "templates": [{"strategy": "dual_sma", "params": {},
+        "space": {"fast_period": {"from": 5, "to": 40, "step": 5},
+                  "slow_period": {"from": 60, "to": 200, "step": 20}}}],
+      "generator": {"method": "grid"}, "windows": {"train": 2000, "test": 500}})");
+  BOOST_TEST(cycle_configurations(grid, 1).size() == 64u);
+  BOOST_TEST(cycle_configurations(grid, 7).size() == 64u); // a grid is the same every cycle
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,62 @@
+// A cycle's scorecard: ranked by score (ties by index), each entry with its
+// components and out-of-sample metrics, the unfinished ones after, unranked;
+// and the facts a walk-forward's result gives.
+#include "domain/evaluation/scorecard.hpp"
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+using namespace bt;
+
+BOOST_AUTO_TEST_SUITE(scorecard)
+
+BOOST_AUTO_TEST_CASE(configurations_are_ranked_by_score_and_the_unfinished_listed_last) {
+  std::vector<evaluation_facts> f(4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    f[i].index = i;
+    f[i].strategy = "dual_sma";
+    f[i].params_json = R"({"fast_period":)" + std::to_string(10 + i) + "}";
+    f[i].walk_forward_id = "wf" + std::to_string(i);
+    f[i].status = "completed";
+  }
+  // 2 dominates (best Sharpe, drawdown, volatility, persistence); 0 is the worst.
+  f[0] = {0, "dual_sma", "{}", "wf0", "completed", 0.1, 40.0, 30.0, 0.2, -100.0, 50.0};
+  f[1] = {1, "dual_sma", "{}", "wf1", "failed", {}, {}, {}, {}, {}, {}};
+  f[2] = {2, "dual_sma", "{}", "wf2", "completed", 1.5, 10.0, 12.0, 0.9, 900.0, 40.0};
+  f[3] = {3, "dual_sma", "{}", "wf3", "completed", 0.8, 20.0, 20.0, 0.5, 300.0, 45.0};
+  const auto doc =
+      boost::json::parse(scorecard_json({"p1", 3, "2025-01-01T00:00:00Z", "abc", 7}, f, {}));
+  BOOST_TEST(doc.at("configurations").as_int64() == 4);
+  BOOST_TEST(doc.at("completed").as_int64() == 3);
+  BOOST_TEST(doc.at("skipped").as_int64() == 7);
+  const auto& e = doc.at("entries").as_array();
+  BOOST_TEST(e[0].at("index").as_int64() == 2);
+  BOOST_TEST(e[0].at("rank").as_int64() == 1);
+  BOOST_TEST(e[0].at("score").to_number<double>() == 1.0);
+  BOOST_TEST(e[1].at("index").as_int64() == 3);
+  BOOST_TEST(e[1].at("score").to_number<double>() == 0.5);
+  BOOST_TEST(e[2].at("index").as_int64() == 0);
+  BOOST_TEST(e[2].at("components").at("sharpe").to_number<double>() == 0.0);
+  BOOST_TEST(e[3].at("index").as_int64() == 1); // failed: last, unranked
+  BOOST_TEST(e[3].at("rank").is_null());
+  BOOST_TEST(e[3].at("status").as_string() == "failed");
+  BOOST_TEST(e[0].at("oos").at("net_profit").to_number<double>() == 900.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_walk_forwards_result_gives_its_out_of_sample_facts) {
+  evaluation_facts f;
+  read_walk_forward_result(R"({"out_of_sample": {"metrics": {"sharpe_ratio": 1.25,
+      "max_drawdown_pct": 12.5, "net_profit": 1000.0, "total_trades": 40},
+      "walk_forward_efficiency": 0.75, "volatility_pct": 18.0}})",
+                           f);
+  BOOST_TEST(*f.sharpe == 1.25);
+  BOOST_TEST(*f.max_drawdown_pct == 12.5);
+  BOOST_TEST(*f.volatility_pct == 18.0);
+  BOOST_TEST(*f.efficiency == 0.75);
+  BOOST_TEST(*f.total_trades == 40.0);
+  evaluation_facts none;
+  read_walk_forward_result("not json", none);
+  BOOST_TEST(!none.sharpe);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
