@@ -99,6 +99,24 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](wf_delete_atom, const backtest_call& c) {
         return encode_reply(svc->walk_forward_delete(c), c.accept_gzip);
       },
+      [svc](program_submit_atom, const backtest_call& c) {
+        return encode_reply(svc->program_submit(c), c.accept_gzip);
+      },
+      [svc](program_list_atom, const backtest_call& c) {
+        return encode_reply(svc->program_list(c), c.accept_gzip);
+      },
+      [svc](program_status_atom, const backtest_call& c) {
+        return encode_reply(svc->program_status(c), c.accept_gzip);
+      },
+      [svc](program_delete_atom, const backtest_call& c) {
+        return encode_reply(svc->program_delete(c), c.accept_gzip);
+      },
+      [svc](program_cycle_atom, const backtest_call& c) {
+        return encode_reply(svc->program_cycle(c), c.accept_gzip);
+      },
+      [svc](program_scorecard_atom, const backtest_call& c) {
+        return encode_reply(svc->program_scorecard(c), c.accept_gzip);
+      },
       [svc](strategies_atom, const backtest_call& c) {
         return encode_reply(svc->strategies(c), c.accept_gzip);
       },

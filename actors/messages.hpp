@@ -137,6 +137,12 @@ using wf_equity_atom = caf::atom_constant<caf::atom("wfequity")>;
 using wf_monte_carlo_atom = caf::atom_constant<caf::atom("wfmc")>;
 using wf_cancel_atom = caf::atom_constant<caf::atom("wfcancel")>;
 using wf_delete_atom = caf::atom_constant<caf::atom("wfdelete")>;
+using program_submit_atom = caf::atom_constant<caf::atom("progsubmit")>;
+using program_list_atom = caf::atom_constant<caf::atom("proglist")>;
+using program_status_atom = caf::atom_constant<caf::atom("progstatus")>;
+using program_delete_atom = caf::atom_constant<caf::atom("progdelete")>;
+using program_cycle_atom = caf::atom_constant<caf::atom("progcycle")>;
+using program_scorecard_atom = caf::atom_constant<caf::atom("progscore")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
@@ -211,6 +217,12 @@ using backtest_api_actor =
                      caf::replies_to<wf_monte_carlo_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<wf_cancel_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<wf_delete_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_submit_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_list_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_status_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_delete_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_cycle_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_scorecard_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>,

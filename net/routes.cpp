@@ -30,7 +30,7 @@ template <class Atom>
 constexpr bool takes_body =
     std::is_same_v<
         Atom,
-        monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom> || std::is_same_v<Atom, wf_submit_atom> || std::is_same_v<Atom, wf_monte_carlo_atom>;
+        monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom> || std::is_same_v<Atom, wf_submit_atom> || std::is_same_v<Atom, wf_monte_carlo_atom> || std::is_same_v<Atom, program_submit_atom>;
 template <class Atom>
 constexpr bool takes_json = takes_body<Atom> && !std::is_same_v<Atom, sweep_run_atom>;
 
@@ -366,6 +366,40 @@ struct api_routes::impl {
     done(error_response(404, "not_found", "no such endpoint: " + req.path));
   }
 
+  void program_routes(request& req, responder done, const std::vector<std::string>& parts) {
+    // parts: ["v1", "programs", ...]
+    auto op = [&](std::initializer_list<const char*> allowed, auto atom, std::string id = {}) {
+      with_query(req, done, allowed, [&] { backtest(req, std::move(done), atom, id); });
+    };
+    if (parts.size() == 2) {
+      if (is_get(req))
+        return op({"limit", "offset"}, program_list_atom::value);
+      if (req.method == "POST")
+        return op({}, program_submit_atom::value);
+      return done(method_not_allowed("GET, HEAD, POST"));
+    }
+    const std::string& id = parts[2];
+    if (parts.size() == 3) {
+      if (is_get(req))
+        return op({}, program_status_atom::value, id);
+      if (req.method == "DELETE")
+        return op({}, program_delete_atom::value, id);
+      return done(method_not_allowed("GET, HEAD, DELETE"));
+    }
+    if (parts.size() == 4 && parts[3] == "cycles")
+      return req.method == "POST" ? op({}, program_cycle_atom::value, id)
+                                  : done(method_not_allowed("POST"));
+    if (parts.size() == 5 && parts[3] == "scorecards") {
+      if (!is_get(req))
+        return done(method_not_allowed("GET, HEAD"));
+      if (auto refused = unknown_query(req, {}))
+        return done(std::move(*refused));
+      req.query["cycle"] = parts[4]; // the path's, for the service
+      return backtest(req, std::move(done), program_scorecard_atom::value, id);
+    }
+    done(error_response(404, "not_found", "no such endpoint: " + req.path));
+  }
+
   void walk_forward_routes(request& req, responder done, const std::vector<std::string>& parts) {
     // parts: ["v1", "walk-forwards", ...]
     auto op = [&](std::initializer_list<const char*> allowed, auto atom, std::string id = {}) {
@@ -457,6 +491,8 @@ struct api_routes::impl {
       return sweep_routes(req, std::move(done), parts);
     if (parts.size() >= 2 && parts[1] == "walk-forwards")
       return walk_forward_routes(req, std::move(done), parts);
+    if (parts.size() >= 2 && parts[1] == "programs")
+      return program_routes(req, std::move(done), parts);
     if (parts.size() == 3 && parts[1] == "admin") {
       // Each needs its permission (the services' table): without it 403.
       if (parts[2] == "cluster")

@@ -9,6 +9,7 @@
 #include "domain/scheduling/queue_forecast.hpp"
 #include "domain/strategies/registry.hpp"
 #include "persistence/market_data_repository.hpp"
+#include "persistence/program_store.hpp"
 #include "services/permissions.hpp"
 #include "services/run_presenter.hpp"
 #include "services/service_reply.hpp"
@@ -350,6 +351,45 @@ service_reply backtest_service::cluster(const backtest_call& call) {
   return guarded(call, "cluster", [&](pqxx::connection&, const db::principal&) {
     return body_reply(service_code::ok,
                       cluster_document(cluster_ ? cluster_->nodes() : std::vector<node_state>{}));
+  });
+}
+
+service_reply backtest_service::program_submit(const backtest_call& call) {
+  return guarded(call, "program-submit", [&](pqxx::connection& c, const db::principal& who) {
+    return submit_program(c, who, call);
+  });
+}
+
+service_reply backtest_service::program_list(const backtest_call& call) {
+  return guarded(call, "program-list", [&](pqxx::connection& c, const db::principal& who) {
+    return list_programs(c, who, call);
+  });
+}
+
+service_reply backtest_service::program_status(const backtest_call& call) {
+  return guarded(call, "program-status", [&](pqxx::connection& c, const db::principal& who) {
+    return program_document(c, who, call);
+  });
+}
+
+service_reply backtest_service::program_delete(const backtest_call& call) {
+  return guarded(call, "program-delete", [&](pqxx::connection& c, const db::principal& who) {
+    if (!db::delete_program(c, who.user_id, call.run_id, db::actor_of(who)))
+      return error_reply(service_code::not_found, "no program " + call.run_id, {});
+    return body_reply(service_code::no_content, "");
+  });
+}
+
+service_reply backtest_service::program_cycle(const backtest_call& call) {
+  return submission(call, "program-cycle", true,
+                    [&](pqxx::connection& c, const db::principal& who, quota_ticket&) {
+                      return start_cycle(c, who, call);
+                    });
+}
+
+service_reply backtest_service::program_scorecard(const backtest_call& call) {
+  return guarded(call, "program-scorecard", [&](pqxx::connection& c, const db::principal& who) {
+    return cycle_scorecard(c, who, call);
   });
 }
 

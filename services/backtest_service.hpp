@@ -92,6 +92,16 @@ public:
   service_reply walk_forward_monte_carlo(const backtest_call& call);
   service_reply walk_forward_cancel(const backtest_call& call);
   service_reply walk_forward_delete(const backtest_call& call);
+
+  /// Evaluation programs (backtest_programs.cpp): /v1/programs. A cycle
+  /// tests each configuration with a walk-forward of its own and ranks
+  /// them in a scorecard once every walk-forward has ended.
+  service_reply program_submit(const backtest_call& call);
+  service_reply program_list(const backtest_call& call);
+  service_reply program_status(const backtest_call& call);
+  service_reply program_delete(const backtest_call& call);
+  service_reply program_cycle(const backtest_call& call);
+  service_reply program_scorecard(const backtest_call& call);
   /// A queue item of a sweep or walk-forward changed (the run book's sync,
   /// under `c`): its job's stream channel, status and status document (a
   /// walk-forward's without its result's curve and trades); nothing for a run.
@@ -224,6 +234,16 @@ private:
                              const backtest_call& call, bool then_delete);
   service_reply submit_walk_forward(pqxx::connection& c, const db::principal& who,
                                     const backtest_call& call);
+  service_reply submit_program(pqxx::connection& c, const db::principal& who,
+                               const backtest_call& call);
+  service_reply list_programs(pqxx::connection& c, const db::principal& who,
+                              const backtest_call& call);
+  service_reply program_document(pqxx::connection& c, const db::principal& who,
+                                 const backtest_call& call);
+  service_reply start_cycle(pqxx::connection& c, const db::principal& who,
+                            const backtest_call& call);
+  service_reply cycle_scorecard(pqxx::connection& c, const db::principal& who,
+                                const backtest_call& call);
   /// A research submission's "priority" (taken out of the body) and range
   /// (start and end required, at most `max_days` apart): the refusal, or
   /// nothing.

@@ -79,12 +79,13 @@ std::vector<score_components> score_configurations(const std::vector<score_input
   std::vector<score_components> out(configs.size());
   for (std::size_t i = 0; i < configs.size(); ++i) {
     auto& o = out[i];
-    o.sharpe = sharpe[i];
-    o.drawdown = drawdown[i];
-    o.volatility = volatility[i];
-    o.persistence = persistence[i];
-    const double s = (w.sharpe * o.sharpe + w.drawdown * o.drawdown + w.volatility * o.volatility
-                      + w.persistence * o.persistence)
+    auto round10 = [](double v) { return std::round(v * 1e10) / 1e10; };
+    o.sharpe = round10(sharpe[i]);
+    o.drawdown = round10(drawdown[i]);
+    o.volatility = round10(volatility[i]);
+    o.persistence = round10(persistence[i]);
+    const double s = (w.sharpe * sharpe[i] + w.drawdown * drawdown[i] + w.volatility * volatility[i]
+                      + w.persistence * persistence[i])
                      / total;
     o.score = std::round(s * 1e10) / 1e10;
   }

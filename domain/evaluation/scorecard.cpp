@@ -53,6 +53,7 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
   json_writer w;
   w.begin_object();
   w.key("program_id").string(h.program_id).key("cycle").number(static_cast<std::int64_t>(h.cycle));
+  w.key("status").string("completed");
   w.key("as_of").string(h.as_of).key("data_checksum").string(h.data_checksum);
   w.key("configurations").number(static_cast<std::uint64_t>(facts.size()));
   w.key("completed").number(static_cast<std::uint64_t>(done.size()));

@@ -1,0 +1,214 @@
+#include "persistence/program_store.hpp"
+
+#include "persistence/run_rows.hpp"
+
+#include <pqxx/pqxx>
+
+namespace bt::db {
+
+using namespace detail;
+
+namespace {
+
+constexpr const char* program_columns = "id::text, user_id, name, symbol, timeframe, spec_json, "
+                                        "extract(epoch FROM created_at)::bigint";
+
+program_row read_program(const pqxx::row& r) {
+  return {r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::string>(),
+          r[3].as<std::string>(), r[4].as<std::string>(),  r[5].as<std::string>(),
+          r[6].as<std::int64_t>()};
+}
+
+// A cycle with the counts of its walk-forwards' runs by state.
+constexpr const char* cycle_select =
+    "SELECT c.cycle, extract(epoch FROM c.as_of)::bigint, extract(epoch FROM "
+    "c.created_at)::bigint, "
+    "extract(epoch FROM c.finished_at)::bigint, c.data_checksum, c.configurations, c.skipped, "
+    "c.scorecard_json, "
+    "(SELECT count(*) FROM program_evaluations e JOIN runs r ON r.walk_forward_id = "
+    "e.walk_forward_id "
+    " WHERE e.program_id = c.program_id AND e.cycle = c.cycle AND r.status IN ('queued', "
+    "'running')), "
+    "(SELECT count(*) FROM program_evaluations e JOIN runs r ON r.walk_forward_id = "
+    "e.walk_forward_id "
+    " WHERE e.program_id = c.program_id AND e.cycle = c.cycle AND r.status = 'completed'), "
+    "(SELECT count(*) FROM program_evaluations e LEFT JOIN runs r ON r.walk_forward_id = "
+    "e.walk_forward_id WHERE e.program_id = c.program_id AND e.cycle = c.cycle "
+    " AND (r.id IS NULL OR r.status IN ('failed', 'cancelled'))) "
+    "FROM program_cycles c ";
+
+cycle_row read_cycle(const pqxx::row& r) {
+  cycle_row c;
+  c.cycle = r[0].as<int>();
+  c.as_of = r[1].as<std::int64_t>();
+  c.created_at = r[2].as<std::int64_t>();
+  if (!r[3].is_null())
+    c.finished_at = r[3].as<std::int64_t>();
+  c.data_checksum = r[4].as<std::string>();
+  c.configurations = r[5].as<std::int64_t>();
+  c.skipped = r[6].as<std::int64_t>();
+  if (!r[7].is_null())
+    c.scorecard_json = r[7].as<std::string>();
+  c.active = r[8].as<std::int64_t>();
+  c.completed = r[9].as<std::int64_t>();
+  c.ended_otherwise = r[10].as<std::int64_t>();
+  return c;
+}
+
+} // namespace
+
+void create_program(pqxx::connection_base& c, const program_row& p, const audit_actor& by) {
+  pqxx::work txn(c);
+  txn.exec_params("INSERT INTO programs (id, user_id, name, symbol, timeframe, spec_json) "
+                  "VALUES ($1::uuid, $2, $3, $4, $5, $6)",
+                  p.id, p.user_id, p.name, p.symbol, p.timeframe, p.spec_json);
+  append_audit(txn, by, "program.created", "program:" + p.id, p.spec_json);
+  txn.commit();
+}
+
+std::optional<program_row> find_program(pqxx::connection_base& c, std::int64_t user_id,
+                                        const std::string& id) {
+  if (!is_uuid_text(id))
+    return std::nullopt;
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params(std::string("SELECT ") + program_columns
+                               + " FROM programs WHERE user_id = $1 AND id = $2::uuid",
+                           user_id, id);
+  if (r.empty())
+    return std::nullopt;
+  return read_program(r[0]);
+}
+
+std::vector<program_row> list_programs(pqxx::connection_base& c, std::int64_t user_id,
+                                       std::int64_t limit, std::int64_t offset,
+                                       std::int64_t& total) {
+  pqxx::read_transaction txn(c);
+  total = txn.exec_params("SELECT count(*) FROM programs WHERE user_id = $1", user_id)[0][0]
+              .as<std::int64_t>();
+  std::vector<program_row> out;
+  for (const auto& r : txn.exec_params(std::string("SELECT ") + program_columns
+                                           + " FROM programs WHERE user_id = $1 ORDER BY "
+                                             "created_at DESC, id DESC LIMIT $2 OFFSET $3",
+                                       user_id, limit, offset))
+    out.push_back(read_program(r));
+  return out;
+}
+
+bool delete_program(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                    const audit_actor& by) {
+  if (!is_uuid_text(id))
+    return false;
+  pqxx::work txn(c);
+  auto r =
+      txn.exec_params("DELETE FROM programs WHERE user_id = $1 AND id = $2::uuid", user_id, id);
+  if (r.affected_rows() != 1)
+    return false;
+  append_audit(txn, by, "program.deleted", "program:" + id);
+  txn.commit();
+  return true;
+}
+
+std::vector<cycle_row> list_cycles(pqxx::connection_base& c, const std::string& program_id) {
+  pqxx::read_transaction txn(c);
+  std::vector<cycle_row> out;
+  for (const auto& r :
+       txn.exec_params(std::string(cycle_select) + "WHERE c.program_id = $1::uuid ORDER BY c.cycle",
+                       program_id))
+    out.push_back(read_cycle(r));
+  return out;
+}
+
+std::optional<cycle_row> find_cycle(pqxx::connection_base& c, const std::string& program_id,
+                                    int cycle) {
+  pqxx::read_transaction txn(c);
+  auto r =
+      txn.exec_params(std::string(cycle_select) + "WHERE c.program_id = $1::uuid AND c.cycle = $2",
+                      program_id, cycle);
+  if (r.empty())
+    return std::nullopt;
+  return read_cycle(r[0]);
+}
+
+std::vector<std::string> evaluated_keys(pqxx::connection_base& c, const std::string& program_id,
+                                        const std::vector<std::string>& keys) {
+  pqxx::read_transaction txn(c);
+  std::vector<std::string> out;
+  // One parameter: the keys as a text array.
+  std::string array = "{";
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    array += (i ? "," : "") + keys[i]; // hex digests: no quoting needed
+  array += "}";
+  for (const auto& r : txn.exec_params("SELECT config_key FROM program_evaluations WHERE "
+                                       "program_id = $1::uuid AND config_key = ANY($2::text[])",
+                                       program_id, array))
+    out.push_back(r[0].as<std::string>());
+  return out;
+}
+
+int next_cycle(pqxx::connection_base& c, const std::string& program_id) {
+  pqxx::read_transaction txn(c);
+  return txn
+      .exec_params("SELECT coalesce(max(cycle), 0) + 1 FROM program_cycles WHERE "
+                   "program_id = $1::uuid",
+                   program_id)[0][0]
+      .as<int>();
+}
+
+void create_cycle(pqxx::connection_base& c, const std::string& program_id, const cycle_row& cycle,
+                  const std::vector<evaluation_row>& evaluations, const audit_actor& by) {
+  pqxx::work txn(c);
+  txn.exec_params("INSERT INTO program_cycles (program_id, cycle, as_of, data_checksum, "
+                  "configurations, skipped) VALUES ($1::uuid, $2, to_timestamp($3), $4, $5, $6)",
+                  program_id, cycle.cycle, cycle.as_of, cycle.data_checksum, cycle.configurations,
+                  cycle.skipped);
+  for (const auto& e : evaluations)
+    txn.exec_params("INSERT INTO program_evaluations (program_id, cycle, config_index, "
+                    "template_index, strategy, params_json, config_key, walk_forward_id) VALUES "
+                    "($1::uuid, $2, $3, $4, $5, $6, $7, $8::uuid)",
+                    program_id, cycle.cycle, e.config_index, e.template_index, e.strategy,
+                    e.params_json, e.config_key, e.walk_forward_id);
+  append_audit(txn, by, "program.cycle_started",
+               "program:" + program_id + "/cycle:" + std::to_string(cycle.cycle),
+               "{\"configurations\":" + std::to_string(cycle.configurations)
+                   + ",\"skipped\":" + std::to_string(cycle.skipped) + ",\"data_checksum\":\""
+                   + cycle.data_checksum + "\"}");
+  txn.commit();
+}
+
+std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
+                                              const std::string& program_id, int cycle) {
+  pqxx::read_transaction txn(c);
+  std::vector<evaluation_row> out;
+  for (const auto& r : txn.exec_params(
+           "SELECT e.config_index, e.template_index, e.strategy, e.params_json, e.config_key, "
+           "e.walk_forward_id::text, coalesce(r.status, 'deleted') FROM program_evaluations e "
+           "LEFT JOIN runs r ON r.walk_forward_id = e.walk_forward_id "
+           "WHERE e.program_id = $1::uuid AND e.cycle = $2 ORDER BY e.config_index",
+           program_id, cycle)) {
+    evaluation_row e;
+    e.config_index = r[0].as<int>();
+    e.template_index = r[1].as<int>();
+    e.strategy = r[2].as<std::string>();
+    e.params_json = r[3].as<std::string>();
+    e.config_key = r[4].as<std::string>();
+    if (!r[5].is_null())
+      e.walk_forward_id = r[5].as<std::string>();
+    e.status = r[6].as<std::string>();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
+                     const std::string& scorecard_json, const audit_actor& by) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("UPDATE program_cycles SET scorecard_json = $3, finished_at = now() "
+                           "WHERE program_id = $1::uuid AND cycle = $2 AND scorecard_json IS NULL",
+                           program_id, cycle, scorecard_json);
+  if (r.affected_rows() == 1)
+    append_audit(txn, by, "program.scorecard",
+                 "program:" + program_id + "/cycle:" + std::to_string(cycle), "{}");
+  txn.commit();
+}
+
+} // namespace bt::db

@@ -1,0 +1,70 @@
+#pragma once
+// Evaluation programs, their cycles and each cycle's configurations
+// (migration 0018). Every change is audited in its own transaction.
+
+#include "domain/data/timestamp.hpp"
+#include "persistence/audit_log.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace bt::db {
+
+struct program_row {
+  std::string id;
+  std::int64_t user_id = 0;
+  std::string name, symbol, timeframe, spec_json;
+  unix_time created_at = 0;
+};
+
+void create_program(pqxx::connection_base& c, const program_row& p, const audit_actor& by);
+std::optional<program_row> find_program(pqxx::connection_base& c, std::int64_t user_id,
+                                        const std::string& id);
+std::vector<program_row> list_programs(pqxx::connection_base& c, std::int64_t user_id,
+                                       std::int64_t limit, std::int64_t offset,
+                                       std::int64_t& total);
+/// Deletes it with its cycles (their walk-forwards stay, as the user's);
+/// false when there is none.
+bool delete_program(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
+                    const audit_actor& by);
+
+struct cycle_row {
+  int cycle = 0;
+  unix_time as_of = 0, created_at = 0;
+  std::optional<unix_time> finished_at;
+  std::string data_checksum;
+  std::int64_t configurations = 0, skipped = 0;
+  std::optional<std::string> scorecard_json;
+  /// Of its walk-forwards' runs: how many are queued or running, completed, and ended otherwise.
+  std::int64_t active = 0, completed = 0, ended_otherwise = 0;
+};
+std::vector<cycle_row> list_cycles(pqxx::connection_base& c, const std::string& program_id);
+std::optional<cycle_row> find_cycle(pqxx::connection_base& c, const std::string& program_id,
+                                    int cycle);
+
+struct evaluation_row {
+  int config_index = 0, template_index = 0;
+  std::string strategy, params_json, config_key;
+  std::optional<std::string> walk_forward_id;
+  std::string status; ///< of the walk-forward's run ("deleted" when it is gone)
+};
+/// Which of `keys` this program has evaluated already.
+std::vector<std::string> evaluated_keys(pqxx::connection_base& c, const std::string& program_id,
+                                        const std::vector<std::string>& keys);
+/// The next cycle's number (1 for the first).
+int next_cycle(pqxx::connection_base& c, const std::string& program_id);
+void create_cycle(pqxx::connection_base& c, const std::string& program_id, const cycle_row& cycle,
+                  const std::vector<evaluation_row>& evaluations, const audit_actor& by);
+std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
+                                              const std::string& program_id, int cycle);
+/// Stores the scorecard once (a second writer finds it written).
+void store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
+                     const std::string& scorecard_json, const audit_actor& by);
+
+} // namespace bt::db

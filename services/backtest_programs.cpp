@@ -1,0 +1,266 @@
+// Evaluation programs: POST /v1/programs, GET /v1/programs[/{id}],
+// DELETE /v1/programs/{id}, POST /v1/programs/{id}/cycles (a cycle now, as
+// of the data's last bar) and GET /v1/programs/{id}/scorecards/{cycle}.
+// A cycle is one submission against the user's quota; its configurations'
+// walk-forwards are queued at low priority, and its scorecard is written
+// the first time it is read after every walk-forward has ended.
+#include "services/backtest_service.hpp"
+
+#include "domain/evaluation/program.hpp"
+#include "domain/evaluation/scorecard.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/sha256.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "persistence/program_store.hpp"
+#include "persistence/run_queue.hpp"
+#include "persistence/sweep_store.hpp"
+#include "services/service_reply.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+namespace bt {
+
+namespace {
+
+void write_cycle(json_writer& w, const db::cycle_row& c) {
+  w.begin_object();
+  w.key("cycle").number(static_cast<std::int64_t>(c.cycle));
+  w.key("as_of").timestamp(c.as_of).key("data_checksum").string(c.data_checksum);
+  w.key("configurations").number(c.configurations).key("skipped").number(c.skipped);
+  w.key("status").string(c.scorecard_json ? "completed" : c.active ? "running" : "ended");
+  w.key("walk_forwards")
+      .begin_object()
+      .key("active")
+      .number(c.active)
+      .key("completed")
+      .number(c.completed)
+      .key("failed")
+      .number(c.ended_otherwise)
+      .end_object();
+  w.key("created_at").timestamp(c.created_at).key("finished_at").timestamp(c.finished_at);
+  w.end_object();
+}
+
+void write_program(json_writer& w, const db::program_row& p) {
+  w.key("program_id").string(p.id).key("name").string(p.name);
+  w.key("symbol").string(p.symbol).key("timeframe").string(p.timeframe);
+  w.key("created_at").timestamp(p.created_at);
+}
+
+std::optional<program_spec> spec_of(const db::program_row& p) {
+  program_spec spec;
+  if (!parse_program_spec(boost::json::parse(p.spec_json), spec).empty())
+    return std::nullopt; // accepted once: cannot happen unless the code's rules tightened
+  return spec;
+}
+
+} // namespace
+
+service_reply backtest_service::list_programs(pqxx::connection& c, const db::principal& who,
+                                              const backtest_call& call) {
+  std::int64_t limit = 50, offset = 0, total = 0;
+  std::vector<error_detail> problems;
+  query_reader r(call.query, problems);
+  r.whole("limit", 1, 200, limit);
+  r.whole("offset", 0, 1'000'000'000, offset);
+  if (!problems.empty())
+    return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+  const auto programs = db::list_programs(c, who.user_id, limit, offset, total);
+  json_writer w;
+  w.begin_object().key("total").number(total).key("limit").number(limit).key("offset").number(
+      offset);
+  w.key("items").begin_array();
+  for (const auto& p : programs) {
+    w.begin_object();
+    write_program(w, p);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return body_reply(service_code::ok, w.take());
+}
+
+service_reply backtest_service::program_document(pqxx::connection& c, const db::principal& who,
+                                                 const backtest_call& call) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  if (!p)
+    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  json_writer w;
+  w.begin_object();
+  write_program(w, *p);
+  w.key("specification").raw(p->spec_json);
+  w.key("cycles").begin_array();
+  for (const auto& cycle : db::list_cycles(c, p->id))
+    write_cycle(w, cycle);
+  w.end_array().end_object();
+  return body_reply(service_code::ok, w.take());
+}
+
+service_reply backtest_service::submit_program(pqxx::connection& c, const db::principal& who,
+                                               const backtest_call& call) {
+  boost::json::error_code ec;
+  const boost::json::value body = boost::json::parse(call.body, ec);
+  if (ec)
+    return error_reply(service_code::bad_request, "malformed JSON body: " + ec.message(), {});
+  program_spec spec;
+  if (auto errors = parse_program_spec(body, spec); !errors.empty()) {
+    std::vector<error_detail> d;
+    for (const auto& e : errors)
+      d.push_back({e.field, 0, e.message});
+    return error_reply(service_code::unprocessable, "invalid program", std::move(d));
+  }
+  if (!db::find_dataset(c, who.user_id, spec.symbol, spec.timeframe))
+    return error_reply(
+        service_code::unprocessable, "invalid program",
+        {{"symbol", 0,
+          "no dataset " + spec.symbol + "/" + spec.timeframe + ": upload its bars first"}});
+  db::program_row p;
+  p.id = new_uuid();
+  p.user_id = who.user_id;
+  p.name = spec.name;
+  p.symbol = spec.symbol;
+  p.timeframe = spec.timeframe;
+  p.spec_json = boost::json::serialize(body);
+  db::create_program(c, p, db::actor_of(who));
+  json_writer w;
+  w.begin_object().key("program_id").string(p.id).key("name").string(p.name);
+  w.key("configurations_per_cycle")
+      .number(static_cast<std::uint64_t>(cycle_configurations(spec, 1).size()));
+  w.end_object();
+  return body_reply(service_code::created, w.take());
+}
+
+service_reply backtest_service::start_cycle(pqxx::connection& c, const db::principal& who,
+                                            const backtest_call& call) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  if (!p)
+    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  const auto spec = spec_of(*p);
+  const auto dataset = db::find_dataset(c, who.user_id, p->symbol, p->timeframe);
+  if (!spec || !dataset || !dataset->to)
+    return error_reply(service_code::conflict,
+                       "the program's data " + p->symbol + "/" + p->timeframe + " is gone", {});
+  // As of the last bar: market-data time, looking back lookback_days.
+  const unix_time as_of = *dataset->to;
+  const unix_time from = std::max(
+      *dataset->from, as_of - static_cast<unix_time>(spec->lookback_days) * seconds_per_day);
+  const int cycle = db::next_cycle(c, p->id);
+  const auto configurations = cycle_configurations(*spec, cycle);
+  // Never an identical configuration twice on the same data.
+  std::vector<std::string> keys;
+  for (const auto& cfg : configurations)
+    keys.push_back(sha256_hex(spec->templates[cfg.template_index].strategy + "\n"
+                              + boost::json::serialize(cfg.params) + "\n" + dataset->checksum));
+  const auto seen = db::evaluated_keys(c, p->id, keys);
+  std::vector<std::size_t> fresh;
+  for (std::size_t i = 0; i < configurations.size(); ++i)
+    if (std::find(seen.begin(), seen.end(), keys[i]) == seen.end())
+      fresh.push_back(i);
+  if (fresh.empty())
+    return error_reply(service_code::conflict,
+                       "every configuration of cycle " + std::to_string(cycle)
+                           + " was evaluated on the same data; upload new bars, or widen the "
+                             "space",
+                       {});
+  const auto queued = book_->queued_count();
+  if ((queued ? *queued : db::read_queue_stats(c).queued) + static_cast<std::int64_t>(fresh.size())
+      > static_cast<std::int64_t>(limits_.queue_capacity))
+    return error_reply(service_code::unavailable,
+                       "the queue has no room for " + std::to_string(fresh.size())
+                           + " walk-forwards; retry later",
+                       {});
+  std::vector<db::evaluation_row> rows;
+  for (std::size_t n = 0; n < fresh.size(); ++n) {
+    const auto& cfg = configurations[fresh[n]];
+    auto body = configuration_walk_forward(*spec, cfg, from, as_of);
+    body["priority"] = "low";
+    backtest_call inner = call;
+    inner.body = boost::json::serialize(body);
+    inner.idempotency_key.clear();
+    const service_reply r = submit_walk_forward(c, who, inner);
+    if (r.code != static_cast<std::uint8_t>(service_code::accepted)) {
+      if (n == 0) // the first one says why none would go: nothing is queued
+        return r;
+      continue; // queued ones stay; this one is counted as not evaluated
+    }
+    db::evaluation_row e;
+    e.config_index = static_cast<int>(cfg.index);
+    e.template_index = static_cast<int>(cfg.template_index);
+    e.strategy = spec->templates[cfg.template_index].strategy;
+    e.params_json = boost::json::serialize(cfg.params);
+    e.config_key = keys[fresh[n]];
+    e.walk_forward_id =
+        std::string(boost::json::parse(r.body).as_object().at("walk_forward_id").as_string());
+    rows.push_back(std::move(e));
+  }
+  db::cycle_row row;
+  row.cycle = cycle;
+  row.as_of = as_of;
+  row.data_checksum = dataset->checksum;
+  row.configurations = static_cast<std::int64_t>(rows.size());
+  row.skipped = static_cast<std::int64_t>(configurations.size() - fresh.size());
+  db::create_cycle(c, p->id, row, rows, db::actor_of(who));
+  json_writer w;
+  w.begin_object()
+      .key("program_id")
+      .string(p->id)
+      .key("cycle")
+      .number(static_cast<std::int64_t>(cycle));
+  w.key("as_of").timestamp(as_of).key("from").timestamp(from);
+  w.key("data_checksum").string(dataset->checksum);
+  w.key("configurations").number(row.configurations).key("skipped").number(row.skipped);
+  w.key("status").string("running").end_object();
+  return body_reply(service_code::accepted, w.take());
+}
+
+service_reply backtest_service::cycle_scorecard(pqxx::connection& c, const db::principal& who,
+                                                const backtest_call& call) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  const auto n = query_value(call.query, "cycle");
+  int number = 0;
+  try {
+    number = n ? std::stoi(*n) : 0;
+  } catch (const std::exception&) {
+    number = 0;
+  }
+  const auto cycle = p && number > 0 ? db::find_cycle(c, p->id, number) : std::nullopt;
+  if (!cycle)
+    return error_reply(service_code::not_found,
+                       "no cycle " + n.value_or("") + " of program " + call.run_id, {});
+  if (cycle->scorecard_json)
+    return body_reply(service_code::ok, *cycle->scorecard_json);
+  if (cycle->active > 0) {
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id);
+    w.key("cycle").number(static_cast<std::int64_t>(cycle->cycle)).key("status").string("running");
+    w.key("configurations").number(cycle->configurations);
+    w.key("completed").number(cycle->completed).key("active").number(cycle->active);
+    w.key("failed").number(cycle->ended_otherwise).end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+  // Every walk-forward has ended: the scorecard, written once.
+  const auto spec = spec_of(*p);
+  std::vector<evaluation_facts> facts;
+  for (const auto& e : db::cycle_evaluations(c, p->id, cycle->cycle)) {
+    evaluation_facts f;
+    f.index = static_cast<std::size_t>(e.config_index);
+    f.strategy = e.strategy;
+    f.params_json = e.params_json;
+    f.walk_forward_id = e.walk_forward_id.value_or("");
+    f.status = e.status;
+    if (e.status == "completed" && e.walk_forward_id)
+      read_walk_forward_result(db::load_walk_forward_text(c, *e.walk_forward_id, "result_json"), f);
+    facts.push_back(std::move(f));
+  }
+  scorecard_header h;
+  h.program_id = p->id;
+  h.cycle = cycle->cycle;
+  h.as_of = format_timestamp(cycle->as_of);
+  h.data_checksum = cycle->data_checksum;
+  h.skipped = static_cast<std::size_t>(cycle->skipped);
+  const std::string doc = scorecard_json(h, facts, spec ? spec->weights : score_weights{});
+  db::store_scorecard(c, p->id, cycle->cycle, doc, db::actor_of(who));
+  return body_reply(service_code::ok, doc);
+}
+
+} // namespace bt

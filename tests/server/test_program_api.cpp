@@ -1,0 +1,161 @@
+// Evaluation programs through the API: a program of 60 Latin-hypercube
+// configurations, a cycle that tests each with its own walk-forward and
+// ranks them in a scorecard, a second cycle that repeats none of them, a
+// grid program whose second cycle on the same data has nothing new,
+// refusals naming their field, other users' 404s, and the audit trail.
+#include "server_process.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+using bt::test::http_result;
+using bt::test::server_process;
+
+namespace {
+
+struct shared_server : bt::test::two_user_server {
+  shared_server() {
+    auto r = server.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", alice,
+                            bt::test::gc_hourly_csv(), "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  }
+};
+
+shared_server& shared() {
+  static shared_server s;
+  return s;
+}
+
+const std::string lhs_program = R"({"name": "GC crossovers", "symbol": "GC",
+  "templates": [{"strategy": "dual_sma", "params": {},
+                 "space": {"fast_period": {"min": 5, "max": 40}, "slow_period": {"min": 50, "max": 200}}}],
+  "generator": {"method": "latin_hypercube", "samples": 60, "seed": 4},
+  "windows": {"train": 2000, "test": 1000}, "lookback_days": 400})";
+
+http_result post(const std::string& path, const std::string& body = "") {
+  return shared().server.request("POST", path, shared().alice, body,
+                                 body.empty() ? "" : "application/json");
+}
+
+boost::json::value scorecard(const std::string& program, int cycle) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    auto r = shared().server.request(
+        "GET", "/v1/programs/" + program + "/scorecards/" + std::to_string(cycle), shared().alice);
+    BOOST_REQUIRE_MESSAGE(r.status == 200u, r.body);
+    auto doc = r.json();
+    if (doc.at("status").as_string() == "completed")
+      return doc;
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, r.body);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::string id_of(const http_result& r) {
+  BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  return std::string(r.json().at("program_id").as_string());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(program_api)
+
+BOOST_AUTO_TEST_CASE(a_cycle_walk_forward_tests_every_configuration_and_ranks_them) {
+  auto& sh = shared();
+  const std::string id = id_of(post("/v1/programs", lhs_program));
+  auto started = post("/v1/programs/" + id + "/cycles");
+  BOOST_REQUIRE_MESSAGE(started.status == 202u, started.body);
+  BOOST_TEST(started.json().at("configurations").as_int64() == 60);
+  // As of the data's last bar (market-data time).
+  BOOST_TEST(started.json().at("as_of")
+             == sh.server.request("GET", "/v1/market-data/GC/1h", sh.alice).json().at("to"));
+  const auto card = scorecard(id, 1);
+  BOOST_TEST(card.at("completed").as_int64() == 60);
+  const auto& entries = card.at("entries").as_array();
+  BOOST_REQUIRE(entries.size() == 60u);
+  double previous = 2;
+  std::set<std::string> first_params, walk_forwards;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    BOOST_TEST(e.at("rank").as_int64() == static_cast<std::int64_t>(i + 1));
+    const double score = e.at("score").to_number<double>();
+    BOOST_TEST(score <= previous);
+    previous = score;
+    for (const char* c : {"sharpe", "drawdown", "volatility", "persistence"})
+      BOOST_TEST(e.at("components").at(c).to_number<double>() >= 0.0);
+    BOOST_TEST(e.at("oos").at("volatility_pct").is_number());
+    first_params.insert(boost::json::serialize(e.at("params")));
+    walk_forwards.insert(std::string(e.at("walk_forward_id").as_string()));
+  }
+  BOOST_TEST(walk_forwards.size() == 60u);
+  // Each walk-forward is the user's own, with the configuration's values.
+  const auto& best = entries[0];
+  auto wf = sh.server.request(
+      "GET", "/v1/walk-forwards/" + std::string(best.at("walk_forward_id").as_string()), sh.alice);
+  BOOST_REQUIRE_MESSAGE(wf.status == 200u, wf.body);
+  BOOST_TEST(wf.json().at("result").at("out_of_sample").at("metrics").at("sharpe_ratio")
+             == best.at("oos").at("sharpe_ratio"));
+  // Read again: the same stored document.
+  BOOST_TEST(boost::json::serialize(scorecard(id, 1)) == boost::json::serialize(card));
+
+  // The next cycle draws other configurations: none repeats.
+  BOOST_REQUIRE(post("/v1/programs/" + id + "/cycles").status == 202u);
+  const auto second = scorecard(id, 2);
+  BOOST_TEST(second.at("skipped").as_int64() == 0);
+  for (const auto& e : second.at("entries").as_array())
+    BOOST_TEST(!first_params.count(boost::json::serialize(e.at("params"))));
+  auto program = sh.server.request("GET", "/v1/programs/" + id, sh.alice).json();
+  BOOST_TEST(program.at("cycles").as_array().size() == 2u);
+  BOOST_TEST(program.at("cycles").at(1).at("status").as_string() == "completed");
+
+  // The audit trail: created, each cycle started and scored.
+  BOOST_TEST(sh.server.sql("SELECT count(*) FROM audit_log WHERE object LIKE 'program:" + id
+                           + "%' AND action IN ('program.created', 'program.cycle_started', "
+                             "'program.scorecard')")
+             == "5");
+  // Another user's program is not found anywhere.
+  BOOST_TEST(sh.server.request("GET", "/v1/programs/" + id, sh.bob).status == 404u);
+  BOOST_TEST(sh.server.request("POST", "/v1/programs/" + id + "/cycles", sh.bob).status == 404u);
+  BOOST_TEST(sh.server.request("GET", "/v1/programs/" + id + "/scorecards/1", sh.bob).status
+             == 404u);
+  BOOST_TEST(sh.server.request("DELETE", "/v1/programs/" + id, sh.bob).status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(a_grid_has_nothing_new_on_the_same_data) {
+  const std::string id = id_of(post("/v1/programs", R"({"name": "grid", "symbol": "GC",
+      "templates": [{"strategy": "dual_sma", "params": {},
+        "space": {"fast_period": {"from": 5, "to": 40, "step": 5},
+                  "slow_period": {"from": 60, "to": 200, "step": 20}}}],
+      "generator": {"method": "grid"}, "windows": {"train": 2000, "test": 1000}})"));
+  BOOST_REQUIRE(post("/v1/programs/" + id + "/cycles").status == 202u);
+  scorecard(id, 1);
+  auto again = post("/v1/programs/" + id + "/cycles");
+  BOOST_TEST(again.status == 409u);
+  BOOST_TEST(again.body.find("evaluated on the same data") != std::string::npos, again.body);
+  BOOST_TEST(shared().server.request("DELETE", "/v1/programs/" + id, shared().alice).status
+             == 204u);
+  BOOST_TEST(shared().server.request("GET", "/v1/programs/" + id, shared().alice).status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(programs_are_checked_before_anything_is_stored) {
+  auto refused = [](const std::string& body) {
+    auto r = post("/v1/programs", body);
+    BOOST_TEST(r.status == 422u, r.body);
+    return std::string(r.json().at("error").at("details").at(0).at("field").as_string());
+  };
+  std::string few = lhs_program;
+  few.replace(few.find("\"samples\": 60"), 13, "\"samples\": 20");
+  BOOST_TEST(refused(few) == "generator.samples");
+  std::string none = lhs_program;
+  none.replace(none.find("\"symbol\": \"GC\""), 14, "\"symbol\": \"SI\"");
+  BOOST_TEST(refused(none) == "symbol");
+  std::string bad_range = lhs_program;
+  bad_range.replace(bad_range.find("\"min\": 5"), 8, "\"min\": 1");
+  BOOST_TEST(refused(bad_range) == "templates[0].space.params.fast_period");
+  BOOST_TEST(post("/v1/programs", "{").status == 400u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
