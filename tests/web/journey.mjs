@@ -17,7 +17,9 @@
 // (the differing parameter highlighted, ordered by Sharpe); a sweep with
 // its count before submitting, heat map, overfitting figures and its best
 // configuration run as a backtest; a walk-forward with its windows, folds
-// and out-of-sample equity; the data's volatility regimes against the
+// and out-of-sample equity; an evaluation program created in its editor,
+// a cycle run and its scorecard ranked as the API's and sorted by a
+// column; the data's volatility regimes against the
 // API's; the run page on a 390-pixel phone. A viewer's
 // key is offered no action its role lacks. With runs slowed (a restart
 // with BACKTESTD_FAULTS), live progress of a running run and a queued run
@@ -274,6 +276,27 @@ async function resultsJourney() {
   assert((await page.locator('svg[data-chart="windows"] rect').count()) === 2 * wf.result.folds.length, "each fold's two windows drawn");
   await page.locator('[data-chart="oos-equity"] canvas').first().waitFor();
   await shot("walk-forward");
+
+  // An evaluation program: 60 Latin-hypercube configurations, a cycle of
+  // walk-forwards, the scorecard ranked and sorted by a column.
+  await page.getByRole("link", { name: "Programs" }).click();
+  await page.getByRole("heading", { name: "New program" }).waitFor();
+  await page.locator("#p-name").fill("MGC crossovers");
+  await page.locator("#p-dataset").selectOption({ label: "MGC 1h (17,520 bars)" });
+  await page.locator("#p-lookback").fill("400");
+  await page.getByText(/^60 configurations a cycle$/).waitFor();
+  await page.getByRole("button", { name: "Create program" }).click();
+  await page.waitForURL(/#\/programs\/[0-9a-f-]{36}$/);
+  const programId = page.url().split("/").pop();
+  await page.getByRole("button", { name: "Run a cycle now" }).click();
+  await page.locator('[data-table="scorecard"] tbody tr').first().waitFor({ timeout: 120000 });
+  const card = await api("GET", `/v1/programs/${programId}/scorecards/1`);
+  assert((await page.locator('[data-table="scorecard"] tbody tr').count()) === card.entries.length && card.entries.length === 60, "60 configurations scored");
+  assert((await page.locator('[data-table="scorecard"] tbody tr').first().getAttribute("data-index")) === String(card.entries[0].index), "ranked as the API ranks");
+  await page.getByRole("button", { name: "OOS Sharpe" }).click(); // a metric sorts highest first
+  const topSharpe = card.entries.reduce((a, b) => ((b.oos.sharpe_ratio ?? -1e9) > (a.oos.sharpe_ratio ?? -1e9) ? b : a));
+  assert((await page.locator('[data-table="scorecard"] tbody tr').first().getAttribute("data-index")) === String(topSharpe.index), "sorted by OOS Sharpe");
+  await shot("program");
 
   // The data's volatility regimes: the current one as the API says, the timeline drawn.
   await page.getByRole("link", { name: "Data" }).click();

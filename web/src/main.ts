@@ -9,6 +9,7 @@ import { comparePage } from "./pages/compare";
 import { dataPage } from "./pages/data";
 import { historyPage } from "./pages/history";
 import { monteCarloPage } from "./pages/monte_carlo";
+import { programPage, programsPage } from "./pages/programs";
 import { sweepPage, sweepsPage } from "./pages/sweeps";
 import { walkForwardPage, walkForwardsPage } from "./pages/walk_forward";
 import { newBacktestPage } from "./pages/new_backtest";
@@ -54,6 +55,7 @@ function render(): void {
     can("runs:read") ? link("#/runs", "Runs", section === "runs" || section === "compare") : null,
     can("runs:read") ? link("#/sweeps", "Sweeps", section === "sweeps") : null,
     can("runs:read") ? link("#/walk-forwards", "Walk-forward", section === "walk-forwards") : null,
+    can("runs:read") ? link("#/programs", "Programs", section === "programs") : null,
     can("cluster:read") ? link("#/admin", "Queue and admin", section === "admin") : null,
     el("span", { class: "who" }, `${who.user} (${who.role})`),
     el("button", {
@@ -76,6 +78,8 @@ function render(): void {
   else if (section === "walk-forwards" && parts[1] && parts[2] === "monte-carlo") page = monteCarloPage("walk-forwards", parts[1]);
   else if (section === "walk-forwards" && parts[1]) page = walkForwardPage(parts[1]);
   else if (section === "walk-forwards" && can("runs:read")) page = walkForwardsPage(go);
+  else if (section === "programs" && parts[1]) page = programPage(parts[1]);
+  else if (section === "programs" && can("runs:read")) page = programsPage(go);
   else if (section === "admin" && can("cluster:read")) page = adminPage();
   else page = can("data:read") ? dataPage() : nowhere;
   root.replaceChildren(nav, el("main", {}, page));
