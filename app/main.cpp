@@ -44,7 +44,7 @@ const char* usage =
     "              [--metrics-listen HOST:PORT] [--otlp-endpoint URL] [--log-file PATH]\n"
     "              [--retention-run-days N] [--retention-data-days N]\n"
     "              [--retention-audit-days N] [--keep-runs-per-user N]\n"
-    "              [--purge-interval-seconds N]\n"
+    "              [--purge-interval-seconds N] [--program-interval-ms N]\n"
     "              [--web-dir DIR] [--cors-origins LIST] [--config FILE];\n"
     "              also BACKTESTD_<SETTING> variables\n"
     "  worker      run a worker node: --join HOST:PORT --cluster-token-file FILE\n"

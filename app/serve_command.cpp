@@ -13,6 +13,7 @@
 #include "net/routes.hpp"
 #include "persistence/embedded_postgres.hpp"
 #include "persistence/migrations.hpp"
+#include "services/periodic_task.hpp"
 #include "services/retention_service.hpp"
 #include "services/telemetry.hpp"
 #include "services/tracing.hpp"
@@ -243,9 +244,16 @@ int serve_command(int argc, char** argv) {
     policy.keep_runs_per_user = cfg.keep_runs_per_user;
     auto retention = std::make_shared<retention_service>(pool, policy, audit_key);
     service->set_retention(retention);
-    std::optional<purge_schedule> purges;
+    std::optional<periodic_task> purges, programs;
     if (cfg.purge_interval_seconds > 0)
-      purges.emplace(retention, std::chrono::seconds(cfg.purge_interval_seconds));
+      purges.emplace(
+          std::chrono::seconds(cfg.purge_interval_seconds),
+          [retention] { retention->purge(false, db::audit_actor{}); }, "purge_failed");
+    // Evaluation programs' scheduled and regime-triggered cycles.
+    if (cfg.program_interval_ms > 0)
+      programs.emplace(
+          std::chrono::milliseconds(cfg.program_interval_ms),
+          [service] { service->run_program_schedule(); }, "program_schedule_failed");
     // Gauges are read from memory at each scrape: no database on a scrape.
     telemetry::set_gauge_source([book = worker_ctx->book, cluster_nodes = worker_ctx->cluster, pool,
                                  hub = worker_ctx->hub, local = cfg.workers] {

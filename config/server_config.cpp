@@ -177,6 +177,8 @@ void apply(server_config& c, const std::string& name, const std::string& v) {
     c.keep_runs_per_user = static_cast<std::int64_t>(parse_number(name, v, 100'000'000));
     if (*c.keep_runs_per_user == 0)
       throw std::invalid_argument("keep-runs-per-user: must be at least 1");
+  } else if (name == "program-interval-ms") {
+    c.program_interval_ms = static_cast<unsigned>(parse_number(name, v, 86'400'000));
   } else if (name == "purge-interval-seconds") {
     c.purge_interval_seconds = static_cast<unsigned>(parse_number(name, v, 31'536'000));
   } else if (name == "otlp-endpoint") {
@@ -259,6 +261,7 @@ const std::vector<std::string>& server_setting_names() {
                                               "retention-audit-days",
                                               "keep-runs-per-user",
                                               "purge-interval-seconds",
+                                              "program-interval-ms",
                                               "otlp-endpoint",
                                               "log-file"};
   return names;

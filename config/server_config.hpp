@@ -65,6 +65,9 @@ struct server_config {
   std::int64_t retention_run_days = 90, retention_data_days = 30, retention_audit_days = 1827;
   std::optional<std::int64_t> keep_runs_per_user; ///< finished runs kept per user
   unsigned purge_interval_seconds = 3600;
+  /// How often the program schedule looks for due cycles, in milliseconds
+  /// (0: never; cycles then start only on request).
+  unsigned program_interval_ms = 10'000;
   /// OTLP/HTTP (JSON) traces to this URL (http://host:port/v1/traces);
   /// empty: no export.
   std::string otlp_endpoint;

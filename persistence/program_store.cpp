@@ -24,7 +24,7 @@ constexpr const char* cycle_select =
     "SELECT c.cycle, extract(epoch FROM c.as_of)::bigint, extract(epoch FROM "
     "c.created_at)::bigint, "
     "extract(epoch FROM c.finished_at)::bigint, c.data_checksum, c.configurations, c.skipped, "
-    "c.scorecard_json, "
+    "c.scorecard_json, c.reason, extract(epoch FROM c.triggered_at)::bigint, "
     "(SELECT count(*) FROM program_evaluations e JOIN runs r ON r.walk_forward_id = "
     "e.walk_forward_id "
     " WHERE e.program_id = c.program_id AND e.cycle = c.cycle AND r.status IN ('queued', "
@@ -49,9 +49,12 @@ cycle_row read_cycle(const pqxx::row& r) {
   c.skipped = r[6].as<std::int64_t>();
   if (!r[7].is_null())
     c.scorecard_json = r[7].as<std::string>();
-  c.active = r[8].as<std::int64_t>();
-  c.completed = r[9].as<std::int64_t>();
-  c.ended_otherwise = r[10].as<std::int64_t>();
+  c.reason = r[8].as<std::string>();
+  if (!r[9].is_null())
+    c.triggered_at = r[9].as<std::int64_t>();
+  c.active = r[10].as<std::int64_t>();
+  c.completed = r[11].as<std::int64_t>();
+  c.ended_otherwise = r[12].as<std::int64_t>();
   return c;
 }
 
@@ -108,6 +111,29 @@ bool delete_program(pqxx::connection_base& c, std::int64_t user_id, const std::s
   return true;
 }
 
+std::int64_t count_programs(pqxx::connection_base& c, std::int64_t user_id) {
+  pqxx::read_transaction txn(c);
+  return txn.exec_params("SELECT count(*) FROM programs WHERE user_id = $1", user_id)[0][0]
+      .as<std::int64_t>();
+}
+
+std::vector<program_row> scheduled_programs(pqxx::connection_base& c, std::int64_t limit) {
+  pqxx::read_transaction txn(c);
+  std::vector<program_row> out;
+  for (const auto& r : txn.exec_params(std::string("SELECT ") + program_columns
+                                           + " FROM programs WHERE spec_json::jsonb ? 'schedule' "
+                                             "ORDER BY created_at, id LIMIT $1",
+                                       limit))
+    out.push_back(read_program(r));
+  return out;
+}
+
+std::string owner_name(pqxx::connection_base& c, std::int64_t user_id) {
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params("SELECT name FROM users WHERE id = $1", user_id);
+  return r.empty() ? std::string("unknown") : r[0][0].as<std::string>();
+}
+
 std::vector<cycle_row> list_cycles(pqxx::connection_base& c, const std::string& program_id) {
   pqxx::read_transaction txn(c);
   std::vector<cycle_row> out;
@@ -158,9 +184,11 @@ void create_cycle(pqxx::connection_base& c, const std::string& program_id, const
                   const std::vector<evaluation_row>& evaluations, const audit_actor& by) {
   pqxx::work txn(c);
   txn.exec_params("INSERT INTO program_cycles (program_id, cycle, as_of, data_checksum, "
-                  "configurations, skipped) VALUES ($1::uuid, $2, to_timestamp($3), $4, $5, $6)",
+                  "configurations, skipped, reason, triggered_at) VALUES ($1::uuid, $2, "
+                  "to_timestamp($3), $4, $5, $6, $7, CASE WHEN $8 THEN to_timestamp($9) END)",
                   program_id, cycle.cycle, cycle.as_of, cycle.data_checksum, cycle.configurations,
-                  cycle.skipped);
+                  cycle.skipped, cycle.reason, cycle.triggered_at.has_value(),
+                  cycle.triggered_at.value_or(0));
   for (const auto& e : evaluations)
     txn.exec_params("INSERT INTO program_evaluations (program_id, cycle, config_index, "
                     "template_index, strategy, params_json, config_key, walk_forward_id) VALUES "
@@ -169,7 +197,8 @@ void create_cycle(pqxx::connection_base& c, const std::string& program_id, const
                     e.params_json, e.config_key, e.walk_forward_id);
   append_audit(txn, by, "program.cycle_started",
                "program:" + program_id + "/cycle:" + std::to_string(cycle.cycle),
-               "{\"configurations\":" + std::to_string(cycle.configurations)
+               "{\"reason\":\"" + cycle.reason
+                   + "\",\"configurations\":" + std::to_string(cycle.configurations)
                    + ",\"skipped\":" + std::to_string(cycle.skipped) + ",\"data_checksum\":\""
                    + cycle.data_checksum + "\"}");
   txn.commit();

@@ -33,6 +33,12 @@ std::vector<program_row> list_programs(pqxx::connection_base& c, std::int64_t us
 /// false when there is none.
 bool delete_program(pqxx::connection_base& c, std::int64_t user_id, const std::string& id,
                     const audit_actor& by);
+std::int64_t count_programs(pqxx::connection_base& c, std::int64_t user_id);
+/// Every user's programs whose specification has a schedule, oldest first,
+/// at most `limit`: what the server's program schedule looks at.
+std::vector<program_row> scheduled_programs(pqxx::connection_base& c, std::int64_t limit);
+/// The program's owner's name (its cycles' audit entries name them).
+std::string owner_name(pqxx::connection_base& c, std::int64_t user_id);
 
 struct cycle_row {
   int cycle = 0;
@@ -41,6 +47,8 @@ struct cycle_row {
   std::string data_checksum;
   std::int64_t configurations = 0, skipped = 0;
   std::optional<std::string> scorecard_json;
+  std::string reason = "manual";         ///< manual | schedule | regime_change | volatility_change
+  std::optional<unix_time> triggered_at; ///< when the data that triggered it was stored
   /// Of its walk-forwards' runs: how many are queued or running, completed, and ended otherwise.
   std::int64_t active = 0, completed = 0, ended_otherwise = 0;
 };

@@ -6,10 +6,12 @@
 // the first time it is read after every walk-forward has ended.
 #include "services/backtest_service.hpp"
 
+#include "config/log.hpp"
 #include "domain/evaluation/program.hpp"
 #include "domain/evaluation/scorecard.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/sha256.hpp"
+#include "domain/research/regimes.hpp"
 #include "persistence/market_data_repository.hpp"
 #include "persistence/program_store.hpp"
 #include "persistence/run_queue.hpp"
@@ -39,6 +41,10 @@ void write_cycle(json_writer& w, const db::cycle_row& c) {
       .number(c.ended_otherwise)
       .end_object();
   w.key("created_at").timestamp(c.created_at).key("finished_at").timestamp(c.finished_at);
+  w.key("reason").string(c.reason).key("triggered_at").timestamp(c.triggered_at);
+  // From the upload of the data that triggered it to its scorecard.
+  if (c.triggered_at && c.finished_at)
+    w.key("trigger_to_scorecard_seconds").number(*c.finished_at - *c.triggered_at);
   w.end_object();
 }
 
@@ -109,6 +115,11 @@ service_reply backtest_service::submit_program(pqxx::connection& c, const db::pr
       d.push_back({e.field, 0, e.message});
     return error_reply(service_code::unprocessable, "invalid program", std::move(d));
   }
+  if (db::count_programs(c, who.user_id) >= max_programs_per_user)
+    return error_reply(service_code::conflict,
+                       "at most " + std::to_string(max_programs_per_user)
+                           + " programs per user; delete one first",
+                       {});
   if (!db::find_dataset(c, who.user_id, spec.symbol, spec.timeframe))
     return error_reply(
         service_code::unprocessable, "invalid program",
@@ -135,6 +146,15 @@ service_reply backtest_service::start_cycle(pqxx::connection& c, const db::princ
   const auto p = db::find_program(c, who.user_id, call.run_id);
   if (!p)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  return begin_cycle(c, who, *p, "manual", std::nullopt, call);
+}
+
+service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::principal& who,
+                                            const db::program_row& program,
+                                            const std::string& reason,
+                                            std::optional<unix_time> triggered_at,
+                                            const backtest_call& call) {
+  const auto* p = &program;
   const auto spec = spec_of(*p);
   const auto dataset = db::find_dataset(c, who.user_id, p->symbol, p->timeframe);
   if (!spec || !dataset || !dataset->to)
@@ -199,6 +219,8 @@ service_reply backtest_service::start_cycle(pqxx::connection& c, const db::princ
   row.data_checksum = dataset->checksum;
   row.configurations = static_cast<std::int64_t>(rows.size());
   row.skipped = static_cast<std::int64_t>(configurations.size() - fresh.size());
+  row.reason = reason;
+  row.triggered_at = triggered_at;
   db::create_cycle(c, p->id, row, rows, db::actor_of(who));
   json_writer w;
   w.begin_object()
@@ -209,7 +231,7 @@ service_reply backtest_service::start_cycle(pqxx::connection& c, const db::princ
   w.key("as_of").timestamp(as_of).key("from").timestamp(from);
   w.key("data_checksum").string(dataset->checksum);
   w.key("configurations").number(row.configurations).key("skipped").number(row.skipped);
-  w.key("status").string("running").end_object();
+  w.key("reason").string(reason).key("status").string("running").end_object();
   return body_reply(service_code::accepted, w.take());
 }
 
@@ -238,10 +260,17 @@ service_reply backtest_service::cycle_scorecard(pqxx::connection& c, const db::p
     w.key("failed").number(cycle->ended_otherwise).end_object();
     return body_reply(service_code::ok, w.take());
   }
+  return body_reply(service_code::ok, finish_cycle(c, who, *p, *cycle));
+}
+
+std::string backtest_service::finish_cycle(pqxx::connection& c, const db::principal& who,
+                                           const db::program_row& program,
+                                           const db::cycle_row& cycle) {
   // Every walk-forward has ended: the scorecard, written once.
+  const auto* p = &program;
   const auto spec = spec_of(*p);
   std::vector<evaluation_facts> facts;
-  for (const auto& e : db::cycle_evaluations(c, p->id, cycle->cycle)) {
+  for (const auto& e : db::cycle_evaluations(c, p->id, cycle.cycle)) {
     evaluation_facts f;
     f.index = static_cast<std::size_t>(e.config_index);
     f.strategy = e.strategy;
@@ -254,13 +283,84 @@ service_reply backtest_service::cycle_scorecard(pqxx::connection& c, const db::p
   }
   scorecard_header h;
   h.program_id = p->id;
-  h.cycle = cycle->cycle;
-  h.as_of = format_timestamp(cycle->as_of);
-  h.data_checksum = cycle->data_checksum;
-  h.skipped = static_cast<std::size_t>(cycle->skipped);
+  h.cycle = cycle.cycle;
+  h.as_of = format_timestamp(cycle.as_of);
+  h.data_checksum = cycle.data_checksum;
+  h.skipped = static_cast<std::size_t>(cycle.skipped);
   const std::string doc = scorecard_json(h, facts, spec ? spec->weights : score_weights{});
-  db::store_scorecard(c, p->id, cycle->cycle, doc, db::actor_of(who));
-  return body_reply(service_code::ok, doc);
+  db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who));
+  return doc;
+}
+
+namespace {
+
+/// The re-evaluation a program's data triggered after `as_of` (the last
+/// cycle's): a trigger on a day that ended after it, which the days as they
+/// stood at `as_of` did not show yet; empty when none.
+std::string regime_trigger_since(pqxx::connection& c, const db::program_row& p, unix_time as_of) {
+  const auto tf = parse_timeframe(p.timeframe);
+  const auto now =
+      tf ? db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, std::nullopt, SIZE_MAX >> 1)
+         : std::nullopt;
+  const auto then =
+      tf ? db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, as_of, SIZE_MAX >> 1)
+         : std::nullopt;
+  if (!now || !then)
+    return {};
+  const auto before = classify_regimes(*then);
+  std::string found;
+  for (const auto& day : classify_regimes(*now)) {
+    if (day.day + seconds_per_day <= as_of || day.trigger == regime_trigger::none)
+      continue;
+    const bool seen =
+        !before.empty() && before.back().day == day.day && before.back().trigger == day.trigger;
+    if (!seen)
+      found = std::string(to_string(day.trigger)); // the latest one
+  }
+  return found;
+}
+
+} // namespace
+
+std::size_t backtest_service::run_program_schedule() {
+  auto conn = pool_->acquire();
+  pqxx::connection& c = *conn;
+  std::size_t started = 0;
+  for (const auto& p : db::scheduled_programs(c, max_scheduled_programs)) {
+    try {
+      const auto spec = spec_of(p);
+      const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
+      if (!spec || !dataset || !dataset->to)
+        continue;
+      // The owner, as the scheduler acting for them: its audit entries say so.
+      db::principal who;
+      who.user_id = p.user_id;
+      who.name = db::owner_name(c, p.user_id) + " (program schedule)";
+      who.role = "analyst";
+      const auto cycles = db::list_cycles(c, p.id);
+      // Cycles whose walk-forwards have all ended get their scorecards now:
+      // the re-evaluation latency ends when the scorecard exists.
+      for (const auto& cycle : cycles)
+        if (!cycle.scorecard_json && cycle.active == 0)
+          finish_cycle(c, who, p, cycle);
+      std::string reason;
+      if (cycles.empty() || (spec->every && *dataset->to >= cycles.back().as_of + *spec->every))
+        reason = "schedule";
+      else if (spec->on_regime_change && *dataset->to > cycles.back().as_of)
+        reason = regime_trigger_since(c, p, cycles.back().as_of);
+      if (reason.empty() || (cycles.empty() && !spec->every))
+        continue;
+      backtest_call call;
+      const auto reply = begin_cycle(c, who, p, reason, dataset->updated_at, call);
+      if (reply.code == static_cast<std::uint8_t>(service_code::accepted)) {
+        ++started;
+        log::info("program_cycle_scheduled", {{"program_id", p.id}, {"reason", reason}});
+      }
+    } catch (const std::exception& e) {
+      log::warn("program_schedule_failed", {{"program_id", p.id}, {"error", e.what()}});
+    }
+  }
+  return started;
 }
 
 } // namespace bt

@@ -8,6 +8,7 @@
 #include "domain/scheduling/submission_quota.hpp"
 #include "persistence/connection_pool.hpp"
 #include "persistence/market_data_repository.hpp"
+#include "persistence/program_store.hpp"
 #include "persistence/run_repository.hpp"
 #include "persistence/sweep_store.hpp"
 #include "persistence/user_repository.hpp"
@@ -102,6 +103,13 @@ public:
   service_reply program_delete(const backtest_call& call);
   service_reply program_cycle(const backtest_call& call);
   service_reply program_scorecard(const backtest_call& call);
+  /// The server's program schedule, one pass: scorecards for cycles whose
+  /// walk-forwards have all ended, then a cycle for each scheduled program
+  /// that is due (its `every` of market-data time passed, or a regime
+  /// trigger after its last cycle). Returns the cycles started.
+  std::size_t run_program_schedule();
+  static constexpr std::int64_t max_programs_per_user = 50;
+  static constexpr std::int64_t max_scheduled_programs = 10'000;
   /// A queue item of a sweep or walk-forward changed (the run book's sync,
   /// under `c`): its job's stream channel, status and status document (a
   /// walk-forward's without its result's curve and trades); nothing for a run.
@@ -244,6 +252,11 @@ private:
                             const backtest_call& call);
   service_reply cycle_scorecard(pqxx::connection& c, const db::principal& who,
                                 const backtest_call& call);
+  service_reply begin_cycle(pqxx::connection& c, const db::principal& who,
+                            const db::program_row& program, const std::string& reason,
+                            std::optional<unix_time> triggered_at, const backtest_call& call);
+  std::string finish_cycle(pqxx::connection& c, const db::principal& who,
+                           const db::program_row& program, const db::cycle_row& cycle);
   /// A research submission's "priority" (taken out of the body) and range
   /// (start and end required, at most `max_days` apart): the refusal, or
   /// nothing.

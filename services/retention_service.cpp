@@ -27,31 +27,6 @@ db::purge_counts retention_service::purge(bool dry_run, const db::audit_actor& b
   return n;
 }
 
-purge_schedule::purge_schedule(std::shared_ptr<retention_service> retention,
-                               std::chrono::seconds interval) {
-  thread_ = std::thread([this, retention = std::move(retention), interval] {
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-      lock.unlock();
-      try {
-        retention->purge(false, db::audit_actor{});
-      } catch (const std::exception& e) {
-        log::error("purge_failed", {{"reason", e.what()}});
-      }
-      lock.lock();
-    }
-  });
-}
-
-purge_schedule::~purge_schedule() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
 std::string purge_document(const db::purge_counts& n, bool dry_run, double ms,
                            const db::retention_policy& policy) {
   json_writer w;

@@ -7,11 +7,9 @@
 #include "persistence/retention.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 namespace bt {
 
@@ -34,23 +32,6 @@ private:
   const db::retention_policy policy_;
   const std::string audit_key_;
   std::mutex purging_;
-};
-
-/// The hourly purge: a thread of its own (never an io or actor thread)
-/// that purges every `interval` until destroyed; a failed purge is logged
-/// and tried again at the next interval.
-class purge_schedule {
-public:
-  purge_schedule(std::shared_ptr<retention_service> retention, std::chrono::seconds interval);
-  ~purge_schedule();
-  purge_schedule(const purge_schedule&) = delete;
-  purge_schedule& operator=(const purge_schedule&) = delete;
-
-private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
 };
 
 /// The JSON document of a purge: its counts, whether it was dry, how long

@@ -43,7 +43,7 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
   const auto& o = given.as_object();
   static const char* known[] = {"name",      "symbol",  "timeframe",     "templates",
                                 "generator", "windows", "lookback_days", "max_configurations",
-                                "score"};
+                                "score",     "schedule"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       return {{std::string(kv.key()), "unknown field"}};
@@ -107,6 +107,40 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
     if (const auto* w = s->as_object().if_contains("weights"))
       if (auto e = parse_score_weights(*w, p.weights); !e.empty())
         return e;
+  }
+  if (const auto* s = o.if_contains("schedule")) {
+    if (!s->is_object())
+      return {{"schedule", "must be an object: {\"every\": \"1d\", \"on_regime_change\": false}"}};
+    for (const auto& kv : s->as_object()) {
+      if (kv.key() == "every") {
+        // A whole number of hours, days or weeks of market-data time.
+        const auto* text = kv.value().if_string();
+        unix_time seconds = 0;
+        if (text && text->size() >= 2) {
+          const char unit = text->back();
+          const std::string digits(text->begin(), text->end() - 1);
+          const bool whole = !digits.empty() && digits.size() <= 4
+                             && std::all_of(digits.begin(), digits.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
+          const unix_time per = unit == 'h'   ? 3600
+                                : unit == 'd' ? 86'400
+                                : unit == 'w' ? 604'800
+                                              : 0;
+          if (whole && per)
+            seconds = std::stoll(digits) * per;
+        }
+        if (seconds < 3600 || seconds > 365 * 86'400)
+          return {{"schedule.every", "must be a duration from 1h to 365d, such as \"12h\", "
+                                     "\"1d\" or \"1w\""}};
+        p.every = seconds;
+      } else if (kv.key() == "on_regime_change") {
+        if (!kv.value().is_bool())
+          return {{"schedule.on_regime_change", "must be true or false"}};
+        p.on_regime_change = kv.value().as_bool();
+      } else {
+        return {{"schedule." + std::string(kv.key()), "unknown field (every, on_regime_change)"}};
+      }
+    }
   }
   const auto* windows = o.if_contains("windows");
   if (!windows || !windows->is_object())

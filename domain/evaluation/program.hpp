@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,12 +42,20 @@ struct program_spec {
   boost::json::object windows; ///< as a walk-forward's (train, test, step, anchored, min_trades)
   int lookback_days = 730;     ///< each cycle's history, ending at its as-of time
   score_weights weights;
+  /// Cycles the server starts itself: when the data's last bar is `every`
+  /// (market-data time) past the last cycle's as-of time, and, when
+  /// `on_regime_change`, when a day after it triggers a re-evaluation
+  /// (regimes.hpp: crossing the 75th percentile, or volatility moving more
+  /// than 20 %).
+  std::optional<unix_time> every;
+  bool on_regime_change = false;
 };
 
 /// {"name", "symbol", "timeframe", "templates": [{"strategy", "params",
 /// "space"}], "generator": {"method", "samples", "seed"}, "windows",
 /// "lookback_days" (60 to 3,650), "max_configurations" (60 to 1,000),
-/// "score": {"weights": {...}}}. Every template's space is checked as a
+/// "score": {"weights": {...}}, "schedule": {"every": "1d" (1h to 365d, in
+/// h, d or w), "on_regime_change": false}}. Every template's space is checked as a
 /// sweep's; the windows as a walk-forward's. Errors name their field.
 field_errors parse_program_spec(const boost::json::value& given, program_spec& out);
 

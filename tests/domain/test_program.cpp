@@ -103,6 +103,16 @@ BOOST_AUTO_TEST_CASE(specifications_are_checked_naming_the_field) {
   BOOST_TEST(refusal(with(two_templates, "\"name\": \"GC hourly\", ", "")) == "name: required");
   BOOST_TEST(refusal(with(two_templates, "\"timeframe\": \"1h\",", "\"colour\": 1,"))
              == "colour: unknown field");
+  BOOST_TEST(refusal(with(two_templates, "\"generator\"",
+                          "\"schedule\": {\"every\": \"30m\"}, \"generator\""))
+                 .rfind("schedule.every: must be a duration from 1h to 365d", 0)
+             == 0u);
+  const auto scheduled = parse_ok(
+      with(two_templates, "\"generator\"",
+           "\"schedule\": {\"every\": \"2d\", \"on_regime_change\": true}, \"generator\""));
+  BOOST_TEST(*scheduled.every == 2 * 86'400);
+  BOOST_TEST(scheduled.on_regime_change);
+  BOOST_TEST(!parse_ok(two_templates).every);
   // A grid counts its combinations: 8 x 8 = 64 of one template.
   const auto grid = parse_ok(R"({"name": "grid", "symbol": "GC",
       "templates": [{"strategy": "dual_sma", "params": {},

@@ -5,6 +5,10 @@
 // refusals naming their field, other users' 404s, and the audit trail.
 #include "server_process.hpp"
 
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+#include "domain/report/result_report.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -156,6 +160,78 @@ BOOST_AUTO_TEST_CASE(programs_are_checked_before_anything_is_stored) {
   bad_range.replace(bad_range.find("\"min\": 5"), 8, "\"min\": 1");
   BOOST_TEST(refused(bad_range) == "templates[0].space.params.fast_period");
   BOOST_TEST(post("/v1/programs", "{").status == 400u);
+}
+
+BOOST_AUTO_TEST_CASE(the_server_runs_scheduled_and_regime_triggered_cycles_as_data_arrives) {
+  server_process s;
+  const std::string key = s.create_key("carol");
+  s.start({"--program-interval-ms", "200"});
+  auto upload = [&](const bt::bar_series& bars) {
+    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::to_csv(bars),
+                       "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  };
+  bt::synthetic_spec first;
+  first.bars = 8000;
+  upload(bt::generate_bars(first));
+  std::string body = lhs_program;
+  body.replace(body.find("\"lookback_days\""), 15,
+               R"("schedule": {"every": "1w", "on_regime_change": true}, "lookback_days")");
+  auto created = s.request("POST", "/v1/programs", key, body, "application/json");
+  BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
+  const std::string id(created.json().at("program_id").as_string());
+  // The schedule starts the first cycle and writes its scorecard unasked.
+  auto cycles_when = [&](std::size_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (;;) {
+      auto doc = s.request("GET", "/v1/programs/" + id, key).json();
+      const auto& cycles = doc.at("cycles").as_array();
+      if (cycles.size() >= n && cycles.at(n - 1).at("status").as_string() == "completed")
+        return doc;
+      BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, boost::json::serialize(doc));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  auto doc = cycles_when(1);
+  const auto one = doc.at("cycles").at(0);
+  BOOST_TEST(one.at("reason").as_string() == "schedule");
+  BOOST_TEST(one.at("trigger_to_scorecard_seconds").to_number<double>() >= 0.0);
+  BOOST_TEST(one.at("trigger_to_scorecard_seconds").to_number<double>() < 120.0);
+  // Two more weeks of bars: a week of market-data time has passed.
+  bt::synthetic_spec more;
+  more.bars = 460;
+  more.seed = 43;
+  const auto first_bars = bt::generate_bars(first);
+  more.start = first_bars.times()[first_bars.size() - 1] + 3600;
+  upload(bt::generate_bars(more));
+  doc = cycles_when(2);
+  const auto two = doc.at("cycles").at(1); // a copy: doc is read again below
+  BOOST_TEST(two.at("reason").as_string() == "schedule");
+  BOOST_TEST(two.at("as_of") == s.request("GET", "/v1/market-data/GC/1h", key).json().at("to"));
+  // Nothing more is due: a third cycle does not start by itself.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  BOOST_TEST(s.request("GET", "/v1/programs/" + id, key).json().at("cycles").as_array().size()
+             == 2u);
+  // A few more days: not a week, so only a regime trigger in them starts a
+  // cycle, exactly when GET /v1/regimes shows one after the last cycle.
+  bt::synthetic_spec days;
+  days.bars = 70;
+  days.seed = 44;
+  days.start_price = 1'000; // a gap down: its day's return lifts the volatility
+  const auto more_bars = bt::generate_bars(more);
+  days.start = more_bars.times()[more_bars.size() - 1] + 3600;
+  upload(bt::generate_bars(days));
+  doc = cycles_when(3);
+  const std::string reason(doc.at("cycles").at(2).at("reason").as_string());
+  BOOST_TEST((reason == "regime_change" || reason == "volatility_change"), reason);
+  // GET /v1/regimes shows that trigger on a day that ended after the last cycle.
+  const auto regimes = s.request("GET", "/v1/regimes?symbol=GC&timeframe=1h", key).json();
+  bool shown = false;
+  for (const auto& d : regimes.at("series").as_array())
+    shown |= d.at("trigger") == boost::json::value(reason)
+             && d.at("date").as_string() >= two.at("as_of").as_string().subview(0, 10);
+  BOOST_TEST(shown);
+  s.stop();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
