@@ -129,7 +129,7 @@ std::optional<double> return_correlation(const std::vector<std::pair<unix_time, 
   }
   if (sxx <= 0 || syy <= 0)
     return std::nullopt;
-  return std::round(sxy / std::sqrt(sxx * syy) * 1e10) / 1e10;
+  return round_places(sxy / std::sqrt(sxx * syy));
 }
 
 admission admit(const std::vector<deployment_facts>& active, const deployment_facts& candidate,

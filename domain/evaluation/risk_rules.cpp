@@ -1,5 +1,7 @@
 #include "domain/evaluation/risk_rules.hpp"
 
+#include "domain/data/decimal.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -12,10 +14,6 @@ std::string_view to_string(risk_action a) {
 }
 
 namespace {
-
-double round10(double v) {
-  return std::round(v * 1e10) / 1e10;
-}
 
 /// The last day at or before `t`, if any.
 const deployment_day* at_or_before(const std::vector<deployment_day>& days, unix_time t) {
@@ -41,7 +39,7 @@ std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
     const double bench = (today.benchmark / then->benchmark - 1.0) * 100.0;
     if (own - bench < -s.rollback_underperformance_pct) {
       state.active = false;
-      out.push_back({risk_action::deactivate, today.day, round10(own - bench),
+      out.push_back({risk_action::deactivate, today.day, round_places(own - bench),
                      -s.rollback_underperformance_pct});
       return out; // nothing else applies to a deployment rolled back
     }
@@ -56,7 +54,8 @@ std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
     if (!state.in_drawdown_breach) {
       state.in_drawdown_breach = true;
       state.size_factor /= 2;
-      out.push_back({risk_action::halve_size, today.day, round10(drawdown), s.drawdown_limit_pct});
+      out.push_back(
+          {risk_action::halve_size, today.day, round_places(drawdown), s.drawdown_limit_pct});
     }
   } else {
     state.in_drawdown_breach = false;
@@ -83,7 +82,8 @@ std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
       if (sharpe < limit) {
         if (!state.in_drift) {
           state.in_drift = true;
-          out.push_back({risk_action::drift_alert, today.day, round10(sharpe), round10(limit)});
+          out.push_back(
+              {risk_action::drift_alert, today.day, round_places(sharpe), round_places(limit)});
         }
       } else {
         state.in_drift = false;

@@ -1,5 +1,7 @@
 #include "domain/evaluation/score.hpp"
 
+#include "domain/data/decimal.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -79,15 +81,14 @@ std::vector<score_components> score_configurations(const std::vector<score_input
   std::vector<score_components> out(configs.size());
   for (std::size_t i = 0; i < configs.size(); ++i) {
     auto& o = out[i];
-    auto round10 = [](double v) { return std::round(v * 1e10) / 1e10; };
-    o.sharpe = round10(sharpe[i]);
-    o.drawdown = round10(drawdown[i]);
-    o.volatility = round10(volatility[i]);
-    o.persistence = round10(persistence[i]);
+    o.sharpe = round_places(sharpe[i]);
+    o.drawdown = round_places(drawdown[i]);
+    o.volatility = round_places(volatility[i]);
+    o.persistence = round_places(persistence[i]);
     const double s = (w.sharpe * sharpe[i] + w.drawdown * drawdown[i] + w.volatility * volatility[i]
                       + w.persistence * persistence[i])
                      / total;
-    o.score = std::round(s * 1e10) / 1e10;
+    o.score = round_places(s);
   }
   return out;
 }

@@ -38,10 +38,6 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (next - sorted[lo]);
 }
 
-double round10(double v) {
-  return std::round(v * 1e10) / 1e10;
-}
-
 } // namespace
 
 std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_settings& s) {
@@ -58,7 +54,7 @@ std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_se
   std::optional<double> reference;
   for (std::size_t i = 1; i < days.size(); ++i) {
     if (days[i - 1].close > 0)
-      days[i].return_pct = round10((days[i].close / days[i - 1].close - 1.0) * 100.0);
+      days[i].return_pct = round_places((days[i].close / days[i - 1].close - 1.0) * 100.0);
     while (first <= i && days[first].day <= days[i].day - s.window_days * seconds_per_day)
       ++first;
     // Returns of the days in (day - window, day], each against its previous day.
@@ -76,14 +72,14 @@ std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_se
     const double mean = sum / static_cast<double>(n);
     const double variance = std::max(0.0, (squares - static_cast<double>(n) * mean * mean)
                                               / static_cast<double>(n - 1));
-    const double vol = round10(std::sqrt(variance * s.annualisation) * 100.0);
+    const double vol = round_places(std::sqrt(variance * s.annualisation) * 100.0);
     days[i].volatility_pct = vol;
     history.insert(std::upper_bound(history.begin(), history.end(), vol), vol);
     if (history.size() < static_cast<std::size_t>(std::max(1, s.min_history)))
       continue;
-    const std::array<double, 3> t{round10(percentile(history, 25)),
-                                  round10(percentile(history, 50)),
-                                  round10(percentile(history, 75))};
+    const std::array<double, 3> t{round_places(percentile(history, 25)),
+                                  round_places(percentile(history, 50)),
+                                  round_places(percentile(history, 75))};
     days[i].thresholds = t;
     days[i].regime = vol < t[0]   ? volatility_regime::low
                      : vol < t[1] ? volatility_regime::normal

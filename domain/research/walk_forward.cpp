@@ -460,7 +460,7 @@ void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar
       for (double x : daily)
         var += (x - mean) * (x - mean);
       var /= static_cast<double>(daily.size() - 1);
-      volatility = std::round(std::sqrt(var * 252.0) * 100.0 * 1e10) / 1e10;
+      volatility = round_places(std::sqrt(var * 252.0) * 100.0);
     }
     w.key("volatility_pct").optional(volatility);
   }

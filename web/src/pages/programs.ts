@@ -6,12 +6,13 @@
 import { can } from "../account";
 import { request } from "../api";
 import { el, message, wordsOf } from "../dom";
-import { formatNumber } from "../format";
+import { formatDuration, formatNumber } from "../format";
 import { spaceBuilder, type Dataset, type Strategy } from "./space_builder";
 
 interface ProgramItem { program_id: string; name: string; symbol: string; timeframe: string; created_at: string }
 interface Cycle {
   cycle: number; as_of: string; data_checksum: string; configurations: number; skipped: number; status: string;
+  reason: string; trigger_to_scorecard_seconds?: number;
   walk_forwards: { active: number; completed: number; failed: number }; created_at: string; finished_at: string | null;
 }
 interface Entry {
@@ -166,11 +167,12 @@ export function programPage(id: string): HTMLElement {
     }, "Run a cycle now");
     cycles.replaceChildren(el("h2", {}, `Cycles of ${doc.symbol} ${doc.timeframe}`), can("runs:write") ? el("div", { class: "actions" }, run) : "",
       doc.cycles.length ? el("table", { class: "data", "data-table": "cycles" },
-        el("thead", {}, el("tr", {}, ...["Cycle", "As of (UTC)", "Status", "Walk-forwards", "Skipped", ""].map((h) => el("th", { scope: "col" }, h)))),
+        el("thead", {}, el("tr", {}, ...["Cycle", "As of (UTC)", "Why", "Status", "Walk-forwards", "Skipped", "Data to scorecard", ""].map((h) => el("th", { scope: "col" }, h)))),
         el("tbody", {}, ...doc.cycles.map((c) => el("tr", { "data-cycle": String(c.cycle) },
-          el("td", { class: "number" }, String(c.cycle)), el("td", {}, c.as_of), el("td", {}, c.status),
+          el("td", { class: "number" }, String(c.cycle)), el("td", {}, c.as_of), el("td", {}, c.reason.replace(/_/g, " ")), el("td", {}, c.status),
           el("td", {}, `${formatNumber(c.walk_forwards.completed)} completed, ${formatNumber(c.walk_forwards.active)} running, ${formatNumber(c.walk_forwards.failed)} failed`),
           el("td", { class: "number" }, formatNumber(c.skipped)),
+          el("td", { class: "number" }, c.trigger_to_scorecard_seconds !== undefined ? formatDuration(c.trigger_to_scorecard_seconds) : "—"),
           el("td", {}, el("button", { type: "button", class: "secondary", onClick: () => { shown = c.cycle; void showCard(c.cycle); } }, "Scorecard"))))))
         : el("p", { class: "empty" }, "No cycle yet: run one to evaluate the program's configurations on the latest data."));
     const latest = shown ?? doc.cycles.at(-1)?.cycle;
