@@ -143,6 +143,7 @@ using program_status_atom = caf::atom_constant<caf::atom("progstatus")>;
 using program_delete_atom = caf::atom_constant<caf::atom("progdelete")>;
 using program_cycle_atom = caf::atom_constant<caf::atom("progcycle")>;
 using program_scorecard_atom = caf::atom_constant<caf::atom("progscore")>;
+using program_candidates_atom = caf::atom_constant<caf::atom("progcands")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
@@ -223,6 +224,7 @@ using backtest_api_actor =
                      caf::replies_to<program_delete_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<program_cycle_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<program_scorecard_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_candidates_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>,

@@ -386,6 +386,9 @@ struct api_routes::impl {
         return op({}, program_delete_atom::value, id);
       return done(method_not_allowed("GET, HEAD, DELETE"));
     }
+    if (parts.size() == 4 && parts[3] == "candidates")
+      return is_get(req) ? op({}, program_candidates_atom::value, id)
+                         : done(method_not_allowed("GET, HEAD"));
     if (parts.size() == 4 && parts[3] == "cycles")
       return req.method == "POST" ? op({}, program_cycle_atom::value, id)
                                   : done(method_not_allowed("POST"));

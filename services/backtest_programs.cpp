@@ -8,6 +8,7 @@
 
 #include "config/log.hpp"
 #include "domain/evaluation/program.hpp"
+#include "domain/evaluation/promotion.hpp"
 #include "domain/evaluation/scorecard.hpp"
 #include "domain/report/json_writer.hpp"
 #include "domain/report/sha256.hpp"
@@ -290,6 +291,70 @@ std::string backtest_service::finish_cycle(pqxx::connection& c, const db::princi
   const std::string doc = scorecard_json(h, facts, spec ? spec->weights : score_weights{});
   db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who));
   return doc;
+}
+
+service_reply backtest_service::candidates_document(pqxx::connection& c, const db::principal& who,
+                                                    const backtest_call& call) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  const auto spec = p ? spec_of(*p) : std::nullopt;
+  if (!p || !spec)
+    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  // Each scored cycle's ranking, by configuration (strategy and values).
+  std::vector<ranked_cycle> history;
+  boost::json::object last_entries; // identity -> its entry in the last scored cycle
+  for (const auto& cycle : db::list_cycles(c, p->id)) {
+    if (!cycle.scorecard_json)
+      continue;
+    const auto card = boost::json::parse(*cycle.scorecard_json).as_object();
+    ranked_cycle r{cycle.as_of, {}};
+    last_entries.clear();
+    for (const auto& e : card.at("entries").as_array()) {
+      if (e.at("rank").is_null())
+        continue;
+      const std::string identity =
+          std::string(e.at("strategy").as_string()) + "\n" + boost::json::serialize(e.at("params"));
+      r.ranked.push_back(identity);
+      last_entries[identity] = e;
+    }
+    history.push_back(std::move(r));
+  }
+  gate_settings gate;
+  gate.top_fraction = spec->top_pct / 100.0;
+  gate.consecutive_days = spec->gate_days;
+  const auto chosen = promotion_candidates(history, gate);
+  std::vector<double> scores;
+  for (const auto& k : chosen)
+    scores.push_back(last_entries.at(k.key).at("score").to_number<double>());
+  const auto capital = fixed::from_int(spec->capital);
+  const auto allocation = allocate_capital(capital, scores, spec->max_allocation_pct / 100.0);
+  json_writer w;
+  w.begin_object().key("program_id").string(p->id);
+  w.key("as_of").timestamp(history.empty() ? std::optional<unix_time>{}
+                                           : std::optional<unix_time>{history.back().as_of});
+  w.key("gate")
+      .begin_object()
+      .key("top_pct")
+      .number(spec->top_pct)
+      .key("days")
+      .number(static_cast<std::int64_t>(spec->gate_days))
+      .key("max_allocation_pct")
+      .number(spec->max_allocation_pct)
+      .end_object();
+  w.key("capital").number(capital);
+  w.key("candidates").begin_array();
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& e = last_entries.at(chosen[i].key).as_object();
+    w.begin_object();
+    w.key("strategy").string(e.at("strategy").as_string());
+    w.key("params").raw(boost::json::serialize(e.at("params")));
+    w.key("rank").number(e.at("rank").as_int64()).key("score").number(scores[i]);
+    w.key("in_top_since").timestamp(chosen[i].since);
+    w.key("walk_forward_id").string(e.at("walk_forward_id").as_string());
+    w.key("allocation").number(allocation[i]);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return body_reply(service_code::ok, w.take());
 }
 
 namespace {

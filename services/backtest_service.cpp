@@ -393,6 +393,12 @@ service_reply backtest_service::program_scorecard(const backtest_call& call) {
   });
 }
 
+service_reply backtest_service::program_candidates(const backtest_call& call) {
+  return guarded(call, "program-candidates", [&](pqxx::connection& c, const db::principal& who) {
+    return candidates_document(c, who, call);
+  });
+}
+
 service_reply backtest_service::admin_queue(const backtest_call& call) {
   return guarded(call, "admin-queue", [&](pqxx::connection& c, const db::principal&) {
     return queue_overview_page(c, call);

@@ -103,6 +103,9 @@ public:
   service_reply program_delete(const backtest_call& call);
   service_reply program_cycle(const backtest_call& call);
   service_reply program_scorecard(const backtest_call& call);
+  /// GET /v1/programs/{id}/candidates: the configurations through the
+  /// program's promotion gate, with their recommended capital.
+  service_reply program_candidates(const backtest_call& call);
   /// The server's program schedule, one pass: scorecards for cycles whose
   /// walk-forwards have all ended, then a cycle for each scheduled program
   /// that is due (its `every` of market-data time passed, or a regime
@@ -252,6 +255,8 @@ private:
                             const backtest_call& call);
   service_reply cycle_scorecard(pqxx::connection& c, const db::principal& who,
                                 const backtest_call& call);
+  service_reply candidates_document(pqxx::connection& c, const db::principal& who,
+                                    const backtest_call& call);
   service_reply begin_cycle(pqxx::connection& c, const db::principal& who,
                             const db::program_row& program, const std::string& reason,
                             std::optional<unix_time> triggered_at, const backtest_call& call);

@@ -139,6 +139,7 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"program-delete", "DELETE", "/v1/programs/{id}", p::runs_write},
       {"program-cycle", "POST", "/v1/programs/{id}/cycles", p::runs_write},
       {"program-scorecard", "GET", "/v1/programs/{id}/scorecards/{n}", p::runs_read},
+      {"program-candidates", "GET", "/v1/programs/{id}/candidates", p::runs_read},
       {"cluster", "GET", "/v1/admin/cluster", p::cluster_read},
       {"admin-queue", "GET", "/v1/admin/queue", p::cluster_read},
       {"audit", "GET", "/v1/admin/audit", p::audit_read},

@@ -41,9 +41,9 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
   if (!given.is_object())
     return {{"", "the program must be a JSON object"}};
   const auto& o = given.as_object();
-  static const char* known[] = {"name",      "symbol",  "timeframe",     "templates",
-                                "generator", "windows", "lookback_days", "max_configurations",
-                                "score",     "schedule"};
+  static const char* known[] = {"name",      "symbol",   "timeframe",     "templates",
+                                "generator", "windows",  "lookback_days", "max_configurations",
+                                "score",     "schedule", "gate",          "capital"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       return {{std::string(kv.key()), "unknown field"}};
@@ -107,6 +107,28 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
     if (const auto* w = s->as_object().if_contains("weights"))
       if (auto e = parse_score_weights(*w, p.weights); !e.empty())
         return e;
+  }
+  if (auto e = whole("capital", 1000, 1'000'000'000, p.capital); !e.empty())
+    return e;
+  if (const auto* g = o.if_contains("gate")) {
+    if (!g->is_object())
+      return {{"gate", "must be an object: {\"top_pct\", \"days\", \"max_allocation_pct\"}"}};
+    for (const auto& kv : g->as_object()) {
+      const std::string key(kv.key());
+      const double v = kv.value().is_number() ? kv.value().to_number<double>() : -1;
+      if (key == "top_pct" && v >= 1 && v <= 50)
+        p.top_pct = v;
+      else if (key == "days" && kv.value().is_int64() && v >= 1 && v <= 365)
+        p.gate_days = static_cast<int>(v);
+      else if (key == "max_allocation_pct" && v >= 1 && v <= 100)
+        p.max_allocation_pct = v;
+      else
+        return {{"gate." + key, key == "top_pct" ? "must be a number from 1 to 50"
+                                : key == "days"  ? "must be a whole number from 1 to 365"
+                                : key == "max_allocation_pct" ? "must be a number from 1 to 100"
+                                                              : "unknown field (top_pct, days, "
+                                                                "max_allocation_pct)"}};
+    }
   }
   if (const auto* s = o.if_contains("schedule")) {
     if (!s->is_object())

@@ -49,13 +49,22 @@ struct program_spec {
   /// than 20 %).
   std::optional<unix_time> every;
   bool on_regime_change = false;
+  /// The promotion gate (promotion.hpp): the top `top_pct` % of every
+  /// cycle for `days` of market-data time; candidates share `capital` in
+  /// proportion to their scores, none above `max_allocation_pct` % of it.
+  double top_pct = 10;
+  int gate_days = 30;
+  double max_allocation_pct = 10;
+  std::int64_t capital = 100'000;
 };
 
 /// {"name", "symbol", "timeframe", "templates": [{"strategy", "params",
 /// "space"}], "generator": {"method", "samples", "seed"}, "windows",
 /// "lookback_days" (60 to 3,650), "max_configurations" (60 to 1,000),
 /// "score": {"weights": {...}}, "schedule": {"every": "1d" (1h to 365d, in
-/// h, d or w), "on_regime_change": false}}. Every template's space is checked as a
+/// h, d or w), "on_regime_change": false}, "gate": {"top_pct" (1 to 50),
+/// "days" (1 to 365), "max_allocation_pct" (1 to 100)}, "capital" (1,000 to
+/// 1,000,000,000)}. Every template's space is checked as a
 /// sweep's; the windows as a walk-forward's. Errors name their field.
 field_errors parse_program_spec(const boost::json::value& given, program_spec& out);
 

@@ -7,8 +7,8 @@
 
 namespace bt {
 
-std::vector<std::string> promotion_candidates(const std::vector<ranked_cycle>& cycles,
-                                              const gate_settings& s) {
+std::vector<candidate> promotion_candidates(const std::vector<ranked_cycle>& cycles,
+                                            const gate_settings& s) {
   if (cycles.empty())
     return {};
   // Where each configuration's streak in the top began (erased when it
@@ -27,12 +27,12 @@ std::vector<std::string> promotion_candidates(const std::vector<ranked_cycle>& c
     streak_start = std::move(still);
   }
   const unix_time last = cycles.back().as_of;
-  std::vector<std::string> out;
+  std::vector<candidate> out;
   for (const auto& key : cycles.back().ranked) // the last cycle's order
     if (auto it = streak_start.find(key);
         it != streak_start.end()
         && last - it->second >= static_cast<unix_time>(s.consecutive_days) * seconds_per_day)
-      out.push_back(key);
+      out.push_back({key, it->second});
   return out;
 }
 

@@ -26,12 +26,17 @@ struct gate_settings {
   int consecutive_days = 30;  ///< of market-data time, from the first cycle of the streak
 };
 
+struct candidate {
+  std::string key;
+  unix_time since = 0; ///< the as-of time of the first cycle of its streak
+};
+
 /// The configurations in the top of every cycle from the start of their
 /// current streak to the last cycle, that streak spanning at least
 /// consecutive_days of as-of time; in the last cycle's rank order. Cycles
 /// must be in as-of order.
-std::vector<std::string> promotion_candidates(const std::vector<ranked_cycle>& cycles,
-                                              const gate_settings& s = {});
+std::vector<candidate> promotion_candidates(const std::vector<ranked_cycle>& cycles,
+                                            const gate_settings& s = {});
 
 /// Capital for each candidate in proportion to its score (scores at or
 /// below 0 get none), no one above cap_fraction of the capital: what a cap

@@ -113,6 +113,14 @@ BOOST_AUTO_TEST_CASE(specifications_are_checked_naming_the_field) {
   BOOST_TEST(*scheduled.every == 2 * 86'400);
   BOOST_TEST(scheduled.on_regime_change);
   BOOST_TEST(!parse_ok(two_templates).every);
+  BOOST_TEST(refusal(with(two_templates, "\"generator\"", "\"gate\": {\"days\": 0}, \"generator\""))
+             == "gate.days: must be a whole number from 1 to 365");
+  const auto gated =
+      parse_ok(with(two_templates, "\"generator\"",
+                    "\"gate\": {\"top_pct\": 5, \"days\": 7}, \"capital\": 250000, \"generator\""));
+  BOOST_TEST(gated.top_pct == 5.0);
+  BOOST_TEST(gated.gate_days == 7);
+  BOOST_TEST(gated.capital == 250'000);
   // A grid counts its combinations: 8 x 8 = 64 of one template.
   const auto grid = parse_ok(R"({"name": "grid", "symbol": "GC",
       "templates": [{"strategy": "dual_sma", "params": {},

@@ -234,4 +234,61 @@ BOOST_AUTO_TEST_CASE(the_server_runs_scheduled_and_regime_triggered_cycles_as_da
   s.stop();
 }
 
+BOOST_AUTO_TEST_CASE(the_gate_promotes_what_stayed_in_the_top_and_shares_the_capital) {
+  auto& sh = shared();
+  const std::string id = id_of(post("/v1/programs", R"({"name": "gated", "symbol": "GC",
+      "templates": [{"strategy": "dual_sma", "params": {},
+        "space": {"fast_period": {"from": 5, "to": 40, "step": 5},
+                  "slow_period": {"from": 60, "to": 200, "step": 20}}}],
+      "generator": {"method": "grid"}, "windows": {"train": 2000, "test": 1000},
+      "gate": {"top_pct": 50, "days": 1, "max_allocation_pct": 20}, "capital": 500000})"));
+  auto candidates = [&] {
+    auto r = sh.server.request("GET", "/v1/programs/" + id + "/candidates", sh.alice);
+    BOOST_REQUIRE_MESSAGE(r.status == 200u, r.body);
+    return r.json();
+  };
+  BOOST_REQUIRE(post("/v1/programs/" + id + "/cycles").status == 202u);
+  scorecard(id, 1);
+  BOOST_TEST(candidates().at("candidates").as_array().empty()); // one cycle: no day in the top yet
+  // Two more days of bars: the grid is evaluated again on the new data.
+  bt::synthetic_spec more;
+  more.bars = 46;
+  more.seed = 5;
+  more.start_price = 2'000;
+  const auto all = bt::generate_bars(bt::synthetic_spec{});
+  more.start = all.times()[all.size() - 1] + 3600;
+  auto up = sh.server.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", sh.alice,
+                              bt::to_csv(bt::generate_bars(more)), "text/csv");
+  BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+  BOOST_REQUIRE(post("/v1/programs/" + id + "/cycles").status == 202u);
+  const auto second = scorecard(id, 2);
+  const auto doc = candidates();
+  const auto& chosen = doc.at("candidates").as_array();
+  // Expected: the configurations in the top half (32 of 64) of both cycles.
+  auto top_half = [](const boost::json::value& card) {
+    std::set<std::string> out;
+    for (const auto& e : card.at("entries").as_array())
+      if (e.at("rank").is_int64() && e.at("rank").as_int64() <= 32)
+        out.insert(boost::json::serialize(e.at("params")));
+    return out;
+  };
+  const auto before = top_half(scorecard(id, 1)), after = top_half(second);
+  std::set<std::string> both, promoted;
+  for (const auto& k : after)
+    if (before.count(k))
+      both.insert(k);
+  BOOST_REQUIRE(!both.empty());
+  double total = 0;
+  for (const auto& c : chosen) {
+    promoted.insert(boost::json::serialize(c.at("params")));
+    BOOST_TEST(c.at("in_top_since") == scorecard(id, 1).at("as_of"));
+    const double a = c.at("allocation").to_number<double>();
+    BOOST_TEST(a <= 100'000.0); // 20 % of the capital at most
+    total += a;
+  }
+  BOOST_TEST(promoted == both);
+  BOOST_TEST(total <= 500'000.0);
+  BOOST_TEST(doc.at("as_of") == second.at("as_of"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
