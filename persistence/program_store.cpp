@@ -228,7 +228,7 @@ std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
   return out;
 }
 
-void store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
+bool store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
                      const std::string& scorecard_json, const audit_actor& by) {
   pqxx::work txn(c);
   auto r = txn.exec_params("UPDATE program_cycles SET scorecard_json = $3, finished_at = now() "
@@ -238,6 +238,7 @@ void store_scorecard(pqxx::connection_base& c, const std::string& program_id, in
     append_audit(txn, by, "program.scorecard",
                  "program:" + program_id + "/cycle:" + std::to_string(cycle), "{}");
   txn.commit();
+  return r.affected_rows() == 1;
 }
 
 } // namespace bt::db

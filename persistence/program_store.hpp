@@ -71,8 +71,9 @@ void create_cycle(pqxx::connection_base& c, const std::string& program_id, const
                   const std::vector<evaluation_row>& evaluations, const audit_actor& by);
 std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
                                               const std::string& program_id, int cycle);
-/// Stores the scorecard once (a second writer finds it written).
-void store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
+/// Stores the scorecard once (a second writer finds it written): whether
+/// this call wrote it.
+bool store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
                      const std::string& scorecard_json, const audit_actor& by);
 
 } // namespace bt::db

@@ -18,6 +18,7 @@
 #include "persistence/run_queue.hpp"
 #include "persistence/sweep_store.hpp"
 #include "services/service_reply.hpp"
+#include "services/telemetry.hpp"
 
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
@@ -223,6 +224,7 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
   row.reason = reason;
   row.triggered_at = triggered_at;
   db::create_cycle(c, p->id, row, rows, db::actor_of(who));
+  telemetry::program_cycle(reason);
   json_writer w;
   w.begin_object()
       .key("program_id")
@@ -289,7 +291,10 @@ std::string backtest_service::finish_cycle(pqxx::connection& c, const db::princi
   h.data_checksum = cycle.data_checksum;
   h.skipped = static_cast<std::size_t>(cycle.skipped);
   const std::string doc = scorecard_json(h, facts, spec ? spec->weights : score_weights{});
-  db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who));
+  if (db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who)))
+    telemetry::program_scorecard(cycle.triggered_at ? std::optional<double>(static_cast<double>(
+                                     db::wall_clock_ms() / 1000 - *cycle.triggered_at))
+                                                    : std::nullopt);
   return doc;
 }
 

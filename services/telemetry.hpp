@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace bt {
@@ -38,6 +39,11 @@ void note_dead_letter(const std::string& run_id);
 
 /// An accepted upload: its bytes as received and its rows.
 void upload(std::uint64_t bytes, std::uint64_t rows);
+
+/// An evaluation program's cycle started, and a cycle's scorecard written
+/// (with the seconds from its triggering upload, for scheduled cycles).
+void program_cycle(const std::string& reason);
+void program_scorecard(std::optional<double> trigger_to_scorecard_seconds);
 
 /// The gauges, read at each scrape.
 struct gauge_values {

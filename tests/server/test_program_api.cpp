@@ -165,6 +165,7 @@ BOOST_AUTO_TEST_CASE(programs_are_checked_before_anything_is_stored) {
 BOOST_AUTO_TEST_CASE(the_server_runs_scheduled_and_regime_triggered_cycles_as_data_arrives) {
   server_process s;
   const std::string key = s.create_key("carol");
+  const std::string root = s.create_key("root", "admin");
   s.start({"--program-interval-ms", "200"});
   auto upload = [&](const bt::bar_series& bars) {
     auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::to_csv(bars),
@@ -231,6 +232,15 @@ BOOST_AUTO_TEST_CASE(the_server_runs_scheduled_and_regime_triggered_cycles_as_da
     shown |= d.at("trigger") == boost::json::value(reason)
              && d.at("date").as_string() >= two.at("as_of").as_string().subview(0, 10);
   BOOST_TEST(shown);
+  // The metrics count the cycles by reason and time each from its data.
+  const std::string metrics = s.request("GET", "/metrics", root).body;
+  BOOST_TEST(metrics.find("backtestd_program_cycles_total{reason=\"schedule\"} 2")
+                 != std::string::npos,
+             metrics.substr(0, 300));
+  BOOST_TEST(metrics.find("backtestd_program_cycles_total{reason=\"" + reason + "\"} 1")
+             != std::string::npos);
+  BOOST_TEST(metrics.find("backtestd_program_trigger_to_scorecard_seconds_count 3")
+             != std::string::npos);
   s.stop();
 }
 
