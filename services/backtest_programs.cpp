@@ -93,12 +93,23 @@ service_reply backtest_service::program_document(pqxx::connection& c, const db::
   const auto p = db::find_program(c, who.user_id, call.run_id);
   if (!p)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  // A cycle whose walk-forwards have all ended gets its scorecard now, so
+  // that no cycle reads as ended without one.
+  auto cycles = db::list_cycles(c, p->id);
+  bool wrote = false;
+  for (const auto& cycle : cycles)
+    if (!cycle.scorecard_json && cycle.active == 0) {
+      finish_cycle(c, who, *p, cycle);
+      wrote = true;
+    }
+  if (wrote)
+    cycles = db::list_cycles(c, p->id);
   json_writer w;
   w.begin_object();
   write_program(w, *p);
   w.key("specification").raw(p->spec_json);
   w.key("cycles").begin_array();
-  for (const auto& cycle : db::list_cycles(c, p->id))
+  for (const auto& cycle : cycles)
     write_cycle(w, cycle);
   w.end_array().end_object();
   return body_reply(service_code::ok, w.take());
