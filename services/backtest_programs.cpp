@@ -301,7 +301,16 @@ std::string backtest_service::finish_cycle(pqxx::connection& c, const db::princi
   h.as_of = format_timestamp(cycle.as_of);
   h.data_checksum = cycle.data_checksum;
   h.skipped = static_cast<std::size_t>(cycle.skipped);
-  const std::string doc = scorecard_json(h, facts, spec ? spec->weights : score_weights{});
+  // The data's regimes as they stood at the cycle's as-of time.
+  regime_days regimes;
+  if (const auto tf = parse_timeframe(p->timeframe))
+    if (const auto bars =
+            db::load_bars(c, p->user_id, p->symbol, *tf, std::nullopt, cycle.as_of, SIZE_MAX >> 1))
+      for (const auto& day : classify_regimes(*bars))
+        if (day.regime)
+          regimes.emplace(day.day, *day.regime);
+  const std::string doc =
+      scorecard_json(h, facts, spec ? spec->weights : score_weights{}, &regimes);
   if (db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who)))
     telemetry::program_scorecard(cycle.triggered_at ? std::optional<double>(static_cast<double>(
                                      db::wall_clock_ms() / 1000 - *cycle.triggered_at))

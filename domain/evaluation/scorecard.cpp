@@ -22,6 +22,17 @@ void read_walk_forward_result(const std::string& result_json, evaluation_facts& 
     return v && v->is_number() ? std::optional<double>(v->to_number<double>()) : std::nullopt;
   };
   const auto& o = oos->as_object();
+  if (const auto* trades = o.if_contains("trades"); trades && trades->is_array())
+    for (const auto& t : trades->as_array()) {
+      const auto* entry = t.is_object() ? t.as_object().if_contains("entry_time") : nullptr;
+      const auto* pnl = t.is_object() ? t.as_object().if_contains("pnl") : nullptr;
+      unix_time at = 0;
+      if (entry && entry->is_string() && pnl && pnl->is_number()
+          && parse_timestamp(std::string(entry->as_string()), at) == timestamp_parse::ok)
+        // The document writes P&L exactly, 8 decimals at most; through a
+        // double it comes back exactly below 2^53 units (90 million).
+        into.oos_trades.emplace_back(at, fixed::from_double(pnl->to_number<double>()));
+    }
   into.efficiency = number(o, "walk_forward_efficiency");
   into.volatility_pct = number(o, "volatility_pct");
   if (const auto* m = o.if_contains("metrics"); m && m->is_object()) {
@@ -33,7 +44,7 @@ void read_walk_forward_result(const std::string& result_json, evaluation_facts& 
 }
 
 std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
-                           const score_weights& weights) {
+                           const score_weights& weights, const regime_days* regimes) {
   std::vector<std::size_t> done;
   for (std::size_t i = 0; i < facts.size(); ++i)
     if (facts[i].status == "completed")
@@ -106,6 +117,35 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
     w.key("total_trades").optional(f.total_trades);
     w.end_object();
     w.key("walk_forward_efficiency").optional(f.efficiency);
+    if (regimes) {
+      // By the regime of each trade's entry day, in the regimes' order.
+      struct tally {
+        std::int64_t trades = 0, wins = 0;
+        fixed net;
+      };
+      std::map<std::string, tally> by;
+      for (const auto& [at, pnl] : f.oos_trades) {
+        const auto it = regimes->find(floor_div(at, seconds_per_day) * seconds_per_day);
+        auto& t = by[it == regimes->end() ? std::string("unclassified")
+                                          : std::string(to_string(it->second))];
+        ++t.trades;
+        t.wins += pnl > fixed();
+        t.net += pnl;
+      }
+      w.key("by_regime").begin_object();
+      for (const char* name : {"low", "normal", "elevated", "high", "unclassified"}) {
+        const auto it = by.find(name);
+        if (it == by.end())
+          continue;
+        w.key(name).begin_object().key("trades").number(it->second.trades);
+        w.key("net_profit").number(it->second.net);
+        w.key("win_rate")
+            .number(round_places(100.0 * static_cast<double>(it->second.wins)
+                                 / static_cast<double>(it->second.trades)));
+        w.end_object();
+      }
+      w.end_object();
+    }
     w.end_object();
   };
   w.key("entries").begin_array();

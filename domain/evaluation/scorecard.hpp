@@ -4,7 +4,12 @@
 // and the cycle's data checksum. Configurations whose walk-forward did not
 // complete are listed after the ranked ones, unranked.
 
+#include "domain/data/decimal.hpp"
+#include "domain/data/timestamp.hpp"
 #include "domain/evaluation/score.hpp"
+#include "domain/research/regimes.hpp"
+
+#include <map>
 
 #include <optional>
 #include <string>
@@ -18,7 +23,12 @@ struct evaluation_facts {
   std::string status; ///< the walk-forward's: completed, failed, cancelled
   std::optional<double> sharpe, max_drawdown_pct, volatility_pct, efficiency, net_profit,
       total_trades;
+  /// Its out-of-sample trades: entry time and net P&L.
+  std::vector<std::pair<unix_time, fixed>> oos_trades;
 };
+
+/// The regime of each classified day (00:00 UTC), as of the cycle.
+using regime_days = std::map<unix_time, volatility_regime>;
 
 /// The facts a completed walk-forward's result document gives (its
 /// out_of_sample metrics, volatility and efficiency).
@@ -31,8 +41,11 @@ struct scorecard_header {
   std::size_t skipped = 0; ///< configurations already evaluated on the same data
 };
 
-/// The scorecard document (JSON), ranked by score (ties by index).
+/// The scorecard document (JSON), ranked by score (ties by index). With
+/// `regimes`, each entry's out-of-sample trades are also broken down by the
+/// regime of their entry day ("by_regime": trades, net profit, win rate;
+/// "unclassified" for days without a regime yet).
 std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
-                           const score_weights& weights);
+                           const score_weights& weights, const regime_days* regimes = nullptr);
 
 } // namespace bt

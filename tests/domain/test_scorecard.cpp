@@ -20,10 +20,10 @@ BOOST_AUTO_TEST_CASE(configurations_are_ranked_by_score_and_the_unfinished_liste
     f[i].status = "completed";
   }
   // 2 dominates (best Sharpe, drawdown, volatility, persistence); 0 is the worst.
-  f[0] = {0, "dual_sma", "{}", "wf0", "completed", 0.1, 40.0, 30.0, 0.2, -100.0, 50.0};
-  f[1] = {1, "dual_sma", "{}", "wf1", "failed", {}, {}, {}, {}, {}, {}};
-  f[2] = {2, "dual_sma", "{}", "wf2", "completed", 1.5, 10.0, 12.0, 0.9, 900.0, 40.0};
-  f[3] = {3, "dual_sma", "{}", "wf3", "completed", 0.8, 20.0, 20.0, 0.5, 300.0, 45.0};
+  f[0] = {0, "dual_sma", "{}", "wf0", "completed", 0.1, 40.0, 30.0, 0.2, -100.0, 50.0, {}};
+  f[1] = {1, "dual_sma", "{}", "wf1", "failed", {}, {}, {}, {}, {}, {}, {}};
+  f[2] = {2, "dual_sma", "{}", "wf2", "completed", 1.5, 10.0, 12.0, 0.9, 900.0, 40.0, {}};
+  f[3] = {3, "dual_sma", "{}", "wf3", "completed", 0.8, 20.0, 20.0, 0.5, 300.0, 45.0, {}};
   const auto doc =
       boost::json::parse(scorecard_json({"p1", 3, "2025-01-01T00:00:00Z", "abc", 7}, f, {}));
   BOOST_TEST(doc.at("configurations").as_int64() == 4);
@@ -41,6 +41,36 @@ BOOST_AUTO_TEST_CASE(configurations_are_ranked_by_score_and_the_unfinished_liste
   BOOST_TEST(e[3].at("rank").is_null());
   BOOST_TEST(e[3].at("status").as_string() == "failed");
   BOOST_TEST(e[0].at("oos").at("net_profit").to_number<double>() == 900.0);
+}
+
+BOOST_AUTO_TEST_CASE(out_of_sample_trades_are_broken_down_by_their_entry_days_regime) {
+  evaluation_facts f;
+  f.status = "completed";
+  f.params_json = "{}";
+  read_walk_forward_result(R"({"out_of_sample": {"metrics": {"sharpe_ratio": 1.0},
+      "trades": [{"entry_time": "2024-03-01T10:00:00Z", "pnl": 100.5},
+                 {"entry_time": "2024-03-01T15:00:00Z", "pnl": -40.25},
+                 {"entry_time": "2024-03-04T09:00:00Z", "pnl": 10.00000001},
+                 {"entry_time": "2024-03-05T09:00:00Z", "pnl": 5}]}})",
+                           f);
+  BOOST_REQUIRE(f.oos_trades.size() == 4u);
+  const regime_days regimes{{1'709'251'200, volatility_regime::high},    // 2024-03-01
+                            {1'709'510'400, volatility_regime::normal}}; // 2024-03-04
+  const auto doc = boost::json::parse(
+      scorecard_json({"p", 1, "2024-03-06T00:00:00Z", "c", 0}, {f}, {}, &regimes));
+  const auto& by = doc.at("entries").at(0).at("by_regime");
+  BOOST_TEST(by.at("high").at("trades").as_int64() == 2);
+  BOOST_TEST(by.at("high").at("net_profit").to_number<double>() == 60.25); // exact decimals
+  BOOST_TEST(by.at("high").at("win_rate").to_number<double>() == 50.0);
+  BOOST_TEST(by.at("normal").at("net_profit").to_number<double>() == 10.00000001);
+  BOOST_TEST(by.at("unclassified").at("trades").as_int64() == 1); // 2024-03-05 has no regime
+  BOOST_TEST(!by.as_object().contains("low"));
+  // Without regimes, no breakdown.
+  BOOST_TEST(!boost::json::parse(scorecard_json({"p", 1, "x", "c", 0}, {f}, {}))
+                  .at("entries")
+                  .at(0)
+                  .as_object()
+                  .contains("by_regime"));
 }
 
 BOOST_AUTO_TEST_CASE(a_walk_forwards_result_gives_its_out_of_sample_facts) {

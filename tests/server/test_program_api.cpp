@@ -95,6 +95,13 @@ BOOST_AUTO_TEST_CASE(a_cycle_walk_forward_tests_every_configuration_and_ranks_th
     walk_forwards.insert(std::string(e.at("walk_forward_id").as_string()));
   }
   BOOST_TEST(walk_forwards.size() == 60u);
+  // Each configuration's out-of-sample trades by their entry day's regime.
+  for (const auto& e : entries) {
+    std::int64_t trades = 0;
+    for (const auto& r : e.at("by_regime").as_object())
+      trades += r.value().at("trades").as_int64();
+    BOOST_TEST(trades == e.at("oos").at("total_trades").to_number<std::int64_t>());
+  }
   // Each walk-forward is the user's own, with the configuration's values.
   const auto& best = entries[0];
   auto wf = sh.server.request(
