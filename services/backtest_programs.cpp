@@ -167,6 +167,7 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
                                             const std::string& reason,
                                             std::optional<unix_time> triggered_at,
                                             const backtest_call& call) {
+  const std::lock_guard<std::mutex> one_at_a_time(cycles_);
   const auto* p = &program;
   const auto spec = spec_of(*p);
   const auto dataset = db::find_dataset(c, who.user_id, p->symbol, p->timeframe);
@@ -253,13 +254,12 @@ service_reply backtest_service::cycle_scorecard(pqxx::connection& c, const db::p
                                                 const backtest_call& call) {
   const auto p = db::find_program(c, who.user_id, call.run_id);
   const auto n = query_value(call.query, "cycle");
-  int number = 0;
-  try {
-    number = n ? std::stoi(*n) : 0;
-  } catch (const std::exception&) {
-    number = 0;
-  }
-  const auto cycle = p && number > 0 ? db::find_cycle(c, p->id, number) : std::nullopt;
+  std::int64_t number = 0;
+  std::vector<error_detail> not_a_number;
+  query_reader(call.query, not_a_number).whole("cycle", 1, 1'000'000'000, number);
+  const auto cycle = p && not_a_number.empty() && number > 0
+                         ? db::find_cycle(c, p->id, static_cast<int>(number))
+                         : std::nullopt;
   if (!cycle)
     return error_reply(service_code::not_found,
                        "no cycle " + n.value_or("") + " of program " + call.run_id, {});

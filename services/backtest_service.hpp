@@ -25,6 +25,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace bt {
 
@@ -342,6 +343,9 @@ private:
   std::size_t available_workers() const;
 
   std::shared_ptr<db::connection_pool> pool_;
+  /// One cycle starts at a time (a person's and the schedule's could meet):
+  /// a cycle's number and its configurations' keys are read, then written.
+  std::mutex cycles_;
   std::shared_ptr<run_registry> registry_;
   backtest_limits limits_;
   std::function<void()> wake_;

@@ -133,6 +133,12 @@ BOOST_AUTO_TEST_CASE(a_cycle_walk_forward_tests_every_configuration_and_ranks_th
   BOOST_TEST(sh.server.request("GET", "/v1/programs/" + id + "/scorecards/1", sh.bob).status
              == 404u);
   BOOST_TEST(sh.server.request("DELETE", "/v1/programs/" + id, sh.bob).status == 404u);
+  // Only a cycle's number names a cycle.
+  for (const char* bad : {"1abc", "0", "-1", "99"})
+    BOOST_TEST(
+        sh.server.request("GET", "/v1/programs/" + id + "/scorecards/" + bad, sh.alice).status
+            == 404u,
+        bad);
 }
 
 BOOST_AUTO_TEST_CASE(a_grid_has_nothing_new_on_the_same_data) {
