@@ -296,6 +296,11 @@ async function resultsJourney() {
   await page.getByRole("button", { name: "OOS Sharpe" }).click(); // a metric sorts highest first
   const topSharpe = card.entries.reduce((a, b) => ((b.oos.sharpe_ratio ?? -1e9) > (a.oos.sharpe_ratio ?? -1e9) ? b : a));
   assert((await page.locator('[data-table="scorecard"] tbody tr').first().getAttribute("data-index")) === String(topSharpe.index), "sorted by OOS Sharpe");
+  // Its trades by regime, as the API counts them.
+  const topRegimes = Object.entries(card.entries.find((e) => e.index === topSharpe.index).by_regime);
+  const regimeCell = await page.locator('[data-table="scorecard"] tbody tr').first().locator("td.by-regime").textContent();
+  assert(topRegimes.length > 0 && topRegimes.every(([regime, r]) => regimeCell.includes(`${regime}: ${formatted(r.trades)} (`)),
+    `the trades by regime shown: "${regimeCell}"`);
   await shot("program");
 
   // The data's volatility regimes: the current one as the API says, the timeline drawn.
