@@ -23,6 +23,8 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include <set>
+
 namespace bt {
 
 namespace {
@@ -416,7 +418,14 @@ std::size_t backtest_service::run_program_schedule() {
   auto conn = pool_->acquire();
   pqxx::connection& c = *conn;
   std::size_t started = 0;
-  for (const auto& p : db::scheduled_programs(c, max_scheduled_programs)) {
+  const auto programs = db::scheduled_programs(c, max_scheduled_programs);
+  // Forget programs no longer scheduled: the memo stays as long as the list.
+  std::set<std::string> ids;
+  for (const auto& p : programs)
+    ids.insert(p.id);
+  for (auto it = regimes_checked_.begin(); it != regimes_checked_.end();)
+    it = ids.count(it->first) ? std::next(it) : regimes_checked_.erase(it);
+  for (const auto& p : programs) {
     try {
       const auto spec = spec_of(p);
       const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
@@ -436,8 +445,15 @@ std::size_t backtest_service::run_program_schedule() {
       std::string reason;
       if (cycles.empty() || (spec->every && *dataset->to >= cycles.back().as_of + *spec->every))
         reason = "schedule";
-      else if (spec->on_regime_change && *dataset->to > cycles.back().as_of)
-        reason = regime_trigger_since(c, p, cycles.back().as_of);
+      else if (spec->on_regime_change && *dataset->to > cycles.back().as_of) {
+        // Classified once per version of the data, not on every pass.
+        const std::string seen = dataset->checksum + "@" + std::to_string(cycles.back().cycle);
+        auto& checked = regimes_checked_[p.id];
+        if (checked != seen) {
+          checked = seen;
+          reason = regime_trigger_since(c, p, cycles.back().as_of);
+        }
+      }
       if (reason.empty() || (cycles.empty() && !spec->every))
         continue;
       backtest_call call;

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -346,6 +347,9 @@ private:
   /// One cycle starts at a time (a person's and the schedule's could meet):
   /// a cycle's number and its configurations' keys are read, then written.
   std::mutex cycles_;
+  /// The program schedule's thread only: for each scheduled program, the
+  /// data version and cycle its regimes were last checked against.
+  std::map<std::string, std::string> regimes_checked_;
   std::shared_ptr<run_registry> registry_;
   backtest_limits limits_;
   std::function<void()> wake_;
