@@ -1,6 +1,7 @@
 #include "domain/evaluation/risk_rules.hpp"
 
 #include "domain/data/decimal.hpp"
+#include "domain/metrics/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -69,14 +70,8 @@ std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
       if (days[i].day > from && days[i - 1].equity > 0)
         returns.push_back(days[i].equity / days[i - 1].equity - 1.0);
     if (returns.size() >= 20) {
-      double mean = 0;
-      for (double r : returns)
-        mean += r;
-      mean /= static_cast<double>(returns.size());
-      double var = 0;
-      for (double r : returns)
-        var += (r - mean) * (r - mean);
-      var /= static_cast<double>(returns.size() - 1);
+      const double mean = mean_of(returns);
+      const double var = sample_variance(returns, mean);
       const double sharpe = var > 0 ? mean / std::sqrt(var) * std::sqrt(s.annualisation) : 0.0;
       const double limit = expected_sharpe * s.drift_fraction;
       if (sharpe < limit) {

@@ -26,6 +26,20 @@ void round_ratios(metrics& m) {
 
 } // namespace
 
+double mean_of(const std::vector<double>& r) {
+  double sum = 0;
+  for (double x : r)
+    sum += x;
+  return sum / static_cast<double>(r.size());
+}
+
+double sample_variance(const std::vector<double>& r, double mean) {
+  double squares = 0;
+  for (double x : r)
+    squares += (x - mean) * (x - mean);
+  return squares / static_cast<double>(r.size() - 1);
+}
+
 std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
   std::vector<double> r;
   if (curve.empty())
@@ -130,17 +144,12 @@ metrics compute_metrics(const engine_output& run, fixed initial, unix_time bar_s
 
   std::vector<double> r = daily_returns(curve, initial);
   if (r.size() >= 2) {
-    double mu = 0;
+    const double mu = mean_of(r);
+    double down = 0;
     for (double x : r)
-      mu += x;
-    mu /= static_cast<double>(r.size());
-    double var = 0, down = 0;
-    for (double x : r) {
-      var += (x - mu) * (x - mu);
       if (x < 0)
         down += x * x;
-    }
-    double sd = std::sqrt(var / static_cast<double>(r.size() - 1));
+    double sd = std::sqrt(sample_variance(r, mu));
     double dd = std::sqrt(down / static_cast<double>(r.size()));
     if (sd > 0)
       m.sharpe_ratio = mu / sd * std::sqrt(252.0);

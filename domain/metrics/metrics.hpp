@@ -44,6 +44,12 @@ struct metrics {
 /// block bootstrap resamples).
 std::vector<double> daily_returns(const equity_curve& curve, fixed initial);
 
+/// The mean of `r`, and its sample variance about `mean` (n - 1; at least
+/// two values): the one way ratios, volatilities and regimes measure
+/// daily returns.
+double mean_of(const std::vector<double>& r);
+double sample_variance(const std::vector<double>& r, double mean);
+
 /// With `returns_out`, the daily returns the ratios were computed from are
 /// moved there (a sweep's overfitting statistics need them).
 metrics compute_metrics(const engine_output& run, fixed initial_capital, unix_time bar_seconds,

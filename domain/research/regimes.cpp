@@ -1,6 +1,7 @@
 #include "domain/research/regimes.hpp"
 
 #include "domain/data/decimal.hpp"
+#include "domain/metrics/metrics.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -49,6 +50,7 @@ std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_se
     days.back().close = bars.closes()[i].to_double(); // the day's last close
   }
   std::vector<double> history; // every volatility so far, sorted
+  std::vector<double> window;  // the returns of one day's trailing window
   std::size_t first = 1;       // the oldest return in the window
   std::optional<bool> was_high;
   std::optional<double> reference;
@@ -58,20 +60,13 @@ std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_se
     while (first <= i && days[first].day <= days[i].day - s.window_days * seconds_per_day)
       ++first;
     // Returns of the days in (day - window, day], each against its previous day.
-    double sum = 0, squares = 0;
-    std::size_t n = 0;
+    window.clear();
     for (std::size_t j = first; j <= i; ++j)
-      if (days[j].return_pct) {
-        const double r = *days[j].return_pct / 100.0;
-        sum += r;
-        squares += r * r;
-        ++n;
-      }
-    if (n < static_cast<std::size_t>(std::max(2, s.min_returns)))
+      if (days[j].return_pct)
+        window.push_back(*days[j].return_pct / 100.0);
+    if (window.size() < static_cast<std::size_t>(std::max(2, s.min_returns)))
       continue;
-    const double mean = sum / static_cast<double>(n);
-    const double variance = std::max(0.0, (squares - static_cast<double>(n) * mean * mean)
-                                              / static_cast<double>(n - 1));
+    const double variance = sample_variance(window, mean_of(window));
     const double vol = round_places(std::sqrt(variance * s.annualisation) * 100.0);
     days[i].volatility_pct = vol;
     history.insert(std::upper_bound(history.begin(), history.end(), vol), vol);

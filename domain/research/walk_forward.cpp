@@ -451,17 +451,8 @@ void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar
   {
     const auto daily = daily_returns(r.out_of_sample.equity, r.initial_capital);
     std::optional<double> volatility;
-    if (daily.size() >= 2) {
-      double mean = 0;
-      for (double x : daily)
-        mean += x;
-      mean /= static_cast<double>(daily.size());
-      double var = 0;
-      for (double x : daily)
-        var += (x - mean) * (x - mean);
-      var /= static_cast<double>(daily.size() - 1);
-      volatility = round_places(std::sqrt(var * 252.0) * 100.0);
-    }
+    if (daily.size() >= 2)
+      volatility = round_places(std::sqrt(sample_variance(daily, mean_of(daily)) * 252.0) * 100.0);
     w.key("volatility_pct").optional(volatility);
   }
   w.key("equity");
