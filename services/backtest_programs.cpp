@@ -98,13 +98,7 @@ service_reply backtest_service::program_document(pqxx::connection& c, const db::
   // A cycle whose walk-forwards have all ended gets its scorecard now, so
   // that no cycle reads as ended without one.
   auto cycles = db::list_cycles(c, p->id);
-  bool wrote = false;
-  for (const auto& cycle : cycles)
-    if (!cycle.scorecard_json && cycle.active == 0) {
-      finish_cycle(c, who, *p, cycle);
-      wrote = true;
-    }
-  if (wrote)
+  if (finish_ended_cycles(c, who, *p, cycles))
     cycles = db::list_cycles(c, p->id);
   json_writer w;
   w.begin_object();
@@ -394,12 +388,10 @@ std::string regime_trigger_since(pqxx::connection& c, const db::program_row& p, 
   const auto now =
       tf ? db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, std::nullopt, SIZE_MAX >> 1)
          : std::nullopt;
-  const auto then =
-      tf ? db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, as_of, SIZE_MAX >> 1)
-         : std::nullopt;
-  if (!now || !then)
+  if (!now || now->size() == 0)
     return {};
-  const auto before = classify_regimes(*then);
+  // The bars as they stood at the last cycle: a prefix of those loaded.
+  const auto before = classify_regimes(now->slice(now->times()[0], as_of));
   std::string found;
   for (const auto& day : classify_regimes(*now)) {
     if (day.day + seconds_per_day <= as_of || day.trigger == regime_trigger::none)
@@ -413,6 +405,18 @@ std::string regime_trigger_since(pqxx::connection& c, const db::program_row& p, 
 }
 
 } // namespace
+
+bool backtest_service::finish_ended_cycles(pqxx::connection& c, const db::principal& who,
+                                           const db::program_row& program,
+                                           const std::vector<db::cycle_row>& cycles) {
+  bool wrote = false;
+  for (const auto& cycle : cycles)
+    if (!cycle.scorecard_json && cycle.active == 0) {
+      finish_cycle(c, who, program, cycle);
+      wrote = true;
+    }
+  return wrote;
+}
 
 std::size_t backtest_service::run_program_schedule() {
   auto conn = pool_->acquire();
@@ -437,11 +441,8 @@ std::size_t backtest_service::run_program_schedule() {
       who.name = db::owner_name(c, p.user_id) + " (program schedule)";
       who.role = "analyst";
       const auto cycles = db::list_cycles(c, p.id);
-      // Cycles whose walk-forwards have all ended get their scorecards now:
-      // the re-evaluation latency ends when the scorecard exists.
-      for (const auto& cycle : cycles)
-        if (!cycle.scorecard_json && cycle.active == 0)
-          finish_cycle(c, who, p, cycle);
+      // The re-evaluation latency ends when the scorecard exists.
+      finish_ended_cycles(c, who, p, cycles);
       std::string reason;
       if (cycles.empty() || (spec->every && *dataset->to >= cycles.back().as_of + *spec->every))
         reason = "schedule";

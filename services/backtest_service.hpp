@@ -264,6 +264,11 @@ private:
                             std::optional<unix_time> triggered_at, const backtest_call& call);
   std::string finish_cycle(pqxx::connection& c, const db::principal& who,
                            const db::program_row& program, const db::cycle_row& cycle);
+  /// finish_cycle for each of `cycles` whose walk-forwards have all ended
+  /// and that has no scorecard yet: whether any was written.
+  bool finish_ended_cycles(pqxx::connection& c, const db::principal& who,
+                           const db::program_row& program,
+                           const std::vector<db::cycle_row>& cycles);
   /// A research submission's "priority" (taken out of the body) and range
   /// (start and end required, at most `max_days` apart): the refusal, or
   /// nothing.
