@@ -43,8 +43,3 @@ export function heat(signed: number): string {
   const [r, g, b] = t >= 0 ? [255 - 200 * t, 255 - 90 * t, 255 - 200 * t] : [255 + 35 * t, 255 + 200 * t, 255 + 200 * t];
   return `rgb(${Math.round(r)}, ${Math.round(g)}, ${Math.round(b)})`;
 }
-
-/** A card with a heading, named for screen readers by its title. */
-export function section(title: string, attrs: Record<string, string> = {}): HTMLElement {
-  return el("section", { class: "card", "aria-label": title, ...attrs }, el("h2", {}, title));
-}
