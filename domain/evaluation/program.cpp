@@ -4,6 +4,7 @@
 #include "domain/research/walk_forward.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <tuple>
 
 namespace bt {
@@ -37,13 +38,97 @@ std::uint64_t cycle_seed(const program_spec& p, int cycle) {
 
 } // namespace
 
+namespace {
+
+/// A number of `section`.`key` within [lo, hi] (whole when asked).
+field_errors bounded(const boost::json::value& v, const std::string& field, double lo, double hi,
+                     bool whole, double& out) {
+  if (!v.is_number() || (whole && !v.is_int64()) || v.to_number<double>() < lo
+      || v.to_number<double>() > hi) {
+    std::ostringstream range;
+    range << (whole ? "must be a whole number from " : "must be a number from ") << lo << " to "
+          << hi;
+    return {{field, range.str()}};
+  }
+  out = v.to_number<double>();
+  return {};
+}
+
+field_errors parse_deployment(const boost::json::object& o, program_spec& p) {
+  if (const auto* d = o.if_contains("deployment")) {
+    if (!d->is_object())
+      return {{"deployment", "must be an object: {\"mode\", \"max_active\", \"max_type_pct\", "
+                             "\"max_correlation\"}"}};
+    for (const auto& kv : d->as_object()) {
+      const std::string key(kv.key()), field = "deployment." + key;
+      double v = 0;
+      field_errors e;
+      if (key == "mode") {
+        if (!kv.value().is_string()
+            || (kv.value().as_string() != "automatic" && kv.value().as_string() != "manual"))
+          return {{field, "must be automatic or manual"}};
+        p.automatic_deployment = kv.value().as_string() == "automatic";
+        continue;
+      } else if (key == "max_active") {
+        if ((e = bounded(kv.value(), field, 1, 35, true, v)).empty())
+          p.admission.max_active = static_cast<std::size_t>(v);
+      } else if (key == "max_type_pct") {
+        if ((e = bounded(kv.value(), field, 1, 100, false, v)).empty())
+          p.admission.max_type_share = v / 100;
+      } else if (key == "max_correlation") {
+        if ((e = bounded(kv.value(), field, 0, 1, false, v)).empty())
+          p.admission.max_correlation = v;
+      } else {
+        return {{field, "unknown field (mode, max_active, max_type_pct, max_correlation)"}};
+      }
+      if (!e.empty())
+        return e;
+    }
+  }
+  if (const auto* r = o.if_contains("risk")) {
+    if (!r->is_object())
+      return {{"risk", "must be an object: {\"rollback_pct\", \"rollback_days\", "
+                       "\"drawdown_pct\", \"drift_fraction\", \"drift_days\"}"}};
+    for (const auto& kv : r->as_object()) {
+      const std::string key(kv.key()), field = "risk." + key;
+      double v = 0;
+      field_errors e;
+      if (key == "rollback_pct") {
+        if ((e = bounded(kv.value(), field, 1, 100, false, v)).empty())
+          p.risk.rollback_underperformance_pct = v;
+      } else if (key == "rollback_days") {
+        if ((e = bounded(kv.value(), field, 5, 365, true, v)).empty())
+          p.risk.rollback_days = static_cast<int>(v);
+      } else if (key == "drawdown_pct") {
+        if ((e = bounded(kv.value(), field, 1, 99, false, v)).empty())
+          p.risk.drawdown_limit_pct = v;
+      } else if (key == "drift_fraction") {
+        if ((e = bounded(kv.value(), field, 0, 1, false, v)).empty())
+          p.risk.drift_fraction = v;
+      } else if (key == "drift_days") {
+        if ((e = bounded(kv.value(), field, 20, 365, true, v)).empty())
+          p.risk.drift_days = static_cast<int>(v);
+      } else {
+        return {{field, "unknown field (rollback_pct, rollback_days, drawdown_pct, "
+                        "drift_fraction, drift_days)"}};
+      }
+      if (!e.empty())
+        return e;
+    }
+  }
+  return {};
+}
+
+} // namespace
+
 field_errors parse_program_spec(const boost::json::value& given, program_spec& out) {
   if (!given.is_object())
     return {{"", "the program must be a JSON object"}};
   const auto& o = given.as_object();
-  static const char* known[] = {"name",      "symbol",   "timeframe",     "templates",
-                                "generator", "windows",  "lookback_days", "max_configurations",
-                                "score",     "schedule", "gate",          "capital"};
+  static const char* known[] = {"name",       "symbol",   "timeframe",     "templates",
+                                "generator",  "windows",  "lookback_days", "max_configurations",
+                                "score",      "schedule", "gate",          "capital",
+                                "deployment", "risk"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       return {{std::string(kv.key()), "unknown field"}};
@@ -130,6 +215,8 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
                                                                 "max_allocation_pct)"}};
     }
   }
+  if (auto e = parse_deployment(o, p); !e.empty())
+    return e;
   if (const auto* s = o.if_contains("schedule")) {
     if (!s->is_object())
       return {{"schedule", "must be an object: {\"every\": \"1d\", \"on_regime_change\": false}"}};

@@ -9,6 +9,8 @@
 
 #include "domain/data/timestamp.hpp"
 #include "domain/engine/field_error.hpp"
+#include "domain/evaluation/promotion.hpp"
+#include "domain/evaluation/risk_rules.hpp"
 #include "domain/evaluation/score.hpp"
 
 #include <boost/json.hpp>
@@ -56,6 +58,12 @@ struct program_spec {
   int gate_days = 30;
   double max_allocation_pct = 10;
   std::int64_t capital = 100'000;
+  /// Candidates become paper deployments by themselves ("automatic") or
+  /// when a user with the deploy permission deploys them ("manual"); either
+  /// way under the admission rules.
+  bool automatic_deployment = true;
+  admission_settings admission;
+  risk_settings risk;
 };
 
 /// {"name", "symbol", "timeframe", "templates": [{"strategy", "params",
@@ -64,7 +72,11 @@ struct program_spec {
 /// "score": {"weights": {...}}, "schedule": {"every": "1d" (1h to 365d, in
 /// h, d or w), "on_regime_change": false}, "gate": {"top_pct" (1 to 50),
 /// "days" (1 to 365), "max_allocation_pct" (1 to 100)}, "capital" (1,000 to
-/// 1,000,000,000)}. Every template's space is checked as a
+/// 1,000,000,000), "deployment": {"mode": "automatic" | "manual",
+/// "max_active" (1 to 35), "max_type_pct" (1 to 100), "max_correlation"
+/// (0 to 1)}, "risk": {"rollback_pct" (1 to 100), "rollback_days" (5 to
+/// 365), "drawdown_pct" (1 to 99), "drift_fraction" (0 to 1),
+/// "drift_days" (20 to 365)}}. Every template's space is checked as a
 /// sweep's; the windows as a walk-forward's. Errors name their field.
 field_errors parse_program_spec(const boost::json::value& given, program_spec& out);
 
