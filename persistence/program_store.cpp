@@ -117,6 +117,18 @@ std::int64_t count_programs(pqxx::connection_base& c, std::int64_t user_id) {
       .as<std::int64_t>();
 }
 
+std::vector<program_row> programs_with_deployments(pqxx::connection_base& c, std::int64_t limit) {
+  pqxx::read_transaction txn(c);
+  std::vector<program_row> out;
+  for (const auto& r : txn.exec_params(
+           std::string("SELECT ") + program_columns
+               + " FROM programs p WHERE EXISTS (SELECT 1 FROM deployments d WHERE d.program_id "
+                 "= p.id AND d.status = 'active') ORDER BY created_at, id LIMIT $1",
+           limit))
+    out.push_back(read_program(r));
+  return out;
+}
+
 std::vector<program_row> scheduled_programs(pqxx::connection_base& c, std::int64_t limit) {
   pqxx::read_transaction txn(c);
   std::vector<program_row> out;

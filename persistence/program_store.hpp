@@ -37,6 +37,9 @@ std::int64_t count_programs(pqxx::connection_base& c, std::int64_t user_id);
 /// Every user's programs whose specification has a schedule, oldest first,
 /// at most `limit`: what the server's program schedule looks at.
 std::vector<program_row> scheduled_programs(pqxx::connection_base& c, std::int64_t limit);
+/// Every user's programs with an active paper deployment, oldest first,
+/// at most `limit`: what the server's deployment pass advances.
+std::vector<program_row> programs_with_deployments(pqxx::connection_base& c, std::int64_t limit);
 /// The program's owner's name (its cycles' audit entries name them).
 std::string owner_name(pqxx::connection_base& c, std::int64_t user_id);
 
