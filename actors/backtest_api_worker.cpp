@@ -120,6 +120,12 @@ backtest_api_actor::behavior_type backtest_api_worker(backtest_api_actor::pointe
       [svc](program_candidates_atom, const backtest_call& c) {
         return encode_reply(svc->program_candidates(c), c.accept_gzip);
       },
+      [svc](program_view_atom, const backtest_call& c) {
+        return encode_reply(svc->program_view(c), c.accept_gzip);
+      },
+      [svc](program_change_atom, const backtest_call& c) {
+        return encode_reply(svc->program_change(c), c.accept_gzip);
+      },
       [svc](strategies_atom, const backtest_call& c) {
         return encode_reply(svc->strategies(c), c.accept_gzip);
       },

@@ -144,6 +144,9 @@ using program_delete_atom = caf::atom_constant<caf::atom("progdelete")>;
 using program_cycle_atom = caf::atom_constant<caf::atom("progcycle")>;
 using program_scorecard_atom = caf::atom_constant<caf::atom("progscore")>;
 using program_candidates_atom = caf::atom_constant<caf::atom("progcands")>;
+/// A program's deployment views (`view` in the query) and changes (`action`).
+using program_view_atom = caf::atom_constant<caf::atom("progview")>;
+using program_change_atom = caf::atom_constant<caf::atom("progchange")>;
 using strategies_atom = caf::atom_constant<caf::atom("strategies")>;
 using queue_atom = caf::atom_constant<caf::atom("queue")>;
 using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
@@ -225,6 +228,8 @@ using backtest_api_actor =
                      caf::replies_to<program_cycle_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<program_scorecard_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<program_candidates_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_view_atom, backtest_call>::with<service_reply>,
+                     caf::replies_to<program_change_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<strategies_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<queue_atom, backtest_call>::with<service_reply>,
                      caf::replies_to<cluster_atom, backtest_call>::with<service_reply>,

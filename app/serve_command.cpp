@@ -249,11 +249,16 @@ int serve_command(int argc, char** argv) {
       purges.emplace(
           std::chrono::seconds(cfg.purge_interval_seconds),
           [retention] { retention->purge(false, db::audit_actor{}); }, "purge_failed");
-    // Evaluation programs' scheduled and regime-triggered cycles.
+    // Evaluation programs' scheduled and regime-triggered cycles, then
+    // their paper deployments advanced over the bars stored since.
     if (cfg.program_interval_ms > 0)
       programs.emplace(
           std::chrono::milliseconds(cfg.program_interval_ms),
-          [service] { service->run_program_schedule(); }, "program_schedule_failed");
+          [service] {
+            service->run_program_schedule();
+            service->run_deployments();
+          },
+          "program_schedule_failed");
     // Gauges are read from memory at each scrape: no database on a scrape.
     telemetry::set_gauge_source([book = worker_ctx->book, cluster_nodes = worker_ctx->cluster, pool,
                                  hub = worker_ctx->hub, local = cfg.workers] {

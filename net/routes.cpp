@@ -30,7 +30,7 @@ template <class Atom>
 constexpr bool takes_body =
     std::is_same_v<
         Atom,
-        monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom> || std::is_same_v<Atom, wf_submit_atom> || std::is_same_v<Atom, wf_monte_carlo_atom> || std::is_same_v<Atom, program_submit_atom>;
+        monte_carlo_atom> || std::is_same_v<Atom, sweep_submit_atom> || std::is_same_v<Atom, sweep_run_atom> || std::is_same_v<Atom, wf_submit_atom> || std::is_same_v<Atom, wf_monte_carlo_atom> || std::is_same_v<Atom, program_submit_atom> || std::is_same_v<Atom, program_change_atom>;
 template <class Atom>
 constexpr bool takes_json = takes_body<Atom> && !std::is_same_v<Atom, sweep_run_atom>;
 
@@ -392,6 +392,46 @@ struct api_routes::impl {
     if (parts.size() == 4 && parts[3] == "cycles")
       return req.method == "POST" ? op({}, program_cycle_atom::value, id)
                                   : done(method_not_allowed("POST"));
+    // The deployment views and changes: the route names which (the
+    // client's query is checked first, so it cannot name another).
+    auto view = [&](std::initializer_list<const char*> allowed, const char* name,
+                    std::vector<std::pair<const char*, std::string>> from_path = {}) {
+      if (!is_get(req))
+        return done(method_not_allowed("GET, HEAD"));
+      if (auto refused = unknown_query(req, allowed))
+        return done(std::move(*refused));
+      req.query["view"] = name;
+      for (auto& [key, value] : from_path)
+        req.query[key] = value;
+      backtest(req, std::move(done), program_view_atom::value, id);
+    };
+    auto change = [&](const char* name,
+                      std::vector<std::pair<const char*, std::string>> from_path) {
+      if (req.method != "POST")
+        return done(method_not_allowed("POST"));
+      if (auto refused = unknown_query(req, {}))
+        return done(std::move(*refused));
+      req.query["action"] = name;
+      for (auto& [key, value] : from_path)
+        req.query[key] = value;
+      backtest(req, std::move(done), program_change_atom::value, id);
+    };
+    if (parts.size() == 4 && parts[3] == "scorecards")
+      return view({}, "scorecards");
+    if (parts.size() == 4 && parts[3] == "deployments")
+      return req.method == "POST" ? change("deploy", {}) : view({"status"}, "deployments");
+    if (parts.size() == 5 && parts[3] == "deployments")
+      return view({}, "deployment", {{"deployment", parts[4]}});
+    if (parts.size() == 6 && parts[3] == "deployments" && parts[5] == "deactivate")
+      return change("deactivate", {{"deployment", parts[4]}});
+    if (parts.size() == 4 && parts[3] == "alerts")
+      return view({"limit", "offset", "deployment"}, "alerts");
+    if (parts.size() == 4 && parts[3] == "correlations")
+      return view({}, "correlations");
+    if (parts.size() == 5 && parts[3] == "reports")
+      return view({"format"}, "report", {{"date", parts[4]}});
+    if (parts.size() == 4 && parts[3] == "decisions")
+      return view({"limit", "after"}, "decisions");
     if (parts.size() == 5 && parts[3] == "scorecards") {
       if (!is_get(req))
         return done(method_not_allowed("GET, HEAD"));

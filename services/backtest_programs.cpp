@@ -17,6 +17,7 @@
 #include "persistence/program_store.hpp"
 #include "persistence/run_queue.hpp"
 #include "persistence/sweep_store.hpp"
+#include "services/deployment_rows.hpp"
 #include "services/service_reply.hpp"
 #include "services/telemetry.hpp"
 
@@ -56,13 +57,6 @@ void write_program(json_writer& w, const db::program_row& p) {
   w.key("program_id").string(p.id).key("name").string(p.name);
   w.key("symbol").string(p.symbol).key("timeframe").string(p.timeframe);
   w.key("created_at").timestamp(p.created_at);
-}
-
-std::optional<program_spec> spec_of(const db::program_row& p) {
-  program_spec spec;
-  if (!parse_program_spec(boost::json::parse(p.spec_json), spec).empty())
-    return std::nullopt; // accepted once: cannot happen unless the code's rules tightened
-  return spec;
 }
 
 } // namespace
@@ -307,28 +301,37 @@ std::string backtest_service::finish_cycle(pqxx::connection& c, const db::princi
           regimes.emplace(day.day, *day.regime);
   const std::string doc =
       scorecard_json(h, facts, spec ? spec->weights : score_weights{}, &regimes);
-  if (db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who)))
+  if (db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who))) {
     telemetry::program_scorecard(cycle.triggered_at ? std::optional<double>(static_cast<double>(
                                      db::wall_clock_ms() / 1000 - *cycle.triggered_at))
                                                     : std::nullopt);
+    // The gate moved: automatic programs deploy their new candidates now
+    // and advance them over the bars stored after the cycle's as-of time.
+    if (spec && spec->automatic_deployment) {
+      db::principal rules = who; // whose request or pass finished the cycle
+      rules.name = db::owner_name(c, p->user_id) + " (automatic deployment)";
+      rules.key_id = 0;
+      promote(c, rules, *p, *spec, std::nullopt);
+      advance_program(c, rules, *p, *spec);
+    }
+  }
   return doc;
 }
 
-service_reply backtest_service::candidates_document(pqxx::connection& c, const db::principal& who,
-                                                    const backtest_call& call) {
-  const auto p = db::find_program(c, who.user_id, call.run_id);
-  const auto spec = p ? spec_of(*p) : std::nullopt;
-  if (!p || !spec)
-    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+std::vector<backtest_service::gated_candidate>
+backtest_service::gated_candidates(pqxx::connection& c, const db::program_row& p,
+                                   const program_spec& spec, std::optional<unix_time>& as_of) {
   // Each scored cycle's ranking, by configuration (strategy and values).
   std::vector<ranked_cycle> history;
   boost::json::object last_entries; // identity -> its entry in the last scored cycle
-  for (const auto& cycle : db::list_cycles(c, p->id)) {
+  int last_cycle = 0;
+  for (const auto& cycle : db::list_cycles(c, p.id)) {
     if (!cycle.scorecard_json)
       continue;
     const auto card = boost::json::parse(*cycle.scorecard_json).as_object();
     ranked_cycle r{cycle.as_of, {}};
     last_entries.clear();
+    last_cycle = cycle.cycle;
     for (const auto& e : card.at("entries").as_array()) {
       if (e.at("rank").is_null())
         continue;
@@ -339,19 +342,47 @@ service_reply backtest_service::candidates_document(pqxx::connection& c, const d
     }
     history.push_back(std::move(r));
   }
+  as_of = history.empty() ? std::nullopt : std::optional<unix_time>(history.back().as_of);
   gate_settings gate;
-  gate.top_fraction = spec->top_pct / 100.0;
-  gate.consecutive_days = spec->gate_days;
+  gate.top_fraction = spec.top_pct / 100.0;
+  gate.consecutive_days = spec.gate_days;
   const auto chosen = promotion_candidates(history, gate);
   std::vector<double> scores;
   for (const auto& k : chosen)
     scores.push_back(last_entries.at(k.key).at("score").to_number<double>());
-  const auto capital = fixed::from_int(spec->capital);
-  const auto allocation = allocate_capital(capital, scores, spec->max_allocation_pct / 100.0);
+  const auto allocation =
+      allocate_capital(fixed::from_int(spec.capital), scores, spec.max_allocation_pct / 100.0);
+  std::vector<gated_candidate> out;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& e = last_entries.at(chosen[i].key).as_object();
+    gated_candidate g;
+    g.identity = chosen[i].key;
+    g.strategy = std::string(e.at("strategy").as_string());
+    g.params_json = boost::json::serialize(e.at("params"));
+    g.rank = e.at("rank").as_int64();
+    g.score = scores[i];
+    g.since = chosen[i].since;
+    g.walk_forward_id = std::string(e.at("walk_forward_id").as_string());
+    const auto& sharpe = e.at("oos").at("sharpe_ratio");
+    g.expected_sharpe = sharpe.is_number() ? sharpe.to_number<double>() : 0.0;
+    g.allocation = allocation[i];
+    g.cycle = last_cycle;
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+service_reply backtest_service::candidates_document(pqxx::connection& c, const db::principal& who,
+                                                    const backtest_call& call) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  const auto spec = p ? spec_of(*p) : std::nullopt;
+  if (!p || !spec)
+    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  std::optional<unix_time> as_of;
+  const auto chosen = gated_candidates(c, *p, *spec, as_of);
   json_writer w;
   w.begin_object().key("program_id").string(p->id);
-  w.key("as_of").timestamp(history.empty() ? std::optional<unix_time>{}
-                                           : std::optional<unix_time>{history.back().as_of});
+  w.key("as_of").timestamp(as_of);
   w.key("gate")
       .begin_object()
       .key("top_pct")
@@ -361,17 +392,16 @@ service_reply backtest_service::candidates_document(pqxx::connection& c, const d
       .key("max_allocation_pct")
       .number(spec->max_allocation_pct)
       .end_object();
-  w.key("capital").number(capital);
+  w.key("capital").number(fixed::from_int(spec->capital));
   w.key("candidates").begin_array();
-  for (std::size_t i = 0; i < chosen.size(); ++i) {
-    const auto& e = last_entries.at(chosen[i].key).as_object();
+  for (const auto& g : chosen) {
     w.begin_object();
-    w.key("strategy").string(e.at("strategy").as_string());
-    w.key("params").raw(boost::json::serialize(e.at("params")));
-    w.key("rank").number(e.at("rank").as_int64()).key("score").number(scores[i]);
-    w.key("in_top_since").timestamp(chosen[i].since);
-    w.key("walk_forward_id").string(e.at("walk_forward_id").as_string());
-    w.key("allocation").number(allocation[i]);
+    w.key("strategy").string(g.strategy);
+    w.key("params").raw(g.params_json);
+    w.key("rank").number(g.rank).key("score").number(g.score);
+    w.key("in_top_since").timestamp(g.since);
+    w.key("walk_forward_id").string(g.walk_forward_id);
+    w.key("allocation").number(g.allocation);
     w.end_object();
   }
   w.end_array().end_object();

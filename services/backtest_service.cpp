@@ -399,6 +399,34 @@ service_reply backtest_service::program_candidates(const backtest_call& call) {
   });
 }
 
+service_reply backtest_service::program_view(const backtest_call& call) {
+  // The route names the view; each has its own operation (and permission).
+  static const std::map<std::string, const char*> operations{
+      {"scorecards", "program-scorecards"},     {"deployments", "deployment-list"},
+      {"deployment", "deployment-status"},      {"alerts", "program-alerts"},
+      {"correlations", "program-correlations"}, {"report", "program-report"},
+      {"decisions", "program-decisions"}};
+  const std::string view = query_value(call.query, "view").value_or("");
+  const auto it = operations.find(view);
+  if (it == operations.end())
+    return error_reply(service_code::not_found, "no such view", {});
+  return guarded(call, it->second, [&](pqxx::connection& c, const db::principal& who) {
+    return deployment_view(c, who, call, view);
+  });
+}
+
+service_reply backtest_service::program_change(const backtest_call& call) {
+  static const std::map<std::string, const char*> operations{
+      {"deploy", "deployment-deploy"}, {"deactivate", "deployment-deactivate"}};
+  const std::string action = query_value(call.query, "action").value_or("");
+  const auto it = operations.find(action);
+  if (it == operations.end())
+    return error_reply(service_code::not_found, "no such action", {});
+  return guarded(call, it->second, [&](pqxx::connection& c, const db::principal& who) {
+    return deployment_change(c, who, call, action);
+  });
+}
+
 service_reply backtest_service::admin_queue(const backtest_call& call) {
   return guarded(call, "admin-queue", [&](pqxx::connection& c, const db::principal&) {
     return queue_overview_page(c, call);

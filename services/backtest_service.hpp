@@ -30,6 +30,8 @@
 
 namespace bt {
 
+struct program_spec;
+
 struct backtest_limits {
   std::int64_t queue_capacity = 1000;
   unsigned workers = 2;   ///< local workers (0: none), for forecasts
@@ -113,6 +115,17 @@ public:
   /// that is due (its `every` of market-data time passed, or a regime
   /// trigger after its last cycle). Returns the cycles started.
   std::size_t run_program_schedule();
+  /// Paper deployments (backtest_deployments.cpp): a program's reads
+  /// (GET .../scorecards, /deployments, /deployments/{id}, /alerts,
+  /// /correlations, /reports/{date}, /decisions; `view` in the query says
+  /// which) and changes (POST .../deployments deploys a candidate,
+  /// .../deployments/{id}/deactivate overrides; `action` says which).
+  service_reply program_view(const backtest_call& call);
+  service_reply program_change(const backtest_call& call);
+  /// The server's deployment pass: every program with active deployments
+  /// advanced over the bars stored since its last pass. Returns how many
+  /// deployments were advanced.
+  std::size_t run_deployments();
   static constexpr std::int64_t max_programs_per_user = 50;
   static constexpr std::int64_t max_scheduled_programs = 10'000;
   /// A queue item of a sweep or walk-forward changed (the run book's sync,
@@ -259,6 +272,32 @@ private:
                                 const backtest_call& call);
   service_reply candidates_document(pqxx::connection& c, const db::principal& who,
                                     const backtest_call& call);
+  /// A configuration through the promotion gate as of the last scored
+  /// cycle, with its recommended capital (backtest_programs.cpp).
+  struct gated_candidate {
+    std::string identity, strategy, params_json, walk_forward_id;
+    std::int64_t rank = 0;
+    double score = 0, expected_sharpe = 0;
+    unix_time since = 0;
+    fixed allocation;
+    int cycle = 0;
+  };
+  std::vector<gated_candidate> gated_candidates(pqxx::connection& c, const db::program_row& p,
+                                                const program_spec& spec,
+                                                std::optional<unix_time>& as_of);
+  service_reply deployment_view(pqxx::connection& c, const db::principal& who,
+                                const backtest_call& call, const std::string& view);
+  service_reply deployment_change(pqxx::connection& c, const db::principal& who,
+                                  const backtest_call& call, const std::string& action);
+  /// The gate's candidates (all, or the one named `only`) through the
+  /// admission rules into paper deployments, every decision audited; the
+  /// outcome of each as JSON. Under deployments_.
+  std::string promote(pqxx::connection& c, const db::principal& who, const db::program_row& p,
+                      const program_spec& spec, const std::optional<std::string>& only);
+  /// Advances the program's active deployments over the bars stored since
+  /// (risk rules, alerts, audit); how many were advanced. Under deployments_.
+  std::size_t advance_program(pqxx::connection& c, const db::principal& who,
+                              const db::program_row& p, const program_spec& spec);
   service_reply begin_cycle(pqxx::connection& c, const db::principal& who,
                             const db::program_row& program, const std::string& reason,
                             std::optional<unix_time> triggered_at, const backtest_call& call);
@@ -362,6 +401,8 @@ private:
   std::shared_ptr<run_book> book_;
   auth_cache auth_;
   submission_quota quota_;
+  /// Promotions, advances and overrides of deployments, one at a time.
+  std::recursive_mutex deployments_;
   std::shared_ptr<retention_service> retention_;
 };
 

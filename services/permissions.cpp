@@ -18,10 +18,14 @@ struct role_grant {
 // viewer < analyst < trader read and work on their own data; an auditor
 // reads the audit log and nothing of anyone's trading; an admin operates
 // the service and reads other users' runs for support, never changes them.
+// Only a trader deploys a program's candidates and overrides its
+// deployments: an analyst's or viewer's key sees them, never changes them.
 const role_grant grants[] = {
     {"viewer", {p::data_read, p::runs_read, p::account_read}},
     {"analyst", {p::data_read, p::runs_read, p::runs_write, p::account_read}},
-    {"trader", {p::data_read, p::data_write, p::runs_read, p::runs_write, p::account_read}},
+    {"trader",
+     {p::data_read, p::data_write, p::runs_read, p::runs_write, p::account_read, p::deploy,
+      p::override_deployment}},
     {"auditor", {p::audit_read, p::account_read}},
     {"admin",
      {p::data_read, p::data_write, p::runs_read, p::runs_write, p::audit_read, p::cluster_read,
@@ -59,6 +63,10 @@ const char* permission_name(permission perm) {
     return "support:read";
   case p::account_read:
     return "account:read";
+  case p::deploy:
+    return "deploy";
+  case p::override_deployment:
+    return "override";
   }
   return "unknown";
 }
@@ -80,7 +88,7 @@ bool role_has(const std::string& role, permission perm) {
 
 std::vector<permission> permissions_of(const std::string& role) {
   std::vector<permission> out;
-  for (int i = 0; i <= static_cast<int>(p::account_read); ++i)
+  for (int i = 0; i <= static_cast<int>(p::override_deployment); ++i)
     if (role_has(role, static_cast<permission>(i)))
       out.push_back(static_cast<permission>(i));
   return out;
@@ -140,6 +148,16 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"program-cycle", "POST", "/v1/programs/{id}/cycles", p::runs_write},
       {"program-scorecard", "GET", "/v1/programs/{id}/scorecards/{n}", p::runs_read},
       {"program-candidates", "GET", "/v1/programs/{id}/candidates", p::runs_read},
+      {"program-scorecards", "GET", "/v1/programs/{id}/scorecards", p::runs_read},
+      {"deployment-list", "GET", "/v1/programs/{id}/deployments", p::runs_read},
+      {"deployment-deploy", "POST", "/v1/programs/{id}/deployments", p::deploy},
+      {"deployment-status", "GET", "/v1/programs/{id}/deployments/{deployment}", p::runs_read},
+      {"deployment-deactivate", "POST", "/v1/programs/{id}/deployments/{deployment}/deactivate",
+       p::override_deployment},
+      {"program-alerts", "GET", "/v1/programs/{id}/alerts", p::runs_read},
+      {"program-correlations", "GET", "/v1/programs/{id}/correlations", p::runs_read},
+      {"program-report", "GET", "/v1/programs/{id}/reports/{date}", p::runs_read},
+      {"program-decisions", "GET", "/v1/programs/{id}/decisions", p::runs_read},
       {"cluster", "GET", "/v1/admin/cluster", p::cluster_read},
       {"admin-queue", "GET", "/v1/admin/queue", p::cluster_read},
       {"audit", "GET", "/v1/admin/audit", p::audit_read},

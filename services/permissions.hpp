@@ -23,6 +23,8 @@ enum class permission {
   purge,        ///< purge: run the retention purge on demand
   support_read, ///< support:read: other users' runs, read-only (support)
   account_read, ///< account:read: who the key is, its role and permissions (every role)
+  deploy,       ///< deploy: deploy a program's candidate as a paper deployment
+  override_deployment, ///< override: deactivate one's paper deployment at once
 };
 
 /// "runs:write" and so on.

@@ -84,6 +84,20 @@ struct registry_state {
           .Help("From the upload that triggered a scheduled or regime cycle to its scorecard")
           .Register(*registry)
           .Add({}, run_buckets);
+  prometheus::Family<prometheus::Counter>& deployment_decisions =
+      BuildCounter()
+          .Name("backtestd_deployment_decisions_total")
+          .Help("Decisions about paper deployments, by audit action (deployment.promoted, "
+                "deployment.demoted, deployment.rolled_back, deployment.size_halved, "
+                "deployment.drift_alert, deployment.redundant, deployment.type_capped, "
+                "deployment.full, deployment.deactivated)")
+          .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& deployments =
+      BuildGauge()
+          .Name("backtestd_deployments")
+          .Help("Paper deployments by status (active, rolled_back, demoted, deactivated), as of "
+                "the last deployment pass")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& queue_depth =
       BuildGauge()
           .Name("backtestd_queue_depth")
@@ -227,6 +241,22 @@ void program_cycle(const std::string& reason) {
 void program_scorecard(std::optional<double> trigger_to_scorecard_seconds) {
   if (trigger_to_scorecard_seconds)
     state().trigger_to_scorecard.Observe(*trigger_to_scorecard_seconds);
+}
+
+void deployment_decision(const std::string& action) {
+  // The actions are the service's own words: the series stay bounded.
+  state().deployment_decisions.Add({{"action", action}}).Increment();
+}
+
+void deployments_counted(const std::vector<std::pair<std::string, std::int64_t>>& by_status) {
+  auto& s = state();
+  for (const char* status : {"active", "rolled_back", "demoted", "deactivated"}) {
+    double n = 0;
+    for (const auto& [name, count] : by_status)
+      if (name == status)
+        n = static_cast<double>(count);
+    s.deployments.Add({{"status", status}}).Set(n);
+  }
 }
 
 void set_gauge_source(std::function<gauge_values()> source) {

@@ -45,6 +45,13 @@ void upload(std::uint64_t bytes, std::uint64_t rows);
 void program_cycle(const std::string& reason);
 void program_scorecard(std::optional<double> trigger_to_scorecard_seconds);
 
+/// A decision about a paper deployment (its audit action:
+/// deployment.promoted, deployment.rolled_back, ...).
+void deployment_decision(const std::string& action);
+/// Paper deployments by status, as the deployment pass last counted them
+/// (a scrape reads memory, never the database).
+void deployments_counted(const std::vector<std::pair<std::string, std::int64_t>>& by_status);
+
 /// The gauges, read at each scrape.
 struct gauge_values {
   std::map<int, std::int64_t> queued_by_priority;

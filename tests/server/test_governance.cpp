@@ -117,8 +117,13 @@ BOOST_AUTO_TEST_CASE(every_role_against_every_endpoint) {
   int checked = 0;
   for (const auto& e : bt::endpoint_permissions()) {
     std::string path = e.path;
-    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-             {"{id}", absent}, {"{symbol}", "ZZ"}, {"{timeframe}", "1h"}, {"{n}", "1"}})
+    for (const auto& [name, value] :
+         std::vector<std::pair<std::string, std::string>>{{"{id}", absent},
+                                                          {"{symbol}", "ZZ"},
+                                                          {"{timeframe}", "1h"},
+                                                          {"{n}", "1"},
+                                                          {"{deployment}", absent},
+                                                          {"{date}", "2024-01-02"}})
       if (auto at = path.find(name); at != std::string::npos)
         path.replace(at, name.size(), value);
     const bool upload = std::string(e.method) == "POST" && path == "/v1/market-data";

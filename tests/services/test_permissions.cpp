@@ -33,13 +33,19 @@ BOOST_AUTO_TEST_CASE(roles_hold_what_the_specification_gives_them) {
   for (const auto& role : role_names())
     BOOST_TEST(role_has(role, permission::account_read), role);
   BOOST_TEST(!role_has("root", permission::runs_read)); // an unknown role holds nothing
+  // Paper deployments change only by a trader's key: analysts and viewers
+  // see them, the admin operates the service but never trades for a user.
+  for (const auto& role : role_names()) {
+    BOOST_TEST(role_has(role, permission::deploy) == (role == "trader"), role);
+    BOOST_TEST(role_has(role, permission::override_deployment) == (role == "trader"), role);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(every_endpoint_has_one_permission_per_operation) {
   std::set<std::string> names;
-  for (int i = 0; i <= static_cast<int>(permission::account_read); ++i)
+  for (int i = 0; i <= static_cast<int>(permission::override_deployment); ++i)
     names.insert(permission_name(static_cast<permission>(i)));
-  BOOST_TEST(names.size() == 10u); // distinct names
+  BOOST_TEST(names.size() == 12u); // distinct names
   for (const auto& e : endpoint_permissions()) {
     // An operation shared by several paths (a run's status and its streams)
     // needs the same permission everywhere.

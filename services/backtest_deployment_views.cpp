@@ -1,0 +1,528 @@
+// What a program's paper deployments look like from outside: GET
+// /v1/programs/{id}/scorecards, /deployments[/{deployment}], /alerts,
+// /correlations, /reports/{date} (JSON or CSV) and /decisions; and the two
+// changes a person makes: POST .../deployments (deploy a candidate: the
+// deploy permission) and .../deployments/{deployment}/deactivate (the
+// override permission). Equity and trades are recomputed from the stored
+// deployment and the bars (paper_deployment.hpp), so they are what the
+// rules judged.
+#include "services/backtest_service.hpp"
+
+#include "domain/evaluation/paper_deployment.hpp"
+#include "domain/evaluation/program.hpp"
+#include "domain/evaluation/promotion.hpp"
+#include "domain/report/json_writer.hpp"
+#include "persistence/audit_log.hpp"
+#include "persistence/deployment_store.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "persistence/program_store.hpp"
+#include "services/deployment_rows.hpp"
+#include "services/service_reply.hpp"
+#include "services/telemetry.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <sstream>
+
+namespace bt {
+
+namespace {
+
+constexpr std::int64_t max_alert_page = 500;
+constexpr std::int64_t max_decision_page = 500;
+
+void write_alert(json_writer& w, const db::alert_row& a) {
+  w.begin_object();
+  w.key("id").number(a.id);
+  if (a.deployment_id)
+    w.key("deployment_id").string(*a.deployment_id);
+  else
+    w.key("deployment_id").null();
+  w.key("kind").string(a.kind).key("day").timestamp(a.day);
+  w.key("value").optional(a.value).key("limit").optional(a.limit);
+  w.key("message").string(a.message).key("details").raw(a.details_json);
+  w.key("created_at").timestamp(a.created_at);
+  w.end_object();
+}
+
+void write_deployment_fields(json_writer& w, const db::deployment_row& d) {
+  w.key("deployment_id").string(d.id).key("strategy").string(d.strategy);
+  w.key("params").raw(d.params_json).key("walk_forward_id").string(d.walk_forward_id);
+  w.key("cycle").number(d.cycle).key("score").number(d.score);
+  w.key("expected_sharpe").number(d.expected_sharpe);
+  fixed capital;
+  parse_decimal(d.capital, capital);
+  w.key("capital").number(capital);
+  w.key("deployed_at").timestamp(d.deployed_at).key("history_from").timestamp(d.history_from);
+  w.key("status").string(d.status).key("ended_at").timestamp(d.ended_at);
+  if (d.end_reason.empty())
+    w.key("end_reason").null();
+  else
+    w.key("end_reason").string(d.end_reason);
+  w.key("sizing").raw(d.sizing_json);
+  w.key("judged_through").timestamp(d.judged_through);
+  w.key("data_checksum").string(d.data_checksum);
+  w.key("summary").raw(d.summary_json);
+  w.key("updated_at").timestamp(d.updated_at);
+}
+
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos)
+    return s;
+  std::string out = "\"";
+  for (char ch : s)
+    out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+
+std::string number_text(double v) {
+  std::ostringstream o;
+  o.precision(10);
+  o << round_places(v);
+  return o.str();
+}
+
+} // namespace
+
+service_reply backtest_service::deployment_view(pqxx::connection& c, const db::principal& who,
+                                                const backtest_call& call,
+                                                const std::string& view) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  const auto spec = p ? spec_of(*p) : std::nullopt;
+  if (!p || !spec)
+    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  std::vector<error_detail> problems;
+  query_reader r(call.query, problems);
+
+  if (view == "scorecards") {
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id).key("scorecards").begin_array();
+    for (const auto& cycle : db::list_cycles(c, p->id)) {
+      w.begin_object().key("cycle").number(cycle.cycle).key("as_of").timestamp(cycle.as_of);
+      w.key("data_checksum").string(cycle.data_checksum).key("reason").string(cycle.reason);
+      w.key("configurations").number(cycle.configurations);
+      w.key("status").string(cycle.scorecard_json ? "completed"
+                             : cycle.active       ? "running"
+                                                  : "ended");
+      w.key("best");
+      if (cycle.scorecard_json) {
+        const auto card = boost::json::parse(*cycle.scorecard_json);
+        const auto& entries = card.at("entries").as_array();
+        if (!entries.empty() && !entries[0].at("rank").is_null()) {
+          const auto& e = entries[0];
+          w.begin_object().key("strategy").string(e.at("strategy").as_string());
+          w.key("params").raw(boost::json::serialize(e.at("params")));
+          w.key("score").number(e.at("score").to_number<double>()).end_object();
+        } else {
+          w.null();
+        }
+      } else {
+        w.null();
+      }
+      w.end_object();
+    }
+    w.end_array().end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+
+  if (view == "deployments") {
+    std::optional<std::string> status;
+    r.choice("status", {"active", "all"}, status);
+    if (!problems.empty())
+      return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+    const auto rows = db::list_deployments(c, p->id, status.value_or("all") == "active");
+    std::int64_t active = 0;
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id);
+    w.key("capital").number(fixed::from_int(spec->capital));
+    w.key("mode").string(spec->automatic_deployment ? "automatic" : "manual");
+    w.key("max_active").number(static_cast<std::uint64_t>(spec->admission.max_active));
+    w.key("items").begin_array();
+    for (const auto& d : rows) {
+      active += d.status == "active";
+      w.begin_object();
+      write_deployment_fields(w, d);
+      w.end_object();
+    }
+    w.end_array().key("active").number(active).end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+
+  if (view == "deployment") {
+    const auto id = query_value(call.query, "deployment").value_or("");
+    const auto d = db::find_deployment(c, p->id, id);
+    if (!d)
+      return error_reply(service_code::not_found, "no deployment " + id + " of program " + p->id,
+                         {});
+    const auto paper = paper_of(*p, *d);
+    const auto bars = program_bars(c, *p);
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id);
+    write_deployment_fields(w, *d);
+    w.key("equity").begin_array();
+    forward_run run;
+    if (paper && bars && bars->size() > 0) {
+      run = run_forward(*bars, *paper);
+      double peak = 0;
+      for (const auto& day : run.days) {
+        peak = std::max(peak, day.equity);
+        w.begin_object().key("day").timestamp(day.day);
+        w.key("equity")
+            .number(round_places(day.equity))
+            .key("benchmark")
+            .number(round_places(day.benchmark));
+        w.key("drawdown_pct").number(peak > 0 ? round_places((1 - day.equity / peak) * 100) : 0.0);
+        w.end_object();
+      }
+    }
+    w.end_array().key("trades").begin_array();
+    for (const auto& t : run.output.trades) {
+      w.begin_object().key("trade_id").number(t.trade_id);
+      w.key("side").string(t.side == side::long_side ? "long" : "short");
+      w.key("entry_time").timestamp(t.entry_time).key("entry_price").number(t.entry_price);
+      w.key("exit_time").timestamp(t.exit_time).key("exit_price").number(t.exit_price);
+      w.key("quantity").number(t.quantity).key("pnl").number(t.pnl);
+      w.key("exit_reason").string(to_string(t.exit_reason)).end_object();
+    }
+    w.end_array();
+    std::int64_t total = 0;
+    w.key("alerts").begin_array();
+    for (const auto& a : db::list_alerts(c, p->id, d->id, 100, 0, total))
+      write_alert(w, a);
+    w.end_array().key("alerts_total").number(total).end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+
+  if (view == "alerts") {
+    std::int64_t limit = 100, offset = 0, total = 0;
+    r.whole("limit", 1, max_alert_page, limit);
+    r.whole("offset", 0, 1'000'000'000, offset);
+    const auto one = r.text("deployment");
+    if (!problems.empty())
+      return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+    const auto alerts = db::list_alerts(c, p->id, one, limit, offset, total);
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id).key("total").number(total);
+    w.key("limit").number(limit).key("offset").number(offset).key("items").begin_array();
+    for (const auto& a : alerts)
+      write_alert(w, a);
+    w.end_array().end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+
+  if (view == "correlations") {
+    // The active deployments' configurations over the same last days of
+    // the data: what the admission rule compares.
+    const auto rows = db::list_deployments(c, p->id, true);
+    const auto dataset = db::find_dataset(c, p->user_id, p->symbol, p->timeframe);
+    const auto bars = program_bars(c, *p);
+    const std::size_t days = spec->admission.correlation_days;
+    std::vector<std::vector<std::pair<unix_time, double>>> returns;
+    if (dataset && dataset->to && bars)
+      for (const auto& d : rows) {
+        const auto paper = paper_of(*p, d);
+        returns.push_back(
+            paper ? configuration_daily_returns(
+                *bars, *paper,
+                utc_day(*dataset->to) - static_cast<unix_time>(days - 1) * seconds_per_day)
+                  : std::vector<std::pair<unix_time, double>>{});
+      }
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id);
+    w.key("days").number(static_cast<std::uint64_t>(days));
+    w.key("limit").number(spec->admission.max_correlation);
+    w.key("as_of").timestamp(dataset ? dataset->to : std::nullopt);
+    w.key("deployments").begin_array();
+    for (std::size_t i = 0; i < returns.size(); ++i)
+      w.begin_object()
+          .key("deployment_id")
+          .string(rows[i].id)
+          .key("strategy")
+          .string(rows[i].strategy)
+          .key("params")
+          .raw(rows[i].params_json)
+          .end_object();
+    w.end_array().key("matrix").begin_array();
+    for (std::size_t i = 0; i < returns.size(); ++i) {
+      w.begin_array();
+      for (std::size_t j = 0; j < returns.size(); ++j) {
+        const auto rho = i == j ? std::optional<double>(1.0)
+                                : return_correlation(returns[i], returns[j], days,
+                                                     spec->admission.min_common_days);
+        if (rho)
+          w.number(round_places(*rho));
+        else
+          w.null();
+      }
+      w.end_array();
+    }
+    w.end_array().end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+
+  if (view == "report") {
+    std::optional<unix_time> date;
+    r.time("date", date);
+    if (!date && problems.empty())
+      problems.push_back({"date", 0, "required: YYYY-MM-DD"});
+    std::optional<std::string> format;
+    r.choice("format", {"json", "csv"}, format);
+    if (date && *date != utc_day(*date))
+      problems.push_back({"date", 0, "must be a date: YYYY-MM-DD"});
+    if (!problems.empty())
+      return error_reply(service_code::bad_request, "invalid report", std::move(problems));
+    const unix_time day = *date;
+    const auto bars = program_bars(c, *p);
+    std::int64_t total = 0;
+    const auto alerts = db::list_alerts(c, p->id, std::nullopt, 10'000, 0, total);
+    struct line {
+      const db::deployment_row* d;
+      const deployment_day* today;
+      double previous = 0, peak = 0;
+      std::size_t trades_today = 0, alerts_today = 0;
+      std::string status;
+      double size_factor = 1;
+    };
+    std::vector<line> lines;
+    std::vector<forward_run> runs;
+    const auto rows = db::list_deployments(c, p->id, false);
+    runs.reserve(rows.size());
+    for (const auto& d : rows) {
+      // Deployed before the day's end and not ended before it began.
+      if (utc_day(d.deployed_at) >= day || (d.ended_at && *d.ended_at < day))
+        continue;
+      const auto paper = paper_of(*p, d);
+      if (!paper || !bars)
+        continue;
+      runs.push_back(run_forward(*bars, *paper));
+      const auto& run = runs.back();
+      line l{&d, nullptr, 0, 0, 0, 0, {}, 1};
+      for (std::size_t k = 0; k < run.days.size(); ++k)
+        if (run.days[k].day <= day) {
+          l.peak = std::max(l.peak, run.days[k].equity);
+          if (run.days[k].day == day) {
+            l.today = &run.days[k];
+            l.previous = k > 0 ? run.days[k - 1].equity : run.days[k].equity;
+          }
+        }
+      if (!l.today)
+        continue; // no bars that day
+      for (const auto& t : run.output.trades)
+        l.trades_today += utc_day(t.exit_time) == day;
+      for (const auto& a : alerts)
+        l.alerts_today += a.deployment_id == d.id && a.day == day;
+      l.status = d.ended_at && *d.ended_at < day + seconds_per_day ? d.status : "active";
+      for (const auto& s : paper->sizing)
+        if (s.from <= day)
+          l.size_factor = s.factor;
+      lines.push_back(l);
+    }
+    auto health = [](const line& l) {
+      const double dd = l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0;
+      return l.status != "active" ? std::string("ended")
+             : l.size_factor < 1  ? std::string("reduced")
+             : dd > 0             ? std::string("in_drawdown")
+                                  : std::string("at_peak");
+    };
+    if (format.value_or("json") == "csv") {
+      std::string csv = "date,deployment_id,strategy,params,status,capital,equity,day_pnl,"
+                        "total_pnl,return_pct,benchmark_return_pct,drawdown_pct,size_factor,"
+                        "trades_closed,alerts,health\n";
+      for (const auto& l : lines) {
+        fixed capital;
+        parse_decimal(l.d->capital, capital);
+        const double cap = capital.to_double();
+        csv += format_timestamp(day).substr(0, 10) + "," + l.d->id + "," + l.d->strategy + ","
+               + csv_text(l.d->params_json) + "," + l.status + "," + to_string(capital) + ","
+               + number_text(l.today->equity) + "," + number_text(l.today->equity - l.previous)
+               + "," + number_text(l.today->equity - cap) + ","
+               + number_text((l.today->equity / cap - 1) * 100) + ","
+               + number_text((l.today->benchmark / cap - 1) * 100) + ","
+               + number_text(l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0) + ","
+               + number_text(l.size_factor) + "," + std::to_string(l.trades_today) + ","
+               + std::to_string(l.alerts_today) + "," + health(l) + "\n";
+      }
+      return body_reply(service_code::ok, csv, "text/csv; charset=utf-8");
+    }
+    json_writer w;
+    w.begin_object()
+        .key("program_id")
+        .string(p->id)
+        .key("date")
+        .string(format_timestamp(day).substr(0, 10));
+    double equity = 0, pnl = 0;
+    w.key("deployments").begin_array();
+    for (const auto& l : lines) {
+      fixed capital;
+      parse_decimal(l.d->capital, capital);
+      const double cap = capital.to_double();
+      equity += l.today->equity;
+      pnl += l.today->equity - l.previous;
+      w.begin_object().key("deployment_id").string(l.d->id).key("strategy").string(l.d->strategy);
+      w.key("params").raw(l.d->params_json).key("status").string(l.status);
+      w.key("capital").number(capital).key("equity").number(round_places(l.today->equity));
+      w.key("day_pnl").number(round_places(l.today->equity - l.previous));
+      w.key("total_pnl").number(round_places(l.today->equity - cap));
+      w.key("return_pct").number(round_places((l.today->equity / cap - 1) * 100));
+      w.key("benchmark_return_pct").number(round_places((l.today->benchmark / cap - 1) * 100));
+      w.key("drawdown_pct")
+          .number(round_places(l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0));
+      w.key("size_factor").number(l.size_factor);
+      w.key("trades_closed").number(static_cast<std::uint64_t>(l.trades_today));
+      w.key("alerts").number(static_cast<std::uint64_t>(l.alerts_today));
+      w.key("health").string(health(l)).end_object();
+    }
+    w.end_array();
+    w.key("totals")
+        .begin_object()
+        .key("deployments")
+        .number(static_cast<std::uint64_t>(lines.size()))
+        .key("equity")
+        .number(round_places(equity))
+        .key("day_pnl")
+        .number(round_places(pnl))
+        .end_object();
+    w.end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+
+  if (view == "decisions") {
+    db::audit_filter f;
+    f.object = "program:" + p->id;
+    r.whole("limit", 1, max_decision_page, f.limit);
+    r.whole("after", 0, std::numeric_limits<std::int64_t>::max(), f.after_seq);
+    if (!problems.empty())
+      return error_reply(service_code::bad_request, "invalid query", std::move(problems));
+    const auto page = db::read_audit(c, f);
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id).key("entries").begin_array();
+    for (const auto& e : page.entries) {
+      w.begin_object().key("seq").number(e.seq);
+      w.key("at").timestamp(floor_div(e.at_ms, 1000)).key("actor").string(e.actor);
+      w.key("action").string(e.action).key("details").raw(e.details);
+      w.key("hash").string(e.hash).end_object();
+    }
+    w.end_array().key("next_after").optional(page.next_after_seq).end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+  return error_reply(service_code::not_found, "no such view " + view, {});
+}
+
+service_reply backtest_service::deployment_change(pqxx::connection& c, const db::principal& who,
+                                                  const backtest_call& call,
+                                                  const std::string& action) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  const auto spec = p ? spec_of(*p) : std::nullopt;
+  if (!p || !spec)
+    return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  boost::json::error_code ec;
+  const boost::json::value body = boost::json::parse(call.body, ec);
+  if (ec || !body.is_object())
+    return error_reply(service_code::bad_request,
+                       ec ? "malformed JSON body: " + ec.message() : "the body must be an object",
+                       {});
+  const auto& o = body.as_object();
+
+  if (action == "deploy") {
+    for (const auto& kv : o)
+      if (kv.key() != "strategy" && kv.key() != "params")
+        return error_reply(service_code::unprocessable, "invalid deployment",
+                           {{std::string(kv.key()), 0, "unknown field (strategy, params)"}});
+    const auto* strategy = o.if_contains("strategy");
+    const auto* params = o.if_contains("params");
+    if (!strategy || !strategy->is_string() || !params || !params->is_object())
+      return error_reply(service_code::unprocessable, "invalid deployment",
+                         {{!strategy || !strategy->is_string() ? "strategy" : "params", 0,
+                           "required: the candidate's strategy and its params object"}});
+    std::optional<unix_time> as_of;
+    std::optional<std::string> identity;
+    for (const auto& g : gated_candidates(c, *p, *spec, as_of))
+      if (g.strategy == strategy->as_string() && boost::json::parse(g.params_json) == *params)
+        identity = g.identity;
+    if (!identity)
+      return error_reply(service_code::unprocessable, "invalid deployment",
+                         {{"params", 0,
+                           "not a candidate of the program's promotion gate now: see "
+                           "/v1/programs/"
+                               + p->id + "/candidates"}});
+    const std::lock_guard<std::recursive_mutex> one_at_a_time(deployments_);
+    const std::string outcome = promote(c, who, *p, *spec, identity);
+    advance_program(c, who, *p, *spec);
+    const auto doc = boost::json::parse(outcome);
+    const auto& outcomes = doc.at("outcomes").as_array();
+    if (outcomes.empty()) // the gate moved between the two reads
+      return error_reply(service_code::conflict, "not deployed: no longer a candidate",
+                         {{"outcome", 0, "not_a_candidate"}});
+    const auto& o = outcomes[0];
+    if (o.at("outcome").as_string() == "deployed")
+      return body_reply(service_code::created, outcome);
+    // Refused by a rule: the error names the rule's outcome and says why.
+    return error_reply(service_code::conflict,
+                       "not deployed: " + std::string(o.at("message").as_string()),
+                       {{"outcome", 0, std::string(o.at("outcome").as_string())}});
+  }
+
+  if (action == "deactivate") {
+    const auto id = query_value(call.query, "deployment").value_or("");
+    const auto* reason = o.if_contains("reason");
+    for (const auto& kv : o)
+      if (kv.key() != "reason")
+        return error_reply(service_code::unprocessable, "invalid override",
+                           {{std::string(kv.key()), 0, "unknown field (reason)"}});
+    if (!reason || !reason->is_string() || reason->as_string().empty()
+        || reason->as_string().size() > 500)
+      return error_reply(service_code::unprocessable, "invalid override",
+                         {{"reason", 0, "required: a text of 1 to 500 characters"}});
+    const std::lock_guard<std::recursive_mutex> one_at_a_time(deployments_);
+    auto d = db::find_deployment(c, p->id, id);
+    if (!d)
+      return error_reply(service_code::not_found, "no deployment " + id + " of program " + p->id,
+                         {});
+    if (d->status != "active")
+      return error_reply(service_code::conflict,
+                         "deployment " + id + " is " + d->status + " already", {});
+    // At once in market-data time: it trades no bar after the last stored.
+    const auto dataset = db::find_dataset(c, p->user_id, p->symbol, p->timeframe);
+    const unix_time last = dataset && dataset->to ? *dataset->to : d->deployed_at;
+    d->status = "deactivated";
+    d->ended_at = std::max(last, d->deployed_at);
+    d->end_reason = "override by " + who.name + ": " + std::string(reason->as_string());
+    if (auto paper = paper_of(*p, *d); paper && dataset) {
+      if (const auto bars = program_bars(c, *p)) {
+        const auto run = run_forward(*bars, *paper);
+        auto summary = boost::json::parse(d->summary_json).as_object();
+        summary["health"] = "ended";
+        if (!run.output.equity.empty()) {
+          summary["equity"] = to_string(run.output.equity.back().equity);
+          summary["trades"] = run.output.trades.size();
+        }
+        d->summary_json = boost::json::serialize(summary);
+      }
+    }
+    json_writer details;
+    details.begin_object().key("deployment_id").string(d->id).key("strategy").string(d->strategy);
+    details.key("params").raw(d->params_json).key("reason").string(reason->as_string());
+    details.key("ended_at").timestamp(d->ended_at);
+    details.key("data_checksum").string(dataset ? dataset->checksum : "");
+    details.end_object();
+    const std::string text = details.take();
+    db::alert_row alert{
+        0,    d->id, "override", utc_day(*d->ended_at), std::nullopt, std::nullopt, d->end_reason,
+        text, 0};
+    if (!db::record_decisions(c, p->id, {}, {*d}, {alert}, {{"deployment.deactivated", text}},
+                              db::actor_of(who)))
+      return error_reply(service_code::conflict, "deployment " + id + " ended meanwhile", {});
+    telemetry::deployment_decision("deployment.deactivated");
+    const auto now = db::find_deployment(c, p->id, id);
+    json_writer w;
+    w.begin_object().key("program_id").string(p->id);
+    write_deployment_fields(w, *now);
+    w.end_object();
+    return body_reply(service_code::ok, w.take());
+  }
+  return error_reply(service_code::not_found, "no such action " + action, {});
+}
+
+} // namespace bt

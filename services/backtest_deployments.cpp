@@ -1,0 +1,465 @@
+// Paper deployments of evaluation programs: promotion of the gate's
+// candidates under the admission rules, deployments advancing as bars
+// arrive under the risk rules, manual deployment and override, and the
+// views external monitoring reads (deployments, alerts, correlations,
+// daily reports, the decision history). Every decision is written with
+// its audit entry, naming the figures, parameters and data checksum that
+// caused it.
+#include "services/backtest_service.hpp"
+
+#include "config/log.hpp"
+#include "domain/evaluation/paper_deployment.hpp"
+#include "domain/evaluation/program.hpp"
+#include "domain/evaluation/promotion.hpp"
+#include "domain/metrics/metrics.hpp"
+#include "domain/report/json_writer.hpp"
+#include "persistence/deployment_store.hpp"
+#include "persistence/market_data_repository.hpp"
+#include "persistence/program_store.hpp"
+#include "services/deployment_rows.hpp"
+#include "services/service_reply.hpp"
+#include "services/telemetry.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+namespace bt {
+
+namespace {
+
+/// The figures a dashboard shows of a deployment's forward run.
+std::string summary_json(const forward_run& run, const risk_state& state,
+                         const std::string& status) {
+  const auto& days = run.days;
+  const fixed equity = run.output.equity.empty() ? run.initial : run.output.equity.back().equity;
+  double peak = 0, max_dd = 0;
+  for (const auto& d : days) {
+    peak = std::max(peak, d.equity);
+    if (peak > 0)
+      max_dd = std::max(max_dd, (1 - d.equity / peak) * 100);
+  }
+  const double now_dd = peak > 0 && !days.empty() ? (1 - days.back().equity / peak) * 100 : 0;
+  const double start = run.initial.to_double();
+  json_writer w;
+  w.begin_object();
+  w.key("equity").number(equity).key("pnl").number(equity - run.initial);
+  w.key("return_pct")
+      .number(start > 0 ? round_places((equity.to_double() / start - 1) * 100) : 0.0);
+  w.key("benchmark_return_pct")
+      .number(start > 0 && !days.empty() ? round_places((days.back().benchmark / start - 1) * 100)
+                                         : 0.0);
+  w.key("drawdown_pct").number(round_places(std::max(0.0, now_dd)));
+  w.key("max_drawdown_pct").number(round_places(max_dd));
+  w.key("trades").number(static_cast<std::uint64_t>(run.output.trades.size()));
+  w.key("days").number(static_cast<std::uint64_t>(days.size() > 0 ? days.size() - 1 : 0));
+  w.key("last_day")
+      .timestamp(days.size() > 1 ? std::optional<unix_time>(days.back().day) : std::nullopt);
+  w.key("size_factor").number(state.size_factor);
+  w.key("health").string(status != "active"         ? "ended"
+                         : state.in_drawdown_breach ? "drawdown"
+                         : state.in_drift           ? "drift"
+                                                    : "healthy");
+  w.end_object();
+  return w.take();
+}
+
+std::string pct(double v) {
+  std::ostringstream o;
+  o << v;
+  return o.str();
+}
+
+/// Why a decision happened, for its alert's message.
+std::string decision_message(const risk_decision& d) {
+  switch (d.action) {
+  case risk_action::deactivate:
+    return "rolled back: " + pct(d.value)
+           + " points against the benchmark over the rollback "
+             "window (limit "
+           + pct(d.limit) + ")";
+  case risk_action::halve_size:
+    return "drawdown " + pct(d.value) + " % reached the limit of " + pct(d.limit)
+           + " %: position size halved";
+  case risk_action::drift_alert:
+    return "drift: Sharpe ratio " + pct(d.value) + " over the drift window is below " + pct(d.limit)
+           + ", half its walk-forward expectation; a re-backtest is scheduled";
+  }
+  return {};
+}
+
+std::string alert_kind(risk_action a) {
+  return a == risk_action::deactivate   ? "rollback"
+         : a == risk_action::halve_size ? "drawdown"
+                                        : "drift";
+}
+
+/// A deployment's fields every decision about it names.
+void write_identity(json_writer& w, const db::deployment_row& d) {
+  w.key("deployment_id").string(d.id).key("strategy").string(d.strategy);
+  w.key("params").raw(d.params_json).key("walk_forward_id").string(d.walk_forward_id);
+}
+
+} // namespace
+
+// ---- promotion ------------------------------------------------------------
+
+std::string backtest_service::promote(pqxx::connection& c, const db::principal& who,
+                                      const db::program_row& p, const program_spec& spec,
+                                      const std::optional<std::string>& only) {
+  const std::lock_guard<std::recursive_mutex> one_at_a_time(deployments_);
+  std::optional<unix_time> as_of;
+  const auto candidates = gated_candidates(c, p, spec, as_of);
+  const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
+  const auto bars = program_bars(c, p);
+  json_writer w;
+  w.begin_object().key("program_id").string(p.id).key("outcomes").begin_array();
+  if (!as_of || !dataset || !bars) {
+    w.end_array().end_object();
+    return w.take();
+  }
+  const auto all = db::list_deployments(c, p.id, false);
+  std::vector<db::deployment_row> active;
+  fixed committed;
+  for (const auto& d : all)
+    if (d.status == "active") {
+      active.push_back(d);
+      fixed capital;
+      parse_decimal(d.capital, capital);
+      committed = committed + capital;
+    }
+  // Correlation is measured on each configuration's run over the same last
+  // correlation_days of the data, so that a candidate (which has no forward
+  // days yet) and a young deployment are compared on equal terms.
+  const unix_time window_from =
+      utc_day(*dataset->to)
+      - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
+  const unix_time history_from = std::max(
+      *dataset->from, *as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
+  auto facts_of = [&](const std::string& id, const std::string& strategy, const paper_deployment& d,
+                      double score) {
+    deployment_facts f;
+    f.id = id;
+    f.strategy = strategy;
+    f.score = score;
+    f.daily_returns = configuration_daily_returns(*bars, d, window_from);
+    return f;
+  };
+  std::vector<deployment_facts> active_facts;
+  for (const auto& d : active)
+    if (const auto paper = paper_of(p, d))
+      active_facts.push_back(facts_of(d.id, d.strategy, *paper, d.score));
+
+  std::vector<db::deployment_row> added, changed;
+  std::vector<db::alert_row> alerts;
+  std::vector<db::decision_entry> decisions;
+  const fixed capital = fixed::from_int(spec.capital);
+  for (const auto& g : candidates) {
+    if (only && *only != g.identity)
+      continue;
+    auto outcome = [&](const std::string& what, const std::string& message) {
+      w.begin_object().key("strategy").string(g.strategy).key("params").raw(g.params_json);
+      w.key("outcome").string(what).key("message").string(message).end_object();
+    };
+    if (std::any_of(active.begin(), active.end(),
+                    [&](const auto& d) { return d.identity == g.identity; })) {
+      outcome("already_deployed", "deployed already");
+      continue;
+    }
+    // Ended deployments come back only with a streak that began after.
+    if (std::any_of(all.begin(), all.end(), [&](const auto& d) {
+          return d.identity == g.identity && d.ended_at && *d.ended_at >= g.since;
+        })) {
+      outcome("ended", "its deployment ended during its current streak");
+      continue;
+    }
+    auto config = program_configuration(p, g.strategy, g.params_json, g.allocation);
+    if (!config) {
+      outcome("invalid", "its configuration no longer resolves");
+      continue;
+    }
+    paper_deployment paper;
+    paper.config = std::move(*config);
+    paper.history_from = history_from;
+    paper.deployed_at = *as_of;
+    paper.expected_sharpe = g.expected_sharpe;
+    const deployment_facts mine = facts_of("candidate", g.strategy, paper, g.score);
+    const admission a = admit(active_facts, mine, spec.admission);
+    // The decision's evidence: what the gate saw and the data it saw it on.
+    auto details = [&](json_writer& d) {
+      d.key("strategy").string(g.strategy).key("params").raw(g.params_json);
+      d.key("score").number(g.score).key("rank").number(g.rank);
+      d.key("cycle").number(g.cycle).key("in_top_since").timestamp(g.since);
+      d.key("walk_forward_id").string(g.walk_forward_id);
+      d.key("expected_sharpe").number(g.expected_sharpe);
+      d.key("allocation").number(g.allocation);
+      d.key("as_of").timestamp(*as_of).key("data_checksum").string(dataset->checksum);
+    };
+    if (a.outcome != admission_outcome::deploy) {
+      json_writer d;
+      d.begin_object();
+      details(d);
+      d.key("outcome").string(to_string(a.outcome));
+      std::string message;
+      std::optional<std::string> with;
+      if (a.outcome == admission_outcome::redundant) {
+        with = a.correlated_with;
+        d.key("correlated_with").string(*a.correlated_with);
+        d.key("correlation").number(round_places(*a.correlation));
+        message = "redundant: daily returns correlate " + pct(round_places(*a.correlation))
+                  + " with active deployment " + *a.correlated_with + " over the last "
+                  + std::to_string(spec.admission.correlation_days) + " days (limit "
+                  + pct(spec.admission.max_correlation) + ")";
+      } else if (a.outcome == admission_outcome::type_capped) {
+        message = "its strategy type holds its share of the deployment slots already";
+      } else {
+        message = "every deployment slot is taken by a higher score";
+      }
+      d.end_object();
+      const std::string kind(to_string(a.outcome));
+      alerts.push_back(
+          {0, with, kind, utc_day(*as_of), a.correlation,
+           a.correlation ? std::optional<double>(spec.admission.max_correlation) : std::nullopt,
+           message, d.str(), 0});
+      decisions.push_back({"deployment." + kind, d.str()});
+      outcome(kind, message);
+      continue;
+    }
+    // Its capital: the allocation, within what the reserve holds.
+    fixed reserve = capital - committed;
+    std::optional<db::deployment_row> demoted;
+    if (a.demote)
+      for (const auto& d : active)
+        if (d.id == *a.demote) {
+          demoted = d;
+          fixed back;
+          parse_decimal(d.capital, back);
+          reserve = reserve + back;
+        }
+    const fixed granted = std::min(g.allocation, reserve);
+    if (granted.units <= 0) {
+      outcome("no_capital", "the program's capital is committed to its active deployments");
+      continue;
+    }
+    db::deployment_row row;
+    row.id = new_uuid();
+    row.program_id = p.id;
+    row.identity = g.identity;
+    row.strategy = g.strategy;
+    row.params_json = g.params_json;
+    row.walk_forward_id = g.walk_forward_id;
+    row.cycle = g.cycle;
+    row.score = g.score;
+    row.expected_sharpe = g.expected_sharpe;
+    row.capital = to_string(granted);
+    row.history_from = history_from;
+    row.deployed_at = *as_of;
+    row.risk_json = risk_json(risk_state{});
+    row.data_checksum = "";
+    paper.config.execution.initial_capital = granted;
+    row.summary_json = summary_json(run_forward(*bars, paper), risk_state{}, "active");
+    if (demoted) {
+      db::deployment_row gone = *demoted;
+      gone.status = "demoted";
+      gone.ended_at = *as_of;
+      gone.end_reason =
+          "demoted for " + row.id + " (score " + pct(g.score) + " above " + pct(gone.score) + ")";
+      json_writer d;
+      d.begin_object();
+      write_identity(d, gone);
+      d.key("score").number(gone.score).key("replaced_by").string(row.id);
+      d.key("replacement_score")
+          .number(g.score)
+          .key("max_active")
+          .number(static_cast<std::uint64_t>(spec.admission.max_active));
+      d.key("as_of").timestamp(*as_of).key("data_checksum").string(dataset->checksum);
+      d.end_object();
+      changed.push_back(gone);
+      alerts.push_back({0, gone.id, "demoted", utc_day(*as_of), gone.score, g.score,
+                        gone.end_reason, d.str(), 0});
+      decisions.push_back({"deployment.demoted", d.str()});
+      active.erase(std::remove_if(active.begin(), active.end(),
+                                  [&](const auto& x) { return x.id == gone.id; }),
+                   active.end());
+      active_facts.erase(std::remove_if(active_facts.begin(), active_facts.end(),
+                                        [&](const auto& x) { return x.id == gone.id; }),
+                         active_facts.end());
+      fixed back;
+      parse_decimal(gone.capital, back);
+      committed = committed - back;
+    }
+    json_writer d;
+    d.begin_object();
+    details(d);
+    d.key("deployment_id").string(row.id).key("capital").number(granted);
+    d.key("mode").string(only ? "manual" : "automatic");
+    d.end_object();
+    decisions.push_back({"deployment.promoted", d.str()});
+    committed = committed + granted;
+    active.push_back(row);
+    deployment_facts joined = mine;
+    joined.id = row.id;
+    active_facts.push_back(std::move(joined));
+    added.push_back(row);
+    w.begin_object().key("strategy").string(g.strategy).key("params").raw(g.params_json);
+    w.key("outcome").string("deployed").key("deployment_id").string(row.id);
+    w.key("capital").number(granted);
+    if (demoted)
+      w.key("demoted").string(demoted->id);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  if (!decisions.empty()) {
+    db::record_decisions(c, p.id, added, changed, alerts, decisions, db::actor_of(who));
+    for (const auto& e : decisions)
+      telemetry::deployment_decision(e.action);
+  }
+  return w.take();
+}
+
+// ---- advancing ------------------------------------------------------------
+
+std::size_t backtest_service::advance_program(pqxx::connection& c, const db::principal& who,
+                                              const db::program_row& p, const program_spec& spec) {
+  const std::lock_guard<std::recursive_mutex> one_at_a_time(deployments_);
+  const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
+  if (!dataset || !dataset->to)
+    return 0;
+  std::vector<db::deployment_row> due;
+  for (auto& d : db::list_deployments(c, p.id, true))
+    if (d.data_checksum != dataset->checksum)
+      due.push_back(std::move(d));
+  if (due.empty())
+    return 0;
+  const auto bars = program_bars(c, p);
+  if (!bars)
+    return 0;
+  std::size_t advanced = 0;
+  for (auto& row : due) {
+    auto paper = paper_of(p, row);
+    if (!paper)
+      continue;
+    risk_state state = read_risk(row.risk_json);
+    unix_time judged = row.judged_through.value_or(0);
+    advance_result r;
+    std::vector<db::alert_row> alerts;
+    std::vector<db::decision_entry> decisions;
+    try {
+      r = advance(*bars, *paper, state, judged, spec.risk);
+    } catch (const std::exception& e) {
+      // Exact or refused: a run that leaves the exact range stops here,
+      // with an alert, instead of advancing on an inexact figure.
+      row.status = "deactivated";
+      row.ended_at = *dataset->to;
+      row.end_reason = std::string("its forward run cannot be computed exactly: ") + e.what();
+      json_writer d;
+      d.begin_object();
+      write_identity(d, row);
+      d.key("error").string(e.what()).key("data_checksum").string(dataset->checksum);
+      d.end_object();
+      alerts.push_back({0, row.id, "error", utc_day(*dataset->to), std::nullopt, std::nullopt,
+                        row.end_reason, d.str(), 0});
+      decisions.push_back({"deployment.deactivated", d.str()});
+      row.data_checksum = dataset->checksum;
+      db::record_decisions(c, p.id, {}, {row}, alerts, decisions, db::actor_of(who));
+      continue;
+    }
+    for (const auto& decision : r.decisions) {
+      json_writer d;
+      d.begin_object();
+      write_identity(d, row);
+      d.key("action").string(to_string(decision.action));
+      d.key("day").timestamp(decision.day).key("value").number(decision.value);
+      d.key("limit").number(decision.limit).key("size_factor").number(state.size_factor);
+      d.key("expected_sharpe").number(row.expected_sharpe);
+      d.key("rules")
+          .begin_object()
+          .key("rollback_pct")
+          .number(spec.risk.rollback_underperformance_pct)
+          .key("rollback_days")
+          .number(spec.risk.rollback_days)
+          .key("drawdown_pct")
+          .number(spec.risk.drawdown_limit_pct)
+          .key("drift_fraction")
+          .number(spec.risk.drift_fraction)
+          .key("drift_days")
+          .number(spec.risk.drift_days)
+          .end_object();
+      d.key("data_checksum").string(dataset->checksum);
+      if (decision.action == risk_action::drift_alert) {
+        // The re-backtest: the configuration over the program's lookback,
+        // at low priority, as the program's owner.
+        json_writer body;
+        body.begin_object().key("symbol").string(p.symbol).key("timeframe").string(p.timeframe);
+        body.key("strategy").string(row.strategy).key("params").raw(row.params_json);
+        body.key("start").timestamp(
+            std::max(*dataset->from,
+                     decision.day - static_cast<unix_time>(spec.lookback_days) * seconds_per_day));
+        body.key("end").timestamp(decision.day + seconds_per_day - 1);
+        body.key("priority").string("low").end_object();
+        backtest_call inner;
+        inner.body = body.take();
+        const auto reply = submit_run(c, who, inner, nullptr);
+        boost::json::error_code ec;
+        const auto doc = boost::json::parse(reply.body, ec);
+        if (reply.code == static_cast<std::uint8_t>(service_code::accepted) && doc.is_object()
+            && doc.as_object().contains("run_id"))
+          d.key("rebacktest_run_id").string(doc.as_object().at("run_id").as_string());
+        else
+          d.key("rebacktest_refused").string(reply.body);
+      }
+      d.end_object();
+      if (decision.action == risk_action::deactivate) {
+        row.status = "rolled_back";
+        row.end_reason = decision_message(decision);
+      }
+      alerts.push_back({0, row.id, alert_kind(decision.action), decision.day, decision.value,
+                        decision.limit, decision_message(decision), d.str(), 0});
+      decisions.push_back({decision.action == risk_action::deactivate   ? "deployment.rolled_back"
+                           : decision.action == risk_action::halve_size ? "deployment.size_halved"
+                                                                        : "deployment.drift_alert",
+                           d.str()});
+    }
+    row.sizing_json = sizing_json(paper->sizing);
+    row.ended_at = paper->ended_at;
+    row.risk_json = risk_json(state);
+    if (judged > 0)
+      row.judged_through = judged;
+    row.data_checksum = dataset->checksum;
+    row.summary_json = summary_json(r.run, state, row.status);
+    if (db::record_decisions(c, p.id, {}, {row}, alerts, decisions, db::actor_of(who))) {
+      ++advanced;
+      for (const auto& e : decisions)
+        telemetry::deployment_decision(e.action);
+    }
+  }
+  return advanced;
+}
+
+std::size_t backtest_service::run_deployments() {
+  auto conn = pool_->acquire();
+  pqxx::connection& c = *conn;
+  std::size_t advanced = 0;
+  for (const auto& p : db::programs_with_deployments(c, max_scheduled_programs)) {
+    try {
+      const auto spec = spec_of(p);
+      if (!spec)
+        continue;
+      db::principal who;
+      who.user_id = p.user_id;
+      who.name = db::owner_name(c, p.user_id) + " (deployment rules)";
+      who.role = "trader";
+      advanced += advance_program(c, who, p, *spec);
+    } catch (const std::exception& e) {
+      log::warn("deployment_advance_failed", {{"program_id", p.id}, {"error", e.what()}});
+    }
+  }
+  telemetry::deployments_counted(db::deployment_counts(c));
+  return advanced;
+}
+
+} // namespace bt

@@ -1,0 +1,97 @@
+#include "services/deployment_rows.hpp"
+
+#include "domain/report/json_writer.hpp"
+#include "persistence/market_data_repository.hpp"
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+namespace bt {
+
+std::optional<program_spec> spec_of(const db::program_row& p) {
+  program_spec spec;
+  if (!parse_program_spec(boost::json::parse(p.spec_json), spec).empty())
+    return std::nullopt;
+  return spec;
+}
+
+std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p) {
+  const auto tf = parse_timeframe(p.timeframe);
+  if (!tf)
+    return std::nullopt;
+  auto bars = db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, std::nullopt, SIZE_MAX >> 1);
+  if (!bars || bars->size() == 0)
+    return std::nullopt;
+  return bars;
+}
+
+unix_time utc_day(unix_time t) {
+  return floor_div(t, seconds_per_day) * seconds_per_day;
+}
+
+std::optional<run_config> program_configuration(const db::program_row& p,
+                                                const std::string& strategy,
+                                                const std::string& params_json, fixed capital) {
+  const boost::json::value params = boost::json::parse(params_json);
+  run_request rq;
+  rq.symbol = p.symbol;
+  rq.timeframe = p.timeframe;
+  rq.strategy = strategy;
+  rq.params = &params;
+  run_config config;
+  if (!resolve_config(rq, config).empty())
+    return std::nullopt;
+  config.execution.initial_capital = capital;
+  return config;
+}
+
+std::optional<paper_deployment> paper_of(const db::program_row& p, const db::deployment_row& d) {
+  fixed capital;
+  if (parse_decimal(d.capital, capital) != decimal_parse::ok)
+    return std::nullopt;
+  auto config = program_configuration(p, d.strategy, d.params_json, capital);
+  if (!config)
+    return std::nullopt;
+  paper_deployment out;
+  out.config = std::move(*config);
+  out.history_from = d.history_from;
+  out.deployed_at = d.deployed_at;
+  out.expected_sharpe = d.expected_sharpe;
+  const boost::json::value sizing = boost::json::parse(d.sizing_json);
+  for (const auto& v : sizing.as_array())
+    out.sizing.push_back(
+        {v.at("from").to_number<std::int64_t>(), v.at("factor").to_number<double>()});
+  out.ended_at = d.ended_at;
+  return out;
+}
+
+std::string sizing_json(const std::vector<size_change>& sizing) {
+  json_writer w;
+  w.begin_array();
+  for (const auto& s : sizing)
+    w.begin_object().key("from").number(s.from).key("factor").number(s.factor).end_object();
+  w.end_array();
+  return w.take();
+}
+
+std::string risk_json(const risk_state& s) {
+  json_writer w;
+  w.begin_object().key("active").boolean(s.active).key("size_factor").number(s.size_factor);
+  w.key("in_drawdown_breach").boolean(s.in_drawdown_breach).key("in_drift").boolean(s.in_drift);
+  w.end_object();
+  return w.take();
+}
+
+risk_state read_risk(const std::string& text) {
+  risk_state s;
+  const auto v = boost::json::parse(text);
+  if (const auto* o = v.if_object(); o && !o->empty()) {
+    s.active = o->at("active").as_bool();
+    s.size_factor = o->at("size_factor").to_number<double>();
+    s.in_drawdown_breach = o->at("in_drawdown_breach").as_bool();
+    s.in_drift = o->at("in_drift").as_bool();
+  }
+  return s;
+}
+
+} // namespace bt

@@ -1,0 +1,44 @@
+#pragma once
+// From stored rows to the domain's terms, for the program and deployment
+// services: a program's specification, its bars, and a stored deployment
+// as the engine runs it.
+
+#include "domain/data/bar_series.hpp"
+#include "domain/evaluation/paper_deployment.hpp"
+#include "domain/evaluation/program.hpp"
+#include "persistence/deployment_store.hpp"
+#include "persistence/program_store.hpp"
+
+#include <optional>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace bt {
+
+/// The program's specification; none if it no longer parses (accepted
+/// once: only if the code's rules tightened since).
+std::optional<program_spec> spec_of(const db::program_row& p);
+
+/// Every bar of the program's dataset; none when it has none.
+std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p);
+
+/// 00:00 UTC of the day of `t`.
+unix_time utc_day(unix_time t);
+
+/// A configuration of the program (its symbol, timeframe and the
+/// instrument's terms) with `capital`, resolved as a run's.
+std::optional<run_config> program_configuration(const db::program_row& p,
+                                                const std::string& strategy,
+                                                const std::string& params_json, fixed capital);
+
+/// The stored deployment as the engine runs it.
+std::optional<paper_deployment> paper_of(const db::program_row& p, const db::deployment_row& d);
+
+/// The size schedule and risk state as stored (JSON) and back.
+std::string sizing_json(const std::vector<size_change>& sizing);
+std::string risk_json(const risk_state& s);
+risk_state read_risk(const std::string& text);
+
+} // namespace bt

@@ -1,0 +1,277 @@
+// Paper deployments through the API, on a server whose program pass runs
+// every 200 ms: a manual program's candidates deployed by a trader (403
+// for analysts and viewers), the admission rules' outcomes (redundancy
+// naming the pair, the capacity), deployments advancing as bars arrive
+// under the risk rules, their equity, trades, alerts, correlations and
+// daily reports (JSON and CSV), an override with its reason, the decision
+// history with every decision, other users' 404s and the metrics.
+#include "server_process.hpp"
+
+#include "domain/data/bar_series.hpp"
+#include "domain/data/synthetic_bars.hpp"
+#include "domain/report/result_report.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+using bt::test::http_result;
+using bt::test::server_process;
+
+namespace {
+
+const std::string program = R"({"name": "GC deployments", "symbol": "GC",
+  "templates": [{"strategy": "dual_sma", "params": {},
+    "space": {"fast_period": {"from": 5, "to": 40, "step": 5},
+              "slow_period": {"from": 60, "to": 200, "step": 20}}}],
+  "generator": {"method": "grid"}, "windows": {"train": 2000, "test": 1000},
+  "gate": {"top_pct": 50, "days": 1, "max_allocation_pct": 20}, "capital": 500000,
+  "deployment": {"mode": "manual", "max_active": 3, "max_type_pct": 100},
+  "risk": {"drawdown_pct": 1}})";
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(deployment_api)
+
+BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overridden) {
+  server_process s;
+  const std::string trader = s.create_key("dana");
+  const std::string analyst = s.create_key("dana", "analyst");
+  const std::string viewer = s.create_key("dana", "viewer");
+  const std::string other = s.create_key("erin");
+  const std::string root = s.create_key("root", "admin");
+  s.start({"--program-interval-ms", "200"});
+  const auto all = bt::generate_bars(bt::synthetic_spec{});
+  auto upload_until = [&](std::size_t bars) {
+    const auto part = all.slice(all.times()[0], all.times()[bars - 1]);
+    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", trader, bt::to_csv(part),
+                       "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  };
+  auto get = [&](const std::string& path, const std::string& key) {
+    auto r = s.request("GET", path, key);
+    BOOST_REQUIRE_MESSAGE(r.status == 200u, path + " -> " + r.body);
+    return r.json();
+  };
+  auto post = [&](const std::string& path, const std::string& key, const std::string& body) {
+    return s.request("POST", path, key, body, "application/json");
+  };
+  upload_until(8000);
+  auto created = post("/v1/programs", trader, program);
+  BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
+  const std::string id(created.json().at("program_id").as_string());
+  const std::string base = "/v1/programs/" + id;
+  auto scored = [&](int cycle) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+    for (;;) {
+      auto doc = get(base + "/scorecards/" + std::to_string(cycle), trader);
+      if (doc.at("status").as_string() == "completed")
+        return doc;
+      BOOST_REQUIRE(std::chrono::steady_clock::now() < until);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  BOOST_REQUIRE(post(base + "/cycles", trader, "").status == 202u);
+  scored(1);
+  upload_until(8046); // two more days: the grid is evaluated again on them
+  BOOST_REQUIRE(post(base + "/cycles", trader, "").status == 202u);
+  const auto second = scored(2);
+  // GET .../scorecards lists both cycles with their best configuration.
+  const auto cards = get(base + "/scorecards", trader);
+  BOOST_REQUIRE(cards.at("scorecards").as_array().size() == 2u);
+  BOOST_TEST(cards.at("scorecards").at(1).at("best").at("params")
+             == second.at("entries").at(0).at("params"));
+
+  // A manual program deploys nothing by itself.
+  BOOST_TEST(get(base + "/deployments", trader).at("items").as_array().empty());
+  const auto candidates = get(base + "/candidates", trader).at("candidates").as_array();
+  BOOST_REQUIRE(candidates.size() >= 2u);
+  auto body_of = [](const boost::json::value& c) {
+    return R"({"strategy": "dual_sma", "params": )" + boost::json::serialize(c.at("params")) + "}";
+  };
+  // Analysts and viewers see deployments but never change them.
+  for (const auto* key : {&analyst, &viewer}) {
+    auto r = post(base + "/deployments", *key, body_of(candidates[0]));
+    BOOST_TEST(r.status == 403u, r.body);
+    BOOST_TEST(r.body.find("missing: deploy") != std::string::npos, r.body);
+  }
+  auto bad = post(base + "/deployments", trader,
+                  R"({"strategy": "dual_sma", "params": {"fast_period": 7, "slow_period": 61}})");
+  BOOST_TEST(bad.status == 422u, bad.body);
+  BOOST_TEST(bad.json().at("error").at("details").at(0).at("field").as_string() == "params");
+
+  auto first = post(base + "/deployments", trader, body_of(candidates[0]));
+  BOOST_REQUIRE_MESSAGE(first.status == 201u, first.body);
+  const auto outcome = first.json().at("outcomes").at(0);
+  BOOST_TEST(outcome.at("outcome").as_string() == "deployed");
+  const std::string deployed(outcome.at("deployment_id").as_string());
+  BOOST_TEST(outcome.at("capital") == candidates[0].at("allocation"));
+  auto again = post(base + "/deployments", trader, body_of(candidates[0]));
+  BOOST_REQUIRE_MESSAGE(again.status == 409u, again.body);
+  // A refusal is an error naming the rule's outcome in its details.
+  BOOST_TEST(again.json().at("error").at("details").at(0).at("reason").as_string()
+             == "already_deployed");
+  // The rest, in rank order: each deployed or refused by a rule that says why.
+  std::map<std::string, int> outcomes;
+  std::set<std::string> active{deployed};
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    auto r = post(base + "/deployments", trader, body_of(candidates[i]));
+    BOOST_REQUIRE_MESSAGE(r.status == 201u || r.status == 409u, r.body);
+    const auto doc = r.json();
+    if (r.status == 201u) {
+      const auto o = doc.at("outcomes").at(0);
+      ++outcomes["deployed"];
+      active.insert(std::string(o.at("deployment_id").as_string()));
+      if (o.as_object().contains("demoted"))
+        active.erase(std::string(o.at("demoted").as_string()));
+      continue;
+    }
+    const std::string what(doc.at("error").at("details").at(0).at("reason").as_string());
+    const std::string message(doc.at("error").at("message").as_string());
+    ++outcomes[what];
+    if (what == "redundant") {
+      // The pair is named: an active deployment, above the 0.8 limit.
+      BOOST_TEST(message.find("with active deployment") != std::string::npos, message);
+    } else {
+      BOOST_TEST((what == "full" || what == "no_capital"), what);
+    }
+  }
+  BOOST_TEST(active.size() <= 3u); // max_active
+  const auto listed = get(base + "/deployments?status=active", trader);
+  BOOST_TEST(listed.at("items").as_array().size() == active.size());
+  for (const auto& d : listed.at("items").as_array())
+    BOOST_TEST(active.count(std::string(d.at("deployment_id").as_string())) == 1u);
+  // Every redundancy flag is an alert naming the pair with its correlation.
+  const auto alerts = get(base + "/alerts", trader).at("items").as_array();
+  int redundant_alerts = 0;
+  for (const auto& a : alerts)
+    if (a.at("kind").as_string() == "redundant") {
+      ++redundant_alerts;
+      BOOST_TEST(a.at("value").to_number<double>() > 0.8);
+      BOOST_TEST(a.at("details").at("correlated_with") == a.at("deployment_id"));
+      BOOST_TEST(a.at("details").at("data_checksum").as_string().size() == 64u);
+    }
+  BOOST_TEST(redundant_alerts == outcomes["redundant"]);
+
+  // Ten more days of bars: the program pass advances the deployments.
+  upload_until(8276);
+  const auto dataset = get("/v1/market-data/GC/1h", trader);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  boost::json::value one;
+  for (;;) {
+    one = get(base + "/deployments/" + deployed, trader);
+    if (one.at("data_checksum") == dataset.at("checksum"))
+      break;
+    BOOST_REQUIRE(std::chrono::steady_clock::now() < until);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(one.at("deployed_at") == second.at("as_of"));
+  const std::string first_day =
+      std::string(one.at("deployed_at").as_string()).substr(0, 10); // it trades from the next
+  const auto& equity = one.at("equity").as_array();
+  BOOST_REQUIRE(equity.size() >= 8u); // the start and the days since
+  BOOST_TEST(std::string(equity.at(0).at("day").as_string()).substr(0, 10) == first_day);
+  BOOST_TEST(equity.at(0).at("equity").to_number<double>()
+             == one.at("capital").to_number<double>());
+  for (const auto& t : one.at("trades").as_array())
+    BOOST_TEST(std::string(t.at("entry_time").as_string()).substr(0, 10) > first_day);
+  BOOST_TEST(one.at("summary").at("trades").as_int64()
+             == static_cast<std::int64_t>(one.at("trades").as_array().size()));
+  BOOST_TEST(!one.at("judged_through").is_null());
+  // A 1 % drawdown limit: each breach halved the size from the next day,
+  // with an alert and an audit entry holding the same figures.
+  const auto decisions = get(base + "/decisions?limit=500", trader).at("entries").as_array();
+  std::map<std::string, int> actions;
+  for (const auto& e : decisions)
+    ++actions[std::string(e.at("action").as_string())];
+  int drawdowns = 0;
+  const auto every = get(base + "/deployments", trader);
+  for (const auto& d : every.at("items").as_array()) {
+    const std::string did(d.at("deployment_id").as_string());
+    const auto mine = get(base + "/alerts?deployment=" + did, trader).at("items").as_array();
+    std::size_t halvings = 0;
+    for (const auto& a : mine)
+      if (a.at("kind").as_string() == "drawdown") {
+        ++halvings;
+        BOOST_TEST(a.at("value").to_number<double>() >= 1.0);
+        BOOST_TEST(a.at("details").at("rules").at("drawdown_pct").to_number<double>() == 1.0);
+      }
+    BOOST_TEST(d.at("sizing").as_array().size() == halvings);
+    drawdowns += static_cast<int>(halvings);
+  }
+  BOOST_TEST(drawdowns >= 1);
+  BOOST_TEST(actions["deployment.size_halved"] == drawdowns);
+  BOOST_TEST(actions["deployment.promoted"] == static_cast<int>(outcomes["deployed"] + 1));
+  BOOST_TEST(actions["deployment.redundant"] == outcomes["redundant"]);
+
+  // The correlation matrix of the active deployments: symmetric, 1 on its diagonal.
+  const auto corr = get(base + "/correlations", trader);
+  const auto& m = corr.at("matrix").as_array();
+  BOOST_REQUIRE(m.size() == corr.at("deployments").as_array().size());
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    BOOST_TEST(m[i].at(i).to_number<double>() == 1.0);
+    for (std::size_t j = 0; j < m.size(); ++j)
+      BOOST_TEST(m[i].at(j) == m[j].at(i));
+  }
+
+  // The daily report of the last full day, in JSON and CSV.
+  const std::string day =
+      std::string(equity.at(equity.size() - 2).at("day").as_string()).substr(0, 10);
+  const auto report = get(base + "/reports/" + day, trader);
+  bool found = false;
+  for (const auto& r : report.at("deployments").as_array())
+    if (r.at("deployment_id").as_string() == deployed) {
+      found = true;
+      BOOST_TEST(r.at("equity").to_number<double>()
+                 == equity.at(equity.size() - 2).at("equity").to_number<double>());
+    }
+  BOOST_TEST(found);
+  const auto csv = s.request("GET", base + "/reports/" + day + "?format=csv", trader);
+  BOOST_TEST(csv.status == 200u);
+  BOOST_TEST(csv.body.rfind("date,deployment_id,strategy,params,status,capital,equity,", 0) == 0u);
+  BOOST_TEST(csv.body.find(day + "," + deployed + ",dual_sma,") != std::string::npos);
+  BOOST_TEST(s.request("GET", base + "/reports/yesterday", trader).status == 400u);
+
+  // Override: a trader deactivates at once, with a reason; nobody else may.
+  const std::string deactivate = base + "/deployments/" + deployed + "/deactivate";
+  BOOST_TEST(post(deactivate, analyst, R"({"reason": "no"})").status == 403u);
+  BOOST_TEST(post(deactivate, viewer, R"({"reason": "no"})").status == 403u);
+  BOOST_TEST(post(deactivate, trader, "{}").status == 422u);
+  auto off = post(deactivate, trader, R"({"reason": "desk limit reached"})");
+  BOOST_REQUIRE_MESSAGE(off.status == 200u, off.body);
+  BOOST_TEST(off.json().at("status").as_string() == "deactivated");
+  BOOST_TEST(off.json().at("ended_at") == get("/v1/market-data/GC/1h", trader).at("to"));
+  BOOST_TEST(off.json().at("end_reason").as_string().find("desk limit reached")
+             != std::string::npos);
+  BOOST_TEST(post(deactivate, trader, R"({"reason": "twice"})").status == 409u);
+  bool override_audited = false;
+  const auto history = get(base + "/decisions?limit=500", trader);
+  for (const auto& e : history.at("entries").as_array())
+    if (e.at("action").as_string() == "deployment.deactivated")
+      override_audited = e.at("details").at("reason").as_string() == "desk limit reached"
+                         && e.at("actor").as_string() == "dana";
+  BOOST_TEST(override_audited);
+
+  // Another user's program does not exist for them.
+  for (const std::string& path :
+       std::vector<std::string>{"/deployments", "/alerts", "/correlations", "/decisions",
+                                "/deployments/" + deployed, "/reports/" + day})
+    BOOST_TEST(s.request("GET", base + path, other).status == 404u, path);
+  BOOST_TEST(post(deactivate, other, R"({"reason": "x"})").status == 404u);
+
+  const std::string metrics = s.request("GET", "/metrics", root).body;
+  BOOST_TEST(metrics.find("backtestd_deployment_decisions_total{action=\"deployment.promoted\"} "
+                          + std::to_string(outcomes["deployed"] + 1))
+                 != std::string::npos,
+             metrics.substr(0, 300));
+  BOOST_TEST(
+      metrics.find("backtestd_deployment_decisions_total{action=\"deployment.deactivated\"} 1")
+      != std::string::npos);
+  BOOST_TEST(metrics.find("backtestd_deployments{status=\"active\"}") != std::string::npos);
+  s.stop();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
