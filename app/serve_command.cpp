@@ -244,7 +244,7 @@ int serve_command(int argc, char** argv) {
     policy.keep_runs_per_user = cfg.keep_runs_per_user;
     auto retention = std::make_shared<retention_service>(pool, policy, audit_key);
     service->set_retention(retention);
-    std::optional<periodic_task> purges, programs;
+    std::optional<periodic_task> purges, programs, replays;
     if (cfg.purge_interval_seconds > 0)
       purges.emplace(
           std::chrono::seconds(cfg.purge_interval_seconds),
@@ -259,6 +259,14 @@ int serve_command(int argc, char** argv) {
             service->run_deployments();
           },
           "program_schedule_failed");
+    // Replays of programs, one at a time on a thread of their own; one a
+    // stopped server was running goes back to the queue first.
+    if (cfg.program_interval_ms > 0) {
+      db::requeue_replays(*pool->acquire());
+      replays.emplace(
+          std::chrono::milliseconds(cfg.program_interval_ms), [service] { service->run_replays(); },
+          "replay_failed");
+    }
     // Gauges are read from memory at each scrape: no database on a scrape.
     telemetry::set_gauge_source([book = worker_ctx->book, cluster_nodes = worker_ctx->cluster, pool,
                                  hub = worker_ctx->hub, local = cfg.workers] {
@@ -299,6 +307,9 @@ int serve_command(int argc, char** argv) {
       log::error("server_failed", {{"reason", e.what()}});
       code = exit_failure;
     }
+    // A running replay stops between two cycles and is queued again.
+    service->stop_replays();
+    replays.reset();
     for (auto& w : workers)
       caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
     for (auto& w : api_workers)

@@ -432,6 +432,12 @@ struct api_routes::impl {
       return view({"format"}, "report", {{"date", parts[4]}});
     if (parts.size() == 4 && parts[3] == "decisions")
       return view({"limit", "after"}, "decisions");
+    if (parts.size() == 4 && parts[3] == "replay")
+      return change("replay", {});
+    if (parts.size() == 4 && parts[3] == "replays")
+      return view({}, "replays");
+    if (parts.size() == 5 && parts[3] == "replays")
+      return view({}, "replay", {{"replay", parts[4]}});
     if (parts.size() == 5 && parts[3] == "scorecards") {
       if (!is_get(req))
         return done(method_not_allowed("GET, HEAD"));

@@ -111,12 +111,14 @@ bool record_decisions(pqxx::connection_base& c, const std::string& program_id,
     txn.exec_params(
         "INSERT INTO deployments (id, program_id, identity, strategy, params_json, "
         "walk_forward_id, cycle, score, expected_sharpe, capital, history_from, deployed_at, "
-        "status, sizing_json, risk_json, data_checksum, summary_json) VALUES ($1::uuid, "
-        "$2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), to_timestamp($12), "
-        "'active', $13, $14, $15, $16)",
+        "status, sizing_json, risk_json, data_checksum, summary_json, ended_at, end_reason) "
+        "VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), "
+        "to_timestamp($12), $13, $14, $15, $16, $17, CASE WHEN $18 THEN to_timestamp($19) END, "
+        "nullif($20, ''))",
         d.id, program_id, d.identity, d.strategy, d.params_json, d.walk_forward_id, d.cycle,
-        d.score, d.expected_sharpe, d.capital, d.history_from, d.deployed_at, d.sizing_json,
-        d.risk_json, d.data_checksum, d.summary_json);
+        d.score, d.expected_sharpe, d.capital, d.history_from, d.deployed_at, d.status,
+        d.sizing_json, d.risk_json, d.data_checksum, d.summary_json, d.ended_at.has_value(),
+        d.ended_at.value_or(0), d.end_reason);
   for (const auto& a : alerts)
     txn.exec_params("INSERT INTO deployment_alerts (program_id, deployment_id, kind, day, value, "
                     "limit_value, message, details_json) VALUES ($1::uuid, $2::uuid, $3, "

@@ -82,6 +82,17 @@ std::optional<program_row> find_program(pqxx::connection_base& c, std::int64_t u
   return read_program(r[0]);
 }
 
+std::optional<program_row> find_program_by_id(pqxx::connection_base& c, const std::string& id) {
+  if (!is_uuid_text(id))
+    return std::nullopt;
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params(
+      std::string("SELECT ") + program_columns + " FROM programs WHERE id = $1::uuid", id);
+  if (r.empty())
+    return std::nullopt;
+  return read_program(r[0]);
+}
+
 std::vector<program_row> list_programs(pqxx::connection_base& c, std::int64_t user_id,
                                        std::int64_t limit, std::int64_t offset,
                                        std::int64_t& total) {
@@ -251,6 +262,124 @@ bool store_scorecard(pqxx::connection_base& c, const std::string& program_id, in
                  "program:" + program_id + "/cycle:" + std::to_string(cycle), "{}");
   txn.commit();
   return r.affected_rows() == 1;
+}
+
+namespace {
+
+constexpr const char* replay_columns =
+    "id::text, program_id::text, extract(epoch FROM range_from)::bigint, "
+    "extract(epoch FROM range_to)::bigint, status, cycles_done, cycles_total, result_json, error, "
+    "extract(epoch FROM created_at)::bigint, extract(epoch FROM started_at)::bigint, "
+    "extract(epoch FROM finished_at)::bigint";
+
+replay_row read_replay(const pqxx::row& r) {
+  replay_row x;
+  x.id = r[0].as<std::string>();
+  x.program_id = r[1].as<std::string>();
+  x.from = r[2].as<std::int64_t>();
+  x.to = r[3].as<std::int64_t>();
+  x.status = r[4].as<std::string>();
+  x.cycles_done = r[5].as<std::int64_t>();
+  x.cycles_total = r[6].as<std::int64_t>();
+  x.result_json = opt<std::string>(r[7]);
+  x.error = opt<std::string>(r[8]);
+  x.created_at = r[9].as<std::int64_t>();
+  x.started_at = opt<std::int64_t>(r[10]);
+  x.finished_at = opt<std::int64_t>(r[11]);
+  return x;
+}
+
+} // namespace
+
+bool create_replay(pqxx::connection_base& c, const replay_row& r, std::int64_t max_pending,
+                   const audit_actor& by) {
+  pqxx::work txn(c);
+  // The program's row, locked: two requests cannot both pass the limit.
+  txn.exec_params("SELECT 1 FROM programs WHERE id = $1::uuid FOR UPDATE", r.program_id);
+  const auto pending =
+      txn.exec_params("SELECT count(*) FROM program_replays WHERE program_id = $1::uuid AND "
+                      "status IN ('queued', 'running')",
+                      r.program_id)[0][0]
+          .as<std::int64_t>();
+  if (pending >= max_pending)
+    return false;
+  txn.exec_params("INSERT INTO program_replays (id, program_id, range_from, range_to, status, "
+                  "cycles_total) VALUES ($1::uuid, $2::uuid, to_timestamp($3), to_timestamp($4), "
+                  "'queued', $5)",
+                  r.id, r.program_id, r.from, r.to, r.cycles_total);
+  append_audit(txn, by, "program.replay_queued", "program:" + r.program_id,
+               "{\"replay_id\":\"" + r.id + "\",\"cycles\":" + std::to_string(r.cycles_total)
+                   + "}");
+  txn.commit();
+  return true;
+}
+
+std::optional<replay_row> find_replay(pqxx::connection_base& c, const std::string& program_id,
+                                      const std::string& id) {
+  if (!is_uuid_text(id))
+    return std::nullopt;
+  pqxx::read_transaction txn(c);
+  auto r = txn.exec_params(std::string("SELECT ") + replay_columns
+                               + " FROM program_replays WHERE program_id = $1::uuid AND id = "
+                                 "$2::uuid",
+                           program_id, id);
+  if (r.empty())
+    return std::nullopt;
+  return read_replay(r[0]);
+}
+
+std::vector<replay_row> list_replays(pqxx::connection_base& c, const std::string& program_id,
+                                     std::int64_t limit) {
+  pqxx::read_transaction txn(c);
+  std::vector<replay_row> out;
+  for (const auto& r :
+       txn.exec_params(std::string("SELECT ") + replay_columns
+                           + " FROM program_replays WHERE program_id = $1::uuid ORDER BY "
+                             "created_at DESC, id LIMIT $2",
+                       program_id, limit))
+    out.push_back(read_replay(r));
+  return out;
+}
+
+std::optional<replay_row> claim_replay(pqxx::connection_base& c) {
+  pqxx::work txn(c);
+  auto r = txn.exec(std::string("UPDATE program_replays SET status = 'running', started_at = "
+                                "now() WHERE id = (SELECT id FROM program_replays WHERE status = "
+                                "'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                                "RETURNING ")
+                    + replay_columns);
+  txn.commit();
+  if (r.empty())
+    return std::nullopt;
+  return read_replay(r[0]);
+}
+
+bool replay_progress(pqxx::connection_base& c, const std::string& id, std::int64_t done,
+                     std::int64_t total) {
+  pqxx::work txn(c);
+  auto r = txn.exec_params("UPDATE program_replays SET cycles_done = $2, cycles_total = $3 WHERE "
+                           "id = $1::uuid",
+                           id, done, total);
+  txn.commit();
+  return r.affected_rows() == 1;
+}
+
+void finish_replay(pqxx::connection_base& c, const std::string& id, bool completed,
+                   const std::string& result_or_error) {
+  pqxx::work txn(c);
+  txn.exec_params("UPDATE program_replays SET status = $2, finished_at = now(), result_json = "
+                  "CASE WHEN $3 THEN $4 END, error = CASE WHEN $3 THEN NULL ELSE $4 END WHERE id "
+                  "= $1::uuid",
+                  id, completed ? "completed" : "failed", completed, result_or_error);
+  txn.commit();
+}
+
+std::int64_t requeue_replays(pqxx::connection_base& c) {
+  pqxx::work txn(c);
+  auto r = txn.exec("UPDATE program_replays SET status = 'queued', started_at = NULL, "
+                    "cycles_done = 0 WHERE status = 'running'");
+  txn.commit();
+  return static_cast<std::int64_t>(r.affected_rows());
 }
 
 } // namespace bt::db

@@ -26,6 +26,9 @@ struct program_row {
 void create_program(pqxx::connection_base& c, const program_row& p, const audit_actor& by);
 std::optional<program_row> find_program(pqxx::connection_base& c, std::int64_t user_id,
                                         const std::string& id);
+/// Any user's program by id (the server's own passes; requests use
+/// find_program with their user).
+std::optional<program_row> find_program_by_id(pqxx::connection_base& c, const std::string& id);
 std::vector<program_row> list_programs(pqxx::connection_base& c, std::int64_t user_id,
                                        std::int64_t limit, std::int64_t offset,
                                        std::int64_t& total);
@@ -78,5 +81,32 @@ std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
 /// this call wrote it.
 bool store_scorecard(pqxx::connection_base& c, const std::string& program_id, int cycle,
                      const std::string& scorecard_json, const audit_actor& by);
+
+struct replay_row {
+  std::string id, program_id;
+  unix_time from = 0, to = 0;
+  std::string status; ///< queued | running | completed | failed
+  std::int64_t cycles_done = 0, cycles_total = 0;
+  std::optional<std::string> result_json, error;
+  unix_time created_at = 0;
+  std::optional<unix_time> started_at, finished_at;
+};
+/// Queues a replay (audited); false when the program has `max_pending`
+/// queued or running already.
+bool create_replay(pqxx::connection_base& c, const replay_row& r, std::int64_t max_pending,
+                   const audit_actor& by);
+std::optional<replay_row> find_replay(pqxx::connection_base& c, const std::string& program_id,
+                                      const std::string& id);
+std::vector<replay_row> list_replays(pqxx::connection_base& c, const std::string& program_id,
+                                     std::int64_t limit);
+/// The oldest queued replay, marked running; none when none is queued.
+std::optional<replay_row> claim_replay(pqxx::connection_base& c);
+/// Its progress; false when it is gone (its program deleted).
+bool replay_progress(pqxx::connection_base& c, const std::string& id, std::int64_t done,
+                     std::int64_t total);
+void finish_replay(pqxx::connection_base& c, const std::string& id, bool completed,
+                   const std::string& result_or_error);
+/// At start-up: replays a stopped server was running go back to the queue.
+std::int64_t requeue_replays(pqxx::connection_base& c);
 
 } // namespace bt::db

@@ -95,6 +95,8 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
   std::vector<error_detail> problems;
   query_reader r(call.query, problems);
+  if (view == "replays" || view == "replay")
+    return replay_view(c, *p, call, view == "replay");
 
   if (view == "scorecards") {
     json_writer w;

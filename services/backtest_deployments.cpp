@@ -113,25 +113,19 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
                                       const std::optional<std::string>& only) {
   const std::lock_guard<std::recursive_mutex> one_at_a_time(deployments_);
   std::optional<unix_time> as_of;
-  const auto candidates = gated_candidates(c, p, spec, as_of);
+  auto gated = gated_candidates(c, p, spec, as_of);
+  if (only)
+    gated.erase(std::remove_if(gated.begin(), gated.end(),
+                               [&](const gated_candidate& g) { return g.identity != *only; }),
+                gated.end());
   const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
   const auto bars = program_bars(c, p);
   json_writer w;
   w.begin_object().key("program_id").string(p.id).key("outcomes").begin_array();
-  if (!as_of || !dataset || !bars) {
+  if (!as_of || !dataset || !dataset->to || !bars) {
     w.end_array().end_object();
     return w.take();
   }
-  const auto all = db::list_deployments(c, p.id, false);
-  std::vector<db::deployment_row> active;
-  fixed committed;
-  for (const auto& d : all)
-    if (d.status == "active") {
-      active.push_back(d);
-      fixed capital;
-      parse_decimal(d.capital, capital);
-      committed = committed + capital;
-    }
   // Correlation is measured on each configuration's run over the same last
   // correlation_days of the data, so that a candidate (which has no forward
   // days yet) and a young deployment are compared on equal terms.
@@ -140,55 +134,68 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
       - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
   const unix_time history_from = std::max(
       *dataset->from, *as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
-  auto facts_of = [&](const std::string& id, const std::string& strategy, const paper_deployment& d,
-                      double score) {
-    deployment_facts f;
-    f.id = id;
-    f.strategy = strategy;
-    f.score = score;
-    f.daily_returns = configuration_daily_returns(*bars, d, window_from);
-    return f;
-  };
-  std::vector<deployment_facts> active_facts;
-  for (const auto& d : active)
-    if (const auto paper = paper_of(p, d))
-      active_facts.push_back(facts_of(d.id, d.strategy, *paper, d.score));
+  const auto all = db::list_deployments(c, p.id, false);
+  std::vector<round_active> active;
+  std::vector<round_ended> ended;
+  for (const auto& d : all) {
+    if (d.status != "active") {
+      ended.push_back({d.identity, d.ended_at.value_or(d.deployed_at)});
+      continue;
+    }
+    const auto paper = paper_of(p, d);
+    if (!paper)
+      continue;
+    active.push_back({d.id, d.identity, d.strategy, d.score,
+                      paper->config.execution.initial_capital,
+                      configuration_daily_returns(*bars, *paper, window_from)});
+  }
+  std::vector<round_candidate> candidates;
+  std::vector<std::optional<paper_deployment>> papers;
+  for (const auto& g : gated) {
+    auto config = program_configuration(p, g.strategy, g.params_json, g.allocation);
+    papers.emplace_back();
+    round_candidate rc{new_uuid(), g.identity, g.strategy, g.score, g.allocation, g.since, {}};
+    if (config) {
+      paper_deployment paper;
+      paper.config = std::move(*config);
+      paper.history_from = history_from;
+      paper.deployed_at = *as_of;
+      paper.expected_sharpe = g.expected_sharpe;
+      if (!std::any_of(active.begin(), active.end(),
+                       [&](const round_active& d) { return d.identity == g.identity; }))
+        rc.daily_returns = configuration_daily_returns(*bars, paper, window_from);
+      papers.back() = std::move(paper);
+    }
+    candidates.push_back(std::move(rc));
+  }
 
   std::vector<db::deployment_row> added, changed;
   std::vector<db::alert_row> alerts;
   std::vector<db::decision_entry> decisions;
-  const fixed capital = fixed::from_int(spec.capital);
-  for (const auto& g : candidates) {
-    if (only && *only != g.identity)
-      continue;
+  for (const auto& step :
+       promotion_round(active, ended, candidates, fixed::from_int(spec.capital), spec.admission)) {
+    const auto& g = gated[step.candidate];
+    const auto& rc = candidates[step.candidate];
     auto outcome = [&](const std::string& what, const std::string& message) {
       w.begin_object().key("strategy").string(g.strategy).key("params").raw(g.params_json);
       w.key("outcome").string(what).key("message").string(message).end_object();
     };
-    if (std::any_of(active.begin(), active.end(),
-                    [&](const auto& d) { return d.identity == g.identity; })) {
+    if (step.outcome == round_outcome::already_deployed) {
       outcome("already_deployed", "deployed already");
       continue;
     }
-    // Ended deployments come back only with a streak that began after.
-    if (std::any_of(all.begin(), all.end(), [&](const auto& d) {
-          return d.identity == g.identity && d.ended_at && *d.ended_at >= g.since;
-        })) {
+    if (step.outcome == round_outcome::ended) {
       outcome("ended", "its deployment ended during its current streak");
       continue;
     }
-    auto config = program_configuration(p, g.strategy, g.params_json, g.allocation);
-    if (!config) {
+    if (step.outcome == round_outcome::no_capital) {
+      outcome("no_capital", "the program's capital is committed to its active deployments");
+      continue;
+    }
+    if (!papers[step.candidate]) {
       outcome("invalid", "its configuration no longer resolves");
       continue;
     }
-    paper_deployment paper;
-    paper.config = std::move(*config);
-    paper.history_from = history_from;
-    paper.deployed_at = *as_of;
-    paper.expected_sharpe = g.expected_sharpe;
-    const deployment_facts mine = facts_of("candidate", g.strategy, paper, g.score);
-    const admission a = admit(active_facts, mine, spec.admission);
     // The decision's evidence: what the gate saw and the data it saw it on.
     auto details = [&](json_writer& d) {
       d.key("strategy").string(g.strategy).key("params").raw(g.params_json);
@@ -199,18 +206,18 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
       d.key("allocation").number(g.allocation);
       d.key("as_of").timestamp(*as_of).key("data_checksum").string(dataset->checksum);
     };
-    if (a.outcome != admission_outcome::deploy) {
+    const admission& a = step.admission;
+    if (step.outcome == round_outcome::refused) {
       json_writer d;
       d.begin_object();
       details(d);
-      d.key("outcome").string(to_string(a.outcome));
+      const std::string kind(to_string(a.outcome));
+      d.key("outcome").string(kind);
       std::string message;
-      std::optional<std::string> with;
       if (a.outcome == admission_outcome::redundant) {
-        with = a.correlated_with;
         d.key("correlated_with").string(*a.correlated_with);
-        d.key("correlation").number(round_places(*a.correlation));
-        message = "redundant: daily returns correlate " + pct(round_places(*a.correlation))
+        d.key("correlation").number(*a.correlation);
+        message = "redundant: daily returns correlate " + pct(*a.correlation)
                   + " with active deployment " + *a.correlated_with + " over the last "
                   + std::to_string(spec.admission.correlation_days) + " days (limit "
                   + pct(spec.admission.max_correlation) + ")";
@@ -220,33 +227,16 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
         message = "every deployment slot is taken by a higher score";
       }
       d.end_object();
-      const std::string kind(to_string(a.outcome));
       alerts.push_back(
-          {0, with, kind, utc_day(*as_of), a.correlation,
+          {0, a.correlated_with, kind, utc_day(*as_of), a.correlation,
            a.correlation ? std::optional<double>(spec.admission.max_correlation) : std::nullopt,
            message, d.str(), 0});
       decisions.push_back({"deployment." + kind, d.str()});
       outcome(kind, message);
       continue;
     }
-    // Its capital: the allocation, within what the reserve holds.
-    fixed reserve = capital - committed;
-    std::optional<db::deployment_row> demoted;
-    if (a.demote)
-      for (const auto& d : active)
-        if (d.id == *a.demote) {
-          demoted = d;
-          fixed back;
-          parse_decimal(d.capital, back);
-          reserve = reserve + back;
-        }
-    const fixed granted = std::min(g.allocation, reserve);
-    if (granted.units <= 0) {
-      outcome("no_capital", "the program's capital is committed to its active deployments");
-      continue;
-    }
     db::deployment_row row;
-    row.id = new_uuid();
+    row.id = rc.id;
     row.program_id = p.id;
     row.identity = g.identity;
     row.strategy = g.strategy;
@@ -255,15 +245,27 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     row.cycle = g.cycle;
     row.score = g.score;
     row.expected_sharpe = g.expected_sharpe;
-    row.capital = to_string(granted);
+    row.capital = to_string(step.granted);
     row.history_from = history_from;
     row.deployed_at = *as_of;
     row.risk_json = risk_json(risk_state{});
-    row.data_checksum = "";
-    paper.config.execution.initial_capital = granted;
+    paper_deployment paper = *papers[step.candidate];
+    paper.config.execution.initial_capital = step.granted;
     row.summary_json = summary_json(run_forward(*bars, paper), risk_state{}, "active");
-    if (demoted) {
-      db::deployment_row gone = *demoted;
+    std::optional<std::string> demoted_id;
+    if (a.demote) {
+      // Whether the demoted one is stored or was deployed in this pass.
+      db::deployment_row gone;
+      const auto stored =
+          std::find_if(all.begin(), all.end(), [&](const auto& d) { return d.id == *a.demote; });
+      const auto fresh = std::find_if(added.begin(), added.end(),
+                                      [&](const auto& d) { return d.id == *a.demote; });
+      if (fresh != added.end()) {
+        gone = *fresh; // deployed and demoted in one pass: stored as demoted
+      } else if (stored != all.end()) {
+        gone = *stored;
+      }
+      demoted_id = gone.id;
       gone.status = "demoted";
       gone.ended_at = *as_of;
       gone.end_reason =
@@ -272,44 +274,31 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
       d.begin_object();
       write_identity(d, gone);
       d.key("score").number(gone.score).key("replaced_by").string(row.id);
-      d.key("replacement_score")
-          .number(g.score)
-          .key("max_active")
-          .number(static_cast<std::uint64_t>(spec.admission.max_active));
+      d.key("replacement_score").number(g.score);
+      d.key("max_active").number(static_cast<std::uint64_t>(spec.admission.max_active));
       d.key("as_of").timestamp(*as_of).key("data_checksum").string(dataset->checksum);
       d.end_object();
-      changed.push_back(gone);
+      if (fresh != added.end())
+        *fresh = gone;
+      else
+        changed.push_back(gone);
       alerts.push_back({0, gone.id, "demoted", utc_day(*as_of), gone.score, g.score,
                         gone.end_reason, d.str(), 0});
       decisions.push_back({"deployment.demoted", d.str()});
-      active.erase(std::remove_if(active.begin(), active.end(),
-                                  [&](const auto& x) { return x.id == gone.id; }),
-                   active.end());
-      active_facts.erase(std::remove_if(active_facts.begin(), active_facts.end(),
-                                        [&](const auto& x) { return x.id == gone.id; }),
-                         active_facts.end());
-      fixed back;
-      parse_decimal(gone.capital, back);
-      committed = committed - back;
     }
     json_writer d;
     d.begin_object();
     details(d);
-    d.key("deployment_id").string(row.id).key("capital").number(granted);
+    d.key("deployment_id").string(row.id).key("capital").number(step.granted);
     d.key("mode").string(only ? "manual" : "automatic");
     d.end_object();
     decisions.push_back({"deployment.promoted", d.str()});
-    committed = committed + granted;
-    active.push_back(row);
-    deployment_facts joined = mine;
-    joined.id = row.id;
-    active_facts.push_back(std::move(joined));
     added.push_back(row);
     w.begin_object().key("strategy").string(g.strategy).key("params").raw(g.params_json);
     w.key("outcome").string("deployed").key("deployment_id").string(row.id);
-    w.key("capital").number(granted);
-    if (demoted)
-      w.key("demoted").string(demoted->id);
+    w.key("capital").number(step.granted);
+    if (demoted_id)
+      w.key("demoted").string(*demoted_id);
     w.end_object();
   }
   w.end_array().end_object();

@@ -405,7 +405,8 @@ service_reply backtest_service::program_view(const backtest_call& call) {
       {"scorecards", "program-scorecards"},     {"deployments", "deployment-list"},
       {"deployment", "deployment-status"},      {"alerts", "program-alerts"},
       {"correlations", "program-correlations"}, {"report", "program-report"},
-      {"decisions", "program-decisions"}};
+      {"decisions", "program-decisions"},       {"replays", "program-replays"},
+      {"replay", "program-replay-status"}};
   const std::string view = query_value(call.query, "view").value_or("");
   const auto it = operations.find(view);
   if (it == operations.end())
@@ -419,6 +420,11 @@ service_reply backtest_service::program_change(const backtest_call& call) {
   static const std::map<std::string, const char*> operations{
       {"deploy", "deployment-deploy"}, {"deactivate", "deployment-deactivate"}};
   const std::string action = query_value(call.query, "action").value_or("");
+  if (action == "replay") // a submission: against the key's hourly quota
+    return submission(call, "program-replay", true,
+                      [&](pqxx::connection& c, const db::principal& who, quota_ticket&) {
+                        return submit_replay(c, who, call);
+                      });
   const auto it = operations.find(action);
   if (it == operations.end())
     return error_reply(service_code::not_found, "no such action", {});

@@ -126,6 +126,11 @@ public:
   /// advanced over the bars stored since its last pass. Returns how many
   /// deployments were advanced.
   std::size_t run_deployments();
+  /// The server's replay thread, one pass: every queued replay, oldest
+  /// first, run to its end (backtest_replays.cpp). Returns how many ran.
+  std::size_t run_replays();
+  /// Stops a running replay between two cycles; it goes back to the queue.
+  void stop_replays() { replays_stopping_ = true; }
   static constexpr std::int64_t max_programs_per_user = 50;
   static constexpr std::int64_t max_scheduled_programs = 10'000;
   /// A queue item of a sweep or walk-forward changed (the run book's sync,
@@ -287,6 +292,10 @@ private:
                                                 std::optional<unix_time>& as_of);
   service_reply deployment_view(pqxx::connection& c, const db::principal& who,
                                 const backtest_call& call, const std::string& view);
+  service_reply submit_replay(pqxx::connection& c, const db::principal& who,
+                              const backtest_call& call);
+  service_reply replay_view(pqxx::connection& c, const db::program_row& p,
+                            const backtest_call& call, bool one);
   service_reply deployment_change(pqxx::connection& c, const db::principal& who,
                                   const backtest_call& call, const std::string& action);
   /// The gate's candidates (all, or the one named `only`) through the
@@ -403,6 +412,7 @@ private:
   submission_quota quota_;
   /// Promotions, advances and overrides of deployments, one at a time.
   std::recursive_mutex deployments_;
+  std::atomic<bool> replays_stopping_{false};
   std::shared_ptr<retention_service> retention_;
 };
 

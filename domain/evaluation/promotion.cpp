@@ -174,4 +174,79 @@ admission admit(const std::vector<deployment_facts>& active, const deployment_fa
   return a;
 }
 
+std::string_view to_string(round_outcome o) {
+  switch (o) {
+  case round_outcome::deployed:
+    return "deployed";
+  case round_outcome::refused:
+    return "refused";
+  case round_outcome::no_capital:
+    return "no_capital";
+  case round_outcome::already_deployed:
+    return "already_deployed";
+  case round_outcome::ended:
+    return "ended";
+  }
+  return "refused";
+}
+
+std::vector<round_step> promotion_round(std::vector<round_active> active,
+                                        const std::vector<round_ended>& ended,
+                                        const std::vector<round_candidate>& candidates,
+                                        fixed capital, const admission_settings& s) {
+  std::vector<round_step> out;
+  fixed committed;
+  for (const auto& d : active)
+    committed += d.capital;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const auto& g = candidates[i];
+    round_step step;
+    step.candidate = i;
+    if (std::any_of(active.begin(), active.end(),
+                    [&](const round_active& d) { return d.identity == g.identity; })) {
+      step.outcome = round_outcome::already_deployed;
+      out.push_back(step);
+      continue;
+    }
+    if (std::any_of(ended.begin(), ended.end(), [&](const round_ended& e) {
+          return e.identity == g.identity && e.ended_at >= g.since;
+        })) {
+      step.outcome = round_outcome::ended;
+      out.push_back(step);
+      continue;
+    }
+    std::vector<deployment_facts> facts;
+    for (const auto& d : active)
+      facts.push_back({d.id, d.strategy, d.score, d.daily_returns});
+    step.admission = admit(facts, {g.id, g.strategy, g.score, g.daily_returns}, s);
+    if (step.admission.outcome != admission_outcome::deploy) {
+      step.outcome = round_outcome::refused;
+      out.push_back(step);
+      continue;
+    }
+    fixed reserve = capital - committed;
+    auto demoted = active.end();
+    if (step.admission.demote) {
+      demoted = std::find_if(active.begin(), active.end(),
+                             [&](const round_active& d) { return d.id == *step.admission.demote; });
+      reserve += demoted->capital;
+    }
+    step.granted = std::min(g.allocation, reserve);
+    if (step.granted.units <= 0) {
+      step.outcome = round_outcome::no_capital;
+      step.admission.demote.reset();
+      out.push_back(step);
+      continue;
+    }
+    if (demoted != active.end()) {
+      committed -= demoted->capital;
+      active.erase(demoted);
+    }
+    committed += step.granted;
+    active.push_back({g.id, g.identity, g.strategy, g.score, step.granted, g.daily_returns});
+    out.push_back(step);
+  }
+  return out;
+}
+
 } // namespace bt

@@ -85,6 +85,52 @@ struct admission {
 admission admit(const std::vector<deployment_facts>& active, const deployment_facts& candidate,
                 const admission_settings& s = {});
 
+/// One promotion pass: the gate's candidates, in rank order, through the
+/// admission rules against the active deployments as each admitted one
+/// joins them. What the server does after a scorecard and a replay does at
+/// each of its cycles.
+struct round_candidate {
+  std::string id; ///< what the deployment is called if it joins
+  std::string identity, strategy;
+  double score = 0;
+  fixed allocation;
+  unix_time since = 0; ///< the start of its streak in the gate
+  std::vector<std::pair<unix_time, double>> daily_returns;
+};
+struct round_active {
+  std::string id, identity, strategy;
+  double score = 0;
+  fixed capital;
+  std::vector<std::pair<unix_time, double>> daily_returns;
+};
+/// A configuration's deployment that ended: it returns only with a streak
+/// that began after.
+struct round_ended {
+  std::string identity;
+  unix_time ended_at = 0;
+};
+enum class round_outcome {
+  deployed,         ///< with `granted` capital, after demoting `admission.demote` if set
+  refused,          ///< by `admission.outcome` (redundant, type_capped, full)
+  no_capital,       ///< the capital is committed to the active deployments
+  already_deployed, ///< an active deployment runs it
+  ended             ///< its deployment ended during its current streak
+};
+std::string_view to_string(round_outcome o);
+struct round_step {
+  std::size_t candidate = 0; ///< index into the candidates
+  round_outcome outcome = round_outcome::deployed;
+  bt::admission admission;
+  fixed granted; ///< deployed: the allocation within what the reserve holds
+};
+/// The steps of a pass over `candidates` (each listed once, in order);
+/// `capital` is the program's, shared by the active deployments and the
+/// reserve.
+std::vector<round_step> promotion_round(std::vector<round_active> active,
+                                        const std::vector<round_ended>& ended,
+                                        const std::vector<round_candidate>& candidates,
+                                        fixed capital, const admission_settings& s);
+
 /// Pearson correlation of two return series over their common days among
 /// the last `days` of each; none with fewer than `min_common` common days
 /// or a series without variance.

@@ -128,4 +128,39 @@ BOOST_AUTO_TEST_CASE(a_candidate_that_moves_with_an_active_one_is_flagged_with_t
   BOOST_TEST(!return_correlation(returns(10, wave), returns(10, near), 60, 20));
 }
 
+BOOST_AUTO_TEST_CASE(a_promotion_round_admits_in_rank_order_within_the_capital) {
+  admission_settings s;
+  s.max_active = 3;
+  s.max_type_share = 1;
+  auto money = [](std::int64_t v) { return fixed::from_int(v); };
+  // Two active deployments hold 60,000 of a 100,000 capital.
+  std::vector<round_active> active{{"d1", "k1", "dual_sma", 0.5, money(30'000), {}},
+                                   {"d2", "k2", "dual_sma", 0.4, money(30'000), {}}};
+  std::vector<round_ended> ended{{"k4", 1'000}};
+  std::vector<round_candidate> candidates{
+      {"n1", "k1", "dual_sma", 0.9, money(10'000), 500, {}},   // running already
+      {"n3", "k3", "dual_sma", 0.8, money(25'000), 500, {}},   // joins: the 3rd slot
+      {"n4", "k4", "dual_sma", 0.7, money(10'000), 900, {}},   // ended during its streak
+      {"n5", "k5", "dual_sma", 0.6, money(20'000), 2'000, {}}, // full: demotes d2 (0.4)
+      {"n6", "k6", "dual_sma", 0.3, money(5'000), 2'000, {}}}; // full: scores below all
+  const auto steps = promotion_round(active, ended, candidates, money(100'000), s);
+  BOOST_REQUIRE(steps.size() == 5u);
+  BOOST_TEST((steps[0].outcome == round_outcome::already_deployed));
+  BOOST_TEST((steps[1].outcome == round_outcome::deployed));
+  BOOST_TEST(steps[1].granted == money(25'000)); // 40,000 in reserve
+  BOOST_TEST((steps[2].outcome == round_outcome::ended));
+  BOOST_TEST((steps[3].outcome == round_outcome::deployed));
+  BOOST_TEST(steps[3].admission.demote.value_or("") == "d2");
+  // 15,000 in reserve and d2's 30,000 back: the whole 20,000 allocation.
+  BOOST_TEST(steps[3].granted == money(20'000));
+  BOOST_TEST((steps[4].outcome == round_outcome::refused));
+  BOOST_TEST((steps[4].admission.outcome == admission_outcome::full));
+  // A reserve that is spent gives nothing: no capital, and nobody demoted.
+  std::vector<round_active> rich{{"d1", "k1", "dual_sma", 0.5, money(100'000), {}}};
+  const auto none = promotion_round(rich, {}, {{"n9", "k9", "dual_sma", 0.9, money(10'000), 0, {}}},
+                                    money(100'000), s);
+  BOOST_TEST((none[0].outcome == round_outcome::no_capital));
+  BOOST_TEST(!none[0].admission.demote);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -274,4 +274,69 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
   s.stop();
 }
 
+BOOST_AUTO_TEST_CASE(a_replay_backtests_the_promotion_process_and_repeats_itself) {
+  server_process s;
+  const std::string key = s.create_key("fay");
+  const std::string other = s.create_key("gus");
+  s.start({"--program-interval-ms", "200"});
+  const auto bars = bt::generate_bars(bt::synthetic_spec{});
+  auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key, bt::to_csv(bars),
+                      "text/csv");
+  BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+  auto created = s.request("POST", "/v1/programs", key, R"({"name": "replayed", "symbol": "GC",
+      "templates": [{"strategy": "dual_sma", "params": {},
+        "space": {"fast_period": {"from": 4, "to": 24, "step": 4},
+                  "slow_period": {"from": 30, "to": 120, "step": 10}}}],
+      "generator": {"method": "grid"}, "windows": {"train": 400, "test": 200},
+      "lookback_days": 60, "schedule": {"every": "4w"},
+      "gate": {"top_pct": 50, "days": 30, "max_allocation_pct": 20},
+      "deployment": {"max_active": 5}})",
+                           "application/json");
+  BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
+  const std::string base =
+      "/v1/programs/" + std::string(created.json().at("program_id").as_string());
+  // A program with a schedule starts its own cycles: none is needed here.
+  auto replay = [&](const std::string& body) {
+    return s.request("POST", base + "/replay", key, body, "application/json");
+  };
+  auto refused = replay(R"({"from": "2023-06-01", "until": "2024-01-01"})");
+  BOOST_TEST(refused.status == 422u, refused.body);
+  BOOST_TEST(refused.json().at("error").at("details").at(0).at("field").as_string() == "until");
+  BOOST_TEST(replay(R"({"from": "2020-01-01"})").status == 422u); // before the data
+  BOOST_TEST(replay(R"({"to": "2024-01-01"})").status == 422u);   // from is required
+  auto run = [&] {
+    auto r = replay(R"({"from": "2023-04-03"})");
+    BOOST_REQUIRE_MESSAGE(r.status == 202u, r.body);
+    const std::string id(r.json().at("replay_id").as_string());
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (;;) {
+      auto doc = s.request("GET", base + "/replays/" + id, key).json();
+      if (doc.at("status").as_string() == "completed" || doc.at("status").as_string() == "failed") {
+        BOOST_REQUIRE_MESSAGE(doc.at("status").as_string() == "completed",
+                              boost::json::serialize(doc));
+        BOOST_TEST(doc.at("cycles_done") == doc.at("cycles_total"));
+        BOOST_TEST(s.request("GET", base + "/replays/" + id, other).status == 404u);
+        return doc;
+      }
+      BOOST_REQUIRE(std::chrono::steady_clock::now() < until);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  const auto first = run();
+  const auto& result = first.at("result");
+  const auto& cycles = result.at("cycles").as_array();
+  BOOST_REQUIRE(cycles.size() == static_cast<std::size_t>(first.at("cycles_total").as_int64()));
+  BOOST_TEST(cycles.size() >= 20u);
+  for (const auto& c : cycles) // no cycle read a bar after its as-of time
+    BOOST_TEST(c.at("last_bar_used").as_string() <= c.at("as_of").as_string());
+  BOOST_TEST(result.at("promotions").as_int64() > 0);
+  BOOST_TEST(result.at("survived_90_days").as_int64() <= result.at("judged_promotions").as_int64());
+  const auto second = run();
+  BOOST_TEST(second.at("result").at("digest") == result.at("digest"));
+  BOOST_TEST(boost::json::serialize(second.at("result")) == boost::json::serialize(result));
+  const auto listed = s.request("GET", base + "/replays", key).json();
+  BOOST_TEST(listed.at("items").as_array().size() == 2u);
+  s.stop();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -123,6 +123,7 @@ BOOST_AUTO_TEST_CASE(every_role_against_every_endpoint) {
                                                           {"{timeframe}", "1h"},
                                                           {"{n}", "1"},
                                                           {"{deployment}", absent},
+                                                          {"{replay}", absent},
                                                           {"{date}", "2024-01-02"}})
       if (auto at = path.find(name); at != std::string::npos)
         path.replace(at, name.size(), value);

@@ -1,0 +1,296 @@
+#include "domain/evaluation/replay.hpp"
+
+#include "domain/engine/backtest.hpp"
+#include "domain/evaluation/paper_deployment.hpp"
+#include "domain/evaluation/promotion.hpp"
+#include "domain/evaluation/scorecard.hpp"
+#include "domain/report/json_writer.hpp"
+#include "domain/report/sha256.hpp"
+#include "domain/research/walk_forward.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace bt {
+
+namespace {
+
+unix_time utc_day(unix_time t) {
+  return floor_div(t, seconds_per_day) * seconds_per_day;
+}
+
+/// A deployment as the replay keeps it.
+struct replayed_deployment {
+  std::string identity, strategy, params_json;
+  double score = 0;
+  paper_deployment paper;
+  risk_state state;
+  unix_time judged = 0, promoted = 0;
+  std::optional<unix_time> ended; ///< rolled back or demoted
+};
+
+/// One configuration's walk-forward over `window`, as a worker runs it,
+/// read back as the scorecard reads a stored result.
+evaluation_facts evaluate(const program_spec& spec, const cycle_configuration& cfg,
+                          const bar_series& window, unix_time from, unix_time to,
+                          unix_time& last_bar_used) {
+  evaluation_facts f;
+  f.index = cfg.index;
+  f.strategy = spec.templates[cfg.template_index].strategy;
+  f.params_json = boost::json::serialize(cfg.params);
+  f.status = "failed";
+  walk_forward_spec wf;
+  if (!parse_walk_forward_spec(configuration_walk_forward(spec, cfg, from, to), wf).empty())
+    return f;
+  const auto folds = plan_folds(wf.windows, window);
+  if (folds.empty())
+    return f;
+  const walk_forward_result r = run_walk_forward(wf, window, folds, 1);
+  last_bar_used = std::max(last_bar_used, window.times()[folds.back().test_end - 1]);
+  json_writer w;
+  write_walk_forward(w, wf, window, r);
+  read_walk_forward_result(w.str(), f);
+  f.status = "completed";
+  return f;
+}
+
+} // namespace
+
+std::vector<unix_time> replay_points(const program_spec& spec, const bar_series& bars,
+                                     unix_time from, unix_time to) {
+  std::vector<unix_time> out;
+  const unix_time every = spec.every.value_or(7 * seconds_per_day);
+  const unix_time* t = bars.times();
+  for (unix_time point = from; point <= to && out.size() <= max_replay_cycles; point += every) {
+    const auto it = std::upper_bound(t, t + bars.size(), point);
+    if (it == t)
+      continue;
+    const unix_time as_of = *(it - 1);
+    if (out.empty() || as_of > out.back())
+      out.push_back(as_of);
+  }
+  return out;
+}
+
+replay_result replay_program(const program_spec& spec, const bar_series& bars, unix_time from,
+                             unix_time to,
+                             const std::function<bool(std::size_t, std::size_t)>& progress) {
+  replay_result out;
+  const auto points = replay_points(spec, bars, from, to);
+  if (bars.size() == 0 || points.empty())
+    return out;
+  const unix_time first = bars.times()[0];
+  std::vector<ranked_cycle> history;
+  std::map<std::string, boost::json::object> last_entries; // identity -> its last scored entry
+  std::vector<replayed_deployment> deployments;
+  gate_settings gate;
+  gate.top_fraction = spec.top_pct / 100.0;
+  gate.consecutive_days = spec.gate_days;
+
+  // The risk rules' decisions on every closed day up to `as_of`.
+  auto advance_all = [&](const bar_series& visible, int cycle) {
+    for (auto& d : deployments) {
+      if (d.ended)
+        continue;
+      const auto r = advance(visible, d.paper, d.state, d.judged, spec.risk);
+      for (const auto& x : r.decisions)
+        out.decisions.push_back({x.day,
+                                 x.action == risk_action::deactivate   ? "rolled_back"
+                                 : x.action == risk_action::halve_size ? "size_halved"
+                                                                       : "drift_alert",
+                                 d.strategy, d.params_json, x.value, x.limit, cycle});
+      if (d.paper.ended_at)
+        d.ended = d.paper.ended_at;
+    }
+  };
+
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    const int cycle = static_cast<int>(k) + 1;
+    const unix_time as_of = points[k];
+    // Nothing after the as-of time exists for this cycle.
+    const bar_series visible = bars.slice(first, as_of);
+    advance_all(visible, cycle);
+    const unix_time window_from =
+        std::max(first, as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
+    const bar_series window = visible.slice(window_from, as_of);
+    replay_cycle rc;
+    rc.cycle = cycle;
+    rc.as_of = as_of;
+    std::vector<evaluation_facts> facts;
+    for (const auto& cfg : cycle_configurations(spec, cycle))
+      facts.push_back(evaluate(spec, cfg, window, window_from, as_of, rc.last_bar_used));
+    rc.configurations = facts.size();
+    scorecard_header h;
+    h.cycle = cycle;
+    h.as_of = format_timestamp(as_of);
+    const auto card = boost::json::parse(scorecard_json(h, facts, spec.weights));
+    ranked_cycle ranked{as_of, {}};
+    for (const auto& e : card.at("entries").as_array()) {
+      if (e.at("rank").is_null())
+        continue;
+      const std::string identity =
+          std::string(e.at("strategy").as_string()) + "\n" + boost::json::serialize(e.at("params"));
+      if (ranked.ranked.empty()) {
+        rc.best_strategy = std::string(e.at("strategy").as_string());
+        rc.best_params_json = boost::json::serialize(e.at("params"));
+      }
+      ranked.ranked.push_back(identity);
+      last_entries[identity] = e.as_object();
+    }
+    history.push_back(std::move(ranked));
+
+    // The gate, the capital and the admission rules, as the server runs them.
+    const auto chosen = promotion_candidates(history, gate);
+    std::vector<double> scores;
+    for (const auto& g : chosen)
+      scores.push_back(last_entries.at(g.key).at("score").to_number<double>());
+    const auto allocation =
+        allocate_capital(fixed::from_int(spec.capital), scores, spec.max_allocation_pct / 100.0);
+    const unix_time corr_from =
+        utc_day(as_of)
+        - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
+    std::vector<round_active> active;
+    std::vector<round_ended> ended;
+    for (const auto& d : deployments) {
+      if (d.ended)
+        ended.push_back({d.identity, *d.ended});
+      else
+        active.push_back({d.identity, d.identity, d.strategy, d.score,
+                          d.paper.config.execution.initial_capital,
+                          configuration_daily_returns(visible, d.paper, corr_from)});
+    }
+    std::vector<round_candidate> candidates;
+    std::vector<std::optional<paper_deployment>> papers;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+      const auto& e = last_entries.at(chosen[i].key);
+      const boost::json::value params = e.at("params");
+      run_request rq;
+      rq.symbol = bars.symbol();
+      rq.timeframe = std::string(to_string(bars.timeframe()));
+      rq.strategy = std::string(e.at("strategy").as_string());
+      rq.params = &params;
+      papers.emplace_back();
+      round_candidate c{chosen[i].key, chosen[i].key,   rq.strategy, scores[i],
+                        allocation[i], chosen[i].since, {}};
+      paper_deployment paper;
+      if (resolve_config(rq, paper.config).empty()) {
+        paper.config.execution.initial_capital = allocation[i];
+        paper.history_from = window_from;
+        paper.deployed_at = as_of;
+        const auto& sharpe = e.at("oos").at("sharpe_ratio");
+        paper.expected_sharpe = sharpe.is_number() ? sharpe.to_number<double>() : 0.0;
+        c.daily_returns = configuration_daily_returns(visible, paper, corr_from);
+        papers.back() = std::move(paper);
+      }
+      candidates.push_back(std::move(c));
+    }
+    rc.candidates = candidates.size();
+    for (const auto& step : promotion_round(active, ended, candidates,
+                                            fixed::from_int(spec.capital), spec.admission)) {
+      const auto& c = candidates[step.candidate];
+      const auto& e = last_entries.at(c.identity);
+      const std::string params_json = boost::json::serialize(e.at("params"));
+      if (step.outcome == round_outcome::refused) {
+        out.decisions.push_back({utc_day(as_of), std::string(to_string(step.admission.outcome)),
+                                 c.strategy, params_json, step.admission.correlation.value_or(0),
+                                 step.admission.correlation ? spec.admission.max_correlation : 0,
+                                 cycle});
+        continue;
+      }
+      if (step.outcome != round_outcome::deployed || !papers[step.candidate])
+        continue;
+      if (step.admission.demote)
+        for (auto& d : deployments)
+          if (!d.ended && d.identity == *step.admission.demote) {
+            d.ended = as_of;
+            out.decisions.push_back(
+                {utc_day(as_of), "demoted", d.strategy, d.params_json, d.score, c.score, cycle});
+          }
+      replayed_deployment d;
+      d.identity = c.identity;
+      d.strategy = c.strategy;
+      d.params_json = params_json;
+      d.score = c.score;
+      d.paper = *papers[step.candidate];
+      d.paper.config.execution.initial_capital = step.granted;
+      d.promoted = as_of;
+      deployments.push_back(std::move(d));
+      ++out.promotions;
+      out.decisions.push_back({utc_day(as_of), "promoted", c.strategy, params_json, c.score,
+                               step.granted.to_double(), cycle});
+    }
+    for (const auto& d : deployments)
+      rc.active += !d.ended;
+    out.cycles.push_back(std::move(rc));
+    if (progress && !progress(k + 1, points.size())) {
+      out.cancelled = true;
+      return out;
+    }
+  }
+  // The deployments' days after the last cycle, up to the end of the range.
+  const bar_series through = bars.slice(first, to);
+  advance_all(through, static_cast<int>(points.size()));
+
+  // Survival: still active 90 days after its promotion, among the
+  // promotions with 90 days of data after them.
+  const unix_time last = through.size() ? through.times()[through.size() - 1] : to;
+  for (const auto& d : deployments)
+    if (d.promoted + replay_survival_seconds <= last) {
+      ++out.judged_promotions;
+      out.survived += !d.ended || *d.ended > d.promoted + replay_survival_seconds;
+    }
+  if (out.judged_promotions > 0)
+    out.survival_rate = round_places(static_cast<double>(out.survived)
+                                     / static_cast<double>(out.judged_promotions));
+  json_writer w;
+  w.begin_array();
+  for (const auto& x : out.decisions)
+    w.begin_object()
+        .key("day")
+        .timestamp(x.day)
+        .key("action")
+        .string(x.action)
+        .key("strategy")
+        .string(x.strategy)
+        .key("params")
+        .raw(x.params_json)
+        .key("value")
+        .number(x.value)
+        .key("limit")
+        .number(x.limit)
+        .end_object();
+  w.end_array();
+  out.digest = sha256_hex(w.str());
+  return out;
+}
+
+void write_replay(json_writer& w, const replay_result& r) {
+  w.begin_object();
+  w.key("cycles").begin_array();
+  for (const auto& c : r.cycles) {
+    w.begin_object().key("cycle").number(c.cycle).key("as_of").timestamp(c.as_of);
+    w.key("last_bar_used").timestamp(c.last_bar_used);
+    w.key("configurations").number(static_cast<std::uint64_t>(c.configurations));
+    w.key("candidates").number(static_cast<std::uint64_t>(c.candidates));
+    w.key("active").number(static_cast<std::uint64_t>(c.active));
+    w.key("best").begin_object().key("strategy").string(c.best_strategy);
+    w.key("params").raw(c.best_params_json.empty() ? "null" : c.best_params_json);
+    w.end_object().end_object();
+  }
+  w.end_array().key("decisions").begin_array();
+  for (const auto& x : r.decisions) {
+    w.begin_object().key("day").timestamp(x.day).key("cycle").number(x.cycle);
+    w.key("action").string(x.action).key("strategy").string(x.strategy);
+    w.key("params").raw(x.params_json).key("value").number(x.value).key("limit").number(x.limit);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("promotions").number(static_cast<std::uint64_t>(r.promotions));
+  w.key("judged_promotions").number(static_cast<std::uint64_t>(r.judged_promotions));
+  w.key("survived_90_days").number(static_cast<std::uint64_t>(r.survived));
+  w.key("survival_rate").optional(r.survival_rate);
+  w.key("digest").string(r.digest);
+  w.end_object();
+}
+
+} // namespace bt
