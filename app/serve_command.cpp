@@ -244,6 +244,7 @@ int serve_command(int argc, char** argv) {
     policy.keep_runs_per_user = cfg.keep_runs_per_user;
     auto retention = std::make_shared<retention_service>(pool, policy, audit_key);
     service->set_retention(retention);
+    service->set_progress_hub(worker_ctx->hub);
     std::optional<periodic_task> purges, programs, replays;
     if (cfg.purge_interval_seconds > 0)
       purges.emplace(

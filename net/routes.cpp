@@ -677,17 +677,22 @@ api_routes::stream_of(const request& req, const std::string& protocols,
   if (req.method != "GET" || req.malformed_query)
     return std::nullopt;
   const auto parts = split_path(req.path);
-  if (parts.size() != 4 || parts[0] != "v1"
-      || (parts[1] != "backtest" && parts[1] != "sweeps" && parts[1] != "walk-forwards")
-      || (parts[3] != "events" && parts[3] != "progress"))
+  // A program's deployments: /v1/programs/{id}/deployments/{events,progress}.
+  const bool deployments =
+      parts.size() == 5 && parts[0] == "v1" && parts[1] == "programs" && parts[3] == "deployments";
+  if ((parts.size() != 4 && !deployments) || parts[0] != "v1"
+      || (parts[1] != "backtest" && parts[1] != "sweeps" && parts[1] != "walk-forwards"
+          && !deployments)
+      || (parts.back() != "events" && parts.back() != "progress"))
     return std::nullopt;
   stream_request s;
   s.run_id = parts[2];
-  s.resource = "/v1/" + parts[1] + "/" + parts[2];
-  s.channel = parts[1] == "backtest" ? parts[2]
-              : parts[1] == "sweeps" ? "sweep:" + parts[2]
-                                     : "walk-forward:" + parts[2];
-  s.websocket = parts[3] == "progress";
+  s.resource = "/v1/" + parts[1] + "/" + parts[2] + (deployments ? "/deployments" : "");
+  s.channel = deployments              ? "program:" + parts[2]
+              : parts[1] == "backtest" ? parts[2]
+              : parts[1] == "sweeps"   ? "sweep:" + parts[2]
+                                       : "walk-forward:" + parts[2];
+  s.websocket = parts.back() == "progress";
   if (auto unknown = unknown_query(req, {"api_key"})) {
     refused = std::move(*unknown);
     return std::nullopt;

@@ -47,27 +47,6 @@ void write_alert(json_writer& w, const db::alert_row& a) {
   w.end_object();
 }
 
-void write_deployment_fields(json_writer& w, const db::deployment_row& d) {
-  w.key("deployment_id").string(d.id).key("strategy").string(d.strategy);
-  w.key("params").raw(d.params_json).key("walk_forward_id").string(d.walk_forward_id);
-  w.key("cycle").number(d.cycle).key("score").number(d.score);
-  w.key("expected_sharpe").number(d.expected_sharpe);
-  fixed capital;
-  parse_decimal(d.capital, capital);
-  w.key("capital").number(capital);
-  w.key("deployed_at").timestamp(d.deployed_at).key("history_from").timestamp(d.history_from);
-  w.key("status").string(d.status).key("ended_at").timestamp(d.ended_at);
-  if (d.end_reason.empty())
-    w.key("end_reason").null();
-  else
-    w.key("end_reason").string(d.end_reason);
-  w.key("sizing").raw(d.sizing_json);
-  w.key("judged_through").timestamp(d.judged_through);
-  w.key("data_checksum").string(d.data_checksum);
-  w.key("summary").raw(d.summary_json);
-  w.key("updated_at").timestamp(d.updated_at);
-}
-
 std::string csv_text(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos)
     return s;
@@ -134,22 +113,9 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     r.choice("status", {"active", "all"}, status);
     if (!problems.empty())
       return error_reply(service_code::bad_request, "invalid query", std::move(problems));
-    const auto rows = db::list_deployments(c, p->id, status.value_or("all") == "active");
-    std::int64_t active = 0;
-    json_writer w;
-    w.begin_object().key("program_id").string(p->id);
-    w.key("capital").number(fixed::from_int(spec->capital));
-    w.key("mode").string(spec->automatic_deployment ? "automatic" : "manual");
-    w.key("max_active").number(static_cast<std::uint64_t>(spec->admission.max_active));
-    w.key("items").begin_array();
-    for (const auto& d : rows) {
-      active += d.status == "active";
-      w.begin_object();
-      write_deployment_fields(w, d);
-      w.end_object();
-    }
-    w.end_array().key("active").number(active).end_object();
-    return body_reply(service_code::ok, w.take());
+    return body_reply(service_code::ok,
+                      deployments_document(*p, *spec, status.value_or("all") == "active",
+                                           db::list_deployments(c, p->id, false)));
   }
 
   if (view == "deployment") {
@@ -517,6 +483,7 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
                               db::actor_of(who)))
       return error_reply(service_code::conflict, "deployment " + id + " ended meanwhile", {});
     telemetry::deployment_decision("deployment.deactivated");
+    publish_deployments(c, *p, *spec);
     const auto now = db::find_deployment(c, p->id, id);
     json_writer w;
     w.begin_object().key("program_id").string(p->id);

@@ -17,6 +17,7 @@
 #include "persistence/market_data_repository.hpp"
 #include "persistence/program_store.hpp"
 #include "services/deployment_rows.hpp"
+#include "services/progress_hub.hpp"
 #include "services/service_reply.hpp"
 #include "services/telemetry.hpp"
 
@@ -306,8 +307,17 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     db::record_decisions(c, p.id, added, changed, alerts, decisions, db::actor_of(who));
     for (const auto& e : decisions)
       telemetry::deployment_decision(e.action);
+    publish_deployments(c, p, spec);
   }
   return w.take();
+}
+
+void backtest_service::publish_deployments(pqxx::connection& c, const db::program_row& p,
+                                           const program_spec& spec) {
+  if (hub_)
+    hub_->publish_document(
+        "program:" + p.id, "active",
+        deployments_document(p, spec, false, db::list_deployments(c, p.id, false)));
 }
 
 // ---- advancing ------------------------------------------------------------
@@ -426,6 +436,8 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
         telemetry::deployment_decision(e.action);
     }
   }
+  if (advanced > 0)
+    publish_deployments(c, p, spec);
   return advanced;
 }
 

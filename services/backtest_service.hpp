@@ -31,6 +31,7 @@
 namespace bt {
 
 struct program_spec;
+class progress_hub;
 
 struct backtest_limits {
   std::int64_t queue_capacity = 1000;
@@ -160,6 +161,9 @@ public:
   service_reply me(const backtest_call& call);
   /// The retention purge POST /v1/admin/purge runs (set once at start-up).
   void set_retention(std::shared_ptr<retention_service> r) { retention_ = std::move(r); }
+  /// Where a program's deployment changes are pushed (channel
+  /// "program:<id>"; set once at start-up).
+  void set_progress_hub(std::shared_ptr<progress_hub> hub) { hub_ = std::move(hub); }
 
 private:
   using query_map = std::vector<std::pair<std::string, std::string>>;
@@ -413,6 +417,9 @@ private:
   /// Promotions, advances and overrides of deployments, one at a time.
   std::recursive_mutex deployments_;
   std::atomic<bool> replays_stopping_{false};
+  std::shared_ptr<progress_hub> hub_;
+  /// The program's deployments document, pushed to its stream.
+  void publish_deployments(pqxx::connection& c, const db::program_row& p, const program_spec& spec);
   std::shared_ptr<retention_service> retention_;
 };
 

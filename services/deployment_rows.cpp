@@ -94,4 +94,46 @@ risk_state read_risk(const std::string& text) {
   return s;
 }
 
+void write_deployment_fields(json_writer& w, const db::deployment_row& d) {
+  w.key("deployment_id").string(d.id).key("strategy").string(d.strategy);
+  w.key("params").raw(d.params_json).key("walk_forward_id").string(d.walk_forward_id);
+  w.key("cycle").number(d.cycle).key("score").number(d.score);
+  w.key("expected_sharpe").number(d.expected_sharpe);
+  fixed capital;
+  parse_decimal(d.capital, capital);
+  w.key("capital").number(capital);
+  w.key("deployed_at").timestamp(d.deployed_at).key("history_from").timestamp(d.history_from);
+  w.key("status").string(d.status).key("ended_at").timestamp(d.ended_at);
+  if (d.end_reason.empty())
+    w.key("end_reason").null();
+  else
+    w.key("end_reason").string(d.end_reason);
+  w.key("sizing").raw(d.sizing_json);
+  w.key("judged_through").timestamp(d.judged_through);
+  w.key("data_checksum").string(d.data_checksum);
+  w.key("summary").raw(d.summary_json);
+  w.key("updated_at").timestamp(d.updated_at);
+}
+
+std::string deployments_document(const db::program_row& p, const program_spec& spec,
+                                 bool active_only, const std::vector<db::deployment_row>& rows) {
+  std::int64_t active = 0;
+  json_writer w;
+  w.begin_object().key("program_id").string(p.id).key("status").string("active");
+  w.key("capital").number(fixed::from_int(spec.capital));
+  w.key("mode").string(spec.automatic_deployment ? "automatic" : "manual");
+  w.key("max_active").number(static_cast<std::uint64_t>(spec.admission.max_active));
+  w.key("items").begin_array();
+  for (const auto& d : rows) {
+    active += d.status == "active";
+    if (active_only && d.status != "active")
+      continue;
+    w.begin_object();
+    write_deployment_fields(w, d);
+    w.end_object();
+  }
+  w.end_array().key("active").number(active).end_object();
+  return w.take();
+}
+
 } // namespace bt

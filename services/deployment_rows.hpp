@@ -36,6 +36,18 @@ std::optional<run_config> program_configuration(const db::program_row& p,
 /// The stored deployment as the engine runs it.
 std::optional<paper_deployment> paper_of(const db::program_row& p, const db::deployment_row& d);
 
+class json_writer;
+
+/// A deployment's fields as the API writes them (inside an object).
+void write_deployment_fields(json_writer& w, const db::deployment_row& d);
+
+/// GET /v1/programs/{id}/deployments (and its stream's events): the
+/// program's deployments with their latest figures, only the active ones
+/// when asked. "status" is "active": the stream of a program's
+/// deployments never ends.
+std::string deployments_document(const db::program_row& p, const program_spec& spec,
+                                 bool active_only, const std::vector<db::deployment_row>& rows);
+
 /// The size schedule and risk state as stored (JSON) and back.
 std::string sizing_json(const std::vector<size_change>& sizing);
 std::string risk_json(const risk_state& s);

@@ -150,6 +150,8 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"program-candidates", "GET", "/v1/programs/{id}/candidates", p::runs_read},
       {"program-scorecards", "GET", "/v1/programs/{id}/scorecards", p::runs_read},
       {"deployment-list", "GET", "/v1/programs/{id}/deployments", p::runs_read},
+      {"deployment-list", "GET", "/v1/programs/{id}/deployments/events", p::runs_read},
+      {"deployment-list", "GET", "/v1/programs/{id}/deployments/progress", p::runs_read},
       {"deployment-deploy", "POST", "/v1/programs/{id}/deployments", p::deploy},
       {"deployment-status", "GET", "/v1/programs/{id}/deployments/{deployment}", p::runs_read},
       {"deployment-deactivate", "POST", "/v1/programs/{id}/deployments/{deployment}/deactivate",

@@ -5,6 +5,7 @@
 // under the risk rules, their equity, trades, alerts, correlations and
 // daily reports (JSON and CSV), an override with its reason, the decision
 // history with every decision, other users' 404s and the metrics.
+#include "event_stream.hpp"
 #include "server_process.hpp"
 
 #include "domain/data/bar_series.hpp"
@@ -14,6 +15,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -240,6 +242,20 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
   BOOST_TEST(post(deactivate, analyst, R"({"reason": "no"})").status == 403u);
   BOOST_TEST(post(deactivate, viewer, R"({"reason": "no"})").status == 403u);
   BOOST_TEST(post(deactivate, trader, "{}").status == 422u);
+  // The deployments' stream: a snapshot, then the change as it happens.
+  auto stream = std::async(std::launch::async, [&] {
+    return bt::test::read_sse(s.port(), base + "/deployments/events", {{"X-API-Key", viewer}},
+                              [&](const std::vector<bt::test::sse_event>& events) {
+                                for (const auto& e : events)
+                                  if (e.type == "progress")
+                                    for (const auto& d : e.data.at("items").as_array())
+                                      if (d.at("deployment_id").as_string() == deployed
+                                          && d.at("status").as_string() == "deactivated")
+                                        return true;
+                                return false;
+                              });
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // subscribed by then
   auto off = post(deactivate, trader, R"({"reason": "desk limit reached"})");
   BOOST_REQUIRE_MESSAGE(off.status == 200u, off.body);
   BOOST_TEST(off.json().at("status").as_string() == "deactivated");
@@ -247,6 +263,11 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
   BOOST_TEST(off.json().at("end_reason").as_string().find("desk limit reached")
              != std::string::npos);
   BOOST_TEST(post(deactivate, trader, R"({"reason": "twice"})").status == 409u);
+  const auto events = stream.get();
+  BOOST_REQUIRE(events.status == 200);
+  BOOST_REQUIRE(events.events.size() >= 2u);
+  BOOST_TEST(events.events.front().type == "snapshot");
+  BOOST_TEST(events.events.back().type == "progress");
   bool override_audited = false;
   const auto history = get(base + "/decisions?limit=500", trader);
   for (const auto& e : history.at("entries").as_array())

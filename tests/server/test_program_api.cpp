@@ -312,6 +312,24 @@ BOOST_AUTO_TEST_CASE(the_gate_promotes_what_stayed_in_the_top_and_shares_the_cap
   BOOST_TEST(promoted == both);
   BOOST_TEST(total <= 500'000.0);
   BOOST_TEST(doc.at("as_of") == second.at("as_of"));
+  // The program deploys automatically (its default): the second scorecard
+  // deployed candidates at once, each with its allocation, the rest
+  // refused by an admission rule with an alert saying which.
+  const auto deployments =
+      sh.server.request("GET", "/v1/programs/" + id + "/deployments", sh.alice).json();
+  const auto& items = deployments.at("items").as_array();
+  BOOST_TEST(deployments.at("mode").as_string() == "automatic");
+  BOOST_REQUIRE(!items.empty());
+  double committed = 0;
+  for (const auto& d : items) {
+    BOOST_TEST(promoted.count(boost::json::serialize(d.at("params"))) == 1u);
+    BOOST_TEST(d.at("deployed_at") == second.at("as_of"));
+    committed += d.at("capital").to_number<double>();
+  }
+  BOOST_TEST(committed <= 500'000.0);
+  const auto alerts =
+      sh.server.request("GET", "/v1/programs/" + id + "/alerts?limit=500", sh.alice).json();
+  BOOST_TEST(items.size() + alerts.at("total").as_int64() == chosen.size());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
