@@ -218,9 +218,9 @@ void create_cycle(pqxx::connection_base& c, const std::string& program_id, const
                     "($1::uuid, $2, $3, $4, $5, $6, $7, $8::uuid)",
                     program_id, cycle.cycle, e.config_index, e.template_index, e.strategy,
                     e.params_json, e.config_key, e.walk_forward_id);
-  append_audit(txn, by, "program.cycle_started",
-               "program:" + program_id + "/cycle:" + std::to_string(cycle.cycle),
-               "{\"reason\":\"" + cycle.reason
+  // Every entry about a program is on its object: its history is one filter.
+  append_audit(txn, by, "program.cycle_started", "program:" + program_id,
+               "{\"cycle\":" + std::to_string(cycle.cycle) + ",\"reason\":\"" + cycle.reason
                    + "\",\"configurations\":" + std::to_string(cycle.configurations)
                    + ",\"skipped\":" + std::to_string(cycle.skipped) + ",\"data_checksum\":\""
                    + cycle.data_checksum + "\"}");
@@ -258,8 +258,8 @@ bool store_scorecard(pqxx::connection_base& c, const std::string& program_id, in
                            "WHERE program_id = $1::uuid AND cycle = $2 AND scorecard_json IS NULL",
                            program_id, cycle, scorecard_json);
   if (r.affected_rows() == 1)
-    append_audit(txn, by, "program.scorecard",
-                 "program:" + program_id + "/cycle:" + std::to_string(cycle), "{}");
+    append_audit(txn, by, "program.scorecard", "program:" + program_id,
+                 "{\"cycle\":" + std::to_string(cycle) + "}");
   txn.commit();
   return r.affected_rows() == 1;
 }

@@ -79,12 +79,12 @@ service_reply backtest_service::submit_replay(pqxx::connection& c, const db::pri
     problems.push_back({"from", 0, "required: the first scheduled point of the replay"});
   if (!to)
     to = *dataset->to;
-  if (problems.empty() && *from >= *to)
-    problems.push_back({"from", 0, "must be before to"});
-  if (problems.empty() && (*from < *dataset->from || *to > *dataset->to))
-    problems.push_back({*from < *dataset->from ? "from" : "to", 0,
+  if (problems.empty() && (*from < *dataset->from || *from > *dataset->to || *to > *dataset->to))
+    problems.push_back({*from < *dataset->from || *from > *dataset->to ? "from" : "to", 0,
                         "must lie within the data: " + format_timestamp(*dataset->from) + " to "
                             + format_timestamp(*dataset->to)});
+  if (problems.empty() && *from >= *to)
+    problems.push_back({"from", 0, "must be before to"});
   if (!problems.empty())
     return error_reply(service_code::unprocessable, "invalid replay", std::move(problems));
   const auto bars = program_bars(c, *p);

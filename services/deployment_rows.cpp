@@ -123,6 +123,21 @@ std::string deployments_document(const db::program_row& p, const program_spec& s
   w.key("capital").number(fixed::from_int(spec.capital));
   w.key("mode").string(spec.automatic_deployment ? "automatic" : "manual");
   w.key("max_active").number(static_cast<std::uint64_t>(spec.admission.max_active));
+  w.key("rules")
+      .begin_object()
+      .key("rollback_pct")
+      .number(spec.risk.rollback_underperformance_pct)
+      .key("rollback_days")
+      .number(spec.risk.rollback_days)
+      .key("drawdown_pct")
+      .number(spec.risk.drawdown_limit_pct)
+      .key("drift_fraction")
+      .number(spec.risk.drift_fraction)
+      .key("drift_days")
+      .number(spec.risk.drift_days)
+      .key("max_correlation")
+      .number(spec.admission.max_correlation)
+      .end_object();
   w.key("items").begin_array();
   for (const auto& d : rows) {
     active += d.status == "active";

@@ -19,7 +19,9 @@
 // configuration run as a backtest; a walk-forward with its windows, folds
 // and out-of-sample equity; an evaluation program created in its editor,
 // a cycle run and its scorecard ranked as the API's and sorted by a
-// column; the data's volatility regimes against the
+// column; a program's 35 paper deployments (the dashboard timed, an
+// override seen live in another tab, the decision history, a replay);
+// the data's volatility regimes against the
 // API's; the run page on a 390-pixel phone. A viewer's
 // key is offered no action its role lacks. With runs slowed (a restart
 // with BACKTESTD_FAULTS), live progress of a running run and a queued run
@@ -91,7 +93,8 @@ const base = `http://127.0.0.1:${port}`;
 const serverLog = fs.openSync(path.join(outDir, "server.log"), "w");
 let server;
 async function startServer(env = {}) {
-  server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "1"], {
+  // The program pass (deployments, replays) every second.
+  server = spawn(binary, ["serve", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--workers", "1", "--program-interval-ms", "1000"], {
     stdio: ["ignore", "ignore", serverLog], env: { ...process.env, ...env },
   });
   for (let i = 0; i < 600; i++) {
@@ -322,6 +325,96 @@ async function resultsJourney() {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
+// Paper deployments: a program that deploys itself (120 grid
+// configurations, the top half of two cycles promoted, 35 at most) on its
+// own data; the dashboard's first load with 35 deployments timed (under
+// 2 s, table and correlation heat map), its figures and heat map as the
+// API's; an override from a deployment's page with its reason, seen live
+// by another tab over the deployments' stream; the decision history; a
+// replay with its survival rate as the API's.
+let deployProgram = "";
+async function deploymentsJourney() {
+  const dplPath = path.join(dir, "dpl.csv");
+  execFileSync(binary, ["gen-data", "--symbol", "DPL", "--bars", "8000", "--seed", "5", "--out", dplPath]);
+  const rows = fs.readFileSync(dplPath, "utf8").trim().split("\n");
+  const upload = (n) => api("POST", "/v1/market-data?symbol=DPL&timeframe=1h", rows.slice(0, n + 1).join("\n") + "\n", "text/csv");
+  await upload(7950);
+  deployProgram = (await api("POST", "/v1/programs", JSON.stringify({
+    name: "DPL deployments", symbol: "DPL",
+    templates: [{ strategy: "dual_sma", params: {}, space: { fast_period: { from: 5, to: 40, step: 5 }, slow_period: { from: 60, to: 200, step: 10 } } }],
+    generator: { method: "grid" }, windows: { train: 2000, test: 1000 }, lookback_days: 400,
+    gate: { top_pct: 50, days: 1, max_allocation_pct: 2 }, capital: 1000000,
+    deployment: { mode: "automatic", max_active: 35, max_type_pct: 100, max_correlation: 1 },
+  }))).program_id;
+  const cycle = async (n) => {
+    await api("POST", `/v1/programs/${deployProgram}/cycles`);
+    for (let i = 0; i < 1200; i++) {
+      if ((await api("GET", `/v1/programs/${deployProgram}/scorecards/${n}`)).status === "completed") return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`cycle ${n} did not finish`);
+  };
+  await cycle(1);
+  await upload(8000); // two more days: the grid again on new data, its top promoted
+  await cycle(2);
+  const doc = await api("GET", `/v1/programs/${deployProgram}/deployments`);
+  assert(doc.active === 35, `35 active deployments (${doc.active})`);
+
+  // The dashboard's first load, timed: 35 rows and the 35 x 35 heat map.
+  const t0 = Date.now();
+  await page.goto(`${base}/#/programs/${deployProgram}/deployments`);
+  await page.locator('[data-table="deployments"] tbody tr').nth(34).waitFor();
+  await page.locator('[data-table="correlations"] td.cell').nth(35 * 35 - 1).waitFor();
+  const loadMs = Date.now() - t0;
+  console.log(`deployments dashboard, 35 deployments: ${loadMs} ms`);
+  assert(loadMs < 2000, `the deployments dashboard loads in under 2 s (${loadMs} ms)`);
+  const first = doc.items[0];
+  const row = page.locator(`tr[data-deployment="${first.deployment_id}"]`);
+  assert((await row.locator('td[data-field="equity"]').textContent()) === formatted(first.summary.equity), "equity as the API's");
+  const corr = await api("GET", `/v1/programs/${deployProgram}/correlations`);
+  const cell = await page.locator('[data-table="correlations"] td[data-row="0"][data-col="1"]').textContent();
+  assert(cell === (corr.matrix[0][1] === null ? "" : corr.matrix[0][1].toFixed(2)), `the heat map's cell as the API's (${cell})`);
+  await shot("deployments");
+
+  // Another tab follows the stream while this one overrides a deployment.
+  const watcher = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await watcher.goto(base + "/");
+  await watcher.evaluate((k) => sessionStorage.setItem("backtestd.apiKey", k), key);
+  await watcher.goto(`${base}/#/programs/${deployProgram}/deployments`);
+  await watcher.locator(`tr[data-deployment="${first.deployment_id}"][data-status="active"]`).waitFor();
+  await row.getByRole("link").click();
+  await page.getByRole("heading", { name: "Equity against buy and hold" }).waitFor();
+  await page.locator('[data-chart="deployment-equity"] canvas').first().waitFor();
+  await shot("deployment");
+  await page.locator("#override-reason").fill("desk limit reached");
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  await page.waitForURL(/\/deployments$/);
+  await watcher.locator(`tr[data-deployment="${first.deployment_id}"][data-status="deactivated"]`).waitFor({ timeout: 10000 });
+  await watcher.close();
+  const after = await api("GET", `/v1/programs/${deployProgram}/deployments/${first.deployment_id}`);
+  assert(after.status === "deactivated" && after.end_reason.includes("desk limit reached"), "deactivated with its reason");
+
+  // The decision history: every promotion and the override, from the audit log.
+  await page.getByRole("link", { name: "Decision history" }).click();
+  await page.locator('[data-table="decisions"] tr[data-action="deployment.deactivated"]').waitFor();
+  assert((await page.locator('[data-table="decisions"] tr[data-action="deployment.promoted"]').count()) === 35, "35 promotions in the history");
+  assert((await page.locator('[data-table="decisions"] tr[data-action="deployment.deactivated"] td.details').textContent()).includes("desk limit reached"), "the override's reason");
+  await shot("decisions");
+
+  // A replay of the promotion process from its page.
+  await page.getByRole("link", { name: "Replays" }).click();
+  await page.locator("#replay-from").fill("2023-06-05");
+  await page.getByRole("button", { name: "Replay" }).click();
+  await page.locator('[data-table="replays"] tbody tr').first().getByRole("button", { name: "Result" }).waitFor({ timeout: 120000 });
+  await page.locator('[data-table="replays"] tbody tr').first().getByRole("button", { name: "Result" }).click();
+  const survival = await page.locator("p.survival").textContent();
+  const replays = await api("GET", `/v1/programs/${deployProgram}/replays`);
+  const result = (await api("GET", `/v1/programs/${deployProgram}/replays/${replays.items[0].replay_id}`)).result;
+  assert(survival.includes(`${result.promotions} in all`) || survival.startsWith(`${result.promotions} promotions`), `the replay's promotions as the API's: "${survival}"`);
+  assert((await page.locator('[data-table="replay-cycles"] tbody tr').count()) === result.cycles.length, "a row per replayed cycle");
+  await shot("replay");
+}
+
 // Cancel from the run page: with runs slowed to about 3 s and one worker,
 // the second run waits in the queue while the first shows live progress.
 async function cancelJourney() {
@@ -342,6 +435,7 @@ async function cancelJourney() {
   assert((await api("GET", `/v1/backtest/${waiting}`)).status === "cancelled", "the run is cancelled");
   await waitRun(busy);
   await api("DELETE", "/v1/market-data/MGC/1h");
+  await api("DELETE", "/v1/market-data/DPL/1h");
   await stopServer();
   await startServer();
   await page.goto(`${base}/#/data`);
@@ -439,6 +533,7 @@ try {
   assert((await page.locator('[role="region"][aria-label="Key metrics"]').count()) === 0, "none of their results shown");
 
   await resultsJourney();
+  await deploymentsJourney();
 
   // A viewer's key (the same user): the data and the run are shown, no
   // action its role may not take is offered.
@@ -457,6 +552,14 @@ try {
   await page.goto(base + `/#/runs/${runId}`);
   await page.getByText("Completed.").waitFor();
   assert(!(await page.getByRole("button", { name: "Cancel" }).isVisible()), "no cancel for a viewer");
+  // Deployments: seen, never changed.
+  await page.goto(`${base}/#/programs/${deployProgram}/deployments`);
+  await page.locator('[data-table="deployments"] tbody tr').first().waitFor();
+  await page.locator('[data-table="candidates"], section[aria-label="Candidates"] p.empty').first().waitFor();
+  assert((await page.getByRole("button", { name: "Deploy" }).count()) === 0, "no Deploy for a viewer");
+  await page.locator('[data-table="deployments"] tbody tr[data-status="active"]').first().getByRole("link").click();
+  await page.getByRole("heading", { name: "Equity against buy and hold" }).waitFor();
+  assert((await page.locator("#override-reason").count()) === 0, "no override for a viewer");
   await page.goto(base + "/#/data");
   await signInAs(key);
   await page.getByText("webber (trader)").waitFor();

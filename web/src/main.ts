@@ -9,6 +9,7 @@ import { comparePage } from "./pages/compare";
 import { dataPage } from "./pages/data";
 import { historyPage } from "./pages/history";
 import { monteCarloPage } from "./pages/monte_carlo";
+import { decisionsPage, deploymentPage, deploymentsPage, replaysPage } from "./pages/deployments";
 import { programPage, programsPage } from "./pages/programs";
 import { sweepPage, sweepsPage } from "./pages/sweeps";
 import { walkForwardPage, walkForwardsPage } from "./pages/walk_forward";
@@ -78,6 +79,10 @@ function render(): void {
   else if (section === "walk-forwards" && parts[1] && parts[2] === "monte-carlo") page = monteCarloPage("walk-forwards", parts[1]);
   else if (section === "walk-forwards" && parts[1]) page = walkForwardPage(parts[1]);
   else if (section === "walk-forwards" && can("runs:read")) page = walkForwardsPage(go);
+  else if (section === "programs" && parts[1] && parts[2] === "deployments" && parts[3]) page = deploymentPage(parts[1], parts[3], go);
+  else if (section === "programs" && parts[1] && parts[2] === "deployments") page = deploymentsPage(parts[1]);
+  else if (section === "programs" && parts[1] && parts[2] === "decisions") page = decisionsPage(parts[1]);
+  else if (section === "programs" && parts[1] && parts[2] === "replays") page = replaysPage(parts[1]);
   else if (section === "programs" && parts[1]) page = programPage(parts[1]);
   else if (section === "programs" && can("runs:read")) page = programsPage(go);
   else if (section === "admin" && can("cluster:read")) page = adminPage();

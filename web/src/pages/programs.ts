@@ -7,6 +7,7 @@ import { can } from "../account";
 import { request } from "../api";
 import { el, message, wordsOf } from "../dom";
 import { formatDuration, formatNumber } from "../format";
+import { programTabs } from "./deployments";
 import { spaceBuilder, type Dataset, type Strategy } from "./space_builder";
 
 interface ProgramItem { program_id: string; name: string; symbol: string; timeframe: string; created_at: string }
@@ -137,7 +138,7 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
 }
 
 export function programPage(id: string): HTMLElement {
-  const page = el("div", { class: "page program" }, el("h1", {}, "Program"));
+  const page = el("div", { class: "page program" }, el("h1", {}, "Program"), programTabs(id, `#/programs/${id}`));
   const feedback = el("div");
   const cycles = el("section", { class: "card", "aria-label": "Cycles" }, el("h2", {}, "Cycles"));
   const card = el("div");
