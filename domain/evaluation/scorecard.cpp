@@ -1,10 +1,13 @@
 #include "domain/evaluation/scorecard.hpp"
 
+#include "domain/metrics/metrics.hpp"
 #include "domain/report/json_writer.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <numeric>
 
 namespace bt {
@@ -22,6 +25,14 @@ void read_walk_forward_result(const std::string& result_json, evaluation_facts& 
     return v && v->is_number() ? std::optional<double>(v->to_number<double>()) : std::nullopt;
   };
   const auto& o = oos->as_object();
+  if (const auto* daily = o.if_contains("daily_returns"); daily && daily->is_array())
+    for (const auto& d : daily->as_array()) {
+      unix_time day = 0;
+      if (d.is_array() && d.as_array().size() == 2 && d.as_array()[0].is_string()
+          && d.as_array()[1].is_number()
+          && parse_timestamp(std::string(d.as_array()[0].as_string()), day) == timestamp_parse::ok)
+        into.oos_daily.emplace_back(day, d.as_array()[1].to_number<double>());
+    }
   if (const auto* trades = o.if_contains("trades"); trades && trades->is_array())
     for (const auto& t : trades->as_array()) {
       const auto* entry = t.is_object() ? t.as_object().if_contains("entry_time") : nullptr;
@@ -118,30 +129,68 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
     w.end_object();
     w.key("walk_forward_efficiency").optional(f.efficiency);
     if (regimes) {
-      // By the regime of each trade's entry day, in the regimes' order.
+      // By the regime of each day, and of each trade's entry day.
       struct tally {
         std::int64_t trades = 0, wins = 0;
-        fixed net;
+        fixed net, gross_profit, gross_loss;
+        std::vector<double> returns; ///< of its days, in day order
       };
       std::map<std::string, tally> by;
+      auto regime_of = [&](unix_time t) {
+        const auto it = regimes->find(floor_div(t, seconds_per_day) * seconds_per_day);
+        return it == regimes->end() ? std::string("unclassified")
+                                    : std::string(to_string(it->second));
+      };
+      for (const auto& [day, r] : f.oos_daily)
+        by[regime_of(day)].returns.push_back(r);
       for (const auto& [at, pnl] : f.oos_trades) {
-        const auto it = regimes->find(floor_div(at, seconds_per_day) * seconds_per_day);
-        auto& t = by[it == regimes->end() ? std::string("unclassified")
-                                          : std::string(to_string(it->second))];
+        auto& t = by[regime_of(at)];
         ++t.trades;
         t.wins += pnl > fixed();
         t.net += pnl;
+        (pnl > fixed() ? t.gross_profit : t.gross_loss) += pnl;
       }
       w.key("by_regime").begin_object();
       for (const char* name : {"low", "normal", "elevated", "high", "unclassified"}) {
         const auto it = by.find(name);
         if (it == by.end())
           continue;
-        w.key(name).begin_object().key("trades").number(it->second.trades);
-        w.key("net_profit").number(it->second.net);
-        w.key("win_rate")
-            .number(round_places(100.0 * static_cast<double>(it->second.wins)
-                                 / static_cast<double>(it->second.trades)));
+        const tally& t = it->second;
+        w.key(name).begin_object();
+        w.key("days").number(static_cast<std::uint64_t>(t.returns.size()));
+        double growth = 1, peak = 1, max_dd = 0;
+        for (double r : t.returns) {
+          growth *= 1 + r;
+          peak = std::max(peak, growth);
+          max_dd = std::max(max_dd, 1 - growth / peak);
+        }
+        w.key("return_pct").number(round_places((growth - 1) * 100));
+        std::optional<double> sharpe, volatility;
+        if (t.returns.size() >= 2) {
+          const double mean = mean_of(t.returns), var = sample_variance(t.returns, mean);
+          volatility = round_places(std::sqrt(var * 252) * 100);
+          if (var > 0)
+            sharpe = round_places(mean / std::sqrt(var) * std::sqrt(252.0));
+        }
+        w.key("sharpe_ratio").optional(sharpe).key("volatility_pct").optional(volatility);
+        w.key("max_drawdown_pct").number(round_places(max_dd * 100));
+        w.key("trades").number(t.trades);
+        w.key("net_profit").number(t.net);
+        if (t.trades > 0)
+          w.key("win_rate").number(
+              round_places(100.0 * static_cast<double>(t.wins) / static_cast<double>(t.trades)));
+        else
+          w.key("win_rate").null();
+        if (t.gross_loss.units < 0)
+          w.key("profit_factor")
+              .number(round_places(t.gross_profit.to_double() / -t.gross_loss.to_double()));
+        else
+          w.key("profit_factor").null();
+        if (t.trades > 0)
+          w.key("average_trade")
+              .number(round_places(t.net.to_double() / static_cast<double>(t.trades)));
+        else
+          w.key("average_trade").null();
         w.end_object();
       }
       w.end_object();

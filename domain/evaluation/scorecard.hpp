@@ -25,6 +25,8 @@ struct evaluation_facts {
       total_trades;
   /// Its out-of-sample trades: entry time and net P&L.
   std::vector<std::pair<unix_time, fixed>> oos_trades;
+  /// Its out-of-sample daily returns, keyed by day.
+  std::vector<std::pair<unix_time, double>> oos_daily;
 };
 
 /// The regime of each classified day (00:00 UTC), as of the cycle.
@@ -42,9 +44,12 @@ struct scorecard_header {
 };
 
 /// The scorecard document (JSON), ranked by score (ties by index). With
-/// `regimes`, each entry's out-of-sample trades are also broken down by the
-/// regime of their entry day ("by_regime": trades, net profit, win rate;
-/// "unclassified" for days without a regime yet).
+/// `regimes`, each entry's out-of-sample results are also broken down by
+/// regime ("by_regime"): its days in each regime (days, compounded return,
+/// annualised Sharpe ratio and volatility, maximum drawdown of those days
+/// strung together) and the trades entered on them (trades, net profit,
+/// win rate, profit factor, average trade); "unclassified" for days
+/// without a regime yet.
 std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
                            const score_weights& weights, const regime_days* regimes = nullptr);
 

@@ -40,12 +40,14 @@ double sample_variance(const std::vector<double>& r, double mean) {
   return squares / static_cast<double>(r.size() - 1);
 }
 
-std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
-  std::vector<double> r;
+namespace {
+
+/// Calls f(day, return) for each UTC day of the curve: from one day's last
+/// equity to the next's, the first from `initial`.
+template <class F>
+void each_daily_return(const equity_curve& curve, fixed initial, F&& f) {
   if (curve.empty())
-    return r;
-  r.reserve(static_cast<std::size_t>((curve.back().time - curve.front().time) / seconds_per_day)
-            + 2);
+    return;
   // A point is its day's last when the next one opens at or after the end
   // of the day: one comparison a point, a division a day.
   auto end_of_day = [](unix_time t) {
@@ -57,11 +59,34 @@ std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
     if (i + 1 < curve.size() && curve[i + 1].time < day_end)
       continue;
     const double close = curve[i].equity.to_double();
-    r.push_back(previous > 0 ? close / previous - 1.0 : 0.0);
+    f(day_end - seconds_per_day, previous > 0 ? close / previous - 1.0 : 0.0);
     previous = close;
     if (i + 1 < curve.size())
       day_end = end_of_day(curve[i + 1].time);
   }
+}
+
+std::size_t days_spanned(const equity_curve& curve) {
+  return curve.empty()
+             ? 0
+             : static_cast<std::size_t>((curve.back().time - curve.front().time) / seconds_per_day)
+                   + 2;
+}
+
+} // namespace
+
+std::vector<double> daily_returns(const equity_curve& curve, fixed initial) {
+  std::vector<double> r;
+  r.reserve(days_spanned(curve));
+  each_daily_return(curve, initial, [&](unix_time, double x) { r.push_back(x); });
+  return r;
+}
+
+std::vector<std::pair<unix_time, double>> daily_returns_by_day(const equity_curve& curve,
+                                                               fixed initial) {
+  std::vector<std::pair<unix_time, double>> r;
+  r.reserve(days_spanned(curve));
+  each_daily_return(curve, initial, [&](unix_time day, double x) { r.emplace_back(day, x); });
   return r;
 }
 

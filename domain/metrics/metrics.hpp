@@ -43,6 +43,9 @@ struct metrics {
 /// the initial capital (what the Sharpe and Sortino ratios use, and what a
 /// block bootstrap resamples).
 std::vector<double> daily_returns(const equity_curve& curve, fixed initial);
+/// The same returns keyed by their day (00:00 UTC).
+std::vector<std::pair<unix_time, double>> daily_returns_by_day(const equity_curve& curve,
+                                                               fixed initial);
 
 /// The mean of `r`, and its sample variance about `mean` (n - 1; at least
 /// two values): the one way ratios, volatilities and regimes measure

@@ -455,6 +455,12 @@ void write_walk_forward(json_writer& w, const walk_forward_spec& spec, const bar
       volatility = round_places(std::sqrt(sample_variance(daily, mean_of(daily)) * 252.0) * 100.0);
     w.key("volatility_pct").optional(volatility);
   }
+  // Its daily returns by day: what a program's scorecard breaks down by
+  // the volatility regime of each day.
+  w.key("daily_returns").begin_array();
+  for (const auto& [day, ret] : daily_returns_by_day(r.out_of_sample.equity, r.initial_capital))
+    w.begin_array().timestamp(day).number(ret).end_array();
+  w.end_array();
   w.key("equity");
   write_equity_summary(w, r.out_of_sample.equity, r.initial_capital);
   w.key("equity_curve");

@@ -19,7 +19,8 @@ interface Cycle {
 interface Entry {
   rank: number | null; index: number; strategy: string; params: Record<string, unknown>; walk_forward_id: string; status: string;
   score: number | null; components: Record<string, number> | null; oos: Record<string, number | null>; walk_forward_efficiency: number | null;
-  by_regime?: Record<string, { trades: number; net_profit: number; win_rate: number }>;
+  by_regime?: Record<string, { days: number; return_pct: number; sharpe_ratio: number | null; volatility_pct: number | null; max_drawdown_pct: number;
+    trades: number; net_profit: number; win_rate: number | null; profit_factor: number | null; average_trade: number | null }>;
 }
 
 const presets: Record<string, Record<string, [number, number, number]>> = {
@@ -222,18 +223,19 @@ function scorecardView(cycle: number, entries: Entry[]): HTMLElement {
     table.replaceChildren(
       el("thead", {}, el("tr", {}, ...cols.map(([label], i) => el("th", { scope: "col", "aria-sort": i === by ? (descending ? "descending" : "ascending") : "none" },
         el("button", { type: "button", class: "sort", onClick: () => { descending = i === by ? !descending : i > 1; by = i; draw(); } }, label, i === by ? (descending ? " ▼" : " ▲") : ""))),
-        el("th", { scope: "col" }, "OOS trades by regime"), el("th", { scope: "col" }, "Walk-forward"))),
+        el("th", { scope: "col" }, "Out of sample by regime: trades (P&L, won), days, return, Sharpe"), el("th", { scope: "col" }, "Walk-forward"))),
       el("tbody", {}, ...rows.map((e) => el("tr", { "data-index": String(e.index) },
         ...cols.map(([, get]) => {
           const v = get(e);
           return el("td", { class: "number" }, v === null || v === undefined ? (e.status !== "completed" ? e.status : "—") : typeof v === "number" ? formatNumber(v) : String(v));
         }),
         el("td", { class: "by-regime" }, Object.entries(e.by_regime ?? {}).map(([regime, r]) =>
-          `${regime}: ${formatNumber(r.trades)} (${r.net_profit >= 0 ? "+" : ""}${formatNumber(r.net_profit)}, ${formatNumber(Math.round(r.win_rate))} % won)`).join("; ") || "—"),
+          `${regime}: ${formatNumber(r.trades)} (${r.net_profit >= 0 ? "+" : ""}${formatNumber(r.net_profit)}${r.win_rate === null ? "" : `, ${formatNumber(Math.round(r.win_rate))} % won`}), `
+          + `${formatNumber(r.days)} days, ${r.return_pct >= 0 ? "+" : ""}${r.return_pct.toFixed(2)} %, Sharpe ${r.sharpe_ratio === null ? "—" : r.sharpe_ratio.toFixed(2)}`).join("; ") || "—"),
         el("td", {}, e.walk_forward_id ? el("a", { href: `#/walk-forwards/${e.walk_forward_id}` }, e.walk_forward_id.slice(0, 8)) : "—")))));
   };
   draw();
   return el("section", { class: "card", "aria-label": "Scorecard" }, el("h2", {}, `Scorecard of cycle ${cycle}`),
-    el("p", { class: "help" }, "Each part is the configuration's percentile rank in this cycle (1 the best); the score is their weighted mean. Out-of-sample trades are also counted by the volatility regime of their entry day. Click a column to sort."),
+    el("p", { class: "help" }, "Each part is the configuration's percentile rank in this cycle (1 the best); the score is their weighted mean. Out-of-sample days and trades are also measured by the volatility regime of each day (the API gives volatility, drawdown, profit factor and average trade too). Click a column to sort."),
     el("div", { class: "scroll" }, table));
 }
