@@ -483,6 +483,7 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
                               db::actor_of(who)))
       return error_reply(service_code::conflict, "deployment " + id + " ended meanwhile", {});
     telemetry::deployment_decision("deployment.deactivated");
+    telemetry::deployment_alert("override");
     publish_deployments(c, *p, *spec);
     const auto now = db::find_deployment(c, p->id, id);
     json_writer w;

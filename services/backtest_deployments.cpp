@@ -307,6 +307,8 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     db::record_decisions(c, p.id, added, changed, alerts, decisions, db::actor_of(who));
     for (const auto& e : decisions)
       telemetry::deployment_decision(e.action);
+    for (const auto& a : alerts)
+      telemetry::deployment_alert(a.kind);
     publish_deployments(c, p, spec);
   }
   return w.take();
@@ -364,7 +366,8 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
                         row.end_reason, d.str(), 0});
       decisions.push_back({"deployment.deactivated", d.str()});
       row.data_checksum = dataset->checksum;
-      db::record_decisions(c, p.id, {}, {row}, alerts, decisions, db::actor_of(who));
+      if (db::record_decisions(c, p.id, {}, {row}, alerts, decisions, db::actor_of(who)))
+        telemetry::deployment_alert("error");
       continue;
     }
     for (const auto& decision : r.decisions) {
@@ -434,6 +437,8 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
       ++advanced;
       for (const auto& e : decisions)
         telemetry::deployment_decision(e.action);
+      for (const auto& a : alerts)
+        telemetry::deployment_alert(a.kind);
     }
   }
   if (advanced > 0)

@@ -92,6 +92,12 @@ struct registry_state {
                 "deployment.drift_alert, deployment.redundant, deployment.type_capped, "
                 "deployment.full, deployment.deactivated)")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& deployment_alerts =
+      BuildCounter()
+          .Name("backtestd_deployment_alerts_total")
+          .Help("Alerts raised about paper deployments, by kind (drawdown, drift, rollback, "
+                "redundant, type_capped, full, demoted, override, error)")
+          .Register(*registry);
   prometheus::Family<prometheus::Gauge>& deployments =
       BuildGauge()
           .Name("backtestd_deployments")
@@ -246,6 +252,10 @@ void program_scorecard(std::optional<double> trigger_to_scorecard_seconds) {
 void deployment_decision(const std::string& action) {
   // The actions are the service's own words: the series stay bounded.
   state().deployment_decisions.Add({{"action", action}}).Increment();
+}
+
+void deployment_alert(const std::string& kind) {
+  state().deployment_alerts.Add({{"kind", kind}}).Increment();
 }
 
 void deployments_counted(const std::vector<std::pair<std::string, std::int64_t>>& by_status) {

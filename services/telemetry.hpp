@@ -48,6 +48,9 @@ void program_scorecard(std::optional<double> trigger_to_scorecard_seconds);
 /// A decision about a paper deployment (its audit action:
 /// deployment.promoted, deployment.rolled_back, ...).
 void deployment_decision(const std::string& action);
+/// An alert about a deployment (drawdown, drift, rollback, redundant,
+/// type_capped, full, demoted, override, error).
+void deployment_alert(const std::string& kind);
 /// Paper deployments by status, as the deployment pass last counted them
 /// (a scrape reads memory, never the database).
 void deployments_counted(const std::vector<std::pair<std::string, std::int64_t>>& by_status);

@@ -177,8 +177,9 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
         w.key("trades").number(t.trades);
         w.key("net_profit").number(t.net);
         if (t.trades > 0)
-          w.key("win_rate").number(
-              round_places(100.0 * static_cast<double>(t.wins) / static_cast<double>(t.trades)));
+          w.key("win_rate")
+              .number(round_places(100.0 * static_cast<double>(t.wins)
+                                   / static_cast<double>(t.trades)));
         else
           w.key("win_rate").null();
         if (t.gross_loss.units < 0)

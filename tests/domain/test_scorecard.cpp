@@ -67,7 +67,8 @@ BOOST_AUTO_TEST_CASE(out_of_sample_trades_are_broken_down_by_their_entry_days_re
   BOOST_TEST(by.at("normal").at("net_profit").to_number<double>() == 10.00000001);
   BOOST_TEST(by.at("unclassified").at("trades").as_int64() == 1); // 2024-03-05 has no regime
   BOOST_TEST(!by.as_object().contains("low"));
-  BOOST_TEST(by.at("high").at("profit_factor").to_number<double>() == 2.4968944099); // 100.5 / 40.25
+  BOOST_TEST(by.at("high").at("profit_factor").to_number<double>()
+             == 2.4968944099); // 100.5 / 40.25
   BOOST_TEST(by.at("high").at("average_trade").to_number<double>() == 30.125);
   BOOST_TEST(by.at("normal").at("profit_factor").is_null()); // no loss
   // Without regimes, no breakdown.
@@ -89,9 +90,9 @@ BOOST_AUTO_TEST_CASE(out_of_sample_days_are_measured_within_each_regime) {
       ["2024-03-05T00:00:00Z", -0.05], ["2024-03-06T00:00:00Z", 0.02]]}})",
                            f);
   BOOST_REQUIRE(f.oos_daily.size() == 4u);
-  const regime_days regimes{{1'709'251'200, volatility_regime::high},    // 2024-03-01
-                            {1'709'510'400, volatility_regime::normal},  // 2024-03-04
-                            {1'709'596'800, volatility_regime::high}};   // 2024-03-05
+  const regime_days regimes{{1'709'251'200, volatility_regime::high},   // 2024-03-01
+                            {1'709'510'400, volatility_regime::normal}, // 2024-03-04
+                            {1'709'596'800, volatility_regime::high}};  // 2024-03-05
   const auto doc = boost::json::parse(
       scorecard_json({"p", 1, "2024-03-07T00:00:00Z", "c", 0}, {f}, {}, &regimes));
   const auto& high = doc.at("entries").at(0).at("by_regime").at("high");

@@ -292,6 +292,11 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
       metrics.find("backtestd_deployment_decisions_total{action=\"deployment.deactivated\"} 1")
       != std::string::npos);
   BOOST_TEST(metrics.find("backtestd_deployments{status=\"active\"}") != std::string::npos);
+  BOOST_TEST(metrics.find("backtestd_deployment_alerts_total{kind=\"override\"} 1")
+             != std::string::npos);
+  BOOST_TEST(metrics.find("backtestd_deployment_alerts_total{kind=\"drawdown\"} "
+                          + std::to_string(drawdowns))
+             != std::string::npos);
   s.stop();
 }
 
