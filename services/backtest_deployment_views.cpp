@@ -132,7 +132,8 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     w.key("equity").begin_array();
     forward_run run;
     if (paper && bars && bars->size() > 0) {
-      run = run_forward(*bars, *paper);
+      const auto benchmark = program_benchmark(c, *p, *spec);
+      run = run_forward(*bars, *paper, benchmark ? &*benchmark : nullptr);
       double peak = 0;
       for (const auto& day : run.days) {
         peak = std::max(peak, day.equity);
@@ -243,6 +244,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       return error_reply(service_code::bad_request, "invalid report", std::move(problems));
     const unix_time day = *date;
     const auto bars = program_bars(c, *p);
+    const auto benchmark = program_benchmark(c, *p, *spec);
     std::int64_t total = 0;
     const auto alerts = db::list_alerts(c, p->id, std::nullopt, 10'000, 0, total);
     struct line {
@@ -264,7 +266,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       const auto paper = paper_of(*p, d);
       if (!paper || !bars)
         continue;
-      runs.push_back(run_forward(*bars, *paper));
+      runs.push_back(run_forward(*bars, *paper, benchmark ? &*benchmark : nullptr));
       const auto& run = runs.back();
       line l{&d, nullptr, 0, 0, 0, 0, {}, 1};
       for (std::size_t k = 0; k < run.days.size(); ++k)

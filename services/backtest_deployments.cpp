@@ -339,6 +339,7 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
   const auto bars = program_bars(c, p);
   if (!bars)
     return 0;
+  const auto benchmark = program_benchmark(c, p, spec);
   std::size_t advanced = 0;
   for (auto& row : due) {
     auto paper = paper_of(p, row);
@@ -350,7 +351,7 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
     std::vector<db::alert_row> alerts;
     std::vector<db::decision_entry> decisions;
     try {
-      r = advance(*bars, *paper, state, judged, spec.risk);
+      r = advance(*bars, *paper, state, judged, spec.risk, benchmark ? &*benchmark : nullptr);
     } catch (const std::exception& e) {
       // Exact or refused: a run that leaves the exact range stops here,
       // with an alert, instead of advancing on an inexact figure.

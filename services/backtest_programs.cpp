@@ -128,6 +128,12 @@ service_reply backtest_service::submit_program(pqxx::connection& c, const db::pr
         service_code::unprocessable, "invalid program",
         {{"symbol", 0,
           "no dataset " + spec.symbol + "/" + spec.timeframe + ": upload its bars first"}});
+  for (std::size_t i = 0; i < spec.benchmark.size(); ++i)
+    if (!db::find_dataset(c, who.user_id, spec.benchmark[i].symbol, spec.benchmark[i].timeframe))
+      return error_reply(service_code::unprocessable, "invalid program",
+                         {{"benchmark.basket[" + std::to_string(i) + "].symbol", 0,
+                           "no dataset " + spec.benchmark[i].symbol + "/"
+                               + spec.benchmark[i].timeframe + ": upload its bars first"}});
   db::program_row p;
   p.id = new_uuid();
   p.user_id = who.user_id;

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <pqxx/pqxx>
 
+#include <sstream>
+
 namespace bt {
 
 std::optional<program_spec> spec_of(const db::program_row& p) {
@@ -23,6 +25,23 @@ std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::progr
   if (!bars || bars->size() == 0)
     return std::nullopt;
   return bars;
+}
+
+std::optional<benchmark_basket>
+program_benchmark(pqxx::connection_base& c, const db::program_row& p, const program_spec& spec) {
+  if (spec.benchmark.empty())
+    return std::nullopt;
+  benchmark_basket basket;
+  for (const auto& leg : spec.benchmark) {
+    benchmark_leg b;
+    b.weight = leg.weight;
+    if (const auto tf = parse_timeframe(leg.timeframe))
+      if (auto bars = db::load_bars(c, p.user_id, leg.symbol, *tf, std::nullopt, std::nullopt,
+                                    SIZE_MAX >> 1))
+        b.bars = std::move(*bars);
+    basket.push_back(std::move(b));
+  }
+  return basket;
 }
 
 unix_time utc_day(unix_time t) {
@@ -138,6 +157,19 @@ std::string deployments_document(const db::program_row& p, const program_spec& s
       .key("max_correlation")
       .number(spec.admission.max_correlation)
       .end_object();
+  // What the rollback rule measures against.
+  w.key("benchmark");
+  if (spec.benchmark.empty()) {
+    w.string("buy and hold of " + p.symbol);
+  } else {
+    std::string text = "basket:";
+    for (const auto& leg : spec.benchmark) {
+      std::ostringstream weight;
+      weight << leg.weight;
+      text += " " + leg.symbol + " " + leg.timeframe + " x" + weight.str();
+    }
+    w.string(text);
+  }
   w.key("items").begin_array();
   for (const auto& d : rows) {
     active += d.status == "active";

@@ -24,6 +24,11 @@ std::optional<program_spec> spec_of(const db::program_row& p);
 /// Every bar of the program's dataset; none when it has none.
 std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p);
 
+/// The program's benchmark basket with each leg's bars (a leg whose data
+/// is gone has none: the benchmark is then unknown); none for buy and hold.
+std::optional<benchmark_basket>
+program_benchmark(pqxx::connection_base& c, const db::program_row& p, const program_spec& spec);
+
 /// 00:00 UTC of the day of `t`.
 unix_time utc_day(unix_time t);
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 namespace bt {
 
@@ -94,7 +95,21 @@ std::unique_ptr<strategy> sized_strategy(std::unique_ptr<strategy> inner,
   return std::make_unique<sized>(std::move(inner), std::move(schedule));
 }
 
-forward_run run_forward(const bar_series& all, const paper_deployment& d) {
+namespace {
+
+/// The last close of `bars` at or before `t`, if any.
+std::optional<double> close_at(const bar_series& bars, unix_time t) {
+  const unix_time* times = bars.times();
+  const auto it = std::upper_bound(times, times + bars.size(), t);
+  if (it == times)
+    return std::nullopt;
+  return bars.closes()[it - times - 1].to_double();
+}
+
+} // namespace
+
+forward_run run_forward(const bar_series& all, const paper_deployment& d,
+                        const benchmark_basket* benchmark) {
   forward_run r;
   r.initial = d.config.execution.initial_capital;
   const unix_time trade_from = first_trading_time(d);
@@ -120,10 +135,34 @@ forward_run run_forward(const bar_series& all, const paper_deployment& d) {
   r.output.skipped_signals = whole.skipped_signals;
   r.output.bars_in_market = whole.bars_in_market;
   fill_drawdowns(r.output.equity, r.initial);
+  // A basket's legs from their last closes before trading began.
+  std::vector<std::pair<double, double>> legs; // reference close, weight
+  double weights = 0;
+  bool basket_known = true;
+  if (benchmark && !benchmark->empty())
+    for (const auto& leg : *benchmark) {
+      const auto ref = close_at(leg.bars, trade_from - 1);
+      basket_known = basket_known && ref && *ref > 0;
+      legs.emplace_back(ref.value_or(0), leg.weight);
+      weights += leg.weight;
+    }
+  auto basket_value = [&](unix_time day) {
+    if (!basket_known || weights <= 0)
+      return 0.0;
+    double v = 0;
+    for (std::size_t k = 0; k < legs.size(); ++k) {
+      const auto now = close_at((*benchmark)[k].bars, day + seconds_per_day - 1);
+      v += legs[k].second * now.value_or(legs[k].first) / legs[k].first;
+    }
+    return capital * v / weights;
+  };
   for (std::size_t i = first; i < bars.size(); ++i) {
     const unix_time day = day_of(t[i]);
     const double equity = r.output.equity[i - first].equity.to_double();
-    const double bench = reference > 0 ? capital * bars.closes()[i].to_double() / reference : 0;
+    const double bench =
+        !legs.empty() ? (i + 1 == bars.size() || day_of(t[i + 1]) != day ? basket_value(day) : 0.0)
+        : reference > 0 ? capital * bars.closes()[i].to_double() / reference
+                        : 0;
     if (r.days.back().day == day)
       r.days.back() = {day, equity, bench};
     else
@@ -133,9 +172,10 @@ forward_run run_forward(const bar_series& all, const paper_deployment& d) {
 }
 
 advance_result advance(const bar_series& bars, paper_deployment& d, risk_state& state,
-                       unix_time& judged_through, const risk_settings& s) {
+                       unix_time& judged_through, const risk_settings& s,
+                       const benchmark_basket* benchmark) {
   advance_result out;
-  out.run = run_forward(bars, d);
+  out.run = run_forward(bars, d, benchmark);
   if (d.ended_at)
     return out;
   std::size_t k = 1; // the start is never judged: it is the capital
@@ -161,7 +201,7 @@ advance_result advance(const bar_series& bars, paper_deployment& d, risk_state& 
       }
     }
     if (rerun) // the days up to this one are unchanged: sizes change from tomorrow
-      out.run = run_forward(bars, d);
+      out.run = run_forward(bars, d, benchmark);
     ++k;
   }
   return out;

@@ -44,6 +44,18 @@ struct paper_deployment {
   std::optional<unix_time> ended_at;
 };
 
+/// What a deployment is measured against, when not buy and hold of its
+/// own symbol: a weighted basket of series, each valued from its last close
+/// before the deployment began trading to its last close of each day (so a
+/// day's benchmark is known when the day is). A leg without a close before
+/// the start leaves the benchmark unknown (0), and the rollback rule then
+/// judges nothing.
+struct benchmark_leg {
+  bar_series bars;
+  double weight = 1;
+};
+using benchmark_basket = std::vector<benchmark_leg>;
+
 /// A deployment's forward run over `bars` (every bar the program has): the
 /// engine from history_from with trading from the first bar after
 /// deployed_at, up to ended_at if it has ended.
@@ -53,7 +65,8 @@ struct forward_run {
   fixed initial;
   bool complete_last_day = false; ///< the data goes past the last day listed
 };
-forward_run run_forward(const bar_series& bars, const paper_deployment& d);
+forward_run run_forward(const bar_series& bars, const paper_deployment& d,
+                        const benchmark_basket* benchmark = nullptr);
 
 /// What `advance` judged: each decision with the day it was made.
 struct advance_result {
@@ -68,7 +81,8 @@ struct advance_result {
 /// close at that day's last close). `judged_through` moves to the last day
 /// judged.
 advance_result advance(const bar_series& bars, paper_deployment& d, risk_state& state,
-                       unix_time& judged_through, const risk_settings& s = {});
+                       unix_time& judged_through, const risk_settings& s = {},
+                       const benchmark_basket* benchmark = nullptr);
 
 /// The daily returns of `d`'s configuration run over the bars from `from`
 /// to the end of `bars` (with the same warm-up): what the correlation of two

@@ -116,6 +116,37 @@ field_errors parse_deployment(const boost::json::object& o, program_spec& p) {
         return e;
     }
   }
+  if (const auto* b = o.if_contains("benchmark")) {
+    const auto* basket = b->is_object() ? b->as_object().if_contains("basket") : nullptr;
+    if (!basket || b->as_object().size() != 1 || !basket->is_array() || basket->as_array().empty()
+        || basket->as_array().size() > 10)
+      return {{"benchmark", "must be {\"basket\": [{\"symbol\", \"timeframe\", \"weight\"}]} "
+                            "with 1 to 10 series (absent: buy and hold of the symbol)"}};
+    for (std::size_t i = 0; i < basket->as_array().size(); ++i) {
+      const std::string field = "benchmark.basket[" + std::to_string(i) + "]";
+      const auto& leg = basket->as_array()[i];
+      if (!leg.is_object())
+        return {{field, "must be an object: {\"symbol\", \"timeframe\", \"weight\"}"}};
+      program_spec::benchmark_leg l;
+      for (const auto& kv : leg.as_object()) {
+        const std::string key(kv.key());
+        if ((key == "symbol" || key == "timeframe") && kv.value().is_string()
+            && !kv.value().as_string().empty() && kv.value().as_string().size() <= 100)
+          (key == "symbol" ? l.symbol : l.timeframe) = std::string(kv.value().as_string());
+        else if (key == "weight" && kv.value().is_number() && kv.value().to_number<double>() > 0
+                 && kv.value().to_number<double>() <= 100)
+          l.weight = kv.value().to_number<double>();
+        else
+          return {{field + "." + key, key == "weight" ? "must be a number above 0, at most 100"
+                                      : key == "symbol" || key == "timeframe"
+                                          ? "must be a text of 1 to 100 characters"
+                                          : "unknown field (symbol, timeframe, weight)"}};
+      }
+      if (l.symbol.empty())
+        return {{field + ".symbol", "required"}};
+      p.benchmark.push_back(std::move(l));
+    }
+  }
   return {};
 }
 
@@ -128,7 +159,7 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
   static const char* known[] = {"name",       "symbol",   "timeframe",     "templates",
                                 "generator",  "windows",  "lookback_days", "max_configurations",
                                 "score",      "schedule", "gate",          "capital",
-                                "deployment", "risk"};
+                                "deployment", "risk",     "benchmark"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       return {{std::string(kv.key()), "unknown field"}};
@@ -308,6 +339,14 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
   for (auto& x : e)
     if (x.field.rfind("windows", 0) == 0)
       return {x};
+  for (std::size_t i = 0; i < p.benchmark.size(); ++i) {
+    auto& leg = p.benchmark[i];
+    if (leg.timeframe.empty())
+      leg.timeframe = p.timeframe;
+    if (!parse_timeframe(leg.timeframe))
+      return {{"benchmark.basket[" + std::to_string(i) + "].timeframe",
+               "must be one of " + timeframe_names()}};
+  }
   out = std::move(p);
   return {};
 }

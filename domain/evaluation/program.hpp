@@ -62,6 +62,14 @@ struct program_spec {
   /// when a user with the deploy permission deploys them ("manual"); either
   /// way under the admission rules.
   bool automatic_deployment = true;
+  /// What deployments are measured against (the rollback rule): a
+  /// weighted basket of uploaded series, each from the last price before a
+  /// deployment began trading; empty: buy and hold of the program's symbol.
+  struct benchmark_leg {
+    std::string symbol, timeframe;
+    double weight = 1;
+  };
+  std::vector<benchmark_leg> benchmark;
   admission_settings admission;
   risk_settings risk;
 };
@@ -76,7 +84,9 @@ struct program_spec {
 /// "max_active" (1 to 35), "max_type_pct" (1 to 100), "max_correlation"
 /// (0 to 1)}, "risk": {"rollback_pct" (1 to 100), "rollback_days" (5 to
 /// 365), "drawdown_pct" (1 to 99), "drift_fraction" (0 to 1),
-/// "drift_days" (20 to 365)}}. Every template's space is checked as a
+/// "drift_days" (20 to 365)}, "benchmark": {"basket": [{"symbol",
+/// "timeframe" (the program's by default), "weight" (above 0, at most 100)}]
+/// (1 to 10 series)}}. Every template's space is checked as a
 /// sweep's; the windows as a walk-forward's. Errors name their field.
 field_errors parse_program_spec(const boost::json::value& given, program_spec& out);
 

@@ -145,6 +145,37 @@ BOOST_AUTO_TEST_CASE(trailing_the_benchmark_rolls_it_back_with_its_position_clos
   BOOST_TEST(advance(bars, d, state, again).decisions.empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_benchmark_basket_is_valued_from_its_closes_before_the_start) {
+  const auto bars = hourly_path(14, gap_path);
+  const auto d = deployment(10, 10'000, day0 + 9 * seconds_per_day);
+  // The program's own series as a basket of one: buy and hold again.
+  benchmark_basket same{{bars, 1}};
+  const auto own = run_forward(bars, d);
+  const auto basket = run_forward(bars, d, &same);
+  BOOST_REQUIRE(basket.days.size() == own.days.size());
+  for (std::size_t i = 0; i < own.days.size(); ++i)
+    BOOST_TEST(basket.days[i].benchmark == own.days[i].benchmark,
+               boost::test_tools::tolerance(1e-9));
+  // Two series weighted 3:1, one flat at 50 and one doubling from 20 to
+  // 40 on day 11: 10,000 x (3 x 1 + 1 x 2) / 4 from day 11.
+  bar_series flat("A", timeframe::d1), doubling("B", timeframe::d1);
+  for (int k = 0; k < 14; ++k) {
+    const fixed a = fixed::from_int(50), b = fixed::from_int(k < 11 ? 20 : 40);
+    flat.push_back(bar{day0 + k * seconds_per_day, a, a, a, a, fixed::from_int(1)});
+    doubling.push_back(bar{day0 + k * seconds_per_day, b, b, b, b, fixed::from_int(1)});
+  }
+  benchmark_basket two{{flat, 3}, {doubling, 1}};
+  const auto weighted = run_forward(bars, d, &two);
+  BOOST_TEST(weighted.days[1].benchmark == 10'000.0); // day 10
+  BOOST_TEST(weighted.days[2].benchmark == 12'500.0); // day 11
+  // A leg without a price before the start: unknown, so never judged.
+  bar_series late("C", timeframe::d1);
+  late.push_back(bar{day0 + 12 * seconds_per_day, fixed::from_int(5), fixed::from_int(5),
+                     fixed::from_int(5), fixed::from_int(5), fixed::from_int(1)});
+  benchmark_basket unknown{{late, 1}};
+  BOOST_TEST(run_forward(bars, d, &unknown).days.back().benchmark == 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(advancing_as_bars_arrive_decides_what_one_pass_decides) {
   const auto all = hourly_path(30, gap_path);
   auto once = deployment(10, 10'000, day0 + 9 * seconds_per_day);

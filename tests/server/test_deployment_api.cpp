@@ -32,7 +32,7 @@ const std::string program = R"({"name": "GC deployments", "symbol": "GC",
   "generator": {"method": "grid"}, "windows": {"train": 2000, "test": 1000},
   "gate": {"top_pct": 50, "days": 1, "max_allocation_pct": 20}, "capital": 500000,
   "deployment": {"mode": "manual", "max_active": 3, "max_type_pct": 100},
-  "risk": {"drawdown_pct": 1}})";
+  "risk": {"drawdown_pct": 1}, "benchmark": {"basket": [{"symbol": "GC", "weight": 2}]}})";
 
 } // namespace
 
@@ -62,6 +62,13 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
     return s.request("POST", path, key, body, "application/json");
   };
   upload_until(8000);
+  // A benchmark basket names uploaded series only.
+  std::string unknown = program;
+  unknown.replace(unknown.find(R"("symbol": "GC", "weight")"), 15, R"("symbol": "SPX",)");
+  auto refused = post("/v1/programs", trader, unknown);
+  BOOST_TEST(refused.status == 422u, refused.body);
+  BOOST_TEST(refused.json().at("error").at("details").at(0).at("field").as_string()
+             == "benchmark.basket[0].symbol");
   auto created = post("/v1/programs", trader, program);
   BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
   const std::string id(created.json().at("program_id").as_string());
@@ -178,6 +185,11 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
   BOOST_TEST(std::string(equity.at(0).at("day").as_string()).substr(0, 10) == first_day);
   BOOST_TEST(equity.at(0).at("equity").to_number<double>()
              == one.at("capital").to_number<double>());
+  // The basket is GC alone: its value follows GC's last close of each day
+  // from the last close before the deployment traded.
+  BOOST_TEST(get(base + "/deployments", trader).at("benchmark").as_string() == "basket: GC 1h x2");
+  for (std::size_t k = 1; k < equity.size(); ++k)
+    BOOST_TEST(equity.at(k).at("benchmark").to_number<double>() > 0.0);
   for (const auto& t : one.at("trades").as_array())
     BOOST_TEST(std::string(t.at("entry_time").as_string()).substr(0, 10) > first_day);
   BOOST_TEST(one.at("summary").at("trades").as_int64()

@@ -383,7 +383,7 @@ async function deploymentsJourney() {
   await watcher.goto(`${base}/#/programs/${deployProgram}/deployments`);
   await watcher.locator(`tr[data-deployment="${first.deployment_id}"][data-status="active"]`).waitFor();
   await row.getByRole("link").click();
-  await page.getByRole("heading", { name: "Equity against buy and hold" }).waitFor();
+  await page.getByRole("heading", { name: "Equity against its benchmark" }).waitFor();
   await page.locator('[data-chart="deployment-equity"] canvas').first().waitFor();
   await shot("deployment");
   await page.locator("#override-reason").fill("desk limit reached");
@@ -558,7 +558,7 @@ try {
   await page.locator('[data-table="candidates"], section[aria-label="Candidates"] p.empty').first().waitFor();
   assert((await page.getByRole("button", { name: "Deploy" }).count()) === 0, "no Deploy for a viewer");
   await page.locator('[data-table="deployments"] tbody tr[data-status="active"]').first().getByRole("link").click();
-  await page.getByRole("heading", { name: "Equity against buy and hold" }).waitFor();
+  await page.getByRole("heading", { name: "Equity against its benchmark" }).waitFor();
   assert((await page.locator("#override-reason").count()) === 0, "no override for a viewer");
   await page.goto(base + "/#/data");
   await signInAs(key);

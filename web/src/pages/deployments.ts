@@ -18,7 +18,7 @@ export interface Deployment {
   summary: { equity?: number; pnl?: number; return_pct?: number; benchmark_return_pct?: number; drawdown_pct?: number; max_drawdown_pct?: number; trades?: number; size_factor?: number; health?: string };
 }
 export interface Rules { rollback_pct: number; rollback_days: number; drawdown_pct: number; drift_fraction: number; drift_days: number; max_correlation: number }
-export interface DeploymentsDoc { program_id: string; capital: number; mode: string; max_active: number; active: number; rules: Rules; items: Deployment[] }
+export interface DeploymentsDoc { program_id: string; capital: number; mode: string; max_active: number; active: number; rules: Rules; benchmark: string; items: Deployment[] }
 interface Alert { id: number; deployment_id: string | null; kind: string; day: string; value: number | null; limit: number | null; message: string; details: Record<string, unknown> }
 interface Candidate { strategy: string; params: Record<string, unknown>; rank: number; score: number; in_top_since: string; allocation: number }
 
@@ -55,9 +55,9 @@ export function deploymentsPage(id: string): HTMLElement {
     const rows = doc.items;
     active = new Set(rows.filter((d) => d.status === "active").map((d) => `${d.strategy} ${JSON.stringify(d.params)}`));
     const cols: [string, string][] = [["Deployment", ""], ["Health", "healthy, drawdown (size halved), drift, or why it ended"], ["Capital", ""], ["Equity", ""], ["P&L", ""],
-      ["Return %", ""], ["B&H %", "buy and hold of the symbol over the same days"], ["DD %", "drawdown now"], ["Max DD %", ""], ["Trades", ""], ["Size", "of the strategy's position size"], ["Since", "deployed (UTC)"]];
+      ["Return %", ""], ["Bench %", "its benchmark over the same days"], ["DD %", "drawdown now"], ["Max DD %", ""], ["Trades", ""], ["Size", "of the strategy's position size"], ["Since", "deployed (UTC)"]];
     board.replaceChildren(el("h2", {}, `Deployments: ${formatNumber(doc.active)} active of ${formatNumber(doc.max_active)}`),
-      el("p", { class: "help" }, `Capital ${formatNumber(doc.capital)}; candidates are deployed ${doc.mode === "automatic" ? "automatically when a scorecard is written" : "by a trader"}. Each deployment trades its configuration from the day after its promotion and is judged on every closed day: rolled back ${formatNumber(doc.rules.rollback_pct)} points behind buy and hold over ${doc.rules.rollback_days} days, its size halved at a ${formatNumber(doc.rules.drawdown_pct)} % drawdown, a drift alert below ${formatNumber(doc.rules.drift_fraction * 100)} % of its expected Sharpe over ${doc.rules.drift_days} days. This table follows the server live.`),
+      el("p", { class: "help" }, `Capital ${formatNumber(doc.capital)}; candidates are deployed ${doc.mode === "automatic" ? "automatically when a scorecard is written" : "by a trader"}. Each deployment trades its configuration from the day after its promotion and is judged on every closed day: rolled back ${formatNumber(doc.rules.rollback_pct)} points behind its benchmark (${doc.benchmark}) over ${doc.rules.rollback_days} days, its size halved at a ${formatNumber(doc.rules.drawdown_pct)} % drawdown, a drift alert below ${formatNumber(doc.rules.drift_fraction * 100)} % of its expected Sharpe over ${doc.rules.drift_days} days. This table follows the server live.`),
       rows.length ? el("div", { class: "scroll" }, el("table", { class: "data", "data-table": "deployments" },
         el("thead", {}, el("tr", {}, ...cols.map(([h, title]) => el("th", title ? { scope: "col", title } : { scope: "col" }, h)))),
         el("tbody", {}, ...rows.map((d) => el("tr", { "data-deployment": d.deployment_id, "data-status": d.status, class: d.status === "active" ? "" : "ended" },
@@ -192,7 +192,7 @@ export function deploymentPage(id: string, deploymentId: string, go: (hash: stri
     const facts = el("dl", { class: "facts" },
       ...([["Status", d.status.replace(/_/g, " ")], ["Health", d.summary.health ?? "—"], ["Capital", formatNumber(d.capital)],
         ["Equity", d.summary.equity === undefined ? "—" : formatNumber(d.summary.equity)], ["P&L", signed(d.summary.pnl)],
-        ["Return %", percent(d.summary.return_pct)], ["Buy and hold %", percent(d.summary.benchmark_return_pct)],
+        ["Return %", percent(d.summary.return_pct)], ["Benchmark %", percent(d.summary.benchmark_return_pct)],
         ["Drawdown %", percent(d.summary.drawdown_pct, false)], ["Max drawdown %", percent(d.summary.max_drawdown_pct, false)],
         ["Expected Sharpe (walk-forward)", formatNumber(d.expected_sharpe)], ["Deployed (UTC)", d.deployed_at],
         ["Judged through", d.judged_through ?? "—"], ["Ended", d.ended_at ? `${d.ended_at}: ${d.end_reason ?? ""}` : "—"],
@@ -202,7 +202,7 @@ export function deploymentPage(id: string, deploymentId: string, go: (hash: stri
     const ddHolder = el("div", { class: "chart small" });
     whenShown(holder, (chart) => addLines(chart, [
       { title: "Equity", color: "#2f6fde", points: d.equity.map((p) => ({ time: p.day, value: p.equity })) },
-      { title: "Buy and hold", color: "#868e96", dashed: true, points: d.equity.map((p) => ({ time: p.day, value: p.benchmark })) }]));
+      { title: "Benchmark", color: "#868e96", dashed: true, points: d.equity.map((p) => ({ time: p.day, value: p.benchmark })) }]));
     whenShown(ddHolder, (chart) => addDrawdown(chart, d.equity.map((p) => ({ time: p.day, drawdown_pct: p.drawdown_pct }))), 160);
     const override = el("div");
     if (d.status === "active" && can("override")) {
@@ -224,7 +224,7 @@ export function deploymentPage(id: string, deploymentId: string, go: (hash: stri
       el("div", { class: "filters" }, el("label", { for: reason.id }, "Reason"), reason, el("button", { type: "submit", class: "danger" }, "Deactivate")), said));
     }
     page.append(el("section", { class: "card", "aria-label": "Summary" }, facts),
-      el("section", { class: "card", "aria-label": "Equity" }, el("h2", {}, "Equity against buy and hold"), legend([{ title: "Equity", color: "#2f6fde" }, { title: "Buy and hold", color: "#868e96", dashed: true }]), holder, ddHolder),
+      el("section", { class: "card", "aria-label": "Equity" }, el("h2", {}, "Equity against its benchmark"), legend([{ title: "Equity", color: "#2f6fde" }, { title: "Benchmark", color: "#868e96", dashed: true }]), holder, ddHolder),
       override,
       el("section", { class: "card", "aria-label": "Trades" }, el("h2", {}, `Trades (${formatNumber(d.trades.length)})`),
         d.trades.length ? el("div", { class: "scroll" }, el("table", { class: "data", "data-table": "deployment-trades" },
