@@ -287,10 +287,14 @@ async function resultsJourney() {
   await page.locator("#p-name").fill("MGC crossovers");
   await page.locator("#p-dataset").selectOption({ label: "MGC 1h (17,520 bars)" });
   await page.locator("#p-lookback").fill("400");
+  await page.locator("#p-mode").selectOption("manual"); // a trader deploys its candidates
+  await page.locator("#p-drawdown").fill("25");
   await page.getByText(/^60 configurations a cycle$/).waitFor();
   await page.getByRole("button", { name: "Create program" }).click();
   await page.waitForURL(/#\/programs\/[0-9a-f-]{36}$/);
   const programId = page.url().split("/").pop();
+  const spec = (await api("GET", `/v1/programs/${programId}`)).specification;
+  assert(spec.deployment.mode === "manual" && spec.risk.drawdown_pct === 25 && spec.gate.top_pct === 10, `the editor's settings stored: ${JSON.stringify(spec)}`);
   await page.getByRole("button", { name: "Run a cycle now" }).click();
   await page.locator('[data-table="scorecard"] tbody tr').first().waitFor({ timeout: 120000 });
   const card = await api("GET", `/v1/programs/${programId}/scorecards/1`);

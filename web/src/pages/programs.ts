@@ -68,6 +68,17 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
   const lookback = el("input", { id: "p-lookback", type: "number", min: "60", max: "3650", value: "730" });
   const weights = (["sharpe", "drawdown", "volatility", "persistence"] as const).map((k, i) =>
     el("input", { id: `p-weight-${k}`, type: "number", min: "0", max: "100", step: "any", value: String([0.4, 0.25, 0.1, 0.25][i]), class: "narrow", "aria-label": `${k} weight` }));
+  // The schedule, the promotion gate, deployments and their risk rules.
+  const num = (id: string, value: string, min: string, max: string, step = "any") =>
+    el("input", { id, type: "number", min, max, step, value, class: "narrow" });
+  const every = el("input", { id: "p-every", value: "", size: "5", placeholder: "1d" });
+  const onRegime = el("input", { id: "p-regime", type: "checkbox" });
+  const topPct = num("p-top", "10", "1", "50"), gateDays = num("p-gate-days", "30", "1", "365", "1");
+  const maxAlloc = num("p-max-alloc", "10", "1", "100"), capital = num("p-capital", "100000", "1000", "1000000000", "1");
+  const mode = el("select", { id: "p-mode" }, el("option", { value: "automatic" }, "automatically"), el("option", { value: "manual" }, "by a trader"));
+  const maxActive = num("p-max-active", "35", "1", "35", "1"), maxCorr = num("p-max-corr", "0.8", "0", "1");
+  const drawdown = num("p-drawdown", "20", "1", "99"), rollback = num("p-rollback", "15", "1", "100"), rollbackDays = num("p-rollback-days", "30", "5", "365", "1");
+  const pair = (input: HTMLElement & { id: string }, label: string) => el("span", { class: "pair" }, el("label", { for: input.id }, label), " ", input);
   const spaceBox = el("div");
   let space = spaceBuilder(strategies[0], presets[strategies[0].name]);
   const setStrategy = () => {
@@ -114,6 +125,11 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
         windows: { train: asWindow(train.value), test: asWindow(test.value) },
         lookback_days: Number(lookback.value),
         score: { weights: { sharpe: Number(weights[0].value), drawdown: Number(weights[1].value), volatility: Number(weights[2].value), persistence: Number(weights[3].value) } },
+        gate: { top_pct: Number(topPct.value), days: Number(gateDays.value), max_allocation_pct: Number(maxAlloc.value) },
+        capital: Number(capital.value),
+        deployment: { mode: mode.value, max_active: Number(maxActive.value), max_correlation: Number(maxCorr.value) },
+        risk: { drawdown_pct: Number(drawdown.value), rollback_pct: Number(rollback.value), rollback_days: Number(rollbackDays.value) },
+        ...(every.value.trim() || onRegime.checked ? { schedule: { ...(every.value.trim() ? { every: every.value.trim() } : {}), on_regime_change: onRegime.checked } } : {}),
       };
       try {
         const r = await request<{ program_id: string }>("POST", "/v1/programs", JSON.stringify(body), "application/json");
@@ -135,6 +151,15 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
     spaceBox, count,
     el("h3", {}, "Score weights"),
     el("div", { class: "filters" }, ...(["Sharpe", "Drawdown", "Volatility", "Persistence"].map((l, i) => el("span", { class: "pair" }, el("label", { for: weights[i].id }, l), " ", weights[i])))),
+    el("h3", {}, "Schedule"),
+    el("p", { class: "help" }, "Cycles by themselves: every so much market-data time (12h, 1d, 1w), and when new bars change the volatility regime. Empty: only when you run one."),
+    el("div", { class: "filters" }, pair(every, "Every"), el("span", { class: "pair" }, onRegime, " ", el("label", { for: onRegime.id }, "on a regime change"))),
+    el("h3", {}, "Promotion and paper deployments"),
+    el("p", { class: "help" }, "A configuration in the top of every cycle for the gate's days becomes a candidate, with capital in proportion to its score; candidates become paper deployments that trade forward on new bars."),
+    el("div", { class: "filters" }, pair(topPct, "Top %"), pair(gateDays, "for days"), pair(maxAlloc, "Max allocation %"), pair(capital, "Capital")),
+    el("div", { class: "filters" }, pair(mode, "Deployed"), pair(maxActive, "At most active"), pair(maxCorr, "Max correlation")),
+    el("h3", {}, "Risk rules"),
+    el("div", { class: "filters" }, pair(drawdown, "Halve size at drawdown %"), pair(rollback, "Roll back when behind by points"), pair(rollbackDays, "over days")),
     feedback, el("button", { type: "submit" }, "Create program"));
 }
 
