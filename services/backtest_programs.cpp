@@ -480,18 +480,25 @@ std::size_t backtest_service::run_program_schedule() {
       // The re-evaluation latency ends when the scorecard exists.
       finish_ended_cycles(c, who, p, cycles);
       std::string reason;
-      if (cycles.empty() || (spec->every && *dataset->to >= cycles.back().as_of + *spec->every))
+      if (cycles.empty())
+        reason = spec->every ? "schedule" : spec->on_upload ? "upload" : "";
+      else if (spec->every && *dataset->to >= cycles.back().as_of + *spec->every)
         reason = "schedule";
-      else if (spec->on_regime_change && *dataset->to > cycles.back().as_of) {
-        // Classified once per version of the data, not on every pass.
-        const std::string seen = dataset->checksum + "@" + std::to_string(cycles.back().cycle);
-        auto& checked = regimes_checked_[p.id];
-        if (checked != seen) {
-          checked = seen;
-          reason = regime_trigger_since(c, p, cycles.back().as_of);
+      else if (*dataset->to > cycles.back().as_of) {
+        if (spec->on_regime_change) {
+          // Classified once per version of the data, not on every pass.
+          const std::string seen = dataset->checksum + "@" + std::to_string(cycles.back().cycle);
+          auto& checked = regimes_checked_[p.id];
+          if (checked != seen) {
+            checked = seen;
+            reason = regime_trigger_since(c, p, cycles.back().as_of);
+          }
         }
+        // Every upload that extends the data, when the program asks.
+        if (reason.empty() && spec->on_upload)
+          reason = "upload";
       }
-      if (reason.empty() || (cycles.empty() && !spec->every))
+      if (reason.empty())
         continue;
       backtest_call call;
       const auto reply = begin_cycle(c, who, p, reason, dataset->updated_at, call);

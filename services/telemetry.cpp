@@ -76,7 +76,7 @@ struct registry_state {
       BuildCounter()
           .Name("backtestd_program_cycles_total")
           .Help("Evaluation program cycles started, by reason (manual, schedule, regime_change, "
-                "volatility_change)")
+                "volatility_change, upload)")
           .Register(*registry);
   prometheus::Histogram& trigger_to_scorecard =
       BuildHistogram()
@@ -240,7 +240,7 @@ void upload(std::uint64_t bytes, std::uint64_t rows) {
 }
 
 void program_cycle(const std::string& reason) {
-  // One of four words (the migration's check): the series stay bounded.
+  // One of five words (the migrations' check): the series stay bounded.
   state().program_cycles.Add({{"reason", reason}}).Increment();
 }
 

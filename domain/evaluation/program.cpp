@@ -250,7 +250,8 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
     return e;
   if (const auto* s = o.if_contains("schedule")) {
     if (!s->is_object())
-      return {{"schedule", "must be an object: {\"every\": \"1d\", \"on_regime_change\": false}"}};
+      return {{"schedule", "must be an object: {\"every\": \"1d\", \"on_regime_change\": false, "
+                           "\"on_upload\": false}"}};
     for (const auto& kv : s->as_object()) {
       if (kv.key() == "every") {
         // A whole number of hours, days or weeks of market-data time.
@@ -273,12 +274,13 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
           return {{"schedule.every", "must be a duration from 1h to 365d, such as \"12h\", "
                                      "\"1d\" or \"1w\""}};
         p.every = seconds;
-      } else if (kv.key() == "on_regime_change") {
+      } else if (kv.key() == "on_regime_change" || kv.key() == "on_upload") {
         if (!kv.value().is_bool())
-          return {{"schedule.on_regime_change", "must be true or false"}};
-        p.on_regime_change = kv.value().as_bool();
+          return {{"schedule." + std::string(kv.key()), "must be true or false"}};
+        (kv.key() == "on_upload" ? p.on_upload : p.on_regime_change) = kv.value().as_bool();
       } else {
-        return {{"schedule." + std::string(kv.key()), "unknown field (every, on_regime_change)"}};
+        return {{"schedule." + std::string(kv.key()),
+                 "unknown field (every, on_regime_change, on_upload)"}};
       }
     }
   }

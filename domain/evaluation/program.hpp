@@ -51,6 +51,9 @@ struct program_spec {
   /// than 20 %).
   std::optional<unix_time> every;
   bool on_regime_change = false;
+  /// A cycle whenever an upload extends the data past the last cycle's
+  /// as-of time (the first one as soon as there is data).
+  bool on_upload = false;
   /// The promotion gate (promotion.hpp): the top `top_pct` % of every
   /// cycle for `days` of market-data time; candidates share `capital` in
   /// proportion to their scores, none above `max_allocation_pct` % of it.
@@ -78,7 +81,7 @@ struct program_spec {
 /// "space"}], "generator": {"method", "samples", "seed"}, "windows",
 /// "lookback_days" (60 to 3,650), "max_configurations" (60 to 1,000),
 /// "score": {"weights": {...}}, "schedule": {"every": "1d" (1h to 365d, in
-/// h, d or w), "on_regime_change": false}, "gate": {"top_pct" (1 to 50),
+/// h, d or w), "on_regime_change": false, "on_upload": false}, "gate": {"top_pct" (1 to 50),
 /// "days" (1 to 365), "max_allocation_pct" (1 to 100)}, "capital" (1,000 to
 /// 1,000,000,000), "deployment": {"mode": "automatic" | "manual",
 /// "max_active" (1 to 35), "max_type_pct" (1 to 100), "max_correlation"

@@ -121,6 +121,41 @@ BOOST_AUTO_TEST_CASE(specifications_are_checked_naming_the_field) {
   BOOST_TEST(gated.top_pct == 5.0);
   BOOST_TEST(gated.gate_days == 7);
   BOOST_TEST(gated.capital == 250'000);
+  // Deployments, their risk rules, the benchmark and an upload trigger.
+  const auto deployed = parse_ok(with(
+      two_templates, "\"generator\"",
+      "\"schedule\": {\"on_upload\": true}, \"deployment\": {\"mode\": \"manual\", "
+      "\"max_active\": 10, \"max_type_pct\": 50, \"max_correlation\": 0.7}, \"risk\": "
+      "{\"drawdown_pct\": 25, \"rollback_pct\": 10, \"rollback_days\": 20, \"drift_days\": 60}, "
+      "\"benchmark\": {\"basket\": [{\"symbol\": \"SPX\", \"timeframe\": \"1d\", \"weight\": "
+      "2}, {\"symbol\": \"GC\"}]}, \"generator\""));
+  BOOST_TEST(deployed.on_upload);
+  BOOST_TEST(!deployed.automatic_deployment);
+  BOOST_TEST(deployed.admission.max_active == 10u);
+  BOOST_TEST(deployed.admission.max_type_share == 0.5);
+  BOOST_TEST(deployed.admission.max_correlation == 0.7);
+  BOOST_TEST(deployed.risk.drawdown_limit_pct == 25.0);
+  BOOST_TEST(deployed.risk.rollback_underperformance_pct == 10.0);
+  BOOST_TEST(deployed.risk.rollback_days == 20);
+  BOOST_TEST(deployed.risk.drift_days == 60);
+  BOOST_REQUIRE(deployed.benchmark.size() == 2u);
+  BOOST_TEST(deployed.benchmark[0].timeframe == "1d");
+  BOOST_TEST(deployed.benchmark[1].timeframe == "1h"); // the program's
+  BOOST_TEST(deployed.benchmark[0].weight == 2.0);
+  BOOST_TEST(parse_ok(two_templates).automatic_deployment); // the default
+  BOOST_TEST(refusal(with(two_templates, "\"generator\"",
+                          "\"deployment\": {\"max_active\": 36}, \"generator\""))
+             == "deployment.max_active: must be a whole number from 1 to 35");
+  BOOST_TEST(refusal(with(two_templates, "\"generator\"",
+                          "\"risk\": {\"drawdown_pct\": 0}, \"generator\""))
+             == "risk.drawdown_pct: must be a number from 1 to 99");
+  BOOST_TEST(refusal(with(two_templates, "\"generator\"",
+                          "\"benchmark\": {\"basket\": [{\"weight\": 1}]}, \"generator\""))
+             == "benchmark.basket[0].symbol: required");
+  BOOST_TEST(refusal(with(two_templates, "\"generator\"",
+                          "\"benchmark\": {\"basket\": [{\"symbol\": \"X\", \"weight\": 0}]}, "
+                          "\"generator\""))
+             == "benchmark.basket[0].weight: must be a number above 0, at most 100");
   // A grid counts its combinations: 8 x 8 = 64 of one template.
   const auto grid = parse_ok(R"({"name": "grid", "symbol": "GC",
       "templates": [{"strategy": "dual_sma", "params": {},

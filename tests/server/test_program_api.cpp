@@ -257,6 +257,55 @@ BOOST_AUTO_TEST_CASE(the_server_runs_scheduled_and_regime_triggered_cycles_as_da
   s.stop();
 }
 
+BOOST_AUTO_TEST_CASE(a_program_can_run_a_cycle_on_every_upload_that_extends_its_data) {
+  server_process s;
+  const std::string key = s.create_key("ida");
+  const std::string root = s.create_key("root", "admin");
+  s.start({"--program-interval-ms", "200"});
+  const auto all = bt::generate_bars(bt::synthetic_spec{});
+  auto upload = [&](std::size_t bars) {
+    auto r = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key,
+                       bt::to_csv(all.slice(all.times()[0], all.times()[bars - 1])), "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  };
+  upload(6000);
+  std::string body = lhs_program;
+  body.replace(body.find("\"lookback_days\""), 15,
+               R"("schedule": {"on_upload": true}, "lookback_days")");
+  auto created = s.request("POST", "/v1/programs", key, body, "application/json");
+  BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
+  const std::string id(created.json().at("program_id").as_string());
+  auto cycles_when = [&](std::size_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (;;) {
+      auto doc = s.request("GET", "/v1/programs/" + id, key).json();
+      const auto& cycles = doc.at("cycles").as_array();
+      if (cycles.size() >= n && cycles.at(n - 1).at("status").as_string() == "completed")
+        return doc;
+      BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, boost::json::serialize(doc));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  // The data is there: the first cycle starts by itself.
+  auto doc = cycles_when(1);
+  BOOST_TEST(doc.at("cycles").at(0).at("reason").as_string() == "upload");
+  // Nothing new: no cycle.
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  BOOST_TEST(s.request("GET", "/v1/programs/" + id, key).json().at("cycles").as_array().size()
+             == 1u);
+  // A few more bars: a cycle as of the new last bar.
+  upload(6010);
+  doc = cycles_when(2);
+  const auto two = doc.at("cycles").at(1);
+  BOOST_TEST(two.at("reason").as_string() == "upload");
+  BOOST_TEST(two.at("as_of") == s.request("GET", "/v1/market-data/GC/1h", key).json().at("to"));
+  BOOST_TEST(two.at("trigger_to_scorecard_seconds").to_number<double>() < 120.0);
+  const std::string metrics = s.request("GET", "/metrics", root).body;
+  BOOST_TEST(metrics.find("backtestd_program_cycles_total{reason=\"upload\"} 2")
+             != std::string::npos);
+  s.stop();
+}
+
 BOOST_AUTO_TEST_CASE(the_gate_promotes_what_stayed_in_the_top_and_shares_the_capital) {
   auto& sh = shared();
   const std::string id = id_of(post("/v1/programs", R"({"name": "gated", "symbol": "GC",

@@ -73,6 +73,7 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
     el("input", { id, type: "number", min, max, step, value, class: "narrow" });
   const every = el("input", { id: "p-every", value: "", size: "5", placeholder: "1d" });
   const onRegime = el("input", { id: "p-regime", type: "checkbox" });
+  const onUpload = el("input", { id: "p-upload", type: "checkbox" });
   const topPct = num("p-top", "10", "1", "50"), gateDays = num("p-gate-days", "30", "1", "365", "1");
   const maxAlloc = num("p-max-alloc", "10", "1", "100"), capital = num("p-capital", "100000", "1000", "1000000000", "1");
   const mode = el("select", { id: "p-mode" }, el("option", { value: "automatic" }, "automatically"), el("option", { value: "manual" }, "by a trader"));
@@ -129,7 +130,8 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
         capital: Number(capital.value),
         deployment: { mode: mode.value, max_active: Number(maxActive.value), max_correlation: Number(maxCorr.value) },
         risk: { drawdown_pct: Number(drawdown.value), rollback_pct: Number(rollback.value), rollback_days: Number(rollbackDays.value) },
-        ...(every.value.trim() || onRegime.checked ? { schedule: { ...(every.value.trim() ? { every: every.value.trim() } : {}), on_regime_change: onRegime.checked } } : {}),
+        ...(every.value.trim() || onRegime.checked || onUpload.checked
+          ? { schedule: { ...(every.value.trim() ? { every: every.value.trim() } : {}), on_regime_change: onRegime.checked, on_upload: onUpload.checked } } : {}),
       };
       try {
         const r = await request<{ program_id: string }>("POST", "/v1/programs", JSON.stringify(body), "application/json");
@@ -152,8 +154,9 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
     el("h3", {}, "Score weights"),
     el("div", { class: "filters" }, ...(["Sharpe", "Drawdown", "Volatility", "Persistence"].map((l, i) => el("span", { class: "pair" }, el("label", { for: weights[i].id }, l), " ", weights[i])))),
     el("h3", {}, "Schedule"),
-    el("p", { class: "help" }, "Cycles by themselves: every so much market-data time (12h, 1d, 1w), and when new bars change the volatility regime. Empty: only when you run one."),
-    el("div", { class: "filters" }, pair(every, "Every"), el("span", { class: "pair" }, onRegime, " ", el("label", { for: onRegime.id }, "on a regime change"))),
+    el("p", { class: "help" }, "Cycles by themselves: every so much market-data time (12h, 1d, 1w), when new bars change the volatility regime, or on every upload of new bars. Empty: only when you run one."),
+    el("div", { class: "filters" }, pair(every, "Every"), el("span", { class: "pair" }, onRegime, " ", el("label", { for: onRegime.id }, "on a regime change")),
+      el("span", { class: "pair" }, onUpload, " ", el("label", { for: onUpload.id }, "on every upload of new bars"))),
     el("h3", {}, "Promotion and paper deployments"),
     el("p", { class: "help" }, "A configuration in the top of every cycle for the gate's days becomes a candidate, with capital in proportion to its score; candidates become paper deployments that trade forward on new bars."),
     el("div", { class: "filters" }, pair(topPct, "Top %"), pair(gateDays, "for days"), pair(maxAlloc, "Max allocation %"), pair(capital, "Capital")),
