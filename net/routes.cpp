@@ -233,7 +233,10 @@ struct api_routes::impl {
     for (const auto& [k, v] : req.query)
       call.query.emplace_back(k, v);
     if constexpr (takes_body<Atom>) {
-      if (takes_json<Atom> && media_type(req.content_type) != "application/json") {
+      // A program's changes: an empty body (cancelling a cycle) has no type;
+      // the service refuses one where a body is needed.
+      const bool empty_ok = std::is_same_v<Atom, program_change_atom> && req.body.empty();
+      if (takes_json<Atom> && !empty_ok && media_type(req.content_type) != "application/json") {
         done(error_response(415, "unsupported_media_type", "send the request as application/json"));
         return;
       }
@@ -432,6 +435,8 @@ struct api_routes::impl {
       return view({"format"}, "report", {{"date", parts[4]}});
     if (parts.size() == 4 && parts[3] == "decisions")
       return view({"limit", "after"}, "decisions");
+    if (parts.size() == 6 && parts[3] == "cycles" && parts[5] == "cancel")
+      return change("cancel-cycle", {{"cycle", parts[4]}});
     if (parts.size() == 4 && parts[3] == "replay")
       return change("replay", {});
     if (parts.size() == 4 && parts[3] == "replays")

@@ -246,6 +246,41 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
   return body_reply(service_code::accepted, w.take());
 }
 
+service_reply backtest_service::cancel_cycle(pqxx::connection& c, const db::principal& who,
+                                             const backtest_call& call) {
+  const auto p = db::find_program(c, who.user_id, call.run_id);
+  std::int64_t number = 0;
+  std::vector<error_detail> not_a_number;
+  query_reader(call.query, not_a_number).whole("cycle", 1, 1'000'000'000, number);
+  const auto cycle = p && not_a_number.empty() && number > 0
+                         ? db::find_cycle(c, p->id, static_cast<int>(number))
+                         : std::nullopt;
+  if (!cycle)
+    return error_reply(service_code::not_found,
+                       "no cycle " + query_value(call.query, "cycle").value_or("") + " of program "
+                           + call.run_id,
+                       {});
+  if (cycle->active == 0)
+    return error_reply(service_code::conflict,
+                       "cycle " + std::to_string(cycle->cycle) + " has ended: nothing to cancel",
+                       {});
+  // Each walk-forward still queued or running; the ones that ended stay,
+  // and the scorecard ranks them once the rest have stopped.
+  std::int64_t cancelled = 0;
+  for (const auto& e : db::cycle_evaluations(c, p->id, cycle->cycle))
+    if (e.walk_forward_id && (e.status == "queued" || e.status == "running")) {
+      backtest_call one = call;
+      one.run_id = *e.walk_forward_id;
+      cancelled += cancel_walk_forward(c, who, one, false).code
+                   == static_cast<std::uint8_t>(service_code::ok);
+    }
+  json_writer w;
+  w.begin_object().key("program_id").string(p->id);
+  w.key("cycle").number(static_cast<std::int64_t>(cycle->cycle));
+  w.key("cancelled").number(cancelled).end_object();
+  return body_reply(service_code::ok, w.take());
+}
+
 service_reply backtest_service::cycle_scorecard(pqxx::connection& c, const db::principal& who,
                                                 const backtest_call& call) {
   const auto p = db::find_program(c, who.user_id, call.run_id);

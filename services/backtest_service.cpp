@@ -418,7 +418,9 @@ service_reply backtest_service::program_view(const backtest_call& call) {
 
 service_reply backtest_service::program_change(const backtest_call& call) {
   static const std::map<std::string, const char*> operations{
-      {"deploy", "deployment-deploy"}, {"deactivate", "deployment-deactivate"}};
+      {"deploy", "deployment-deploy"},
+      {"deactivate", "deployment-deactivate"},
+      {"cancel-cycle", "program-cycle-cancel"}};
   const std::string action = query_value(call.query, "action").value_or("");
   if (action == "replay") // a submission: against the key's hourly quota
     return submission(call, "program-replay", true,
@@ -429,7 +431,8 @@ service_reply backtest_service::program_change(const backtest_call& call) {
   if (it == operations.end())
     return error_reply(service_code::not_found, "no such action", {});
   return guarded(call, it->second, [&](pqxx::connection& c, const db::principal& who) {
-    return deployment_change(c, who, call, action);
+    return action == "cancel-cycle" ? cancel_cycle(c, who, call)
+                                    : deployment_change(c, who, call, action);
   });
 }
 

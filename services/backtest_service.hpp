@@ -277,6 +277,8 @@ private:
                                  const backtest_call& call);
   service_reply start_cycle(pqxx::connection& c, const db::principal& who,
                             const backtest_call& call);
+  service_reply cancel_cycle(pqxx::connection& c, const db::principal& who,
+                             const backtest_call& call);
   service_reply cycle_scorecard(pqxx::connection& c, const db::principal& who,
                                 const backtest_call& call);
   service_reply candidates_document(pqxx::connection& c, const db::principal& who,

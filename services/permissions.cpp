@@ -146,6 +146,7 @@ const std::vector<endpoint_permission>& endpoint_permissions() {
       {"program-status", "GET", "/v1/programs/{id}", p::runs_read},
       {"program-delete", "DELETE", "/v1/programs/{id}", p::runs_write},
       {"program-cycle", "POST", "/v1/programs/{id}/cycles", p::runs_write},
+      {"program-cycle-cancel", "POST", "/v1/programs/{id}/cycles/{n}/cancel", p::runs_write},
       {"program-scorecard", "GET", "/v1/programs/{id}/scorecards/{n}", p::runs_read},
       {"program-candidates", "GET", "/v1/programs/{id}/candidates", p::runs_read},
       {"program-scorecards", "GET", "/v1/programs/{id}/scorecards", p::runs_read},

@@ -306,6 +306,43 @@ BOOST_AUTO_TEST_CASE(a_program_can_run_a_cycle_on_every_upload_that_extends_its_
   s.stop();
 }
 
+BOOST_AUTO_TEST_CASE(a_running_cycle_is_cancelled_and_scores_what_ended) {
+  // Walk-forwards slowed (30 ms per percent: about 3 s each), one worker.
+  server_process s;
+  const std::string key = s.create_key("jo");
+  s.start({"--workers", "1"}, {{"BACKTESTD_FAULTS", "slow_ms_per_pct=30"}});
+  auto up = s.request("POST", "/v1/market-data?symbol=GC&timeframe=1h", key,
+                      bt::test::gc_hourly_csv(), "text/csv");
+  BOOST_REQUIRE_MESSAGE(up.status == 201u, up.body);
+  auto created = s.request("POST", "/v1/programs", key, lhs_program, "application/json");
+  BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
+  const std::string base =
+      "/v1/programs/" + std::string(created.json().at("program_id").as_string());
+  BOOST_REQUIRE(s.request("POST", base + "/cycles", key).status == 202u);
+  auto cancel = s.request("POST", base + "/cycles/1/cancel", key);
+  BOOST_REQUIRE_MESSAGE(cancel.status == 200u, cancel.body);
+  BOOST_TEST(cancel.json().at("cancelled").as_int64() >= 59); // one may have started
+  BOOST_TEST(s.request("POST", base + "/cycles/2/cancel", key).status == 404u);
+  // Once the one running has stopped, the scorecard lists every
+  // configuration, the cancelled ones unranked.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  boost::json::value card;
+  for (;;) {
+    card = s.request("GET", base + "/scorecards/1", key).json();
+    if (card.at("status").as_string() == "completed")
+      break;
+    BOOST_REQUIRE(std::chrono::steady_clock::now() < until);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::size_t cancelled = 0;
+  for (const auto& e : card.at("entries").as_array())
+    cancelled += e.at("status").as_string() == "cancelled" && e.at("rank").is_null();
+  BOOST_TEST(cancelled >= 59u);
+  BOOST_TEST(card.at("entries").as_array().size() == 60u);
+  BOOST_TEST(s.request("POST", base + "/cycles/1/cancel", key).status == 409u); // ended
+  s.stop();
+}
+
 BOOST_AUTO_TEST_CASE(the_gate_promotes_what_stayed_in_the_top_and_shares_the_capital) {
   auto& sh = shared();
   const std::string id = id_of(post("/v1/programs", R"({"name": "gated", "symbol": "GC",

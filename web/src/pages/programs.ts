@@ -204,7 +204,20 @@ export function programPage(id: string): HTMLElement {
           el("td", {}, `${formatNumber(c.walk_forwards.completed)} completed, ${formatNumber(c.walk_forwards.active)} running, ${formatNumber(c.walk_forwards.failed)} failed`),
           el("td", { class: "number" }, formatNumber(c.skipped)),
           el("td", { class: "number" }, c.trigger_to_scorecard_seconds !== undefined ? formatDuration(c.trigger_to_scorecard_seconds) : "—"),
-          el("td", {}, el("button", { type: "button", class: "secondary", onClick: () => { shown = c.cycle; void showCard(c.cycle); } }, "Scorecard"))))))
+          el("td", {}, el("button", { type: "button", class: "secondary", onClick: () => { shown = c.cycle; void showCard(c.cycle); } }, "Scorecard"),
+            c.status === "running" && can("runs:write") ? el("button", {
+              type: "button", class: "danger",
+              onClick: async () => {
+                feedback.replaceChildren();
+                try {
+                  const r = await request<{ cancelled: number }>("POST", `/v1/programs/${id}/cycles/${c.cycle}/cancel`);
+                  feedback.append(message(`Cycle ${c.cycle}: ${formatNumber(r.cancelled)} walk-forwards cancelled; those that ended will be scored.`, "note"));
+                } catch (err) {
+                  feedback.append(message(wordsOf(err)));
+                }
+                await load();
+              },
+            }, "Cancel") : "")))))
         : el("p", { class: "empty" }, "No cycle yet: run one to evaluate the program's configurations on the latest data."));
     const latest = shown ?? doc.cycles.at(-1)?.cycle;
     if (latest !== undefined) await showCard(latest);
