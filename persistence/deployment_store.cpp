@@ -16,7 +16,7 @@ constexpr const char* deployment_columns =
     "extract(epoch FROM deployed_at)::bigint, status, extract(epoch FROM ended_at)::bigint, "
     "coalesce(end_reason, ''), sizing_json, risk_json, "
     "extract(epoch FROM judged_through)::bigint, data_checksum, summary_json, "
-    "extract(epoch FROM created_at)::bigint, extract(epoch FROM updated_at)::bigint";
+    "extract(epoch FROM created_at)::bigint, extract(epoch FROM updated_at)::bigint, symbol";
 
 deployment_row read_deployment(const pqxx::row& r) {
   deployment_row d;
@@ -42,6 +42,7 @@ deployment_row read_deployment(const pqxx::row& r) {
   d.summary_json = r[19].as<std::string>();
   d.created_at = r[20].as<std::int64_t>();
   d.updated_at = r[21].as<std::int64_t>();
+  d.symbol = r[22].as<std::string>();
   return d;
 }
 
@@ -111,14 +112,14 @@ bool record_decisions(pqxx::connection_base& c, const std::string& program_id,
     txn.exec_params(
         "INSERT INTO deployments (id, program_id, identity, strategy, params_json, "
         "walk_forward_id, cycle, score, expected_sharpe, capital, history_from, deployed_at, "
-        "status, sizing_json, risk_json, data_checksum, summary_json, ended_at, end_reason) "
-        "VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), "
+        "status, sizing_json, risk_json, data_checksum, summary_json, ended_at, end_reason, "
+        "symbol) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), "
         "to_timestamp($12), $13, $14, $15, $16, $17, CASE WHEN $18 THEN to_timestamp($19) END, "
-        "nullif($20, ''))",
+        "nullif($20, ''), $21)",
         d.id, program_id, d.identity, d.strategy, d.params_json, d.walk_forward_id, d.cycle,
         d.score, d.expected_sharpe, d.capital, d.history_from, d.deployed_at, d.status,
         d.sizing_json, d.risk_json, d.data_checksum, d.summary_json, d.ended_at.has_value(),
-        d.ended_at.value_or(0), d.end_reason);
+        d.ended_at.value_or(0), d.end_reason, d.symbol);
   for (const auto& a : alerts)
     txn.exec_params("INSERT INTO deployment_alerts (program_id, deployment_id, kind, day, value, "
                     "limit_value, message, details_json) VALUES ($1::uuid, $2::uuid, $3, "

@@ -21,6 +21,7 @@ namespace bt::db {
 struct deployment_row {
   std::string id, program_id;
   std::string identity, strategy, params_json, walk_forward_id;
+  std::string symbol; ///< what it trades ('' in rows before 0023: the program's)
   int cycle = 0;
   double score = 0, expected_sharpe = 0;
   std::string capital; ///< exact decimal text

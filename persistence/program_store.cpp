@@ -214,10 +214,10 @@ void create_cycle(pqxx::connection_base& c, const std::string& program_id, const
                   cycle.triggered_at.value_or(0));
   for (const auto& e : evaluations)
     txn.exec_params("INSERT INTO program_evaluations (program_id, cycle, config_index, "
-                    "template_index, strategy, params_json, config_key, walk_forward_id) VALUES "
-                    "($1::uuid, $2, $3, $4, $5, $6, $7, $8::uuid)",
+                    "template_index, strategy, params_json, config_key, walk_forward_id, symbol) "
+                    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::uuid, $9)",
                     program_id, cycle.cycle, e.config_index, e.template_index, e.strategy,
-                    e.params_json, e.config_key, e.walk_forward_id);
+                    e.params_json, e.config_key, e.walk_forward_id, e.symbol);
   // Every entry about a program is on its object: its history is one filter.
   append_audit(txn, by, "program.cycle_started", "program:" + program_id,
                "{\"cycle\":" + std::to_string(cycle.cycle) + ",\"reason\":\"" + cycle.reason
@@ -233,7 +233,8 @@ std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
   std::vector<evaluation_row> out;
   for (const auto& r : txn.exec_params(
            "SELECT e.config_index, e.template_index, e.strategy, e.params_json, e.config_key, "
-           "e.walk_forward_id::text, coalesce(r.status, 'deleted') FROM program_evaluations e "
+           "e.walk_forward_id::text, coalesce(r.status, 'deleted'), e.symbol FROM "
+           "program_evaluations e "
            "LEFT JOIN runs r ON r.walk_forward_id = e.walk_forward_id "
            "WHERE e.program_id = $1::uuid AND e.cycle = $2 ORDER BY e.config_index",
            program_id, cycle)) {
@@ -246,6 +247,7 @@ std::vector<evaluation_row> cycle_evaluations(pqxx::connection_base& c,
     if (!r[5].is_null())
       e.walk_forward_id = r[5].as<std::string>();
     e.status = r[6].as<std::string>();
+    e.symbol = r[7].as<std::string>();
     out.push_back(std::move(e));
   }
   return out;

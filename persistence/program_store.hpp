@@ -65,6 +65,7 @@ std::optional<cycle_row> find_cycle(pqxx::connection_base& c, const std::string&
 struct evaluation_row {
   int config_index = 0, template_index = 0;
   std::string strategy, params_json, config_key;
+  std::string symbol; ///< what it is tested on ('' in rows before 0023: the program's)
   std::optional<std::string> walk_forward_id;
   std::string status; ///< of the walk-forward's run ("deleted" when it is gone)
 };

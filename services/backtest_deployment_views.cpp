@@ -125,7 +125,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       return error_reply(service_code::not_found, "no deployment " + id + " of program " + p->id,
                          {});
     const auto paper = paper_of(*p, *d);
-    const auto bars = program_bars(c, *p);
+    const auto bars = program_bars(c, *p, d->symbol);
     json_writer w;
     w.begin_object().key("program_id").string(p->id);
     write_deployment_fields(w, *d);
@@ -185,24 +185,25 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     // The active deployments' configurations over the same last days of
     // the data: what the admission rule compares.
     const auto rows = db::list_deployments(c, p->id, true);
-    const auto dataset = db::find_dataset(c, p->user_id, p->symbol, p->timeframe);
-    const auto bars = program_bars(c, *p);
+    program_data data(c, *p);
+    const auto last_bar = data.last_bar(spec->symbols);
     const std::size_t days = spec->admission.correlation_days;
     std::vector<std::vector<std::pair<unix_time, double>>> returns;
-    if (dataset && dataset->to && bars)
+    if (last_bar)
       for (const auto& d : rows) {
         const auto paper = paper_of(*p, d);
+        const auto* bars = data.bars(d.symbol);
         returns.push_back(
-            paper ? configuration_daily_returns(
+            paper && bars ? configuration_daily_returns(
                 *bars, *paper,
-                utc_day(*dataset->to) - static_cast<unix_time>(days - 1) * seconds_per_day)
-                  : std::vector<std::pair<unix_time, double>>{});
+                utc_day(*last_bar) - static_cast<unix_time>(days - 1) * seconds_per_day)
+                          : std::vector<std::pair<unix_time, double>>{});
       }
     json_writer w;
     w.begin_object().key("program_id").string(p->id);
     w.key("days").number(static_cast<std::uint64_t>(days));
     w.key("limit").number(spec->admission.max_correlation);
-    w.key("as_of").timestamp(dataset ? dataset->to : std::nullopt);
+    w.key("as_of").timestamp(last_bar);
     w.key("deployments").begin_array();
     for (std::size_t i = 0; i < returns.size(); ++i)
       w.begin_object()
@@ -210,6 +211,8 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
           .string(rows[i].id)
           .key("strategy")
           .string(rows[i].strategy)
+          .key("symbol")
+          .string(symbol_of(*p, rows[i].symbol))
           .key("params")
           .raw(rows[i].params_json)
           .end_object();
@@ -243,7 +246,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     if (!problems.empty())
       return error_reply(service_code::bad_request, "invalid report", std::move(problems));
     const unix_time day = *date;
-    const auto bars = program_bars(c, *p);
+    program_data data(c, *p);
     const auto benchmark = program_benchmark(c, *p, *spec);
     std::int64_t total = 0;
     const auto alerts = db::list_alerts(c, p->id, std::nullopt, 10'000, 0, total);
@@ -264,6 +267,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       if (utc_day(d.deployed_at) >= day || (d.ended_at && *d.ended_at < day))
         continue;
       const auto paper = paper_of(*p, d);
+      const auto* bars = data.bars(d.symbol);
       if (!paper || !bars)
         continue;
       runs.push_back(run_forward(*bars, *paper, benchmark ? &*benchmark : nullptr));
@@ -297,7 +301,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
                                   : std::string("at_peak");
     };
     if (format.value_or("json") == "csv") {
-      std::string csv = "date,deployment_id,strategy,params,status,capital,equity,day_pnl,"
+      std::string csv = "date,deployment_id,strategy,symbol,params,status,capital,equity,day_pnl,"
                         "total_pnl,return_pct,benchmark_return_pct,drawdown_pct,size_factor,"
                         "trades_closed,alerts,health\n";
       for (const auto& l : lines) {
@@ -305,9 +309,10 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
         parse_decimal(l.d->capital, capital);
         const double cap = capital.to_double();
         csv += format_timestamp(day).substr(0, 10) + "," + l.d->id + "," + l.d->strategy + ","
-               + csv_text(l.d->params_json) + "," + l.status + "," + to_string(capital) + ","
-               + number_text(l.today->equity) + "," + number_text(l.today->equity - l.previous)
-               + "," + number_text(l.today->equity - cap) + ","
+               + csv_text(symbol_of(*p, l.d->symbol)) + "," + csv_text(l.d->params_json) + ","
+               + l.status + "," + to_string(capital) + "," + number_text(l.today->equity) + ","
+               + number_text(l.today->equity - l.previous) + ","
+               + number_text(l.today->equity - cap) + ","
                + number_text((l.today->equity / cap - 1) * 100) + ","
                + number_text((l.today->benchmark / cap - 1) * 100) + ","
                + number_text(l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0) + ","
@@ -331,6 +336,7 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       equity += l.today->equity;
       pnl += l.today->equity - l.previous;
       w.begin_object().key("deployment_id").string(l.d->id).key("strategy").string(l.d->strategy);
+      w.key("symbol").string(symbol_of(*p, l.d->symbol));
       w.key("params").raw(l.d->params_json).key("status").string(l.status);
       w.key("capital").number(capital).key("equity").number(round_places(l.today->equity));
       w.key("day_pnl").number(round_places(l.today->equity - l.previous));
@@ -397,9 +403,17 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
 
   if (action == "deploy") {
     for (const auto& kv : o)
-      if (kv.key() != "strategy" && kv.key() != "params")
-        return error_reply(service_code::unprocessable, "invalid deployment",
-                           {{std::string(kv.key()), 0, "unknown field (strategy, params)"}});
+      if (kv.key() != "strategy" && kv.key() != "params" && kv.key() != "symbol")
+        return error_reply(
+            service_code::unprocessable, "invalid deployment",
+            {{std::string(kv.key()), 0, "unknown field (strategy, params, symbol)"}});
+    const auto* symbol = o.if_contains("symbol");
+    if (symbol && !symbol->is_string())
+      return error_reply(service_code::unprocessable, "invalid deployment",
+                         {{"symbol", 0, "must be one of the program's symbols"}});
+    if (!symbol && spec->symbols.size() > 1)
+      return error_reply(service_code::unprocessable, "invalid deployment",
+                         {{"symbol", 0, "required: the program has several symbols"}});
     const auto* strategy = o.if_contains("strategy");
     const auto* params = o.if_contains("params");
     if (!strategy || !strategy->is_string() || !params || !params->is_object())
@@ -409,7 +423,8 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
     std::optional<unix_time> as_of;
     std::optional<std::string> identity;
     for (const auto& g : gated_candidates(c, *p, *spec, as_of))
-      if (g.strategy == strategy->as_string() && boost::json::parse(g.params_json) == *params)
+      if (g.strategy == strategy->as_string() && boost::json::parse(g.params_json) == *params
+          && (!symbol || g.symbol == symbol->as_string()))
         identity = g.identity;
     if (!identity)
       return error_reply(service_code::unprocessable, "invalid deployment",
@@ -454,13 +469,13 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
       return error_reply(service_code::conflict,
                          "deployment " + id + " is " + d->status + " already", {});
     // At once in market-data time: it trades no bar after the last stored.
-    const auto dataset = db::find_dataset(c, p->user_id, p->symbol, p->timeframe);
+    const auto dataset = db::find_dataset(c, p->user_id, symbol_of(*p, d->symbol), p->timeframe);
     const unix_time last = dataset && dataset->to ? *dataset->to : d->deployed_at;
     d->status = "deactivated";
     d->ended_at = std::max(last, d->deployed_at);
     d->end_reason = "override by " + who.name + ": " + std::string(reason->as_string());
     if (auto paper = paper_of(*p, *d); paper && dataset) {
-      if (const auto bars = program_bars(c, *p)) {
+      if (const auto bars = program_bars(c, *p, d->symbol)) {
         const auto run = run_forward(*bars, *paper);
         auto summary = boost::json::parse(d->summary_json).as_object();
         summary["health"] = "ended";

@@ -119,11 +119,11 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     gated.erase(std::remove_if(gated.begin(), gated.end(),
                                [&](const gated_candidate& g) { return g.identity != *only; }),
                 gated.end());
-  const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
-  const auto bars = program_bars(c, p);
+  program_data data(c, p);
+  const auto last_bar = data.last_bar(spec.symbols);
   json_writer w;
   w.begin_object().key("program_id").string(p.id).key("outcomes").begin_array();
-  if (!as_of || !dataset || !dataset->to || !bars) {
+  if (!as_of || !last_bar) {
     w.end_array().end_object();
     return w.take();
   }
@@ -131,10 +131,13 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
   // correlation_days of the data, so that a candidate (which has no forward
   // days yet) and a young deployment are compared on equal terms.
   const unix_time window_from =
-      utc_day(*dataset->to)
+      utc_day(*last_bar)
       - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
-  const unix_time history_from = std::max(
-      *dataset->from, *as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
+  auto returns_of = [&](const std::string& symbol, const paper_deployment& paper) {
+    const auto* bars = data.bars(symbol);
+    return bars ? configuration_daily_returns(*bars, paper, window_from)
+                : std::vector<std::pair<unix_time, double>>{};
+  };
   const auto all = db::list_deployments(c, p.id, false);
   std::vector<round_active> active;
   std::vector<round_ended> ended;
@@ -147,24 +150,25 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     if (!paper)
       continue;
     active.push_back({d.id, d.identity, d.strategy, d.score,
-                      paper->config.execution.initial_capital,
-                      configuration_daily_returns(*bars, *paper, window_from)});
+                      paper->config.execution.initial_capital, returns_of(d.symbol, *paper)});
   }
   std::vector<round_candidate> candidates;
   std::vector<std::optional<paper_deployment>> papers;
   for (const auto& g : gated) {
-    auto config = program_configuration(p, g.strategy, g.params_json, g.allocation);
+    auto config = program_configuration(p, g.symbol, g.strategy, g.params_json, g.allocation);
     papers.emplace_back();
     round_candidate rc{new_uuid(), g.identity, g.strategy, g.score, g.allocation, g.since, {}};
-    if (config) {
+    if (const auto* dataset = data.dataset(g.symbol); config && dataset) {
       paper_deployment paper;
       paper.config = std::move(*config);
-      paper.history_from = history_from;
+      // The warm-up its walk-forward's cycle saw: the look-back to its as-of time.
+      paper.history_from = std::max(
+          *dataset->from, *as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
       paper.deployed_at = *as_of;
       paper.expected_sharpe = g.expected_sharpe;
       if (!std::any_of(active.begin(), active.end(),
                        [&](const round_active& d) { return d.identity == g.identity; }))
-        rc.daily_returns = configuration_daily_returns(*bars, paper, window_from);
+        rc.daily_returns = returns_of(g.symbol, paper);
       papers.back() = std::move(paper);
     }
     candidates.push_back(std::move(rc));
@@ -205,7 +209,12 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
       d.key("walk_forward_id").string(g.walk_forward_id);
       d.key("expected_sharpe").number(g.expected_sharpe);
       d.key("allocation").number(g.allocation);
-      d.key("as_of").timestamp(*as_of).key("data_checksum").string(dataset->checksum);
+      d.key("symbol").string(g.symbol);
+      const auto* dataset = data.dataset(g.symbol);
+      d.key("as_of")
+          .timestamp(*as_of)
+          .key("data_checksum")
+          .string(dataset ? dataset->checksum : "");
     };
     const admission& a = step.admission;
     if (step.outcome == round_outcome::refused) {
@@ -241,18 +250,20 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     row.program_id = p.id;
     row.identity = g.identity;
     row.strategy = g.strategy;
+    row.symbol = g.symbol;
     row.params_json = g.params_json;
     row.walk_forward_id = g.walk_forward_id;
     row.cycle = g.cycle;
     row.score = g.score;
     row.expected_sharpe = g.expected_sharpe;
     row.capital = to_string(step.granted);
-    row.history_from = history_from;
+    row.history_from = papers[step.candidate]->history_from;
     row.deployed_at = *as_of;
     row.risk_json = risk_json(risk_state{});
     paper_deployment paper = *papers[step.candidate];
     paper.config.execution.initial_capital = step.granted;
-    row.summary_json = summary_json(run_forward(*bars, paper), risk_state{}, "active");
+    row.summary_json =
+        summary_json(run_forward(*data.bars(g.symbol), paper), risk_state{}, "active");
     std::optional<std::string> demoted_id;
     if (a.demote) {
       // Whether the demoted one is stored or was deployed in this pass.
@@ -277,7 +288,8 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
       d.key("score").number(gone.score).key("replaced_by").string(row.id);
       d.key("replacement_score").number(g.score);
       d.key("max_active").number(static_cast<std::uint64_t>(spec.admission.max_active));
-      d.key("as_of").timestamp(*as_of).key("data_checksum").string(dataset->checksum);
+      const auto* its = data.dataset(gone.symbol);
+      d.key("as_of").timestamp(*as_of).key("data_checksum").string(its ? its->checksum : "");
       d.end_object();
       if (fresh != added.end())
         *fresh = gone;
@@ -327,23 +339,22 @@ void backtest_service::publish_deployments(pqxx::connection& c, const db::progra
 std::size_t backtest_service::advance_program(pqxx::connection& c, const db::principal& who,
                                               const db::program_row& p, const program_spec& spec) {
   const std::lock_guard<std::recursive_mutex> one_at_a_time(deployments_);
-  const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
-  if (!dataset || !dataset->to)
-    return 0;
+  // The deployments whose symbol's data changed since their last pass.
+  program_data data(c, p);
   std::vector<db::deployment_row> due;
   for (auto& d : db::list_deployments(c, p.id, true))
-    if (d.data_checksum != dataset->checksum)
+    if (const auto* dataset = data.dataset(d.symbol);
+        dataset && d.data_checksum != dataset->checksum)
       due.push_back(std::move(d));
   if (due.empty())
-    return 0;
-  const auto bars = program_bars(c, p);
-  if (!bars)
     return 0;
   const auto benchmark = program_benchmark(c, p, spec);
   std::size_t advanced = 0;
   for (auto& row : due) {
     auto paper = paper_of(p, row);
-    if (!paper)
+    const auto* dataset = data.dataset(row.symbol);
+    const auto* bars = data.bars(row.symbol);
+    if (!paper || !dataset || !bars)
       continue;
     risk_state state = read_risk(row.risk_json);
     unix_time judged = row.judged_through.value_or(0);

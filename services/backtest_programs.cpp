@@ -123,11 +123,14 @@ service_reply backtest_service::submit_program(pqxx::connection& c, const db::pr
                        "at most " + std::to_string(max_programs_per_user)
                            + " programs per user; delete one first",
                        {});
-  if (!db::find_dataset(c, who.user_id, spec.symbol, spec.timeframe))
-    return error_reply(
-        service_code::unprocessable, "invalid program",
-        {{"symbol", 0,
-          "no dataset " + spec.symbol + "/" + spec.timeframe + ": upload its bars first"}});
+  for (std::size_t i = 0; i < spec.symbols.size(); ++i)
+    if (!db::find_dataset(c, who.user_id, spec.symbols[i], spec.timeframe))
+      return error_reply(
+          service_code::unprocessable, "invalid program",
+          {{body.as_object().contains("symbols") ? "symbols[" + std::to_string(i) + "]"
+                                                 : std::string("symbol"),
+            0,
+            "no dataset " + spec.symbols[i] + "/" + spec.timeframe + ": upload its bars first"}});
   for (std::size_t i = 0; i < spec.benchmark.size(); ++i)
     if (!db::find_dataset(c, who.user_id, spec.benchmark[i].symbol, spec.benchmark[i].timeframe))
       return error_reply(service_code::unprocessable, "invalid program",
@@ -166,26 +169,56 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
   const std::lock_guard<std::mutex> one_at_a_time(cycles_);
   const auto* p = &program;
   const auto spec = spec_of(*p);
-  const auto dataset = db::find_dataset(c, who.user_id, p->symbol, p->timeframe);
-  if (!spec || !dataset || !dataset->to)
-    return error_reply(service_code::conflict,
-                       "the program's data " + p->symbol + "/" + p->timeframe + " is gone", {});
-  // As of the last bar: market-data time, looking back lookback_days.
-  const unix_time as_of = *dataset->to;
-  const unix_time from = std::max(
-      *dataset->from, as_of - static_cast<unix_time>(spec->lookback_days) * seconds_per_day);
+  if (!spec)
+    return error_reply(service_code::conflict, "the program's specification no longer parses", {});
+  // Each symbol's data, as of its own last bar; the cycle is as of the
+  // latest of them and its checksum covers them all.
+  struct symbol_data {
+    std::string symbol, checksum;
+    unix_time from = 0, as_of = 0;
+  };
+  std::vector<symbol_data> data;
+  std::string checksums;
+  for (const auto& symbol : spec->symbols) {
+    const auto dataset = db::find_dataset(c, who.user_id, symbol, p->timeframe);
+    if (!dataset || !dataset->to)
+      return error_reply(service_code::conflict,
+                         "the program's data " + symbol + "/" + p->timeframe + " is gone", {});
+    // As of the last bar: market-data time, looking back lookback_days.
+    const unix_time as_of = *dataset->to;
+    data.push_back({symbol, dataset->checksum,
+                    std::max(*dataset->from,
+                             as_of - static_cast<unix_time>(spec->lookback_days) * seconds_per_day),
+                    as_of});
+    checksums += symbol + ":" + dataset->checksum + "\n";
+  }
+  const bool several = data.size() > 1;
+  const std::string data_checksum = several ? sha256_hex(checksums) : data[0].checksum;
+  unix_time as_of = 0;
+  for (const auto& d : data)
+    as_of = std::max(as_of, d.as_of);
   const int cycle = db::next_cycle(c, p->id);
   const auto configurations = cycle_configurations(*spec, cycle);
-  // Never an identical configuration twice on the same data.
+  // Never an identical configuration twice on the same data (of its symbol).
+  struct evaluation {
+    std::size_t symbol, configuration;
+    std::string key;
+  };
+  std::vector<evaluation> all;
   std::vector<std::string> keys;
-  for (const auto& cfg : configurations)
-    keys.push_back(sha256_hex(spec->templates[cfg.template_index].strategy + "\n"
-                              + boost::json::serialize(cfg.params) + "\n" + dataset->checksum));
+  for (std::size_t k = 0; k < data.size(); ++k)
+    for (std::size_t i = 0; i < configurations.size(); ++i) {
+      const auto& cfg = configurations[i];
+      keys.push_back(sha256_hex(
+          spec->templates[cfg.template_index].strategy + "\n" + boost::json::serialize(cfg.params)
+          + "\n" + (several ? data[k].symbol + "\n" : std::string()) + data[k].checksum));
+      all.push_back({k, i, keys.back()});
+    }
   const auto seen = db::evaluated_keys(c, p->id, keys);
-  std::vector<std::size_t> fresh;
-  for (std::size_t i = 0; i < configurations.size(); ++i)
-    if (std::find(seen.begin(), seen.end(), keys[i]) == seen.end())
-      fresh.push_back(i);
+  std::vector<evaluation> fresh;
+  for (const auto& e : all)
+    if (std::find(seen.begin(), seen.end(), e.key) == seen.end())
+      fresh.push_back(e);
   if (fresh.empty())
     return error_reply(service_code::conflict,
                        "every configuration of cycle " + std::to_string(cycle)
@@ -201,8 +234,9 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
                        {});
   std::vector<db::evaluation_row> rows;
   for (std::size_t n = 0; n < fresh.size(); ++n) {
-    const auto& cfg = configurations[fresh[n]];
-    auto body = configuration_walk_forward(*spec, cfg, from, as_of);
+    const auto& cfg = configurations[fresh[n].configuration];
+    const auto& d = data[fresh[n].symbol];
+    auto body = configuration_walk_forward(*spec, cfg, d.from, d.as_of, d.symbol);
     body["priority"] = "low";
     backtest_call inner = call;
     inner.body = boost::json::serialize(body);
@@ -214,11 +248,12 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
       continue; // queued ones stay; this one is counted as not evaluated
     }
     db::evaluation_row e;
-    e.config_index = static_cast<int>(cfg.index);
+    e.config_index = static_cast<int>(fresh[n].symbol * configurations.size() + cfg.index);
     e.template_index = static_cast<int>(cfg.template_index);
     e.strategy = spec->templates[cfg.template_index].strategy;
     e.params_json = boost::json::serialize(cfg.params);
-    e.config_key = keys[fresh[n]];
+    e.config_key = fresh[n].key;
+    e.symbol = d.symbol;
     e.walk_forward_id =
         std::string(boost::json::parse(r.body).as_object().at("walk_forward_id").as_string());
     rows.push_back(std::move(e));
@@ -226,9 +261,9 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
   db::cycle_row row;
   row.cycle = cycle;
   row.as_of = as_of;
-  row.data_checksum = dataset->checksum;
+  row.data_checksum = data_checksum;
   row.configurations = static_cast<std::int64_t>(rows.size());
-  row.skipped = static_cast<std::int64_t>(configurations.size() - fresh.size());
+  row.skipped = static_cast<std::int64_t>(all.size() - fresh.size());
   row.reason = reason;
   row.triggered_at = triggered_at;
   db::create_cycle(c, p->id, row, rows, db::actor_of(who));
@@ -239,8 +274,21 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
       .string(p->id)
       .key("cycle")
       .number(static_cast<std::int64_t>(cycle));
-  w.key("as_of").timestamp(as_of).key("from").timestamp(from);
-  w.key("data_checksum").string(dataset->checksum);
+  w.key("as_of").timestamp(as_of).key("from").timestamp(data[0].from);
+  w.key("symbols").begin_array();
+  for (const auto& d : data)
+    w.begin_object()
+        .key("symbol")
+        .string(d.symbol)
+        .key("from")
+        .timestamp(d.from)
+        .key("as_of")
+        .timestamp(d.as_of)
+        .key("data_checksum")
+        .string(d.checksum)
+        .end_object();
+  w.end_array();
+  w.key("data_checksum").string(data_checksum);
   w.key("configurations").number(row.configurations).key("skipped").number(row.skipped);
   w.key("reason").string(reason).key("status").string("running").end_object();
   return body_reply(service_code::accepted, w.take());
@@ -315,33 +363,58 @@ std::string backtest_service::finish_cycle(pqxx::connection& c, const db::princi
   const auto* p = &program;
   const auto spec = spec_of(*p);
   std::vector<evaluation_facts> facts;
-  for (const auto& e : db::cycle_evaluations(c, p->id, cycle.cycle)) {
+  auto add = [&](const db::evaluation_row& e, std::optional<int> carried_from) {
     evaluation_facts f;
     f.index = static_cast<std::size_t>(e.config_index);
     f.strategy = e.strategy;
     f.params_json = e.params_json;
+    f.symbol = symbol_of(*p, e.symbol);
     f.walk_forward_id = e.walk_forward_id.value_or("");
     f.status = e.status;
+    f.carried_from_cycle = carried_from;
     if (e.status == "completed" && e.walk_forward_id)
       read_walk_forward_result(db::load_walk_forward_text(c, *e.walk_forward_id, "result_json"), f);
     facts.push_back(std::move(f));
+  };
+  std::set<std::string> evaluated;
+  for (const auto& e : db::cycle_evaluations(c, p->id, cycle.cycle)) {
+    add(e, std::nullopt);
+    evaluated.insert(symbol_of(*p, e.symbol));
   }
+  // A symbol whose data had not changed was not evaluated again: its
+  // latest evaluations (on that same data) are ranked with the rest, so
+  // that every symbol's configurations stay in the ranking and the gate.
+  if (spec && spec->symbols.size() > 1)
+    for (const auto& symbol : spec->symbols) {
+      if (evaluated.count(symbol))
+        continue;
+      for (int earlier = cycle.cycle - 1; earlier >= 1; --earlier) {
+        bool found = false;
+        for (const auto& e : db::cycle_evaluations(c, p->id, earlier))
+          if (symbol_of(*p, e.symbol) == symbol) {
+            add(e, earlier);
+            found = true;
+          }
+        if (found)
+          break;
+      }
+    }
   scorecard_header h;
   h.program_id = p->id;
   h.cycle = cycle.cycle;
   h.as_of = format_timestamp(cycle.as_of);
   h.data_checksum = cycle.data_checksum;
   h.skipped = static_cast<std::size_t>(cycle.skipped);
-  // The data's regimes as they stood at the cycle's as-of time.
-  regime_days regimes;
+  // Each symbol's regimes as they stood at the cycle's as-of time.
+  std::map<std::string, regime_days> regimes;
   if (const auto tf = parse_timeframe(p->timeframe))
-    if (const auto bars =
-            db::load_bars(c, p->user_id, p->symbol, *tf, std::nullopt, cycle.as_of, SIZE_MAX >> 1))
-      for (const auto& day : classify_regimes(*bars))
-        if (day.regime)
-          regimes.emplace(day.day, *day.regime);
-  const std::string doc =
-      scorecard_json(h, facts, spec ? spec->weights : score_weights{}, &regimes);
+    for (const auto& symbol : spec ? spec->symbols : std::vector<std::string>{p->symbol})
+      if (const auto bars =
+              db::load_bars(c, p->user_id, symbol, *tf, std::nullopt, cycle.as_of, SIZE_MAX >> 1))
+        for (const auto& day : classify_regimes(*bars))
+          if (day.regime)
+            regimes[symbol].emplace(day.day, *day.regime);
+  const std::string doc = scorecard_json(h, facts, spec ? spec->weights : score_weights{}, regimes);
   if (db::store_scorecard(c, p->id, cycle.cycle, doc, db::actor_of(who))) {
     telemetry::program_scorecard(cycle.triggered_at ? std::optional<double>(static_cast<double>(
                                      db::wall_clock_ms() / 1000 - *cycle.triggered_at))
@@ -376,8 +449,12 @@ backtest_service::gated_candidates(pqxx::connection& c, const db::program_row& p
     for (const auto& e : card.at("entries").as_array()) {
       if (e.at("rank").is_null())
         continue;
-      const std::string identity =
-          std::string(e.at("strategy").as_string()) + "\n" + boost::json::serialize(e.at("params"));
+      // A configuration on a symbol (scorecards written before programs had
+      // several name none: the program's).
+      const auto* symbol = e.as_object().if_contains("symbol");
+      const std::string identity = std::string(e.at("strategy").as_string()) + "\n"
+                                   + boost::json::serialize(e.at("params")) + "\n"
+                                   + (symbol ? std::string(symbol->as_string()) : p.symbol);
       r.ranked.push_back(identity);
       last_entries[identity] = e;
     }
@@ -400,6 +477,7 @@ backtest_service::gated_candidates(pqxx::connection& c, const db::program_row& p
     g.identity = chosen[i].key;
     g.strategy = std::string(e.at("strategy").as_string());
     g.params_json = boost::json::serialize(e.at("params"));
+    g.symbol = e.contains("symbol") ? std::string(e.at("symbol").as_string()) : p.symbol;
     g.rank = e.at("rank").as_int64();
     g.score = scores[i];
     g.since = chosen[i].since;
@@ -438,7 +516,7 @@ service_reply backtest_service::candidates_document(pqxx::connection& c, const d
   for (const auto& g : chosen) {
     w.begin_object();
     w.key("strategy").string(g.strategy);
-    w.key("params").raw(g.params_json);
+    w.key("params").raw(g.params_json).key("symbol").string(g.symbol);
     w.key("rank").number(g.rank).key("score").number(g.score);
     w.key("in_top_since").timestamp(g.since);
     w.key("walk_forward_id").string(g.walk_forward_id);
@@ -454,10 +532,11 @@ namespace {
 /// The re-evaluation a program's data triggered after `as_of` (the last
 /// cycle's): a trigger on a day that ended after it, which the days as they
 /// stood at `as_of` did not show yet; empty when none.
-std::string regime_trigger_since(pqxx::connection& c, const db::program_row& p, unix_time as_of) {
+std::string regime_trigger_since(pqxx::connection& c, const db::program_row& p,
+                                 const std::string& symbol, unix_time as_of) {
   const auto tf = parse_timeframe(p.timeframe);
   const auto now =
-      tf ? db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, std::nullopt, SIZE_MAX >> 1)
+      tf ? db::load_bars(c, p.user_id, symbol, *tf, std::nullopt, std::nullopt, SIZE_MAX >> 1)
          : std::nullopt;
   if (!now || now->size() == 0)
     return {};
@@ -503,9 +582,29 @@ std::size_t backtest_service::run_program_schedule() {
   for (const auto& p : programs) {
     try {
       const auto spec = spec_of(p);
-      const auto dataset = db::find_dataset(c, p.user_id, p.symbol, p.timeframe);
-      if (!spec || !dataset || !dataset->to)
+      if (!spec)
         continue;
+      // Its data now: the latest last bar and upload of its symbols, and
+      // their checksum as a cycle records it.
+      std::optional<unix_time> last_bar;
+      unix_time updated_at = 0;
+      std::string checksums, one_checksum;
+      bool missing = false;
+      for (const auto& symbol : spec->symbols) {
+        const auto d = db::find_dataset(c, p.user_id, symbol, p.timeframe);
+        if (!d || !d->to) {
+          missing = true;
+          break;
+        }
+        last_bar = std::max(last_bar.value_or(*d->to), *d->to);
+        updated_at = std::max(updated_at, d->updated_at);
+        checksums += symbol + ":" + d->checksum + "\n";
+        one_checksum = d->checksum;
+      }
+      if (missing || !last_bar)
+        continue;
+      const std::string data_checksum =
+          spec->symbols.size() > 1 ? sha256_hex(checksums) : one_checksum;
       // The owner, as the scheduler acting for them: its audit entries say so.
       db::principal who;
       who.user_id = p.user_id;
@@ -517,16 +616,18 @@ std::size_t backtest_service::run_program_schedule() {
       std::string reason;
       if (cycles.empty())
         reason = spec->every ? "schedule" : spec->on_upload ? "upload" : "";
-      else if (spec->every && *dataset->to >= cycles.back().as_of + *spec->every)
+      else if (spec->every && *last_bar >= cycles.back().as_of + *spec->every)
         reason = "schedule";
-      else if (*dataset->to > cycles.back().as_of) {
+      else if (*last_bar > cycles.back().as_of || data_checksum != cycles.back().data_checksum) {
         if (spec->on_regime_change) {
           // Classified once per version of the data, not on every pass.
-          const std::string seen = dataset->checksum + "@" + std::to_string(cycles.back().cycle);
+          const std::string seen = data_checksum + "@" + std::to_string(cycles.back().cycle);
           auto& checked = regimes_checked_[p.id];
           if (checked != seen) {
             checked = seen;
-            reason = regime_trigger_since(c, p, cycles.back().as_of);
+            for (const auto& symbol : spec->symbols)
+              if (reason.empty())
+                reason = regime_trigger_since(c, p, symbol, cycles.back().as_of);
           }
         }
         // Every upload that extends the data, when the program asks.
@@ -536,7 +637,7 @@ std::size_t backtest_service::run_program_schedule() {
       if (reason.empty())
         continue;
       backtest_call call;
-      const auto reply = begin_cycle(c, who, p, reason, dataset->updated_at, call);
+      const auto reply = begin_cycle(c, who, p, reason, updated_at, call);
       if (reply.code == static_cast<std::uint8_t>(service_code::accepted)) {
         ++started;
         log::info("program_cycle_scheduled", {{"program_id", p.id}, {"reason", reason}});

@@ -71,18 +71,24 @@ service_reply backtest_service::submit_replay(pqxx::connection& c, const db::pri
     else
       (key == "from" ? from : to) = t;
   }
-  const auto dataset = db::find_dataset(c, p->user_id, p->symbol, p->timeframe);
-  if (!dataset || !dataset->to)
-    return error_reply(service_code::conflict,
-                       "the program's data " + p->symbol + "/" + p->timeframe + " is gone", {});
+  // The range its symbols' data spans together.
+  std::optional<unix_time> first, last;
+  for (const auto& symbol : spec->symbols) {
+    const auto dataset = db::find_dataset(c, p->user_id, symbol, p->timeframe);
+    if (!dataset || !dataset->to)
+      return error_reply(service_code::conflict,
+                         "the program's data " + symbol + "/" + p->timeframe + " is gone", {});
+    first = std::min(first.value_or(*dataset->from), *dataset->from);
+    last = std::max(last.value_or(*dataset->to), *dataset->to);
+  }
   if (!from && problems.empty())
     problems.push_back({"from", 0, "required: the first scheduled point of the replay"});
   if (!to)
-    to = *dataset->to;
-  if (problems.empty() && (*from < *dataset->from || *from > *dataset->to || *to > *dataset->to))
-    problems.push_back({*from < *dataset->from || *from > *dataset->to ? "from" : "to", 0,
-                        "must lie within the data: " + format_timestamp(*dataset->from) + " to "
-                            + format_timestamp(*dataset->to)});
+    to = *last;
+  if (problems.empty() && (*from < *first || *from > *last || *to > *last))
+    problems.push_back({*from < *first || *from > *last ? "from" : "to", 0,
+                        "must lie within the data: " + format_timestamp(*first) + " to "
+                            + format_timestamp(*last)});
   if (problems.empty() && *from >= *to)
     problems.push_back({"from", 0, "must be before to"});
   if (!problems.empty())
@@ -90,8 +96,10 @@ service_reply backtest_service::submit_replay(pqxx::connection& c, const db::pri
   const auto bars = program_bars(c, *p);
   if (!bars)
     return error_reply(service_code::conflict, "the program has no bars", {});
+  // Its first symbol's points: the count a replay of several has at most
+  // as many more as its other symbols' calendars add.
   const auto points = replay_points(*spec, *bars, *from, *to);
-  const std::size_t per_cycle = cycle_configurations(*spec, 1).size();
+  const std::size_t per_cycle = cycle_configurations(*spec, 1).size() * spec->symbols.size();
   if (points.empty() || points.size() > max_replay_cycles
       || points.size() * per_cycle > max_replay_walk_forwards)
     return error_reply(
@@ -151,14 +159,18 @@ std::size_t backtest_service::run_replays() {
     try {
       const auto p = db::find_program_by_id(c, r->program_id);
       const auto spec = p ? spec_of(*p) : std::nullopt;
-      const auto bars = p ? program_bars(c, *p) : std::nullopt;
-      if (!spec || !bars) {
+      symbol_bars bars;
+      if (spec)
+        for (const auto& symbol : spec->symbols)
+          if (auto b = program_bars(c, *p, symbol))
+            bars.emplace(symbol, std::move(*b));
+      if (!spec || bars.size() != spec->symbols.size()) {
         db::finish_replay(c, r->id, false, "the program or its data is gone");
         continue;
       }
       log::info("replay_started", {{"replay_id", r->id}, {"program_id", r->program_id}});
       const auto result =
-          replay_program(*spec, *bars, r->from, r->to, [&](std::size_t done, std::size_t total) {
+          replay_program(*spec, bars, r->from, r->to, [&](std::size_t done, std::size_t total) {
             return !replays_stopping_
                    && db::replay_progress(c, r->id, static_cast<std::int64_t>(done),
                                           static_cast<std::int64_t>(total));

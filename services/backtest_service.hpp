@@ -286,7 +286,7 @@ private:
   /// A configuration through the promotion gate as of the last scored
   /// cycle, with its recommended capital (backtest_programs.cpp).
   struct gated_candidate {
-    std::string identity, strategy, params_json, walk_forward_id;
+    std::string identity, strategy, params_json, walk_forward_id, symbol;
     std::int64_t rank = 0;
     double score = 0, expected_sharpe = 0;
     unix_time since = 0;

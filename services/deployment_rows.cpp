@@ -17,11 +17,13 @@ std::optional<program_spec> spec_of(const db::program_row& p) {
   return spec;
 }
 
-std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p) {
+std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p,
+                                       const std::string& symbol) {
   const auto tf = parse_timeframe(p.timeframe);
   if (!tf)
     return std::nullopt;
-  auto bars = db::load_bars(c, p.user_id, p.symbol, *tf, std::nullopt, std::nullopt, SIZE_MAX >> 1);
+  auto bars = db::load_bars(c, p.user_id, symbol_of(p, symbol), *tf, std::nullopt, std::nullopt,
+                            SIZE_MAX >> 1);
   if (!bars || bars->size() == 0)
     return std::nullopt;
   return bars;
@@ -44,16 +46,43 @@ program_benchmark(pqxx::connection_base& c, const db::program_row& p, const prog
   return basket;
 }
 
+const db::dataset_info* program_data::dataset(const std::string& symbol) {
+  const std::string& s = symbol_of(p_, symbol);
+  auto it = datasets_.find(s);
+  if (it == datasets_.end())
+    it = datasets_.emplace(s, db::find_dataset(c_, p_.user_id, s, p_.timeframe)).first;
+  return it->second && it->second->to ? &*it->second : nullptr;
+}
+
+const bar_series* program_data::bars(const std::string& symbol) {
+  const std::string& s = symbol_of(p_, symbol);
+  auto it = bars_.find(s);
+  if (it == bars_.end())
+    it = bars_.emplace(s, program_bars(c_, p_, s)).first;
+  return it->second ? &*it->second : nullptr;
+}
+
+std::optional<unix_time> program_data::last_bar(const std::vector<std::string>& symbols) {
+  std::optional<unix_time> last;
+  for (const auto& s : symbols) {
+    const auto* d = dataset(s);
+    if (!d)
+      return std::nullopt;
+    last = std::max(last.value_or(*d->to), *d->to);
+  }
+  return last;
+}
+
 unix_time utc_day(unix_time t) {
   return floor_div(t, seconds_per_day) * seconds_per_day;
 }
 
-std::optional<run_config> program_configuration(const db::program_row& p,
+std::optional<run_config> program_configuration(const db::program_row& p, const std::string& symbol,
                                                 const std::string& strategy,
                                                 const std::string& params_json, fixed capital) {
   const boost::json::value params = boost::json::parse(params_json);
   run_request rq;
-  rq.symbol = p.symbol;
+  rq.symbol = symbol_of(p, symbol);
   rq.timeframe = p.timeframe;
   rq.strategy = strategy;
   rq.params = &params;
@@ -68,7 +97,7 @@ std::optional<paper_deployment> paper_of(const db::program_row& p, const db::dep
   fixed capital;
   if (parse_decimal(d.capital, capital) != decimal_parse::ok)
     return std::nullopt;
-  auto config = program_configuration(p, d.strategy, d.params_json, capital);
+  auto config = program_configuration(p, d.symbol, d.strategy, d.params_json, capital);
   if (!config)
     return std::nullopt;
   paper_deployment out;
@@ -115,6 +144,7 @@ risk_state read_risk(const std::string& text) {
 
 void write_deployment_fields(json_writer& w, const db::deployment_row& d) {
   w.key("deployment_id").string(d.id).key("strategy").string(d.strategy);
+  w.key("symbol").string(d.symbol);
   w.key("params").raw(d.params_json).key("walk_forward_id").string(d.walk_forward_id);
   w.key("cycle").number(d.cycle).key("score").number(d.score);
   w.key("expected_sharpe").number(d.expected_sharpe);

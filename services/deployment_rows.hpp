@@ -7,8 +7,10 @@
 #include "domain/evaluation/paper_deployment.hpp"
 #include "domain/evaluation/program.hpp"
 #include "persistence/deployment_store.hpp"
+#include "persistence/market_data_repository.hpp"
 #include "persistence/program_store.hpp"
 
+#include <map>
 #include <optional>
 
 namespace pqxx {
@@ -21,8 +23,34 @@ namespace bt {
 /// once: only if the code's rules tightened since).
 std::optional<program_spec> spec_of(const db::program_row& p);
 
-/// Every bar of the program's dataset; none when it has none.
-std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p);
+/// Every bar of the program's dataset of `symbol` (its first symbol when
+/// empty); none when it has none.
+std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p,
+                                       const std::string& symbol = {});
+
+/// A program's data, symbol by symbol, each dataset and its bars read
+/// once (a pass over several deployments of one symbol reads it once).
+class program_data {
+public:
+  program_data(pqxx::connection_base& c, const db::program_row& p) : c_(c), p_(p) {}
+  /// None when the symbol has no data.
+  const db::dataset_info* dataset(const std::string& symbol);
+  const bar_series* bars(const std::string& symbol);
+  /// The latest last bar of `symbols`' data (none when one has none).
+  std::optional<unix_time> last_bar(const std::vector<std::string>& symbols);
+
+private:
+  pqxx::connection_base& c_;
+  const db::program_row& p_;
+  std::map<std::string, std::optional<db::dataset_info>> datasets_;
+  std::map<std::string, std::optional<bar_series>> bars_;
+};
+
+/// A deployment's or evaluation's symbol: its own, or the program's for
+/// rows written before programs had several.
+inline const std::string& symbol_of(const db::program_row& p, const std::string& own) {
+  return own.empty() ? p.symbol : own;
+}
 
 /// The program's benchmark basket with each leg's bars (a leg whose data
 /// is gone has none: the benchmark is then unknown); none for buy and hold.
@@ -32,9 +60,9 @@ program_benchmark(pqxx::connection_base& c, const db::program_row& p, const prog
 /// 00:00 UTC of the day of `t`.
 unix_time utc_day(unix_time t);
 
-/// A configuration of the program (its symbol, timeframe and the
+/// A configuration of the program on `symbol` (its timeframe, the
 /// instrument's terms) with `capital`, resolved as a run's.
-std::optional<run_config> program_configuration(const db::program_row& p,
+std::optional<run_config> program_configuration(const db::program_row& p, const std::string& symbol,
                                                 const std::string& strategy,
                                                 const std::string& params_json, fixed capital);
 

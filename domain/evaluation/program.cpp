@@ -156,10 +156,11 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
   if (!given.is_object())
     return {{"", "the program must be a JSON object"}};
   const auto& o = given.as_object();
-  static const char* known[] = {"name",       "symbol",   "timeframe",     "templates",
-                                "generator",  "windows",  "lookback_days", "max_configurations",
-                                "score",      "schedule", "gate",          "capital",
-                                "deployment", "risk",     "benchmark"};
+  static const char* known[] = {
+      "name",      "symbol",  "symbols",       "timeframe",          "templates",
+      "generator", "windows", "lookback_days", "max_configurations", "score",
+      "schedule",  "gate",    "capital",       "deployment",         "risk",
+      "benchmark"};
   for (const auto& kv : o)
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known))
       return {{std::string(kv.key()), "unknown field"}};
@@ -173,11 +174,31 @@ field_errors parse_program_spec(const boost::json::value& given, program_spec& o
     into = std::string(v->as_string());
     return {};
   };
+  const auto* many = o.if_contains("symbols");
   for (auto [key, into, required] :
-       {std::tuple{"name", &p.name, true}, std::tuple{"symbol", &p.symbol, true},
+       {std::tuple{"name", &p.name, true}, std::tuple{"symbol", &p.symbol, !many},
         std::tuple{"timeframe", &p.timeframe, false}})
     if (auto e = text(key, *into, required); !e.empty())
       return e;
+  if (many) {
+    if (o.contains("symbol"))
+      return {{"symbols", "give symbol or symbols, not both"}};
+    if (!many->is_array() || many->as_array().empty() || many->as_array().size() > 10)
+      return {{"symbols", "must be a list of 1 to 10 symbols"}};
+    for (std::size_t i = 0; i < many->as_array().size(); ++i) {
+      const auto& v = many->as_array()[i];
+      const std::string field = "symbols[" + std::to_string(i) + "]";
+      if (!v.is_string() || v.as_string().empty() || v.as_string().size() > 100)
+        return {{field, "must be a text of 1 to 100 characters"}};
+      const std::string sym(v.as_string());
+      if (std::find(p.symbols.begin(), p.symbols.end(), sym) != p.symbols.end())
+        return {{field, "repeats " + sym}};
+      p.symbols.push_back(sym);
+    }
+    p.symbol = p.symbols.front();
+  } else {
+    p.symbols = {p.symbol};
+  }
   auto whole = [&](const char* key, std::int64_t lo, std::int64_t hi, auto& into) -> field_errors {
     const auto* v = o.if_contains(key);
     if (!v)
@@ -378,14 +399,15 @@ std::vector<cycle_configuration> cycle_configurations(const program_spec& p, int
 }
 
 boost::json::object configuration_walk_forward(const program_spec& p, const cycle_configuration& c,
-                                               unix_time from, unix_time to) {
+                                               unix_time from, unix_time to,
+                                               const std::string& symbol) {
   const program_template& t = p.templates.at(c.template_index);
   // One swept parameter with its one value: the space a walk-forward needs.
   const std::string axis(t.space.begin()->key());
   boost::json::object space{
       {"method", "grid"},
       {"params", boost::json::object{{axis, boost::json::array{c.params.at(axis)}}}}};
-  return {{"symbol", p.symbol},
+  return {{"symbol", symbol.empty() ? p.symbol : symbol},
           {"timeframe", p.timeframe},
           {"strategy", t.strategy},
           {"start", format_timestamp(from)},

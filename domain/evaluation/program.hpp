@@ -36,6 +36,9 @@ struct program_template {
 
 struct program_spec {
   std::string name, symbol, timeframe = "1h";
+  /// Every symbol the program evaluates (the first is `symbol`): each
+  /// configuration is walk-forward tested on each, and ranked with the rest.
+  std::vector<std::string> symbols;
   std::vector<program_template> templates;
   std::string method = "latin_hypercube";         ///< grid | random | latin_hypercube
   std::size_t samples = min_cycle_configurations; ///< random, latin_hypercube: per cycle
@@ -77,7 +80,8 @@ struct program_spec {
   risk_settings risk;
 };
 
-/// {"name", "symbol", "timeframe", "templates": [{"strategy", "params",
+/// {"name", "symbol" (or "symbols": 1 to 10 of them), "timeframe",
+/// "templates": [{"strategy", "params",
 /// "space"}], "generator": {"method", "samples", "seed"}, "windows",
 /// "lookback_days" (60 to 3,650), "max_configurations" (60 to 1,000),
 /// "score": {"weights": {...}}, "schedule": {"every": "1d" (1h to 365d, in
@@ -106,11 +110,12 @@ struct cycle_configuration {
 /// (so that cycles do not repeat one another).
 std::vector<cycle_configuration> cycle_configurations(const program_spec& spec, int cycle);
 
-/// The walk-forward that tests one configuration over [from, to]: its
+/// The walk-forward that tests one configuration over [from, to] of
+/// `symbol` (the program's first when empty): its
 /// values as the base, one of them as a one-value space (a walk-forward
 /// sweeps something), the program's windows.
 boost::json::object configuration_walk_forward(const program_spec& spec,
                                                const cycle_configuration& c, unix_time from,
-                                               unix_time to);
+                                               unix_time to, const std::string& symbol = {});
 
 } // namespace bt

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 namespace bt {
 
@@ -21,7 +22,7 @@ unix_time utc_day(unix_time t) {
 
 /// A deployment as the replay keeps it.
 struct replayed_deployment {
-  std::string identity, strategy, params_json;
+  std::string identity, strategy, params_json, symbol;
   double score = 0;
   paper_deployment paper;
   risk_state state;
@@ -32,18 +33,19 @@ struct replayed_deployment {
 /// One configuration's walk-forward over `window`, as a worker runs it,
 /// read back as the scorecard reads a stored result.
 evaluation_facts evaluate(const program_spec& spec, const cycle_configuration& cfg,
-                          const bar_series& window, unix_time from, unix_time to,
-                          unix_time& last_bar_used) {
+                          const std::string& symbol, const bar_series& window, unix_time from,
+                          unix_time to, unix_time& last_bar_used) {
   evaluation_facts f;
+  f.symbol = symbol;
   f.index = cfg.index;
   f.strategy = spec.templates[cfg.template_index].strategy;
   f.params_json = boost::json::serialize(cfg.params);
   f.status = "failed";
   walk_forward_spec wf;
-  if (!parse_walk_forward_spec(configuration_walk_forward(spec, cfg, from, to), wf).empty())
+  if (!parse_walk_forward_spec(configuration_walk_forward(spec, cfg, from, to, symbol), wf).empty())
     return f;
   const auto folds = plan_folds(wf.windows, window);
-  if (folds.empty())
+  if (window.size() == 0 || folds.empty())
     return f;
   const walk_forward_result r = run_walk_forward(wf, window, folds, 1);
   last_bar_used = std::max(last_bar_used, window.times()[folds.back().test_end - 1]);
@@ -75,11 +77,42 @@ std::vector<unix_time> replay_points(const program_spec& spec, const bar_series&
 replay_result replay_program(const program_spec& spec, const bar_series& bars, unix_time from,
                              unix_time to,
                              const std::function<bool(std::size_t, std::size_t)>& progress) {
+  return replay_program(spec, symbol_bars{{spec.symbol, bars}}, from, to, progress);
+}
+
+replay_result replay_program(const program_spec& spec, const symbol_bars& all, unix_time from,
+                             unix_time to,
+                             const std::function<bool(std::size_t, std::size_t)>& progress) {
   replay_result out;
-  const auto points = replay_points(spec, bars, from, to);
-  if (bars.size() == 0 || points.empty())
+  // Every symbol's bars, in the program's order; each point's as-of time
+  // is the latest last bar at or before it.
+  std::vector<std::pair<std::string, const bar_series*>> series;
+  for (const auto& symbol : spec.symbols)
+    if (const auto it = all.find(symbol); it != all.end() && it->second.size() > 0)
+      series.emplace_back(symbol, &it->second);
+  if (series.empty())
     return out;
-  const unix_time first = bars.times()[0];
+  std::vector<unix_time> points;
+  {
+    std::set<unix_time> merged;
+    for (const auto& [symbol, bars] : series)
+      for (unix_time t : replay_points(spec, *bars, from, to))
+        merged.insert(t);
+    // One cycle per scheduled point: the latest as-of time of each.
+    const unix_time every = spec.every.value_or(7 * seconds_per_day);
+    for (unix_time point = from; point <= to && points.size() <= max_replay_cycles;
+         point += every) {
+      const auto it = merged.upper_bound(point);
+      if (it == merged.begin())
+        continue;
+      const unix_time as_of = *std::prev(it);
+      if (points.empty() || as_of > points.back())
+        points.push_back(as_of);
+    }
+  }
+  if (points.empty())
+    return out;
+  auto first_of = [](const bar_series& b) { return b.times()[0]; };
   std::vector<ranked_cycle> history;
   std::map<std::string, boost::json::object> last_entries; // identity -> its last scored entry
   std::vector<replayed_deployment> deployments;
@@ -87,18 +120,20 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
   gate.top_fraction = spec.top_pct / 100.0;
   gate.consecutive_days = spec.gate_days;
 
-  // The risk rules' decisions on every closed day up to `as_of`.
-  auto advance_all = [&](const bar_series& visible, int cycle) {
+  // The risk rules' decisions on every closed day up to `until`.
+  auto advance_all = [&](unix_time until, int cycle) {
     for (auto& d : deployments) {
       if (d.ended)
         continue;
+      const bar_series& bars = all.at(d.symbol);
+      const bar_series visible = bars.slice(first_of(bars), until);
       const auto r = advance(visible, d.paper, d.state, d.judged, spec.risk);
       for (const auto& x : r.decisions)
         out.decisions.push_back({x.day,
                                  x.action == risk_action::deactivate   ? "rolled_back"
                                  : x.action == risk_action::halve_size ? "size_halved"
                                                                        : "drift_alert",
-                                 d.strategy, d.params_json, x.value, x.limit, cycle});
+                                 d.strategy, d.params_json, x.value, x.limit, cycle, d.symbol});
       if (d.paper.ended_at)
         d.ended = d.paper.ended_at;
     }
@@ -108,17 +143,26 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
     const int cycle = static_cast<int>(k) + 1;
     const unix_time as_of = points[k];
     // Nothing after the as-of time exists for this cycle.
-    const bar_series visible = bars.slice(first, as_of);
-    advance_all(visible, cycle);
-    const unix_time window_from =
-        std::max(first, as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
-    const bar_series window = visible.slice(window_from, as_of);
+    advance_all(as_of, cycle);
     replay_cycle rc;
     rc.cycle = cycle;
     rc.as_of = as_of;
     std::vector<evaluation_facts> facts;
-    for (const auto& cfg : cycle_configurations(spec, cycle))
-      facts.push_back(evaluate(spec, cfg, window, window_from, as_of, rc.last_bar_used));
+    std::map<std::string, bar_series> visible; // each symbol up to the as-of time
+    std::map<std::string, unix_time> history_from;
+    for (const auto& [symbol, bars] : series) {
+      visible[symbol] = bars->slice(first_of(*bars), as_of);
+      const bar_series& v = visible[symbol];
+      if (v.size() == 0)
+        continue;
+      const unix_time last = v.times()[v.size() - 1];
+      const unix_time window_from = std::max(
+          first_of(v), last - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
+      history_from[symbol] = window_from;
+      const bar_series window = v.slice(window_from, last);
+      for (const auto& cfg : cycle_configurations(spec, cycle))
+        facts.push_back(evaluate(spec, cfg, symbol, window, window_from, last, rc.last_bar_used));
+    }
     rc.configurations = facts.size();
     scorecard_header h;
     h.cycle = cycle;
@@ -128,11 +172,13 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
     for (const auto& e : card.at("entries").as_array()) {
       if (e.at("rank").is_null())
         continue;
-      const std::string identity =
-          std::string(e.at("strategy").as_string()) + "\n" + boost::json::serialize(e.at("params"));
+      const std::string identity = std::string(e.at("strategy").as_string()) + "\n"
+                                   + boost::json::serialize(e.at("params")) + "\n"
+                                   + std::string(e.at("symbol").as_string());
       if (ranked.ranked.empty()) {
         rc.best_strategy = std::string(e.at("strategy").as_string());
         rc.best_params_json = boost::json::serialize(e.at("params"));
+        rc.best_symbol = std::string(e.at("symbol").as_string());
       }
       ranked.ranked.push_back(identity);
       last_entries[identity] = e.as_object();
@@ -157,29 +203,30 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
       else
         active.push_back({d.identity, d.identity, d.strategy, d.score,
                           d.paper.config.execution.initial_capital,
-                          configuration_daily_returns(visible, d.paper, corr_from)});
+                          configuration_daily_returns(visible.at(d.symbol), d.paper, corr_from)});
     }
     std::vector<round_candidate> candidates;
     std::vector<std::optional<paper_deployment>> papers;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
       const auto& e = last_entries.at(chosen[i].key);
       const boost::json::value params = e.at("params");
+      const std::string symbol(e.at("symbol").as_string());
       run_request rq;
-      rq.symbol = bars.symbol();
-      rq.timeframe = std::string(to_string(bars.timeframe()));
+      rq.symbol = symbol;
+      rq.timeframe = spec.timeframe;
       rq.strategy = std::string(e.at("strategy").as_string());
       rq.params = &params;
       papers.emplace_back();
       round_candidate c{chosen[i].key, chosen[i].key,   rq.strategy, scores[i],
                         allocation[i], chosen[i].since, {}};
       paper_deployment paper;
-      if (resolve_config(rq, paper.config).empty()) {
+      if (resolve_config(rq, paper.config).empty() && history_from.count(symbol)) {
         paper.config.execution.initial_capital = allocation[i];
-        paper.history_from = window_from;
+        paper.history_from = history_from.at(symbol);
         paper.deployed_at = as_of;
         const auto& sharpe = e.at("oos").at("sharpe_ratio");
         paper.expected_sharpe = sharpe.is_number() ? sharpe.to_number<double>() : 0.0;
-        c.daily_returns = configuration_daily_returns(visible, paper, corr_from);
+        c.daily_returns = configuration_daily_returns(visible.at(symbol), paper, corr_from);
         papers.back() = std::move(paper);
       }
       candidates.push_back(std::move(c));
@@ -190,11 +237,12 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
       const auto& c = candidates[step.candidate];
       const auto& e = last_entries.at(c.identity);
       const std::string params_json = boost::json::serialize(e.at("params"));
+      const std::string symbol(e.at("symbol").as_string());
       if (step.outcome == round_outcome::refused) {
         out.decisions.push_back({utc_day(as_of), std::string(to_string(step.admission.outcome)),
                                  c.strategy, params_json, step.admission.correlation.value_or(0),
                                  step.admission.correlation ? spec.admission.max_correlation : 0,
-                                 cycle});
+                                 cycle, symbol});
         continue;
       }
       if (step.outcome != round_outcome::deployed || !papers[step.candidate])
@@ -203,13 +251,14 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
         for (auto& d : deployments)
           if (!d.ended && d.identity == *step.admission.demote) {
             d.ended = as_of;
-            out.decisions.push_back(
-                {utc_day(as_of), "demoted", d.strategy, d.params_json, d.score, c.score, cycle});
+            out.decisions.push_back({utc_day(as_of), "demoted", d.strategy, d.params_json, d.score,
+                                     c.score, cycle, d.symbol});
           }
       replayed_deployment d;
       d.identity = c.identity;
       d.strategy = c.strategy;
       d.params_json = params_json;
+      d.symbol = symbol;
       d.score = c.score;
       d.paper = *papers[step.candidate];
       d.paper.config.execution.initial_capital = step.granted;
@@ -217,7 +266,7 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
       deployments.push_back(std::move(d));
       ++out.promotions;
       out.decisions.push_back({utc_day(as_of), "promoted", c.strategy, params_json, c.score,
-                               step.granted.to_double(), cycle});
+                               step.granted.to_double(), cycle, symbol});
     }
     for (const auto& d : deployments)
       rc.active += !d.ended;
@@ -228,17 +277,19 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
     }
   }
   // The deployments' days after the last cycle, up to the end of the range.
-  const bar_series through = bars.slice(first, to);
-  advance_all(through, static_cast<int>(points.size()));
+  advance_all(to, static_cast<int>(points.size()));
 
   // Survival: still active 90 days after its promotion, among the
   // promotions with 90 days of data after them.
-  const unix_time last = through.size() ? through.times()[through.size() - 1] : to;
-  for (const auto& d : deployments)
+  for (const auto& d : deployments) {
+    const bar_series& bars = all.at(d.symbol);
+    const bar_series through = bars.slice(first_of(bars), to);
+    const unix_time last = through.size() ? through.times()[through.size() - 1] : to;
     if (d.promoted + replay_survival_seconds <= last) {
       ++out.judged_promotions;
       out.survived += !d.ended || *d.ended > d.promoted + replay_survival_seconds;
     }
+  }
   if (out.judged_promotions > 0)
     out.survival_rate = round_places(static_cast<double>(out.survived)
                                      / static_cast<double>(out.judged_promotions));
@@ -254,6 +305,8 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
         .string(x.strategy)
         .key("params")
         .raw(x.params_json)
+        .key("symbol")
+        .string(x.symbol)
         .key("value")
         .number(x.value)
         .key("limit")
@@ -275,12 +328,18 @@ void write_replay(json_writer& w, const replay_result& r) {
     w.key("active").number(static_cast<std::uint64_t>(c.active));
     w.key("best").begin_object().key("strategy").string(c.best_strategy);
     w.key("params").raw(c.best_params_json.empty() ? "null" : c.best_params_json);
+    w.key("symbol").string(c.best_symbol);
     w.end_object().end_object();
   }
   w.end_array().key("decisions").begin_array();
   for (const auto& x : r.decisions) {
     w.begin_object().key("day").timestamp(x.day).key("cycle").number(x.cycle);
-    w.key("action").string(x.action).key("strategy").string(x.strategy);
+    w.key("action")
+        .string(x.action)
+        .key("strategy")
+        .string(x.strategy)
+        .key("symbol")
+        .string(x.symbol);
     w.key("params").raw(x.params_json).key("value").number(x.value).key("limit").number(x.limit);
     w.end_object();
   }

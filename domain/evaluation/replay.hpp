@@ -10,6 +10,7 @@
 #include "domain/evaluation/program.hpp"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct replay_decision {
   std::string strategy, params_json;
   double value = 0, limit = 0; ///< the figure and the limit it passed (0 when none)
   int cycle = 0;
+  std::string symbol;
 };
 
 struct replay_cycle {
@@ -37,7 +39,7 @@ struct replay_cycle {
   unix_time as_of = 0;         ///< the last bar it saw
   unix_time last_bar_used = 0; ///< the latest bar any of its walk-forwards read
   std::size_t configurations = 0, candidates = 0, active = 0;
-  std::string best_strategy, best_params_json;
+  std::string best_strategy, best_params_json, best_symbol;
 };
 
 struct replay_result {
@@ -58,11 +60,20 @@ struct replay_result {
 std::vector<unix_time> replay_points(const program_spec& spec, const bar_series& bars,
                                      unix_time from, unix_time to);
 
+/// Each of a program's symbols with its bars.
+using symbol_bars = std::map<std::string, bar_series>;
+
 /// Runs the replay over `bars` (every bar the program has; only those up
 /// to each as-of time are read). `progress`, when given, is told each
 /// finished cycle and the total, and cancels by returning false. Throws
 /// backtest_error when a run cannot be computed exactly.
 replay_result replay_program(const program_spec& spec, const bar_series& bars, unix_time from,
+                             unix_time to,
+                             const std::function<bool(std::size_t, std::size_t)>& progress = {});
+/// A program of several symbols: each point's as-of time is the latest of
+/// their last bars at or before it, and each symbol is read up to its own.
+/// `bars` holds every symbol of the program.
+replay_result replay_program(const program_spec& spec, const symbol_bars& bars, unix_time from,
                              unix_time to,
                              const std::function<bool(std::size_t, std::size_t)>& progress = {});
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <numeric>
 
@@ -54,8 +55,12 @@ void read_walk_forward_result(const std::string& result_json, evaluation_facts& 
   }
 }
 
-std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
-                           const score_weights& weights, const regime_days* regimes) {
+namespace {
+
+std::string
+write_scorecard(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
+                const score_weights& weights,
+                const std::function<const regime_days*(const evaluation_facts&)>& regimes_of) {
   std::vector<std::size_t> done;
   for (std::size_t i = 0; i < facts.size(); ++i)
     if (facts[i].status == "completed")
@@ -101,6 +106,10 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
     w.key("index").number(static_cast<std::uint64_t>(f.index));
     w.key("strategy").string(f.strategy);
     w.key("params").raw(f.params_json);
+    if (!f.symbol.empty())
+      w.key("symbol").string(f.symbol);
+    if (f.carried_from_cycle)
+      w.key("carried_from_cycle").number(*f.carried_from_cycle);
     w.key("walk_forward_id").string(f.walk_forward_id);
     w.key("status").string(f.status);
     if (c) {
@@ -128,7 +137,7 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
     w.key("total_trades").optional(f.total_trades);
     w.end_object();
     w.key("walk_forward_efficiency").optional(f.efficiency);
-    if (regimes) {
+    if (const regime_days* regimes = regimes_of(f)) {
       // By the regime of each day, and of each trade's entry day.
       struct tally {
         std::int64_t trades = 0, wins = 0;
@@ -207,6 +216,22 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
   w.end_array();
   w.end_object();
   return w.take();
+}
+
+} // namespace
+
+std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
+                           const score_weights& weights, const regime_days* regimes) {
+  return write_scorecard(h, facts, weights, [&](const evaluation_facts&) { return regimes; });
+}
+
+std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
+                           const score_weights& weights,
+                           const std::map<std::string, regime_days>& regimes_by_symbol) {
+  return write_scorecard(h, facts, weights, [&](const evaluation_facts& f) -> const regime_days* {
+    const auto it = regimes_by_symbol.find(f.symbol);
+    return it == regimes_by_symbol.end() ? nullptr : &it->second;
+  });
 }
 
 } // namespace bt

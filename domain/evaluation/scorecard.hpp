@@ -27,6 +27,9 @@ struct evaluation_facts {
   std::vector<std::pair<unix_time, fixed>> oos_trades;
   /// Its out-of-sample daily returns, keyed by day.
   std::vector<std::pair<unix_time, double>> oos_daily;
+  std::string symbol; ///< what it was tested on (a program may have several)
+  /// Ranked again from an earlier cycle's evaluation on the same data.
+  std::optional<int> carried_from_cycle;
 };
 
 /// The regime of each classified day (00:00 UTC), as of the cycle.
@@ -52,5 +55,9 @@ struct scorecard_header {
 /// without a regime yet.
 std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
                            const score_weights& weights, const regime_days* regimes = nullptr);
+/// The same with each symbol's regimes (an entry's own symbol's).
+std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
+                           const score_weights& weights,
+                           const std::map<std::string, regime_days>& regimes_by_symbol);
 
 } // namespace bt

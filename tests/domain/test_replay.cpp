@@ -11,6 +11,8 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <set>
+
 using namespace bt;
 
 namespace {
@@ -104,6 +106,45 @@ BOOST_AUTO_TEST_CASE(two_replays_decide_the_same_and_no_cycle_reads_a_later_bar)
                    == static_cast<double>(first.survived)
                           / static_cast<double>(first.judged_promotions),
                boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(a_program_of_two_symbols_replays_each_on_its_own_bars) {
+  auto given = boost::json::parse(R"({"name": "two", "symbols": ["GC", "SI"],
+    "templates": [{"strategy": "dual_sma", "params": {},
+      "space": {"fast_period": {"from": 4, "to": 24, "step": 4},
+                "slow_period": {"from": 30, "to": 120, "step": 10}}}],
+    "generator": {"method": "grid"}, "windows": {"train": 400, "test": 200},
+    "lookback_days": 60, "schedule": {"every": "4w"},
+    "gate": {"top_pct": 50, "days": 30, "max_allocation_pct": 10}})");
+  program_spec spec;
+  BOOST_REQUIRE(parse_program_spec(given, spec).empty());
+  synthetic_spec si;
+  si.symbol = "SI";
+  si.seed = 7;
+  si.start_price = 24;
+  symbol_bars bars{{"GC", two_years()}, {"SI", generate_bars(si)}};
+  const unix_time from = two_years().times()[0] + 90 * seconds_per_day;
+  const unix_time to = from + 40 * 7 * seconds_per_day;
+  const auto r = replay_program(spec, bars, from, to);
+  BOOST_REQUIRE(!r.cycles.empty());
+  BOOST_TEST(r.cycles[0].configurations == 120u); // 60 on each
+  std::set<std::string> promoted_on;
+  for (const auto& d : r.decisions)
+    if (d.action == "promoted")
+      promoted_on.insert(d.symbol);
+  BOOST_TEST(r.promotions > 0u);
+  for (const auto& s : promoted_on)
+    BOOST_TEST((s == "GC" || s == "SI"));
+  BOOST_TEST(replay_program(spec, bars, from, to).digest == r.digest);
+  // Each symbol cut at cycle 6's as-of time: the same first six cycles.
+  const unix_time cut = r.cycles[5].as_of;
+  symbol_bars early{{"GC", bars["GC"].slice(0, cut)}, {"SI", bars["SI"].slice(0, cut)}};
+  const auto e = replay_program(spec, early, from, from + 5 * 28 * seconds_per_day);
+  BOOST_REQUIRE(e.cycles.size() == 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    BOOST_TEST(e.cycles[i].best_params_json == r.cycles[i].best_params_json);
+    BOOST_TEST(e.cycles[i].best_symbol == r.cycles[i].best_symbol);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

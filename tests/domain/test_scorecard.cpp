@@ -22,10 +22,13 @@ BOOST_AUTO_TEST_CASE(configurations_are_ranked_by_score_and_the_unfinished_liste
     f[i].status = "completed";
   }
   // 2 dominates (best Sharpe, drawdown, volatility, persistence); 0 is the worst.
-  f[0] = {0, "dual_sma", "{}", "wf0", "completed", 0.1, 40.0, 30.0, 0.2, -100.0, 50.0, {}, {}};
-  f[1] = {1, "dual_sma", "{}", "wf1", "failed", {}, {}, {}, {}, {}, {}, {}, {}};
-  f[2] = {2, "dual_sma", "{}", "wf2", "completed", 1.5, 10.0, 12.0, 0.9, 900.0, 40.0, {}, {}};
-  f[3] = {3, "dual_sma", "{}", "wf3", "completed", 0.8, 20.0, 20.0, 0.5, 300.0, 45.0, {}, {}};
+  f[0] = {0,   "dual_sma", "{}", "wf0", "completed", 0.1,  40.0, 30.0,
+          0.2, -100.0,     50.0, {},    {},          "GC", {}};
+  f[1] = {1, "dual_sma", "{}", "wf1", "failed", {}, {}, {}, {}, {}, {}, {}, {}, "GC", {}};
+  f[2] = {2,   "dual_sma", "{}", "wf2", "completed", 1.5,  10.0, 12.0,
+          0.9, 900.0,      40.0, {},    {},          "GC", {}};
+  f[3] = {3,   "dual_sma", "{}", "wf3", "completed", 0.8,  20.0, 20.0,
+          0.5, 300.0,      45.0, {},    {},          "GC", {}};
   const auto doc =
       boost::json::parse(scorecard_json({"p1", 3, "2025-01-01T00:00:00Z", "abc", 7}, f, {}));
   BOOST_TEST(doc.at("configurations").as_int64() == 4);

@@ -245,8 +245,9 @@ BOOST_AUTO_TEST_CASE(deployments_are_promoted_advanced_judged_reported_and_overr
   BOOST_TEST(found);
   const auto csv = s.request("GET", base + "/reports/" + day + "?format=csv", trader);
   BOOST_TEST(csv.status == 200u);
-  BOOST_TEST(csv.body.rfind("date,deployment_id,strategy,params,status,capital,equity,", 0) == 0u);
-  BOOST_TEST(csv.body.find(day + "," + deployed + ",dual_sma,") != std::string::npos);
+  BOOST_TEST(csv.body.rfind("date,deployment_id,strategy,symbol,params,status,capital,equity,", 0)
+             == 0u);
+  BOOST_TEST(csv.body.find(day + "," + deployed + ",dual_sma,GC,") != std::string::npos);
   BOOST_TEST(s.request("GET", base + "/reports/yesterday", trader).status == 400u);
 
   // Override: a trader deactivates at once, with a reason; nobody else may.
@@ -374,6 +375,115 @@ BOOST_AUTO_TEST_CASE(a_replay_backtests_the_promotion_process_and_repeats_itself
   BOOST_TEST(boost::json::serialize(second.at("result")) == boost::json::serialize(result));
   const auto listed = s.request("GET", base + "/replays", key).json();
   BOOST_TEST(listed.at("items").as_array().size() == 2u);
+  s.stop();
+}
+
+BOOST_AUTO_TEST_CASE(a_program_of_two_symbols_ranks_and_deploys_on_each) {
+  server_process s;
+  const std::string key = s.create_key("kim");
+  s.start({"--program-interval-ms", "200"});
+  bt::synthetic_spec si_spec;
+  si_spec.symbol = "SI";
+  si_spec.seed = 7;
+  si_spec.start_price = 24;
+  const auto gc = bt::generate_bars(bt::synthetic_spec{}), si = bt::generate_bars(si_spec);
+  auto upload = [&](const char* symbol, const bt::bar_series& all, std::size_t bars) {
+    auto r =
+        s.request("POST", std::string("/v1/market-data?symbol=") + symbol + "&timeframe=1h", key,
+                  bt::to_csv(all.slice(all.times()[0], all.times()[bars - 1])), "text/csv");
+    BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
+  };
+  upload("GC", gc, 8000);
+  auto post = [&](const std::string& path, const std::string& body) {
+    return s.request("POST", path, key, body, body.empty() ? "" : "application/json");
+  };
+  const std::string two = R"({"name": "metals", "symbols": ["GC", "SI"],
+      "templates": [{"strategy": "dual_sma", "params": {},
+        "space": {"fast_period": {"from": 5, "to": 40, "step": 5},
+                  "slow_period": {"from": 60, "to": 200, "step": 20}}}],
+      "generator": {"method": "grid"}, "windows": {"train": 2000, "test": 1000},
+      "gate": {"top_pct": 25, "days": 1, "max_allocation_pct": 10}, "capital": 500000,
+      "deployment": {"mode": "manual", "max_type_pct": 100}})";
+  // Every symbol must be uploaded: the one missing is named.
+  auto refused = post("/v1/programs", two);
+  BOOST_TEST(refused.status == 422u, refused.body);
+  BOOST_TEST(refused.json().at("error").at("details").at(0).at("field").as_string()
+             == "symbols[1]");
+  upload("SI", si, 8000);
+  auto created = post("/v1/programs", two);
+  BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
+  const std::string base =
+      "/v1/programs/" + std::string(created.json().at("program_id").as_string());
+  auto scored = [&](int n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(180);
+    for (;;) {
+      auto doc = s.request("GET", base + "/scorecards/" + std::to_string(n), key).json();
+      if (doc.at("status").as_string() == "completed")
+        return doc;
+      BOOST_REQUIRE(std::chrono::steady_clock::now() < until);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  auto cycle = post(base + "/cycles", "");
+  BOOST_REQUIRE_MESSAGE(cycle.status == 202u, cycle.body);
+  BOOST_TEST(cycle.json().at("configurations").as_int64() == 128); // 64 on each
+  BOOST_TEST(cycle.json().at("symbols").as_array().size() == 2u);
+  const auto first = scored(1);
+  std::map<std::string, int> per_symbol;
+  for (const auto& e : first.at("entries").as_array())
+    ++per_symbol[std::string(e.at("symbol").as_string())];
+  BOOST_TEST(per_symbol["GC"] == 64);
+  BOOST_TEST(per_symbol["SI"] == 64);
+  // New bars of one symbol: only its configurations are evaluated again.
+  upload("SI", si, 8046);
+  auto second = post(base + "/cycles", "");
+  BOOST_REQUIRE_MESSAGE(second.status == 202u, second.body);
+  BOOST_TEST(second.json().at("configurations").as_int64() == 64);
+  BOOST_TEST(second.json().at("skipped").as_int64() == 64);
+  const auto card = scored(2);
+  // GC's data did not change: its evaluations from cycle 1 are ranked again.
+  std::size_t carried = 0;
+  for (const auto& e : card.at("entries").as_array())
+    if (e.as_object().contains("carried_from_cycle")) {
+      ++carried;
+      BOOST_TEST(e.at("symbol").as_string() == "GC");
+      BOOST_TEST(e.at("carried_from_cycle").as_int64() == 1);
+    }
+  BOOST_TEST(carried == 64u);
+  BOOST_TEST(card.at("entries").as_array().size() == 128u);
+  // Candidates name their symbol; a trader deploys one on its symbol.
+  const auto candidates =
+      s.request("GET", base + "/candidates", key).json().at("candidates").as_array();
+  BOOST_REQUIRE(!candidates.empty());
+  for (const auto& c : candidates)
+    BOOST_TEST((c.at("symbol").as_string() == "GC" || c.at("symbol").as_string() == "SI"));
+  const std::string symbol(candidates[0].at("symbol").as_string());
+  const std::string params = boost::json::serialize(candidates[0].at("params"));
+  auto missing =
+      post(base + "/deployments", R"({"strategy": "dual_sma", "params": )" + params + "}");
+  BOOST_TEST(missing.status == 422u, missing.body); // which symbol?
+  auto deployed = post(base + "/deployments", R"({"strategy": "dual_sma", "symbol": ")" + symbol
+                                                  + R"(", "params": )" + params + "}");
+  BOOST_REQUIRE_MESSAGE(deployed.status == 201u, deployed.body);
+  const std::string id(deployed.json().at("outcomes").at(0).at("deployment_id").as_string());
+  // Two weeks more of both: it advances on its own symbol's bars.
+  upload("GC", gc, 8300);
+  upload("SI", si, 8300);
+  const auto data = s.request("GET", "/v1/market-data/" + symbol + "/1h", key).json();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  boost::json::value one;
+  for (;;) {
+    one = s.request("GET", base + "/deployments/" + id, key).json();
+    if (one.at("data_checksum") == data.at("checksum"))
+      break;
+    BOOST_REQUIRE(std::chrono::steady_clock::now() < until);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(one.at("equity").as_array().size() >= 10u);
+  BOOST_TEST(one.at("symbol").as_string() == symbol);
+  // Its trades are its symbol's: SI near 24, GC near 1,850.
+  for (const auto& t : one.at("trades").as_array())
+    BOOST_TEST((t.at("entry_price").to_number<double>() < 200.0) == (symbol == "SI"));
   s.stop();
 }
 

@@ -310,6 +310,19 @@ async function resultsJourney() {
     `the trades by regime shown: "${regimeCell}"`);
   await shot("program");
 
+  // A program on two symbols: the editor offers the other data of the timeframe.
+  await page.getByRole("link", { name: "Programs" }).click();
+  await page.getByRole("heading", { name: "New program" }).waitFor();
+  await page.locator("#p-name").fill("two metals");
+  await page.locator("#p-dataset").selectOption({ label: "MGC 1h (17,520 bars)" });
+  await page.locator("#p-also-GC").check();
+  await page.getByRole("button", { name: "Create program" }).click();
+  await page.waitForURL(/#\/programs\/[0-9a-f-]{36}$/);
+  const twoId = page.url().split("/").pop();
+  const twoSpec = (await api("GET", `/v1/programs/${twoId}`)).specification;
+  assert(JSON.stringify(twoSpec.symbols) === JSON.stringify(["MGC", "GC"]), `both symbols stored: ${JSON.stringify(twoSpec)}`);
+  await api("DELETE", `/v1/programs/${twoId}`);
+
   // The data's volatility regimes: the current one as the API says, the timeline drawn.
   await page.getByRole("link", { name: "Data" }).click();
   await page.locator('tr[data-dataset="MGC/1h"]').getByRole("button", { name: "Regimes" }).click();

@@ -12,7 +12,7 @@ import { el, heat, message, wordsOf } from "../dom";
 import { formatNumber } from "../format";
 
 export interface Deployment {
-  deployment_id: string; strategy: string; params: Record<string, unknown>; cycle: number; score: number; expected_sharpe: number;
+  deployment_id: string; strategy: string; symbol: string; params: Record<string, unknown>; cycle: number; score: number; expected_sharpe: number;
   capital: number; deployed_at: string; status: string; ended_at: string | null; end_reason: string | null;
   sizing: { from: number; factor: number }[]; judged_through: string | null;
   summary: { equity?: number; pnl?: number; return_pct?: number; benchmark_return_pct?: number; drawdown_pct?: number; max_drawdown_pct?: number; trades?: number; size_factor?: number; health?: string };
@@ -20,7 +20,7 @@ export interface Deployment {
 export interface Rules { rollback_pct: number; rollback_days: number; drawdown_pct: number; drift_fraction: number; drift_days: number; max_correlation: number }
 export interface DeploymentsDoc { program_id: string; capital: number; mode: string; max_active: number; active: number; rules: Rules; benchmark: string; items: Deployment[] }
 interface Alert { id: number; deployment_id: string | null; kind: string; day: string; value: number | null; limit: number | null; message: string; details: Record<string, unknown> }
-interface Candidate { strategy: string; params: Record<string, unknown>; rank: number; score: number; in_top_since: string; allocation: number }
+interface Candidate { strategy: string; symbol: string; params: Record<string, unknown>; rank: number; score: number; in_top_since: string; allocation: number }
 
 /** Values of a configuration, "fast_period 5, slow_period 60". */
 export function paramsText(params: Record<string, unknown>): string {
@@ -53,7 +53,7 @@ export function deploymentsPage(id: string): HTMLElement {
 
   const drawBoard = (doc: DeploymentsDoc) => {
     const rows = doc.items;
-    active = new Set(rows.filter((d) => d.status === "active").map((d) => `${d.strategy} ${JSON.stringify(d.params)}`));
+    active = new Set(rows.filter((d) => d.status === "active").map((d) => `${d.strategy} ${d.symbol} ${JSON.stringify(d.params)}`));
     const cols: [string, string][] = [["Deployment", ""], ["Health", "healthy, drawdown (size halved), drift, or why it ended"], ["Capital", ""], ["Equity", ""], ["P&L", ""],
       ["Return %", ""], ["Bench %", "its benchmark over the same days"], ["DD %", "drawdown now"], ["Max DD %", ""], ["Trades", ""], ["Size", "of the strategy's position size"], ["Since", "deployed (UTC)"]];
     board.replaceChildren(el("h2", {}, `Deployments: ${formatNumber(doc.active)} active of ${formatNumber(doc.max_active)}`),
@@ -61,7 +61,7 @@ export function deploymentsPage(id: string): HTMLElement {
       rows.length ? el("div", { class: "scroll" }, el("table", { class: "data", "data-table": "deployments" },
         el("thead", {}, el("tr", {}, ...cols.map(([h, title]) => el("th", title ? { scope: "col", title } : { scope: "col" }, h)))),
         el("tbody", {}, ...rows.map((d) => el("tr", { "data-deployment": d.deployment_id, "data-status": d.status, class: d.status === "active" ? "" : "ended" },
-          el("td", {}, el("a", { href: `#/programs/${id}/deployments/${d.deployment_id}` }, paramsText(d.params)), el("div", { class: "muted" }, d.strategy)),
+          el("td", {}, el("a", { href: `#/programs/${id}/deployments/${d.deployment_id}` }, paramsText(d.params)), el("div", { class: "muted" }, `${d.strategy} on ${d.symbol}`)),
           el("td", { "data-field": "health", class: `health ${d.summary.health ?? ""}` }, d.status === "active" ? d.summary.health ?? "—" : d.status.replace(/_/g, " ")),
           el("td", { class: "number" }, formatNumber(d.capital)),
           el("td", { class: "number", "data-field": "equity" }, d.summary.equity === undefined ? "—" : formatNumber(d.summary.equity)),
@@ -80,7 +80,7 @@ export function deploymentsPage(id: string): HTMLElement {
   const loadSides = async () => {
     const [cands, corr, latest] = await Promise.all([
       request<{ candidates: Candidate[] }>("GET", `/v1/programs/${id}/candidates`),
-      request<{ deployments: { deployment_id: string; strategy: string; params: Record<string, unknown> }[]; matrix: (number | null)[][]; days: number; limit: number }>("GET", `/v1/programs/${id}/correlations`),
+      request<{ deployments: { deployment_id: string; strategy: string; symbol: string; params: Record<string, unknown> }[]; matrix: (number | null)[][]; days: number; limit: number }>("GET", `/v1/programs/${id}/correlations`),
       request<{ items: Alert[]; total: number }>("GET", `/v1/programs/${id}/alerts?limit=20`),
     ]);
     const candidateFeedback = el("div");
@@ -89,15 +89,15 @@ export function deploymentsPage(id: string): HTMLElement {
       cands.candidates.length ? el("table", { class: "data", "data-table": "candidates" },
         el("thead", {}, el("tr", {}, ...["Rank", "Configuration", "Score", "In the top since", "Allocation", ""].map((h) => el("th", { scope: "col" }, h)))),
         el("tbody", {}, ...cands.candidates.map((c) => el("tr", {},
-          el("td", { class: "number" }, String(c.rank)), el("td", {}, `${c.strategy}: ${paramsText(c.params)}`),
+          el("td", { class: "number" }, String(c.rank)), el("td", {}, `${c.strategy} on ${c.symbol}: ${paramsText(c.params)}`),
           el("td", { class: "number" }, formatNumber(c.score)), el("td", {}, c.in_top_since), el("td", { class: "number" }, formatNumber(c.allocation)),
-          el("td", {}, active.has(`${c.strategy} ${JSON.stringify(c.params)}`) ? el("span", { class: "note" }, "deployed") : can("deploy") ? el("button", {
+          el("td", {}, active.has(`${c.strategy} ${c.symbol} ${JSON.stringify(c.params)}`) ? el("span", { class: "note" }, "deployed") : can("deploy") ? el("button", {
             type: "button", class: "secondary",
             onClick: async () => {
               candidateFeedback.replaceChildren();
               try {
                 const r = await request<{ outcomes: { outcome: string; capital: number }[] }>("POST", `/v1/programs/${id}/deployments`,
-                  JSON.stringify({ strategy: c.strategy, params: c.params }), "application/json");
+                  JSON.stringify({ strategy: c.strategy, symbol: c.symbol, params: c.params }), "application/json");
                 candidateFeedback.append(message(`Deployed with ${formatNumber(r.outcomes[0].capital)} of capital.`, "note"));
               } catch (err) {
                 candidateFeedback.append(message(wordsOf(err)));
@@ -113,7 +113,7 @@ export function deploymentsPage(id: string): HTMLElement {
       corr.deployments.length > 1 ? el("div", { class: "scroll" }, el("table", { class: "heat", "data-table": "correlations" },
         el("thead", {}, el("tr", {}, el("th", {}), ...corr.deployments.map((d, i) => el("th", { scope: "col", title: `${d.strategy}: ${paramsText(d.params)}` }, `#${i + 1}`)))),
         el("tbody", {}, ...corr.matrix.map((row, i) => el("tr", {},
-          el("th", { scope: "row", title: `${corr.deployments[i].strategy}: ${paramsText(corr.deployments[i].params)}` }, `#${i + 1} ${paramsText(corr.deployments[i].params)}`),
+          el("th", { scope: "row", title: `${corr.deployments[i].strategy}: ${paramsText(corr.deployments[i].params)}` }, `#${i + 1} ${corr.deployments[i].symbol} ${paramsText(corr.deployments[i].params)}`),
           ...row.map((v, j) => el("td", {
             class: "cell", "data-row": String(i), "data-col": String(j), style: v === null ? "" : `background: ${heat(v)}`,
             title: v === null ? "not enough common days" : `${formatNumber(v)}`,
@@ -188,7 +188,7 @@ export function deploymentPage(id: string, deploymentId: string, go: (hash: stri
       feedback.append(message(/not found|no deployment/i.test(wordsOf(err)) ? "Deployment not found." : wordsOf(err)));
       return;
     }
-    page.querySelector("h1")!.textContent = `Deployment: ${d.strategy} ${paramsText(d.params)}`;
+    page.querySelector("h1")!.textContent = `Deployment: ${d.strategy} on ${d.symbol}, ${paramsText(d.params)}`;
     const facts = el("dl", { class: "facts" },
       ...([["Status", d.status.replace(/_/g, " ")], ["Health", d.summary.health ?? "—"], ["Capital", formatNumber(d.capital)],
         ["Equity", d.summary.equity === undefined ? "—" : formatNumber(d.summary.equity)], ["P&L", signed(d.summary.pnl)],

@@ -18,6 +18,7 @@ interface Cycle {
 }
 interface Entry {
   rank: number | null; index: number; strategy: string; params: Record<string, unknown>; walk_forward_id: string; status: string;
+  symbol?: string; carried_from_cycle?: number;
   score: number | null; components: Record<string, number> | null; oos: Record<string, number | null>; walk_forward_efficiency: number | null;
   by_regime?: Record<string, { days: number; return_pct: number; sharpe_ratio: number | null; volatility_pct: number | null; max_drawdown_pct: number;
     trades: number; net_profit: number; win_rate: number | null; profit_factor: number | null; average_trade: number | null }>;
@@ -63,6 +64,17 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
   const name = el("input", { id: "p-name", value: "", required: true, maxlength: "100" });
   const strategy = el("select", { id: "p-strategy" }, ...strategies.map((s) => el("option", { value: s.name }, s.name)));
   const dataset = el("select", { id: "p-dataset" }, ...datasets.map((d, i) => el("option", { value: String(i) }, `${d.symbol} ${d.timeframe} (${formatNumber(d.bars)} bars)`)));
+  // More symbols of the same timeframe: each configuration is tested on each.
+  const others = el("span", { class: "filters also-on" });
+  const showOthers = () => {
+    const d = datasets[Number(dataset.value)];
+    const same = datasets.filter((x) => x.timeframe === d.timeframe && x.symbol !== d.symbol);
+    others.replaceChildren(...(same.length ? [el("span", {}, "Also on:"), ...same.map((x) =>
+      el("span", { class: "pair" }, el("input", { type: "checkbox", id: `p-also-${x.symbol}`, "data-symbol": x.symbol }), " ",
+        el("label", { for: `p-also-${x.symbol}` }, x.symbol)))] : []));
+  };
+  dataset.addEventListener("change", showOthers);
+  showOthers();
   const text = (id: string, value: string) => el("input", { id, value, size: "6" });
   const train = text("p-train", "180d"), test = text("p-test", "60d");
   const lookback = el("input", { id: "p-lookback", type: "number", min: "60", max: "3650", value: "730" });
@@ -117,10 +129,12 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
       if (s.count < 60) problems.push(`${formatNumber(s.count)} configurations a cycle: at least 60`);
       if (problems.length) return feedback.append(message(`Some values need fixing: ${problems.join("; ")}`));
       const d = datasets[Number(dataset.value)];
+      const also = [...others.querySelectorAll<HTMLInputElement>("input:checked")].map((x) => x.dataset.symbol!);
       const sp = s.space as { method: string; samples?: number; seed?: number; params: Record<string, unknown> };
       const asWindow = (t: string) => (/^\d+$/.test(t.trim()) ? Number(t) : t.trim());
       const body = {
-        name: name.value.trim(), symbol: d.symbol, timeframe: d.timeframe,
+        name: name.value.trim(), timeframe: d.timeframe,
+        ...(also.length ? { symbols: [d.symbol, ...also] } : { symbol: d.symbol }),
         templates: [{ strategy: strategy.value, params: s.params, space: sp.params }],
         generator: sp.method === "grid" ? { method: "grid" } : { method: sp.method, samples: sp.samples, seed: sp.seed },
         windows: { train: asWindow(train.value), test: asWindow(test.value) },
@@ -144,7 +158,7 @@ async function editor(go: (hash: string) => void): Promise<HTMLElement> {
     el("div", { class: "fields" },
       el("label", { for: name.id }, "Name"), name,
       el("label", { for: strategy.id }, "Strategy"), strategy,
-      el("label", { for: dataset.id }, "Data"), dataset,
+      el("label", { for: dataset.id }, "Data"), el("span", {}, dataset, " ", others),
       el("label", { for: train.id }, "Train window"), train,
       el("label", { for: test.id }, "Test window"), test,
       el("label", { for: lookback.id }, "Look back (days)"), lookback),
@@ -242,9 +256,11 @@ export function programPage(id: string): HTMLElement {
 
 function scorecardView(cycle: number, entries: Entry[]): HTMLElement {
   const params = [...new Set(entries.flatMap((e) => Object.keys(e.params)))].filter((k) => entries.some((e) => e.params[k] !== entries[0].params[k]));
+  const symbols = new Set(entries.map((e) => e.symbol ?? ""));
   type Col = [string, (e: Entry) => number | string | null];
   const cols: Col[] = [
     ["Rank", (e) => e.rank], ["Score", (e) => e.score],
+    ...(symbols.size > 1 ? [["Symbol", (e: Entry) => (e.carried_from_cycle ? `${e.symbol} (cycle ${e.carried_from_cycle})` : e.symbol ?? "")] as Col] : []),
     ...params.map((p): Col => [p, (e) => e.params[p] as number | string]),
     ["Sharpe part", (e) => e.components?.sharpe ?? null], ["Drawdown part", (e) => e.components?.drawdown ?? null],
     ["Volatility part", (e) => e.components?.volatility ?? null], ["Persistence part", (e) => e.components?.persistence ?? null],
