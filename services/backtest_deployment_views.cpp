@@ -393,12 +393,9 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
   const auto spec = p ? spec_of(*p) : std::nullopt;
   if (!p || !spec)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
-  boost::json::error_code ec;
-  const boost::json::value body = boost::json::parse(call.body, ec);
-  if (ec || !body.is_object())
-    return error_reply(service_code::bad_request,
-                       ec ? "malformed JSON body: " + ec.message() : "the body must be an object",
-                       {});
+  boost::json::value body;
+  if (auto refused = read_object_body(call.body, body))
+    return *refused;
   const auto& o = body.as_object();
 
   if (action == "deploy") {

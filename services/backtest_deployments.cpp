@@ -390,19 +390,8 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
       d.key("day").timestamp(decision.day).key("value").number(decision.value);
       d.key("limit").number(decision.limit).key("size_factor").number(state.size_factor);
       d.key("expected_sharpe").number(row.expected_sharpe);
-      d.key("rules")
-          .begin_object()
-          .key("rollback_pct")
-          .number(spec.risk.rollback_underperformance_pct)
-          .key("rollback_days")
-          .number(spec.risk.rollback_days)
-          .key("drawdown_pct")
-          .number(spec.risk.drawdown_limit_pct)
-          .key("drift_fraction")
-          .number(spec.risk.drift_fraction)
-          .key("drift_days")
-          .number(spec.risk.drift_days)
-          .end_object();
+      d.key("rules");
+      write_risk_rules(d, spec);
       d.key("data_checksum").string(dataset->checksum);
       if (decision.action == risk_action::drift_alert) {
         // The re-backtest: the configuration over the program's lookback,

@@ -59,6 +59,24 @@ void write_program(json_writer& w, const db::program_row& p) {
   w.key("created_at").timestamp(p.created_at);
 }
 
+/// The cycle the path names ("cycle" in the query), of `p`.
+std::optional<db::cycle_row> requested_cycle(pqxx::connection& c, const db::program_row& p,
+                                             const backtest_call& call) {
+  std::int64_t number = 0;
+  std::vector<error_detail> not_a_number;
+  query_reader(call.query, not_a_number).whole("cycle", 1, 1'000'000'000, number);
+  if (!not_a_number.empty() || number <= 0)
+    return std::nullopt;
+  return db::find_cycle(c, p.id, static_cast<int>(number));
+}
+
+service_reply no_cycle(const backtest_call& call) {
+  return error_reply(service_code::not_found,
+                     "no cycle " + query_value(call.query, "cycle").value_or("") + " of program "
+                         + call.run_id,
+                     {});
+}
+
 } // namespace
 
 service_reply backtest_service::list_programs(pqxx::connection& c, const db::principal& who,
@@ -297,17 +315,9 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
 service_reply backtest_service::cancel_cycle(pqxx::connection& c, const db::principal& who,
                                              const backtest_call& call) {
   const auto p = db::find_program(c, who.user_id, call.run_id);
-  std::int64_t number = 0;
-  std::vector<error_detail> not_a_number;
-  query_reader(call.query, not_a_number).whole("cycle", 1, 1'000'000'000, number);
-  const auto cycle = p && not_a_number.empty() && number > 0
-                         ? db::find_cycle(c, p->id, static_cast<int>(number))
-                         : std::nullopt;
+  const auto cycle = p ? requested_cycle(c, *p, call) : std::nullopt;
   if (!cycle)
-    return error_reply(service_code::not_found,
-                       "no cycle " + query_value(call.query, "cycle").value_or("") + " of program "
-                           + call.run_id,
-                       {});
+    return no_cycle(call);
   if (cycle->active == 0)
     return error_reply(service_code::conflict,
                        "cycle " + std::to_string(cycle->cycle) + " has ended: nothing to cancel",
@@ -332,16 +342,9 @@ service_reply backtest_service::cancel_cycle(pqxx::connection& c, const db::prin
 service_reply backtest_service::cycle_scorecard(pqxx::connection& c, const db::principal& who,
                                                 const backtest_call& call) {
   const auto p = db::find_program(c, who.user_id, call.run_id);
-  const auto n = query_value(call.query, "cycle");
-  std::int64_t number = 0;
-  std::vector<error_detail> not_a_number;
-  query_reader(call.query, not_a_number).whole("cycle", 1, 1'000'000'000, number);
-  const auto cycle = p && not_a_number.empty() && number > 0
-                         ? db::find_cycle(c, p->id, static_cast<int>(number))
-                         : std::nullopt;
+  const auto cycle = p ? requested_cycle(c, *p, call) : std::nullopt;
   if (!cycle)
-    return error_reply(service_code::not_found,
-                       "no cycle " + n.value_or("") + " of program " + call.run_id, {});
+    return no_cycle(call);
   if (cycle->scorecard_json)
     return body_reply(service_code::ok, *cycle->scorecard_json);
   if (cycle->active > 0) {

@@ -48,12 +48,9 @@ service_reply backtest_service::submit_replay(pqxx::connection& c, const db::pri
   const auto spec = p ? spec_of(*p) : std::nullopt;
   if (!p || !spec)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
-  boost::json::error_code ec;
-  const boost::json::value body = boost::json::parse(call.body, ec);
-  if (ec || !body.is_object())
-    return error_reply(service_code::bad_request,
-                       ec ? "malformed JSON body: " + ec.message() : "the body must be an object",
-                       {});
+  boost::json::value body;
+  if (auto refused = read_object_body(call.body, body))
+    return *refused;
   std::vector<error_detail> problems;
   std::optional<unix_time> from, to;
   for (const auto& kv : body.as_object()) {

@@ -164,6 +164,17 @@ void write_deployment_fields(json_writer& w, const db::deployment_row& d) {
   w.key("updated_at").timestamp(d.updated_at);
 }
 
+void write_risk_rules(json_writer& w, const program_spec& spec) {
+  w.begin_object();
+  w.key("rollback_pct").number(spec.risk.rollback_underperformance_pct);
+  w.key("rollback_days").number(spec.risk.rollback_days);
+  w.key("drawdown_pct").number(spec.risk.drawdown_limit_pct);
+  w.key("drift_fraction").number(spec.risk.drift_fraction);
+  w.key("drift_days").number(spec.risk.drift_days);
+  w.key("max_correlation").number(spec.admission.max_correlation);
+  w.end_object();
+}
+
 std::string deployments_document(const db::program_row& p, const program_spec& spec,
                                  bool active_only, const std::vector<db::deployment_row>& rows) {
   std::int64_t active = 0;
@@ -172,21 +183,8 @@ std::string deployments_document(const db::program_row& p, const program_spec& s
   w.key("capital").number(fixed::from_int(spec.capital));
   w.key("mode").string(spec.automatic_deployment ? "automatic" : "manual");
   w.key("max_active").number(static_cast<std::uint64_t>(spec.admission.max_active));
-  w.key("rules")
-      .begin_object()
-      .key("rollback_pct")
-      .number(spec.risk.rollback_underperformance_pct)
-      .key("rollback_days")
-      .number(spec.risk.rollback_days)
-      .key("drawdown_pct")
-      .number(spec.risk.drawdown_limit_pct)
-      .key("drift_fraction")
-      .number(spec.risk.drift_fraction)
-      .key("drift_days")
-      .number(spec.risk.drift_days)
-      .key("max_correlation")
-      .number(spec.admission.max_correlation)
-      .end_object();
+  w.key("rules");
+  write_risk_rules(w, spec);
   // What the rollback rule measures against.
   w.key("benchmark");
   if (spec.benchmark.empty()) {

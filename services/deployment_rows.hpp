@@ -74,6 +74,10 @@ class json_writer;
 /// A deployment's fields as the API writes them (inside an object).
 void write_deployment_fields(json_writer& w, const db::deployment_row& d);
 
+/// The program's risk rules as an object (what every rule decision and
+/// the deployments document name).
+void write_risk_rules(json_writer& w, const program_spec& spec);
+
 /// GET /v1/programs/{id}/deployments (and its stream's events): the
 /// program's deployments with their latest figures, only the active ones
 /// when asked. "status" is "active": the stream of a program's

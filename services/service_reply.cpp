@@ -1,5 +1,7 @@
 #include "services/service_reply.hpp"
 
+#include <boost/json.hpp>
+
 #include "config/log.hpp"
 #include "domain/data/timestamp.hpp"
 #include "domain/report/hex.hpp"
@@ -26,6 +28,16 @@ service_reply with_etag(service_reply reply) {
   if (reply.status() == service_code::ok)
     reply.headers.emplace_back("ETag", "\"" + sha256_hex(reply.body).substr(0, 32) + "\"");
   return reply;
+}
+
+std::optional<service_reply> read_object_body(const std::string& body, boost::json::value& out) {
+  boost::json::error_code ec;
+  out = boost::json::parse(body, ec);
+  if (ec || !out.is_object())
+    return error_reply(
+        service_code::bad_request,
+        ec ? "malformed JSON body: " + ec.message() : "the body must be a JSON object", {});
+  return std::nullopt;
 }
 
 service_reply body_reply(service_code code, std::string body, std::string content_type) {

@@ -3,6 +3,8 @@
 
 #include "services/service_types.hpp"
 
+#include <boost/json/fwd.hpp>
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,6 +42,10 @@ query_value(const std::vector<std::pair<std::string, std::string>>& query, const
 
 /// Reads query parameters, collecting an error (naming the parameter and
 /// what it must be) for every value that does not fit.
+/// A request body that must be a JSON object: the refusal (400) when it
+/// is not, or nothing with `out` set.
+std::optional<service_reply> read_object_body(const std::string& body, boost::json::value& out);
+
 class query_reader {
 public:
   using query = std::vector<std::pair<std::string, std::string>>;

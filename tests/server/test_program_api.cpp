@@ -58,6 +58,20 @@ boost::json::value scorecard(const std::string& program, int cycle) {
   }
 }
 
+/// The program's document once its cycle n has its scorecard.
+boost::json::value program_when_cycles(server_process& s, const std::string& key,
+                                       const std::string& id, std::size_t n) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    auto doc = s.request("GET", "/v1/programs/" + id, key).json();
+    const auto& cycles = doc.at("cycles").as_array();
+    if (cycles.size() >= n && cycles.at(n - 1).at("status").as_string() == "completed")
+      return doc;
+    BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, boost::json::serialize(doc));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 std::string id_of(const http_result& r) {
   BOOST_REQUIRE_MESSAGE(r.status == 201u, r.body);
   return std::string(r.json().at("program_id").as_string());
@@ -195,17 +209,7 @@ BOOST_AUTO_TEST_CASE(the_server_runs_scheduled_and_regime_triggered_cycles_as_da
   BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
   const std::string id(created.json().at("program_id").as_string());
   // The schedule starts the first cycle and writes its scorecard unasked.
-  auto cycles_when = [&](std::size_t n) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    for (;;) {
-      auto doc = s.request("GET", "/v1/programs/" + id, key).json();
-      const auto& cycles = doc.at("cycles").as_array();
-      if (cycles.size() >= n && cycles.at(n - 1).at("status").as_string() == "completed")
-        return doc;
-      BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, boost::json::serialize(doc));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  };
+  auto cycles_when = [&](std::size_t n) { return program_when_cycles(s, key, id, n); };
   auto doc = cycles_when(1);
   const auto one = doc.at("cycles").at(0);
   BOOST_TEST(one.at("reason").as_string() == "schedule");
@@ -275,17 +279,7 @@ BOOST_AUTO_TEST_CASE(a_program_can_run_a_cycle_on_every_upload_that_extends_its_
   auto created = s.request("POST", "/v1/programs", key, body, "application/json");
   BOOST_REQUIRE_MESSAGE(created.status == 201u, created.body);
   const std::string id(created.json().at("program_id").as_string());
-  auto cycles_when = [&](std::size_t n) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    for (;;) {
-      auto doc = s.request("GET", "/v1/programs/" + id, key).json();
-      const auto& cycles = doc.at("cycles").as_array();
-      if (cycles.size() >= n && cycles.at(n - 1).at("status").as_string() == "completed")
-        return doc;
-      BOOST_REQUIRE_MESSAGE(std::chrono::steady_clock::now() < until, boost::json::serialize(doc));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  };
+  auto cycles_when = [&](std::size_t n) { return program_when_cycles(s, key, id, n); };
   // The data is there: the first cycle starts by itself.
   auto doc = cycles_when(1);
   BOOST_TEST(doc.at("cycles").at(0).at("reason").as_string() == "upload");
