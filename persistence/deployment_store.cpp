@@ -128,6 +128,18 @@ bool record_decisions(pqxx::connection_base& c, const std::string& program_id,
                     a.details_json);
   for (const auto& e : decisions)
     append_audit(txn, by, e.action, "program:" + program_id, e.details_json);
+  // Bounded per program: the newest alerts, and the newest ended
+  // deployments (with their alerts); the audit log keeps every decision.
+  if (!alerts.empty())
+    txn.exec_params("DELETE FROM deployment_alerts WHERE program_id = $1::uuid AND id <= (SELECT "
+                    "id FROM deployment_alerts WHERE program_id = $1::uuid ORDER BY id DESC "
+                    "OFFSET $2 LIMIT 1)",
+                    program_id, max_alerts_per_program);
+  if (!changed.empty())
+    txn.exec_params("DELETE FROM deployments WHERE id IN (SELECT id FROM deployments WHERE "
+                    "program_id = $1::uuid AND status <> 'active' ORDER BY updated_at DESC, id "
+                    "OFFSET $2)",
+                    program_id, max_ended_deployments_per_program);
   txn.commit();
   return true;
 }

@@ -51,6 +51,12 @@ struct decision_entry {
   std::string action, details_json;
 };
 
+/// What a program keeps: its newest alerts and ended deployments (older
+/// ones are removed as new ones are written; the audit log keeps every
+/// decision).
+inline constexpr std::int64_t max_alerts_per_program = 10'000;
+inline constexpr std::int64_t max_ended_deployments_per_program = 1'000;
+
 /// The program's deployments, newest first; only active ones when asked.
 std::vector<deployment_row> list_deployments(pqxx::connection_base& c,
                                              const std::string& program_id, bool active_only);

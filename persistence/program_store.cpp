@@ -309,6 +309,11 @@ bool create_replay(pqxx::connection_base& c, const replay_row& r, std::int64_t m
                   "cycles_total) VALUES ($1::uuid, $2::uuid, to_timestamp($3), to_timestamp($4), "
                   "'queued', $5)",
                   r.id, r.program_id, r.from, r.to, r.cycles_total);
+  // The newest finished replays are kept, max_replays_per_program in all.
+  txn.exec_params("DELETE FROM program_replays WHERE id IN (SELECT id FROM program_replays WHERE "
+                  "program_id = $1::uuid AND status IN ('completed', 'failed') ORDER BY "
+                  "created_at DESC, id OFFSET $2)",
+                  r.program_id, max_replays_per_program - max_pending);
   append_audit(txn, by, "program.replay_queued", "program:" + r.program_id,
                "{\"replay_id\":\"" + r.id + "\",\"cycles\":" + std::to_string(r.cycles_total)
                    + "}");

@@ -92,6 +92,8 @@ struct replay_row {
   unix_time created_at = 0;
   std::optional<unix_time> started_at, finished_at;
 };
+/// Replays a program keeps (the oldest finished ones go first).
+inline constexpr std::int64_t max_replays_per_program = 50;
 /// Queues a replay (audited); false when the program has `max_pending`
 /// queued or running already.
 bool create_replay(pqxx::connection_base& c, const replay_row& r, std::int64_t max_pending,

@@ -132,7 +132,7 @@ service_reply backtest_service::replay_view(pqxx::connection& c, const db::progr
   json_writer w;
   if (!one) {
     w.begin_object().key("program_id").string(p.id).key("items").begin_array();
-    for (const auto& r : db::list_replays(c, p.id, 50))
+    for (const auto& r : db::list_replays(c, p.id, db::max_replays_per_program))
       write_replay_row(w, r, false);
     w.end_array().end_object();
     return body_reply(service_code::ok, w.take());
