@@ -294,6 +294,7 @@ BOOST_AUTO_TEST_CASE(a_program_can_run_a_cycle_on_every_upload_that_extends_its_
   BOOST_TEST(two.at("reason").as_string() == "upload");
   BOOST_TEST(two.at("as_of") == s.request("GET", "/v1/market-data/GC/1h", key).json().at("to"));
   BOOST_TEST(two.at("trigger_to_scorecard_seconds").to_number<double>() < 120.0);
+  BOOST_TEST_MESSAGE("upload to scorecard: " << two.at("trigger_to_scorecard_seconds") << " s");
   const std::string metrics = s.request("GET", "/metrics", root).body;
   BOOST_TEST(metrics.find("backtestd_program_cycles_total{reason=\"upload\"} 2")
              != std::string::npos);
