@@ -65,10 +65,10 @@ BOOST_AUTO_TEST_CASE(a_decision_is_stored_with_its_audit_entry_and_only_while_ac
   db::migrate(*d.c);
   add_program(d);
   const auto audit_before = count(d, "SELECT count(*) FROM audit_log");
-  BOOST_TEST(db::record_decisions(*d.c, program_id, {deployment(1)}, {},
-                                  {{0, uuid(1), "drawdown", 1'700'172'800, 21.5, 20.0, "halved",
-                                    "{}", 0}},
-                                  {{"deployment.promoted", "{\"n\":1}"}}, db::audit_actor{}));
+  BOOST_TEST(
+      db::record_decisions(*d.c, program_id, {deployment(1)}, {},
+                           {{0, uuid(1), "drawdown", 1'700'172'800, 21.5, 20.0, "halved", "{}", 0}},
+                           {{"deployment.promoted", "{\"n\":1}"}}, db::audit_actor{}));
   BOOST_TEST(count(d, "SELECT count(*) FROM audit_log") == audit_before + 1);
   auto stored = db::find_deployment(*d.c, program_id, uuid(1));
   BOOST_REQUIRE(stored);
@@ -117,8 +117,15 @@ BOOST_AUTO_TEST_CASE(a_program_keeps_its_newest_alerts_and_ended_deployments) {
   // More alerts than are kept: the newest stay.
   std::vector<db::alert_row> alerts(static_cast<std::size_t>(db::max_alerts_per_program) + 7);
   for (std::size_t i = 0; i < alerts.size(); ++i)
-    alerts[i] = {0, std::nullopt, "full", 1'700'000'000, std::nullopt, std::nullopt,
-                 "m" + std::to_string(i), "{}", 0};
+    alerts[i] = {0,
+                 std::nullopt,
+                 "full",
+                 1'700'000'000,
+                 std::nullopt,
+                 std::nullopt,
+                 "m" + std::to_string(i),
+                 "{}",
+                 0};
   BOOST_REQUIRE(db::record_decisions(*d.c, program_id, {}, {}, alerts, {}, db::audit_actor{}));
   std::int64_t total = 0;
   const auto newest = db::list_alerts(*d.c, program_id, std::nullopt, 1, 0, total);
