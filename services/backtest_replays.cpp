@@ -90,12 +90,12 @@ service_reply backtest_service::submit_replay(pqxx::connection& c, const db::pri
     problems.push_back({"from", 0, "must be before to"});
   if (!problems.empty())
     return error_reply(service_code::unprocessable, "invalid replay", std::move(problems));
-  const auto bars = program_bars(c, *p);
-  if (!bars)
-    return error_reply(service_code::conflict, "the program has no bars", {});
-  // Its first symbol's points: the count a replay of several has at most
-  // as many more as its other symbols' calendars add.
-  const auto points = replay_points(*spec, *bars, *from, *to);
+  // The cycles it would run: every symbol's calendar counts.
+  symbol_bars bars;
+  for (const auto& symbol : spec->symbols)
+    if (auto b = program_bars(c, *p, symbol))
+      bars.emplace(symbol, std::move(*b));
+  const auto points = replay_points(*spec, bars, *from, *to);
   const std::size_t per_cycle = cycle_configurations(*spec, 1).size() * spec->symbols.size();
   if (points.empty() || points.size() > max_replay_cycles
       || points.size() * per_cycle > max_replay_walk_forwards)

@@ -80,6 +80,27 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
   return replay_program(spec, symbol_bars{{spec.symbol, bars}}, from, to, progress);
 }
 
+std::vector<unix_time> replay_points(const program_spec& spec, const symbol_bars& bars,
+                                     unix_time from, unix_time to) {
+  std::set<unix_time> merged;
+  for (const auto& symbol : spec.symbols)
+    if (const auto it = bars.find(symbol); it != bars.end())
+      for (unix_time t : replay_points(spec, it->second, from, to))
+        merged.insert(t);
+  // One cycle per scheduled point: the latest as-of time of each.
+  std::vector<unix_time> points;
+  const unix_time every = spec.every.value_or(7 * seconds_per_day);
+  for (unix_time point = from; point <= to && points.size() <= max_replay_cycles; point += every) {
+    const auto it = merged.upper_bound(point);
+    if (it == merged.begin())
+      continue;
+    const unix_time as_of = *std::prev(it);
+    if (points.empty() || as_of > points.back())
+      points.push_back(as_of);
+  }
+  return points;
+}
+
 replay_result replay_program(const program_spec& spec, const symbol_bars& all, unix_time from,
                              unix_time to,
                              const std::function<bool(std::size_t, std::size_t)>& progress) {
@@ -92,24 +113,7 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
       series.emplace_back(symbol, &it->second);
   if (series.empty())
     return out;
-  std::vector<unix_time> points;
-  {
-    std::set<unix_time> merged;
-    for (const auto& [symbol, bars] : series)
-      for (unix_time t : replay_points(spec, *bars, from, to))
-        merged.insert(t);
-    // One cycle per scheduled point: the latest as-of time of each.
-    const unix_time every = spec.every.value_or(7 * seconds_per_day);
-    for (unix_time point = from; point <= to && points.size() <= max_replay_cycles;
-         point += every) {
-      const auto it = merged.upper_bound(point);
-      if (it == merged.begin())
-        continue;
-      const unix_time as_of = *std::prev(it);
-      if (points.empty() || as_of > points.back())
-        points.push_back(as_of);
-    }
-  }
+  const std::vector<unix_time> points = replay_points(spec, all, from, to);
   if (points.empty())
     return out;
   auto first_of = [](const bar_series& b) { return b.times()[0]; };

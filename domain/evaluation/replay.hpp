@@ -63,6 +63,11 @@ std::vector<unix_time> replay_points(const program_spec& spec, const bar_series&
 /// Each of a program's symbols with its bars.
 using symbol_bars = std::map<std::string, bar_series>;
 
+/// The as-of times of a replay of a program of several symbols: at each
+/// point, the latest of its symbols' last bars at or before it.
+std::vector<unix_time> replay_points(const program_spec& spec, const symbol_bars& bars,
+                                     unix_time from, unix_time to);
+
 /// Runs the replay over `bars` (every bar the program has; only those up
 /// to each as-of time are read). `progress`, when given, is told each
 /// finished cycle and the total, and cancels by returning false. Throws

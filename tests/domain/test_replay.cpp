@@ -127,7 +127,8 @@ BOOST_AUTO_TEST_CASE(a_program_of_two_symbols_replays_each_on_its_own_bars) {
   const unix_time to = from + 40 * 7 * seconds_per_day;
   const auto r = replay_program(spec, bars, from, to);
   BOOST_REQUIRE(!r.cycles.empty());
-  BOOST_TEST(r.cycles[0].configurations == 120u); // 60 on each
+  BOOST_TEST(r.cycles[0].configurations == 120u);                            // 60 on each
+  BOOST_TEST(replay_points(spec, bars, from, to).size() == r.cycles.size()); // what is refused on
   std::set<std::string> promoted_on;
   for (const auto& d : r.decisions)
     if (d.action == "promoted")
