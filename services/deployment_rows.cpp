@@ -73,9 +73,6 @@ std::optional<unix_time> program_data::last_bar(const std::vector<std::string>& 
   return last;
 }
 
-unix_time utc_day(unix_time t) {
-  return floor_div(t, seconds_per_day) * seconds_per_day;
-}
 
 std::optional<run_config> program_configuration(const db::program_row& p, const std::string& symbol,
                                                 const std::string& strategy,

@@ -35,6 +35,11 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/// 00:00 UTC of the day of `t`.
+constexpr unix_time utc_day(unix_time t) {
+  return floor_div(t, seconds_per_day) * seconds_per_day;
+}
+
 enum class timestamp_parse { ok, invalid, non_utc_offset };
 
 /// Accepts `2024-01-02T13:00:00Z`, `2024-01-02 13:00:00`,

@@ -11,11 +11,6 @@ namespace bt {
 
 namespace {
 
-unix_time day_of(unix_time t) {
-  const unix_time r = t % seconds_per_day;
-  return t - (r < 0 ? r + seconds_per_day : r);
-}
-
 fixed scaled(fixed quantity, fixed factor, fixed step) {
   return floor_to_step(mul(quantity, factor), step);
 }
@@ -85,7 +80,7 @@ private:
 /// one it was deployed on (a decision made on a day's data acts from the
 /// next day, so a deployment's days are whole days).
 unix_time first_trading_time(const paper_deployment& d) {
-  return day_of(d.deployed_at) + seconds_per_day;
+  return utc_day(d.deployed_at) + seconds_per_day;
 }
 
 } // namespace
@@ -120,9 +115,9 @@ forward_run run_forward(const bar_series& all, const paper_deployment& d,
       static_cast<std::size_t>(std::lower_bound(t, t + bars.size(), trade_from) - t);
   r.complete_last_day = d.ended_at.has_value()
                         || (bars.size() > 0 && all.size() > 0
-                            && day_of(all.times()[all.size() - 1]) > day_of(t[bars.size() - 1]));
+                            && utc_day(all.times()[all.size() - 1]) > utc_day(t[bars.size() - 1]));
   const double capital = r.initial.to_double();
-  r.days.push_back({day_of(d.deployed_at), capital, capital});
+  r.days.push_back({utc_day(d.deployed_at), capital, capital});
   if (first >= bars.size())
     return r;
   // Buy and hold from the last price before it trades.
@@ -157,10 +152,10 @@ forward_run run_forward(const bar_series& all, const paper_deployment& d,
     return capital * v / weights;
   };
   for (std::size_t i = first; i < bars.size(); ++i) {
-    const unix_time day = day_of(t[i]);
+    const unix_time day = utc_day(t[i]);
     const double equity = r.output.equity[i - first].equity.to_double();
     const double bench =
-        !legs.empty() ? (i + 1 == bars.size() || day_of(t[i + 1]) != day ? basket_value(day) : 0.0)
+        !legs.empty() ? (i + 1 == bars.size() || utc_day(t[i + 1]) != day ? basket_value(day) : 0.0)
         : reference > 0 ? capital * bars.closes()[i].to_double() / reference
                         : 0;
     if (r.days.back().day == day)

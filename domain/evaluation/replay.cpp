@@ -16,10 +16,6 @@ namespace bt {
 
 namespace {
 
-unix_time utc_day(unix_time t) {
-  return floor_div(t, seconds_per_day) * seconds_per_day;
-}
-
 /// A deployment as the replay keeps it.
 struct replayed_deployment {
   std::string identity, strategy, params_json, symbol;

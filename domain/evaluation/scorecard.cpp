@@ -146,7 +146,7 @@ write_scorecard(const scorecard_header& h, const std::vector<evaluation_facts>& 
       };
       std::map<std::string, tally> by;
       auto regime_of = [&](unix_time t) {
-        const auto it = regimes->find(floor_div(t, seconds_per_day) * seconds_per_day);
+        const auto it = regimes->find(utc_day(t));
         return it == regimes->end() ? std::string("unclassified")
                                     : std::string(to_string(it->second));
       };

@@ -44,7 +44,7 @@ double percentile(const std::vector<double>& sorted, double p) {
 std::vector<regime_day> classify_regimes(const bar_series& bars, const regime_settings& s) {
   std::vector<regime_day> days;
   for (std::size_t i = 0; i < bars.size(); ++i) {
-    const unix_time day = floor_div(bars.times()[i], seconds_per_day) * seconds_per_day;
+    const unix_time day = utc_day(bars.times()[i]);
     if (days.empty() || days.back().day != day)
       days.push_back({day, 0, {}, {}, {}, {}, regime_trigger::none});
     days.back().close = bars.closes()[i].to_double(); // the day's last close
