@@ -438,56 +438,27 @@ std::string backtest_service::finish_cycle(pqxx::connection& c, const db::princi
 std::vector<backtest_service::gated_candidate>
 backtest_service::gated_candidates(pqxx::connection& c, const db::program_row& p,
                                    const program_spec& spec, std::optional<unix_time>& as_of) {
-  // Each scored cycle's ranking, by configuration (strategy and values).
-  std::vector<ranked_cycle> history;
-  boost::json::object last_entries; // identity -> its entry in the last scored cycle
+  scorecard_gate gate(spec);
   int last_cycle = 0;
-  for (const auto& cycle : db::list_cycles(c, p.id)) {
-    if (!cycle.scorecard_json)
-      continue;
-    const auto card = boost::json::parse(*cycle.scorecard_json).as_object();
-    ranked_cycle r{cycle.as_of, {}};
-    last_entries.clear();
-    last_cycle = cycle.cycle;
-    for (const auto& e : card.at("entries").as_array()) {
-      if (e.at("rank").is_null())
-        continue;
-      // A configuration on a symbol (scorecards written before programs had
-      // several name none: the program's).
-      const auto* symbol = e.as_object().if_contains("symbol");
-      const std::string identity = std::string(e.at("strategy").as_string()) + "\n"
-                                   + boost::json::serialize(e.at("params")) + "\n"
-                                   + (symbol ? std::string(symbol->as_string()) : p.symbol);
-      r.ranked.push_back(identity);
-      last_entries[identity] = e;
+  for (const auto& cycle : db::list_cycles(c, p.id))
+    if (cycle.scorecard_json) {
+      gate.add(cycle.as_of, boost::json::parse(*cycle.scorecard_json));
+      last_cycle = cycle.cycle;
     }
-    history.push_back(std::move(r));
-  }
-  as_of = history.empty() ? std::nullopt : std::optional<unix_time>(history.back().as_of);
-  gate_settings gate;
-  gate.top_fraction = spec.top_pct / 100.0;
-  gate.consecutive_days = spec.gate_days;
-  const auto chosen = promotion_candidates(history, gate);
-  std::vector<double> scores;
-  for (const auto& k : chosen)
-    scores.push_back(last_entries.at(k.key).at("score").to_number<double>());
-  const auto allocation =
-      allocate_capital(fixed::from_int(spec.capital), scores, spec.max_allocation_pct / 100.0);
+  as_of = gate.as_of();
   std::vector<gated_candidate> out;
-  for (std::size_t i = 0; i < chosen.size(); ++i) {
-    const auto& e = last_entries.at(chosen[i].key).as_object();
+  for (auto& k : gate.candidates()) {
     gated_candidate g;
-    g.identity = chosen[i].key;
-    g.strategy = std::string(e.at("strategy").as_string());
-    g.params_json = boost::json::serialize(e.at("params"));
-    g.symbol = e.contains("symbol") ? std::string(e.at("symbol").as_string()) : p.symbol;
-    g.rank = e.at("rank").as_int64();
-    g.score = scores[i];
-    g.since = chosen[i].since;
-    g.walk_forward_id = std::string(e.at("walk_forward_id").as_string());
-    const auto& sharpe = e.at("oos").at("sharpe_ratio");
-    g.expected_sharpe = sharpe.is_number() ? sharpe.to_number<double>() : 0.0;
-    g.allocation = allocation[i];
+    g.identity = std::move(k.identity);
+    g.strategy = std::move(k.strategy);
+    g.params_json = std::move(k.params_json);
+    g.symbol = std::move(k.symbol);
+    g.rank = k.entry.at("rank").as_int64();
+    g.score = k.score;
+    g.since = k.since;
+    g.walk_forward_id = std::string(k.entry.at("walk_forward_id").as_string());
+    g.expected_sharpe = k.expected_sharpe;
+    g.allocation = k.allocation;
     g.cycle = last_cycle;
     out.push_back(std::move(g));
   }

@@ -73,7 +73,6 @@ std::optional<unix_time> program_data::last_bar(const std::vector<std::string>& 
   return last;
 }
 
-
 std::optional<run_config> program_configuration(const db::program_row& p, const std::string& symbol,
                                                 const std::string& strategy,
                                                 const std::string& params_json, fixed capital) {

@@ -57,7 +57,6 @@ inline const std::string& symbol_of(const db::program_row& p, const std::string&
 std::optional<benchmark_basket>
 program_benchmark(pqxx::connection_base& c, const db::program_row& p, const program_spec& spec);
 
-
 /// A configuration of the program on `symbol` (its timeframe, the
 /// instrument's terms) with `capital`, resolved as a run's.
 std::optional<run_config> program_configuration(const db::program_row& p, const std::string& symbol,

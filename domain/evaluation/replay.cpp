@@ -113,12 +113,8 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
   if (points.empty())
     return out;
   auto first_of = [](const bar_series& b) { return b.times()[0]; };
-  std::vector<ranked_cycle> history;
-  std::map<std::string, boost::json::object> last_entries; // identity -> its last scored entry
+  scorecard_gate gate(spec);
   std::vector<replayed_deployment> deployments;
-  gate_settings gate;
-  gate.top_fraction = spec.top_pct / 100.0;
-  gate.consecutive_days = spec.gate_days;
 
   // The risk rules' decisions on every closed day up to `until`.
   auto advance_all = [&](unix_time until, int cycle) {
@@ -168,30 +164,15 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
     h.cycle = cycle;
     h.as_of = format_timestamp(as_of);
     const auto card = boost::json::parse(scorecard_json(h, facts, spec.weights));
-    ranked_cycle ranked{as_of, {}};
-    for (const auto& e : card.at("entries").as_array()) {
-      if (e.at("rank").is_null())
-        continue;
-      const std::string identity = std::string(e.at("strategy").as_string()) + "\n"
-                                   + boost::json::serialize(e.at("params")) + "\n"
-                                   + std::string(e.at("symbol").as_string());
-      if (ranked.ranked.empty()) {
-        rc.best_strategy = std::string(e.at("strategy").as_string());
-        rc.best_params_json = boost::json::serialize(e.at("params"));
-        rc.best_symbol = std::string(e.at("symbol").as_string());
-      }
-      ranked.ranked.push_back(identity);
-      last_entries[identity] = e.as_object();
+    const auto& entries = card.at("entries").as_array();
+    if (!entries.empty() && !entries[0].at("rank").is_null()) { // ranked first
+      rc.best_strategy = std::string(entries[0].at("strategy").as_string());
+      rc.best_params_json = boost::json::serialize(entries[0].at("params"));
+      rc.best_symbol = std::string(entries[0].at("symbol").as_string());
     }
-    history.push_back(std::move(ranked));
-
     // The gate, the capital and the admission rules, as the server runs them.
-    const auto chosen = promotion_candidates(history, gate);
-    std::vector<double> scores;
-    for (const auto& g : chosen)
-      scores.push_back(last_entries.at(g.key).at("score").to_number<double>());
-    const auto allocation =
-        allocate_capital(fixed::from_int(spec.capital), scores, spec.max_allocation_pct / 100.0);
+    gate.add(as_of, card);
+    const auto chosen = gate.candidates();
     const unix_time corr_from =
         utc_day(as_of)
         - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
@@ -207,26 +188,22 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
     }
     std::vector<round_candidate> candidates;
     std::vector<std::optional<paper_deployment>> papers;
-    for (std::size_t i = 0; i < chosen.size(); ++i) {
-      const auto& e = last_entries.at(chosen[i].key);
-      const boost::json::value params = e.at("params");
-      const std::string symbol(e.at("symbol").as_string());
+    for (const auto& g : chosen) {
+      const boost::json::value params = g.entry.at("params");
       run_request rq;
-      rq.symbol = symbol;
+      rq.symbol = g.symbol;
       rq.timeframe = spec.timeframe;
-      rq.strategy = std::string(e.at("strategy").as_string());
+      rq.strategy = g.strategy;
       rq.params = &params;
       papers.emplace_back();
-      round_candidate c{chosen[i].key, chosen[i].key,   rq.strategy, scores[i],
-                        allocation[i], chosen[i].since, {}};
+      round_candidate c{g.identity, g.identity, g.strategy, g.score, g.allocation, g.since, {}};
       paper_deployment paper;
-      if (resolve_config(rq, paper.config).empty() && history_from.count(symbol)) {
-        paper.config.execution.initial_capital = allocation[i];
-        paper.history_from = history_from.at(symbol);
+      if (resolve_config(rq, paper.config).empty() && history_from.count(g.symbol)) {
+        paper.config.execution.initial_capital = g.allocation;
+        paper.history_from = history_from.at(g.symbol);
         paper.deployed_at = as_of;
-        const auto& sharpe = e.at("oos").at("sharpe_ratio");
-        paper.expected_sharpe = sharpe.is_number() ? sharpe.to_number<double>() : 0.0;
-        c.daily_returns = configuration_daily_returns(visible.at(symbol), paper, corr_from);
+        paper.expected_sharpe = g.expected_sharpe;
+        c.daily_returns = configuration_daily_returns(visible.at(g.symbol), paper, corr_from);
         papers.back() = std::move(paper);
       }
       candidates.push_back(std::move(c));
@@ -235,9 +212,8 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
     for (const auto& step : promotion_round(active, ended, candidates,
                                             fixed::from_int(spec.capital), spec.admission)) {
       const auto& c = candidates[step.candidate];
-      const auto& e = last_entries.at(c.identity);
-      const std::string params_json = boost::json::serialize(e.at("params"));
-      const std::string symbol(e.at("symbol").as_string());
+      const std::string& params_json = chosen[step.candidate].params_json;
+      const std::string& symbol = chosen[step.candidate].symbol;
       if (step.outcome == round_outcome::refused) {
         out.decisions.push_back({utc_day(as_of), std::string(to_string(step.admission.outcome)),
                                  c.strategy, params_json, step.admission.correlation.value_or(0),

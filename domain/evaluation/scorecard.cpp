@@ -234,4 +234,57 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
   });
 }
 
+scorecard_gate::scorecard_gate(const program_spec& spec)
+    : capital_(fixed::from_int(spec.capital)), cap_fraction_(spec.max_allocation_pct / 100.0),
+      default_symbol_(spec.symbol) {
+  gate_.top_fraction = spec.top_pct / 100.0;
+  gate_.consecutive_days = spec.gate_days;
+}
+
+void scorecard_gate::add(unix_time as_of, const boost::json::value& scorecard) {
+  ranked_cycle ranked{as_of, {}};
+  last_.clear();
+  for (const auto& e : scorecard.at("entries").as_array()) {
+    if (e.at("rank").is_null())
+      continue;
+    const auto* symbol = e.as_object().if_contains("symbol");
+    const std::string identity = std::string(e.at("strategy").as_string()) + "\n"
+                                 + boost::json::serialize(e.at("params")) + "\n"
+                                 + (symbol ? std::string(symbol->as_string()) : default_symbol_);
+    ranked.ranked.push_back(identity);
+    last_[identity] = e.as_object();
+  }
+  history_.push_back(std::move(ranked));
+}
+
+std::vector<scorecard_gate::candidate_entry> scorecard_gate::candidates() const {
+  const auto chosen = promotion_candidates(history_, gate_);
+  std::vector<double> scores;
+  for (const auto& k : chosen)
+    scores.push_back(last_.at(k.key).at("score").to_number<double>());
+  const auto allocation = allocate_capital(capital_, scores, cap_fraction_);
+  std::vector<candidate_entry> out;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& e = last_.at(chosen[i].key);
+    candidate_entry c;
+    c.identity = chosen[i].key;
+    c.strategy = std::string(e.at("strategy").as_string());
+    c.params_json = boost::json::serialize(e.at("params"));
+    const auto* symbol = e.if_contains("symbol");
+    c.symbol = symbol ? std::string(symbol->as_string()) : default_symbol_;
+    c.entry = e;
+    c.since = chosen[i].since;
+    c.score = scores[i];
+    const auto& sharpe = e.at("oos").at("sharpe_ratio");
+    c.expected_sharpe = sharpe.is_number() ? sharpe.to_number<double>() : 0.0;
+    c.allocation = allocation[i];
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::optional<unix_time> scorecard_gate::as_of() const {
+  return history_.empty() ? std::nullopt : std::optional<unix_time>(history_.back().as_of);
+}
+
 } // namespace bt

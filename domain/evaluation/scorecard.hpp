@@ -6,6 +6,8 @@
 
 #include "domain/data/decimal.hpp"
 #include "domain/data/timestamp.hpp"
+#include "domain/evaluation/program.hpp"
+#include "domain/evaluation/promotion.hpp"
 #include "domain/evaluation/score.hpp"
 #include "domain/research/regimes.hpp"
 
@@ -59,5 +61,38 @@ std::string scorecard_json(const scorecard_header& h, const std::vector<evaluati
 std::string scorecard_json(const scorecard_header& h, const std::vector<evaluation_facts>& facts,
                            const score_weights& weights,
                            const std::map<std::string, regime_days>& regimes_by_symbol);
+
+/// A program's promotion gate over its scorecards: each completed cycle's
+/// ranking of configurations on symbols, added in cycle order, and the
+/// candidates through the gate as of the last one with their recommended
+/// capital. What the server's candidates and a replay's cycles both read.
+class scorecard_gate {
+public:
+  explicit scorecard_gate(const program_spec& spec);
+  /// A completed scorecard document; entries without a symbol (written
+  /// before programs had several) are on the program's first.
+  void add(unix_time as_of, const boost::json::value& scorecard);
+
+  struct candidate_entry {
+    std::string identity; ///< strategy, params and symbol, one per line
+    std::string strategy, params_json, symbol;
+    boost::json::object entry; ///< its entry in the last scorecard
+    unix_time since = 0;       ///< the start of its streak
+    double score = 0, expected_sharpe = 0;
+    fixed allocation;
+  };
+  /// In the last scorecard's rank order.
+  std::vector<candidate_entry> candidates() const;
+  /// The last scorecard's as-of time; none before the first.
+  std::optional<unix_time> as_of() const;
+
+private:
+  gate_settings gate_;
+  fixed capital_;
+  double cap_fraction_ = 0;
+  std::string default_symbol_;
+  std::vector<ranked_cycle> history_;
+  std::map<std::string, boost::json::object> last_; ///< the last scorecard's entries by identity
+};
 
 } // namespace bt
