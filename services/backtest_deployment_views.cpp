@@ -68,10 +68,11 @@ std::string number_text(double v) {
 service_reply backtest_service::deployment_view(pqxx::connection& c, const db::principal& who,
                                                 const backtest_call& call,
                                                 const std::string& view) {
-  const auto p = db::find_program(c, who.user_id, call.run_id);
-  const auto spec = p ? spec_of(*p) : std::nullopt;
-  if (!p || !spec)
+  const auto found = find_owned_program(c, who.user_id, call.run_id);
+  if (!found)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  const auto* p = &found->row;
+  const auto* spec = &found->spec;
   std::vector<error_detail> problems;
   query_reader r(call.query, problems);
   if (view == "replays" || view == "replay")
@@ -389,10 +390,11 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
 service_reply backtest_service::deployment_change(pqxx::connection& c, const db::principal& who,
                                                   const backtest_call& call,
                                                   const std::string& action) {
-  const auto p = db::find_program(c, who.user_id, call.run_id);
-  const auto spec = p ? spec_of(*p) : std::nullopt;
-  if (!p || !spec)
+  const auto found = find_owned_program(c, who.user_id, call.run_id);
+  if (!found)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  const auto* p = &found->row;
+  const auto* spec = &found->spec;
   boost::json::value body;
   if (auto refused = read_object_body(call.body, body))
     return *refused;

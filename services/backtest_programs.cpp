@@ -467,10 +467,11 @@ backtest_service::gated_candidates(pqxx::connection& c, const db::program_row& p
 
 service_reply backtest_service::candidates_document(pqxx::connection& c, const db::principal& who,
                                                     const backtest_call& call) {
-  const auto p = db::find_program(c, who.user_id, call.run_id);
-  const auto spec = p ? spec_of(*p) : std::nullopt;
-  if (!p || !spec)
+  const auto found = find_owned_program(c, who.user_id, call.run_id);
+  if (!found)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  const auto* p = &found->row;
+  const auto* spec = &found->spec;
   std::optional<unix_time> as_of;
   const auto chosen = gated_candidates(c, *p, *spec, as_of);
   json_writer w;

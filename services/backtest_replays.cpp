@@ -44,10 +44,11 @@ void write_replay_row(json_writer& w, const db::replay_row& r, bool with_result)
 
 service_reply backtest_service::submit_replay(pqxx::connection& c, const db::principal& who,
                                               const backtest_call& call) {
-  const auto p = db::find_program(c, who.user_id, call.run_id);
-  const auto spec = p ? spec_of(*p) : std::nullopt;
-  if (!p || !spec)
+  const auto found = find_owned_program(c, who.user_id, call.run_id);
+  if (!found)
     return error_reply(service_code::not_found, "no program " + call.run_id, {});
+  const auto* p = &found->row;
+  const auto* spec = &found->spec;
   boost::json::value body;
   if (auto refused = read_object_body(call.body, body))
     return *refused;

@@ -17,6 +17,15 @@ std::optional<program_spec> spec_of(const db::program_row& p) {
   return spec;
 }
 
+std::optional<owned_program> find_owned_program(pqxx::connection_base& c, std::int64_t user_id,
+                                                const std::string& id) {
+  auto row = db::find_program(c, user_id, id);
+  auto spec = row ? spec_of(*row) : std::nullopt;
+  if (!spec)
+    return std::nullopt;
+  return owned_program{std::move(*row), std::move(*spec)};
+}
+
 std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p,
                                        const std::string& symbol) {
   const auto tf = parse_timeframe(p.timeframe);

@@ -23,6 +23,16 @@ namespace bt {
 /// once: only if the code's rules tightened since).
 std::optional<program_spec> spec_of(const db::program_row& p);
 
+/// A user's program with its specification.
+struct owned_program {
+  db::program_row row;
+  program_spec spec;
+};
+/// The program `id` of `user_id`; none when there is none (or its
+/// specification no longer parses): the caller answers 404.
+std::optional<owned_program> find_owned_program(pqxx::connection_base& c, std::int64_t user_id,
+                                                const std::string& id);
+
 /// Every bar of the program's dataset of `symbol` (its first symbol when
 /// empty); none when it has none.
 std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p,
