@@ -135,15 +135,15 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     if (paper && bars && bars->size() > 0) {
       const auto benchmark = program_benchmark(c, *p, *spec);
       run = run_forward(*bars, *paper, benchmark ? &*benchmark : nullptr);
-      double peak = 0;
-      for (const auto& day : run.days) {
-        peak = std::max(peak, day.equity);
+      const auto drawdowns = day_drawdowns(run.days);
+      for (std::size_t k = 0; k < run.days.size(); ++k) {
+        const auto& day = run.days[k];
         w.begin_object().key("day").timestamp(day.day);
         w.key("equity")
             .number(round_places(day.equity))
             .key("benchmark")
             .number(round_places(day.benchmark));
-        w.key("drawdown_pct").number(peak > 0 ? round_places((1 - day.equity / peak) * 100) : 0.0);
+        w.key("drawdown_pct").number(round_places(drawdowns[k]));
         w.end_object();
       }
     }
@@ -251,18 +251,17 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
     const auto benchmark = program_benchmark(c, *p, *spec);
     std::int64_t total = 0;
     const auto alerts = db::list_alerts(c, p->id, std::nullopt, 10'000, 0, total);
+    // Each deployment's day, by value: its run is not kept.
     struct line {
       const db::deployment_row* d;
-      const deployment_day* today;
-      double previous = 0, peak = 0;
+      deployment_day today;
+      double previous = 0, drawdown = 0;
       std::size_t trades_today = 0, alerts_today = 0;
       std::string status;
       double size_factor = 1;
     };
     std::vector<line> lines;
-    std::vector<forward_run> runs;
     const auto rows = db::list_deployments(c, p->id, false);
-    runs.reserve(rows.size());
     for (const auto& d : rows) {
       // Deployed before the day's end and not ended before it began.
       if (utc_day(d.deployed_at) >= day || (d.ended_at && *d.ended_at < day))
@@ -271,19 +270,14 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       const auto* bars = data.bars(d.symbol);
       if (!paper || !bars)
         continue;
-      runs.push_back(run_forward(*bars, *paper, benchmark ? &*benchmark : nullptr));
-      const auto& run = runs.back();
-      line l{&d, nullptr, 0, 0, 0, 0, {}, 1};
-      for (std::size_t k = 0; k < run.days.size(); ++k)
-        if (run.days[k].day <= day) {
-          l.peak = std::max(l.peak, run.days[k].equity);
-          if (run.days[k].day == day) {
-            l.today = &run.days[k];
-            l.previous = k > 0 ? run.days[k - 1].equity : run.days[k].equity;
-          }
-        }
-      if (!l.today)
+      const auto run = run_forward(*bars, *paper, benchmark ? &*benchmark : nullptr);
+      const auto it = std::find_if(run.days.begin(), run.days.end(),
+                                   [&](const deployment_day& x) { return x.day == day; });
+      if (it == run.days.end())
         continue; // no bars that day
+      const auto k = static_cast<std::size_t>(it - run.days.begin());
+      line l{&d, *it, k > 0 ? run.days[k - 1].equity : it->equity, day_drawdowns(run.days)[k], 0, 0,
+             {}, 1};
       for (const auto& t : run.output.trades)
         l.trades_today += utc_day(t.exit_time) == day;
       for (const auto& a : alerts)
@@ -295,10 +289,9 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       lines.push_back(l);
     }
     auto health = [](const line& l) {
-      const double dd = l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0;
       return l.status != "active" ? std::string("ended")
              : l.size_factor < 1  ? std::string("reduced")
-             : dd > 0             ? std::string("in_drawdown")
+             : l.drawdown > 0     ? std::string("in_drawdown")
                                   : std::string("at_peak");
     };
     if (format.value_or("json") == "csv") {
@@ -311,13 +304,11 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
         const double cap = capital.to_double();
         csv += format_timestamp(day).substr(0, 10) + "," + l.d->id + "," + l.d->strategy + ","
                + csv_text(symbol_of(*p, l.d->symbol)) + "," + csv_text(l.d->params_json) + ","
-               + l.status + "," + to_string(capital) + "," + number_text(l.today->equity) + ","
-               + number_text(l.today->equity - l.previous) + ","
-               + number_text(l.today->equity - cap) + ","
-               + number_text((l.today->equity / cap - 1) * 100) + ","
-               + number_text((l.today->benchmark / cap - 1) * 100) + ","
-               + number_text(l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0) + ","
-               + number_text(l.size_factor) + "," + std::to_string(l.trades_today) + ","
+               + l.status + "," + to_string(capital) + "," + number_text(l.today.equity) + ","
+               + number_text(l.today.equity - l.previous) + "," + number_text(l.today.equity - cap)
+               + "," + number_text((l.today.equity / cap - 1) * 100) + ","
+               + number_text((l.today.benchmark / cap - 1) * 100) + "," + number_text(l.drawdown)
+               + "," + number_text(l.size_factor) + "," + std::to_string(l.trades_today) + ","
                + std::to_string(l.alerts_today) + "," + health(l) + "\n";
       }
       return body_reply(service_code::ok, csv, "text/csv; charset=utf-8");
@@ -334,18 +325,17 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       fixed capital;
       parse_decimal(l.d->capital, capital);
       const double cap = capital.to_double();
-      equity += l.today->equity;
-      pnl += l.today->equity - l.previous;
+      equity += l.today.equity;
+      pnl += l.today.equity - l.previous;
       w.begin_object().key("deployment_id").string(l.d->id).key("strategy").string(l.d->strategy);
       w.key("symbol").string(symbol_of(*p, l.d->symbol));
       w.key("params").raw(l.d->params_json).key("status").string(l.status);
-      w.key("capital").number(capital).key("equity").number(round_places(l.today->equity));
-      w.key("day_pnl").number(round_places(l.today->equity - l.previous));
-      w.key("total_pnl").number(round_places(l.today->equity - cap));
-      w.key("return_pct").number(round_places((l.today->equity / cap - 1) * 100));
-      w.key("benchmark_return_pct").number(round_places((l.today->benchmark / cap - 1) * 100));
-      w.key("drawdown_pct")
-          .number(round_places(l.peak > 0 ? (1 - l.today->equity / l.peak) * 100 : 0));
+      w.key("capital").number(capital).key("equity").number(round_places(l.today.equity));
+      w.key("day_pnl").number(round_places(l.today.equity - l.previous));
+      w.key("total_pnl").number(round_places(l.today.equity - cap));
+      w.key("return_pct").number(round_places((l.today.equity / cap - 1) * 100));
+      w.key("benchmark_return_pct").number(round_places((l.today.benchmark / cap - 1) * 100));
+      w.key("drawdown_pct").number(round_places(l.drawdown));
       w.key("size_factor").number(l.size_factor);
       w.key("trades_closed").number(static_cast<std::uint64_t>(l.trades_today));
       w.key("alerts").number(static_cast<std::uint64_t>(l.alerts_today));

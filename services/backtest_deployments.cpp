@@ -38,13 +38,10 @@ std::string summary_json(const forward_run& run, const risk_state& state,
                          const std::string& status) {
   const auto& days = run.days;
   const fixed equity = run.output.equity.empty() ? run.initial : run.output.equity.back().equity;
-  double peak = 0, max_dd = 0;
-  for (const auto& d : days) {
-    peak = std::max(peak, d.equity);
-    if (peak > 0)
-      max_dd = std::max(max_dd, (1 - d.equity / peak) * 100);
-  }
-  const double now_dd = peak > 0 && !days.empty() ? (1 - days.back().equity / peak) * 100 : 0;
+  const auto drawdowns = day_drawdowns(days);
+  const double max_dd =
+      drawdowns.empty() ? 0.0 : *std::max_element(drawdowns.begin(), drawdowns.end());
+  const double now_dd = drawdowns.empty() ? 0.0 : drawdowns.back();
   const double start = run.initial.to_double();
   json_writer w;
   w.begin_object();

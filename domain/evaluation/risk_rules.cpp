@@ -25,6 +25,17 @@ const deployment_day* at_or_before(const std::vector<deployment_day>& days, unix
 
 } // namespace
 
+std::vector<double> day_drawdowns(const std::vector<deployment_day>& days) {
+  std::vector<double> out;
+  out.reserve(days.size());
+  double peak = 0;
+  for (const auto& d : days) {
+    peak = std::max(peak, d.equity);
+    out.push_back(peak > 0 ? (1.0 - d.equity / peak) * 100.0 : 0.0);
+  }
+  return out;
+}
+
 std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
                                      double expected_sharpe, risk_state& state,
                                      const risk_settings& s) {
@@ -47,10 +58,7 @@ std::vector<risk_decision> judge_day(const std::vector<deployment_day>& days,
   }
 
   // Drawdown from the peak so far.
-  double peak = 0;
-  for (const auto& d : days)
-    peak = std::max(peak, d.equity);
-  const double drawdown = peak > 0 ? (1.0 - today.equity / peak) * 100.0 : 0.0;
+  const double drawdown = day_drawdowns(days).back();
   if (drawdown >= s.drawdown_limit_pct) {
     if (!state.in_drawdown_breach) {
       state.in_drawdown_breach = true;

@@ -42,6 +42,11 @@ struct risk_state {
   bool in_drawdown_breach = false, in_drift = false;
 };
 
+/// Each day's drawdown below the running peak of equity, in percent (0
+/// while the peak is not above 0): what the drawdown rule, the dashboards
+/// and the daily report measure.
+std::vector<double> day_drawdowns(const std::vector<deployment_day>& days);
+
 enum class risk_action { deactivate, halve_size, drift_alert };
 std::string_view to_string(risk_action a);
 
