@@ -426,8 +426,10 @@ service_reply backtest_service::deployment_change(pqxx::connection& c, const db:
     advance_program(c, who, *p, *spec);
     const auto doc = boost::json::parse(outcome);
     const auto& outcomes = doc.at("outcomes").as_array();
-    if (outcomes.empty()) // the gate moved between the two reads
-      return error_reply(service_code::conflict, "not deployed: no longer a candidate",
+    if (outcomes.empty()) // the gate or the deployments changed between the reads
+      return error_reply(service_code::conflict,
+                         "not deployed: no longer a candidate, or the program's deployments "
+                         "changed meanwhile; try again",
                          {{"outcome", 0, "not_a_candidate"}});
     const auto& o = outcomes[0];
     if (o.at("outcome").as_string() == "deployed")

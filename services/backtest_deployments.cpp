@@ -149,26 +149,35 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     active.push_back({d.id, d.identity, d.strategy, d.score,
                       paper->config.execution.initial_capital, returns_of(d.symbol, *paper)});
   }
+  // The candidates that can run (a configuration that no longer resolves
+  // is reported, and takes no slot or capital from the others).
   std::vector<round_candidate> candidates;
-  std::vector<std::optional<paper_deployment>> papers;
-  for (const auto& g : gated) {
+  std::vector<paper_deployment> papers;
+  std::vector<std::size_t> gated_index;
+  for (std::size_t i = 0; i < gated.size(); ++i) {
+    const auto& g = gated[i];
     auto config = program_configuration(p, g.symbol, g.strategy, g.params_json, g.allocation);
-    papers.emplace_back();
-    round_candidate rc{new_uuid(), g.identity, g.strategy, g.score, g.allocation, g.since, {}};
-    if (const auto* dataset = data.dataset(g.symbol); config && dataset) {
-      paper_deployment paper;
-      paper.config = std::move(*config);
-      // The warm-up its walk-forward's cycle saw: the look-back to its as-of time.
-      paper.history_from = std::max(
-          *dataset->from, *as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
-      paper.deployed_at = *as_of;
-      paper.expected_sharpe = g.expected_sharpe;
-      if (!std::any_of(active.begin(), active.end(),
-                       [&](const round_active& d) { return d.identity == g.identity; }))
-        rc.daily_returns = returns_of(g.symbol, paper);
-      papers.back() = std::move(paper);
+    const auto* dataset = data.dataset(g.symbol);
+    if (!config || !dataset) {
+      w.begin_object().key("strategy").string(g.strategy).key("params").raw(g.params_json);
+      w.key("outcome").string("invalid");
+      w.key("message").string("its configuration no longer resolves").end_object();
+      continue;
     }
+    round_candidate rc{new_uuid(), g.identity, g.strategy, g.score, g.allocation, g.since, {}};
+    paper_deployment paper;
+    paper.config = std::move(*config);
+    // The warm-up its walk-forward's cycle saw: the look-back to its as-of time.
+    paper.history_from = std::max(
+        *dataset->from, *as_of - static_cast<unix_time>(spec.lookback_days) * seconds_per_day);
+    paper.deployed_at = *as_of;
+    paper.expected_sharpe = g.expected_sharpe;
+    if (!std::any_of(active.begin(), active.end(),
+                     [&](const round_active& d) { return d.identity == g.identity; }))
+      rc.daily_returns = returns_of(g.symbol, paper);
+    papers.push_back(std::move(paper));
     candidates.push_back(std::move(rc));
+    gated_index.push_back(i);
   }
 
   std::vector<db::deployment_row> added, changed;
@@ -176,7 +185,7 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
   std::vector<db::decision_entry> decisions;
   for (const auto& step :
        promotion_round(active, ended, candidates, fixed::from_int(spec.capital), spec.admission)) {
-    const auto& g = gated[step.candidate];
+    const auto& g = gated[gated_index[step.candidate]];
     const auto& rc = candidates[step.candidate];
     auto outcome = [&](const std::string& what, const std::string& message) {
       w.begin_object().key("strategy").string(g.strategy).key("params").raw(g.params_json);
@@ -192,10 +201,6 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     }
     if (step.outcome == round_outcome::no_capital) {
       outcome("no_capital", "the program's capital is committed to its active deployments");
-      continue;
-    }
-    if (!papers[step.candidate]) {
-      outcome("invalid", "its configuration no longer resolves");
       continue;
     }
     // The decision's evidence: what the gate saw and the data it saw it on.
@@ -254,10 +259,10 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     row.score = g.score;
     row.expected_sharpe = g.expected_sharpe;
     row.capital = to_string(step.granted);
-    row.history_from = papers[step.candidate]->history_from;
+    row.history_from = papers[step.candidate].history_from;
     row.deployed_at = *as_of;
     row.risk_json = risk_json(risk_state{});
-    paper_deployment paper = *papers[step.candidate];
+    paper_deployment paper = papers[step.candidate];
     paper.config.execution.initial_capital = step.granted;
     row.summary_json =
         summary_json(run_forward(*data.bars(g.symbol), paper), risk_state{}, "active");
@@ -312,14 +317,20 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
     w.end_object();
   }
   w.end_array().end_object();
-  if (!decisions.empty()) {
-    db::record_decisions(c, p.id, added, changed, alerts, decisions, db::actor_of(who));
-    for (const auto& e : decisions)
-      telemetry::deployment_decision(e.action);
-    for (const auto& a : alerts)
-      telemetry::deployment_alert(a.kind);
-    publish_deployments(c, p, spec);
+  if (decisions.empty())
+    return w.take();
+  if (!db::record_decisions(c, p.id, added, changed, alerts, decisions, db::actor_of(who))) {
+    // A deployment it demotes ended meanwhile: nothing of this pass stands.
+    json_writer none;
+    none.begin_object().key("program_id").string(p.id).key("outcomes").begin_array();
+    none.end_array().end_object();
+    return none.take();
   }
+  for (const auto& e : decisions)
+    telemetry::deployment_decision(e.action);
+  for (const auto& a : alerts)
+    telemetry::deployment_alert(a.kind);
+  publish_deployments(c, p, spec);
   return w.take();
 }
 

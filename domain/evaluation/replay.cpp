@@ -186,8 +186,11 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
                           d.paper.config.execution.initial_capital,
                           configuration_daily_returns(visible.at(d.symbol), d.paper, corr_from)});
     }
+    // The candidates that can run, as the server admits them: one whose
+    // configuration does not resolve takes no slot or capital.
     std::vector<round_candidate> candidates;
-    std::vector<std::optional<paper_deployment>> papers;
+    std::vector<paper_deployment> papers;
+    std::vector<const scorecard_gate::candidate_entry*> runnable;
     for (const auto& g : chosen) {
       const boost::json::value params = g.entry.at("params");
       run_request rq;
@@ -195,25 +198,27 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
       rq.timeframe = spec.timeframe;
       rq.strategy = g.strategy;
       rq.params = &params;
-      papers.emplace_back();
-      round_candidate c{g.identity, g.identity, g.strategy, g.score, g.allocation, g.since, {}};
       paper_deployment paper;
-      if (resolve_config(rq, paper.config).empty() && history_from.count(g.symbol)) {
-        paper.config.execution.initial_capital = g.allocation;
-        paper.history_from = history_from.at(g.symbol);
-        paper.deployed_at = as_of;
-        paper.expected_sharpe = g.expected_sharpe;
+      if (!resolve_config(rq, paper.config).empty() || !history_from.count(g.symbol))
+        continue;
+      round_candidate c{g.identity, g.identity, g.strategy, g.score, g.allocation, g.since, {}};
+      paper.config.execution.initial_capital = g.allocation;
+      paper.history_from = history_from.at(g.symbol);
+      paper.deployed_at = as_of;
+      paper.expected_sharpe = g.expected_sharpe;
+      if (std::none_of(active.begin(), active.end(),
+                       [&](const round_active& d) { return d.identity == g.identity; }))
         c.daily_returns = configuration_daily_returns(visible.at(g.symbol), paper, corr_from);
-        papers.back() = std::move(paper);
-      }
       candidates.push_back(std::move(c));
+      papers.push_back(std::move(paper));
+      runnable.push_back(&g);
     }
-    rc.candidates = candidates.size();
+    rc.candidates = chosen.size();
     for (const auto& step : promotion_round(active, ended, candidates,
                                             fixed::from_int(spec.capital), spec.admission)) {
       const auto& c = candidates[step.candidate];
-      const std::string& params_json = chosen[step.candidate].params_json;
-      const std::string& symbol = chosen[step.candidate].symbol;
+      const std::string& params_json = runnable[step.candidate]->params_json;
+      const std::string& symbol = runnable[step.candidate]->symbol;
       if (step.outcome == round_outcome::refused) {
         out.decisions.push_back({utc_day(as_of), std::string(to_string(step.admission.outcome)),
                                  c.strategy, params_json, step.admission.correlation.value_or(0),
@@ -221,7 +226,7 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
                                  cycle, symbol});
         continue;
       }
-      if (step.outcome != round_outcome::deployed || !papers[step.candidate])
+      if (step.outcome != round_outcome::deployed)
         continue;
       if (step.admission.demote)
         for (auto& d : deployments)
@@ -236,7 +241,7 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
       d.params_json = params_json;
       d.symbol = symbol;
       d.score = c.score;
-      d.paper = *papers[step.candidate];
+      d.paper = papers[step.candidate];
       d.paper.config.execution.initial_capital = step.granted;
       d.promoted = as_of;
       deployments.push_back(std::move(d));
