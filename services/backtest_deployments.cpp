@@ -386,8 +386,10 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
                         row.end_reason, d.str(), 0});
       decisions.push_back({"deployment.deactivated", d.str()});
       row.data_checksum = dataset->checksum;
-      if (db::record_decisions(c, p.id, {}, {row}, alerts, decisions, db::actor_of(who)))
+      if (db::record_decisions(c, p.id, {}, {row}, alerts, decisions, db::actor_of(who))) {
+        telemetry::deployment_decision("deployment.deactivated");
         telemetry::deployment_alert("error");
+      }
       continue;
     }
     for (const auto& decision : r.decisions) {
@@ -405,7 +407,8 @@ std::size_t backtest_service::advance_program(pqxx::connection& c, const db::pri
         // The re-backtest: the configuration over the program's lookback,
         // at low priority, as the program's owner.
         json_writer body;
-        body.begin_object().key("symbol").string(p.symbol).key("timeframe").string(p.timeframe);
+        body.begin_object().key("symbol").string(symbol_of(p, row.symbol));
+        body.key("timeframe").string(p.timeframe);
         body.key("strategy").string(row.strategy).key("params").raw(row.params_json);
         body.key("start").timestamp(
             std::max(*dataset->from,
