@@ -12,6 +12,7 @@
 #include "domain/evaluation/program.hpp"
 #include "domain/evaluation/promotion.hpp"
 #include "domain/report/json_writer.hpp"
+#include "domain/report/result_report.hpp"
 #include "persistence/audit_log.hpp"
 #include "persistence/deployment_store.hpp"
 #include "persistence/market_data_repository.hpp"
@@ -148,14 +149,8 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       }
     }
     w.end_array().key("trades").begin_array();
-    for (const auto& t : run.output.trades) {
-      w.begin_object().key("trade_id").number(t.trade_id);
-      w.key("side").string(t.side == side::long_side ? "long" : "short");
-      w.key("entry_time").timestamp(t.entry_time).key("entry_price").number(t.entry_price);
-      w.key("exit_time").timestamp(t.exit_time).key("exit_price").number(t.exit_price);
-      w.key("quantity").number(t.quantity).key("pnl").number(t.pnl);
-      w.key("exit_reason").string(to_string(t.exit_reason)).end_object();
-    }
+    for (const auto& t : run.output.trades)
+      write_trade(w, t); // as a run's trades are written
     w.end_array();
     std::int64_t total = 0;
     w.key("alerts").begin_array();
