@@ -189,11 +189,9 @@ service_reply backtest_service::deployment_view(pqxx::connection& c, const db::p
       for (const auto& d : rows) {
         const auto paper = paper_of(*p, d);
         const auto* bars = data.bars(d.symbol);
-        returns.push_back(
-            paper && bars ? configuration_daily_returns(
-                *bars, *paper,
-                utc_day(*last_bar) - static_cast<unix_time>(days - 1) * seconds_per_day)
-                          : std::vector<std::pair<unix_time, double>>{});
+        returns.push_back(paper && bars ? configuration_daily_returns(
+                              *bars, *paper, correlation_window_from(*last_bar, spec->admission))
+                                        : std::vector<std::pair<unix_time, double>>{});
       }
     json_writer w;
     w.begin_object().key("program_id").string(p->id);

@@ -127,9 +127,7 @@ std::string backtest_service::promote(pqxx::connection& c, const db::principal& 
   // Correlation is measured on each configuration's run over the same last
   // correlation_days of the data, so that a candidate (which has no forward
   // days yet) and a young deployment are compared on equal terms.
-  const unix_time window_from =
-      utc_day(*last_bar)
-      - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
+  const unix_time window_from = correlation_window_from(*last_bar, spec.admission);
   auto returns_of = [&](const std::string& symbol, const paper_deployment& paper) {
     const auto* bars = data.bars(symbol);
     return bars ? configuration_daily_returns(*bars, paper, window_from)

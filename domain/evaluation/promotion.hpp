@@ -79,6 +79,13 @@ struct admission {
   std::optional<double> correlation;          ///< redundant: that correlation
 };
 
+/// The first day of the correlation window that ends with the day of
+/// `last` (a time of the data's last bar): the days each configuration is
+/// run over when its returns are compared.
+inline unix_time correlation_window_from(unix_time last, const admission_settings& s) {
+  return utc_day(last) - static_cast<unix_time>(s.correlation_days - 1) * seconds_per_day;
+}
+
 /// Whether `candidate` joins `active`: redundancy first (the pair named),
 /// then capacity (the lowest-scoring active one demoted, if the candidate
 /// scores higher), then the type cap (counted after any demotion).

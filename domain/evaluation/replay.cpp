@@ -173,9 +173,7 @@ replay_result replay_program(const program_spec& spec, const symbol_bars& all, u
     // The gate, the capital and the admission rules, as the server runs them.
     gate.add(as_of, card);
     const auto chosen = gate.candidates();
-    const unix_time corr_from =
-        utc_day(as_of)
-        - static_cast<unix_time>(spec.admission.correlation_days - 1) * seconds_per_day;
+    const unix_time corr_from = correlation_window_from(as_of, spec.admission);
     std::vector<round_active> active;
     std::vector<round_ended> ended;
     for (const auto& d : deployments) {
