@@ -92,10 +92,7 @@ service_reply backtest_service::submit_replay(pqxx::connection& c, const db::pri
   if (!problems.empty())
     return error_reply(service_code::unprocessable, "invalid replay", std::move(problems));
   // The cycles it would run: every symbol's calendar counts.
-  symbol_bars bars;
-  for (const auto& symbol : spec->symbols)
-    if (auto b = program_bars(c, *p, symbol))
-      bars.emplace(symbol, std::move(*b));
+  const auto bars = program_symbol_bars(c, *p, *spec);
   const auto points = replay_points(*spec, bars, *from, *to);
   const std::size_t per_cycle = cycle_configurations(*spec, 1).size() * spec->symbols.size();
   if (points.empty() || points.size() > max_replay_cycles
@@ -157,11 +154,7 @@ std::size_t backtest_service::run_replays() {
     try {
       const auto p = db::find_program_by_id(c, r->program_id);
       const auto spec = p ? spec_of(*p) : std::nullopt;
-      symbol_bars bars;
-      if (spec)
-        for (const auto& symbol : spec->symbols)
-          if (auto b = program_bars(c, *p, symbol))
-            bars.emplace(symbol, std::move(*b));
+      const auto bars = spec ? program_symbol_bars(c, *p, *spec) : symbol_bars{};
       if (!spec || bars.size() != spec->symbols.size()) {
         db::finish_replay(c, r->id, false, "the program or its data is gone");
         continue;

@@ -10,6 +10,16 @@
 
 namespace bt {
 
+std::map<std::string, bar_series> program_symbol_bars(pqxx::connection_base& c,
+                                                      const db::program_row& p,
+                                                      const program_spec& spec) {
+  std::map<std::string, bar_series> out;
+  for (const auto& symbol : spec.symbols)
+    if (auto bars = program_bars(c, p, symbol))
+      out.emplace(symbol, std::move(*bars));
+  return out;
+}
+
 std::optional<program_spec> spec_of(const db::program_row& p) {
   program_spec spec;
   if (!parse_program_spec(boost::json::parse(p.spec_json), spec).empty())

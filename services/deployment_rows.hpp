@@ -38,6 +38,11 @@ std::optional<owned_program> find_owned_program(pqxx::connection_base& c, std::i
 std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::program_row& p,
                                        const std::string& symbol = {});
 
+/// The bars of each of `spec`'s symbols that has any.
+std::map<std::string, bar_series> program_symbol_bars(pqxx::connection_base& c,
+                                                      const db::program_row& p,
+                                                      const program_spec& spec);
+
 /// A program's data, symbol by symbol, each dataset and its bars read
 /// once (a pass over several deployments of one symbol reads it once).
 class program_data {
