@@ -196,10 +196,10 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
     unix_time from = 0, as_of = 0;
   };
   std::vector<symbol_data> data;
-  std::string checksums;
+  program_data stored(c, *p);
   for (const auto& symbol : spec->symbols) {
-    const auto dataset = db::find_dataset(c, who.user_id, symbol, p->timeframe);
-    if (!dataset || !dataset->to)
+    const auto* dataset = stored.dataset(symbol);
+    if (!dataset)
       return error_reply(service_code::conflict,
                          "the program's data " + symbol + "/" + p->timeframe + " is gone", {});
     // As of the last bar: market-data time, looking back lookback_days.
@@ -208,13 +208,11 @@ service_reply backtest_service::begin_cycle(pqxx::connection& c, const db::princ
                     std::max(*dataset->from,
                              as_of - static_cast<unix_time>(spec->lookback_days) * seconds_per_day),
                     as_of});
-    checksums += symbol + ":" + dataset->checksum + "\n";
   }
   const bool several = data.size() > 1;
-  const std::string data_checksum = several ? sha256_hex(checksums) : data[0].checksum;
-  unix_time as_of = 0;
-  for (const auto& d : data)
-    as_of = std::max(as_of, d.as_of);
+  const auto state = *stored.data_state(spec->symbols); // every symbol has data
+  const std::string& data_checksum = state.checksum;
+  const unix_time as_of = state.last_bar;
   const int cycle = db::next_cycle(c, p->id);
   const auto configurations = cycle_configurations(*spec, cycle);
   // Never an identical configuration twice on the same data (of its symbol).
@@ -559,27 +557,10 @@ std::size_t backtest_service::run_program_schedule() {
       const auto spec = spec_of(p);
       if (!spec)
         continue;
-      // Its data now: the latest last bar and upload of its symbols, and
-      // their checksum as a cycle records it.
-      std::optional<unix_time> last_bar;
-      unix_time updated_at = 0;
-      std::string checksums, one_checksum;
-      bool missing = false;
-      for (const auto& symbol : spec->symbols) {
-        const auto d = db::find_dataset(c, p.user_id, symbol, p.timeframe);
-        if (!d || !d->to) {
-          missing = true;
-          break;
-        }
-        last_bar = std::max(last_bar.value_or(*d->to), *d->to);
-        updated_at = std::max(updated_at, d->updated_at);
-        checksums += symbol + ":" + d->checksum + "\n";
-        one_checksum = d->checksum;
-      }
-      if (missing || !last_bar)
+      // Its data now, as a cycle records it.
+      const auto now = program_data(c, p).data_state(spec->symbols);
+      if (!now)
         continue;
-      const std::string data_checksum =
-          spec->symbols.size() > 1 ? sha256_hex(checksums) : one_checksum;
       // The owner, as the scheduler acting for them: its audit entries say so.
       db::principal who;
       who.user_id = p.user_id;
@@ -591,12 +572,13 @@ std::size_t backtest_service::run_program_schedule() {
       std::string reason;
       if (cycles.empty())
         reason = spec->every ? "schedule" : spec->on_upload ? "upload" : "";
-      else if (spec->every && *last_bar >= cycles.back().as_of + *spec->every)
+      else if (spec->every && now->last_bar >= cycles.back().as_of + *spec->every)
         reason = "schedule";
-      else if (*last_bar > cycles.back().as_of || data_checksum != cycles.back().data_checksum) {
+      else if (now->last_bar > cycles.back().as_of
+               || now->checksum != cycles.back().data_checksum) {
         if (spec->on_regime_change) {
           // Classified once per version of the data, not on every pass.
-          const std::string seen = data_checksum + "@" + std::to_string(cycles.back().cycle);
+          const std::string seen = now->checksum + "@" + std::to_string(cycles.back().cycle);
           auto& checked = regimes_checked_[p.id];
           if (checked != seen) {
             checked = seen;
@@ -612,7 +594,7 @@ std::size_t backtest_service::run_program_schedule() {
       if (reason.empty())
         continue;
       backtest_call call;
-      const auto reply = begin_cycle(c, who, p, reason, updated_at, call);
+      const auto reply = begin_cycle(c, who, p, reason, now->updated_at, call);
       if (reply.code == static_cast<std::uint8_t>(service_code::accepted)) {
         ++started;
         log::info("program_cycle_scheduled", {{"program_id", p.id}, {"reason", reason}});

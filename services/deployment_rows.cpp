@@ -1,6 +1,7 @@
 #include "services/deployment_rows.hpp"
 
 #include "domain/report/json_writer.hpp"
+#include "domain/report/sha256.hpp"
 #include "persistence/market_data_repository.hpp"
 
 #include <boost/json.hpp>
@@ -10,9 +11,8 @@
 
 namespace bt {
 
-std::map<std::string, bar_series> program_symbol_bars(pqxx::connection_base& c,
-                                                      const db::program_row& p,
-                                                      const program_spec& spec) {
+std::map<std::string, bar_series>
+program_symbol_bars(pqxx::connection_base& c, const db::program_row& p, const program_spec& spec) {
   std::map<std::string, bar_series> out;
   for (const auto& symbol : spec.symbols)
     if (auto bars = program_bars(c, p, symbol))
@@ -81,15 +81,27 @@ const bar_series* program_data::bars(const std::string& symbol) {
   return it->second ? &*it->second : nullptr;
 }
 
-std::optional<unix_time> program_data::last_bar(const std::vector<std::string>& symbols) {
-  std::optional<unix_time> last;
+std::optional<program_data::state>
+program_data::data_state(const std::vector<std::string>& symbols) {
+  state out;
+  std::string checksums;
   for (const auto& s : symbols) {
     const auto* d = dataset(s);
     if (!d)
       return std::nullopt;
-    last = std::max(last.value_or(*d->to), *d->to);
+    out.last_bar = std::max(out.last_bar, *d->to);
+    out.updated_at = std::max(out.updated_at, d->updated_at);
+    checksums += s + ":" + d->checksum + "\n";
+    out.checksum = d->checksum;
   }
-  return last;
+  if (symbols.size() > 1)
+    out.checksum = sha256_hex(checksums);
+  return symbols.empty() ? std::nullopt : std::optional<state>(std::move(out));
+}
+
+std::optional<unix_time> program_data::last_bar(const std::vector<std::string>& symbols) {
+  const auto s = data_state(symbols);
+  return s ? std::optional<unix_time>(s->last_bar) : std::nullopt;
 }
 
 std::optional<run_config> program_configuration(const db::program_row& p, const std::string& symbol,

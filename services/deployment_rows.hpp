@@ -39,9 +39,8 @@ std::optional<bar_series> program_bars(pqxx::connection_base& c, const db::progr
                                        const std::string& symbol = {});
 
 /// The bars of each of `spec`'s symbols that has any.
-std::map<std::string, bar_series> program_symbol_bars(pqxx::connection_base& c,
-                                                      const db::program_row& p,
-                                                      const program_spec& spec);
+std::map<std::string, bar_series>
+program_symbol_bars(pqxx::connection_base& c, const db::program_row& p, const program_spec& spec);
 
 /// A program's data, symbol by symbol, each dataset and its bars read
 /// once (a pass over several deployments of one symbol reads it once).
@@ -51,6 +50,14 @@ public:
   /// None when the symbol has no data.
   const db::dataset_info* dataset(const std::string& symbol);
   const bar_series* bars(const std::string& symbol);
+  /// All of `symbols`' data as a cycle records it: the latest last bar and
+  /// upload, and one checksum (one symbol's own; several hashed together,
+  /// symbol by symbol); none when one has no data.
+  struct state {
+    unix_time last_bar = 0, updated_at = 0;
+    std::string checksum;
+  };
+  std::optional<state> data_state(const std::vector<std::string>& symbols);
   /// The latest last bar of `symbols`' data (none when one has none).
   std::optional<unix_time> last_bar(const std::vector<std::string>& symbols);
 
