@@ -41,11 +41,24 @@ void throw_fixed_overflow(const char* operation) {
 }
 
 fixed fixed::from_double(double v) {
-  double scaled = std::round(v * static_cast<double>(decimal_scale));
+  const double x = v * static_cast<double>(decimal_scale);
   // 2^63 is exactly representable; anything at or beyond it does not fit.
-  if (!(scaled < 9223372036854775808.0) || !(scaled > -9223372036854775808.0))
+  // Doubles this close to 2^63 are whole (1,024 apart), so checking x
+  // before rounding decides what checking the rounded value would.
+  if (!(x < 9223372036854775808.0) || !(x > -9223372036854775808.0))
     throw_fixed_overflow("number conversion");
-  return fixed{narrow(static_cast<i128>(scaled), "number conversion")};
+  // std::round (half away from zero) without libm or a 128-bit conversion,
+  // which a strategy sizing an order per signal met on every order: the
+  // conversion truncates, and below 2^53 the fraction left is exact.
+  std::int64_t r = static_cast<std::int64_t>(x);
+  const double fraction = x - static_cast<double>(r);
+  if (fraction >= 0.5)
+    ++r;
+  else if (fraction <= -0.5)
+    --r;
+  if (r < -fixed_max_units)
+    throw_fixed_overflow("number conversion");
+  return fixed{r};
 }
 
 double round_places(double v, int places) {
@@ -54,7 +67,15 @@ double round_places(double v, int places) {
   if (!std::isfinite(v) || places < 0 || places > 15)
     return v;
   const double scale = powers[places];
-  const double r = std::nearbyint(v * scale) / scale;
+  const double scaled = v * scale;
+  // Below 2^51, adding and subtracting 1.5 * 2^52 is nearbyint in the
+  // default round-to-nearest-even mode, without the libm call; the sign is
+  // copied back so that a negative value rounding to zero stays -0.0, as
+  // nearbyint leaves it.
+  constexpr double magic = 6755399441055744.0;
+  if (scaled < 2e15 && scaled > -2e15)
+    return std::copysign((scaled + magic) - magic, scaled) / scale;
+  const double r = std::nearbyint(scaled) / scale;
   return std::isfinite(r) ? r : v;
 }
 

@@ -18,7 +18,10 @@ struct order_slot {
 struct open_trade {
   trade t;
   order_id from_order = -1; ///< -1 for market targets
-  fixed worst, best;        ///< extreme prices seen while open (for MAE/MFE)
+  /// The lowest and highest prices seen while open (for MAE/MFE): the
+  /// worst and best of a long, the best and worst of a short. Kept without
+  /// regard to side, each bar's touch is one min and one max, no branch.
+  fixed lowest, highest;
   fixed penetration;
   fixed equity_at_entry; ///< equity at the close before the fill
   /// quantity * multiplier as a whole number, when both are whole and it
@@ -26,6 +29,7 @@ struct open_trade {
   /// mark to market on every bar is then one checked multiply.
   std::int64_t whole_size = 0;
   bool has_whole_size = false;
+  bool has_bracket = false; ///< a stop or a target to check on each bar
 };
 
 class engine final : public broker {
@@ -149,12 +153,14 @@ private:
   unix_time now() const { return bars_.times()[bar_]; }
 
   static void touch(open_trade& o, fixed price) {
-    o.worst = o.t.side == side::long_side ? std::min(o.worst, price) : std::max(o.worst, price);
-    o.best = o.t.side == side::long_side ? std::max(o.best, price) : std::min(o.best, price);
+    o.lowest = std::min(o.lowest, price);
+    o.highest = std::max(o.highest, price);
   }
+  // Both prices to both extremes, as touching each would: a series built
+  // in code may hold a bar whose low is above its high.
   static void touch_range(open_trade& o, const bar_prices& b) {
-    touch(o, b.high);
-    touch(o, b.low);
+    o.lowest = std::min(o.lowest, std::min(b.low, b.high));
+    o.highest = std::max(o.highest, std::max(b.high, b.low));
   }
 
   fixed commission(fixed quantity) const { return mul(exec_.commission_per_contract, quantity); }
@@ -181,7 +187,7 @@ private:
     o.t.quantity = quantity;
     o.t.fill_type = how;
     o.from_order = from;
-    o.worst = o.best = price;
+    o.lowest = o.highest = price;
     const fixed dir = s == side::long_side ? fixed::from_int(1) : fixed::from_int(-1);
     if (order) {
       if (order->stop_distance)
@@ -191,6 +197,7 @@ private:
       o.t.zone = order->zone;
       o.penetration = order->penetration;
     }
+    o.has_bracket = o.t.stop_price || o.t.target_price;
     o.equity_at_entry = equity_;
     size_changed(o);
     cash_ -= commission(quantity);
@@ -216,8 +223,8 @@ private:
     t.pnl_pct = o.equity_at_entry.units > 0
                     ? round_places(t.pnl.to_double() / o.equity_at_entry.to_double() * 100.0)
                     : 0.0;
-    t.mae = is_long ? t.entry_price - o.worst : o.worst - t.entry_price;
-    t.mfe = is_long ? o.best - t.entry_price : t.entry_price - o.best;
+    t.mae = is_long ? t.entry_price - o.lowest : o.highest - t.entry_price;
+    t.mfe = is_long ? o.highest - t.entry_price : t.entry_price - o.lowest;
     if (t.stop_price) {
       fixed distance = is_long ? t.entry_price - *t.stop_price : *t.stop_price - t.entry_price;
       t.initial_risk = mul(distance, quantity, exec_.multiplier);
@@ -282,15 +289,19 @@ private:
         ++i;
         continue;
       }
-      exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_,
-                                  o.penetration, b, bracket_phase::whole_bar);
-      if (x.filled) {
-        touch(o, b.open);
-        close(i, x.price, x.reason, o.t.quantity);
-      } else {
-        touch_range(o, b);
-        ++i;
+      // A trade without stop and target (a market target's) has nothing to
+      // check: only its extremes move.
+      if (o.has_bracket) {
+        exit_fill x = check_bracket(o.t.side, o.t.stop_price, o.t.target_price, slippage_,
+                                    o.penetration, b, bracket_phase::whole_bar);
+        if (x.filled) {
+          touch(o, b.open);
+          close(i, x.price, x.reason, o.t.quantity);
+          continue;
+        }
       }
+      touch_range(o, b);
+      ++i;
     }
   }
 

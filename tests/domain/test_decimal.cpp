@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace bt;
@@ -205,6 +206,59 @@ BOOST_AUTO_TEST_CASE(steps) {
   BOOST_TEST(to_string(floor_to_step(fixed::from_int(3), fixed::from_int(1))) == "3.00000000");
   BOOST_TEST(to_string(fixed::from_double(0.1)) == "0.10000000");
   BOOST_TEST(to_string(fixed::from_double(1.5)) == "1.50000000");
+}
+
+BOOST_AUTO_TEST_CASE(conversions_from_double_round_as_the_library_does) {
+  // from_double and round_places take no libm call: each must give exactly
+  // what std::round and std::nearbyint give, halves, signs and zeros
+  // included. The reference is the library itself.
+  auto reference_from_double = [](double v) {
+    return static_cast<std::int64_t>(std::round(v * static_cast<double>(decimal_scale)));
+  };
+  auto reference_round_places = [](double v, int places) {
+    const double scale = std::pow(10.0, places);
+    return std::nearbyint(v * scale) / scale;
+  };
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                0.5e-8,
+                                -0.5e-8,
+                                1.5e-8,
+                                -1.5e-8,
+                                2.5e-8,
+                                -2.5e-8,
+                                0.49999999e-8,
+                                1.005,
+                                -1.005,
+                                2034.125,
+                                -2034.125,
+                                92233720368.0,
+                                -92233720368.0,
+                                4.4e-9,
+                                -4.4e-9,
+                                1e-300,
+                                -1e-300,
+                                0.49999999999999994,
+                                -0.49999999999999994};
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> wide(-9e10, 9e10), narrow(-3.0, 3.0);
+  for (int i = 0; i < 20000; ++i) {
+    values.push_back(wide(random));
+    values.push_back(narrow(random));
+    // Exact halves of the last unit, where rounding rules differ.
+    values.push_back((static_cast<double>(static_cast<std::int64_t>(narrow(random) * 1e8)) + 0.5)
+                     / 1e8);
+  }
+  for (double v : values) {
+    BOOST_TEST_REQUIRE(fixed::from_double(v).units == reference_from_double(v), "v = " << v);
+    for (int places : {0, 4, 10}) {
+      const double got = round_places(v, places), want = reference_round_places(v, places);
+      BOOST_TEST_REQUIRE(std::memcmp(&got, &want, sizeof got) == 0,
+                         "v = " << v << " places " << places << ": " << got << " != " << want);
+    }
+  }
+  // A negative value that rounds to zero stays -0.0, as nearbyint leaves it.
+  BOOST_TEST(std::signbit(round_places(-1e-12, 10)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -109,4 +109,35 @@ BOOST_AUTO_TEST_CASE(sums_beyond_the_fixed_range_stay_exact) {
   BOOST_TEST((s2.sum() == static_cast<__int128>(fixed_max_units) * 2000 - 1));
 }
 
+BOOST_AUTO_TEST_CASE(a_sum_that_outgrows_64_bits_mid_slide_stays_exact) {
+  // Ordinary prices, then a run of closes near the range's top that pushes
+  // the sum past 64 bits while the window slides, then ordinary prices
+  // again: every step and every comparison against 128-bit arithmetic.
+  std::vector<fixed> v;
+  for (int i = 0; i < 300; ++i) {
+    const bool huge = i >= 100 && i < 160;
+    v.push_back(
+        fixed::from_units(huge ? fixed_max_units - i : 200'000'000'000 + (i * 7919) % 1000));
+  }
+  rolling_sum fast(5), slow(40);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    fast.update(v.data() + i + 1 - std::min<std::size_t>(i + 1, 6),
+                std::min<std::size_t>(i + 1, 6));
+    slow.update(v.data() + i + 1 - std::min<std::size_t>(i + 1, 41),
+                std::min<std::size_t>(i + 1, 41));
+    __int128 f = 0, s = 0;
+    for (std::size_t j = i + 1 > 5 ? i + 1 - 5 : 0; j <= i; ++j)
+      f += v[j].units;
+    for (std::size_t j = i + 1 > 40 ? i + 1 - 40 : 0; j <= i; ++j)
+      s += v[j].units;
+    BOOST_TEST_REQUIRE((fast.sum() == f));
+    BOOST_TEST_REQUIRE((slow.sum() == s));
+    if (slow.ready()) {
+      const __int128 lhs = f * 40, rhs = s * 5;
+      BOOST_TEST_REQUIRE(compare_sma(fast, slow) == (lhs > rhs) - (lhs < rhs));
+    }
+  }
+  BOOST_TEST(!slow.narrow_fits()); // the slide did go through 128 bits
+}
+
 BOOST_AUTO_TEST_SUITE_END()
