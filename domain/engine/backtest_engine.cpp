@@ -156,11 +156,9 @@ private:
     o.lowest = std::min(o.lowest, price);
     o.highest = std::max(o.highest, price);
   }
-  // Both prices to both extremes, as touching each would: a series built
-  // in code may hold a bar whose low is above its high.
   static void touch_range(open_trade& o, const bar_prices& b) {
-    o.lowest = std::min(o.lowest, std::min(b.low, b.high));
-    o.highest = std::max(o.highest, std::max(b.high, b.low));
+    touch(o, b.high);
+    touch(o, b.low);
   }
 
   fixed commission(fixed quantity) const { return mul(exec_.commission_per_contract, quantity); }
