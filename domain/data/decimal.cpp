@@ -68,13 +68,10 @@ double round_places(double v, int places) {
     return v;
   const double scale = powers[places];
   const double scaled = v * scale;
-  // Below 2^51, adding and subtracting 1.5 * 2^52 is nearbyint in the
-  // default round-to-nearest-even mode, without the libm call; the sign is
-  // copied back so that a negative value rounding to zero stays -0.0, as
-  // nearbyint leaves it.
-  constexpr double magic = 6755399441055744.0;
-  if (scaled < 2e15 && scaled > -2e15)
-    return std::copysign((scaled + magic) - magic, scaled) / scale;
+  // Without the libm call where it can; the sign is copied back so that a
+  // negative value rounding to zero stays -0.0, as nearbyint leaves it.
+  if (scaled < detail::nearby_limit && scaled > -detail::nearby_limit)
+    return std::copysign(detail::nearby_integer(scaled), scaled) / scale;
   const double r = std::nearbyint(scaled) / scale;
   return std::isfinite(r) ? r : v;
 }

@@ -132,15 +132,25 @@ fixed round_to_step(fixed v, fixed step);
 /// print as 49.519999999999996. Ties round to even.
 double round_places(double v, int places = 10);
 
+namespace detail {
+/// Where nearby_integer applies: magnitudes below 2e15 (under 2^51).
+inline constexpr double nearby_limit = 2e15;
+/// std::nearbyint(s) for |s| < nearby_limit without the libm call: adding
+/// and subtracting 1.5 * 2^52 rounds to an integer in the FPU's
+/// round-to-nearest-even mode. A negative s that rounds to zero gives +0.0
+/// where nearbyint gives -0.0.
+inline double nearby_integer(double s) {
+  constexpr double magic = 6755399441055744.0;
+  return (s + magic) - magic;
+}
+} // namespace detail
+
 /// round_places(v, 10), inline for per-bar use.
 inline double round_ten_places(double v) {
-  // Adding and subtracting 1.5 * 2^52 rounds to an integer in the FPU's
-  // round-to-nearest-even mode without a libm call.
-  constexpr double magic = 6755399441055744.0;
   const double scaled = v * 1e10;
-  if (!(scaled < 2e15 && scaled > -2e15))
+  if (!(scaled < detail::nearby_limit && scaled > -detail::nearby_limit))
     return round_places(v, 10);
-  return ((scaled + magic) - magic) / 1e10;
+  return detail::nearby_integer(scaled) / 1e10;
 }
 
 /// Result of parsing decimal text.
