@@ -157,6 +157,15 @@ std::string owner_name(pqxx::connection_base& c, std::int64_t user_id) {
   return r.empty() ? std::string("unknown") : r[0][0].as<std::string>();
 }
 
+principal acting_for_owner(pqxx::connection_base& c, std::int64_t user_id, const std::string& pass,
+                           const std::string& role) {
+  principal who;
+  who.user_id = user_id;
+  who.name = owner_name(c, user_id) + " (" + pass + ")";
+  who.role = role;
+  return who;
+}
+
 std::vector<cycle_row> list_cycles(pqxx::connection_base& c, const std::string& program_id) {
   pqxx::read_transaction txn(c);
   std::vector<cycle_row> out;

@@ -4,6 +4,7 @@
 
 #include "domain/data/timestamp.hpp"
 #include "persistence/audit_log.hpp"
+#include "persistence/user_repository.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -45,6 +46,11 @@ std::vector<program_row> scheduled_programs(pqxx::connection_base& c, std::int64
 std::vector<program_row> programs_with_deployments(pqxx::connection_base& c, std::int64_t limit);
 /// The program's owner's name (its cycles' audit entries name them).
 std::string owner_name(pqxx::connection_base& c, std::int64_t user_id);
+/// The owner as one of the server's own passes acting for them (the
+/// program schedule, the deployment rules): no key, and audit entries that
+/// name the owner and the pass, "dana (program schedule)".
+principal acting_for_owner(pqxx::connection_base& c, std::int64_t user_id, const std::string& pass,
+                           const std::string& role);
 
 struct cycle_row {
   int cycle = 0;

@@ -465,11 +465,8 @@ std::size_t backtest_service::run_deployments() {
       const auto spec = spec_of(p);
       if (!spec)
         continue;
-      db::principal who;
-      who.user_id = p.user_id;
-      who.name = db::owner_name(c, p.user_id) + " (deployment rules)";
-      who.role = "trader";
-      advanced += advance_program(c, who, p, *spec);
+      advanced += advance_program(
+          c, db::acting_for_owner(c, p.user_id, "deployment rules", "trader"), p, *spec);
     } catch (const std::exception& e) {
       log::warn("deployment_advance_failed", {{"program_id", p.id}, {"error", e.what()}});
     }

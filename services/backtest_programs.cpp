@@ -562,10 +562,7 @@ std::size_t backtest_service::run_program_schedule() {
       if (!now)
         continue;
       // The owner, as the scheduler acting for them: its audit entries say so.
-      db::principal who;
-      who.user_id = p.user_id;
-      who.name = db::owner_name(c, p.user_id) + " (program schedule)";
-      who.role = "analyst";
+      const db::principal who = db::acting_for_owner(c, p.user_id, "program schedule", "analyst");
       const auto cycles = db::list_cycles(c, p.id);
       // The re-evaluation latency ends when the scorecard exists.
       finish_ended_cycles(c, who, p, cycles);
