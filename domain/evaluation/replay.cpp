@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 namespace bt {
 
@@ -54,20 +53,38 @@ evaluation_facts evaluate(const program_spec& spec, const cycle_configuration& c
 
 } // namespace
 
-std::vector<unix_time> replay_points(const program_spec& spec, const bar_series& bars,
-                                     unix_time from, unix_time to) {
+namespace {
+
+/// From `from`, then every `every` (a week when the program has no
+/// schedule) up to `to`, each point's as-of time `latest(point)`, once
+/// each; one beyond max_replay_cycles at most, which callers refuse.
+template <class Latest>
+std::vector<unix_time> scheduled_as_of(const program_spec& spec, unix_time from, unix_time to,
+                                       Latest latest) {
   std::vector<unix_time> out;
   const unix_time every = spec.every.value_or(7 * seconds_per_day);
-  const unix_time* t = bars.times();
   for (unix_time point = from; point <= to && out.size() <= max_replay_cycles; point += every) {
-    const auto it = std::upper_bound(t, t + bars.size(), point);
-    if (it == t)
-      continue;
-    const unix_time as_of = *(it - 1);
-    if (out.empty() || as_of > out.back())
-      out.push_back(as_of);
+    const std::optional<unix_time> as_of = latest(point);
+    if (as_of && (out.empty() || *as_of > out.back()))
+      out.push_back(*as_of);
   }
   return out;
+}
+
+/// The last bar at or before `point`; none before the first bar.
+std::optional<unix_time> last_bar_at(const bar_series& bars, unix_time point) {
+  const unix_time* t = bars.times();
+  const auto it = std::upper_bound(t, t + bars.size(), point);
+  if (it == t)
+    return std::nullopt;
+  return *(it - 1);
+}
+
+} // namespace
+
+std::vector<unix_time> replay_points(const program_spec& spec, const bar_series& bars,
+                                     unix_time from, unix_time to) {
+  return scheduled_as_of(spec, from, to, [&](unix_time point) { return last_bar_at(bars, point); });
 }
 
 replay_result replay_program(const program_spec& spec, const bar_series& bars, unix_time from,
@@ -78,23 +95,15 @@ replay_result replay_program(const program_spec& spec, const bar_series& bars, u
 
 std::vector<unix_time> replay_points(const program_spec& spec, const symbol_bars& bars,
                                      unix_time from, unix_time to) {
-  std::set<unix_time> merged;
-  for (const auto& symbol : spec.symbols)
-    if (const auto it = bars.find(symbol); it != bars.end())
-      for (unix_time t : replay_points(spec, it->second, from, to))
-        merged.insert(t);
-  // One cycle per scheduled point: the latest as-of time of each.
-  std::vector<unix_time> points;
-  const unix_time every = spec.every.value_or(7 * seconds_per_day);
-  for (unix_time point = from; point <= to && points.size() <= max_replay_cycles; point += every) {
-    const auto it = merged.upper_bound(point);
-    if (it == merged.begin())
-      continue;
-    const unix_time as_of = *std::prev(it);
-    if (points.empty() || as_of > points.back())
-      points.push_back(as_of);
-  }
-  return points;
+  // One cycle per scheduled point: the latest of its symbols' last bars.
+  return scheduled_as_of(spec, from, to, [&](unix_time point) {
+    std::optional<unix_time> latest;
+    for (const auto& symbol : spec.symbols)
+      if (const auto it = bars.find(symbol); it != bars.end())
+        if (const auto t = last_bar_at(it->second, point); t && (!latest || *t > *latest))
+          latest = t;
+    return latest;
+  });
 }
 
 replay_result replay_program(const program_spec& spec, const symbol_bars& all, unix_time from,
