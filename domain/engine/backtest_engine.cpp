@@ -6,6 +6,9 @@
 #include "domain/strategies/strategy.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <stdexcept>
+#include <string>
 
 namespace bt {
 namespace {
@@ -32,15 +35,80 @@ struct open_trade {
   bool has_bracket = false; ///< a stop or a target to check on each bar
 };
 
+/// The drawdown of each equity point below the running peak, which starts
+/// at the initial capital: one division per new peak, and per point the
+/// same operations in the same order wherever it is measured (the engine
+/// as it marks each bar, fill_drawdowns over a stitched curve), so the same
+/// bits.
+class drawdown_meter {
+public:
+  explicit drawdown_meter(fixed initial) : peak_(initial), scale_(scale_of(initial)) {}
+  double operator()(fixed equity) {
+    if (equity > peak_) {
+      peak_ = equity;
+      scale_ = scale_of(peak_);
+    }
+    return equity < peak_ ? round_ten_places((peak_ - equity).to_double() * scale_) : 0.0;
+  }
+
+private:
+  static double scale_of(fixed peak) { return peak.units > 0 ? 100.0 / peak.to_double() : 0.0; }
+  fixed peak_;
+  double scale_;
+};
+
+/// A market target a bars-only strategy set on a bar (the last one it set
+/// there): it executes at the next bar's open.
+struct decided_target {
+  std::size_t bar;
+  fixed target;
+};
+
+/// The broker a bars-only strategy decides a block of bars against: it keeps
+/// the targets and refuses everything that reads or changes the account,
+/// which such a strategy has promised not to touch.
+class decision_recorder final : public broker {
+public:
+  explicit decision_recorder(const execution_settings& exec) : exec_(exec) {}
+
+  std::size_t bar = 0;              ///< the bar being decided
+  std::vector<decided_target> made; ///< in bar order, one per bar at most
+  std::int64_t skipped = 0;
+
+  void target_position(fixed q) override {
+    if (!made.empty() && made.back().bar == bar)
+      made.back().target = q;
+    else
+      made.push_back({bar, q});
+  }
+  void skip_signal() override { ++skipped; }
+  const execution_settings& execution() const override { return exec_; }
+  order_id submit(const entry_order&) override { refuse("placed an order"); }
+  void cancel(order_id) override { refuse("cancelled an order"); }
+  order_status status(order_id) const override { refuse("read an order's status"); }
+  std::uint64_t order_events() const override { refuse("read the order events"); }
+  fixed equity() const override { refuse("read the equity"); }
+  std::size_t open_trade_count() const override { refuse("read the open trades"); }
+
+private:
+  [[noreturn]] static void refuse(const char* what) {
+    throw std::logic_error(std::string("a strategy that decides from bars alone ") + what);
+  }
+  const execution_settings& exec_;
+};
+
 class engine final : public broker {
 public:
   engine(const bar_series& bars, const execution_settings& exec)
       : bars_(bars), exec_(exec), slippage_(exec.slippage()), cash_(exec.initial_capital),
-        equity_(exec.initial_capital) {}
+        equity_(exec.initial_capital), drawdown_(exec.initial_capital), recorder_(exec) {}
 
   engine_output run(strategy& strat, run_observer* observer, std::size_t first_entry_bar) {
     const std::size_t n = bars_.size();
-    out_.equity.reserve(n);
+    // A point per bar, written in place: sized once (one fill of fresh
+    // memory) rather than a capacity check and a size update per bar.
+    out_.equity.resize(n);
+    curve_ = out_.equity.data();
     // Room for a trade every 8 bars: reserving touches no memory, and a
     // 20-year dual-SMA run otherwise regrows (and copies) its trades 12 times.
     out_.trades.reserve(n / 8 + 16);
@@ -49,11 +117,12 @@ public:
     try {
       if (first_entry_bar > 0)
         warm_up(strat, std::min(first_entry_bar, n));
-      simulate(strat, observer, n, interval);
-      // Drawdowns once the curve is complete: nothing in the run reads them,
-      // and out of the bar loop their divisions no longer wait on each bar's
-      // fills (the same operations on the same values, so the same bits).
-      fill_drawdowns(out_.equity, exec_.initial_capital);
+      if (strat.decides_from_bars_only())
+        simulate_in_blocks(strat, observer, n, interval);
+      else
+        simulate(strat, observer, n, interval);
+      if (out_.cancelled)
+        out_.equity.resize(marked_);
     } catch (const fixed_overflow& e) {
       // Exact or refused: the run fails naming where, never a saturated value.
       throw backtest_error(
@@ -80,19 +149,7 @@ private:
 
   void simulate(strategy& strat, run_observer* observer, std::size_t n, std::size_t interval) {
     for (std::size_t t = first_bar_; t < n; ++t) {
-      bar_ = t;
-      const bar_prices b{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
-      if (has_target_)
-        execute_target(b);
-      if (!open_.empty())
-        process_brackets(b);
-      if (!working_.empty())
-        process_entries(b);
-      if (!open_.empty())
-        ++out_.bars_in_market;
-      if (t + 1 == n)
-        close_all(b.close, exit_reason::end_of_data);
-      mark_to_market(b.close);
+      fill_bar(t, n);
       market_view view(bars_, t + 1);
       strat.on_bar(view, *this);
       if (interval && (t + 1) % interval == 0 && !observer->on_progress(progress(t + 1, n))) {
@@ -100,6 +157,157 @@ private:
         break;
       }
     }
+  }
+
+  /// Bar t's fills and its equity point: everything before the strategy
+  /// decides on t.
+  void fill_bar(std::size_t t, std::size_t n) {
+    bar_ = t;
+    const bar_prices b{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
+    if (has_target_)
+      execute_target(b);
+    if (!open_.empty())
+      process_brackets(b);
+    if (!working_.empty())
+      process_entries(b);
+    if (!open_.empty())
+      ++out_.bars_in_market;
+    if (t + 1 == n)
+      close_all(b.close, exit_reason::end_of_data);
+    mark_to_market(b.close);
+  }
+
+  /// For a strategy whose decisions are a function of the bars alone: it
+  /// decides a block of bars (each on a view that ends at its bar, as
+  /// always), then the block's fills run with its targets. The fills no
+  /// longer wait on a call per bar, and the bars between two targets are
+  /// one tight loop (hold). Blocks end where progress is reported, so the
+  /// reports, and a cancellation, fall on the same bars as bar by bar.
+  void simulate_in_blocks(strategy& strat, run_observer* observer, std::size_t n,
+                          std::size_t interval) {
+    const std::size_t block = interval ? interval : 4096;
+    for (std::size_t start = first_bar_; start < n;) {
+      const std::size_t end = std::min(n, (start / block + 1) * block);
+      recorder_.made.clear();
+      std::size_t t = start;
+      std::exception_ptr failed;
+      try {
+        for (; t < end; ++t) {
+          recorder_.bar = t;
+          market_view view(bars_, t + 1);
+          strat.on_bar(view, recorder_);
+        }
+      } catch (...) {
+        // Bar by bar, the fills up to t would have run first, and one of
+        // them may fail before the strategy does: run them, then fail.
+        failed = std::current_exception();
+      }
+      out_.skipped_signals += recorder_.skipped;
+      recorder_.skipped = 0;
+      fill_decided(start, failed ? t + 1 : end, n);
+      if (failed) {
+        bar_ = t;
+        std::rethrow_exception(failed);
+      }
+      start = end;
+      if (interval && end % interval == 0 && !observer->on_progress(progress(end, n))) {
+        out_.cancelled = true;
+        break;
+      }
+    }
+  }
+
+  /// The fills of bars [from, to) with the recorded targets.
+  void fill_decided(std::size_t from, std::size_t to, std::size_t n) {
+    const auto& made = recorder_.made;
+    std::size_t next = 0; // the first target not yet set
+    for (std::size_t t = from; t < to;) {
+      if (!has_target_ && t + 1 < n && working_.empty() && no_brackets()) {
+        // Nothing fills until the bar after the next target (or the last
+        // bar, which closes what is open).
+        std::size_t stop = std::min(to, n - 1);
+        if (next < made.size())
+          stop = std::min(stop, made[next].bar + 1);
+        hold(t, stop);
+        t = stop;
+      } else {
+        fill_bar(t, n);
+        ++t;
+      }
+      if (next < made.size() && made[next].bar == t - 1)
+        target_position(made[next++].target);
+    }
+  }
+
+  bool no_brackets() const {
+    for (const auto& o : open_)
+      if (o.has_bracket)
+        return false;
+    return true;
+  }
+
+  /// Bars [from, to) on which nothing fills (no target, no working order, no
+  /// bracket, not the last bar): fill_bar's steps reduce to each open
+  /// trade's extremes and the equity point.
+  void hold(std::size_t from, std::size_t to) {
+    if (open_.empty()) {
+      for (std::size_t t = from; t < to; ++t) {
+        bar_ = t; // where a drawdown that does not fit is reported
+        curve_[t] = {bars_.times()[t], cash_, drawdown_(cash_)};
+      }
+      equity_ = cash_;
+      marked_ = to;
+      return;
+    }
+    std::size_t t = from;
+    if (open_.size() == 1 && open_[0].has_whole_size)
+      t = open_[0].t.side == side::long_side ? hold_one<true>(from, to) : hold_one<false>(from, to);
+    // What hold_one left (a product that needs mul's general path, or an
+    // overflow to report at its bar), or several trades: bar by bar.
+    for (; t < to; ++t) {
+      bar_ = t;
+      for (auto& o : open_)
+        touch_range(
+            o, bar_prices{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]});
+      ++out_.bars_in_market;
+      mark_to_market(bars_.closes()[t]);
+    }
+  }
+
+  /// hold() for one trade whose size is a whole number: mark_to_market's
+  /// checked steps on 64-bit values. Returns the first bar it did not
+  /// complete (to when all were).
+  template <bool is_long>
+  std::size_t hold_one(std::size_t from, std::size_t to) {
+    open_trade& o = open_[0];
+    const unix_time* times = bars_.times();
+    const fixed *highs = bars_.highs(), *lows = bars_.lows(), *closes = bars_.closes();
+    const std::int64_t entry = o.t.entry_price.units, size = o.whole_size, cash = cash_.units;
+    std::int64_t lowest = o.lowest.units, highest = o.highest.units, eq = equity_.units;
+    std::size_t t = from;
+    for (; t < to; ++t) {
+      const std::int64_t high = highs[t].units, low = lows[t].units, close = closes[t].units;
+      std::int64_t diff, value, marked;
+      if ((is_long ? __builtin_sub_overflow(close, entry, &diff)
+                   : __builtin_sub_overflow(entry, close, &diff))
+          || diff < -fixed_max_units || __builtin_mul_overflow(diff, size, &value)
+          || value < -fixed_max_units || __builtin_add_overflow(cash, value, &marked)
+          || marked < -fixed_max_units)
+        break;
+      eq = marked;
+      bar_ = t; // where a drawdown that does not fit is reported
+      lowest = std::min(lowest, std::min(high, low));
+      highest = std::max(highest, std::max(high, low));
+      curve_[t] = {times[t], fixed::from_units(eq), drawdown_(fixed::from_units(eq))};
+    }
+    if (t > from) {
+      o.lowest = fixed::from_units(lowest);
+      o.highest = fixed::from_units(highest);
+      equity_ = fixed::from_units(eq);
+      out_.bars_in_market += static_cast<std::int64_t>(t - from);
+      marked_ = t;
+    }
+    return t;
   }
 
   // Only every interval() bars: the open trades are few and summed here.
@@ -367,7 +575,8 @@ private:
       eq += position_value(o, diff);
     }
     equity_ = eq;
-    out_.equity.push_back({now(), eq, 0.0});
+    curve_[bar_] = {now(), eq, drawdown_(eq)};
+    marked_ = bar_ + 1;
   }
 
   const bar_series& bars_;
@@ -382,22 +591,19 @@ private:
   std::vector<open_trade> open_;
   fixed target_;
   bool has_target_ = false;
+  drawdown_meter drawdown_;
+  decision_recorder recorder_;
   engine_output out_;
+  equity_point* curve_ = nullptr; ///< out_.equity's points, one per bar
+  std::size_t marked_ = 0;        ///< points written (bars marked)
 };
 
 } // namespace
 
 void fill_drawdowns(equity_curve& curve, fixed initial) {
-  fixed peak = initial;
-  double scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0;
-  for (equity_point& p : curve) {
-    if (p.equity > peak) {
-      peak = p.equity;
-      scale = peak.units > 0 ? 100.0 / peak.to_double() : 0.0; // a division per new peak
-    }
-    p.drawdown_pct =
-        p.equity < peak ? round_ten_places((peak - p.equity).to_double() * scale) : 0.0;
-  }
+  drawdown_meter drawdown(initial);
+  for (equity_point& p : curve)
+    p.drawdown_pct = drawdown(p.equity);
 }
 
 engine_output run_engine(const bar_series& bars, strategy& strat, const execution_settings& exec,

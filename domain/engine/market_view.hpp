@@ -8,7 +8,6 @@
 #include "domain/data/bar_series.hpp"
 
 #include <stdexcept>
-#include <string>
 
 namespace bt {
 
@@ -17,6 +16,11 @@ class lookahead_error : public std::logic_error {
 public:
   using std::logic_error::logic_error;
 };
+
+/// The errors of market_view's checks, out of line: the accessors stay
+/// small enough to inline into a strategy's per-bar code.
+[[noreturn]] void throw_window_lookahead(std::size_t count, std::size_t closed);
+[[noreturn]] void throw_bar_lookahead(std::size_t index, std::size_t closed);
 
 class market_view {
 public:
@@ -45,8 +49,7 @@ public:
   };
   window last(std::size_t count) const {
     if (count == 0 || count > n_)
-      throw lookahead_error("window of " + std::to_string(count) + " bars requested while "
-                            + std::to_string(n_) + " bars have closed");
+      throw_window_lookahead(count, n_);
     const std::size_t first = n_ - count;
     return window{series_->times() + first, series_->opens() + first,  series_->highs() + first,
                   series_->lows() + first,  series_->closes() + first, count};
@@ -55,8 +58,7 @@ public:
 private:
   std::size_t check(std::size_t i) const {
     if (i >= n_)
-      throw lookahead_error("bar " + std::to_string(i) + " requested while only "
-                            + std::to_string(n_) + " bars have closed");
+      throw_bar_lookahead(i, n_);
     return i;
   }
   const bar_series* series_;

@@ -27,21 +27,22 @@ public:
   /// been seen, `recent` must also hold the one that leaves the window
   /// (size > period).
   void update(const fixed* recent, std::size_t size) {
-    const std::int64_t in = recent[size - 1].units;
-    std::int64_t step = in;
+    const fixed in = recent[size - 1];
     if (count_ < period_) {
       ++count_;
-    } else {
-      if (size <= period_)
-        throw std::logic_error("rolling_sum: the value leaving the window was not passed");
-      const std::int64_t out = recent[size - 1 - period_].units;
-      if (__builtin_sub_overflow(in, out, &step))
-        return add_wide(static_cast<__int128>(in) - out);
+      return add(in.units);
     }
-    std::int64_t next;
-    if (wide_ || __builtin_add_overflow(narrow_, step, &next))
-      return add_wide(step);
-    narrow_ = next;
+    if (size <= period_)
+      throw std::logic_error("rolling_sum: the value leaving the window was not passed");
+    slide(in, recent[size - 1 - period_]);
+  }
+  /// Once ready(): `in` enters the window and `out`, the value `period`
+  /// steps before it, leaves.
+  void slide(fixed in, fixed out) {
+    std::int64_t step;
+    if (__builtin_sub_overflow(in.units, out.units, &step))
+      return add_wide(static_cast<__int128>(in.units) - out.units);
+    add(step);
   }
   bool ready() const { return count_ == period_; }
   /// Sum in 1e-8 units (exact).
@@ -52,6 +53,12 @@ public:
   int period() const { return static_cast<int>(period_); }
 
 private:
+  void add(std::int64_t step) {
+    std::int64_t next;
+    if (wide_ || __builtin_add_overflow(narrow_, step, &next))
+      return add_wide(step);
+    narrow_ = next;
+  }
   void add_wide(__int128 step) {
     if (!wide_) {
       wide_sum_ = narrow_;

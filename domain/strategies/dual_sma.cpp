@@ -54,21 +54,29 @@ const strategy_schema& dual_sma_schema() {
 dual_sma::dual_sma(const param_set& p)
     : fast_(static_cast<int>(p.integer("fast_period"))),
       slow_(static_cast<int>(p.integer("slow_period"))),
+      fast_period_(static_cast<std::size_t>(p.integer("fast_period"))),
       slow_period_(static_cast<std::size_t>(p.integer("slow_period"))),
       long_only_(p.text("mode") == "long_only"), quantity_(fixed::from_int(p.integer("quantity"))) {
 }
 
 void dual_sma::on_bar(const market_view& market, broker& orders) {
   const std::size_t i = market.current();
-  // The closes up to this bar, and the one leaving the slow window.
-  const auto recent = market.last(std::min(i + 1, slow_period_ + 1));
-  fast_.update(recent.close, recent.size);
-  slow_.update(recent.close, recent.size);
-  if (i + 1 < slow_period_)
-    return;
-  const int d = compare_sma(fast_, slow_);
-  if (i + 1 == slow_period_) {
-    last_sign_ = d; // the seed, which may be 0
+  int d;
+  if (i + 1 > slow_period_) {
+    // Both windows are full: this close enters each, and one leaves each.
+    const fixed* closes = market.last(slow_period_ + 1).close; // closes[slow_period_] is bar i
+    fast_.slide(closes[slow_period_], closes[slow_period_ - fast_period_]);
+    slow_.slide(closes[slow_period_], closes[0]);
+    d = compare_sma(fast_, slow_);
+  } else {
+    // The closes up to this bar, and the one leaving the fast window.
+    const auto recent = market.last(std::min(i + 1, fast_period_ + 1));
+    const fixed* all = market.last(i + 1).close;
+    fast_.update(recent.close, recent.size);
+    slow_.update(all, i + 1);
+    if (i + 1 < slow_period_)
+      return;
+    last_sign_ = compare_sma(fast_, slow_); // the seed, which may be 0
     return;
   }
   if (last_sign_ < 0 && d > 0)

@@ -39,6 +39,14 @@ public:
   /// Called once per bar after it closed. Orders placed here can fill from
   /// the next bar on.
   virtual void on_bar(const market_view& market, broker& orders) = 0;
+  /// True when the decisions are a function of the bars alone: on_bar only
+  /// sets market targets (and may skip signals and read the execution
+  /// settings), never reads the account or places orders. The engine then
+  /// asks for a block of bars' decisions before running their fills (each
+  /// decision still made on a view that ends at its bar), which keeps the
+  /// fill loop free of calls. A strategy that says so and then reads the
+  /// account fails its run (std::logic_error).
+  virtual bool decides_from_bars_only() const { return false; }
   /// The zones seen so far (empty for strategies without zones).
   virtual const zone_list& zones() const {
     static const zone_list none;

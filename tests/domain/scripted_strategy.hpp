@@ -18,8 +18,13 @@ public:
       it->second(m, b);
   }
   std::size_t seen() const { return seen_; }
+  /// Lets the engine take this script's decisions in blocks (the script
+  /// must then only set targets).
+  void decide_from_bars_only() { bars_only_ = true; }
+  bool decides_from_bars_only() const override { return bars_only_; }
 
 private:
+  bool bars_only_ = false;
   std::map<std::size_t, action> script_;
   std::size_t seen_ = 0;
 };

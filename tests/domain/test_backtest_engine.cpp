@@ -3,7 +3,13 @@
 #include "bars.hpp"
 #include "scripted_strategy.hpp"
 
+#include "domain/data/synthetic_bars.hpp"
+#include "domain/engine/backtest.hpp"
+
 #include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <stdexcept>
 
 using namespace bt;
 using bt::test::hourly;
@@ -11,6 +17,85 @@ using bt::test::px;
 using bt::test::scripted_strategy;
 
 namespace {
+/// Market targets drawn from (seed, bar) alone, so that a run decides the
+/// same whatever order the engine asks in: long and short, whole and
+/// fractional, growing (a second trade), shrinking (a partial close), flat,
+/// set twice on one bar, and skipped signals.
+class random_targets final : public strategy {
+public:
+  random_targets(std::uint64_t seed, bool bars_only) : seed_(seed), bars_only_(bars_only) {}
+  bool decides_from_bars_only() const override { return bars_only_; }
+  void on_bar(const market_view& m, broker& b) override {
+    const std::uint64_t r = mix(seed_ * 1'000'003 + m.current());
+    if (r % 100 < 12) {
+      const std::int64_t units = static_cast<std::int64_t>(r >> 8 & 7) - 3; // -3..4
+      b.target_position(fixed::from_units(units * (r >> 12 & 1 ? 50'000'000 : 100'000'000)));
+      if (r >> 13 & 1)
+        b.target_position(fixed::from_units(units * 100'000'000)); // the last one counts
+    } else if (r % 100 == 12) {
+      b.skip_signal();
+    }
+    (void)m.close(m.current());
+  }
+
+private:
+  static std::uint64_t mix(std::uint64_t x) { // splitmix64's finaliser
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  }
+  std::uint64_t seed_;
+  bool bars_only_;
+};
+
+/// Reports every interval() bars and cancels once `stop_at` bars are done.
+class cancel_at final : public run_observer {
+public:
+  cancel_at(std::size_t interval, std::size_t stop_at) : interval_(interval), stop_at_(stop_at) {}
+  bool on_progress(const run_progress& p) override {
+    seen.push_back(p);
+    return p.bars_done < stop_at_;
+  }
+  std::size_t interval() const override { return interval_; }
+  std::vector<run_progress> seen;
+
+private:
+  std::size_t interval_, stop_at_;
+};
+
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+/// Every field of both outputs, doubles to the bit.
+void require_same_run(const engine_output& a, const engine_output& b, const std::string& what) {
+  BOOST_TEST_INFO(what);
+  BOOST_REQUIRE(a.trades.size() == b.trades.size());
+  BOOST_REQUIRE(a.equity.size() == b.equity.size());
+  BOOST_TEST(a.skipped_signals == b.skipped_signals);
+  BOOST_TEST(a.bars_in_market == b.bars_in_market);
+  BOOST_TEST(a.cancelled == b.cancelled);
+  for (std::size_t i = 0; i < a.trades.size(); ++i) {
+    const trade &x = a.trades[i], &y = b.trades[i];
+    const bool same = x.trade_id == y.trade_id && x.side == y.side && x.entry_time == y.entry_time
+                      && x.exit_time == y.exit_time && x.entry_bar == y.entry_bar
+                      && x.exit_bar == y.exit_bar && x.entry_price == y.entry_price
+                      && x.exit_price == y.exit_price && x.quantity == y.quantity && x.pnl == y.pnl
+                      && same_bits(x.pnl_pct, y.pnl_pct) && x.stop_price == y.stop_price
+                      && x.target_price == y.target_price && x.initial_risk == y.initial_risk
+                      && x.mae == y.mae && x.mfe == y.mfe && x.holding_bars == y.holding_bars
+                      && x.fill_type == y.fill_type && x.exit_reason == y.exit_reason
+                      && x.commission == y.commission;
+    BOOST_TEST(same, "trade " << i + 1);
+  }
+  for (std::size_t i = 0; i < a.equity.size(); ++i) {
+    const equity_point &x = a.equity[i], &y = b.equity[i];
+    BOOST_TEST(
+        (x.time == y.time && x.equity == y.equity && same_bits(x.drawdown_pct, y.drawdown_pct)),
+        "equity point " << i);
+  }
+}
+
 auto three_bars() {
   return hourly({{"100", "101", "99", "100"},
                  {"100.5", "102", "100", "101"},
@@ -308,6 +393,84 @@ BOOST_AUTO_TEST_CASE(progress_reports_the_marked_equity_and_the_signed_position)
   }
   BOOST_TEST(observer.seen[2].trades == 0u);
   BOOST_TEST(observer.seen[3].trades == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_bars_only_strategy_runs_the_same_in_blocks_as_bar_by_bar) {
+  // The block path (decisions first, then the fills, with the bars between
+  // targets in one loop) against the bar-by-bar loop on the same decisions:
+  // across block ends (4,096 bars, or the progress interval), with whole
+  // sizes (the 64-bit hold) and fractional ones (the general one), several
+  // trades open at once, a warm-up, and a cancellation.
+  synthetic_spec spec;
+  spec.bars = 9'000;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    spec.seed = seed;
+    const bar_series bars = generate_bars(spec);
+    for (const char* multiplier : {"100", "0.5"})
+      for (std::size_t interval : {0, 1, 7, 1000, 4096})
+        for (std::size_t first : {0, 150}) {
+          execution_settings exec = test::gc_execution();
+          exec.multiplier = px(multiplier);
+          const std::size_t stop_at = interval == 7 ? 6'006 : bars.size() + 1;
+          cancel_at watch_blocks(interval, stop_at), watch_bars(interval, stop_at);
+          random_targets in_blocks(seed, true), bar_by_bar(seed, false);
+          const auto a =
+              run_engine(bars, in_blocks, exec, interval ? &watch_blocks : nullptr, first);
+          const auto b =
+              run_engine(bars, bar_by_bar, exec, interval ? &watch_bars : nullptr, first);
+          const std::string what = "seed " + std::to_string(seed) + " multiplier " + multiplier
+                                   + " interval " + std::to_string(interval) + " first "
+                                   + std::to_string(first);
+          BOOST_TEST(a.trades.size() > 100u, what);
+          require_same_run(a, b, what);
+          BOOST_TEST(a.cancelled == (interval == 7), what);
+          BOOST_REQUIRE(watch_blocks.seen.size() == watch_bars.seen.size());
+          for (std::size_t k = 0; k < watch_blocks.seen.size(); ++k) {
+            const run_progress &x = watch_blocks.seen[k], &y = watch_bars.seen[k];
+            BOOST_TEST((x.bars_done == y.bars_done && x.trades == y.trades && x.equity == y.equity
+                        && x.position == y.position),
+                       what << " report " << k);
+          }
+        }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_strategy_that_decides_from_bars_alone_may_not_read_the_account) {
+  auto bars = three_bars();
+  scripted_strategy s;
+  s.decide_from_bars_only();
+  s.at(1, [](const market_view&, broker& b) { (void)b.equity(); });
+  BOOST_CHECK_THROW(run_engine(bars, s, test::gc_execution()), std::logic_error);
+  scripted_strategy orders;
+  orders.decide_from_bars_only();
+  orders.at(0, [](const market_view&, broker& b) { b.submit(entry_order{}); });
+  BOOST_CHECK_THROW(run_engine(bars, orders, test::gc_execution()), std::logic_error);
+}
+
+BOOST_AUTO_TEST_CASE(in_blocks_a_fill_that_fails_is_reported_before_a_later_strategy_error) {
+  // 10^6 contracts from bar 1: at bar 3's close the open profit, 1,900
+  // points times 10^8, does not fit, and the run fails there, bar by bar,
+  // before the strategy's own error on bar 5. The block path, which has
+  // decided bar 5 before filling bar 3, must fail the same way.
+  auto bars = test::flat_closes({"100", "100", "100", "2000", "2000", "2000", "2000"});
+  for (bool bars_only : {false, true}) {
+    scripted_strategy s;
+    if (bars_only)
+      s.decide_from_bars_only();
+    s.at(0, [](const market_view&, broker& b) { b.target_position(fixed::from_int(1'000'000)); });
+    s.at(5, [](const market_view&, broker&) { throw std::runtime_error("strategy failed"); });
+    try {
+      run_engine(bars, s, test::gc_execution());
+      BOOST_FAIL("the run should fail");
+    } catch (const backtest_error& e) {
+      BOOST_TEST(std::string(e.what()).find("exactly at bar 4 ") != std::string::npos, e.what());
+    }
+  }
+  // And a strategy error with nothing wrong before it is the run's error.
+  scripted_strategy s;
+  s.decide_from_bars_only();
+  s.at(5, [](const market_view&, broker&) { throw std::runtime_error("strategy failed"); });
+  BOOST_CHECK_THROW(run_engine(bars, s, test::gc_execution()), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
