@@ -130,7 +130,18 @@ fixed floor_to_step(fixed v, fixed step) {
 fixed round_to_step(fixed v, fixed step) {
   if (step.units <= 0)
     return v;
-  return fixed{narrow(div_round(v.units, step.units) * step.units, "rounding")};
+  // div_round in 64 bits: with step > 0 and |v| < 2^63 the quotient and
+  // remainder fit (a 128-bit division is a library call several times
+  // slower), and C++ truncates toward zero as div_round's magnitudes do.
+  std::int64_t q = v.units / step.units;
+  const std::int64_t r = v.units % step.units;
+  const std::uint64_t magnitude = r < 0 ? 0 - static_cast<std::uint64_t>(r) : r;
+  if (magnitude * 2 >= static_cast<std::uint64_t>(step.units)) // < 2^64: magnitude < step
+    q += v.units < 0 ? -1 : 1;
+  std::int64_t out;
+  if (__builtin_mul_overflow(q, step.units, &out) || out < -i64_max)
+    throw_fixed_overflow("rounding");
+  return fixed{out};
 }
 
 decimal_parse detail::parse_decimal_general(std::string_view s, fixed& out) {

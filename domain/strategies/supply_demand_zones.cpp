@@ -256,10 +256,34 @@ void supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fi
 }
 
 namespace {
+/// a < b, as bitwise operations (std::pair's < short-circuits).
+inline bool before(std::uint32_t a, std::uint32_t b) {
+  return a < b;
+}
+inline bool before(const std::pair<std::int64_t, std::uint32_t>& a,
+                   const std::pair<std::int64_t, std::uint32_t>& b) {
+  return (a.first < b.first) | ((a.first == b.first) & (a.second < b.second));
+}
+
+/// std::lower_bound without branches on the comparisons: each step halves
+/// the range with a select, so a search costs no misprediction (the
+/// comparisons' outcomes are as random as the ids and prices searched).
+template <class Vector, class T>
+typename Vector::iterator lower_bound_branchless(Vector& v, const T& value) {
+  std::size_t first = 0, n = v.size();
+  while (n > 1) {
+    const std::size_t half = n / 2;
+    // A mask, not a conditional: the compiler made the select a branch.
+    first += half & (0 - static_cast<std::size_t>(before(v[first + half - 1], value)));
+    n -= half;
+  }
+  return v.begin() + static_cast<std::ptrdiff_t>(first + (n == 1 && before(v[first], value)));
+}
+
 /// Removes `value` from a sorted vector that may not hold it.
 template <class Vector, class T>
 void erase_sorted(Vector& v, const T& value) {
-  auto at = std::lower_bound(v.begin(), v.end(), value);
+  auto at = lower_bound_branchless(v, value);
   if (at != v.end() && *at == value)
     v.erase(at);
 }
@@ -297,17 +321,22 @@ void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, doub
   // bars after (equal highs: the first one is the pivot). Mirrored for lows.
   bool is_high = true, is_low = true;
   const fixed ph = w.high[k], pl = w.low[k];
-  fixed lowest_after = w.low[k + 1], highest_after = w.high[k + 1];
   // All k steps, without short-circuits: the comparisons' outcomes follow
   // the market and mispredict as branches; as bitwise ands they cannot.
   for (std::size_t j = 1; j <= k; ++j) {
     is_high &= (w.high[k - j] < ph) & (w.high[k + j] <= ph);
     is_low &= (w.low[k - j] > pl) & (w.low[k + j] >= pl);
-    lowest_after = std::min(lowest_after, w.low[k + j]);
-    highest_after = std::max(highest_after, w.high[k + j]);
   }
   if (!is_high && !is_low)
     return;
+  // The range after the pivot, for its strength: only on a pivot (about one
+  // bar in five), and as selects, which do not mispredict as min and max did.
+  std::int64_t lowest_after = w.low[k + 1].units, highest_after = w.high[k + 1].units;
+  for (std::size_t j = 2; j <= k; ++j) {
+    const std::int64_t low = w.low[k + j].units, high = w.high[k + j].units;
+    lowest_after = low < lowest_after ? low : lowest_after;
+    highest_after = high > highest_after ? high : highest_after;
+  }
   const std::size_t p = i - swing_;
   auto add = [&](zone_type type, fixed top, fixed bottom, double strength) {
     if (strength < min_strength_)
@@ -340,11 +369,12 @@ void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, doub
   };
   if (is_high) {
     const fixed body_top = std::max(m.open(p), m.close(p));
-    add(zone_type::supply, ph, body_top, (ph - lowest_after).to_double() / atr);
+    add(zone_type::supply, ph, body_top, (ph - fixed::from_units(lowest_after)).to_double() / atr);
   }
   if (is_low) {
     const fixed body_bottom = std::min(m.open(p), m.close(p));
-    add(zone_type::demand, body_bottom, pl, (highest_after - pl).to_double() / atr);
+    add(zone_type::demand, body_bottom, pl,
+        (fixed::from_units(highest_after) - pl).to_double() / atr);
   }
 }
 

@@ -208,6 +208,58 @@ BOOST_AUTO_TEST_CASE(steps) {
   BOOST_TEST(to_string(fixed::from_double(1.5)) == "1.50000000");
 }
 
+BOOST_AUTO_TEST_CASE(rounding_to_a_step_matches_128_bit_arithmetic) {
+  // round_to_step divides in 64 bits: against the quotient rounded half away
+  // from zero in 128 bits, for signs, exact halves, remainders just either
+  // side of a half, odd steps, and values whose rounded multiple leaves the
+  // range (refused, never wrapped).
+  using i128 = __int128;
+  auto reference = [](std::int64_t v, std::int64_t step, bool& fits) {
+    const i128 n = v < 0 ? -static_cast<i128>(v) : v;
+    i128 q = n / step;
+    if ((n % step) * 2 >= step)
+      ++q;
+    const i128 r = (v < 0 ? -q : q) * step;
+    fits = r <= fixed_max_units && r >= -fixed_max_units;
+    return static_cast<std::int64_t>(fits ? r : 0);
+  };
+  std::mt19937_64 rng(7);
+  std::vector<std::pair<std::int64_t, std::int64_t>> cases;
+  const std::int64_t steps[] = {
+      1, 2, 3, 7, 10'000'000, 25'000'000, 999'999'937, fixed_max_units / 3, fixed_max_units};
+  const std::int64_t multiples[] = {0, 1, 2, 5, 1'000, 123'456'789};
+  for (std::int64_t step : steps)
+    for (std::int64_t k : multiples) {
+      const i128 base = static_cast<i128>(k) * step;
+      for (i128 off : {i128{0}, i128{step / 2}, i128{step / 2 + 1}, i128{(step + 1) / 2},
+                       i128{step / 2 - 1}, i128{step - 1}})
+        for (int sign : {1, -1}) {
+          const i128 v = sign * (base + off);
+          if (v <= fixed_max_units && v >= -fixed_max_units)
+            cases.emplace_back(static_cast<std::int64_t>(v), step);
+        }
+    }
+  for (int i = 0; i < 20'000; ++i) {
+    const auto v = static_cast<std::int64_t>(rng() >> 1) * (i % 2 ? 1 : -1);
+    const auto step = static_cast<std::int64_t>(rng() >> (1 + i % 62)) + 1;
+    cases.emplace_back(v, step);
+  }
+  std::size_t refused = 0;
+  for (const auto& [v, step] : cases) {
+    bool fits = false;
+    const std::int64_t expected = reference(v, step, fits);
+    if (fits) {
+      BOOST_TEST(round_to_step(fixed::from_units(v), fixed::from_units(step)).units == expected,
+                 v << " to a step of " << step);
+    } else {
+      ++refused;
+      BOOST_CHECK_THROW(round_to_step(fixed::from_units(v), fixed::from_units(step)),
+                        fixed_overflow);
+    }
+  }
+  BOOST_TEST(refused > 0u); // the range's ends were reached
+}
+
 BOOST_AUTO_TEST_CASE(conversions_from_double_round_as_the_library_does) {
   // from_double and round_places take no libm call: each must give exactly
   // what std::round and std::nearbyint give, halves, signs and zeros
