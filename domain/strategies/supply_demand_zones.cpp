@@ -162,6 +162,49 @@ void supply_demand_zones::prepare(std::size_t bars) {
   state_.reserve(expected);
 }
 
+inline void supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fixed close) {
+  // Most bars reach no zone of a type: checked here, such a bar does not
+  // pay for the call (its register saves cost more than the check).
+  if (reaches(supply_index_, std::max(high.units, previous_reach_up_)))
+    scan(supply_index_, i, high.units, close.units, previous_reach_up_);
+  if (reaches(demand_index_, std::max(-low.units, previous_reach_down_)))
+    scan(demand_index_, i, -low.units, -close.units, previous_reach_down_);
+  previous_reach_up_ = high.units;
+  previous_reach_down_ = -low.units;
+  // Ages grow in creation order: only the oldest zones can reach the limit.
+  for (std::uint32_t id : active_) {
+    zone_state& z = state_[id];
+    if (i - z.created_bar < max_age_)
+      break;
+    if (z.ended == 0) {
+      z.ended = 2;
+      ended_now_.push_back(id);
+    }
+  }
+}
+
+inline void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
+  if (i < 2 * swing_)
+    return;
+  // The pivot candidate p sits swing_ bars back: w[k] with k = swing_.
+  const auto w = m.last(2 * swing_ + 1);
+  const std::size_t k = swing_;
+  // Swing high: strictly above the bars before, at least as high as the
+  // bars after (equal highs: the first one is the pivot). Mirrored for lows.
+  bool is_high = true, is_low = true;
+  const fixed ph = w.high[k], pl = w.low[k];
+  // All k steps, without short-circuits: the comparisons' outcomes follow
+  // the market and mispredict as branches; as bitwise ands they cannot.
+  for (std::size_t j = 1; j <= k; ++j) {
+    is_high &= (w.high[k - j] < ph) & (w.high[k + j] <= ph);
+    is_low &= (w.low[k - j] > pl) & (w.low[k + j] >= pl);
+  }
+  // Four bars in five are no pivot: the test is inlined into on_bar, and
+  // only a pivot pays for a call.
+  if (is_high || is_low)
+    add_pivot_zones(m, i, atr, is_high, is_low);
+}
+
 void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
   const std::size_t i = m.current();
   const fixed close = m.close(i), high = m.high(i), low = m.low(i);
@@ -177,15 +220,17 @@ void supply_demand_zones::on_bar(const market_view& m, broker& orders) {
   if (!atr || *atr <= 0)
     return;
   detect_pivot(m, i, *atr);
-  // Order states can only have changed if the broker reports an event.
-  if (orders.order_events() != seen_events_)
+  // Order states can only have changed if the broker reports an event
+  // (placing an order below is none).
+  const std::uint64_t events = orders.order_events();
+  if (events != seen_events_)
     refresh_orders(orders);
   std::size_t keep = 0;
   for (std::uint32_t id : waiting_)
     if (!place_order(id, i, close, *atr, orders))
       waiting_[keep++] = id;
   waiting_.resize(keep);
-  seen_events_ = orders.order_events();
+  seen_events_ = events;
 }
 
 void supply_demand_zones::refresh_orders(broker& orders) {
@@ -235,23 +280,6 @@ void supply_demand_zones::scan(proximal_index& index, std::int64_t i, std::int64
       ended_now_.push_back(id);
     }
     z.inside = in;
-  }
-}
-
-void supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fixed close) {
-  scan(supply_index_, i, high.units, close.units, previous_reach_up_);
-  scan(demand_index_, i, -low.units, -close.units, previous_reach_down_);
-  previous_reach_up_ = high.units;
-  previous_reach_down_ = -low.units;
-  // Ages grow in creation order: only the oldest zones can reach the limit.
-  for (std::uint32_t id : active_) {
-    zone_state& z = state_[id];
-    if (i - z.created_bar < max_age_)
-      break;
-    if (z.ended == 0) {
-      z.ended = 2;
-      ended_now_.push_back(id);
-    }
   }
 }
 
@@ -311,24 +339,11 @@ void supply_demand_zones::retire_zones(unix_time at, broker& orders) {
   ended_now_.clear();
 }
 
-void supply_demand_zones::detect_pivot(const market_view& m, std::size_t i, double atr) {
-  if (i < 2 * swing_)
-    return;
-  // The pivot candidate p sits swing_ bars back: w[k] with k = swing_.
+void supply_demand_zones::add_pivot_zones(const market_view& m, std::size_t i, double atr,
+                                          bool is_high, bool is_low) {
   const auto w = m.last(2 * swing_ + 1);
   const std::size_t k = swing_;
-  // Swing high: strictly above the bars before, at least as high as the
-  // bars after (equal highs: the first one is the pivot). Mirrored for lows.
-  bool is_high = true, is_low = true;
   const fixed ph = w.high[k], pl = w.low[k];
-  // All k steps, without short-circuits: the comparisons' outcomes follow
-  // the market and mispredict as branches; as bitwise ands they cannot.
-  for (std::size_t j = 1; j <= k; ++j) {
-    is_high &= (w.high[k - j] < ph) & (w.high[k + j] <= ph);
-    is_low &= (w.low[k - j] > pl) & (w.low[k + j] >= pl);
-  }
-  if (!is_high && !is_low)
-    return;
   // The range after the pivot, for its strength: only on a pivot (about one
   // bar in five), and as selects, which do not mispredict as min and max did.
   std::int64_t lowest_after = w.low[k + 1].units, highest_after = w.high[k + 1].units;

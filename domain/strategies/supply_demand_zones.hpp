@@ -47,10 +47,16 @@ private:
   using proximal_index = std::vector<std::pair<std::int64_t, std::uint32_t>>;
 
   void detect_pivot(const market_view& m, std::size_t i, double atr);
+  /// The zones of a pivot detect_pivot found at bar i - swing_.
+  void add_pivot_zones(const market_view& m, std::size_t i, double atr, bool is_high, bool is_low);
   /// Touches, breaks and expiries of bar i; zones that end go to ended_now_.
   void update_zones(std::int64_t i, fixed high, fixed low, fixed close);
   void scan(proximal_index& index, std::int64_t i, std::int64_t reach, std::int64_t close,
             std::int64_t previous_reach);
+  /// Whether scan() would visit any zone of `index` with this horizon.
+  static bool reaches(const proximal_index& index, std::int64_t horizon) {
+    return !index.empty() && index.front().first <= horizon;
+  }
   /// Records the zones in ended_now_, cancels their orders and removes them
   /// from the active sets.
   void retire_zones(unix_time at, broker& orders);

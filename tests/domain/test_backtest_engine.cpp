@@ -395,6 +395,49 @@ BOOST_AUTO_TEST_CASE(progress_reports_the_marked_equity_and_the_signed_position)
   BOOST_TEST(observer.seen[3].trades == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(entries_blocked_by_open_trades_still_expire_and_looser_ones_still_fill) {
+  // The engine skips its working entries while the open trades block every
+  // one and none expires. A (one open trade at most, last bar 2) is blocked
+  // from bar 1 by the market trade, and must still expire on bar 3; B (two
+  // at most) must still fill on bar 2, when its limit is traded through.
+  auto bars = hourly({{"100", "101", "99", "100"},
+                      {"100", "101", "99.5", "100.5"},
+                      {"100", "100.5", "97", "98"},
+                      {"98", "99", "97.5", "98.5"},
+                      {"99", "100", "98", "99"}});
+  order_id a = -1, b_id = -1;
+  std::vector<order_status> seen;
+  scripted_strategy s;
+  s.at(0, [&](const market_view&, broker& b) {
+    b.target_position(fixed::from_int(1));
+    entry_order o;
+    o.side = side::long_side;
+    o.kind = order_kind::limit;
+    o.quantity = fixed::from_int(1);
+    o.price = px("98.5");
+    o.max_open_trades = 1;
+    o.good_till_bar = 2;
+    a = b.submit(o);
+    o.price = px("98");
+    o.max_open_trades = 2;
+    o.good_till_bar = -1;
+    b_id = b.submit(o);
+  });
+  s.at(2, [&](const market_view&, broker& b) {
+    seen.push_back(b.status(a));
+    seen.push_back(b.status(b_id));
+  });
+  s.at(3, [&](const market_view&, broker& b) { seen.push_back(b.status(a)); });
+  const auto out = run_engine(bars, s, test::gc_execution());
+  BOOST_REQUIRE(seen.size() == 3u);
+  BOOST_TEST((seen[0] == order_status::working));
+  BOOST_TEST((seen[1] == order_status::open));
+  BOOST_TEST((seen[2] == order_status::expired));
+  BOOST_REQUIRE(out.trades.size() == 2u);
+  BOOST_TEST(out.trades[1].entry_bar == 2);
+  BOOST_TEST(to_string(out.trades[1].entry_price) == "98.00000000");
+}
+
 BOOST_AUTO_TEST_CASE(a_bars_only_strategy_runs_the_same_in_blocks_as_bar_by_bar) {
   // The block path (decisions first, then the fills, with the bars between
   // targets in one loop) against the bar-by-bar loop on the same decisions:
