@@ -61,19 +61,52 @@ private:
 /// Bounds over the working entry orders, exact after each pass over them
 /// and widened by each order placed (a cancellation leaves them wider than
 /// needed, which only costs a pass): the most open trades any entry allows,
-/// and the earliest last bar of any that expires.
+/// the earliest last bar of any that expires, and the prices at which any
+/// limit entry fills (fill_limit's levels).
 struct entry_bounds {
+  static constexpr std::int64_t lowest = std::numeric_limits<std::int64_t>::min();
+  static constexpr std::int64_t highest = std::numeric_limits<std::int64_t>::max();
   std::size_t most_open = 0;
-  std::int64_t earliest_expiry = std::numeric_limits<std::int64_t>::max();
+  std::int64_t earliest_expiry = highest;
+  /// A market or stop entry, or a limit whose touch level does not fit:
+  /// any bar may fill one.
+  bool any_bar = false;
+  std::int64_t long_limit = lowest, long_touch = lowest;     ///< highest limit, limit - penetration
+  std::int64_t short_limit = highest, short_touch = highest; ///< lowest limit, limit + penetration
 
   void add(const entry_order& o) {
     most_open = std::max(most_open, o.max_open_trades);
     if (o.good_till_bar >= 0)
       earliest_expiry = std::min(earliest_expiry, o.good_till_bar);
+    std::int64_t touch;
+    if (o.kind != order_kind::limit) {
+      any_bar = true;
+    } else if (o.side == side::long_side) {
+      long_limit = std::max(long_limit, o.price.units);
+      if (__builtin_sub_overflow(o.price.units, o.penetration.units, &touch)
+          || touch < -fixed_max_units)
+        any_bar = true; // fill_limit refuses it when a bar reaches it
+      else
+        long_touch = std::max(long_touch, touch);
+    } else {
+      short_limit = std::min(short_limit, o.price.units);
+      if (__builtin_add_overflow(o.price.units, o.penetration.units, &touch)
+          || touch < -fixed_max_units)
+        any_bar = true;
+      else
+        short_touch = std::min(short_touch, touch);
+    }
   }
-  /// No working entry can fill or expire on bar `bar` with `open` trades.
-  bool all_blocked(std::size_t open, std::size_t bar) const {
-    return open >= most_open && static_cast<std::int64_t>(bar) <= earliest_expiry;
+  /// No working entry can fill or expire on bar `bar`, with `open` trades
+  /// open and prices `b`: the trades block every entry, or no limit is
+  /// reached (fill_limit's tests against the extreme levels).
+  bool all_blocked(std::size_t open, std::size_t bar, const bar_prices& b) const {
+    if (static_cast<std::int64_t>(bar) > earliest_expiry)
+      return false;
+    if (open >= most_open)
+      return true;
+    return !any_bar && b.open.units >= long_limit && b.low.units > long_touch
+           && b.open.units <= short_limit && b.high.units < short_touch;
   }
 };
 
@@ -534,10 +567,11 @@ private:
   }
 
   void process_entries(const bar_prices& b) {
-    // While the open trades block every working entry and none expires,
-    // try_fill would return false for each, changing nothing: a zones run
-    // holding its one allowed trade skips its dozens of orders.
-    if (entry_bounds_.all_blocked(open_.size(), bar_))
+    // While the open trades block every working entry, or the bar reaches
+    // none of their prices, and none expires, try_fill would return false
+    // for each, changing nothing: a zones run skips its dozens of resting
+    // limits on most bars.
+    if (entry_bounds_.all_blocked(open_.size(), bar_, b))
       return;
     const unsigned hour = static_cast<unsigned>(floor_div(now(), 3600) % 24);
     // Fills and expiries only remove orders from `working_` (no strategy

@@ -5,10 +5,12 @@
 
 #include "domain/data/synthetic_bars.hpp"
 #include "domain/engine/backtest.hpp"
+#include "domain/engine/fill_model.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <cstring>
+#include <random>
 #include <stdexcept>
 
 using namespace bt;
@@ -475,6 +477,110 @@ BOOST_AUTO_TEST_CASE(a_bars_only_strategy_runs_the_same_in_blocks_as_bar_by_bar)
                        what << " report " << k);
           }
         }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(resting_entries_fill_expire_and_cancel_on_the_bars_the_fill_rules_give) {
+  // The engine skips its working entries on bars that reach none of their
+  // prices. Random resting entries (limits on both sides, with and without
+  // penetration; stops; a few market orders; some expiring, some cancelled)
+  // must each leave the working set on the bar that the fill rules and the
+  // expiry rule give, order by order.
+  struct placed {
+    order_id id;
+    entry_order order;
+    std::size_t bar;
+    std::int64_t cancel_at; ///< -1: never
+    std::int64_t left_at = -1;
+    order_status status = order_status::working;
+  };
+  synthetic_spec spec;
+  spec.bars = 3'000;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    spec.seed = seed;
+    const bar_series bars = generate_bars(spec);
+    std::mt19937_64 rng(seed);
+    std::vector<placed> orders;
+    struct limits final : strategy {
+      std::mt19937_64* rng;
+      std::vector<placed>* orders;
+      void on_bar(const market_view& m, broker& b) override {
+        const std::size_t t = m.current();
+        for (auto& p : *orders)
+          if (p.left_at < 0 && b.status(p.id) != order_status::working) {
+            p.left_at = static_cast<std::int64_t>(t);
+            p.status = b.status(p.id);
+          } else if (p.left_at < 0 && p.cancel_at == static_cast<std::int64_t>(t)) {
+            b.cancel(p.id);
+            p.left_at = static_cast<std::int64_t>(t);
+            p.status = order_status::cancelled;
+          }
+        if ((*rng)() % 4 != 0)
+          return;
+        entry_order o;
+        const auto kind = (*rng)() % 20;
+        o.kind = kind < 13 ? order_kind::limit : kind < 19 ? order_kind::stop : order_kind::market;
+        o.side = (*rng)() % 2 ? side::long_side : side::short_side;
+        const std::int64_t ticks = static_cast<std::int64_t>((*rng)() % 120); // 0 to 12 points
+        const fixed away = fixed::from_units(ticks * 10'000'000);
+        // A buy limit rests below the close and a buy stop above it.
+        const bool below = (o.side == side::long_side) == (o.kind == order_kind::limit);
+        o.price = below ? m.close(t) - away : m.close(t) + away;
+        o.penetration = fixed::from_units(static_cast<std::int64_t>((*rng)() % 3) * 20'000'000);
+        o.quantity = fixed::from_int(1);
+        o.good_till_bar = (*rng)() % 3 == 0 ? static_cast<std::int64_t>(t + 1 + (*rng)() % 40) : -1;
+        const std::int64_t cancel =
+            (*rng)() % 5 == 0 ? static_cast<std::int64_t>(t + 1 + (*rng)() % 60) : -1;
+        orders->push_back({b.submit(o), o, t, cancel});
+      }
+    } strat;
+    strat.rng = &rng;
+    strat.orders = &orders;
+    const execution_settings exec = test::gc_execution();
+    run_engine(bars, strat, exec);
+    BOOST_REQUIRE(orders.size() > 500u);
+    auto fills = [&](const entry_order& o, const bar_prices& b) {
+      switch (o.kind) {
+      case order_kind::limit:
+        return fill_limit(o.side, o.price, o.penetration, b).filled;
+      case order_kind::stop:
+        return fill_stop(o.side, o.price, exec.slippage(), b).filled;
+      case order_kind::market:
+        break;
+      }
+      return fill_market(o.side, b, exec.slippage()).filled;
+    };
+    std::size_t filled = 0, expired = 0, cancelled = 0;
+    for (const auto& p : orders) {
+      // The reference: the first bar after placement on which the order
+      // expires, fills, or is cancelled (seen at that bar's decision).
+      std::int64_t left = -1;
+      order_status status = order_status::working;
+      for (std::size_t t = p.bar + 1; t < bars.size() && left < 0; ++t) {
+        const bar_prices b{bars.opens()[t], bars.highs()[t], bars.lows()[t], bars.closes()[t]};
+        if (p.order.good_till_bar >= 0 && static_cast<std::int64_t>(t) > p.order.good_till_bar) {
+          left = static_cast<std::int64_t>(t);
+          status = order_status::expired;
+        } else if (fills(p.order, b)) {
+          left = static_cast<std::int64_t>(t);
+          status = order_status::open;
+        } else if (p.cancel_at == static_cast<std::int64_t>(t)) {
+          left = static_cast<std::int64_t>(t);
+          status = order_status::cancelled;
+        }
+      }
+      BOOST_TEST(p.left_at == left, "order " << p.id << " placed on bar " << p.bar);
+      // A fill on the last bar is closed there (end of data) before it is seen.
+      BOOST_TEST((p.status == status
+                  || (status == order_status::open && p.status == order_status::closed)),
+                 "order " << p.id);
+      filled += status == order_status::open;
+      expired += status == order_status::expired;
+      cancelled += status == order_status::cancelled;
+    }
+    BOOST_TEST(filled > 100u);
+    BOOST_TEST(expired > 20u);
+    BOOST_TEST(cancelled > 20u);
   }
 }
 
