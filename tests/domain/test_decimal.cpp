@@ -230,9 +230,9 @@ BOOST_AUTO_TEST_CASE(rounding_to_a_step_matches_128_bit_arithmetic) {
   const std::int64_t multiples[] = {0, 1, 2, 5, 1'000, 123'456'789};
   for (std::int64_t step : steps)
     for (std::int64_t k : multiples) {
-      const i128 base = static_cast<i128>(k) * step;
-      for (i128 off : {i128{0}, i128{step / 2}, i128{step / 2 + 1}, i128{(step + 1) / 2},
-                       i128{step / 2 - 1}, i128{step - 1}})
+      const i128 base = static_cast<i128>(k) * step, wide_step = step; // no 64-bit overflow
+      for (i128 off : {i128{0}, wide_step / 2, wide_step / 2 + 1, (wide_step + 1) / 2,
+                       wide_step / 2 - 1, wide_step - 1})
         for (int sign : {1, -1}) {
           const i128 v = sign * (base + off);
           if (v <= fixed_max_units && v >= -fixed_max_units)
