@@ -139,7 +139,7 @@ fixed round_to_step(fixed v, fixed step) {
   if (magnitude * 2 >= static_cast<std::uint64_t>(step.units)) // < 2^64: magnitude < step
     q += v.units < 0 ? -1 : 1;
   std::int64_t out;
-  if (__builtin_mul_overflow(q, step.units, &out) || out < -i64_max)
+  if (!detail::times_whole(fixed{q}, step.units, out))
     throw_fixed_overflow("rounding");
   return fixed{out};
 }

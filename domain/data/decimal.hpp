@@ -36,6 +36,20 @@ public:
 /// checked operators below stay small enough to inline).
 [[noreturn]] void throw_fixed_overflow(const char* operation);
 
+namespace detail {
+/// The sum and difference of two units when they fit the fixed range (what
+/// + and - below refuse otherwise), for loops that keep units in registers
+/// and leave on the first step that does not fit. The operators spell the
+/// same test themselves: routed through these, dual_sma's engine measured
+/// 0.6 ns a bar slower (9.4-9.7 against 8.6-9.2).
+constexpr bool sum_fits(std::int64_t a, std::int64_t b, std::int64_t& r) {
+  return !__builtin_add_overflow(a, b, &r) && r >= -fixed_max_units;
+}
+constexpr bool difference_fits(std::int64_t a, std::int64_t b, std::int64_t& r) {
+  return !__builtin_sub_overflow(a, b, &r) && r >= -fixed_max_units;
+}
+} // namespace detail
+
 /// A decimal with exactly 8 fractional digits. `units` is value * 10^8.
 struct fixed {
   std::int64_t units = 0;

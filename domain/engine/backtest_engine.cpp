@@ -83,18 +83,16 @@ struct entry_bounds {
       any_bar = true;
     } else if (o.side == side::long_side) {
       long_limit = std::max(long_limit, o.price.units);
-      if (__builtin_sub_overflow(o.price.units, o.penetration.units, &touch)
-          || touch < -fixed_max_units)
-        any_bar = true; // fill_limit refuses it when a bar reaches it
-      else
+      if (detail::difference_fits(o.price.units, o.penetration.units, touch))
         long_touch = std::max(long_touch, touch);
+      else
+        any_bar = true; // fill_limit refuses it when a bar reaches it
     } else {
       short_limit = std::min(short_limit, o.price.units);
-      if (__builtin_add_overflow(o.price.units, o.penetration.units, &touch)
-          || touch < -fixed_max_units)
-        any_bar = true;
-      else
+      if (detail::sum_fits(o.price.units, o.penetration.units, touch))
         short_touch = std::min(short_touch, touch);
+      else
+        any_bar = true;
     }
   }
   /// No working entry can fill or expire on bar `bar`, with `open` trades
@@ -174,8 +172,6 @@ public:
         simulate_in_blocks(strat, observer, n, interval);
       else
         simulate(strat, observer, n, interval);
-      if (out_.cancelled)
-        out_.equity.resize(marked_);
     } catch (const fixed_overflow& e) {
       // Exact or refused: the run fails naming where, never a saturated value.
       throw backtest_error(
@@ -205,11 +201,23 @@ private:
       fill_bar(t, n);
       market_view view(bars_, t + 1);
       strat.on_bar(view, *this);
-      if (interval && (t + 1) % interval == 0 && !observer->on_progress(progress(t + 1, n))) {
-        out_.cancelled = true;
+      if (!carry_on(observer, interval, t + 1, n))
         break;
-      }
     }
+  }
+
+  /// After `done` bars: reports progress every `interval` bars and returns
+  /// false when the observer cancels, the curve then cut to those bars.
+  bool carry_on(run_observer* observer, std::size_t interval, std::size_t done, std::size_t n) {
+    if (!interval || done % interval != 0 || observer->on_progress(progress(done, n)))
+      return true;
+    out_.cancelled = true;
+    out_.equity.resize(done);
+    return false;
+  }
+
+  bar_prices prices_at(std::size_t t) const {
+    return {bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
   }
 
   /// Bar t's fills and its equity point: everything before the strategy
@@ -217,7 +225,7 @@ private:
   /// restored six registers on every bar.
   __attribute__((always_inline)) void fill_bar(std::size_t t, std::size_t n) {
     bar_ = t;
-    const bar_prices b{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]};
+    const bar_prices b = prices_at(t);
     if (has_target_)
       execute_target(b);
     if (!open_.empty())
@@ -264,10 +272,8 @@ private:
         std::rethrow_exception(failed);
       }
       start = end;
-      if (interval && end % interval == 0 && !observer->on_progress(progress(end, n))) {
-        out_.cancelled = true;
+      if (!carry_on(observer, interval, end, n))
         break;
-      }
     }
   }
 
@@ -310,7 +316,6 @@ private:
         curve_[t] = {bars_.times()[t], cash_, drawdown_(cash_)};
       }
       equity_ = cash_;
-      marked_ = to;
       return;
     }
     std::size_t t = from;
@@ -321,8 +326,7 @@ private:
     for (; t < to; ++t) {
       bar_ = t;
       for (auto& o : open_)
-        touch_range(
-            o, bar_prices{bars_.opens()[t], bars_.highs()[t], bars_.lows()[t], bars_.closes()[t]});
+        touch_range(o, prices_at(t));
       ++out_.bars_in_market;
       mark_to_market(bars_.closes()[t]);
     }
@@ -342,11 +346,10 @@ private:
     for (; t < to; ++t) {
       const std::int64_t high = highs[t].units, low = lows[t].units, close = closes[t].units;
       std::int64_t diff, value, marked;
-      if ((is_long ? __builtin_sub_overflow(close, entry, &diff)
-                   : __builtin_sub_overflow(entry, close, &diff))
-          || diff < -fixed_max_units || __builtin_mul_overflow(diff, size, &value)
-          || value < -fixed_max_units || __builtin_add_overflow(cash, value, &marked)
-          || marked < -fixed_max_units)
+      if (!(is_long ? detail::difference_fits(close, entry, diff)
+                    : detail::difference_fits(entry, close, diff))
+          || !detail::times_whole(fixed::from_units(diff), size, value)
+          || !detail::sum_fits(cash, value, marked))
         break;
       eq = marked;
       bar_ = t; // where a drawdown that does not fit is reported
@@ -359,7 +362,6 @@ private:
       o.highest = fixed::from_units(highest);
       equity_ = fixed::from_units(eq);
       out_.bars_in_market += static_cast<std::int64_t>(t - from);
-      marked_ = t;
     }
     return t;
   }
@@ -640,7 +642,6 @@ private:
     }
     equity_ = eq;
     curve_[bar_] = {now(), eq, drawdown_(eq)};
-    marked_ = bar_ + 1;
   }
 
   const bar_series& bars_;
@@ -660,7 +661,6 @@ private:
   decision_recorder recorder_;
   engine_output out_;
   equity_point* curve_ = nullptr; ///< out_.equity's points, one per bar
-  std::size_t marked_ = 0;        ///< points written (bars marked)
 };
 
 } // namespace
