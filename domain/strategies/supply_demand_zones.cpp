@@ -163,12 +163,16 @@ void supply_demand_zones::prepare(std::size_t bars) {
 }
 
 inline void supply_demand_zones::update_zones(std::int64_t i, fixed high, fixed low, fixed close) {
-  // Most bars reach no zone of a type: checked here, such a bar does not
-  // pay for the call (its register saves cost more than the check).
-  if (reaches(supply_index_, std::max(high.units, previous_reach_up_)))
-    scan(supply_index_, i, high.units, close.units, previous_reach_up_);
-  if (reaches(demand_index_, std::max(-low.units, previous_reach_down_)))
-    scan(demand_index_, i, -low.units, -close.units, previous_reach_down_);
+  // Zones beyond both this bar's and the previous bar's reach cannot be
+  // touched or broken now, nor have been inside before: nothing to do. Most
+  // bars reach no zone of a type: checked here, such a bar does not pay for
+  // the call (its register saves cost more than the check).
+  const std::int64_t horizon_up = std::max(high.units, previous_reach_up_);
+  const std::int64_t horizon_down = std::max(-low.units, previous_reach_down_);
+  if (reaches(supply_index_, horizon_up))
+    scan(supply_index_, i, high.units, close.units, horizon_up);
+  if (reaches(demand_index_, horizon_down))
+    scan(demand_index_, i, -low.units, -close.units, horizon_down);
   previous_reach_up_ = high.units;
   previous_reach_down_ = -low.units;
   // Ages grow in creation order: only the oldest zones can reach the limit.
@@ -259,10 +263,7 @@ void supply_demand_zones::refresh_orders(broker& orders) {
 }
 
 void supply_demand_zones::scan(proximal_index& index, std::int64_t i, std::int64_t reach,
-                               std::int64_t close, std::int64_t previous_reach) {
-  // Zones beyond both this bar's and the previous bar's reach cannot be
-  // touched or broken now, nor have been inside before: nothing to do.
-  const std::int64_t horizon = std::max(reach, previous_reach);
+                               std::int64_t close, std::int64_t horizon) {
   for (const auto& [proximal, id] : index) {
     if (proximal > horizon)
       break;

@@ -51,8 +51,10 @@ private:
   void add_pivot_zones(const market_view& m, std::size_t i, double atr, bool is_high, bool is_low);
   /// Touches, breaks and expiries of bar i; zones that end go to ended_now_.
   void update_zones(std::int64_t i, fixed high, fixed low, fixed close);
+  /// The zones of `index` up to `horizon`, the farther of this bar's and
+  /// the previous bar's reach.
   void scan(proximal_index& index, std::int64_t i, std::int64_t reach, std::int64_t close,
-            std::int64_t previous_reach);
+            std::int64_t horizon);
   /// Whether scan() would visit any zone of `index` with this horizon.
   static bool reaches(const proximal_index& index, std::int64_t horizon) {
     return !index.empty() && index.front().first <= horizon;
