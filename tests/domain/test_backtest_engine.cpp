@@ -6,6 +6,7 @@
 #include "domain/data/synthetic_bars.hpp"
 #include "domain/engine/backtest.hpp"
 #include "domain/engine/fill_model.hpp"
+#include "domain/research/random_stream.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -28,7 +29,7 @@ public:
   random_targets(std::uint64_t seed, bool bars_only) : seed_(seed), bars_only_(bars_only) {}
   bool decides_from_bars_only() const override { return bars_only_; }
   void on_bar(const market_view& m, broker& b) override {
-    const std::uint64_t r = mix(seed_ * 1'000'003 + m.current());
+    const std::uint64_t r = random_stream::of(seed_, m.current()).next();
     if (r % 100 < 12) {
       const std::int64_t units = static_cast<std::int64_t>(r >> 8 & 7) - 3; // -3..4
       b.target_position(fixed::from_units(units * (r >> 12 & 1 ? 50'000'000 : 100'000'000)));
@@ -41,11 +42,6 @@ public:
   }
 
 private:
-  static std::uint64_t mix(std::uint64_t x) { // splitmix64's finaliser
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-  }
   std::uint64_t seed_;
   bool bars_only_;
 };
