@@ -28,6 +28,9 @@ struct bar_file {
   upload_storage file_range; ///< what the whole file covers, before resampling
   bar_series bars;           ///< resampled and limited to the range
   double load_ms = 0;        ///< reading and validating the file
+  /// data_checksum(bars) when it came from the file's own bytes: the file
+  /// is the canonical text of `bars` (see import_result::canonical_text).
+  std::optional<std::string> text_checksum;
 };
 
 /// The bars, or nothing after printing why on standard error ("backtestd
@@ -37,5 +40,8 @@ std::optional<bar_file> load_bar_file(const char* command, const std::string& pa
                                       const std::string& symbol, timeframe file_timeframe,
                                       timeframe run_timeframe, std::optional<unix_time> from,
                                       std::optional<unix_time> to);
+
+/// data_checksum(file.bars), from the file's bytes when they were hashed.
+std::string data_checksum(const bar_file& file);
 
 } // namespace bt::app

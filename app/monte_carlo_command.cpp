@@ -67,7 +67,7 @@ int monte_carlo_command(int argc, char** argv) {
   w.key("config");
   write_config(w, config);
   w.key("config_hash").string(result.config_hash);
-  w.key("data_checksum").string(data_checksum(file->bars));
+  w.key("data_checksum").string(data_checksum(*file));
   w.key("engine_version").string(engine_version());
   w.key("trades").number(static_cast<std::uint64_t>(result.output.trades.size()));
   w.key("metrics");

@@ -102,7 +102,7 @@ int sweep_command(int argc, char** argv) {
   w.key("meeting_constraints").number(static_cast<std::uint64_t>(meeting));
   w.end_object();
   w.key("engine_version").string(engine_version());
-  w.key("data_checksum").string(data_checksum(bars));
+  w.key("data_checksum").string(data_checksum(*file));
   w.key("bars").begin_object();
   w.key("count").number(static_cast<std::uint64_t>(bars.size()));
   w.key("from").timestamp(bars.times()[0]);

@@ -88,6 +88,12 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
   // Valid bars go straight into columns, in file order, with their row
   // numbers; they are reordered only when the file was not in time order.
   bar_series staged(symbol, tf);
+  // Whether the text is the canonical CSV of the staged bars, row by row:
+  // each field as the export writes it, and no byte but the fields, their
+  // commas and line ends (no blank, quote, CR, blank line or BOM), which
+  // holds when the fields' sizes add up to the text's.
+  bool canonical = csv.substr(0, canonical_csv_header.size()) == canonical_csv_header;
+  std::size_t canonical_bytes = canonical_csv_header.size();
   // Like the columns, a megabyte on a 20-year file: in huge pages.
   std::vector<std::size_t, large_allocator<std::size_t>> row_of;
   bool reserved = false;
@@ -120,17 +126,21 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     }
     bar b{};
     std::string_view ts = fields[index[col_time]];
-    switch (parse_timestamp(ts, b.time, dates)) {
-    case timestamp_parse::ok:
-      break;
-    case timestamp_parse::non_utc_offset:
-      add_error(row, "timestamp '" + std::string(ts)
-                         + "' has a non-UTC offset: convert to UTC (Z or +00:00)");
-      continue;
-    case timestamp_parse::invalid:
-      add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
-      continue;
+    if (!parse_export_timestamp(ts, b.time, dates)) {
+      canonical = false;
+      switch (parse_timestamp(ts, b.time, dates)) {
+      case timestamp_parse::ok:
+        break;
+      case timestamp_parse::non_utc_offset:
+        add_error(row, "timestamp '" + std::string(ts)
+                           + "' has a non-UTC offset: convert to UTC (Z or +00:00)");
+        continue;
+      case timestamp_parse::invalid:
+        add_error(row, "timestamp '" + std::string(ts) + "' is not a valid UTC timestamp");
+        continue;
+      }
     }
+    std::size_t row_bytes = ts.size() + col_count; // five commas and a line end
     if (limits.latest_bar_time && b.time > *limits.latest_bar_time) {
       add_error(row, "timestamp '" + std::string(ts) + "' is in the future (after "
                          + format_timestamp(*limits.latest_bar_time) + ")");
@@ -146,7 +156,11 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     fixed* targets[] = {&b.open, &b.high, &b.low, &b.close, &b.volume};
     for (std::size_t c = col_open; c <= col_volume; ++c) {
       std::string_view text = fields[index[c]];
-      switch (parse_decimal(text, *targets[c - col_open])) {
+      row_bytes += text.size();
+      bool canonical_field;
+      const decimal_parse parsed = parse_decimal(text, *targets[c - col_open], canonical_field);
+      canonical &= canonical_field;
+      switch (parsed) {
       case decimal_parse::ok:
         break;
       case decimal_parse::rounded:
@@ -168,6 +182,7 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     }
     if (!row_ok)
       continue;
+    canonical_bytes += row_bytes;
     // Price logic: a well-formed row that cannot be a bar is rejected and
     // reported, and the rest of the file is still imported.
     if (b.open.units <= 0 || b.high.units <= 0 || b.low.units <= 0 || b.close.units <= 0)
@@ -270,8 +285,33 @@ import_result import_bars_csv(std::string_view csv, std::string symbol, timefram
     rep.warnings.push_back(std::to_string(rep.gaps.size()) + " gaps in trading hours");
   if (result.bars.empty())
     rep.warnings.push_back("no bars imported");
+  // Every row became its bar, in file order: to_csv(bars) is the text (with
+  // a last line end it may lack).
+  const bool last_line_ended = !csv.empty() && csv.back() == '\n';
+  result.canonical_text = canonical && !rep.sorted && rep.duplicates_skipped == 0
+                          && rep.rejected_count == 0
+                          && canonical_bytes == csv.size() + (last_line_ended ? 0 : 1);
   result.accepted = true;
   return result;
+}
+
+bool begins_as_canonical_csv(std::string_view csv) {
+  if (csv.substr(0, canonical_csv_header.size()) != canonical_csv_header)
+    return false;
+  csv_reader reader(csv.substr(canonical_csv_header.size()));
+  std::vector<std::string_view> fields;
+  unix_time time;
+  timestamp_memo dates;
+  if (reader.next(fields) != csv_reader::record::ok || reader.line() != 1
+      || fields.size() != col_count || !parse_export_timestamp(fields[col_time], time, dates))
+    return false;
+  for (std::size_t c = col_open; c <= col_volume; ++c) {
+    fixed value;
+    bool canonical;
+    if (parse_decimal(fields[c], value, canonical) != decimal_parse::ok || !canonical)
+      return false;
+  }
+  return true;
 }
 
 std::vector<gap> detect_gaps(const bar_series& bars) {

@@ -62,6 +62,10 @@ struct import_result {
   bool too_many_rows = false;
   bar_series bars;
   import_report report;
+  /// The text is exactly to_csv(bars), or that without its last line end:
+  /// its own bytes hash to the series' data_checksum. False also when that
+  /// was not established (a value beyond ten integer digits).
+  bool canonical_text = false;
 };
 
 /// Parses and validates CSV text. Header `timestamp,open,high,low,close,volume`
@@ -70,6 +74,12 @@ struct import_result {
 /// trading calendar from the instrument table.
 import_result import_bars_csv(std::string_view csv, std::string symbol, timeframe tf,
                               const import_limits& limits = {});
+
+/// Whether the text begins as to_csv writes a series: its header and a
+/// first row in canonical form. A cheap guess before the parse (a caller may
+/// start hashing the bytes meanwhile); import_result::canonical_text is the
+/// certainty.
+bool begins_as_canonical_csv(std::string_view csv);
 
 /// Missing bars between consecutive bars of a sorted series, judged by the
 /// symbol's calendar: closed periods (weekends, daily breaks) are never gaps.

@@ -111,7 +111,6 @@ bar_series bar_series::slice(unix_time from, unix_time to) const {
 
 namespace {
 
-constexpr std::string_view canonical_header = "timestamp,open,high,low,close,volume\n";
 // The longest row: a timestamp, five prices each after a separator, '\n'.
 constexpr std::size_t max_row_chars = 20 + 5 * (1 + max_fixed_chars) + 1;
 
@@ -134,10 +133,10 @@ char* write_canonical_rows(const bar_series& bars, std::size_t from, std::size_t
 } // namespace
 
 std::string to_csv(const bar_series& bars) {
-  std::string out(canonical_header.size() + bars.size() * max_row_chars, '\0');
+  std::string out(canonical_csv_header.size() + bars.size() * max_row_chars, '\0');
   char* p = out.data();
-  std::memcpy(p, canonical_header.data(), canonical_header.size());
-  p += canonical_header.size();
+  std::memcpy(p, canonical_csv_header.data(), canonical_csv_header.size());
+  p += canonical_csv_header.size();
   timestamp_formatter times;
   p = write_canonical_rows(bars, 0, bars.size(), p, times);
   out.resize(static_cast<std::size_t>(p - out.data()));
@@ -150,7 +149,7 @@ std::string data_checksum(const bar_series& bars) {
   // CLI run).
   constexpr std::size_t rows_per_piece = 512;
   sha256_stream hash;
-  hash.update(canonical_header);
+  hash.update(canonical_csv_header);
   std::vector<char> buffer(rows_per_piece * max_row_chars);
   timestamp_formatter times;
   for (std::size_t from = 0; from < bars.size(); from += rows_per_piece) {

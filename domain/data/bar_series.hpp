@@ -83,6 +83,9 @@ private:
   fixed* columns_[5] = {};
 };
 
+/// The first line of the canonical CSV text.
+inline constexpr std::string_view canonical_csv_header = "timestamp,open,high,low,close,volume\n";
+
 /// The canonical CSV text of a series: header
 /// `timestamp,open,high,low,close,volume`, ISO-8601 UTC times, 8-decimal
 /// numbers, `\n` line ends. It is what exports write and what checksums hash.

@@ -179,8 +179,11 @@ namespace detail {
 // The common case of a price or volume, `[+-]digits[.digits]` with at most
 // 10 integer and 8 fractional digits: exact in 64 bits (below 10^18 units),
 // without the 128-bit arithmetic the general path needs. False: take the
-// general path, which decides everything else.
-inline bool parse_plain_decimal(std::string_view s, fixed& out) {
+// general path, which decides everything else. `canonical`: the text is
+// exactly what format_fixed writes for `out` (no sign, no leading zero,
+// eight decimals); told here, where the layout is known, for a few
+// instructions.
+inline bool parse_plain_decimal(std::string_view s, fixed& out, bool& canonical) {
   static constexpr std::uint64_t pow10[9] = {1,       10,        100,        1'000,      10'000,
                                              100'000, 1'000'000, 10'000'000, 100'000'000};
   const char* p = s.data();
@@ -200,6 +203,7 @@ inline bool parse_plain_decimal(std::string_view s, fixed& out) {
     if (++int_digits > 10)
       return false;
   }
+  canonical = false;
   if (p != end && *p == '.') {
     ++p;
     // Eight decimals, the usual export: all eight digits at once (SWAR).
@@ -218,6 +222,10 @@ inline bool parse_plain_decimal(std::string_view s, fixed& out) {
         x = ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
         const auto units = static_cast<std::int64_t>(m * 100'000'000ULL + x);
         out = fixed{negative ? -units : units};
+        // Canonical: no sign, and no leading zero but the one of "0.".
+        // A negative value is not claimed: no price or volume is one.
+        canonical = static_cast<unsigned>(static_cast<unsigned char>(s[0]) - '1') < 9
+                    || (s[0] == '0' && s.size() == 10);
         return true;
       }
       return false;
@@ -247,8 +255,21 @@ decimal_parse parse_decimal_general(std::string_view text, fixed& out);
 /// times a row; a call with the general path's frame cost as much again.
 inline decimal_parse parse_decimal(std::string_view text, fixed& out) {
   static_assert(decimal_places == 8, "the plain path assumes 8 decimals");
-  return detail::parse_plain_decimal(text, out) ? decimal_parse::ok
-                                                : detail::parse_decimal_general(text, out);
+  bool canonical; // unused: inlined away
+  return detail::parse_plain_decimal(text, out, canonical)
+             ? decimal_parse::ok
+             : detail::parse_decimal_general(text, out);
+}
+
+/// parse_decimal, also telling whether `text` is exactly what format_fixed
+/// writes for the value (as in to_csv): true only for `ok`. It may say false
+/// of such text for a negative value, or beyond ten integer digits (which
+/// only the general path reads).
+inline decimal_parse parse_decimal(std::string_view text, fixed& out, bool& canonical) {
+  if (detail::parse_plain_decimal(text, out, canonical))
+    return decimal_parse::ok;
+  canonical = false;
+  return detail::parse_decimal_general(text, out);
 }
 
 /// Always exactly 8 decimals: "2034.10000000", "-0.50000000".

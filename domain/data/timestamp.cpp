@@ -184,6 +184,10 @@ timestamp_parse parse_timestamp(std::string_view s, unix_time& out, timestamp_me
   return parse_any_timestamp(s, out, &memo);
 }
 
+bool parse_export_timestamp(std::string_view s, unix_time& out, timestamp_memo& memo) {
+  return parse_iso_utc(s, out, &memo);
+}
+
 void append_timestamp(std::string& out, unix_time t) {
   char buf[20];
   out.append(buf, format_timestamp(buf, t));

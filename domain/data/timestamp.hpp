@@ -58,6 +58,10 @@ struct timestamp_memo {
 };
 /// parse_timestamp, remembering the date in `memo` across calls.
 timestamp_parse parse_timestamp(std::string_view text, unix_time& out, timestamp_memo& memo);
+/// The export layout alone, exactly as format_timestamp writes it: false
+/// when `text` is not in it or not a valid time (parse_timestamp may still
+/// read it in another layout).
+bool parse_export_timestamp(std::string_view text, unix_time& out, timestamp_memo& memo);
 
 /// Which end of an inclusive time range a value bounds.
 enum class range_bound { start, end };

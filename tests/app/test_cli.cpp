@@ -1,6 +1,8 @@
 // Runs the real backtestd binary: exit codes, messages and output files.
 
 #include "app/cli_process.hpp"
+#include "domain/data/bar_import.hpp"
+#include "domain/report/sha256.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -89,6 +91,51 @@ BOOST_AUTO_TEST_CASE(hourly_file_resampled_to_four_hours) {
       run("run --data " + dir.file("gc.csv") + " --symbol GC --timeframe 1h --data-timeframe 4h")
           .code
       == 2);
+}
+
+// The run hashes an exported file's own bytes instead of writing its bars'
+// canonical text again; the checksum must still be that of the bars the run
+// took, whatever the file looks like and however much of it the run took.
+BOOST_AUTO_TEST_CASE(the_data_checksum_is_that_of_the_bars_the_run_took) {
+  temp_dir dir;
+  BOOST_REQUIRE(run("gen-data --symbol GC --bars 900 --seed 9 --start 2024-01-02T00:00:00Z --out "
+                    + dir.file("gc.csv"))
+                    .code
+                == 0);
+  const std::string text = slurp(dir.file("gc.csv"));
+  std::string crlf;
+  for (char c : text)
+    crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  std::ofstream(dir.file("crlf.csv"), std::ios::binary) << crlf;
+  std::ofstream(dir.file("unended.csv"), std::ios::binary) << text.substr(0, text.size() - 1);
+
+  // What the checksum must be, from the bars (the export's formatting).
+  auto expected = [&](bt::timeframe tf, bt::unix_time from, bt::unix_time to) {
+    auto imported = bt::import_bars_csv(text, "GC", bt::timeframe::h1);
+    BOOST_REQUIRE(imported.accepted);
+    bt::bar_series bars =
+        tf == bt::timeframe::h1 ? std::move(imported.bars) : bt::resample(imported.bars, tf);
+    return bt::data_checksum(bars.slice(from, to));
+  };
+  auto checksum = [&](const std::string& file, const std::string& options) {
+    auto r = run("run --data " + dir.file(file) + " --symbol GC --strategy dual_sma" + options);
+    BOOST_REQUIRE_MESSAGE(r.code == 0, r.err);
+    return std::string(boost::json::parse(r.out).at("data_checksum").as_string());
+  };
+  const std::string whole = expected(bt::timeframe::h1, INT64_MIN, INT64_MAX);
+  BOOST_TEST(whole == bt::sha256_hex(text));
+  for (const char* file : {"gc.csv", "crlf.csv", "unended.csv"}) {
+    BOOST_TEST_CONTEXT(file) {
+      BOOST_TEST(checksum(file, "") == whole);
+      BOOST_TEST(checksum(file, " --from 2000-01-01 --to 2100-01-01") == whole);
+      BOOST_TEST(checksum(file, " --from 2024-01-10")
+                 == expected(bt::timeframe::h1, 1704844800, INT64_MAX));
+      BOOST_TEST(checksum(file, " --to 2024-01-20")
+                 == expected(bt::timeframe::h1, INT64_MIN, 1705795199));
+      BOOST_TEST(checksum(file, " --timeframe 4h --data-timeframe 1h")
+                 == expected(bt::timeframe::h4, INT64_MIN, INT64_MAX));
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_exits_non_zero_naming_the_problem) {

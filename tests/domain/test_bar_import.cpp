@@ -2,6 +2,7 @@
 
 #include "domain/data/instrument.hpp"
 #include "domain/data/synthetic_bars.hpp"
+#include "domain/research/random_stream.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -328,6 +329,126 @@ BOOST_AUTO_TEST_CASE(resamples_into_utc_aligned_buckets) {
   BOOST_TEST(to_string(d1.closes()[0]) == "9.50000000");
   BOOST_TEST(to_string(d1.volumes()[0]) == "10.00000000");
   BOOST_TEST((d1.timeframe() == timeframe::d1));
+}
+
+namespace {
+// What canonical_text promises: the bars' canonical text is the file's text,
+// or that text with the last line end it lacks.
+bool text_is_to_csv(const import_result& r, const std::string& csv) {
+  const std::string canonical = to_csv(r.bars);
+  return canonical == csv || canonical == csv + "\n";
+}
+
+std::string canonical_sample(std::size_t bars) {
+  synthetic_spec spec;
+  spec.bars = bars;
+  spec.seed = 5;
+  return to_csv(generate_bars(spec));
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(canonical_text_is_claimed_exactly_for_the_export_form) {
+  const std::string csv = canonical_sample(40);
+  const auto base = load(csv);
+  BOOST_REQUIRE(base.accepted);
+  BOOST_TEST(base.canonical_text);
+  BOOST_TEST(begins_as_canonical_csv(csv));
+  const auto unended = load(csv.substr(0, csv.size() - 1));
+  BOOST_TEST(unended.canonical_text);
+  BOOST_TEST(load(header).canonical_text); // no bars: the header alone
+
+  // Each variant holds the same bars (or fewer), written otherwise: none is
+  // the canonical text, so none may be claimed as it.
+  const std::size_t row2 = csv.find('\n', header.size()) + 1; // the second data row
+  const std::size_t row2_end = csv.find('\n', row2) + 1;
+  const std::string second_row = csv.substr(row2, row2_end - row2);
+  auto replaced = [&](std::size_t at, std::size_t n, const std::string& with) {
+    std::string v = csv;
+    v.replace(at, n, with);
+    return v;
+  };
+  const std::size_t open2 = row2 + 21; // the second row's open
+  const std::size_t open2_end = csv.find(',', open2);
+  // The same table with its first two columns swapped on every line.
+  auto open_first = [](const std::string& text) {
+    std::string out;
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t end = text.find('\n', at);
+      const std::size_t first = text.find(',', at), second = text.find(',', first + 1);
+      out += text.substr(first + 1, second - first - 1) + "," + text.substr(at, first - at)
+             + text.substr(second, end + 1 - second);
+      at = end + 1;
+    }
+    return out;
+  };
+  const std::vector<std::pair<const char*, std::string>> variants = {
+      {"byte-order mark", "\xEF\xBB\xBF" + csv},
+      {"CRLF on one line", replaced(row2_end - 1, 1, "\r\n")},
+      {"a blank line", replaced(row2, 0, "\n")},
+      {"a blank line at the end", csv + "\n"},
+      {"spaces around a field", replaced(open2, 0, " ")},
+      {"a quoted field", replaced(open2, 0, "\"").insert(open2_end + 1, "\"")},
+      {"a plus sign", replaced(open2, 0, "+")},
+      {"a leading zero", replaced(open2, 0, "0")},
+      {"seven decimals", replaced(open2_end - 1, 1, "")},
+      {"nine decimals", replaced(open2_end, 0, "0")},
+      {"a space for the T", replaced(row2 + 10, 10, " " + csv.substr(row2 + 11, 8))},
+      {"a +00:00 offset", replaced(row2 + 19, 1, "+00:00")},
+      {"an upper-case header", replaced(0, 1, "T")},
+      {"another column order", open_first(csv)},
+      {"a duplicate row", replaced(row2, 0, second_row)},
+      {"rows out of order", replaced(row2, second_row.size(), "") + second_row},
+      {"a rejected row", replaced(row2, 0, "2022-01-03T00:00:00Z,2,1,2,2,1\n")},
+  };
+  for (const auto& [what, text] : variants) {
+    const auto r = load(text);
+    BOOST_TEST_CONTEXT(what) {
+      BOOST_REQUIRE(r.accepted);
+      BOOST_TEST(!r.canonical_text);
+      BOOST_TEST(!text_is_to_csv(r, text));
+    }
+  }
+  BOOST_TEST(!begins_as_canonical_csv(replaced(0, 1, "T")));
+  BOOST_TEST(!begins_as_canonical_csv(header + "2024-01-02T13:00:00Z,10,11,9,10,1\n"));
+  BOOST_TEST(!begins_as_canonical_csv(header));
+}
+
+BOOST_AUTO_TEST_CASE(canonical_text_never_claims_a_mutated_file) {
+  // Random edits of an exported file: whatever the import accepts, its claim
+  // must be the truth, both ways (values here stay within ten integer
+  // digits, where the claim is complete).
+  const std::string csv = canonical_sample(12);
+  const std::string alphabet = "0123456789.,-+:TZ \r\n\"e";
+  std::size_t accepted = 0, claimed = 0;
+  for (std::uint64_t k = 0; k < 20'000; ++k) {
+    auto random = random_stream::of(17, k);
+    std::string text = csv;
+    const std::uint64_t edits = 1 + random.below(2);
+    for (std::uint64_t e = 0; e < edits; ++e) {
+      const std::size_t at = header.size() + random.below(text.size() - header.size());
+      const char c = alphabet[random.below(alphabet.size())];
+      switch (random.below(3)) {
+      case 0:
+        text[at] = c;
+        break;
+      case 1:
+        text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), c);
+        break;
+      default:
+        text.erase(at, 1);
+      }
+    }
+    const auto r = load(text);
+    if (!r.accepted)
+      continue;
+    ++accepted;
+    claimed += r.canonical_text;
+    BOOST_TEST_REQUIRE(r.canonical_text == text_is_to_csv(r, text), "edit " << k << ":\n" << text);
+  }
+  // Both kinds occurred: edits that left the text canonical (a digit for
+  // the same digit, say) and edits the import accepted all the same.
+  BOOST_TEST(claimed > 0u);
+  BOOST_TEST(accepted - claimed > 2'000u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

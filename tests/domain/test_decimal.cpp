@@ -87,6 +87,39 @@ BOOST_AUTO_TEST_CASE(plain_and_general_paths_agree) {
   }
 }
 
+// The claim that text is canonical (what to_string writes), made by the
+// parser for the CSV import, is never wrong, and it is made for every
+// canonical text of a value that is not negative, within ten integer digits.
+BOOST_AUTO_TEST_CASE(canonical_text_is_claimed_exactly) {
+  std::mt19937_64 rng(11);
+  const char alphabet[] = "0123456789000.+-e";
+  std::size_t claimed = 0;
+  auto check = [&](const std::string& text) {
+    fixed v{-1}, plain{-2};
+    bool canonical = true;
+    const auto status = parse_decimal(text, v, canonical);
+    BOOST_TEST((status == parse_decimal(text, plain)), text);
+    const bool is_canonical = status == decimal_parse::ok && to_string(v) == text;
+    const std::size_t point = text.find('.');
+    const bool within_reach = point != std::string::npos && point <= 10 && v.units >= 0;
+    BOOST_TEST(canonical == (is_canonical && within_reach), text);
+    claimed += canonical;
+  };
+  for (const char* e : {"0.00000000", "-0.00000000", "+1.00000000", "01.00000000", ".00000000",
+                        "1.0000000", "1.000000000", "-1.00000000", "9999999999.99999999",
+                        "-9999999999.99999999", "10000000000.00000000", "1e0.0000000"})
+    check(e);
+  for (int i = 0; i < 200'000; ++i) {
+    // Canonical texts of random values of every width, and near misses.
+    const auto units = static_cast<std::int64_t>(rng() >> (rng() % 64)) * (rng() % 2 ? 1 : -1);
+    std::string text = to_string(fixed{units});
+    check(text);
+    text[rng() % text.size()] = alphabet[rng() % (sizeof alphabet - 1)];
+    check(text);
+  }
+  BOOST_TEST(claimed > 100'000u);
+}
+
 // The hand-written printer, checked against plain arithmetic over
 // the whole range, magnitudes of every width.
 BOOST_AUTO_TEST_CASE(printing_agrees_with_plain_arithmetic) {

@@ -102,6 +102,34 @@ BOOST_AUTO_TEST_CASE(export_layout_and_general_parser_agree) {
   BOOST_TEST((parse_timestamp("2024-01-02T13:00:0aZ", t) == timestamp_parse::invalid));
 }
 
+// The export layout alone: read exactly when the text is what
+// format_timestamp writes for the time read.
+BOOST_AUTO_TEST_CASE(export_layout_is_read_exactly_when_it_is_the_formatted_time) {
+  std::mt19937_64 rng(13);
+  auto digits = [&](int n, int max) {
+    std::string d = std::to_string(rng() % static_cast<unsigned>(max + 1));
+    return std::string(static_cast<std::size_t>(n) - std::min<std::size_t>(d.size(), n), '0') + d;
+  };
+  timestamp_memo memo;
+  std::size_t read = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    std::string text = digits(4, 9999) + "-" + digits(2, 13) + "-" + digits(2, 32) + "T"
+                       + digits(2, 24) + ":" + digits(2, 60) + ":" + digits(2, 60) + "Z";
+    if (rng() % 4 == 0)
+      text[rng() % text.size()] = " +0:-TZ"[rng() % 7];
+    unix_time t = -1, general = -2;
+    const bool export_layout = parse_export_timestamp(text, t, memo);
+    BOOST_TEST(export_layout
+                   == (parse_timestamp(text, general) == timestamp_parse::ok
+                       && format_timestamp(general) == text),
+               text);
+    if (export_layout)
+      BOOST_TEST(t == general, text);
+    read += export_layout;
+  }
+  BOOST_TEST(read > 50'000u);
+}
+
 // The memo reuses a date's day number: over runs of rows sharing a date,
 // invalid dates (never remembered) and invalid times on a remembered date,
 // it gives exactly what the memo-less parser gives.
