@@ -66,7 +66,8 @@ public:
 
   /// Sizes the buffer for a document of about `bytes`, so that a large
   /// result is written without regrowing (and copying) it.
-  /// A megabyte or more is also faulted in at once (see json_writer.cpp).
+  /// A megabyte or more is also mapped at once, in huge pages where it can
+  /// (see json_writer.cpp).
   void reserve(std::size_t bytes);
 
   const std::string& str() const { return out_; }
