@@ -59,8 +59,19 @@ instrument lookup_instrument(std::string_view symbol) {
                     fixed::from_int(1),  calendar_kind::always_open, false};
 }
 
-int chicago_utc_offset(unix_time t) {
-  int year = civil_from_days(floor_div(t, seconds_per_day)).year;
+namespace {
+
+// A year's daylight saving period in UTC: [start, end).
+struct daylight_saving {
+  unix_time year_begin = 1, year_end = 0; // the year it is for (none yet)
+  unix_time start = 0, end = 0;
+};
+
+daylight_saving daylight_saving_of(unix_time t) {
+  daylight_saving d;
+  const int year = civil_from_days(floor_div(t, seconds_per_day)).year;
+  d.year_begin = days_from_civil(year, 1, 1) * seconds_per_day;
+  d.year_end = days_from_civil(year + 1, 1, 1) * seconds_per_day;
   // The US rules as tzdata has them for America/Chicago (checked against
   // the system's tzdata in the tests). Years before 1967 are refused at
   // import (chicago_calendar_first_year): Chicago's own rules then differ.
@@ -82,9 +93,20 @@ int chicago_utc_offset(unix_time t) {
     end_day = sunday_of(year, 10, 0);
   }
   // Transitions happen at 02:00 local: 08:00 UTC in CST, 07:00 UTC in CDT.
-  unix_time start = start_day * seconds_per_day + 8 * hour;
-  unix_time end = end_day * seconds_per_day + 7 * hour;
-  return (t >= start && t < end) ? -5 * 3600 : -6 * 3600;
+  d.start = start_day * seconds_per_day + 8 * hour;
+  d.end = end_day * seconds_per_day + 7 * hour;
+  return d;
+}
+
+} // namespace
+
+int chicago_utc_offset(unix_time t) {
+  // A gap check asks at every session boundary of a series, thousands of
+  // times a year: the year's transitions are worked out once per thread.
+  thread_local daylight_saving year;
+  if (t < year.year_begin || t >= year.year_end)
+    year = daylight_saving_of(t);
+  return (t >= year.start && t < year.end) ? -5 * 3600 : -6 * 3600;
 }
 
 namespace {

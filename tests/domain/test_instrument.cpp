@@ -110,6 +110,20 @@ BOOST_AUTO_TEST_CASE(chicago_offsets_match_tzdata_from_1967) {
       BOOST_ERROR("offset at " << format_timestamp(t) << ": tzdata " << tm.tm_gmtoff << ", ours "
                                << chicago_utc_offset(t));
   }
+  // In random order too: each year's transitions are remembered, and a
+  // time in another year must not be judged by them.
+  std::uint64_t state = 1;
+  for (int i = 0; i < 200'000; ++i) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const unix_time t =
+        from + static_cast<unix_time>((state >> 11) % static_cast<std::uint64_t>(to - from));
+    std::tm tm{};
+    const std::time_t tt = static_cast<std::time_t>(t);
+    ::localtime_r(&tt, &tm);
+    if (tm.tm_gmtoff != chicago_utc_offset(t) && ++mismatches <= 5)
+      BOOST_ERROR("offset at " << format_timestamp(t) << " (random order): tzdata " << tm.tm_gmtoff
+                               << ", ours " << chicago_utc_offset(t));
+  }
   BOOST_TEST(mismatches == 0u);
   if (old)
     ::setenv("TZ", saved.c_str(), 1);
