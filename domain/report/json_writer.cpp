@@ -135,36 +135,40 @@ void json_writer::before_value() {
     after_key_ = false;
     return;
   }
-  if (!first_.empty()) {
-    if (!first_.back())
+  if (!outer_first_.empty()) {
+    if (!first_)
       out_ += ',';
-    first_.back() = false;
+    first_ = false;
   }
 }
 
 json_writer& json_writer::begin_object() {
   before_value();
   out_ += '{';
-  first_.push_back(true);
+  outer_first_.push_back(first_);
+  first_ = true;
   return *this;
 }
 
 json_writer& json_writer::end_object() {
   out_ += '}';
-  first_.pop_back();
+  first_ = outer_first_.back();
+  outer_first_.pop_back();
   return *this;
 }
 
 json_writer& json_writer::begin_array() {
   before_value();
   out_ += '[';
-  first_.push_back(true);
+  outer_first_.push_back(first_);
+  first_ = true;
   return *this;
 }
 
 json_writer& json_writer::end_array() {
   out_ += ']';
-  first_.pop_back();
+  first_ = outer_first_.back();
+  outer_first_.pop_back();
   return *this;
 }
 
@@ -263,13 +267,15 @@ json_writer& json_writer::number(double v) {
 
 json_writer& json_writer::number(std::int64_t v) {
   before_value();
-  out_ += std::to_string(v);
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
   return *this;
 }
 
 json_writer& json_writer::number(std::uint64_t v) {
   before_value();
-  out_ += std::to_string(v);
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
   return *this;
 }
 

@@ -76,7 +76,10 @@ public:
 private:
   void before_value();
   std::string out_;
-  std::vector<bool> first_; // per open container: no element written yet
+  // Whether the innermost open container has no element yet, and the same
+  // of each container around it: a plain flag on the path every value takes.
+  bool first_ = false;
+  std::vector<char> outer_first_;
   bool after_key_ = false;
 };
 
