@@ -14,7 +14,7 @@ packages=(
   libboost-program-options1.81-dev libboost-url1.81-dev
   clang-format tzdata
   libssl-dev openssl libcaf-dev libpqxx-dev postgresql-15 zlib1g-dev
-  prometheus-cpp-dev prometheus logrotate chromium
+  prometheus-cpp-dev prometheus logrotate chromium libbenchmark-dev
 )
 command -v npm >/dev/null || packages+=(nodejs npm)
 
