@@ -66,7 +66,7 @@ timeframe file_timeframe_option(const command_line& args, timeframe run_timefram
 std::optional<bar_file> load_bar_file(const char* command, const std::string& path,
                                       const std::string& symbol, timeframe file_timeframe,
                                       timeframe run_timeframe, std::optional<unix_time> from,
-                                      std::optional<unix_time> to) {
+                                      std::optional<unix_time> to, hash_file_text hash) {
   const auto load_start = std::chrono::steady_clock::now();
   const file_text csv(path);
   // A file as the export writes it (gen-data's, a downloaded series) holds
@@ -76,7 +76,7 @@ std::optional<bar_file> load_bar_file(const char* command, const std::string& pa
   // the text, and stopped as soon as it cannot be used.
   std::atomic<bool> abandon{false};
   std::future<std::string> text_hash;
-  if (begins_as_canonical_csv(csv.text()))
+  if (hash == hash_file_text::when_canonical && begins_as_canonical_csv(csv.text()))
     text_hash =
         std::async(std::launch::async, [&csv, &abandon] { return hash_text(csv.text(), abandon); });
   struct abandon_on_return {
@@ -122,9 +122,9 @@ std::optional<bar_file> load_bar_file(const char* command, const std::string& pa
     if (!imported.canonical_text || file_timeframe != run_timeframe
         || out.bars.size() != imported_bars)
       abandon = true;
-    std::string hash = text_hash.get();
+    std::string digest = text_hash.get();
     if (!abandon)
-      out.text_checksum = std::move(hash);
+      out.text_checksum = std::move(digest);
   }
   out.load_ms = ms_since(load_start);
   return out;

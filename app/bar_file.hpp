@@ -33,13 +33,18 @@ struct bar_file {
   std::optional<std::string> text_checksum;
 };
 
+/// Whether load_bar_file hashes a canonical file's bytes for its data
+/// checksum (bar_file::text_checksum), on a second thread while it parses:
+/// for commands that print the checksum; the others would waste the core.
+enum class hash_file_text { no, when_canonical };
+
 /// The bars, or nothing after printing why on standard error ("backtestd
 /// COMMAND: ..."): the file was rejected (row-numbered errors) or no bar
 /// lies in the range. Either is exit_bad_data.
 std::optional<bar_file> load_bar_file(const char* command, const std::string& path,
                                       const std::string& symbol, timeframe file_timeframe,
                                       timeframe run_timeframe, std::optional<unix_time> from,
-                                      std::optional<unix_time> to);
+                                      std::optional<unix_time> to, hash_file_text hash);
 
 /// data_checksum(file.bars), from the file's bytes when they were hashed.
 std::string data_checksum(const bar_file& file);

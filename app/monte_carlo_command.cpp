@@ -36,7 +36,7 @@ int monte_carlo_command(int argc, char** argv) {
   }
   auto file = load_bar_file("monte-carlo", path, config.symbol,
                             file_timeframe_option(args, config.timeframe), config.timeframe,
-                            config.from, config.to);
+                            config.from, config.to, hash_file_text::when_canonical);
   if (!file)
     return exit_bad_data;
   const backtest_result result = run_backtest_unhashed(config, file->bars);

@@ -127,7 +127,8 @@ outcome run_case(const json::object& c, const std::string& name, const fs::path&
   if (auto errors = resolve_config(request, config); !errors.empty())
     throw usage_error(where + ": " + describe(errors));
   auto file = load_bar_file("regress", csv.string(), config.symbol, config.timeframe,
-                            config.timeframe, config.from, config.to);
+                            config.timeframe, config.from, config.to,
+                            hash_file_text::no); // the run hashes its bars: the check
   if (!file)
     throw std::runtime_error(where + ": its data was rejected (above)");
   const backtest_result result = run_backtest(config, file->bars);

@@ -30,7 +30,7 @@ int run_command(int argc, char** argv) {
   // 4h or 1d).
   const timeframe file_timeframe = file_timeframe_option(args, config.timeframe);
   auto file = load_bar_file("run", path, config.symbol, file_timeframe, config.timeframe,
-                            config.from, config.to);
+                            config.from, config.to, hash_file_text::when_canonical);
   if (!file)
     return exit_bad_data;
   const bar_series& bars = file->bars;

@@ -36,7 +36,7 @@ int sweep_command(int argc, char** argv) {
   const timeframe run_timeframe = *parse_timeframe(spec.timeframe); // checked with the spec
   auto file =
       load_bar_file("sweep", data_path, spec.symbol, file_timeframe_option(args, run_timeframe),
-                    run_timeframe, spec.from, spec.to);
+                    run_timeframe, spec.from, spec.to, hash_file_text::when_canonical);
   if (!file)
     return exit_bad_data;
   const bar_series& bars = file->bars;

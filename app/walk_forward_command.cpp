@@ -37,7 +37,8 @@ int walk_forward_command(int argc, char** argv) {
   const timeframe run_timeframe = *parse_timeframe(spec.sweep.timeframe);
   auto file = load_bar_file("walk-forward", data_path, spec.sweep.symbol,
                             file_timeframe_option(args, run_timeframe), run_timeframe,
-                            spec.sweep.from, spec.sweep.to);
+                            spec.sweep.from, spec.sweep.to,
+                            hash_file_text::no); // its document hashes the bars
   if (!file)
     return exit_bad_data;
   const bar_series& bars = file->bars;
