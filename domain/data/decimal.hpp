@@ -250,26 +250,24 @@ inline bool parse_plain_decimal(std::string_view s, fixed& out, bool& canonical)
 decimal_parse parse_decimal_general(std::string_view text, fixed& out);
 } // namespace detail
 
-/// Parses "123", "-1.5", "2034.10000000", ".5", "1e3", "1.5E-2".
+/// parse_decimal(text, out) below, also telling whether `text` is exactly
+/// what format_fixed writes for the value (as in to_csv): true only for
+/// `ok`. It may say false of such text for a negative value, or beyond ten
+/// integer digits (which only the general path reads).
 /// Inline: the plain path is a dozen instructions that a bar file runs five
 /// times a row; a call with the general path's frame cost as much again.
-inline decimal_parse parse_decimal(std::string_view text, fixed& out) {
-  static_assert(decimal_places == 8, "the plain path assumes 8 decimals");
-  bool canonical; // unused: inlined away
-  return detail::parse_plain_decimal(text, out, canonical)
-             ? decimal_parse::ok
-             : detail::parse_decimal_general(text, out);
-}
-
-/// parse_decimal, also telling whether `text` is exactly what format_fixed
-/// writes for the value (as in to_csv): true only for `ok`. It may say false
-/// of such text for a negative value, or beyond ten integer digits (which
-/// only the general path reads).
 inline decimal_parse parse_decimal(std::string_view text, fixed& out, bool& canonical) {
+  static_assert(decimal_places == 8, "the plain path assumes 8 decimals");
   if (detail::parse_plain_decimal(text, out, canonical))
     return decimal_parse::ok;
   canonical = false;
   return detail::parse_decimal_general(text, out);
+}
+
+/// Parses "123", "-1.5", "2034.10000000", ".5", "1e3", "1.5E-2".
+inline decimal_parse parse_decimal(std::string_view text, fixed& out) {
+  bool canonical; // not asked for: inlined away
+  return parse_decimal(text, out, canonical);
 }
 
 /// Always exactly 8 decimals: "2034.10000000", "-0.50000000".
